@@ -1,0 +1,515 @@
+package chinchilla
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"sync"
+
+	"gonum.org/v1/gonum/interp"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+)
+
+// Point is one observation for the IsoFLOP (Approach 2) and envelope (Approach 1) estimators.
+//
+// Params is N (parameters), Tokens is D (training tokens seen), FLOPs is the training compute C
+// in FLOPs (when 0 it is taken as 6·N·D), Loss is the cross-entropy in nats/token. Budget, when
+// > 0, names the IsoFLOP budget (FLOPs) the point belongs to; 0 lets IsoFLOP cluster FLOPs.
+// Run identifies the training run a point lies on (for loss curves); empty means the point is
+// its own run.
+type Point struct {
+	Params, Tokens, FLOPs, Loss float64
+	Budget                      float64 // IsoFLOP budget in FLOPs; 0 = none (cluster FLOPs)
+	Run                         string  // run id; "" = the point is its own run
+}
+
+// flops returns the point's compute in FLOPs, 6·N·D when FLOPs is not set.
+func (p Point) flops() float64 {
+	if p.FLOPs > 0 {
+		return p.FLOPs
+	}
+	return 6 * p.Params * p.Tokens
+}
+
+// Diagnostic is a warning carried as data: Code is a stable kebab-case identifier
+// (e.g. "edge-optimum"), Message a human-readable explanation.
+type Diagnostic struct {
+	Code, Message string
+}
+
+// String renders the diagnostic as "code: message".
+func (d Diagnostic) String() string { return d.Code + ": " + d.Message }
+
+// Stable diagnostic codes of the IsoFLOP and envelope estimators.
+const (
+	CodeTooFewSizes       = "too-few-sizes"        // budget has < MinSizes distinct N (rejected)
+	CodeEdgeOptimum       = "edge-optimum"         // minimum at the smallest or largest sampled N (rejected)
+	CodeConcaveProfile    = "concave-profile"      // parabola opens downward (rejected)
+	CodeOffCentre         = "off-centre"           // minimum far from the grid's geometric centre (kept)
+	CodeFewBudgets        = "few-budgets"          // fewer than 3 accepted budgets
+	CodeUnassigned        = "unassigned-runs"      // runs that fell in no budget cluster
+	CodeBootstrapFailures = "bootstrap-failures"   // some bootstrap replicates could not be fitted
+	CodeFewSizesEnvelope  = "few-sizes-on-envelope" // envelope dominated by <= 2 model sizes
+)
+
+// VertexMethod selects how the minimum of an IsoFLOP profile is located.
+type VertexMethod string
+
+// Vertex methods. VertexAuto uses Akima with >= IsoFLOPOptions.AkimaMinSizes distinct sizes and a
+// parabola otherwise.
+const (
+	VertexAuto     VertexMethod = "auto"
+	VertexAkima    VertexMethod = "akima"
+	VertexParabola VertexMethod = "parabola"
+)
+
+// IsoFLOPOptions configures IsoFLOP. The zero value is usable; defaults are given per field.
+type IsoFLOPOptions struct {
+	// Vertex is the minimum finder: "auto" (default), "akima" or "parabola".
+	// Akima: gonum interp.AkimaSpline through (ln N, ln L), evaluated on a geometric grid of
+	// (n−1)·GridPerSize points between the smallest and largest sampled N (Porian et al. 2024);
+	// the grid argmin is the optimum. Parabola: least-squares quadratic of ln L in ln N
+	// (Hoffmann et al. 2022 fit loss; fitting ln L is equivalent to first order).
+	Vertex VertexMethod
+	// BudgetTolerance is the relative half-width of a FLOPs cluster when Point.Budget is 0:
+	// sorted runs join a cluster while their FLOPs stay within a factor (1+tol)² of the cluster's
+	// smallest run, i.e. within about ±tol of its geometric centre. Default 0.15.
+	BudgetTolerance float64
+	// MinSizes is the minimum number of distinct N per budget (default 3, at least 3).
+	MinSizes int
+	// AkimaMinSizes is the number of distinct sizes from which "auto" uses Akima (default 5).
+	AkimaMinSizes int
+	// GridPerSize is the Akima grid density: (n−1)·GridPerSize points for n sizes (default 25).
+	GridPerSize int
+	// OffCentreFactor: a kept budget whose N_opt differs from the geometric centre of its
+	// sampled sizes by more than this factor gets an "off-centre" warning (default 2).
+	OffCentreFactor float64
+	// Bootstrap is the number of bootstrap replicates K (default 0: no intervals).
+	Bootstrap int
+	// Seed seeds the bootstrap (PCG, replicate i uses stream (Seed, i)); results do not depend on
+	// Workers.
+	Seed uint64
+	// Workers bounds bootstrap parallelism (default GOMAXPROCS).
+	Workers int
+	// Level is the two-sided interval level (default 0.95).
+	Level float64
+}
+
+func (o IsoFLOPOptions) withDefaults() (IsoFLOPOptions, error) {
+	if o.Vertex == "" {
+		o.Vertex = VertexAuto
+	}
+	switch o.Vertex {
+	case VertexAuto, VertexAkima, VertexParabola:
+	default:
+		return o, fmt.Errorf("isoflop: vertex method %q: want auto, akima or parabola", o.Vertex)
+	}
+	if o.BudgetTolerance <= 0 {
+		o.BudgetTolerance = 0.15
+	}
+	if o.MinSizes < 3 {
+		o.MinSizes = 3
+	}
+	if o.AkimaMinSizes <= 0 {
+		o.AkimaMinSizes = 5
+	}
+	if o.GridPerSize <= 0 {
+		o.GridPerSize = 25
+	}
+	if o.OffCentreFactor <= 1 {
+		o.OffCentreFactor = 2
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Level <= 0 || o.Level >= 1 {
+		o.Level = 0.95
+	}
+	if o.Bootstrap < 0 {
+		return o, fmt.Errorf("isoflop: bootstrap %d: want >= 0", o.Bootstrap)
+	}
+	return o, nil
+}
+
+// BudgetOptimum is one row of the per-budget table of IsoFLOP.
+type BudgetOptimum struct {
+	FLOPs    float64 // budget C in FLOPs (Point.Budget, or the geometric mean of the cluster)
+	Runs     int     // points assigned to the budget
+	Sizes    int     // distinct N after keeping the lowest loss per N
+	MinN     float64 // smallest sampled N (params)
+	MaxN     float64 // largest sampled N (params)
+	NOpt     float64 // N at the minimum (params); 0 when no minimum was found
+	DOpt     float64 // C/(6·NOpt) (tokens)
+	Loss     float64 // loss at the minimum (nats/token)
+	Method   VertexMethod
+	Accepted bool    // used in the power-law fit
+	Reason   string  // diagnostic code of the rejection ("" when accepted)
+	Offset   float64 // ln(NOpt / geometric centre of the sampled sizes)
+}
+
+// Interval is a two-sided percentile bootstrap interval.
+type Interval struct{ Lo, Hi float64 }
+
+// Contains reports whether x lies in [Lo, Hi].
+func (iv Interval) Contains(x float64) bool { return x >= iv.Lo && x <= iv.Hi }
+
+// IsoFLOPResult is the outcome of IsoFLOP.
+//
+// The fitted laws are N_opt(C) = K·C^A (params) and D_opt(C) = KD·C^B (tokens), C in FLOPs.
+type IsoFLOPResult struct {
+	Budgets []BudgetOptimum // sorted by FLOPs
+	A, B    float64         // exponents of N_opt and D_opt in C
+	K, KD   float64         // prefactors (params per FLOP^A, tokens per FLOP^B)
+	R2A     float64         // R² of ln N_opt on ln C
+	R2B     float64         // R² of ln D_opt on ln C
+	// Bootstrap percentile intervals (zero when Options.Bootstrap is 0). LnK and LnKD are
+	// intervals for ln K and ln KD.
+	AInt, BInt, LnKInt, LnKDInt Interval
+	BootstrapOK                 int // replicates that produced a fit
+	Unassigned                  []Point
+	Warnings                    []Diagnostic
+	Options                     IsoFLOPOptions // options after defaults
+}
+
+// NOpt returns the fitted compute-optimal parameter count at c FLOPs.
+func (r *IsoFLOPResult) NOpt(c float64) float64 { return r.K * math.Pow(c, r.A) }
+
+// DOpt returns the fitted compute-optimal token count at c FLOPs.
+func (r *IsoFLOPResult) DOpt(c float64) float64 { return r.KD * math.Pow(c, r.B) }
+
+// ErrTooFewBudgets is returned (wrapped) when fewer than two budgets survive; the result is
+// still returned so the caller can show the per-budget table and reasons.
+var ErrTooFewBudgets = errors.New("fewer than 2 accepted budgets")
+
+// budgetGroup is the raw input of one budget.
+type budgetGroup struct {
+	flops float64
+	pts   []Point
+}
+
+// IsoFLOP runs Chinchilla Approach 2: group points into compute budgets, locate the loss
+// minimum over ln N per budget, and fit ln N_opt = ln K + A ln C and ln D_opt = ln KD + B ln C by
+// ordinary least squares over the accepted budgets, with optional bootstrap intervals that
+// resample points within budgets and refit the whole pipeline.
+func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range pts {
+		if !(p.Params > 0) || !(p.Loss > 0) || !(p.flops() > 0) || math.IsInf(p.Loss, 0) {
+			return nil, fmt.Errorf("isoflop: point %d: params %g, loss %g, flops %g: want positive finite values", i, p.Params, p.Loss, p.flops())
+		}
+	}
+	groups, unassigned := groupBudgets(pts, o.BudgetTolerance)
+	res := &IsoFLOPResult{Unassigned: unassigned, Options: o}
+	if len(unassigned) > 0 {
+		res.Warnings = append(res.Warnings, Diagnostic{CodeUnassigned,
+			fmt.Sprintf("%d run(s) fall in no budget (within ±%.0f%% of another run's FLOPs) and were not used", len(unassigned), 100*o.BudgetTolerance)})
+	}
+	res.Budgets = make([]BudgetOptimum, len(groups))
+	for i, g := range groups {
+		res.Budgets[i] = budgetOptimum(g, o)
+	}
+	var offc []string
+	for _, b := range res.Budgets {
+		switch {
+		case !b.Accepted && b.Reason == CodeTooFewSizes:
+			res.Warnings = append(res.Warnings, Diagnostic{CodeTooFewSizes,
+				fmt.Sprintf("budget %.3g FLOPs has %d distinct size(s), need %d; rejected", b.FLOPs, b.Sizes, o.MinSizes)})
+		case !b.Accepted && b.Reason == CodeEdgeOptimum:
+			res.Warnings = append(res.Warnings, Diagnostic{CodeEdgeOptimum,
+				fmt.Sprintf("budget %.3g FLOPs: minimum at the edge of sampled sizes %.3g–%.3g params; rejected", b.FLOPs, b.MinN, b.MaxN)})
+		case !b.Accepted && b.Reason == CodeConcaveProfile:
+			res.Warnings = append(res.Warnings, Diagnostic{CodeConcaveProfile,
+				fmt.Sprintf("budget %.3g FLOPs: parabola of ln loss in ln N opens downward; rejected", b.FLOPs)})
+		case b.Accepted && math.Abs(b.Offset) > math.Log(o.OffCentreFactor):
+			offc = append(offc, fmt.Sprintf("%.3g (%.2fx)", b.FLOPs, math.Exp(b.Offset)))
+		}
+	}
+	if len(offc) > 0 {
+		res.Warnings = append(res.Warnings, Diagnostic{CodeOffCentre, fmt.Sprintf(
+			"N_opt differs from its grid's geometric centre by more than %gx at budget(s) %v; with alpha != beta a constant offset leaves a unbiased but shifts N_opt (the intercept), an offset drifting with C biases a",
+			o.OffCentreFactor, offc)})
+	}
+	fit, ok := fitBudgets(res.Budgets)
+	nacc := 0
+	for _, b := range res.Budgets {
+		if b.Accepted {
+			nacc++
+		}
+	}
+	if !ok {
+		return res, fmt.Errorf("isoflop: %d of %d budgets accepted: %w", nacc, len(res.Budgets), ErrTooFewBudgets)
+	}
+	res.A, res.B, res.K, res.KD, res.R2A, res.R2B = fit.a, fit.b, math.Exp(fit.lnK), math.Exp(fit.lnKD), fit.r2a, fit.r2b
+	if nacc < 3 {
+		res.Warnings = append(res.Warnings, Diagnostic{CodeFewBudgets,
+			fmt.Sprintf("only %d budgets accepted: the exponent rests on %d points (R² %.4f is meaningless)", nacc, nacc, fit.r2a)})
+	}
+	if o.Bootstrap > 0 {
+		reps := bootstrapParallel(o.Bootstrap, o.Workers, func(i int) (powerFit, bool) {
+			rng := rand.New(rand.NewPCG(o.Seed, uint64(i)))
+			rs := make([]BudgetOptimum, len(groups))
+			for j, g := range groups {
+				s := budgetGroup{flops: g.flops, pts: make([]Point, len(g.pts))}
+				for k := range s.pts {
+					s.pts[k] = g.pts[rng.IntN(len(g.pts))]
+				}
+				rs[j] = budgetOptimum(s, o)
+			}
+			return fitBudgets(rs)
+		})
+		res.BootstrapOK = len(reps)
+		if len(reps) < o.Bootstrap {
+			res.Warnings = append(res.Warnings, Diagnostic{CodeBootstrapFailures,
+				fmt.Sprintf("%d of %d bootstrap replicates had fewer than 2 accepted budgets and were skipped", o.Bootstrap-len(reps), o.Bootstrap)})
+		}
+		if len(reps) >= 2 {
+			res.AInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.a })
+			res.BInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.b })
+			res.LnKInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.lnK })
+			res.LnKDInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.lnKD })
+		}
+	}
+	return res, nil
+}
+
+// groupBudgets assigns points to budgets: by Point.Budget when set, otherwise by clustering
+// ln FLOPs greedily in sorted order. Clusters of a single point are returned as unassigned.
+func groupBudgets(pts []Point, tol float64) ([]budgetGroup, []Point) {
+	byBudget := map[float64][]Point{}
+	var free []Point
+	for _, p := range pts {
+		if p.Budget > 0 {
+			byBudget[p.Budget] = append(byBudget[p.Budget], p)
+		} else {
+			free = append(free, p)
+		}
+	}
+	var groups []budgetGroup
+	for c, ps := range byBudget {
+		groups = append(groups, budgetGroup{flops: c, pts: ps})
+	}
+	var unassigned []Point
+	sort.SliceStable(free, func(i, j int) bool { return free[i].flops() < free[j].flops() })
+	width := 2 * math.Log1p(tol)
+	for i := 0; i < len(free); {
+		j := i + 1
+		start := math.Log(free[i].flops())
+		for j < len(free) && math.Log(free[j].flops())-start <= width {
+			j++
+		}
+		if j-i == 1 {
+			unassigned = append(unassigned, free[i])
+		} else {
+			var s float64
+			for _, p := range free[i:j] {
+				s += math.Log(p.flops())
+			}
+			groups = append(groups, budgetGroup{flops: math.Exp(s / float64(j-i)), pts: free[i:j]})
+		}
+		i = j
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].flops < groups[j].flops })
+	return groups, unassigned
+}
+
+// budgetOptimum finds the loss minimum over ln N of one budget.
+func budgetOptimum(g budgetGroup, o IsoFLOPOptions) BudgetOptimum {
+	b := BudgetOptimum{FLOPs: g.flops, Runs: len(g.pts)}
+	// Lowest loss per distinct N.
+	pts := append([]Point(nil), g.pts...)
+	sort.Slice(pts, func(i, j int) bool {
+		if pts[i].Params != pts[j].Params {
+			return pts[i].Params < pts[j].Params
+		}
+		return pts[i].Loss < pts[j].Loss
+	})
+	xs := make([]float64, 0, len(pts))
+	ys := make([]float64, 0, len(pts))
+	for i, p := range pts {
+		if i > 0 && p.Params == pts[i-1].Params {
+			continue
+		}
+		xs = append(xs, math.Log(p.Params))
+		ys = append(ys, math.Log(p.Loss))
+	}
+	b.Sizes = len(xs)
+	b.MinN, b.MaxN = math.Exp(xs[0]), math.Exp(xs[len(xs)-1])
+	if b.Sizes < o.MinSizes {
+		b.Reason = CodeTooFewSizes
+		return b
+	}
+	method := o.Vertex
+	if method == VertexAuto {
+		method = VertexParabola
+		if b.Sizes >= o.AkimaMinSizes {
+			method = VertexAkima
+		}
+	}
+	b.Method = method
+	var x, y float64
+	switch method {
+	case VertexAkima:
+		var as interp.AkimaSpline
+		_ = as.Fit(xs, ys) // only fails by panicking on bad input, excluded above
+		m := (len(xs) - 1) * o.GridPerSize
+		lo, hi := xs[0], xs[len(xs)-1]
+		best := -1
+		for i := 0; i < m; i++ {
+			xi := lo + (hi-lo)*float64(i)/float64(m-1)
+			if i == m-1 {
+				xi = hi
+			}
+			yi := as.Predict(xi)
+			if best < 0 || yi < y {
+				best, x, y = i, xi, yi
+			}
+		}
+		if best == 0 || best == m-1 {
+			b.Reason = CodeEdgeOptimum
+			return b
+		}
+	default:
+		c0, c1, c2, mean := quadFit(xs, ys)
+		if !(c2 > 0) {
+			b.Reason = CodeConcaveProfile
+			return b
+		}
+		u := -c1 / (2 * c2)
+		x = mean + u
+		y = c0 + c1*u + c2*u*u
+		if x <= xs[0] || x >= xs[len(xs)-1] {
+			b.Reason = CodeEdgeOptimum
+			return b
+		}
+	}
+	b.NOpt = math.Exp(x)
+	b.DOpt = g.flops / (6 * b.NOpt)
+	b.Loss = math.Exp(y)
+	b.Offset = x - (xs[0]+xs[len(xs)-1])/2
+	b.Accepted = true
+	return b
+}
+
+// quadFit fits y ≈ c0 + c1 u + c2 u², u = x − mean(x), by least squares (QR).
+func quadFit(xs, ys []float64) (c0, c1, c2, mean float64) {
+	mean = stat.Mean(xs, nil)
+	n := len(xs)
+	a := mat.NewDense(n, 3, nil)
+	for i, x := range xs {
+		u := x - mean
+		a.Set(i, 0, 1)
+		a.Set(i, 1, u)
+		a.Set(i, 2, u*u)
+	}
+	var c mat.VecDense
+	if err := c.SolveVec(a, mat.NewVecDense(n, append([]float64(nil), ys...))); err != nil {
+		return math.NaN(), math.NaN(), math.NaN(), mean
+	}
+	return c.AtVec(0), c.AtVec(1), c.AtVec(2), mean
+}
+
+// powerFit holds ln N_opt = lnK + a ln C and ln D_opt = lnKD + b ln C.
+type powerFit struct {
+	a, b, lnK, lnKD, r2a, r2b float64
+}
+
+// fitBudgets regresses the accepted budget optima; ok is false with fewer than 2 budgets
+// (or a single distinct budget FLOPs).
+func fitBudgets(bs []BudgetOptimum) (powerFit, bool) {
+	var x, yn, yd []float64
+	for _, b := range bs {
+		if b.Accepted {
+			x = append(x, math.Log(b.FLOPs))
+			yn = append(yn, math.Log(b.NOpt))
+			yd = append(yd, math.Log(b.DOpt))
+		}
+	}
+	return logLogFit(x, yn, yd)
+}
+
+// logLogFit is ordinary least squares of yn and yd on x; ok is false when x has < 2 distinct values.
+func logLogFit(x, yn, yd []float64) (powerFit, bool) {
+	if len(x) < 2 {
+		return powerFit{}, false
+	}
+	distinct := false
+	for _, v := range x[1:] {
+		if v != x[0] {
+			distinct = true
+			break
+		}
+	}
+	if !distinct {
+		return powerFit{}, false
+	}
+	var f powerFit
+	f.lnK, f.a = stat.LinearRegression(x, yn, nil, false)
+	f.lnKD, f.b = stat.LinearRegression(x, yd, nil, false)
+	f.r2a = stat.RSquared(x, yn, nil, f.lnK, f.a)
+	f.r2b = stat.RSquared(x, yd, nil, f.lnKD, f.b)
+	return f, true
+}
+
+// bootstrapParallel runs k replicates on up to workers goroutines and returns the successful
+// fits in replicate order, so the output does not depend on the number of workers.
+func bootstrapParallel(k, workers int, rep func(i int) (powerFit, bool)) []powerFit {
+	fits := make([]powerFit, k)
+	oks := make([]bool, k)
+	if workers > k {
+		workers = k
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fits[i], oks[i] = rep(i)
+			}
+		}()
+	}
+	for i := 0; i < k; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	out := fits[:0]
+	for i, f := range fits {
+		if oks[i] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// percentileInterval returns the (1−level)/2 and (1+level)/2 percentiles of get over fits,
+// interpolating linearly between order statistics.
+func percentileInterval(fits []powerFit, level float64, get func(powerFit) float64) Interval {
+	v := make([]float64, len(fits))
+	for i, f := range fits {
+		v[i] = get(f)
+	}
+	sort.Float64s(v)
+	return Interval{percentileSorted(v, (1-level)/2), percentileSorted(v, (1+level)/2)}
+}
+
+// percentileSorted is the p-quantile (0..1) of sorted v with linear interpolation (type 7).
+func percentileSorted(v []float64, p float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	h := p * float64(len(v)-1)
+	lo := int(math.Floor(h))
+	if lo >= len(v)-1 {
+		return v[len(v)-1]
+	}
+	return v[lo] + (h-float64(lo))*(v[lo+1]-v[lo])
+}
