@@ -46,13 +46,13 @@ func (d Diagnostic) String() string { return d.Code + ": " + d.Message }
 
 // Stable diagnostic codes of the IsoFLOP and envelope estimators.
 const (
-	CodeTooFewSizes       = "too-few-sizes"        // budget has < MinSizes distinct N (rejected)
-	CodeEdgeOptimum       = "edge-optimum"         // minimum at the smallest or largest sampled N (rejected)
-	CodeConcaveProfile    = "concave-profile"      // parabola opens downward (rejected)
-	CodeOffCentre         = "off-centre"           // minimum far from the grid's geometric centre (kept)
-	CodeFewBudgets        = "few-budgets"          // fewer than 3 accepted budgets
-	CodeUnassigned        = "unassigned-runs"      // runs that fell in no budget cluster
-	CodeBootstrapFailures = "bootstrap-failures"   // some bootstrap replicates could not be fitted
+	CodeTooFewSizes       = "too-few-sizes"         // budget has < MinSizes distinct N (rejected)
+	CodeEdgeOptimum       = "edge-optimum"          // minimum at the smallest or largest sampled N (rejected)
+	CodeConcaveProfile    = "concave-profile"       // parabola opens downward (rejected)
+	CodeOffCentre         = "off-centre"            // minimum far from the grid's geometric centre (kept)
+	CodeFewBudgets        = "few-budgets"           // fewer than 3 accepted budgets
+	CodeUnassigned        = "unassigned-runs"       // runs that fell in no budget cluster
+	CodeBootstrapFailures = "bootstrap-failures"    // some bootstrap replicates could not be fitted
 	CodeFewSizesEnvelope  = "few-sizes-on-envelope" // envelope dominated by <= 2 model sizes
 )
 

@@ -2,6 +2,7 @@ package chinchilla
 
 import (
 	"encoding/csv"
+	"errors"
 	"math"
 	"os"
 	"strconv"
@@ -114,4 +115,169 @@ func hasCode(ws []Diagnostic, code string) bool {
 	return false
 }
 
-var _ = strings.Contains
+// synthLaw has alpha != beta, so a = beta/(alpha+beta) = 0.4516 differs from 1/2.
+var synthLaw = Law{E: 1.69, A: 406.4, B: 410.7, Alpha: 0.34, Beta: 0.28}
+
+// synthGrid returns IsoFLOP profiles from synthLaw at budgets 1e18..1e22 (half-decade steps):
+// sizes N_opt(C)·centre·step^k for k = -half..half, D = C/(6N), exact losses.
+func synthGrid(centre, step float64, half int, budget bool) []Point {
+	var pts []Point
+	for e := 18.0; e <= 22.0; e += 0.5 {
+		c := math.Pow(10, e)
+		n0 := synthLaw.NOpt(c) * centre
+		for k := -half; k <= half; k++ {
+			n := n0 * math.Pow(step, float64(k))
+			d := c / (6 * n)
+			p := Point{Params: n, Tokens: d, FLOPs: c, Loss: synthLaw.Loss(n, d)}
+			if budget {
+				p.Budget = c
+			}
+			pts = append(pts, p)
+		}
+	}
+	return pts
+}
+
+func TestIsoFLOPSyntheticRecoversExponent(t *testing.T) {
+	want := synthLaw.ExponentA()
+	for _, v := range []VertexMethod{VertexAuto, VertexAkima, VertexParabola} {
+		res, err := IsoFLOP(synthGrid(1, 1.5, 4, true), IsoFLOPOptions{Vertex: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: a %.4f (want %.4f) b %.4f N_opt(1e21)/true %.3f", v, res.A, want, res.B, res.NOpt(1e21)/synthLaw.NOpt(1e21))
+		if math.Abs(res.A-want) > 0.01 || math.Abs(res.B-synthLaw.ExponentB()) > 0.01 {
+			t.Errorf("%s: a %.4f b %.4f, want %.4f %.4f", v, res.A, res.B, want, synthLaw.ExponentB())
+		}
+		if hasCode(res.Warnings, CodeOffCentre) {
+			t.Errorf("%s: centred grid warned off-centre: %v", v, res.Warnings)
+		}
+	}
+}
+
+func TestIsoFLOPOffCentreGrid(t *testing.T) {
+	want := synthLaw.ExponentA()
+	opts := IsoFLOPOptions{Vertex: VertexParabola}
+	centred, err := IsoFLOP(synthGrid(1, 2, 3, true), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := IsoFLOP(synthGrid(3, 2, 3, true), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := 1e21
+	shiftC := math.Log(centred.NOpt(c) / synthLaw.NOpt(c))
+	shiftO := math.Log(off.NOpt(c) / synthLaw.NOpt(c))
+	t.Logf("parabola: centred a %.4f ln-shift %+.4f; 3x off-centre a %.4f ln-shift %+.4f; want a %.4f", centred.A, shiftC, off.A, shiftO, want)
+	if math.Abs(off.A-want) > 0.01 {
+		t.Errorf("off-centre grid: a %.4f, want %.4f within 0.01 (constant offset leaves a unbiased)", off.A, want)
+	}
+	// The parabola vertex of an asymmetric (alpha != beta) profile depends on where the grid
+	// sits: moving the grid 3x moves the N_opt level (intercept) while the slope stays.
+	if math.Abs(shiftO-shiftC) < 0.02 {
+		t.Errorf("off-centre grid: N_opt level moved by %.4f (ln), want > 0.02", shiftO-shiftC)
+	}
+	if !hasCode(off.Warnings, CodeOffCentre) {
+		t.Errorf("no %s warning: %v", CodeOffCentre, off.Warnings)
+	}
+	if hasCode(centred.Warnings, CodeOffCentre) {
+		t.Errorf("centred grid warned: %v", centred.Warnings)
+	}
+}
+
+func TestIsoFLOPRejections(t *testing.T) {
+	pts := synthGrid(1, 1.5, 4, true)
+	// Edge optimum: every size above N_opt.
+	c := 3e23
+	for k := 1; k <= 6; k++ {
+		n := synthLaw.NOpt(c) * math.Pow(1.6, float64(k))
+		pts = append(pts, Point{Params: n, Tokens: c / (6 * n), FLOPs: c, Budget: c, Loss: synthLaw.Loss(n, c/(6*n))})
+	}
+	// Two sizes only.
+	c2 := 1e23
+	for _, f := range []float64{0.5, 2} {
+		n := synthLaw.NOpt(c2) * f
+		pts = append(pts, Point{Params: n, Tokens: c2 / (6 * n), FLOPs: c2, Budget: c2, Loss: synthLaw.Loss(n, c2/(6*n))})
+	}
+	// Concave three-size profile (auto uses a parabola below 5 sizes).
+	c3 := 1e17
+	for i, l := range []float64{3.0, 3.2, 3.1} {
+		n := 1e7 * math.Pow(2, float64(i))
+		pts = append(pts, Point{Params: n, Tokens: c3 / (6 * n), FLOPs: c3, Budget: c3, Loss: l})
+	}
+	res, err := IsoFLOP(pts, IsoFLOPOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[float64]string{}
+	for _, b := range res.Budgets {
+		reasons[b.FLOPs] = b.Reason
+	}
+	for c, code := range map[float64]string{c: CodeEdgeOptimum, c2: CodeTooFewSizes, c3: CodeConcaveProfile} {
+		if reasons[c] != code {
+			t.Errorf("budget %g: reason %q, want %q", c, reasons[c], code)
+		}
+		if !hasCode(res.Warnings, code) {
+			t.Errorf("no %s warning in %v", code, res.Warnings)
+		}
+	}
+	for _, w := range res.Warnings {
+		if w.Code == CodeTooFewSizes && !strings.Contains(w.Message, "has 2 distinct") {
+			t.Errorf("too-few-sizes message does not give the count: %q", w.Message)
+		}
+	}
+	if math.Abs(res.A-synthLaw.ExponentA()) > 0.01 {
+		t.Errorf("a %.4f: rejected budgets leaked into the fit", res.A)
+	}
+}
+
+func TestIsoFLOPClusteringAndUnassigned(t *testing.T) {
+	pts := synthGrid(1, 1.5, 4, false)
+	for i := range pts { // jitter FLOPs by up to ±8%
+		pts[i].FLOPs *= 1 + 0.08*math.Sin(float64(7*i))
+	}
+	pts = append(pts, Point{Params: 1e9, Tokens: 1e9, Loss: 3}) // 6e18 FLOPs: alone
+	res, err := IsoFLOP(pts, IsoFLOPOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Budgets) != 9 || len(res.Unassigned) != 1 || !hasCode(res.Warnings, CodeUnassigned) {
+		t.Fatalf("budgets %d unassigned %d warnings %v; want 9, 1, %s", len(res.Budgets), len(res.Unassigned), res.Warnings, CodeUnassigned)
+	}
+	if math.Abs(res.A-synthLaw.ExponentA()) > 0.02 {
+		t.Errorf("a %.4f, want %.4f", res.A, synthLaw.ExponentA())
+	}
+}
+
+func TestIsoFLOPFewBudgetsAndTooFew(t *testing.T) {
+	pts := synthGrid(1, 1.5, 4, true)[:18] // two budgets
+	res, err := IsoFLOP(pts, IsoFLOPOptions{})
+	if err != nil || !hasCode(res.Warnings, CodeFewBudgets) {
+		t.Fatalf("err %v warnings %v; want %s", err, res.Warnings, CodeFewBudgets)
+	}
+	res, err = IsoFLOP(pts[:9], IsoFLOPOptions{})
+	if !errors.Is(err, ErrTooFewBudgets) || res == nil || len(res.Budgets) != 1 {
+		t.Fatalf("one budget: err %v, want ErrTooFewBudgets with the table", err)
+	}
+}
+
+func TestIsoFLOPBootstrapDeterministic(t *testing.T) {
+	s := loadPorian(t)[3]
+	r1, err := IsoFLOP(s.pts, IsoFLOPOptions{Bootstrap: 200, Seed: 7, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r8, err := IsoFLOP(s.pts, IsoFLOPOptions{Bootstrap: 200, Seed: 7, Workers: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.AInt != r8.AInt || r1.LnKInt != r8.LnKInt || r1.BootstrapOK != r8.BootstrapOK {
+		t.Errorf("bootstrap depends on workers: %+v vs %+v", r1.AInt, r8.AInt)
+	}
+	t.Logf("%s: a %.4f CI (%.4f, %.4f), published (%.3f, %.3f); b CI (%.4f, %.4f); ok %d/200",
+		s.key, r1.A, r1.AInt.Lo, r1.AInt.Hi, s.lo, s.hi, r1.BInt.Lo, r1.BInt.Hi, r1.BootstrapOK)
+	if !r1.AInt.Contains(r1.A) || !(r1.AInt.Hi > r1.AInt.Lo) {
+		t.Errorf("a %.4f outside or degenerate interval %+v", r1.A, r1.AInt)
+	}
+}
