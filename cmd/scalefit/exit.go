@@ -1,0 +1,64 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes, as diff and grep use them. This is the one place they are mapped.
+const (
+	exitOK    = 0 // success
+	exitNo    = 1 // the answer is "no": check found runs outside the prediction; --strict and a fit did not converge
+	exitError = 2 // an error: bad input, bad flags, I/O
+)
+
+// answerNo is returned by a command whose answer is "no" (exit 1); its message has
+// already been reported in the command's output.
+type answerNo struct{ msg string }
+
+func (e *answerNo) Error() string { return e.msg }
+
+// usageError marks errors in the command line itself; usage is shown for these only.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Errorf(format, args...)} }
+
+// exitCode maps an error to the process exit code.
+func exitCode(err error) int {
+	var no *answerNo
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &no):
+		return exitNo
+	}
+	return exitError
+}
+
+// run executes scalefit with args and returns the exit code; the whole program is testable
+// in-process.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err != nil {
+		var no *answerNo
+		if !errors.As(err, &no) {
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "scalefit") {
+				msg = "scalefit: " + msg
+			}
+			fmt.Fprintln(stderr, msg)
+			var ue *usageError
+			if errors.As(err, &ue) {
+				fmt.Fprintln(stderr, "Run 'scalefit --help' for usage.")
+			}
+		}
+	}
+	return exitCode(err)
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// env carries what every subcommand needs from the process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// isTerminal reports whether w is a terminal (progress lines go to terminals only).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "scalefit",
+		Short: "Fit neural scaling laws to training runs and plan compute-optimal allocations",
+		Long: `scalefit fits Kaplan (OpenAI 2020) and Chinchilla (DeepMind 2022) scaling laws to a CSV of
+training runs (params, tokens or flops, loss), reports honest uncertainty and convergence,
+and plans compute-optimal, data-constrained and inference-aware allocations.
+
+Conventions: N counts parameters as your file does (Chinchilla counts embeddings, Kaplan
+does not); D counts training tokens; C is training compute in FLOPs, taken as 6ND unless
+given; losses are nats per token.
+
+Exit codes: 0 ok; 1 the answer is "no" (check found runs outside the prediction); 2 error.`,
+		Example: `  scalefit fit testdata/chinchilla.csv --drop-highest-loss 5
+  scalefit optimal --law chinchilla2022 --compute 1e21:1e25:x10
+  scalefit compare testdata/chinchilla.csv`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
+	root.CompletionOptions.HiddenDefaultCmd = false
+	for _, add := range subcommands {
+		root.AddCommand(add(e))
+	}
+	return root
+}
+
+// subcommands lists the constructors of scalefit's subcommands; each file registers its own.
+var subcommands []func(*env) *cobra.Command
+
+func register(f func(*env) *cobra.Command) bool {
+	subcommands = append(subcommands, f)
+	return true
+}
+
+// argsRange accepts min to max positional arguments, with a usage error otherwise.
+func argsRange(min, max int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < min || len(args) > max {
+			if min == max {
+				return usagef("%s takes %d argument(s), got %d", cmd.CommandPath(), min, len(args))
+			}
+			return usagef("%s takes %d to %d arguments, got %d", cmd.CommandPath(), min, max, len(args))
+		}
+		return nil
+	}
+}

@@ -1,0 +1,111 @@
+// Package report turns results into text tables, JSON, CSV and Markdown. It is the only
+// place that formats numbers for people: tables keep at least 3 significant figures
+// (7.02B, 1.86x, 5.76e23); JSON keeps full precision.
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Format is an output format.
+type Format string
+
+// The output formats every command supports.
+const (
+	Text     Format = "table"
+	JSON     Format = "json"
+	CSV      Format = "csv"
+	Markdown Format = "markdown"
+)
+
+// ParseFormat checks a --format value.
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(s) {
+	case "table", "text", "":
+		return Text, nil
+	case "json":
+		return JSON, nil
+	case "csv":
+		return CSV, nil
+	case "markdown", "md":
+		return Markdown, nil
+	}
+	return "", fmt.Errorf("--format %q: want table, json, csv or markdown", s)
+}
+
+// Count formats a count with a suffix: 7.02B, 400M, 2.66T, 12.5K; small values plainly.
+func Count(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return fmt.Sprint(x)
+	}
+	a := math.Abs(x)
+	for _, u := range []struct {
+		v float64
+		s string
+	}{{1e15, "P"}, {1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}} {
+		if a >= u.v*0.9995 {
+			if a >= 1e18 {
+				return Sci(x)
+			}
+			return sig3(x/u.v) + u.s
+		}
+	}
+	return sig3(x)
+}
+
+// Sci formats a quantity such as FLOPs in short scientific notation: 5.76e23.
+func Sci(x float64) string {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return fmt.Sprint(x)
+	}
+	s := strconv.FormatFloat(x, 'e', 2, 64)
+	mant, exp, _ := strings.Cut(s, "e")
+	mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
+	e, _ := strconv.Atoi(exp)
+	return fmt.Sprintf("%se%d", mant, e)
+}
+
+// Float formats x with sig significant figures (at least 3), plainly when that is short.
+func Float(x float64, sig int) string {
+	if sig < 3 {
+		sig = 3
+	}
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return fmt.Sprint(x)
+	}
+	a := math.Abs(x)
+	if a != 0 && (a < 1e-4 || a >= 1e7) {
+		s := strconv.FormatFloat(x, 'e', sig-1, 64)
+		mant, exp, _ := strings.Cut(s, "e")
+		e, _ := strconv.Atoi(exp)
+		return fmt.Sprintf("%se%d", mant, e)
+	}
+	return strconv.FormatFloat(x, 'g', sig, 64)
+}
+
+// Ratio formats a multiplier: 5.37x.
+func Ratio(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) + "x" }
+
+// Percent formats a fraction as a percentage with 3 significant figures: 0.0071 -> 0.710%.
+func Percent(x float64) string { return sig3(100*x) + "%" }
+
+// Interval formats a [lo, hi] interval with f.
+func Interval(iv [2]float64, f func(float64) string) string {
+	return "[" + f(iv[0]) + ", " + f(iv[1]) + "]"
+}
+
+func sig3(x float64) string {
+	a := math.Abs(x)
+	switch {
+	case a >= 100:
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	case a >= 1:
+		return strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(x, 'g', 3, 64)
+}

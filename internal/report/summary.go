@@ -1,0 +1,39 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/runs"
+)
+
+// SummaryTable describes the loaded runs: count, ranges of N, D, C and loss, groups.
+func SummaryTable(set *runs.Set) *Table {
+	s := set.Summarize()
+	t := &Table{Title: fmt.Sprintf("Runs: %s", set.Source), Header: []string{"quantity", "min", "max", "notes"}}
+	derived := func(c string) string {
+		if s.Derived == c {
+			if c == "tokens" {
+				return "derived: tokens = flops / (6 params)"
+			}
+			return "derived: flops = 6 params tokens"
+		}
+		return ""
+	}
+	t.AddRow("params N", Count(s.Params[0]), Count(s.Params[1]), fmt.Sprintf("%d distinct sizes", s.DistinctParams))
+	t.AddRow("tokens D", Count(s.Tokens[0]), Count(s.Tokens[1]), derived("tokens"))
+	t.AddRow("compute C (FLOPs)", Sci(s.FLOPs[0]), Sci(s.FLOPs[1]), derived("flops"))
+	t.AddRow("loss (nats/token)", Float(s.Loss[0], 4), Float(s.Loss[1], 4), "")
+	t.AddRow("tokens per param", "", "", "median "+Float(s.TokensPerParamMedian, 3))
+	t.Notes = append(t.Notes, fmt.Sprintf("%d runs used, %d excluded by filters", s.Runs, s.Excluded))
+	if len(s.Groups) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("groups (%s): %s", set.Columns["group"], strings.Join(s.Groups, ", ")))
+	}
+	if s.RunIDs > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%d run ids (%s): rows are points along loss curves", s.RunIDs, set.Columns["run"]))
+	}
+	if s.Budgets > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%d IsoFLOP budgets (%s)", s.Budgets, set.Columns["budget"]))
+	}
+	return t
+}
