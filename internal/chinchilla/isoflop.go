@@ -233,7 +233,7 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 	}
 	if len(offc) > 0 {
 		res.Warnings = append(res.Warnings, Diagnostic{CodeOffCentre, fmt.Sprintf(
-			"N_opt differs from its grid's geometric centre by more than %gx at budget(s) %v; with alpha != beta a constant offset leaves a unbiased but shifts N_opt (the intercept), an offset drifting with C biases a",
+			"N_opt differs from its grid's geometric centre by more than %gx at budget(s) %v; for parabola vertices with alpha != beta a constant offset leaves a unbiased but shifts N_opt (the intercept) and an offset drifting with C biases a (Akima minima are much less sensitive; centre the grids on the optimum)",
 			o.OffCentreFactor, offc)})
 	}
 	fit, ok := fitBudgets(res.Budgets)
