@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/kaplan"
 )
 
 // PFDay is one petaFLOP/s-day in FLOPs (Kaplan et al. measure compute in PF-days).
@@ -39,8 +40,9 @@ func (a Allocation) ComputeForParams(n float64) (c, d float64) {
 	return c, d
 }
 
-// Law is a built-in published law. Exactly one of Chinchilla and Allocation describes the
-// compute-optimal allocation; Chinchilla, when set, also predicts loss.
+// Law is a built-in published law. Exactly one of Chinchilla, Kaplan and Allocation
+// describes the compute-optimal allocation; Chinchilla and Kaplan, when set, also predict
+// loss.
 type Law struct {
 	Name        string
 	Title       string
@@ -48,6 +50,9 @@ type Law struct {
 	Conventions string
 	// Chinchilla is the parametric loss law L(N, D) = E + A/N^α + B/D^β, or nil.
 	Chinchilla *chinchilla.Law
+	// Kaplan is Kaplan et al.'s joint law L(N, D) = [(Nc/N)^(αN/αD) + Dc/D]^αD, or nil;
+	// its allocation is the frontier of the law under C = 6ND (a = αD/(αN+αD)).
+	Kaplan *kaplan.Law
 	// Allocation is an allocation rule with no loss law, or nil.
 	Allocation *Allocation
 	// RDStar and RNStar are Muennighoff et al.'s data-constrained constants (0 when the law
@@ -65,6 +70,10 @@ func (l *Law) Optimal(c float64) (n, d, loss float64, ok bool) {
 		n, d, loss = l.Chinchilla.Optimal(c)
 		return n, d, loss, true
 	}
+	if l.Kaplan != nil {
+		n, d, loss = l.Kaplan.Optimal(c)
+		return n, d, loss, true
+	}
 	n, d = l.Allocation.Optimal(c)
 	return n, d, math.NaN(), false
 }
@@ -75,6 +84,9 @@ func (l *Law) ComputeForParams(n float64) (c, d float64) {
 	if l.Chinchilla != nil {
 		return l.Chinchilla.ComputeForParams(n)
 	}
+	if l.Kaplan != nil {
+		return l.Kaplan.ComputeForParams(n)
+	}
 	return l.Allocation.ComputeForParams(n)
 }
 
@@ -82,6 +94,9 @@ func (l *Law) ComputeForParams(n float64) (c, d float64) {
 func (l *Law) Exponents() (a, b float64) {
 	if l.Chinchilla != nil {
 		return l.Chinchilla.ExponentA(), l.Chinchilla.ExponentB()
+	}
+	if l.Kaplan != nil {
+		return l.Kaplan.ExponentA(), l.Kaplan.ExponentB()
 	}
 	return l.Allocation.NExp, l.Allocation.DExp
 }
@@ -91,6 +106,14 @@ func exp(x float64) float64 { return math.Exp(x) }
 const chinchillaConv = "N counts all parameters (embeddings included); C = 6ND; loss: MassiveText training loss, nats/token"
 
 var catalogue = []*Law{
+	{
+		Name:         "kaplan2020",
+		Title:        "Kaplan et al. 2020 joint law L(N, D) and its compute frontier",
+		Citation:     "Kaplan et al. 2020, Scaling Laws for Neural Language Models, Table 2 / Eq. 1.5: L = [(Nc/N)^(alphaN/alphaD) + Dc/D]^alphaD, alphaN 0.076, alphaD 0.103, Nc 6.4e13, Dc 1.8e13",
+		Conventions:  "N excludes embeddings; C = 6ND; allocation is the frontier of the joint law (a = alphaD/(alphaN+alphaD)), not Kaplan's allocation rule; loss: WebText2, nats/token",
+		Kaplan:       &kaplan.Law{Nc: kaplan.Published.Nc, Dc: kaplan.Published.Dc, AlphaN: kaplan.Published.AlphaN, AlphaD: kaplan.Published.AlphaD},
+		NonEmbedding: true,
+	},
 	{
 		Name:         "kaplan2020-allocation",
 		Title:        "Kaplan et al. 2020 compute-efficient allocation",

@@ -16,6 +16,7 @@ func TestPublishedFigures(t *testing.T) {
 		rel     float64
 	}{
 		{"kaplan2020-allocation", 1e21, 4.68e9, 0.005},          // Chinchilla App. D.4
+		{"kaplan2020", 1e21, 6.23e9, 0.001},                     // frontier of the joint law (DESIGN.md §3)
 		{"chinchilla2022-tex", 5.76e23, 40.4e9, 0.005},          // Fig. 4, unrounded constants
 		{"CHINCHILLA2022", 5.76e23, 32.2e9, 0.005},              // rounded constants
 		{"chinchilla2022-equal", 6 * 20 * 1e9 * 1e9, 1e9, 1e-9}, // D/N = 20
@@ -51,6 +52,7 @@ func TestMultipliersPer10x(t *testing.T) {
 		n, d float64
 	}{
 		{"kaplan2020-allocation", 5.37, 1.86},
+		{"kaplan2020", 3.76, 2.66}, // a = 0.575, b = 0.425
 		{"chinchilla2022-equal", 3.16, 3.16},
 		{"chinchilla2022", 2.83, 3.53},
 		{"chinchilla2022-tex", 2.86, 3.50},
@@ -83,5 +85,28 @@ func TestLookup(t *testing.T) {
 	}
 	if l, err := Lookup(" Epoch2024 "); err != nil || l.Name != "epoch2024" {
 		t.Fatalf("case-insensitive lookup: %v %v", l, err)
+	}
+}
+
+// kaplan2020 is the joint law: a = αD/(αN+αD) = 0.575 and it predicts a loss on its
+// frontier; its N excludes embeddings, unlike Chinchilla's.
+func TestKaplan2020(t *testing.T) {
+	l, err := Lookup("Kaplan2020")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := l.Exponents()
+	if math.Abs(a-0.575) > 0.0005 || math.Abs(a+b-1) > 1e-12 {
+		t.Errorf("a, b = %.5f, %.5f; want 0.575, 0.425", a, b)
+	}
+	n, d, loss, ok := l.Optimal(1e21)
+	if !ok || !near(loss, 2.136, 0.001) {
+		t.Errorf("loss at 1e21: %.4f ok=%v, want 2.136 true", loss, ok)
+	}
+	if !near(6*n*d, 1e21, 1e-12) {
+		t.Errorf("6ND = %g, want 1e21", 6*n*d)
+	}
+	if !l.NonEmbedding {
+		t.Error("kaplan2020 must be marked NonEmbedding")
 	}
 }
