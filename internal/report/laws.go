@@ -1,0 +1,143 @@
+package report
+
+import (
+	"math"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/laws"
+)
+
+// Constant is one named constant of a law, in the order the law's formula reads.
+type Constant struct {
+	Name  string
+	Value float64
+}
+
+// LawConstants returns a built-in law's constants: E, A, B, alpha, beta for Chinchilla
+// laws (plus R_D*, R_N* for data-constrained ones); Nc, Dc, alpha_N, alpha_D for Kaplan's
+// joint law; N_coef, N_exp, D_coef, D_exp, C_unit (FLOPs) for allocation rules.
+func LawConstants(l *laws.Law) []Constant {
+	var cs []Constant
+	switch {
+	case l.Chinchilla != nil:
+		c := l.Chinchilla
+		cs = []Constant{{"E", c.E}, {"A", c.A}, {"B", c.B}, {"alpha", c.Alpha}, {"beta", c.Beta}}
+		if l.RDStar != 0 || l.RNStar != 0 {
+			cs = append(cs, Constant{"R_D*", l.RDStar}, Constant{"R_N*", l.RNStar})
+		}
+	case l.Kaplan != nil:
+		k := l.Kaplan
+		cs = []Constant{{"Nc", k.Nc}, {"Dc", k.Dc}, {"alpha_N", k.AlphaN}, {"alpha_D", k.AlphaD}}
+	case l.Allocation != nil:
+		a := l.Allocation
+		cs = []Constant{{"N_coef", a.NCoef}, {"N_exp", a.NExp}, {"D_coef", a.DCoef}, {"D_exp", a.DExp}, {"C_unit", a.CUnit}}
+	}
+	return cs
+}
+
+// constant formats a law constant: short scientific notation for large values (6.4e13),
+// otherwise 4 significant figures (406.4, 0.3392).
+func constant(x float64) string {
+	if a := math.Abs(x); a >= 1e5 || (a != 0 && a < 1e-3) {
+		return Sci(x)
+	}
+	return Float(x, 4)
+}
+
+// FormatConstants writes constants as "E 1.69, A 406.4, ...".
+func FormatConstants(cs []Constant) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.Name + " " + constant(c.Value)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lawForm names the functional form of a built-in law.
+func lawForm(l *laws.Law) string {
+	switch {
+	case l.Chinchilla != nil && (l.RDStar != 0 || l.RNStar != 0):
+		return "E + A/N'^alpha + B/D'^beta (data-constrained)"
+	case l.Chinchilla != nil:
+		return "E + A/N^alpha + B/D^beta"
+	case l.Kaplan != nil:
+		return "[(Nc/N)^(alpha_N/alpha_D) + Dc/D]^alpha_D"
+	}
+	return "N = N_coef (C/C_unit)^N_exp, D = D_coef (C/C_unit)^D_exp"
+}
+
+// nCounts says how a law counts parameters.
+func nCounts(nonEmbedding bool) string {
+	if nonEmbedding {
+		return "non-embedding"
+	}
+	return "all"
+}
+
+// LawsTables describes the built-in laws: a table of constants and allocation exponents
+// (a, b and the multipliers on N and D per 10x compute), and a table of forms, citations
+// and conventions. In the text format the long citation and conventions go in notes under
+// the second table, so that it fits a terminal; CSV and Markdown keep them in columns.
+func LawsTables(ls []*laws.Law, f Format) []*Table {
+	t := &Table{Title: "Built-in laws", Header: []string{"law", "constants", "a", "b", "N per 10x C", "D per 10x C", "N counts"}}
+	c := &Table{Title: "Forms, citations and conventions", Header: []string{"law", "form", "title", "citation", "conventions"}}
+	if f == Text {
+		c.Header = c.Header[:2]
+	}
+	for _, l := range ls {
+		a, b := l.Exponents()
+		t.AddRow(l.Name, FormatConstants(LawConstants(l)), Float(a, 3), Float(b, 3),
+			Ratio(math.Pow(10, a)), Ratio(math.Pow(10, b)), nCounts(l.NonEmbedding))
+		if f == Text {
+			c.AddRow(l.Name, lawForm(l))
+			c.Notes = append(c.Notes, l.Name+": "+l.Title+". "+l.Citation+". Conventions: "+l.Conventions+".")
+		} else {
+			c.AddRow(l.Name, lawForm(l), l.Title, l.Citation, l.Conventions)
+		}
+	}
+	t.Notes = append(t.Notes,
+		"a and b are the exponents of N_opt ∝ C^a and D_opt ∝ C^b (C = 6ND FLOPs); losses are nats/token",
+		"allocations at given budgets: scalefit compare --compute 1e21,1e23")
+	return []*Table{t, c}
+}
+
+// LawJSON is one built-in law in `scalefit laws --format json`, at full precision.
+type LawJSON struct {
+	Name         string             `json:"name"`
+	Title        string             `json:"title"`
+	Form         string             `json:"form"`
+	Constants    map[string]float64 `json:"constants"`
+	A            float64            `json:"a"`
+	B            float64            `json:"b"`
+	NPer10x      float64            `json:"n_per_10x"`
+	DPer10x      float64            `json:"d_per_10x"`
+	HasLoss      bool               `json:"predicts_loss"`
+	NonEmbedding bool               `json:"non_embedding"`
+	Citation     string             `json:"citation"`
+	Conventions  string             `json:"conventions"`
+}
+
+// LawsDocument is the JSON output of `scalefit laws`.
+type LawsDocument struct {
+	SchemaVersion int       `json:"schema_version"`
+	Laws          []LawJSON `json:"laws"`
+}
+
+// LawsJSON builds the JSON description of the built-in laws.
+func LawsJSON(ls []*laws.Law) LawsDocument {
+	doc := LawsDocument{SchemaVersion: SchemaVersion, Laws: []LawJSON{}}
+	for _, l := range ls {
+		a, b := l.Exponents()
+		cs := map[string]float64{}
+		for _, c := range LawConstants(l) {
+			cs[c.Name] = c.Value
+		}
+		doc.Laws = append(doc.Laws, LawJSON{
+			Name: l.Name, Title: l.Title, Form: lawForm(l), Constants: cs,
+			A: a, B: b, NPer10x: math.Pow(10, a), DPer10x: math.Pow(10, b),
+			HasLoss: l.Chinchilla != nil || l.Kaplan != nil, NonEmbedding: l.NonEmbedding,
+			Citation: l.Citation, Conventions: l.Conventions,
+		})
+	}
+	return doc
+}
