@@ -9,6 +9,7 @@ import (
 	"sort"
 	"sync"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/interp"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -319,6 +320,9 @@ func groupBudgets(pts []Point, tol float64) ([]budgetGroup, []Point) {
 	return groups, unassigned
 }
 
+// sameSize is the gap in ln N below which two sizes count as one (1%).
+const sameSize = 0.01
+
 // budgetOptimum finds the loss minimum over ln N of one budget.
 func budgetOptimum(g budgetGroup, o IsoFLOPOptions) BudgetOptimum {
 	b := BudgetOptimum{FLOPs: g.flops, Runs: len(g.pts)}
@@ -332,11 +336,15 @@ func budgetOptimum(g budgetGroup, o IsoFLOPOptions) BudgetOptimum {
 	})
 	xs := make([]float64, 0, len(pts))
 	ys := make([]float64, 0, len(pts))
-	for i, p := range pts {
-		if i > 0 && p.Params == pts[i-1].Params {
+	for _, p := range pts {
+		x := math.Log(p.Params)
+		// Sizes within 1% are one size (digitised or rounded counts jitter): keep the lowest
+		// loss. Near-coincident knots would make the Akima spline overshoot wildly.
+		if n := len(xs); n > 0 && x-xs[n-1] < sameSize {
+			ys[n-1] = math.Min(ys[n-1], math.Log(p.Loss))
 			continue
 		}
-		xs = append(xs, math.Log(p.Params))
+		xs = append(xs, x)
 		ys = append(ys, math.Log(p.Loss))
 	}
 	b.Sizes = len(xs)
@@ -375,6 +383,15 @@ func budgetOptimum(g budgetGroup, o IsoFLOPOptions) BudgetOptimum {
 			b.Reason = CodeEdgeOptimum
 			return b
 		}
+		// A spline minimum far below every sampled loss is an overshoot between noisy knots,
+		// not a minimum the data show: fall back to the parabola.
+		if ymin, ymax := floats.Min(ys), floats.Max(ys); y < ymin-(ymax-ymin) {
+			method = VertexParabola
+			b.Method = method
+		} else {
+			break
+		}
+		fallthrough
 	default:
 		c0, c1, c2, mean := quadFit(xs, ys)
 		if !(c2 > 0) {

@@ -281,3 +281,29 @@ func TestIsoFLOPBootstrapDeterministic(t *testing.T) {
 		t.Errorf("a %.4f outside or degenerate interval %+v", r1.A, r1.AInt)
 	}
 }
+
+// Digitised sizes jitter: two counts 0.3% apart with different losses made the Akima spline
+// overshoot to a "minimum" of 1e-261 on the Chinchilla data. Near-equal sizes are merged and
+// the minimum stays within the sampled losses.
+func TestIsoFLOPNearCoincidentSizes(t *testing.T) {
+	law := Law{E: 1.8, A: 480, B: 2100, Alpha: 0.35, Beta: 0.37}
+	c := 1e19
+	var pts []Point
+	for _, n := range []float64{1e8, 1.5e8, 2e8, 2.006e8, 3e8, 3.003e8, 4.5e8, 7e8} {
+		d := c / (6 * n)
+		l := law.Loss(n, d)
+		if n == 2.006e8 || n == 3.003e8 {
+			l += 0.03
+		}
+		pts = append(pts, Point{Params: n, Tokens: d, FLOPs: c, Loss: l, Budget: c})
+	}
+	pts = append(pts, Point{Params: 2e9, Tokens: 2e19 / 12e9, FLOPs: 2e19, Loss: 2.9, Budget: 2e19})
+	r, _ := IsoFLOP(pts, IsoFLOPOptions{Vertex: VertexAkima})
+	b := r.Budgets[0]
+	if b.Sizes != 6 {
+		t.Errorf("sizes %d, want 6 after merging near-equal counts", b.Sizes)
+	}
+	if b.Accepted && (b.Loss < 2.5 || b.Loss > 4) {
+		t.Errorf("loss at the minimum %g: the spline overshot", b.Loss)
+	}
+}
