@@ -1,0 +1,809 @@
+package plot
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/interp"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/runs"
+)
+
+// Kind names a figure.
+type Kind string
+
+// The figure kinds, in the order RenderAll draws them.
+const (
+	KindIsoFLOP   Kind = "isoflop"   // loss against N per budget, fitted profiles and minima (Approach 2)
+	KindFrontier  Kind = "frontier"  // N_opt and D_opt against compute: Approaches 1-3, Kaplan, Chinchilla
+	KindLoss      Kind = "loss"      // loss against compute coloured by N, with the law's frontier loss
+	KindCurves    Kind = "curves"    // loss against tokens per run of a loss-curve file
+	KindResiduals Kind = "residuals" // log-loss residuals against compute and N, held-out runs marked
+	KindContour   Kind = "contour"   // iso-loss contours of L(N, D), compute-optimal and iso-FLOP lines
+)
+
+// Kinds lists every figure kind.
+var Kinds = []Kind{KindIsoFLOP, KindFrontier, KindLoss, KindCurves, KindResiduals, KindContour}
+
+// ParseKind checks a --kind value.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("unknown figure kind %q: want isoflop, frontier, loss, curves, residuals, contour or all", s)
+}
+
+// Input is what figures are drawn from. Only Runs is required; each figure uses what it
+// needs and reports, as an *Unsupported error, what it lacks.
+type Input struct {
+	// Title names the data in figure titles (e.g. the CSV's base name).
+	Title string
+	// Runs are the runs (or loss-curve points) as loaded.
+	Runs []runs.Run
+	// Grouped colours runs by Run.Group (--group).
+	Grouped bool
+	// HeldOut, when not nil, is parallel to Runs: true for runs held out of the fit.
+	HeldOut []bool
+	// Curves says Runs are points along loss curves identified by Run.ID.
+	Curves bool
+	// Law is the Chinchilla law to draw (a fit, or a published law); nil for none.
+	Law *chinchilla.Law
+	// LawLabel names Law in legends, e.g. "fit (Approach 3)" or "chinchilla2022".
+	LawLabel string
+	// IsoFLOP is the Approach 2 result, or nil.
+	IsoFLOP *chinchilla.IsoFLOPResult
+	// Envelope is the Approach 1 result, or nil.
+	Envelope *chinchilla.EnvelopeResult
+}
+
+// Unsupported reports that the data cannot support a figure.
+type Unsupported struct {
+	Kind   Kind
+	Reason string
+}
+
+func (u *Unsupported) Error() string { return fmt.Sprintf("%s figure: %s", u.Kind, u.Reason) }
+
+// Build draws the figure of kind from in.
+func Build(kind Kind, in *Input) (*Figure, error) {
+	if len(in.Runs) == 0 {
+		return nil, &Unsupported{kind, "no runs"}
+	}
+	switch kind {
+	case KindIsoFLOP:
+		return isoflopFigure(in)
+	case KindFrontier:
+		return frontierFigure(in)
+	case KindLoss:
+		return lossFigure(in)
+	case KindCurves:
+		return curvesFigure(in)
+	case KindResiduals:
+		return residualsFigure(in)
+	case KindContour:
+		return contourFigure(in)
+	}
+	return nil, fmt.Errorf("unknown figure kind %q", kind)
+}
+
+// IsUnsupported reports whether err says the data cannot support a figure.
+func IsUnsupported(err error) bool {
+	var u *Unsupported
+	return errors.As(err, &u)
+}
+
+func (in *Input) title(s string) string {
+	if in.Title == "" {
+		return s
+	}
+	return s + ": " + in.Title
+}
+
+func (in *Input) lawLabel() string {
+	if in.LawLabel == "" {
+		return "law"
+	}
+	return in.LawLabel
+}
+
+// groupIndex maps each group to its colour index, in first-seen order.
+func groupIndex(rs []runs.Run) ([]string, map[string]int) {
+	names, _ := runs.Groups(rs)
+	idx := make(map[string]int, len(names))
+	for i, n := range names {
+		idx[n] = i
+	}
+	return names, idx
+}
+
+func groupName(g string) string {
+	if g == "" {
+		return "(no group)"
+	}
+	return g
+}
+
+// glyphs are marker shapes, for groups where colour is taken.
+var glyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.PyramidGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}}
+
+func rangeOf(xs []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range xs {
+		if x > 0 && !math.IsInf(x, 0) {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+	}
+	return lo, hi
+}
+
+// ---- isoflop -------------------------------------------------------------------------
+
+// budgetPoints assigns runs to the budgets of r: by Run.Budget when set, else by nearest
+// budget in log FLOPs within the clustering tolerance.
+func budgetPoints(rs []runs.Run, r *chinchilla.IsoFLOPResult) [][]runs.Run {
+	out := make([][]runs.Run, len(r.Budgets))
+	tol := 2 * math.Log1p(r.Options.BudgetTolerance)
+	for _, run := range rs {
+		c := run.FLOPs
+		if run.Budget > 0 {
+			c = run.Budget
+		}
+		best, bd := -1, math.Inf(1)
+		for i, b := range r.Budgets {
+			if d := math.Abs(math.Log(c / b.FLOPs)); d < bd {
+				best, bd = i, d
+			}
+		}
+		if best >= 0 && (bd <= tol || (run.Budget > 0 && bd < 1e-9)) {
+			out[best] = append(out[best], run)
+		}
+	}
+	return out
+}
+
+// profile returns the fitted profile of a budget through the lowest loss per size: the
+// Akima spline or parabola of ln L in ln N that IsoFLOP used, sampled log-evenly.
+func profile(pts []runs.Run, b chinchilla.BudgetOptimum) plotter.XYs {
+	sort.Slice(pts, func(i, j int) bool {
+		if pts[i].Params != pts[j].Params {
+			return pts[i].Params < pts[j].Params
+		}
+		return pts[i].Loss < pts[j].Loss
+	})
+	var xs, ys []float64
+	for i, p := range pts {
+		if (i > 0 && p.Params == pts[i-1].Params) || !(p.Params > 0) || !(p.Loss > 0) {
+			continue
+		}
+		xs = append(xs, math.Log(p.Params))
+		ys = append(ys, math.Log(p.Loss))
+	}
+	if len(xs) < 3 {
+		return nil
+	}
+	var f func(x float64) float64
+	if b.Method == chinchilla.VertexAkima && len(xs) >= 5 {
+		var as interp.AkimaSpline
+		if err := as.Fit(xs, ys); err != nil {
+			return nil
+		}
+		f = as.Predict
+	} else {
+		c0, c1, c2, mean := quadFit(xs, ys)
+		f = func(x float64) float64 { u := x - mean; return c0 + c1*u + c2*u*u }
+	}
+	// Akima through noisy, closely spaced sizes can overshoot wildly; keep the profile
+	// within the band of its data so one spike does not stretch the panel.
+	yLo, yHi := ys[0], ys[0]
+	for _, y := range ys {
+		yLo, yHi = math.Min(yLo, y), math.Max(yHi, y)
+	}
+	margin := 0.1 * (yHi - yLo)
+	ns := logspace(math.Exp(xs[0]), math.Exp(xs[len(xs)-1]), 120)
+	out := make(plotter.XYs, 0, len(ns))
+	for i, n := range ns {
+		x := math.Log(n)
+		if i == len(ns)-1 {
+			x = xs[len(xs)-1]
+		}
+		if y := f(x); y >= yLo-margin && y <= yHi+margin {
+			out = append(out, plotter.XY{X: n, Y: math.Exp(y)})
+		}
+	}
+	return out
+}
+
+// quadFit is the least-squares parabola y ~ c0 + c1 u + c2 u², u = x − mean(x).
+func quadFit(xs, ys []float64) (c0, c1, c2, mean float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	var s [5]float64
+	var t [3]float64
+	for i, x := range xs {
+		u := x - mean
+		p := 1.0
+		for k := 0; k < 5; k++ {
+			s[k] += p
+			if k < 3 {
+				t[k] += p * ys[i]
+			}
+			p *= u
+		}
+	}
+	// Solve the 3×3 normal equations by Cramer's rule (well conditioned: u is centred).
+	m := [3][3]float64{{s[0], s[1], s[2]}, {s[1], s[2], s[3]}, {s[2], s[3], s[4]}}
+	det := func(a [3][3]float64) float64 {
+		return a[0][0]*(a[1][1]*a[2][2]-a[1][2]*a[2][1]) - a[0][1]*(a[1][0]*a[2][2]-a[1][2]*a[2][0]) + a[0][2]*(a[1][0]*a[2][1]-a[1][1]*a[2][0])
+	}
+	d := det(m)
+	var c [3]float64
+	for k := 0; k < 3; k++ {
+		mk := m
+		for r := 0; r < 3; r++ {
+			mk[r][k] = t[r]
+		}
+		c[k] = det(mk) / d
+	}
+	return c[0], c[1], c[2], mean
+}
+
+func isoflopFigure(in *Input) (*Figure, error) {
+	r := in.IsoFLOP
+	if r == nil || len(r.Budgets) == 0 {
+		return nil, &Unsupported{KindIsoFLOP, "no IsoFLOP budgets (needs runs grouped by compute: a budget column or runs at shared FLOPs)"}
+	}
+	accepted := 0
+	for _, b := range r.Budgets {
+		if b.Accepted {
+			accepted++
+		}
+	}
+	if accepted == 0 {
+		return nil, &Unsupported{KindIsoFLOP, "no usable IsoFLOP budget (every budget was rejected)"}
+	}
+	p := newPanel(in.title("IsoFLOP profiles"), "parameters N", "loss (nats/token)")
+	f := newFigure(p)
+	per := budgetPoints(in.Runs, r)
+	cLo, cHi := r.Budgets[0].FLOPs, r.Budgets[len(r.Budgets)-1].FLOPs
+	_, gidx := groupIndex(in.Runs)
+	var nAll, lAll []float64
+	rejected := 0
+	for i, b := range r.Budgets {
+		col := gradient(logPos(b.FLOPs, cLo, cHi) * 0.92)
+		pts := per[i]
+		name := "C = " + report.Sci(b.FLOPs)
+		shapes := map[int]plotter.XYs{}
+		for _, run := range pts {
+			g := 0
+			if in.Grouped {
+				g = gidx[run.Group]
+			}
+			shapes[g] = append(shapes[g], plotter.XY{X: run.Params, Y: run.Loss})
+			nAll, lAll = append(nAll, run.Params), append(lAll, run.Loss)
+		}
+		var ps []plot.Plotter
+		for g := 0; g < len(glyphs); g++ {
+			xy, ok := shapes[g]
+			if !ok {
+				continue
+			}
+			shape := glyphs[g%len(glyphs)]
+			if !b.Accepted && g == 0 {
+				shape = draw.RingGlyph{}
+			}
+			ps = append(ps, scatter(positive(xy, true, true), col, 2.5, shape))
+		}
+		if !b.Accepted {
+			rejected++
+			name += " (rejected: " + b.Reason + ")"
+			f.add(p, name, ps...)
+			continue
+		}
+		if prof := profile(pts, b); prof != nil {
+			ps = append(ps, line(positive(prof, true, true), col, 1.5))
+		}
+		f.add(p, name, ps...)
+		if star := scatter(plotter.XYs{{X: b.NOpt, Y: b.Loss}}, red, 5, draw.CrossGlyph{}); star != nil {
+			p.Add(star)
+		}
+	}
+	// One legend entry for the minima.
+	if m := scatter(plotter.XYs{{X: 1, Y: 1}}, red, 5, draw.CrossGlyph{}); m != nil {
+		f.Legend.Add("minimum per budget", m)
+	}
+	// Minima line connecting accepted budgets' optima.
+	var opt plotter.XYs
+	for _, b := range r.Budgets {
+		if b.Accepted {
+			opt = append(opt, plotter.XY{X: b.NOpt, Y: b.Loss})
+		}
+	}
+	f.add(p, "", line(opt, red, 0.8, vg.Points(3), vg.Points(3)))
+	nLo, nHi := rangeOf(nAll)
+	lLo, lHi := rangeOf(lAll)
+	setLog(&p.X, nLo/1.3, nHi*1.3, Counts)
+	setLog(&p.Y, lLo*0.98, math.Min(lHi, lLo*1.8)*1.02, Loss)
+	if in.Grouped {
+		names, _ := groupIndex(in.Runs)
+		for i, n := range names {
+			if i >= len(glyphs) {
+				break
+			}
+			if s := scatter(plotter.XYs{{X: 1, Y: 1}}, grey, 3, glyphs[i]); s != nil {
+				f.Legend.Add("group "+groupName(n), s)
+			}
+		}
+	}
+	f.Notes = append(f.Notes, fmt.Sprintf("%d budgets, %d rejected", len(r.Budgets), rejected))
+	if r.A != 0 {
+		f.Notes = append(f.Notes, "N_opt ~ C^"+report.Float(r.A, 3))
+	}
+	return f, nil
+}
+
+// ---- frontier ------------------------------------------------------------------------
+
+func frontierFigure(in *Input) (*Figure, error) {
+	hasA2 := in.IsoFLOP != nil && in.IsoFLOP.K > 0
+	hasA1 := in.Envelope != nil && in.Envelope.K > 0
+	if !hasA2 && !hasA1 && in.Law == nil {
+		return nil, &Unsupported{KindFrontier, "no fitted frontier (Approach 1, 2 or 3) and no --law"}
+	}
+	_, _, cs, _ := runs.Columns(in.Runs)
+	cLo, cHi := rangeOf(cs)
+	cLo, cHi = cLo/2, cHi*100
+	cgrid := logspace(cLo, cHi, 200)
+	pn := newPanel("compute-optimal parameters", "compute C (FLOPs)", "N_opt (parameters)")
+	pd := newPanel("compute-optimal tokens", "compute C (FLOPs)", "D_opt (tokens)")
+	pn.Title.Text = in.title(pn.Title.Text)
+	f := newFigure(pn, pd)
+	var nAll, dAll []float64
+	curve := func(fn func(c float64) (n, d float64)) (plotter.XYs, plotter.XYs) {
+		var xn, xd plotter.XYs
+		for _, c := range cgrid {
+			n, d := fn(c)
+			xn = append(xn, plotter.XY{X: c, Y: n})
+			xd = append(xd, plotter.XY{X: c, Y: d})
+			nAll, dAll = append(nAll, n), append(dAll, d)
+		}
+		return positive(xn, true, true), positive(xd, true, true)
+	}
+	both := func(name string, col color.Color, width float64, fn func(c float64) (n, d float64), dashes ...vg.Length) {
+		xn, xd := curve(fn)
+		f.add(pn, name, line(xn, col, width, dashes...))
+		f.add(pd, "", line(xd, col, width, dashes...))
+	}
+	a2col := color.RGBA{31, 119, 180, 255}
+	a1col := color.RGBA{148, 103, 189, 255}
+	if hasA1 {
+		var xn, xd plotter.XYs
+		for _, e := range in.Envelope.Points {
+			xn = append(xn, plotter.XY{X: e.C, Y: e.N})
+			xd = append(xd, plotter.XY{X: e.C, Y: e.D})
+		}
+		f.add(pn, "Approach 1 envelope", scatter(positive(xn, true, true), a1col, 1.5, draw.CircleGlyph{}))
+		f.add(pd, "", scatter(positive(xd, true, true), a1col, 1.5, draw.CircleGlyph{}))
+		e := in.Envelope
+		both("Approach 1 fit: N ~ C^"+report.Float(e.A, 3), a1col, 1.2, func(c float64) (float64, float64) { return e.NOpt(c), e.DOpt(c) }, vg.Points(6), vg.Points(3))
+	}
+	if hasA2 {
+		var xn, xd, rn, rd plotter.XYs
+		for _, b := range in.IsoFLOP.Budgets {
+			if b.Accepted {
+				xn = append(xn, plotter.XY{X: b.FLOPs, Y: b.NOpt})
+				xd = append(xd, plotter.XY{X: b.FLOPs, Y: b.DOpt})
+			} else if b.NOpt > 0 {
+				rn = append(rn, plotter.XY{X: b.FLOPs, Y: b.NOpt})
+				rd = append(rd, plotter.XY{X: b.FLOPs, Y: b.DOpt})
+			}
+		}
+		f.add(pn, "Approach 2 budget minima", scatter(positive(xn, true, true), a2col, 3.5, draw.CircleGlyph{}))
+		f.add(pd, "", scatter(positive(xd, true, true), a2col, 3.5, draw.CircleGlyph{}))
+		f.add(pn, "", scatter(positive(rn, true, true), grey, 3.5, draw.RingGlyph{}))
+		f.add(pd, "", scatter(positive(rd, true, true), grey, 3.5, draw.RingGlyph{}))
+		r := in.IsoFLOP
+		both("Approach 2 fit: N ~ C^"+report.Float(r.A, 3), a2col, 1.5, func(c float64) (float64, float64) { return r.NOpt(c), r.DOpt(c) }, vg.Points(2), vg.Points(2))
+	}
+	if in.Law != nil {
+		l := *in.Law
+		both(in.lawLabel()+": N ~ C^"+report.Float(l.ExponentA(), 3), fitColour, 2, func(c float64) (float64, float64) { return l.NOpt(c), l.DOpt(c) })
+	}
+	// The data's fits decide the axes; the published laws are drawn over them.
+	nLo, nHi := rangeOf(nAll)
+	dLo, dHi := rangeOf(dAll)
+	if k, err := laws.Lookup("kaplan2020-allocation"); err == nil {
+		both("Kaplan 2020 allocation (N ~ C^0.73)", kaplanColour, 1.5, func(c float64) (float64, float64) { n, d, _, _ := k.Optimal(c); return n, d }, vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3))
+	}
+	if ch, err := laws.Lookup("chinchilla2022"); err == nil {
+		both("Chinchilla 2022 (Approach 3)", chinchillaColour, 1.5, func(c float64) (float64, float64) { n, d, _, _ := ch.Optimal(c); return n, d }, vg.Points(1), vg.Points(3))
+	}
+	setLog(&pn.X, cLo, cHi, FLOPs)
+	setLog(&pd.X, cLo, cHi, FLOPs)
+	// Let the published lines extend the range a little but not swamp the data.
+	lo, hi := rangeOf(nAll)
+	setLog(&pn.Y, math.Max(lo, nLo/10), math.Min(hi, nHi*10), Counts)
+	lo, hi = rangeOf(dAll)
+	setLog(&pd.Y, math.Max(lo, dLo/10), math.Min(hi, dHi*10), Counts)
+	f.Notes = append(f.Notes, "C = 6ND; points: data, lines: fits")
+	return f, nil
+}
+
+// ---- loss ------------------------------------------------------------------------------
+
+// sizeLegend adds up to 6 legend entries for model sizes coloured on a log gradient.
+func sizeLegend(f *Figure, lo, hi float64) {
+	if !(hi > lo) {
+		if s := scatter(plotter.XYs{{X: 1, Y: 1}}, gradient(0), 3, draw.CircleGlyph{}); s != nil {
+			f.Legend.Add("N = "+trimZeros(report.Count(lo)), s)
+		}
+		return
+	}
+	for _, n := range logspace(lo, hi, 5) {
+		if s := scatter(plotter.XYs{{X: 1, Y: 1}}, gradient(logPos(n, lo, hi)), 3, draw.CircleGlyph{}); s != nil {
+			f.Legend.Add("N ~ "+trimZeros(report.Count(n)), s)
+		}
+	}
+}
+
+// runColours returns each run's colour: its group's, or its size on a log gradient.
+func runColours(in *Input, rs []runs.Run) []color.RGBA {
+	out := make([]color.RGBA, len(rs))
+	_, gidx := groupIndex(in.Runs)
+	ps, _, _, _ := runs.Columns(in.Runs)
+	lo, hi := rangeOf(ps)
+	for i, r := range rs {
+		if in.Grouped {
+			out[i] = groupColour(gidx[r.Group])
+		} else {
+			out[i] = gradient(logPos(r.Params, lo, hi))
+		}
+	}
+	return out
+}
+
+// colouredScatter draws runs with per-run colours (one scatter per colour).
+func colouredScatter(p *plot.Plot, xys plotter.XYs, cols []color.RGBA, radius float64, shape draw.GlyphDrawer) {
+	by := map[color.RGBA]plotter.XYs{}
+	var order []color.RGBA
+	for i, xy := range xys {
+		if _, ok := by[cols[i]]; !ok {
+			order = append(order, cols[i])
+		}
+		by[cols[i]] = append(by[cols[i]], xy)
+	}
+	for _, c := range order {
+		if s := scatter(by[c], c, radius, shape); s != nil {
+			p.Add(s)
+		}
+	}
+}
+
+func groupLegend(f *Figure, in *Input) {
+	names, _ := groupIndex(in.Runs)
+	for i, n := range names {
+		if s := scatter(plotter.XYs{{X: 1, Y: 1}}, groupColour(i), 3, draw.CircleGlyph{}); s != nil {
+			f.Legend.Add(groupName(n), s)
+		}
+	}
+}
+
+func lossFigure(in *Input) (*Figure, error) {
+	p := newPanel(in.title("Loss against compute"), "compute C (FLOPs)", "loss (nats/token)")
+	f := newFigure(p)
+	var xys plotter.XYs
+	var kept []runs.Run
+	for _, r := range in.Runs {
+		if r.FLOPs > 0 && r.Loss > 0 {
+			xys = append(xys, plotter.XY{X: r.FLOPs, Y: r.Loss})
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, &Unsupported{KindLoss, "no runs with positive compute and loss"}
+	}
+	colouredScatter(p, xys, runColours(in, kept), 2.5, draw.CircleGlyph{})
+	if in.Grouped {
+		groupLegend(f, in)
+	} else {
+		ps, _, _, _ := runs.Columns(kept)
+		lo, hi := rangeOf(ps)
+		sizeLegend(f, lo, hi)
+	}
+	cs, ls := make([]float64, len(kept)), make([]float64, len(kept))
+	for i, r := range kept {
+		cs[i], ls[i] = r.FLOPs, r.Loss
+	}
+	cLo, cHi := rangeOf(cs)
+	lLo, lHi := rangeOf(ls)
+	if in.Law != nil {
+		l := *in.Law
+		var fr plotter.XYs
+		for _, c := range logspace(cLo/1.5, cHi*1.5, 200) {
+			_, _, loss := l.Optimal(c)
+			fr = append(fr, plotter.XY{X: c, Y: loss})
+		}
+		f.add(p, in.lawLabel()+": compute-optimal loss", line(positive(fr, true, true), fitColour, 2))
+		ee := plotter.XYs{{X: cLo / 1.5, Y: l.E}, {X: cHi * 1.5, Y: l.E}}
+		if l.E > lLo*0.8 {
+			f.add(p, "irreducible loss E = "+report.Float(l.E, 3), line(ee, grey, 1, vg.Points(4), vg.Points(3)))
+			lLo = math.Min(lLo, l.E)
+		}
+	}
+	if in.IsoFLOP != nil {
+		var opt plotter.XYs
+		for _, b := range in.IsoFLOP.Budgets {
+			if b.Accepted {
+				opt = append(opt, plotter.XY{X: b.FLOPs, Y: b.Loss})
+			}
+		}
+		f.add(p, "Approach 2 budget minima", scatter(positive(opt, true, true), red, 5, draw.CrossGlyph{}))
+	}
+	setLog(&p.X, cLo/1.5, cHi*1.5, FLOPs)
+	setLog(&p.Y, lLo*0.97, math.Min(lHi, lLo*2.2)*1.02, Loss)
+	return f, nil
+}
+
+// ---- curves ----------------------------------------------------------------------------
+
+func curvesFigure(in *Input) (*Figure, error) {
+	if !in.Curves {
+		return nil, &Unsupported{KindCurves, "no run column (loss curves need a run id per row: --run-col)"}
+	}
+	var ids []string
+	by := map[string][]runs.Run{}
+	for _, r := range in.Runs {
+		if _, ok := by[r.ID]; !ok {
+			ids = append(ids, r.ID)
+		}
+		by[r.ID] = append(by[r.ID], r)
+	}
+	if len(ids) == 0 || len(ids) == len(in.Runs) {
+		return nil, &Unsupported{KindCurves, "every run id has a single row: no loss curves"}
+	}
+	p := newPanel(in.title("Loss curves"), "tokens D", "loss (nats/token)")
+	f := newFigure(p)
+	ps, ts, _, ls := runs.Columns(in.Runs)
+	nLo, nHi := rangeOf(ps)
+	tLo, tHi := rangeOf(ts)
+	var finals []float64
+	for _, id := range ids {
+		rs := by[id]
+		sort.Slice(rs, func(i, j int) bool { return rs[i].Tokens < rs[j].Tokens })
+		var xy plotter.XYs
+		for _, r := range rs {
+			xy = append(xy, plotter.XY{X: r.Tokens, Y: r.Loss})
+		}
+		col := runColours(in, rs[:1])[0]
+		f.add(p, "", line(positive(xy, true, true), col, 1.1))
+		if last := rs[len(rs)-1]; last.Loss > 0 {
+			finals = append(finals, last.Loss)
+			if s := scatter(plotter.XYs{{X: last.Tokens, Y: last.Loss}}, col, 2.5, draw.CircleGlyph{}); s != nil {
+				p.Add(s)
+			}
+		}
+	}
+	if in.Grouped {
+		groupLegend(f, in)
+	} else {
+		sizes := map[float64]bool{}
+		for _, n := range ps {
+			sizes[n] = true
+		}
+		if len(sizes) <= 10 {
+			var ns []float64
+			for n := range sizes {
+				ns = append(ns, n)
+			}
+			sort.Float64s(ns)
+			for _, n := range ns {
+				if l := line(plotter.XYs{{X: 1, Y: 1}, {X: 2, Y: 2}}, gradient(logPos(n, nLo, nHi)), 2); l != nil {
+					f.Legend.Add("N = "+trimZeros(report.Count(n)), l)
+				}
+			}
+		} else {
+			sizeLegend(f, nLo, nHi)
+		}
+	}
+	lLo, lHi := rangeOf(ls)
+	fLo, fHi := rangeOf(finals)
+	// Early steps have losses far above the end of training; keep the interesting part.
+	top := math.Min(lHi, fHi+1.5*(fHi-fLo)+0.3*fLo)
+	setLog(&p.X, tLo, tHi*1.1, Counts)
+	setLog(&p.Y, lLo*0.98, top, Loss)
+	f.Notes = append(f.Notes, fmt.Sprintf("%d runs; dot: end of training", len(ids)))
+	return f, nil
+}
+
+// ---- residuals -------------------------------------------------------------------------
+
+func residualsFigure(in *Input) (*Figure, error) {
+	if in.Law == nil {
+		return nil, &Unsupported{KindResiduals, "no fitted law (Approach 3 needs runs with params, tokens and loss)"}
+	}
+	l := *in.Law
+	pc := newPanel(in.title("Residuals"), "compute C (FLOPs)", "ln L - ln L_pred (log-loss residual)")
+	pn := newPanel("", "parameters N", "ln L - ln L_pred")
+	pn.Title.Text = " " // keep panel heights aligned with the titled panel
+	f := newFigure(pc, pn)
+	var cf, nf, ch, nh plotter.XYs
+	var colsFit []color.RGBA
+	var rs []float64
+	var cs, ns []float64
+	var sumsq float64
+	var nfit int
+	for i, r := range in.Runs {
+		pred := l.Loss(r.Params, r.Tokens)
+		if !(r.Loss > 0) || !(pred > 0) || !(r.FLOPs > 0) || !(r.Params > 0) {
+			continue
+		}
+		res := math.Log(r.Loss) - math.Log(pred)
+		rs = append(rs, res)
+		cs, ns = append(cs, r.FLOPs), append(ns, r.Params)
+		if in.HeldOut != nil && i < len(in.HeldOut) && in.HeldOut[i] {
+			ch = append(ch, plotter.XY{X: r.FLOPs, Y: res})
+			nh = append(nh, plotter.XY{X: r.Params, Y: res})
+			continue
+		}
+		cf = append(cf, plotter.XY{X: r.FLOPs, Y: res})
+		nf = append(nf, plotter.XY{X: r.Params, Y: res})
+		sumsq += res * res
+		nfit++
+		if in.Grouped {
+			colsFit = append(colsFit, runColours(in, []runs.Run{r})[0])
+		} else {
+			colsFit = append(colsFit, color.RGBA{31, 119, 180, 255})
+		}
+	}
+	if len(rs) == 0 {
+		return nil, &Unsupported{KindResiduals, "no runs with positive params, tokens, compute and loss"}
+	}
+	colouredScatter(pc, cf, colsFit, 2.3, draw.CircleGlyph{})
+	colouredScatter(pn, nf, colsFit, 2.3, draw.CircleGlyph{})
+	if in.Grouped {
+		groupLegend(f, in)
+	} else if nfit > 0 {
+		if s := scatter(plotter.XYs{{X: 1, Y: 1}}, color.RGBA{31, 119, 180, 255}, 2.5, draw.CircleGlyph{}); s != nil {
+			f.Legend.Add("fitted runs", s)
+		}
+	}
+	if len(ch) > 0 {
+		f.add(pc, fmt.Sprintf("held out (%d runs)", len(ch)), scatter(ch, red, 3.5, draw.TriangleGlyph{}))
+		f.add(pn, "", scatter(nh, red, 3.5, draw.TriangleGlyph{}))
+	}
+	cLo, cHi := rangeOf(cs)
+	nLo, nHi := rangeOf(ns)
+	zero := func(lo, hi float64) *plotter.Line {
+		return line(plotter.XYs{{X: lo, Y: 0}, {X: hi, Y: 0}}, black, 1)
+	}
+	f.add(pc, "zero: the law ("+in.lawLabel()+")", zero(cLo/1.5, cHi*1.5))
+	f.add(pn, "", zero(nLo/1.5, nHi*1.5))
+	lim := 0.0
+	for _, r := range rs {
+		lim = math.Max(lim, math.Abs(r))
+	}
+	lim = math.Max(lim*1.1, 0.005)
+	setLog(&pc.X, cLo/1.5, cHi*1.5, FLOPs)
+	setLog(&pn.X, nLo/1.5, nHi*1.5, Counts)
+	setLinear(&pc.Y, -lim, lim)
+	setLinear(&pn.Y, -lim, lim)
+	if nfit > 0 {
+		f.Notes = append(f.Notes, "rmse (fitted runs) "+report.Float(math.Sqrt(sumsq/float64(nfit)), 3))
+	}
+	f.Notes = append(f.Notes, "> 0: worse than predicted")
+	return f, nil
+}
+
+// ---- contour ---------------------------------------------------------------------------
+
+func contourFigure(in *Input) (*Figure, error) {
+	if in.Law == nil {
+		return nil, &Unsupported{KindContour, "no fitted law (Approach 3 needs runs with params, tokens and loss)"}
+	}
+	l := *in.Law
+	ps, ts, _, _ := runs.Columns(in.Runs)
+	nLo, nHi := rangeOf(ps)
+	dLo, dHi := rangeOf(ts)
+	nLo, nHi = nLo/3, nHi*30
+	dLo, dHi = dLo/3, dHi*30
+	p := newPanel(in.title("Iso-loss contours of L(N, D)"), "parameters N", "tokens D")
+	f := newFigure(p)
+	// Runs, faint.
+	var xys plotter.XYs
+	var kept []runs.Run
+	for _, r := range in.Runs {
+		if r.Params > 0 && r.Tokens > 0 {
+			xys = append(xys, plotter.XY{X: r.Params, Y: r.Tokens})
+			kept = append(kept, r)
+		}
+	}
+	if in.Grouped {
+		colouredScatter(p, xys, runColours(in, kept), 1.8, draw.CircleGlyph{})
+		groupLegend(f, in)
+	} else {
+		f.add(p, "runs", scatter(xys, color.RGBA{120, 120, 120, 255}, 1.6, draw.CircleGlyph{}))
+	}
+	// Iso-FLOP lines D = C/(6N) at powers of ten.
+	cMin, cMax := 6*nLo*dLo, 6*nHi*dHi
+	first := true
+	for e := math.Ceil(math.Log10(cMin)); e <= math.Floor(math.Log10(cMax)); e++ {
+		c := math.Pow(10, e)
+		if int(e)%2 != 0 && math.Log10(cMax/cMin) > 10 {
+			continue
+		}
+		var xy plotter.XYs
+		for _, n := range logspace(nLo, nHi, 50) {
+			if d := c / (6 * n); d >= dLo && d <= dHi {
+				xy = append(xy, plotter.XY{X: n, Y: d})
+			}
+		}
+		name := ""
+		if first {
+			name = "iso-FLOP lines (C = 6ND)"
+			first = false
+		}
+		ln := line(xy, color.RGBA{170, 170, 170, 255}, 0.8, vg.Points(3), vg.Points(3))
+		f.add(p, name, ln)
+		if len(xy) >= 2 {
+			mid := xy[len(xy)/2]
+			if lab, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{mid}, Labels: []string{report.Sci(c)}}); err == nil {
+				lab.TextStyle[0].Font.Size = vg.Points(8)
+				lab.TextStyle[0].Color = color.RGBA{110, 110, 110, 255}
+				p.Add(lab)
+			}
+		}
+	}
+	// Iso-loss lines: D(N) = (B / (L − E − A/N^α))^(1/β).
+	// Levels spaced geometrically in L − E between the losses at the data's corners, rounded
+	// to 0.05 nats so that the legend reads 2.2, 2.35, 2.6, ...
+	lMin, lMax := l.Loss(nHi/30, dHi/30), l.Loss(nLo*3, dLo*3)
+	var levels []float64
+	if lMin > l.E && lMax > lMin {
+		for k := 0; k < 9; k++ {
+			lv := l.E + (lMin-l.E)*math.Pow((lMax-l.E)/(lMin-l.E), float64(k)/8)
+			lv = math.Round(lv*20) / 20
+			if lv > l.E && (len(levels) == 0 || lv > levels[len(levels)-1]) {
+				levels = append(levels, lv)
+			}
+		}
+	}
+	for i, lv := range levels {
+		var xy plotter.XYs
+		for _, n := range logspace(nLo, nHi, 400) {
+			rest := lv - l.E - l.A/math.Pow(n, l.Alpha)
+			if rest <= 0 {
+				continue
+			}
+			d := math.Pow(l.B/rest, 1/l.Beta)
+			if d >= dLo/2 && d <= dHi*2 {
+				xy = append(xy, plotter.XY{X: n, Y: d})
+			}
+		}
+		col := gradient(float64(i) / math.Max(1, float64(len(levels)-1)) * 0.9)
+		f.add(p, "L = "+report.Float(lv, 3), line(positive(xy, true, true), col, 1.6))
+	}
+	var opt plotter.XYs
+	for _, c := range logspace(cMin, cMax, 200) {
+		n, d := l.NOpt(c), l.DOpt(c)
+		if n >= nLo && n <= nHi && d >= dLo && d <= dHi {
+			opt = append(opt, plotter.XY{X: n, Y: d})
+		}
+	}
+	f.add(p, "compute-optimal ("+in.lawLabel()+")", line(opt, red, 2.2))
+	setLog(&p.X, nLo, nHi, Counts)
+	setLog(&p.Y, dLo, dHi, Counts)
+	return f, nil
+}
