@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 )
@@ -37,7 +38,9 @@ func checkPositive(what string, v float64) error {
 }
 
 // g4 writes a number in an error message (4 significant figures).
-func g4(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
+func g4(x float64) string {
+	return strings.Replace(strconv.FormatFloat(x, 'g', 4, 64), "e+", "e", 1)
+}
 
 // Optimal returns the compute-optimal allocation at c FLOPs (Hoffmann et al. Eq. 4).
 func Optimal(l chinchilla.Law, c float64) (Allocation, error) {

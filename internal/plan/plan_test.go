@@ -123,7 +123,7 @@ func TestComputeForLossBelowE(t *testing.T) {
 			t.Fatalf("target %g: err %v, want *BelowIrreducibleError", target, err)
 		}
 		msg := err.Error()
-		for _, want := range []string{"irreducible loss E = 1.869", "at 1e+27 FLOPs the law predicts 1.9"} {
+		for _, want := range []string{"irreducible loss E = 1.869", "at 1e27 FLOPs the law predicts 1.911"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("message %q lacks %q", msg, want)
 			}

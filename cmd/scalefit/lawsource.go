@@ -1,0 +1,206 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/plan"
+	"github.com/scalefit/scalefit/internal/report"
+	"github.com/spf13/pflag"
+)
+
+// lawFlags are the flags of commands that use a law (optimal, predict, check, plot): the law
+// comes from exactly one of --fit fit.json, --law NAME, or a RUNS.csv argument fitted on
+// the fly (with the runs flags).
+type lawFlags struct {
+	fitPath string
+	law     string
+	runs    runFlags
+}
+
+func (f *lawFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.fitPath, "fit", "", "use the Chinchilla Approach-3 fit of this fit.json (written by scalefit fit -o)")
+	fs.StringVar(&f.law, "law", "", "use a built-in published law, e.g. chinchilla2022-a3 (case-insensitive; see scalefit laws)")
+	f.runs.register(fs)
+}
+
+// lawSource is a resolved law: a built-in law (Chinchilla form, Kaplan form or allocation
+// rule only), or a Chinchilla Approach-3 fit from a fit.json or from runs.
+type lawSource struct {
+	// Info describes the source for output ("law: ..." notes and the JSON "law" object).
+	Info report.LawInfo
+	// Chinchilla is the loss law in the form E + A/N^α + B/D^β, or nil (Kaplan's joint law,
+	// allocation rules).
+	Chinchilla *chinchilla.Law
+	// Builtin is the catalogue entry with --law, else nil.
+	Builtin *laws.Law
+	// Draws are the bootstrap draws of a fit (nil without).
+	Draws []chinchilla.Law
+	// RDStar and RNStar are the law's data-constrained constants (0 when it has none).
+	RDStar, RNStar float64
+	// Range is the span of the fitted runs (nil for built-in laws).
+	Range *report.Range
+	// Warnings are non-fatal problems with the source (e.g. the fit did not converge).
+	Warnings []string
+}
+
+// resolve finds the law from the flags and the positional arguments (at most one RUNS.csv).
+func (f *lawFlags) resolve(e *env, args []string) (*lawSource, error) {
+	n := 0
+	for _, set := range []bool{f.fitPath != "", f.law != "", len(args) > 0} {
+		if set {
+			n++
+		}
+	}
+	if len(args) > 1 {
+		return nil, usagef("at most one RUNS.csv argument, got %d", len(args))
+	}
+	switch {
+	case n == 0:
+		return nil, usagef("no law given: want one of --fit fit.json, --law NAME (see scalefit laws) or a RUNS.csv to fit")
+	case n > 1:
+		return nil, usagef("more than one law given (--fit, --law, RUNS.csv): want exactly one")
+	case f.fitPath != "":
+		return lawFromFit(f.fitPath)
+	case f.law != "":
+		l, err := laws.Lookup(f.law)
+		if err != nil {
+			return nil, usagef("--law: %v", err)
+		}
+		return lawFromBuiltin(l), nil
+	}
+	return f.lawFromRuns(e, args[0])
+}
+
+func lawParams(l chinchilla.Law) map[string]float64 {
+	return map[string]float64{"E": l.E, "A": l.A, "B": l.B, "alpha": l.Alpha, "beta": l.Beta}
+}
+
+func lawFromBuiltin(l *laws.Law) *lawSource {
+	s := &lawSource{Builtin: l, Chinchilla: l.Chinchilla, RDStar: l.RDStar, RNStar: l.RNStar,
+		Info: report.LawInfo{Name: l.Name, Source: "law", Title: l.Title, Citation: l.Citation}}
+	if l.Chinchilla != nil {
+		s.Info.Params = lawParams(*l.Chinchilla)
+	}
+	return s
+}
+
+func lawFromFit(path string) (*lawSource, error) {
+	doc, err := report.ReadDocument(path)
+	if err != nil {
+		return nil, fmt.Errorf("--fit: %w", err)
+	}
+	fit := doc.Find("chinchilla", 3)
+	if fit == nil {
+		return nil, fmt.Errorf("--fit %s: no Chinchilla Approach-3 fit in the file (run scalefit fit with --approach 3)", path)
+	}
+	var v [5]float64
+	for i, k := range []string{"E", "A", "B", "alpha", "beta"} {
+		x, ok := fit.Params[k]
+		if !ok || !(x > 0) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("--fit %s: Chinchilla fit params %q missing or not positive: want E, A, B, alpha, beta", path, k)
+		}
+		v[i] = x
+	}
+	l := chinchilla.Law{E: v[0], A: v[1], B: v[2], Alpha: v[3], Beta: v[4]}
+	draws, err := plan.LawsFromRows(fit.Bootstrap)
+	if err != nil {
+		return nil, fmt.Errorf("--fit %s: %w", path, err)
+	}
+	s := &lawSource{Chinchilla: &l, Draws: draws, Range: doc.Range,
+		Info: report.LawInfo{Name: path, Source: "fit", Title: "Chinchilla Approach 3 fit", Params: lawParams(l), Draws: len(draws)}}
+	if doc.Source != "" {
+		s.Info.Title += " to " + doc.Source
+	}
+	if fit.Converged != nil && !*fit.Converged {
+		s.Warnings = append(s.Warnings, "the fit in "+path+" did not converge: its predictions may be off")
+	}
+	return s, nil
+}
+
+// lawFromRuns fits the Chinchilla law to a runs CSV (Approach 3, default search, no
+// bootstrap).
+func (f *lawFlags) lawFromRuns(e *env, path string) (*lawSource, error) {
+	return nil, fmt.Errorf("fitting %s on the fly is not available yet: run scalefit fit %s -o fit.json and pass --fit fit.json, or use --law NAME", path, path)
+}
+
+// kind names what the source is, for error messages.
+func (s *lawSource) kind() string {
+	switch {
+	case s.Builtin == nil:
+		return "the fit " + s.Info.Name
+	case s.Builtin.Allocation != nil:
+		return "law " + s.Builtin.Name + " is an allocation rule with no loss law"
+	case s.Builtin.Kaplan != nil:
+		return "law " + s.Builtin.Name + " is Kaplan's joint L(N, D), not the Chinchilla form E + A/N^alpha + B/D^beta"
+	}
+	return "law " + s.Builtin.Name
+}
+
+// chinchillaLaw returns the Chinchilla-form law for a query that needs one (what names the
+// query, e.g. "--target-loss"), or an error saying which laws answer it.
+func (s *lawSource) chinchillaLaw(what string) (chinchilla.Law, error) {
+	if s.Chinchilla != nil {
+		return *s.Chinchilla, nil
+	}
+	var names []string
+	for _, l := range laws.All() {
+		if l.Chinchilla != nil {
+			names = append(names, l.Name)
+		}
+	}
+	hint := "it answers --compute and --params only"
+	if s.Builtin != nil && s.Builtin.Kaplan != nil {
+		hint = "it answers --compute, --params and predict only"
+	}
+	return chinchilla.Law{}, fmt.Errorf("%s: %s; %s needs a Chinchilla-form law (%s, or a fit)",
+		s.kind(), hint, what, strings.Join(names, ", "))
+}
+
+// hasLoss reports whether the source predicts loss.
+func (s *lawSource) hasLoss() bool {
+	return s.Chinchilla != nil || s.Builtin != nil && s.Builtin.Kaplan != nil
+}
+
+// loss predicts the loss (nats/token) of n parameters trained on d tokens.
+func (s *lawSource) loss(n, d float64) (float64, error) {
+	switch {
+	case s.Chinchilla != nil:
+		return s.Chinchilla.Loss(n, d), nil
+	case s.Builtin != nil && s.Builtin.Kaplan != nil:
+		return s.Builtin.Kaplan.Loss(n, d), nil
+	}
+	_, err := s.chinchillaLaw("a loss prediction")
+	return 0, err
+}
+
+// optimal returns the compute-optimal allocation at c FLOPs (Loss NaN without a loss law).
+func (s *lawSource) optimal(c float64) (plan.Allocation, error) {
+	if s.Chinchilla != nil {
+		return plan.Optimal(*s.Chinchilla, c)
+	}
+	if !(c > 0) || math.IsInf(c, 0) {
+		return plan.Allocation{}, fmt.Errorf("compute %g: want a positive finite number", c)
+	}
+	n, d, loss, _ := s.Builtin.Optimal(c)
+	return plan.Allocation{FLOPs: c, Params: n, Tokens: d, Loss: loss}, nil
+}
+
+// forParams returns the budget at which n parameters are compute-optimal, with D and loss.
+func (s *lawSource) forParams(n float64) (plan.Allocation, error) {
+	if s.Chinchilla != nil {
+		return plan.ForParams(*s.Chinchilla, n)
+	}
+	if !(n > 0) || math.IsInf(n, 0) {
+		return plan.Allocation{}, fmt.Errorf("params %g: want a positive finite number", n)
+	}
+	c, d := s.Builtin.ComputeForParams(n)
+	loss := math.NaN()
+	if s.Builtin.Kaplan != nil {
+		loss = s.Builtin.Kaplan.Loss(n, d)
+	}
+	return plan.Allocation{FLOPs: c, Params: n, Tokens: d, Loss: loss}, nil
+}

@@ -1,0 +1,383 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/plan"
+	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/spf13/cobra"
+)
+
+var _ = register(newOptimalCmd)
+
+// optimalOptions holds the flags of `scalefit optimal`.
+type optimalOptions struct {
+	src             lawFlags
+	compute         string  // FLOPs: list and/or ranges START:STOP:xFACTOR
+	params          string  // parameter counts
+	targetLoss      string  // losses, nats/token
+	maxUnique       string  // unique tokens available
+	rdStar, rnStar  float64 // overrides of R_D*, R_N*
+	inferenceTokens string  // lifetime inference tokens
+	gpu             string  // GPU preset
+	gpuFlops        string  // peak FLOP/s
+	mfu             float64 // model FLOPs utilisation
+	format          string
+}
+
+func newOptimalCmd(e *env) *cobra.Command {
+	o := &optimalOptions{}
+	var gpuNames []string
+	for _, g := range plan.GPUs() {
+		gpuNames = append(gpuNames, g.Name+" "+report.Float(g.PeakFLOPs/1e12, 5)+" TFLOP/s")
+	}
+	cmd := &cobra.Command{
+		Use:   "optimal [RUNS.csv]",
+		Short: "Compute-optimal N and D at budgets, the budget for a size or a loss, and beyond the frontier",
+		Long: `Plan a training run with a law from --fit fit.json, --law NAME or a RUNS.csv (fitted on the fly).
+
+  --compute C          compute-optimal params N, tokens D (C = 6ND FLOPs) and loss at each budget
+  --params N           the budget at which N parameters are compute-optimal (Chinchilla Tables 3, A3)
+  --target-loss L      the least compute whose compute-optimal model reaches loss L (nats/token)
+
+Beyond the frontier:
+  --max-unique-tokens U   (with --compute) only U unique tokens exist: repeat them as Muennighoff
+                          et al. 2023 model it (R_D*, R_N* from the law, or --rd-star/--rn-star)
+  --inference-tokens T    (with --target-loss or --compute) the model will serve T tokens: minimise
+                          training + inference FLOPs 6ND + 2NT at equal loss (Sardana et al. 2023);
+                          with --compute the target is the compute-optimal loss at that budget
+
+GPU time (GPU-hours = training FLOPs / (peak FLOP/s x MFU)): --gpu NAME or --gpu-flops F, --mfu M.
+Presets (dense peak from vendor datasheets, no sparsity): ` + strings.Join(gpuNames, ", ") + `.
+With a fit that has bootstrap draws, 95% intervals are shown.`,
+		Example: `  scalefit optimal --law chinchilla2022-a3 --compute 1e21:1e25:x10
+  scalefit optimal --law chinchilla2022-a3 --params 400M,1B,10B,67B
+  scalefit optimal --law muennighoff2023 --target-loss 2.5 --gpu h100-bf16 --mfu 0.4
+  scalefit optimal --law muennighoff2023 --compute 1e22 --max-unique-tokens 25e9
+  scalefit optimal --law chinchilla2022-a3 --target-loss 1.947 --inference-tokens 2e12
+  scalefit optimal --fit fit.json --compute 1e21,1e23 --format json`,
+		Args: argsRange(0, 1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runOptimal(e, cmd, o, args) },
+	}
+	fs := cmd.Flags()
+	o.src.register(fs)
+	fs.StringVar(&o.compute, "compute", "", "training budgets in FLOPs: a list 1e21,1e23 and/or ranges 1e21:1e25:x10 (or x3.16)")
+	fs.StringVar(&o.params, "params", "", "model sizes, e.g. 400M,1B,10B: the budget at which each is compute-optimal")
+	fs.StringVar(&o.targetLoss, "target-loss", "", "target losses in nats/token: the least compute reaching each")
+	fs.StringVar(&o.maxUnique, "max-unique-tokens", "", "unique tokens available, e.g. 25B (data-constrained, with --compute)")
+	fs.Float64Var(&o.rdStar, "rd-star", 0, "override R_D*, epochs after which repeated data has lost 1/e of its value (default: the law's)")
+	fs.Float64Var(&o.rnStar, "rn-star", 0, "override R_N*, the same for excess parameters (default: the law's)")
+	fs.StringVar(&o.inferenceTokens, "inference-tokens", "", "tokens the model will generate over its lifetime, e.g. 2T (inference-aware)")
+	fs.StringVar(&o.gpu, "gpu", "", "GPU preset for GPU-hours: a100-bf16, h100-bf16, h100-fp8, h200-bf16, b200-bf16")
+	fs.StringVar(&o.gpuFlops, "gpu-flops", "", "peak FLOP/s of one GPU for GPU-hours, e.g. 989.4e12")
+	fs.Float64Var(&o.mfu, "mfu", 0.4, "model FLOPs utilisation in (0, 1] for GPU-hours")
+	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
+	return cmd
+}
+
+// parseComputeList parses budgets: comma-separated values and START:STOP:xFACTOR ranges
+// (START, START·FACTOR, ... up to STOP).
+func parseComputeList(s string) ([]float64, error) {
+	var out []float64
+	for _, item := range strings.Split(s, ",") {
+		parts := strings.Split(strings.TrimSpace(item), ":")
+		switch len(parts) {
+		case 1:
+			v, err := runs.ParseQuantity(parts[0])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		case 3:
+			lo, err := runs.ParseQuantity(parts[0])
+			if err != nil {
+				return nil, err
+			}
+			hi, err := runs.ParseQuantity(parts[1])
+			if err != nil {
+				return nil, err
+			}
+			step := strings.TrimSpace(parts[2])
+			f, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimPrefix(step, "x"), "X"), 64)
+			if err != nil || !(step[0] == 'x' || step[0] == 'X') {
+				return nil, fmt.Errorf("range %q: step %q: want a factor such as x10 or x3.16", item, step)
+			}
+			if !(lo > 0) || !(hi >= lo) || !(f > 1) || math.IsInf(f, 0) {
+				return nil, fmt.Errorf("range %q: want 0 < START <= STOP and a factor above 1", item)
+			}
+			for k := 0; ; k++ {
+				v := lo * math.Pow(f, float64(k))
+				if v > hi*(1+1e-9) {
+					break
+				}
+				if k >= 1000 {
+					return nil, fmt.Errorf("range %q: more than 1000 budgets", item)
+				}
+				out = append(out, v)
+			}
+		default:
+			return nil, fmt.Errorf("%q: want a number such as 1e21 or a range START:STOP:xFACTOR such as 1e21:1e25:x10", item)
+		}
+	}
+	for _, v := range out {
+		if !(v > 0) {
+			return nil, fmt.Errorf("compute %s: want a positive number of FLOPs", report.Float(v, 3))
+		}
+	}
+	return out, nil
+}
+
+// positiveList parses a comma-separated list of positive quantities for flag name.
+func positiveList(name, s string) ([]float64, error) {
+	vs, err := runs.ParseQuantityList(s)
+	if err != nil {
+		return nil, usagef("--%s: %v", name, err)
+	}
+	for _, v := range vs {
+		if !(v > 0) {
+			return nil, usagef("--%s %s: want a positive number", name, report.Float(v, 3))
+		}
+	}
+	return vs, nil
+}
+
+func fp(v float64) *float64 { return &v }
+
+func ivp(iv plan.Interval) *[2]float64 { return &[2]float64{iv.Lo, iv.Hi} }
+
+// lossPtr is nil for a NaN loss (allocation rules have none).
+func lossPtr(x float64) *float64 {
+	if math.IsNaN(x) {
+		return nil
+	}
+	return fp(x)
+}
+
+func allocRow(a plan.Allocation) report.PlanRow {
+	return report.PlanRow{FLOPs: a.FLOPs, Params: a.Params, Tokens: a.Tokens, TokensPerParam: a.TokensPerParam(), Loss: lossPtr(a.Loss)}
+}
+
+// gpuSpec resolves --gpu/--gpu-flops/--mfu; nil when no GPU time is asked for.
+func gpuSpec(cmd *cobra.Command, o *optimalOptions) (*report.GPUInfo, error) {
+	if !(o.mfu > 0 && o.mfu <= 1) {
+		return nil, usagef("--mfu %s: want a fraction in (0, 1], e.g. 0.4", report.Float(o.mfu, 3))
+	}
+	switch {
+	case o.gpu != "" && o.gpuFlops != "":
+		return nil, usagef("--gpu and --gpu-flops both given: want one")
+	case o.gpu != "":
+		g, err := plan.LookupGPU(o.gpu)
+		if err != nil {
+			return nil, usagef("--gpu: %v", err)
+		}
+		return &report.GPUInfo{Name: g.Name, PeakFLOPs: g.PeakFLOPs, MFU: o.mfu}, nil
+	case o.gpuFlops != "":
+		v, err := runs.ParseQuantity(o.gpuFlops)
+		if err != nil || !(v > 0) {
+			return nil, usagef("--gpu-flops %q: want a positive FLOP/s such as 989.4e12", o.gpuFlops)
+		}
+		return &report.GPUInfo{PeakFLOPs: v, MFU: o.mfu}, nil
+	case cmd.Flags().Changed("mfu"):
+		return nil, usagef("--mfu needs --gpu NAME or --gpu-flops F")
+	}
+	return nil, nil
+}
+
+func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) error {
+	format, err := report.ParseFormat(o.format)
+	if err != nil {
+		return &usageError{err}
+	}
+	has := func(name string) bool { return cmd.Flags().Changed(name) }
+	switch {
+	case has("compute") && has("target-loss"):
+		return usagef("--compute and --target-loss both given: --compute plans a budget, --target-loss finds the budget for a loss; want one")
+	case has("params") && has("target-loss"):
+		return usagef("--params and --target-loss both given: want one")
+	case has("compute") && has("params"):
+		return usagef("--compute and --params both given: want one")
+	case !has("compute") && !has("params") && !has("target-loss"):
+		return usagef("nothing to plan: want --compute C, --params N or --target-loss L")
+	case has("max-unique-tokens") && !has("compute"):
+		return usagef("--max-unique-tokens needs --compute (the budget to spend on the repeated data)")
+	case has("max-unique-tokens") && has("inference-tokens"):
+		return usagef("--max-unique-tokens and --inference-tokens both given: want one")
+	case (has("rd-star") || has("rn-star")) && !has("max-unique-tokens"):
+		return usagef("--rd-star and --rn-star need --max-unique-tokens")
+	case has("inference-tokens") && has("params"):
+		return usagef("--inference-tokens needs --target-loss or --compute, not --params")
+	}
+	if has("rd-star") && o.rdStar < 0 || has("rn-star") && o.rnStar < 0 {
+		return usagef("--rd-star and --rn-star: want non-negative numbers")
+	}
+	gpu, err := gpuSpec(cmd, o)
+	if err != nil {
+		return err
+	}
+	var budgets, sizes, targets []float64
+	switch {
+	case has("compute"):
+		if budgets, err = parseComputeList(o.compute); err != nil {
+			return usagef("--compute: %v", err)
+		}
+	case has("params"):
+		if sizes, err = positiveList("params", o.params); err != nil {
+			return err
+		}
+	default:
+		if targets, err = positiveList("target-loss", o.targetLoss); err != nil {
+			return err
+		}
+	}
+	src, err := o.src.resolve(e, args)
+	if err != nil {
+		return err
+	}
+	doc := &report.PlanDocument{Command: "optimal", Law: src.Info, GPU: gpu, Warnings: append([]string(nil), src.Warnings...)}
+	switch {
+	case has("max-unique-tokens"):
+		err = optimalConstrained(doc, src, o, cmd, budgets)
+	case has("inference-tokens"):
+		err = optimalInference(doc, src, o, budgets, targets)
+	case budgets != nil:
+		doc.Mode = report.PlanCompute
+		for _, c := range budgets {
+			a, err := src.optimal(c)
+			if err != nil {
+				return err
+			}
+			r := allocRow(a)
+			if iv, ok := plan.OptimalIntervals(src.Draws, c); ok {
+				r.ParamsInterval, r.TokensInterval, r.LossInterval = ivp(iv.Params), ivp(iv.Tokens), ivp(iv.Loss)
+			}
+			doc.Rows = append(doc.Rows, r)
+		}
+	case sizes != nil:
+		doc.Mode = report.PlanParams
+		for _, n := range sizes {
+			a, err := src.forParams(n)
+			if err != nil {
+				return err
+			}
+			r := allocRow(a)
+			if fi, di, li, ok := plan.ForParamsIntervals(src.Draws, n); ok {
+				r.FLOPsInterval, r.TokensInterval, r.LossInterval = ivp(fi), ivp(di), ivp(li)
+			}
+			doc.Rows = append(doc.Rows, r)
+		}
+	default:
+		doc.Mode = report.PlanTargetLoss
+		l, err := src.chinchillaLaw("--target-loss")
+		if err != nil {
+			return err
+		}
+		for _, target := range targets {
+			a, err := plan.ComputeForLoss(l, target)
+			if err != nil {
+				return err
+			}
+			r := allocRow(a)
+			r.Loss, r.TargetLoss = nil, fp(target)
+			if iv, ok := plan.ComputeForLossInterval(src.Draws, target); ok {
+				r.FLOPsInterval = ivp(iv)
+			}
+			doc.Rows = append(doc.Rows, r)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if gpu != nil {
+		for i := range doc.Rows {
+			h, err := plan.GPUHours(doc.Rows[i].FLOPs, gpu.PeakFLOPs, gpu.MFU)
+			if err != nil {
+				return err
+			}
+			doc.Rows[i].GPUHours, doc.Rows[i].GPUDays = fp(h), fp(h/24)
+		}
+	}
+	return report.WritePlan(e.stdout, format, doc)
+}
+
+// optimalConstrained fills doc with data-constrained allocations (Muennighoff et al. 2023).
+func optimalConstrained(doc *report.PlanDocument, src *lawSource, o *optimalOptions, cmd *cobra.Command, budgets []float64) error {
+	doc.Mode = report.PlanConstrained
+	l, err := src.chinchillaLaw("--max-unique-tokens")
+	if err != nil {
+		return err
+	}
+	u, err := runs.ParseQuantity(o.maxUnique)
+	if err != nil || !(u > 0) {
+		return usagef("--max-unique-tokens %q: want a positive number of tokens such as 25B", o.maxUnique)
+	}
+	dl := plan.DataLaw{Law: l, RDStar: src.RDStar, RNStar: src.RNStar}
+	if dl.RDStar == 0 && dl.RNStar == 0 && !cmd.Flags().Changed("rd-star") && !cmd.Flags().Changed("rn-star") {
+		c4, _ := laws.Lookup("muennighoff2023")
+		dl.RDStar, dl.RNStar = c4.RDStar, c4.RNStar
+		doc.Warnings = append(doc.Warnings, "the law has no R_D*, R_N*: using Muennighoff et al.'s C4 values R_D* "+
+			report.Float(c4.RDStar, 4)+", R_N* "+report.Float(c4.RNStar, 4)+" (override with --rd-star, --rn-star)")
+	}
+	if cmd.Flags().Changed("rd-star") {
+		dl.RDStar = o.rdStar
+	}
+	if cmd.Flags().Changed("rn-star") {
+		dl.RNStar = o.rnStar
+	}
+	doc.Notes = append(doc.Notes, "repetition: R_D* "+report.Float(dl.RDStar, 4)+", R_N* "+report.Float(dl.RNStar, 4)+
+		"; penalty = loss - loss of the Chinchilla-optimal model at the same FLOPs with unlimited data")
+	for _, c := range budgets {
+		r, err := dl.Optimal(c, u)
+		if err != nil {
+			return err
+		}
+		row := allocRow(r.Allocation)
+		row.UniqueTokens, row.Epochs = fp(u), fp(r.Epochs)
+		row.UnconstrainedLoss, row.LossPenalty, row.CapBinds = fp(r.Unconstrained.Loss), fp(r.Penalty), &r.Binding
+		if !r.Binding {
+			doc.Notes = append(doc.Notes, "at "+report.Sci(c)+" FLOPs the cap does not bind: the compute-optimal model needs "+
+				report.Count(r.Unconstrained.Tokens)+" tokens, no more than the "+report.Count(u)+" unique; the unconstrained answer is shown")
+		}
+		doc.Rows = append(doc.Rows, row)
+	}
+	return nil
+}
+
+// optimalInference fills doc with inference-aware allocations (Sardana et al. 2023).
+func optimalInference(doc *report.PlanDocument, src *lawSource, o *optimalOptions, budgets, targets []float64) error {
+	doc.Mode = report.PlanInference
+	l, err := src.chinchillaLaw("--inference-tokens")
+	if err != nil {
+		return err
+	}
+	t, err := runs.ParseQuantity(o.inferenceTokens)
+	if err != nil || !(t >= 0) {
+		return usagef("--inference-tokens %q: want a non-negative number of tokens such as 2T", o.inferenceTokens)
+	}
+	if budgets != nil {
+		doc.Notes = append(doc.Notes, "target loss: that of the Chinchilla-optimal model at each --compute budget")
+		for _, c := range budgets {
+			_, _, loss := chinchilla.Law(l).Optimal(c)
+			targets = append(targets, loss)
+		}
+	}
+	doc.Notes = append(doc.Notes, "FLOPs: training 6ND; lifetime adds inference 2N x inference tokens; GPU time is for training only")
+	for _, target := range targets {
+		r, err := plan.InferenceOptimal(l, target, t)
+		if err != nil {
+			return err
+		}
+		row := allocRow(r.Allocation)
+		row.Loss, row.TargetLoss = nil, fp(target)
+		row.InferenceTokens, row.InferenceFLOPs, row.TotalFLOPs = fp(t), fp(r.InferenceFLOPs), fp(r.TotalFLOPs)
+		row.ChinchillaParams, row.ChinchillaTokens, row.ChinchillaTotalFLOPs = fp(r.Chinchilla.Params), fp(r.Chinchilla.Tokens), fp(r.ChinchillaTotal)
+		row.ParamsRatio, row.TokensRatio, row.FLOPsRatio = fp(r.ParamsRatio()), fp(r.TokensRatio()), fp(r.FLOPsRatio())
+		doc.Rows = append(doc.Rows, row)
+	}
+	return nil
+}

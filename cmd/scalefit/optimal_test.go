@@ -1,0 +1,243 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scalefit/scalefit/internal/report"
+)
+
+// The published examples, as the acceptance commands print them (REFERENCES.md §1.1, §1.4).
+func TestOptimalPublishedNumbers(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"datablations 1e22 with 25B unique", []string{"--law", "muennighoff2023", "--compute", "1e22", "--max-unique-tokens", "25e9"},
+			[]string{"7.026B", "237.2B", "9.49", "2.222", "+0.0341"}},
+		{"Sardana 1.947 with 2T inference", []string{"--law", "chinchilla2022-a3", "--target-loss", "1.947", "--inference-tokens", "2e12"},
+			[]string{"24.18B", "2.657T", "70.96%", "146.8%", "95.22%"}},
+		{"Kaplan allocation at 1e21", []string{"--law", "kaplan2020-allocation", "--compute", "1e21"}, []string{"4.683B"}},
+		{"unrounded Chinchilla at Gopher's budget", []string{"--law", "chinchilla2022-tex", "--compute", "5.76e23"}, []string{"40.36B"}},
+		{"rounded Chinchilla, name case-insensitive", []string{"--law", "CHINCHILLA2022", "--compute", "5.76e23"}, []string{"32.19B"}},
+		{"Table A3 first row", []string{"--law", "chinchilla2022-a3", "--params", "400M"}, []string{"2.22e19", "9.242B"}},
+		{"target loss 2.5", []string{"--law", "muennighoff2023", "--target-loss", "2.5"}, []string{"2.09e20", "1.332B"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runCLI(t, "", append([]string{"optimal"}, tt.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestOptimalGolden(t *testing.T) {
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"optimal_constrained.golden", []string{"--law", "muennighoff2023", "--compute", "1e20,1e22,1e23", "--max-unique-tokens", "25B"}},
+		{"optimal_inference.golden", []string{"--law", "chinchilla2022-a3", "--target-loss", "1.947", "--inference-tokens", "2e12"}},
+		{"optimal_table_a3.golden", []string{"--law", "chinchilla2022-a3", "--params", "400M,1B,10B,67B,175B,280B,520B,1T,10T"}},
+		{"optimal_range.golden", []string{"--law", "chinchilla2022-tex", "--compute", "1e21:1e25:x10", "--gpu", "h100-bf16"}},
+		{"optimal_kaplan.golden", []string{"--law", "kaplan2020-allocation", "--compute", "1e21:1e22:x3.16"}},
+		{"optimal_target.golden", []string{"--law", "muennighoff2023", "--target-loss", "2.5,2.2", "--gpu-flops", "312e12", "--mfu", "0.5"}},
+		{"optimal_markdown.golden", []string{"--law", "chinchilla2022-a3", "--compute", "5.76e23", "--format", "markdown"}},
+		{"optimal_csv.golden", []string{"--law", "chinchilla2022-a3", "--compute", "5.76e23", "--format", "csv"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			out, errOut, code := runCLI(t, "", append([]string{"optimal"}, tt.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			golden(t, tt.golden, out)
+		})
+	}
+}
+
+func TestOptimalErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"zero compute", []string{"--law", "chinchilla2022", "--compute", "0"}, "want a positive number of FLOPs"},
+		{"negative compute", []string{"--law", "chinchilla2022", "--compute", "-1e21"}, "want a positive number of FLOPs"},
+		{"bad range step", []string{"--law", "chinchilla2022", "--compute", "1e21:1e25:10"}, "want a factor such as x10"},
+		{"range factor 1", []string{"--law", "chinchilla2022", "--compute", "1e21:1e25:x1"}, "factor above 1"},
+		{"mfu zero", []string{"--law", "chinchilla2022", "--compute", "1e21", "--gpu", "h100-bf16", "--mfu", "0"}, "want a fraction in (0, 1]"},
+		{"mfu above one", []string{"--law", "chinchilla2022", "--compute", "1e21", "--gpu", "h100-bf16", "--mfu", "1.5"}, "want a fraction in (0, 1]"},
+		{"mfu without gpu", []string{"--law", "chinchilla2022", "--compute", "1e21", "--mfu", "0.5"}, "--mfu needs --gpu"},
+		{"unknown gpu", []string{"--law", "chinchilla2022", "--compute", "1e21", "--gpu", "tpu"}, "unknown GPU"},
+		{"gpu and gpu-flops", []string{"--law", "chinchilla2022", "--compute", "1e21", "--gpu", "h100-bf16", "--gpu-flops", "1e15"}, "both given"},
+		{"target below E", []string{"--law", "muennighoff2023", "--target-loss", "1.0"}, "irreducible loss E = 1.869"},
+		{"target at E", []string{"--law", "chinchilla2022", "--target-loss", "1.69"}, "irreducible loss E = 1.69"},
+		{"inference target below E", []string{"--law", "chinchilla2022-a3", "--target-loss", "1.5", "--inference-tokens", "2T"}, "irreducible"},
+		{"compute and target", []string{"--law", "chinchilla2022", "--compute", "1e21", "--target-loss", "2"}, "--compute and --target-loss both given"},
+		{"params and target", []string{"--law", "chinchilla2022", "--params", "1B", "--target-loss", "2"}, "--params and --target-loss both given"},
+		{"compute and params", []string{"--law", "chinchilla2022", "--compute", "1e21", "--params", "1B"}, "--compute and --params both given"},
+		{"nothing", []string{"--law", "chinchilla2022"}, "nothing to plan"},
+		{"negative params", []string{"--law", "chinchilla2022", "--params", "-1B"}, "want a positive number"},
+		{"unique without compute", []string{"--law", "muennighoff2023", "--params", "1B", "--max-unique-tokens", "25B"}, "--max-unique-tokens needs --compute"},
+		{"zero unique", []string{"--law", "muennighoff2023", "--compute", "1e22", "--max-unique-tokens", "0"}, "want a positive number of tokens"},
+		{"rd-star without unique", []string{"--law", "muennighoff2023", "--compute", "1e22", "--rd-star", "5"}, "need --max-unique-tokens"},
+		{"unique and inference", []string{"--law", "muennighoff2023", "--compute", "1e22", "--max-unique-tokens", "25B", "--inference-tokens", "1T"}, "both given"},
+		{"inference with params", []string{"--law", "chinchilla2022", "--params", "1B", "--inference-tokens", "1T"}, "--inference-tokens needs --target-loss or --compute"},
+		{"allocation rule and target", []string{"--law", "kaplan2020-allocation", "--target-loss", "2.5"}, "allocation rule with no loss law"},
+		{"allocation rule and unique", []string{"--law", "chinchilla2022-equal", "--compute", "1e22", "--max-unique-tokens", "25B"}, "--max-unique-tokens needs a Chinchilla-form law"},
+		{"kaplan joint and inference", []string{"--law", "kaplan2020", "--target-loss", "3", "--inference-tokens", "1T"}, "not the Chinchilla form"},
+		{"unknown law", []string{"--law", "gpt5", "--compute", "1e21"}, "unknown law"},
+		{"no law", []string{"--compute", "1e21"}, "no law given"},
+		{"two laws", []string{"--law", "chinchilla2022", "--fit", "x.json", "--compute", "1e21"}, "more than one law"},
+		{"missing fit.json", []string{"--fit", "no-such-fit.json", "--compute", "1e21"}, "no-such-fit.json"},
+		{"bad format", []string{"--law", "chinchilla2022", "--compute", "1e21", "--format", "xml"}, "--format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runCLI(t, "", append([]string{"optimal"}, tt.args...)...)
+			if code != exitError {
+				t.Fatalf("exit %d, want %d; stdout %q stderr %q", code, exitError, out, errOut)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr %q lacks %q", errOut, tt.want)
+			}
+			if out != "" {
+				t.Errorf("stdout not empty on error: %q", out)
+			}
+		})
+	}
+}
+
+func TestParseComputeList(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []float64
+	}{
+		{"1e21,1e23", []float64{1e21, 1e23}},
+		{"1e21:1e24:x10", []float64{1e21, 1e22, 1e23, 1e24}},
+		{"1e21:1e22:x3.16", []float64{1e21, 3.16e21, 3.16 * 3.16e21}},
+		{"5e20,1e21:1e22:x10", []float64{5e20, 1e21, 1e22}},
+	}
+	for _, tt := range tests {
+		got, err := parseComputeList(tt.in)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.in, err)
+		}
+		if len(got) != len(tt.want) {
+			t.Fatalf("%q: %v, want %v", tt.in, got, tt.want)
+		}
+		for i := range got {
+			if math.Abs(got[i]-tt.want[i]) > 1e-9*tt.want[i] {
+				t.Errorf("%q[%d] = %g, want %g", tt.in, i, got[i], tt.want[i])
+			}
+		}
+	}
+	for _, bad := range []string{"", "1e21:1e25", "1e25:1e21:x10", "a:b:x2", "1e21:1e25:x0.5"} {
+		if _, err := parseComputeList(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// JSON keeps full precision: the datablations example within 1%.
+func TestOptimalJSON(t *testing.T) {
+	out, errOut, code := runCLI(t, "", "optimal", "--law", "muennighoff2023", "--compute", "1e22", "--max-unique-tokens", "25e9", "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var doc report.PlanDocument
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Mode != report.PlanConstrained || doc.Law.Name != "muennighoff2023" || len(doc.Rows) != 1 {
+		t.Fatalf("doc %+v", doc)
+	}
+	r := doc.Rows[0]
+	if !nearRel(r.Params, 7.02e9, 0.01) || !nearRel(r.Tokens, 237.3e9, 0.01) || r.Epochs == nil || !nearRel(*r.Epochs, 9.49, 0.01) {
+		t.Errorf("row %+v", r)
+	}
+	if r.CapBinds == nil || !*r.CapBinds || r.Loss == nil || math.Abs(*r.Loss-2.2221) > 2e-4 {
+		t.Errorf("binding/loss: %+v", r)
+	}
+	if doc.Warnings == nil {
+		t.Error("warnings should be [] not null")
+	}
+}
+
+func nearRel(got, want, rel float64) bool { return math.Abs(got-want) <= rel*math.Abs(want) }
+
+// writeFitJSON writes a fit.json with the chinchilla2022-a3 constants, draws that spread E
+// uniformly over [1.6, 1.8], and the given range of fitted compute.
+func writeFitJSON(t *testing.T, draws int, flops [2]float64) string {
+	t.Helper()
+	fit := report.Fit{Law: "chinchilla", Approach: 3, Converged: boolp(true),
+		Params: map[string]float64{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.336, "beta": 0.283}}
+	for i := 0; i < draws; i++ {
+		fit.Bootstrap = append(fit.Bootstrap, []float64{1.6 + 0.2*float64(i)/float64(draws-1), 406.4, 410.7, 0.336, 0.283})
+	}
+	doc := report.Document{SchemaVersion: report.SchemaVersion, Source: "runs.csv", Runs: 10, Warnings: []string{},
+		Fits:  []report.Fit{{Law: "chinchilla", Approach: 2}, fit},
+		Range: &report.Range{FLOPs: flops}}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "fit.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func boolp(b bool) *bool { return &b }
+
+// A fit.json with draws carries 95% intervals to N_opt, D_opt and loss; E alone moves only
+// the loss, by E's own percentiles (1.605, 1.795) minus the law's 1.69.
+func TestOptimalFromFitWithIntervals(t *testing.T) {
+	path := writeFitJSON(t, 401, [2]float64{1e18, 1.3e22})
+	out, errOut, code := runCLI(t, "", "optimal", "--fit", path, "--compute", "5.76e23", "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var doc report.PlanDocument
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	r := doc.Rows[0]
+	if doc.Law.Source != "fit" || doc.Law.Draws != 401 || r.ParamsInterval == nil || r.LossInterval == nil {
+		t.Fatalf("doc %+v", doc)
+	}
+	if r.ParamsInterval[0] != r.ParamsInterval[1] || !nearRel(r.ParamsInterval[0], r.Params, 1e-12) {
+		t.Errorf("N interval %v, want the point %g (E does not move N_opt)", r.ParamsInterval, r.Params)
+	}
+	if lo, hi := r.LossInterval[0]-*r.Loss, r.LossInterval[1]-*r.Loss; math.Abs(lo-(1.605-1.69)) > 1e-9 || math.Abs(hi-(1.795-1.69)) > 1e-9 {
+		t.Errorf("loss interval %v around %g", r.LossInterval, *r.Loss)
+	}
+	// The table says where the intervals come from.
+	out, _, _ = runCLI(t, "", "optimal", "--fit", path, "--compute", "5.76e23")
+	for _, w := range []string{"loss 95%", "95% percentiles over 401 bootstrap draws", "Chinchilla Approach 3 fit to runs.csv"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+func TestOptimalRunsNotYet(t *testing.T) {
+	_, errOut, code := runCLI(t, "", "optimal", repoFile("testdata", "chinchilla.csv"), "--compute", "1e21")
+	if code != exitError || !strings.Contains(errOut, "--fit fit.json") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}

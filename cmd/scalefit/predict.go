@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/scalefit/scalefit/internal/plan"
+	"github.com/scalefit/scalefit/internal/report"
+	"github.com/spf13/cobra"
+)
+
+var _ = register(newPredictCmd)
+
+// predictOptions holds the flags of `scalefit predict`.
+type predictOptions struct {
+	src    lawFlags
+	params string // parameter counts N
+	tokens string // training tokens D
+	format string
+}
+
+// farOutside is the compute factor beyond the fitted runs at which predict warns.
+const farOutside = 10
+
+func newPredictCmd(e *env) *cobra.Command {
+	o := &predictOptions{}
+	cmd := &cobra.Command{
+		Use:   "predict [RUNS.csv]",
+		Short: "Predict the loss of N parameters trained on D tokens",
+		Long: `Predict the loss (nats/token) of models of --params N trained on --tokens D, with a law from
+--fit fit.json, --law NAME or a RUNS.csv (fitted on the fly). Lists pair up element by element;
+a single value is used with every value of the other list. With a fit that has bootstrap draws,
+a 95% interval is shown; with a fit's range, predictions are compared with the largest fitted
+run (C = 6ND) and those more than 10x beyond the fitted compute are flagged.`,
+		Example: `  scalefit predict --law chinchilla2022 --params 70B --tokens 1.4T
+  scalefit predict --law epoch2024 --params 1B,7B,70B --tokens 2T
+  scalefit predict --fit fit.json --params 400M,1B --tokens 8B,20B --format json`,
+		Args: argsRange(0, 1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runPredict(e, o, args) },
+	}
+	fs := cmd.Flags()
+	o.src.register(fs)
+	fs.StringVar(&o.params, "params", "", "parameter counts N, e.g. 400M,1B,70B")
+	fs.StringVar(&o.tokens, "tokens", "", "training tokens D, e.g. 8B,1.4T")
+	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
+	return cmd
+}
+
+// pairLists pairs two lists element by element, broadcasting a single value.
+func pairLists(ns, ds []float64) ([][2]float64, error) {
+	switch {
+	case len(ns) == len(ds):
+	case len(ns) == 1:
+		for range ds[1:] {
+			ns = append(ns, ns[0])
+		}
+	case len(ds) == 1:
+		for range ns[1:] {
+			ds = append(ds, ds[0])
+		}
+	default:
+		return nil, usagef("--params has %d values and --tokens %d: want equal lengths, or one value for either", len(ns), len(ds))
+	}
+	out := make([][2]float64, len(ns))
+	for i := range ns {
+		out[i] = [2]float64{ns[i], ds[i]}
+	}
+	return out, nil
+}
+
+func runPredict(e *env, o *predictOptions, args []string) error {
+	format, err := report.ParseFormat(o.format)
+	if err != nil {
+		return &usageError{err}
+	}
+	if o.params == "" || o.tokens == "" {
+		return usagef("predict needs --params N and --tokens D")
+	}
+	ns, err := positiveList("params", o.params)
+	if err != nil {
+		return err
+	}
+	ds, err := positiveList("tokens", o.tokens)
+	if err != nil {
+		return err
+	}
+	points, err := pairLists(ns, ds)
+	if err != nil {
+		return err
+	}
+	src, err := o.src.resolve(e, args)
+	if err != nil {
+		return err
+	}
+	if !src.hasLoss() {
+		return fmt.Errorf("%s: predict needs a law that predicts loss (see scalefit laws)", src.kind())
+	}
+	doc := &report.PlanDocument{Command: "predict", Mode: report.PlanPredict, Law: src.Info,
+		Warnings: append([]string(nil), src.Warnings...)}
+	for _, p := range points {
+		n, d := p[0], p[1]
+		loss, err := src.loss(n, d)
+		if err != nil {
+			return err
+		}
+		c := 6 * n * d
+		r := report.PlanRow{FLOPs: c, Params: n, Tokens: d, TokensPerParam: d / n, Loss: fp(loss)}
+		if iv, ok := plan.LossInterval(src.Draws, n, d); ok {
+			r.LossInterval = ivp(iv)
+		}
+		if rg := src.Range; rg != nil && rg.FLOPs[1] > 0 {
+			f := c / rg.FLOPs[1]
+			r.Extrapolation = fp(f)
+			switch {
+			case f > farOutside:
+				doc.Warnings = append(doc.Warnings, "C = "+report.Sci(c)+" is "+report.Ratio(f)+" the largest fitted run ("+
+					report.Sci(rg.FLOPs[1])+" FLOPs): an extrapolation")
+			case rg.FLOPs[0] > 0 && c < rg.FLOPs[0]/farOutside:
+				doc.Warnings = append(doc.Warnings, "C = "+report.Sci(c)+" is "+report.Ratio(rg.FLOPs[0]/c)+" below the smallest fitted run ("+
+					report.Sci(rg.FLOPs[0])+" FLOPs): an extrapolation")
+			}
+		}
+		doc.Rows = append(doc.Rows, r)
+	}
+	return report.WritePlan(e.stdout, format, doc)
+}
