@@ -241,3 +241,42 @@ func TestOptimalRunsNotYet(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+func TestOptimalBadFitJSON(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, doc report.Document) string {
+		b, _ := json.Marshal(doc)
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	params := map[string]float64{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.336, "beta": 0.283}
+	tests := []struct {
+		name string
+		doc  report.Document
+		want string
+	}{
+		{"no approach 3", report.Document{SchemaVersion: 1, Fits: []report.Fit{{Law: "chinchilla", Approach: 2}}}, "no Chinchilla Approach-3 fit"},
+		{"missing beta", report.Document{SchemaVersion: 1, Fits: []report.Fit{{Law: "chinchilla", Approach: 3,
+			Params: map[string]float64{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.336}}}}, `"beta" missing`},
+		{"short draw", report.Document{SchemaVersion: 1, Fits: []report.Fit{{Law: "chinchilla", Approach: 3, Params: params,
+			Bootstrap: [][]float64{{1.7, 400}}}}}, "bootstrap row 1 has 2 values"},
+		{"schema", report.Document{SchemaVersion: 7}, "schema_version 7"},
+	}
+	for _, tt := range tests {
+		p := write(tt.name+".json", tt.doc)
+		_, errOut, code := runCLI(t, "", "optimal", "--fit", p, "--compute", "1e21")
+		if code != exitError || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %q", tt.name, code, errOut, tt.want)
+		}
+	}
+	// A fit that did not converge is used, with a warning.
+	conv := false
+	p := write("unconverged.json", report.Document{SchemaVersion: 1, Fits: []report.Fit{{Law: "chinchilla", Approach: 3, Params: params, Converged: &conv}}})
+	out, errOut, code := runCLI(t, "", "optimal", "--fit", p, "--compute", "1e21")
+	if code != 0 || !strings.Contains(out, "did not converge") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}

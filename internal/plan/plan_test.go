@@ -327,3 +327,33 @@ func TestMinimize1DKink(t *testing.T) {
 		t.Errorf("x %g, want 0.3", x)
 	}
 }
+
+// Across inference loads from none to far beyond training, the plan reaches the target and
+// no nearby size at the same loss has lower lifetime compute; more inference means a
+// smaller model on more tokens.
+func TestInferenceOptimalIsMinimum(t *testing.T) {
+	l := chin(t, "chinchilla2022-a3")
+	lifetime := func(n, inf float64) float64 { return 6*n*TokensForLoss(l, n, 2.0) + 2*n*inf }
+	prevN := math.Inf(1)
+	for _, inf := range []float64{0, 1e9, 1e12, 1e14, 1e16, 1e18} {
+		r, err := InferenceOptimal(l, 2.0, inf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(r.Loss-2.0) > 1e-9 || !near(r.TotalFLOPs, lifetime(r.Params, inf), 1e-12) {
+			t.Errorf("inference %g: loss %g, total %g", inf, r.Loss, r.TotalFLOPs)
+		}
+		for _, f := range []float64{0.99, 1.01} {
+			if lifetime(r.Params*f, inf) < r.TotalFLOPs*(1-1e-12) {
+				t.Errorf("inference %g: N x%g has lower lifetime compute", inf, f)
+			}
+		}
+		if r.Params > prevN*(1+1e-9) {
+			t.Errorf("inference %g: N %g grew from %g", inf, r.Params, prevN)
+		}
+		prevN = r.Params
+	}
+	if _, err := InferenceOptimal(l, 2.0, -1); err == nil {
+		t.Error("negative inference tokens: no error")
+	}
+}
