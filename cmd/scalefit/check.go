@@ -1,0 +1,232 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/report"
+	"github.com/spf13/cobra"
+)
+
+var _ = register(newCheckCmd)
+
+// defaultTolerance is the relative band of `check` when neither --tolerance nor --sigma is
+// given: 3% of the predicted loss, about the spread of Chinchilla-style fits' extrapolations
+// one decade of compute out (Epoch's refit has a log-loss rmse of ~2% on its own runs).
+const defaultTolerance = 0.03
+
+// checkOptions holds the flags of `scalefit check`.
+type checkOptions struct {
+	runs      runFlags
+	fit       string
+	tolerance string
+	sigma     float64
+	format    string
+}
+
+func newCheckCmd(e *env) *cobra.Command {
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check --fit fit.json NEW.csv",
+		Short: "Check new runs against a fitted law: exit 1 when any falls outside the prediction",
+		Long: `Predict the loss of each run of NEW.csv with the Chinchilla Approach-3 law of a fit.json
+(written by scalefit fit -o) and compare it with the actual loss. The exit status is 0 when
+every run lies within the band, 1 when any falls outside it, 2 on bad input.
+
+The band is one of:
+  --tolerance T   |actual - predicted| / predicted <= T, T as 3% or 0.03 (default 3%)
+  --sigma K       |ln actual - ln predicted| <= K·σ, where σ combines in quadrature the spread
+                  (standard deviation) of ln L̂ over the fit's bootstrap draws at that run and
+                  the fit's residual scale rmse_log_loss; needs either in fit.json.
+
+For CI: fit once on the runs you trust, then check each new run before scaling up.`,
+		Example: `  scalefit fit runs.csv --bootstrap 1000 --seed 1 -o fit.json
+  scalefit check --fit fit.json new_runs.csv
+  scalefit check --fit fit.json new_runs.csv --tolerance 5%
+  scalefit check --fit fit.json new_runs.csv --sigma 2 --format json`,
+		Args: argsRange(1, 1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(e, o, args[0], cmd.Flags().Changed("sigma"))
+		},
+	}
+	fs := cmd.Flags()
+	o.runs.register(fs)
+	fs.StringVar(&o.fit, "fit", "", "fit.json written by scalefit fit -o (required)")
+	fs.StringVar(&o.tolerance, "tolerance", "", "allowed relative error, e.g. 3% or 0.03 (default 3% unless --sigma)")
+	fs.Float64Var(&o.sigma, "sigma", 0, "allowed deviation in units of the prediction's σ (bootstrap spread and residual scale)")
+	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
+	return cmd
+}
+
+// parseTolerance reads "3%" or "0.03".
+func parseTolerance(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	pct := strings.HasSuffix(t, "%")
+	v, err := strconv.ParseFloat(strings.TrimSuffix(t, "%"), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("--tolerance %q: want a percentage like 3%% or a fraction like 0.03", s)
+	}
+	if pct {
+		v /= 100
+	}
+	if !(v > 0) || v >= 1 {
+		return 0, fmt.Errorf("--tolerance %q: want a relative error above 0 and below 1, as a fraction or a percentage (0.03 or 3%%)", s)
+	}
+	return v, nil
+}
+
+func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
+	format, err := report.ParseFormat(o.format)
+	if err != nil {
+		return &usageError{err}
+	}
+	if o.fit == "" {
+		return usagef("--fit is required: a fit.json written by scalefit fit -o")
+	}
+	res := &report.CheckResult{SchemaVersion: report.SchemaVersion, Fit: o.fit, Rule: "tolerance", Tolerance: defaultTolerance, Warnings: []string{}}
+	switch {
+	case sigmaSet && o.tolerance != "":
+		return usagef("--tolerance and --sigma are exclusive: give one band")
+	case sigmaSet:
+		if !(o.sigma > 0) || math.IsInf(o.sigma, 0) {
+			return usagef("--sigma %v: want a positive number of standard deviations", o.sigma)
+		}
+		res.Rule, res.Tolerance, res.K = "sigma", 0, o.sigma
+	case o.tolerance != "":
+		tol, err := parseTolerance(o.tolerance)
+		if err != nil {
+			return &usageError{err}
+		}
+		res.Tolerance = tol
+	}
+	doc, err := report.ReadDocument(o.fit)
+	if err != nil {
+		return fmt.Errorf("--fit: %w", err)
+	}
+	fit := doc.Find("chinchilla", 3)
+	if fit == nil {
+		return fmt.Errorf("--fit %s: no Chinchilla Approach-3 fit in the file (scalefit fit writes one when the runs have params, tokens and loss)", o.fit)
+	}
+	law, draws, err := checkLaw(fit)
+	if err != nil {
+		return fmt.Errorf("--fit %s: %w", o.fit, err)
+	}
+	res.Law = "chinchilla approach 3"
+	if fit.Group != "" {
+		res.Law += ", group " + fit.Group
+	}
+	rmse := 0.0
+	if fit.RMSE != nil && *fit.RMSE > 0 {
+		rmse = *fit.RMSE
+	}
+	if res.Rule == "sigma" && rmse == 0 && len(draws) < 2 {
+		return fmt.Errorf("--sigma: %s has neither bootstrap draws nor rmse_log_loss to give the prediction a spread: refit with --bootstrap K, or use --tolerance", o.fit)
+	}
+	set, err := o.runs.load(e, path)
+	if err != nil {
+		return err
+	}
+	if len(set.Runs) == 0 {
+		return fmt.Errorf("%s: no runs to check", set.Source)
+	}
+	extrapolated := 0
+	for _, r := range set.Runs {
+		pred := law.Loss(r.Params, r.Tokens)
+		row := report.CheckRow{Line: r.Line, ID: r.ID, Params: r.Params, Tokens: r.Tokens, FLOPs: r.FLOPs,
+			Loss: r.Loss, Predicted: pred, RelError: (r.Loss - pred) / pred}
+		if res.Rule == "sigma" {
+			s := math.Hypot(drawSpread(draws, r.Params, r.Tokens), rmse)
+			row.Sigma = s
+			row.Band = math.Exp(o.sigma*s) - 1
+			row.Outside = !(math.Abs(math.Log(r.Loss/pred)) <= o.sigma*s)
+		} else {
+			row.Band = res.Tolerance
+			row.Outside = !(math.Abs(row.RelError) <= res.Tolerance)
+		}
+		if doc.Range != nil && doc.Range.FLOPs[1] > 0 && (r.FLOPs > doc.Range.FLOPs[1]*(1+1e-9) || r.FLOPs < doc.Range.FLOPs[0]*(1-1e-9)) {
+			row.Extrapol = true
+			extrapolated++
+		}
+		if row.Outside {
+			res.Outside++
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	res.Runs = len(res.Rows)
+	if extrapolated > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d of %d runs lie outside the compute range of the fitted runs (%s to %s FLOPs): their predictions are extrapolations",
+			extrapolated, res.Runs, report.Sci(doc.Range.FLOPs[0]), report.Sci(doc.Range.FLOPs[1])))
+	}
+	if format == report.JSON {
+		err = report.WriteJSON(e.stdout, res)
+	} else {
+		err = report.RenderAll(e.stdout, format, []*report.Table{report.CheckTable(res)}, nil)
+		for _, w := range res.Warnings {
+			fmt.Fprintln(e.stderr, "scalefit: warning:", w)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if res.Outside > 0 {
+		return &answerNo{res.Summary()}
+	}
+	return nil
+}
+
+// checkLaw reads the law and its bootstrap draws from a fit.json entry.
+func checkLaw(f *report.Fit) (chinchilla.Law, []chinchilla.Law, error) {
+	var l chinchilla.Law
+	get := func(name string) (float64, error) {
+		v, ok := f.Params[name]
+		if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, fmt.Errorf("chinchilla fit lacks parameter %q (want E, A, B, alpha, beta)", name)
+		}
+		return v, nil
+	}
+	var err error
+	for _, p := range []struct {
+		name string
+		dst  *float64
+	}{{"E", &l.E}, {"A", &l.A}, {"B", &l.B}, {"alpha", &l.Alpha}, {"beta", &l.Beta}} {
+		if *p.dst, err = get(p.name); err != nil {
+			return l, nil, err
+		}
+	}
+	if !(l.A > 0 && l.B > 0 && l.Alpha > 0 && l.Beta > 0) {
+		return l, nil, fmt.Errorf("chinchilla fit has A %g, B %g, alpha %g, beta %g: want positive values", l.A, l.B, l.Alpha, l.Beta)
+	}
+	var draws []chinchilla.Law
+	for i, row := range f.Bootstrap {
+		if len(row) != 5 {
+			return l, nil, fmt.Errorf("bootstrap row %d has %d values, want 5 (E, A, B, alpha, beta)", i+1, len(row))
+		}
+		draws = append(draws, chinchilla.Law{E: row[0], A: row[1], B: row[2], Alpha: row[3], Beta: row[4]})
+	}
+	return l, draws, nil
+}
+
+// drawSpread is the standard deviation of ln L̂(n, d) over the bootstrap draws (0 with
+// fewer than two usable draws).
+func drawSpread(draws []chinchilla.Law, n, d float64) float64 {
+	var sum, sumsq float64
+	k := 0
+	for _, l := range draws {
+		p := l.Loss(n, d)
+		if !(p > 0) || math.IsInf(p, 0) {
+			continue
+		}
+		x := math.Log(p)
+		sum += x
+		sumsq += x * x
+		k++
+	}
+	if k < 2 {
+		return 0
+	}
+	mean := sum / float64(k)
+	return math.Sqrt(math.Max(0, (sumsq-float64(k)*mean*mean)/float64(k-1)))
+}
