@@ -13,6 +13,7 @@ package plot
 import (
 	"fmt"
 	"image/color"
+	"image/png"
 	"io"
 	"math"
 	"path/filepath"
@@ -111,7 +112,10 @@ func (f *Figure) WriteTo(w io.Writer, format string) error {
 	switch format {
 	case "png":
 		img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(DPI))
-		c, vc = vgimg.PngCanvas{Canvas: img}, img
+		f.Draw(draw.New(img))
+		// Flat-colour figures compress well at BestSpeed, at ~half the encoding time.
+		enc := png.Encoder{CompressionLevel: png.BestSpeed}
+		return enc.Encode(w, img.Image())
 	case "svg":
 		s := vgsvg.New(width, height)
 		c, vc = s, s
