@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // suffixes maps a unit suffix on a count to its multiplier: K thousand, M million,
@@ -34,21 +35,35 @@ func ParseQuantity(s string) (float64, error) {
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		if !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-			return 0, fmt.Errorf("%q: want a number such as 1.5e9 or 70B", s)
+			return 0, fmt.Errorf("%q: want a number such as 1.5e9 or 70B", clip(s))
 		}
 	}
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return 0, fmt.Errorf("%q: out of the range of a float64", s)
+			return 0, fmt.Errorf("%q: out of the range of a float64", clip(s))
 		}
-		return 0, fmt.Errorf("%q: want a number such as 1.5e9 or 70B", s)
+		return 0, fmt.Errorf("%q: want a number such as 1.5e9 or 70B", clip(s))
 	}
 	v *= mult
 	if math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, fmt.Errorf("%q: out of the range of a float64", s)
+		return 0, fmt.Errorf("%q: out of the range of a float64", clip(s))
 	}
 	return v, nil
+}
+
+// clip shortens s for an error message, so that a huge field (a 10 MB line) does not come
+// back whole on stderr.
+func clip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + fmt.Sprintf("... (%d bytes)", len(s))
 }
 
 // ParseQuantityList parses a comma-separated list of quantities ("400M,1B,10B").

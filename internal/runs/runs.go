@@ -176,7 +176,7 @@ func Load(r io.Reader, name string, opts Options) (*Set, error) {
 			return nil, &Error{File: name, Line: hline, Col: i + 1, Msg: "empty column name in the header"}
 		}
 		if j, dup := s.index[k]; dup {
-			return nil, &Error{File: name, Line: hline, Col: i + 1, Msg: fmt.Sprintf("duplicate column %q (also column %d)", h, j+1)}
+			return nil, &Error{File: name, Line: hline, Col: i + 1, Msg: fmt.Sprintf("duplicate column %q (also column %d)", clip(h), j+1)}
 		}
 		s.index[k] = i
 	}
@@ -219,7 +219,7 @@ func Load(r io.Reader, name string, opts Options) (*Set, error) {
 		num := func(i int, what string) (float64, error) {
 			v, err := ParseQuantity(rec[i])
 			if err == nil && !(v > 0) {
-				err = fmt.Errorf("%q: want a positive number", rec[i])
+				err = fmt.Errorf("%q: want a positive number", clip(rec[i]))
 			}
 			if err != nil {
 				return 0, &Error{File: name, Line: line, Col: i + 1, Msg: fmt.Sprintf("%s %v", what, err)}
@@ -249,7 +249,7 @@ func Load(r io.Reader, name string, opts Options) (*Set, error) {
 		case ic < 0:
 			run.FLOPs = 6 * run.Params * run.Tokens
 		}
-		if math.IsInf(run.FLOPs, 0) || run.Tokens == 0 || math.IsInf(run.Tokens, 0) {
+		if run.FLOPs == 0 || math.IsInf(run.FLOPs, 0) || run.Tokens == 0 || math.IsInf(run.Tokens, 0) {
 			return nil, &Error{File: name, Line: line, Msg: "derived tokens or flops out of the range of a float64"}
 		}
 		if ib >= 0 {
@@ -313,8 +313,15 @@ func (s *Set) knownNames() []string {
 			names = append(names, c)
 		}
 	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		seen[n] = true
+	}
 	for _, h := range s.Headers {
-		names = append(names, strings.ToLower(strings.TrimSpace(h)))
+		if n := strings.ToLower(strings.TrimSpace(h)); !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
 	}
 	return names
 }
@@ -329,7 +336,7 @@ func (s *Set) resolveColumns(hline int, opts Options) error {
 		if o := over[c]; o != "" {
 			i, ok := s.index[normalize(o)]
 			if !ok {
-				return &Error{File: s.Source, Line: hline, Msg: fmt.Sprintf("no column %q for %s: the header has %s", o, c, strings.Join(s.Headers, ", "))}
+				return &Error{File: s.Source, Line: hline, Msg: fmt.Sprintf("no column %q for %s: the header has %s", o, c, clip(strings.Join(s.Headers, ", ")))}
 			}
 			s.Columns[c] = s.Headers[i]
 			continue
@@ -389,7 +396,7 @@ func (s *Set) missing(hline int, c, what string) error {
 	var cands []string
 	for _, h := range s.Headers {
 		if strings.Contains(normalize(h), c) || c == "params" && strings.Contains(normalize(h), "param") {
-			cands = append(cands, h)
+			cands = append(cands, clip(h))
 		}
 	}
 	if len(cands) > 0 {
