@@ -689,7 +689,7 @@ func residualsFigure(in *Input) (*Figure, error) {
 	zero := func(lo, hi float64) *plotter.Line {
 		return line(plotter.XYs{{X: lo, Y: 0}, {X: hi, Y: 0}}, black, 1)
 	}
-	f.add(pc, "zero: the law ("+in.lawLabel()+")", zero(cLo/1.5, cHi*1.5))
+	f.add(pc, "zero: "+in.lawLabel(), zero(cLo/1.5, cHi*1.5))
 	f.add(pn, "", zero(nLo/1.5, nHi*1.5))
 	lim := 0.0
 	for _, r := range rs {
@@ -702,6 +702,13 @@ func residualsFigure(in *Input) (*Figure, error) {
 	setLinear(&pn.Y, -lim, lim)
 	if nfit > 0 {
 		f.Notes = append(f.Notes, "rmse (fitted runs) "+report.Float(math.Sqrt(sumsq/float64(nfit)), 3))
+	}
+	if len(ch) > 0 {
+		var ss float64
+		for _, p := range ch {
+			ss += p.Y * p.Y
+		}
+		f.Notes = append(f.Notes, "rmse (held out) "+report.Float(math.Sqrt(ss/float64(len(ch))), 3))
 	}
 	f.Notes = append(f.Notes, "> 0: worse than predicted")
 	return f, nil
