@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -40,8 +41,8 @@ runs when RUNS.csv is given: per 10x compute the multiplier on N_opt and on D_op
 each --compute budget N_opt, D_opt, tokens per parameter and the predicted loss (nats/token)
 where the law predicts one. C = 6ND in FLOPs.
 
-With RUNS.csv, scalefit fits Chinchilla's Approach 3 and Kaplan's joint L(N, D) to the runs
-and says which published allocation the fitted exponent a sits closer to: Kaplan's 0.73 or
+With RUNS.csv, scalefit fits Kaplan's joint L(N, D) to the runs (and Chinchilla's
+Approach 3, when this build has it) and says which published allocation the fitted exponent a sits closer to: Kaplan's 0.73 or
 Chinchilla's equal scaling 0.5 (with its 95% interval under --bootstrap).
 
 Kaplan's laws count non-embedding parameters, Chinchilla's count all parameters; your fits
@@ -197,8 +198,59 @@ func compareLabel(base, group string) string {
 	return base + " [" + strings.TrimSpace(group) + "]"
 }
 
-// compareFits fits the user's runs and adds them, with the verdict, to c.
+// compareFits fits Kaplan's joint L(N, D) to the runs (each group separately) and adds
+// it, with the verdict, to c. A fit that fails becomes a warning: the published
+// comparison still stands. Chinchilla's Approach 3 (chinchilla.Fit) joins it once that
+// fit is committed.
 func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets []float64) error {
-	c.Warnings = append(c.Warnings, fmt.Sprintf("%d runs loaded; fitting them is not available in this build yet, so only the published laws are compared", len(set.Runs)))
+	c.Warnings = append(c.Warnings, "your Chinchilla Approach-3 fit is not in this build yet: only Kaplan's L(N,D) is fitted to your runs")
+	names, by := runs.Groups(set.Runs)
+	for _, g := range names {
+		n, d, _, loss := runs.Columns(by[g])
+		where := ""
+		if g != "" {
+			where = " [" + g + "]"
+		}
+		kr, err := kaplan.Fit(n, d, loss, kaplan.FitOptions{Bootstrap: o.bootstrap, Seed: o.seed})
+		if err != nil {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("kaplan L(N,D)%s: %v", where, err))
+		} else {
+			c.Warnings = append(c.Warnings, kr.Warnings...)
+			en := fitEntry(compareLabel("your fit: kaplan L(N,D)", g), kr.Law.ExponentA(), kr.Law.ExponentB(), budgets,
+				func(c float64) (float64, float64, float64) { return kr.Law.Optimal(c) })
+			if len(kr.Intervals) > 0 {
+				en.Intervals = map[string][2]float64{"a": kr.Intervals["a"], "b": kr.Intervals["b"]}
+			}
+			c.Laws = append(c.Laws, en)
+		}
+	}
+	c.Verdict = compareVerdict(c.Laws)
 	return nil
+}
+
+// fitEntry is a fitted law's allocation exponents and its allocation at each budget.
+func fitEntry(name string, a, b float64, budgets []float64, optimal func(c float64) (n, d, loss float64)) report.CompareEntry {
+	en := report.CompareEntry{Name: name, Source: report.SourceFit, NCounts: "as in your file",
+		A: a, B: b, NPer10x: math.Pow(10, a), DPer10x: math.Pow(10, b)}
+	for _, c := range budgets {
+		n, d, loss := optimal(c)
+		en.Allocations = append(en.Allocations, report.Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n, Loss: loss})
+	}
+	return en
+}
+
+// compareVerdict is the one-line verdict on the first fitted entry; "" when nothing was
+// fitted.
+func compareVerdict(es []report.CompareEntry) string {
+	for _, e := range es {
+		if e.Source != report.SourceFit {
+			continue
+		}
+		var iv *[2]float64
+		if v, ok := e.Intervals["a"]; ok {
+			iv = &v
+		}
+		return report.CompareVerdict(e.Name, e.A, iv)
+	}
+	return ""
 }

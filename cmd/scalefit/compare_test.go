@@ -126,3 +126,72 @@ func TestCompareUsageErrors(t *testing.T) {
 		t.Errorf("missing file: exit %d, stderr %q", code, errs)
 	}
 }
+
+// With runs, compare adds the user's Kaplan L(N,D) fit and the verdict. On Epoch's 240
+// runs the joint Kaplan form's frontier has a = 0.547 (3.52x N per 10x compute).
+func TestCompareRunsGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits 240 runs")
+	}
+	out, errs, code := runCLI(t, "", "compare", repoFile("testdata", "chinchilla.csv"), "--drop-highest-loss", "5")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	golden(t, "compare_chinchilla.golden", out)
+	for _, want := range []string{"your fit: kaplan L(N,D)", "0.547", "3.52x",
+		"verdict: your fit: kaplan L(N,D) has a = 0.547: closer to Chinchilla's equal scaling"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+// The verdict carries the bootstrap interval; --where and --law apply; the JSON has the
+// fitted entries at full precision, and the synthetic law's a = 0.37/0.70 lies in the
+// interval.
+func TestCompareRunsBootstrapJSON(t *testing.T) {
+	out, errs, code := runCLI(t, "", "compare", repoFile("testdata", "synthetic.csv"), "--bootstrap", "20", "--seed", "1",
+		"--law", "kaplan2020-allocation", "--compute", "1e21", "--where", "flops>=1e18", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var d struct {
+		Runs    int    `json:"runs"`
+		Verdict string `json:"verdict"`
+		Laws    []struct {
+			Name      string                `json:"name"`
+			Source    string                `json:"source"`
+			A         float64               `json:"a"`
+			Intervals map[string][2]float64 `json:"intervals"`
+		} `json:"laws"`
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Runs != 49 || len(d.Laws) < 2 {
+		t.Fatalf("runs %d, %d laws; want 49 runs, 1 published + the fits", d.Runs, len(d.Laws))
+	}
+	trueA := 0.37 / (0.33 + 0.37)
+	for _, l := range d.Laws[1:] {
+		iv, ok := l.Intervals["a"]
+		if l.Source != "fit" || !ok || !(iv[0] <= trueA && trueA <= iv[1]) {
+			t.Errorf("%s: source %q, a %.4f, interval %v; want a fit whose interval holds %.4f", l.Name, l.Source, l.A, iv, trueA)
+		}
+	}
+	if !strings.Contains(d.Verdict, "closer to Chinchilla's equal scaling") || !strings.Contains(d.Verdict, "[") {
+		t.Errorf("verdict %q: want Chinchilla's side with an interval", d.Verdict)
+	}
+}
+
+// Too few runs to fit: the published comparison still succeeds, and the failures are
+// warnings.
+func TestCompareRunsFitFailureIsWarning(t *testing.T) {
+	csv := "params,tokens,loss\n1e8,2e9,3.5\n2e8,4e9,3.2\n4e8,8e9,3.0\n"
+	out, errs, code := runCLI(t, csv, "compare", "-", "--law", "chinchilla2022-equal")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "warnings:") || !strings.Contains(out, "too few runs") || strings.Contains(out, "verdict") {
+		t.Errorf("want fit failures as warnings and no verdict:\n%s", out)
+	}
+}

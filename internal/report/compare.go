@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/scalefit/scalefit/internal/kaplan"
 )
 
 // Source values of a CompareEntry.
@@ -146,4 +148,74 @@ func HasMixedNCounts(es []CompareEntry) bool {
 		seen[strings.ToLower(e.NCounts)] = true
 	}
 	return len(seen) > 1
+}
+
+// KaplanFit converts a Kaplan fit to the JSON contract's Fit ({"law": "kaplan", "form":
+// "L(N,D)", "params": {"Nc", "Dc", "alpha_N", "alpha_D"}, ...}); a and b and the
+// allocations at budgets (FLOPs) are set for the joint law, which has a frontier.
+func KaplanFit(r *kaplan.FitResult, budgets []float64) Fit {
+	f := Fit{Law: "kaplan", Form: r.Form.String(), Params: r.Params(), Objective: F(r.Objective),
+		Loss: r.Loss, Delta: r.Delta, Converged: &r.Converged, Status: r.Status,
+		GradNorm: F(r.GradNorm), Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
+		RMSE: F(r.RMSE), Runs: r.Runs, Warnings: r.Warnings, Bootstrap: r.Draws}
+	if len(r.Intervals) > 0 {
+		f.Intervals = r.Intervals
+	}
+	if r.HasFrontier() {
+		f.A, f.B = F(r.Law.ExponentA()), F(r.Law.ExponentB())
+		for _, c := range budgets {
+			n, d, loss := r.Law.Optimal(c)
+			f.Allocations = append(f.Allocations, Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n, Loss: loss})
+		}
+	}
+	return f
+}
+
+// KaplanFitTable is the table of a Kaplan fit for `scalefit fit --law kaplan`: each
+// fitted constant (with its 95% interval under --bootstrap), the frontier exponents a and
+// b and multipliers per 10x compute for the joint law, and the fit's diagnostics in notes.
+func KaplanFitTable(r *kaplan.FitResult) *Table {
+	t := &Table{Title: "Kaplan " + r.Form.String() + " fit", Header: []string{"parameter", "value", "95% interval"}}
+	f := func(x float64) string { return constant(x) }
+	params := r.Params()
+	for _, name := range r.ParamNames() {
+		iv := ""
+		if v, ok := r.Intervals[name]; ok {
+			iv = Interval(v, f)
+		}
+		t.AddRow(name, f(params[name]), iv)
+	}
+	if r.HasFrontier() {
+		for _, e := range []struct {
+			name string
+			v    float64
+		}{{"a", r.Law.ExponentA()}, {"b", r.Law.ExponentB()}} {
+			iv := ""
+			if v, ok := r.Intervals[e.name]; ok {
+				iv = Interval(v, func(x float64) string { return Float(x, 3) })
+			}
+			t.AddRow(e.name, Float(e.v, 3), iv)
+		}
+		mn, md := r.Law.MultiplierPer10x()
+		t.Notes = append(t.Notes, fmt.Sprintf("frontier of the fitted law under C = 6ND: a = alpha_D/(alpha_N+alpha_D); 10x compute -> %s N, %s D", Ratio(mn), Ratio(md)))
+	}
+	conv := "converged"
+	if !r.Converged {
+		conv = "NOT converged"
+	}
+	t.Notes = append(t.Notes,
+		fmt.Sprintf("%d runs; objective %s (sum of %s on ln loss); RMSE of ln loss %s", r.Runs, Float(r.Objective, 6), lossLabel(r), Float(r.RMSE, 3)),
+		fmt.Sprintf("%s (%s, max |gradient| %s); %d of %d starts reached the best", conv, r.Status, Sci(r.GradNorm), r.StartsAtBest, r.Starts),
+		"N counts parameters as the runs do (Kaplan et al. exclude embeddings); losses in nats/token")
+	if len(r.Draws) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("intervals: 95%% percentile bootstrap over %d resamples", len(r.Draws)))
+	}
+	return t
+}
+
+func lossLabel(r *kaplan.FitResult) string {
+	if r.Loss == "huber" {
+		return fmt.Sprintf("huber(%g)", r.Delta)
+	}
+	return r.Loss
 }
