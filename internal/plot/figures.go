@@ -444,17 +444,33 @@ func frontierFigure(in *Input) (*Figure, error) {
 
 // ---- loss ------------------------------------------------------------------------------
 
-// sizeLegend adds up to 6 legend entries for model sizes coloured on a log gradient.
-func sizeLegend(f *Figure, lo, hi float64) {
-	if !(hi > lo) {
-		if s := scatter(plotter.XYs{{X: 1, Y: 1}}, gradient(0), 3, draw.CircleGlyph{}); s != nil {
-			f.Legend.Add("N = "+trimZeros(report.Count(lo)), s)
+// sizeLegend adds legend entries for the model sizes of params, coloured on the log
+// gradient over [lo, hi]: every size when there are at most 10, else 5 log-spaced ones.
+func sizeLegend(f *Figure, params []float64, lo, hi float64, asLine bool) {
+	sizes := map[float64]bool{}
+	for _, n := range params {
+		if n > 0 {
+			sizes[n] = true
 		}
-		return
 	}
-	for _, n := range logspace(lo, hi, 5) {
-		if s := scatter(plotter.XYs{{X: 1, Y: 1}}, gradient(logPos(n, lo, hi)), 3, draw.CircleGlyph{}); s != nil {
-			f.Legend.Add("N ~ "+trimZeros(report.Count(n)), s)
+	var ns []float64
+	prefix := "N = "
+	if len(sizes) <= 10 {
+		for n := range sizes {
+			ns = append(ns, n)
+		}
+		sort.Float64s(ns)
+	} else {
+		ns, prefix = logspace(lo, hi, 5), "N ~ "
+	}
+	for _, n := range ns {
+		col := gradient(logPos(n, lo, hi))
+		if asLine {
+			if l := line(plotter.XYs{{X: 1, Y: 1}, {X: 2, Y: 2}}, col, 2); l != nil {
+				f.Legend.Add(prefix+trimZeros(report.Count(n)), l)
+			}
+		} else if s := scatter(plotter.XYs{{X: 1, Y: 1}}, col, 3, draw.CircleGlyph{}); s != nil {
+			f.Legend.Add(prefix+trimZeros(report.Count(n)), s)
 		}
 	}
 }
@@ -515,13 +531,18 @@ func lossFigure(in *Input) (*Figure, error) {
 	if len(kept) == 0 {
 		return nil, &Unsupported{KindLoss, "no runs with positive compute and loss"}
 	}
-	colouredScatter(p, xys, runColours(in, kept), 2.5, draw.CircleGlyph{})
+	if in.Curves {
+		// Loss curves: one line per run, a dot at its end.
+		drawCurves(f, p, in, kept, func(r runs.Run) float64 { return r.FLOPs })
+	} else {
+		colouredScatter(p, xys, runColours(in, kept), 2.5, draw.CircleGlyph{})
+	}
 	if in.Grouped {
 		groupLegend(f, in)
 	} else {
-		ps, _, _, _ := runs.Columns(kept)
+		ps, _, _, _ := runs.Columns(in.Runs)
 		lo, hi := rangeOf(ps)
-		sizeLegend(f, lo, hi)
+		sizeLegend(f, ps, lo, hi, in.Curves)
 	}
 	cs, ls := make([]float64, len(kept)), make([]float64, len(kept))
 	for i, r := range kept {
@@ -543,6 +564,13 @@ func lossFigure(in *Input) (*Figure, error) {
 			lLo = math.Min(lLo, l.E)
 		}
 	}
+	if in.Envelope != nil {
+		var env plotter.XYs
+		for _, e := range in.Envelope.Points {
+			env = append(env, plotter.XY{X: e.C, Y: e.Loss})
+		}
+		f.add(p, "Approach 1 envelope (lowest loss)", line(positive(env, true, true), red, 1.5, vg.Points(4), vg.Points(2)))
+	}
 	if in.IsoFLOP != nil {
 		var opt plotter.XYs
 		for _, b := range in.IsoFLOP.Budgets {
@@ -563,60 +591,19 @@ func curvesFigure(in *Input) (*Figure, error) {
 	if !in.Curves {
 		return nil, &Unsupported{KindCurves, "no run column (loss curves need a run id per row: --run-col)"}
 	}
-	var ids []string
-	by := map[string][]runs.Run{}
-	for _, r := range in.Runs {
-		if _, ok := by[r.ID]; !ok {
-			ids = append(ids, r.ID)
-		}
-		by[r.ID] = append(by[r.ID], r)
-	}
-	if len(ids) == 0 || len(ids) == len(in.Runs) {
+	if ids, _ := curves(in.Runs); len(ids) == 0 || len(ids) == len(in.Runs) {
 		return nil, &Unsupported{KindCurves, "every run id has a single row: no loss curves"}
 	}
 	p := newPanel(in.title("Loss curves"), "tokens D", "loss (nats/token)")
 	f := newFigure(p)
 	ps, ts, _, ls := runs.Columns(in.Runs)
-	nLo, nHi := rangeOf(ps)
 	tLo, tHi := rangeOf(ts)
-	var finals []float64
-	for _, id := range ids {
-		rs := by[id]
-		sort.Slice(rs, func(i, j int) bool { return rs[i].Tokens < rs[j].Tokens })
-		var xy plotter.XYs
-		for _, r := range rs {
-			xy = append(xy, plotter.XY{X: r.Tokens, Y: r.Loss})
-		}
-		col := runColours(in, rs[:1])[0]
-		f.add(p, "", line(positive(xy, true, true), col, 1.1))
-		if last := rs[len(rs)-1]; last.Loss > 0 {
-			finals = append(finals, last.Loss)
-			if s := scatter(plotter.XYs{{X: last.Tokens, Y: last.Loss}}, col, 2.5, draw.CircleGlyph{}); s != nil {
-				p.Add(s)
-			}
-		}
-	}
+	finals := drawCurves(f, p, in, in.Runs, func(r runs.Run) float64 { return r.Tokens })
 	if in.Grouped {
 		groupLegend(f, in)
 	} else {
-		sizes := map[float64]bool{}
-		for _, n := range ps {
-			sizes[n] = true
-		}
-		if len(sizes) <= 10 {
-			var ns []float64
-			for n := range sizes {
-				ns = append(ns, n)
-			}
-			sort.Float64s(ns)
-			for _, n := range ns {
-				if l := line(plotter.XYs{{X: 1, Y: 1}, {X: 2, Y: 2}}, gradient(logPos(n, nLo, nHi)), 2); l != nil {
-					f.Legend.Add("N = "+trimZeros(report.Count(n)), l)
-				}
-			}
-		} else {
-			sizeLegend(f, nLo, nHi)
-		}
+		nLo, nHi := rangeOf(ps)
+		sizeLegend(f, ps, nLo, nHi, true)
 	}
 	lLo, lHi := rangeOf(ls)
 	fLo, fHi := rangeOf(finals)
@@ -624,8 +611,63 @@ func curvesFigure(in *Input) (*Figure, error) {
 	top := math.Min(lHi, fHi+1.5*(fHi-fLo)+0.3*fLo)
 	setLog(&p.X, tLo, tHi*1.1, Counts)
 	setLog(&p.Y, lLo*0.98, top, Loss)
-	f.Notes = append(f.Notes, fmt.Sprintf("%d runs; dot: end of training", len(ids)))
+	f.Notes = append(f.Notes, fmt.Sprintf("%d runs; dot: end of training", len(finals)))
 	return f, nil
+}
+
+// curves splits loss-curve points by run id, in first-seen order.
+func curves(rs []runs.Run) ([]string, map[string][]runs.Run) {
+	var ids []string
+	by := map[string][]runs.Run{}
+	for _, r := range rs {
+		if _, ok := by[r.ID]; !ok {
+			ids = append(ids, r.ID)
+		}
+		by[r.ID] = append(by[r.ID], r)
+	}
+	return ids, by
+}
+
+// finalIndex returns the index of the last point (most tokens) of each run, in
+// first-seen order.
+func finalIndex(rs []runs.Run) []int {
+	pos := map[string]int{}
+	var out []int
+	for i, r := range rs {
+		j, ok := pos[r.ID]
+		switch {
+		case !ok:
+			pos[r.ID] = len(out)
+			out = append(out, i)
+		case r.Tokens > rs[out[j]].Tokens:
+			out[j] = i
+		}
+	}
+	return out
+}
+
+// drawCurves draws each run's loss against x(run) as a line with a dot at its end, and
+// returns the final losses.
+func drawCurves(f *Figure, p *plot.Plot, in *Input, rs []runs.Run, x func(runs.Run) float64) []float64 {
+	ids, by := curves(rs)
+	var finals []float64
+	for _, id := range ids {
+		pts := by[id]
+		sort.Slice(pts, func(i, j int) bool { return pts[i].Tokens < pts[j].Tokens })
+		var xy plotter.XYs
+		for _, r := range pts {
+			xy = append(xy, plotter.XY{X: x(r), Y: r.Loss})
+		}
+		col := runColours(in, pts[:1])[0]
+		f.add(p, "", line(positive(xy, true, true), col, 1.1))
+		if last := pts[len(pts)-1]; last.Loss > 0 && x(last) > 0 {
+			finals = append(finals, last.Loss)
+			if s := scatter(plotter.XYs{{X: x(last), Y: last.Loss}}, col, 2.5, draw.CircleGlyph{}); s != nil {
+				p.Add(s)
+			}
+		}
+	}
+	return finals
 }
 
 // ---- residuals -------------------------------------------------------------------------
@@ -645,7 +687,17 @@ func residualsFigure(in *Input) (*Figure, error) {
 	var cs, ns []float64
 	var sumsq float64
 	var nfit int
-	for i, r := range in.Runs {
+	idx := make([]int, len(in.Runs))
+	for i := range idx {
+		idx[i] = i
+	}
+	if in.Curves {
+		// Mid-training checkpoints are not trained to their token count's schedule: the
+		// law describes final losses, so show the last point of each run.
+		idx = finalIndex(in.Runs)
+	}
+	for _, i := range idx {
+		r := in.Runs[i]
 		pred := l.Loss(r.Params, r.Tokens)
 		if !(r.Loss > 0) || !(pred > 0) || !(r.FLOPs > 0) || !(r.Params > 0) {
 			continue
