@@ -210,7 +210,7 @@ func profile(pts []runs.Run, b chinchilla.BudgetOptimum) plotter.XYs {
 	for _, y := range ys {
 		yLo, yHi = math.Min(yLo, y), math.Max(yHi, y)
 	}
-	margin := 0.1 * (yHi - yLo)
+	margin := 0.5 * (yHi - yLo)
 	ns := logspace(math.Exp(xs[0]), math.Exp(xs[len(xs)-1]), 120)
 	out := make(plotter.XYs, 0, len(ns))
 	for i, n := range ns {
@@ -281,7 +281,7 @@ func isoflopFigure(in *Input) (*Figure, error) {
 	cLo, cHi := r.Budgets[0].FLOPs, r.Budgets[len(r.Budgets)-1].FLOPs
 	_, gidx := groupIndex(in.Runs)
 	var nAll, lAll []float64
-	rejected := 0
+	rejected, nRejected := 0, len(r.Budgets)-accepted
 	for i, b := range r.Budgets {
 		col := gradient(logPos(b.FLOPs, cLo, cHi) * 0.92)
 		pts := per[i]
@@ -310,6 +310,10 @@ func isoflopFigure(in *Input) (*Figure, error) {
 		if !b.Accepted {
 			rejected++
 			name += " (rejected: " + b.Reason + ")"
+			if nRejected > 6 {
+				// Many rejected budgets: one legend entry for them all (below).
+				name = ""
+			}
 			f.add(p, name, ps...)
 			continue
 		}
@@ -319,6 +323,11 @@ func isoflopFigure(in *Input) (*Figure, error) {
 		f.add(p, name, ps...)
 		if star := scatter(plotter.XYs{{X: b.NOpt, Y: b.Loss}}, red, 5, draw.CrossGlyph{}); star != nil {
 			p.Add(star)
+		}
+	}
+	if nRejected > 6 {
+		if s := scatter(plotter.XYs{{X: 1, Y: 1}}, grey, 2.5, draw.RingGlyph{}); s != nil {
+			f.Legend.Add(fmt.Sprintf("%d rejected budgets", nRejected), s)
 		}
 	}
 	// One legend entry for the minima.
