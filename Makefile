@@ -22,5 +22,16 @@ fmt:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# fuzz runs each native fuzz target for $(FUZZTIME), one at a time (-fuzz takes one target);
+# new failing inputs land in the package's testdata/fuzz/FuzzXxx/ and become regression seeds.
+FUZZ_TARGETS = FuzzLoad:./internal/runs FuzzParseExpr:./internal/runs FuzzParseQuantity:./internal/runs FuzzFit:./internal/chinchilla
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		name=$${t%%:*}; pkg=$${t#*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
 clean:
 	rm -rf bin
