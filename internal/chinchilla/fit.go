@@ -1,0 +1,374 @@
+package chinchilla
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/fit"
+)
+
+// Parameter indices of θ = (a, b, e, α, β) with A = e^a, B = e^b, E = e^e.
+const (
+	thA = iota
+	thB
+	thE
+	thAlpha
+	thBeta
+	thDim
+)
+
+// Starts modes of FitOptions.Starts.
+const (
+	// StartsDefault screens Hoffmann's 4,500-point grid by objective value, polishes the
+	// most promising distinct starts plus data-driven ones, and widens the search when
+	// the best starts disagree. It reaches the full grid's optimum on every dataset in
+	// testdata/ (TestFitDefaultMatchesFullGrid).
+	StartsDefault = "default"
+	// StartsFull runs a local minimisation from every point of Hoffmann et al.'s grid:
+	// α, β ∈ {0, .5, …, 2}, e ∈ {−1, −.5, …, 1}, a, b ∈ {0, 5, …, 25} (4,500 starts).
+	StartsFull = "full"
+)
+
+// FitOptions configure Fit (Approach 3). The zero value is the Epoch/Hoffmann recipe:
+// Huber δ = 1e-3 on log-loss residuals, summed over runs; default search; no bootstrap.
+type FitOptions struct {
+	// Loss is the robust loss on residuals of ln(loss); zero value Huber δ = 1e-3.
+	Loss fit.Loss
+	// Starts is "default" (or "") for the screened search, or "full" for all 4,500
+	// grid starts.
+	Starts string
+	// Fix holds parameters kept at a fixed value, by name: "E" (nats/token), "A", "B"
+	// (positive), "alpha", "beta" (case-insensitive). Nil fixes nothing.
+	Fix map[string]float64
+	// TieExponents fits a single exponent α = β (as Muennighoff et al. 2023 do).
+	TieExponents bool
+	// Workers is the number of goroutines; 0 means GOMAXPROCS. Results do not depend on it.
+	Workers int
+	// Bootstrap is the number of resamples K (0: no bootstrap). Epoch used 4,000.
+	Bootstrap int
+	// Seed seeds the bootstrap; resample k uses PCG(Seed, k).
+	Seed uint64
+	// Progress, if non-nil, is called with (done, total) as bootstrap resamples finish,
+	// from worker goroutines (it must be safe for concurrent use).
+	Progress func(done, total int)
+	// Local overrides the local minimiser settings (zero value: Newton, gradient
+	// threshold 1e-10 on the summed objective).
+	Local fit.LocalOptions
+
+	bootGuard float64 // tests: override bootGuardFactor
+}
+
+// FitResult is a fitted Chinchilla law with its diagnostics.
+type FitResult struct {
+	Law Law
+	// Theta is (a, b, e, α, β) = (ln A, ln B, ln E, α, β).
+	Theta [5]float64
+	// Objective is Σ_i ρ(ln L_i − ln L̂_i) at the optimum (a sum, not a mean).
+	Objective float64
+	// Loss is the robust loss used.
+	Loss fit.Loss
+	// Runs is the number of runs fitted; Free the number of free parameters.
+	Runs, Free int
+	// Converged: the winning start stopped on the gradient threshold; Status is its
+	// stopping status; GradNorm its max-abs gradient (free coordinates).
+	Converged bool
+	Status    string
+	GradNorm  float64
+	// Starts is the number of local minimisations run; StartsAtBest how many ended
+	// within 1e-6 (relative) of the best objective; Evaluations the passes over the data.
+	Starts, StartsAtBest, Evaluations int
+	// RMSE is the root mean square of the log-loss residuals ln L − ln L̂.
+	RMSE float64
+	// Residuals are ln L_i − ln L̂_i per run, in input order.
+	Residuals []float64
+	// Warnings are non-fatal problems (non-convergence, parameters at extremes, ...).
+	Warnings []string
+
+	// Draws holds one [E, A, B, alpha, beta] row per bootstrap resample, in resample
+	// order (nil without bootstrap). Resamples whose refit failed are left out.
+	Draws [][5]float64
+	// Intervals are 95% percentile intervals (numpy 'linear' percentiles 2.5 and 97.5)
+	// over Draws for "E", "A", "B", "alpha", "beta", and the frontier exponents "a"
+	// (N_opt ∝ C^a) and "b" (D_opt ∝ C^b).
+	Intervals map[string]Interval
+	// BootstrapFailed counts resamples whose refit did not converge (still kept in Draws
+	// when finite).
+	BootstrapFailed int
+
+	bootSwitched int // resamples where the guard start found a lower optimum
+}
+
+// DrawLaws returns the law of every bootstrap draw.
+func (r *FitResult) DrawLaws() []Law {
+	out := make([]Law, len(r.Draws))
+	for i, d := range r.Draws {
+		out[i] = Law{E: d[0], A: d[1], B: d[2], Alpha: d[3], Beta: d[4]}
+	}
+	return out
+}
+
+// IntervalOf returns the central percentile interval at level (e.g. 0.95) of a derived
+// quantity over the bootstrap draws, e.g. func(l Law) float64 { return l.NOpt(1e24) }.
+// Non-finite values are dropped. ok is false without draws.
+func (r *FitResult) IntervalOf(level float64, q func(Law) float64) (iv Interval, ok bool) {
+	v := make([]float64, 0, len(r.Draws))
+	for _, l := range r.DrawLaws() {
+		if x := q(l); !math.IsNaN(x) && !math.IsInf(x, 0) {
+			v = append(v, x)
+		}
+	}
+	if len(v) == 0 {
+		return Interval{}, false
+	}
+	lo, hi := fit.PercentileInterval(v, level)
+	return Interval{Lo: lo, Hi: hi}, true
+}
+
+// lawFromTheta converts θ = (a, b, e, α, β) to a Law.
+func lawFromTheta(th []float64) Law {
+	return Law{E: math.Exp(th[thE]), A: math.Exp(th[thA]), B: math.Exp(th[thB]), Alpha: th[thAlpha], Beta: th[thBeta]}
+}
+
+// ErrTooFewRuns is returned (wrapped) when fewer than 5 usable runs remain.
+var ErrTooFewRuns = errors.New("too few runs")
+
+// a3Problem is the validated data and the parametrisation of one fit.
+type a3Problem struct {
+	lnN, lnD, y []float64
+	m           fit.Mapping
+	obj         *fit.LSE
+}
+
+func newA3Problem(n, d, loss []float64, opts FitOptions) (*a3Problem, error) {
+	if len(n) != len(d) || len(n) != len(loss) {
+		return nil, fmt.Errorf("chinchilla: %d params, %d tokens and %d losses: want equal lengths", len(n), len(d), len(loss))
+	}
+	p := &a3Problem{}
+	for i := range n {
+		for _, v := range [3]float64{n[i], d[i], loss[i]} {
+			if !(v > 0) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("chinchilla: run %d: params %g, tokens %g, loss %g: want positive finite numbers", i, n[i], d[i], loss[i])
+			}
+		}
+		p.lnN = append(p.lnN, math.Log(n[i]))
+		p.lnD = append(p.lnD, math.Log(d[i]))
+		p.y = append(p.y, math.Log(loss[i]))
+	}
+	m, err := a3Mapping(opts)
+	if err != nil {
+		return nil, err
+	}
+	p.m = m
+	if len(n) < 5 {
+		return nil, fmt.Errorf("chinchilla: %d runs: %w (want at least 5 for 5 parameters)", len(n), ErrTooFewRuns)
+	}
+	if !varies(p.lnN) && m.Src[thAlpha] >= 0 {
+		return nil, errors.New("chinchilla: every run has the same parameter count N: the N term cannot be fitted (fix alpha and A, or vary N)")
+	}
+	if !varies(p.lnD) && m.Src[thBeta] >= 0 {
+		return nil, errors.New("chinchilla: every run has the same token count D: the D term cannot be fitted (fix beta and B, or vary D)")
+	}
+	terms := []fit.Term{
+		{Intercept: thA, Slope: thAlpha, X: p.lnN},
+		{Intercept: thB, Slope: thBeta, X: p.lnD},
+		{Intercept: thE, Slope: -1},
+	}
+	p.obj, err = fit.NewLSE(p.y, terms, thDim, opts.Loss, m)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func varies(v []float64) bool {
+	for _, x := range v {
+		if math.Abs(x-v[0]) > 1e-12*math.Max(1, math.Abs(v[0])) {
+			return true
+		}
+	}
+	return false
+}
+
+// a3Mapping builds the free-to-θ mapping from Fix and TieExponents.
+func a3Mapping(opts FitOptions) (fit.Mapping, error) {
+	fixed := [thDim]bool{}
+	vals := make([]float64, thDim)
+	for k, v := range opts.Fix {
+		var j int
+		switch strings.ToLower(k) {
+		case "e":
+			j = thE
+		case "a":
+			j = thA
+		case "b":
+			j = thB
+		case "alpha":
+			j = thAlpha
+		case "beta":
+			j = thBeta
+		default:
+			return fit.Mapping{}, fmt.Errorf("chinchilla: cannot fix %q: want E, A, B, alpha or beta", k)
+		}
+		switch j {
+		case thE, thA, thB:
+			if !(v > 0) || math.IsInf(v, 0) {
+				return fit.Mapping{}, fmt.Errorf("chinchilla: fixed %s = %g: want a positive number", k, v)
+			}
+			vals[j] = math.Log(v)
+		default:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fit.Mapping{}, fmt.Errorf("chinchilla: fixed %s = %g: want a finite number", k, v)
+			}
+			vals[j] = v
+		}
+		fixed[j] = true
+	}
+	if opts.TieExponents && fixed[thAlpha] != fixed[thBeta] {
+		// tying with one fixed fixes both
+		if fixed[thAlpha] {
+			vals[thBeta], fixed[thBeta] = vals[thAlpha], true
+		} else {
+			vals[thAlpha], fixed[thAlpha] = vals[thBeta], true
+		}
+	}
+	if opts.TieExponents && fixed[thAlpha] && vals[thAlpha] != vals[thBeta] {
+		return fit.Mapping{}, errors.New("chinchilla: --tie-exponents with different fixed alpha and beta")
+	}
+	m := fit.Mapping{Src: make([]int, thDim), Fixed: vals}
+	q := 0
+	for j := range thDim {
+		switch {
+		case fixed[j]:
+			m.Src[j] = -1
+		case j == thBeta && opts.TieExponents:
+			m.Src[j] = m.Src[thAlpha]
+		default:
+			m.Src[j] = q
+			q++
+		}
+	}
+	if q == 0 {
+		return fit.Mapping{}, errors.New("chinchilla: every parameter is fixed: nothing to fit")
+	}
+	return m, nil
+}
+
+// hoffmannGrid returns the 4,500 starts of Hoffmann et al. as full θ vectors, in Epoch's
+// order (α, β, e, a, b nested outermost to innermost).
+func hoffmannGrid() [][thDim]float64 {
+	var out [][thDim]float64
+	for ia := 0; ia < 5; ia++ {
+		for ib := 0; ib < 5; ib++ {
+			for ie := 0; ie < 5; ie++ {
+				for ja := 0; ja < 6; ja++ {
+					for jb := 0; jb < 6; jb++ {
+						var th [thDim]float64
+						th[thAlpha], th[thBeta] = 0.5*float64(ia), 0.5*float64(ib)
+						th[thE] = -1 + 0.5*float64(ie)
+						th[thA], th[thB] = 5*float64(ja), 5*float64(jb)
+						out = append(out, th)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// reduceStarts maps full-θ starts to distinct free vectors (fixed parameters ignored, tied
+// exponents taken from α), keeping the first occurrence.
+func reduceStarts(m fit.Mapping, full [][thDim]float64) [][]float64 {
+	q := m.Free()
+	seen := map[string]bool{}
+	var out [][]float64
+	for _, th := range full {
+		x := make([]float64, q)
+		m.Reduce(x, th[:])
+		key := fmt.Sprint(x)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, x)
+	}
+	return out
+}
+
+// Fit fits L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022, Approach 3) to runs with
+// n parameters, d training tokens and final loss (nats/token), minimising the summed
+// robust loss of ln L − ln L̂ over θ = (ln A, ln B, ln E, α, β).
+func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
+	p, err := newA3Problem(n, d, loss, opts)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := a3Search(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	r := p.result(ms, opts)
+	if opts.Bootstrap > 0 {
+		if err := p.bootstrap(r, ms.X, opts); err != nil {
+			return nil, err
+		}
+	}
+	r.Warnings = append(r.Warnings, a3Warnings(r)...)
+	return r, nil
+}
+
+func (p *a3Problem) result(ms fit.MultiStartResult, opts FitOptions) *FitResult {
+	th := p.obj.FullParams(ms.X)
+	r := &FitResult{Law: lawFromTheta(th), Objective: ms.F, Loss: opts.Loss, Runs: len(p.y), Free: p.obj.Dim(),
+		Converged: ms.Converged, Status: ms.Status.String(), GradNorm: ms.GradNorm,
+		Starts: ms.Starts, StartsAtBest: ms.StartsAtBest, Evaluations: ms.Evaluations}
+	copy(r.Theta[:], th)
+	pred := make([]float64, len(p.y))
+	p.obj.LogPredict(pred, th)
+	r.Residuals = make([]float64, len(p.y))
+	for i := range p.y {
+		r.Residuals[i] = p.y[i] - pred[i]
+	}
+	r.RMSE = fit.RMSE(r.Residuals)
+	return r
+}
+
+// a3Warnings lists problems with a fit that the caller should see.
+func a3Warnings(r *FitResult) []string {
+	var w []string
+	if !r.Converged {
+		w = append(w, fmt.Sprintf("the best start did not converge (status %s, gradient %.3g)", r.Status, r.GradNorm))
+	}
+	if r.Starts > 1 && r.StartsAtBest < 2 {
+		w = append(w, fmt.Sprintf("only %d of %d starts reached the best objective: the optimum may be fragile", r.StartsAtBest, r.Starts))
+	}
+	for _, e := range []struct {
+		name string
+		v    float64
+	}{{"alpha", r.Law.Alpha}, {"beta", r.Law.Beta}} {
+		if e.v < 0.05 {
+			w = append(w, fmt.Sprintf("%s = %.3g is near 0: that term is nearly constant and trades off with E", e.name, e.v))
+		} else if e.v > 2.5 {
+			w = append(w, fmt.Sprintf("%s = %.3g is above 2.5: implausibly steep, check the data", e.name, e.v))
+		}
+	}
+	if r.Law.E < 0.05 {
+		w = append(w, fmt.Sprintf("E = %.3g nats/token is tiny: the irreducible loss is not identified by these runs", r.Law.E))
+	}
+	for _, k := range []string{"alpha", "beta"} {
+		if iv, ok := r.Intervals[k]; ok {
+			v := r.Law.Alpha
+			if k == "beta" {
+				v = r.Law.Beta
+			}
+			if iv.Hi-iv.Lo > v {
+				w = append(w, fmt.Sprintf("the 95%% interval of %s (%.3g, %.3g) is wider than %s itself: the exponent is poorly determined", k, iv.Lo, iv.Hi, k))
+			}
+		}
+	}
+	if r.BootstrapFailed > 0 {
+		w = append(w, fmt.Sprintf("%d of %d bootstrap refits did not converge", r.BootstrapFailed, len(r.Draws)))
+	}
+	return w
+}

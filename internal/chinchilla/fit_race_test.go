@@ -1,0 +1,5 @@
+//go:build race
+
+package chinchilla
+
+const raceEnabled = true

@@ -1,0 +1,155 @@
+package chinchilla
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/scalefit/scalefit/internal/fit"
+)
+
+// Default search sizes (measured in BENCHMARKS.md / TestFitDefaultMatchesFullGrid).
+const (
+	screenPolish   = 16 // best grid starts by objective value polished in the first round
+	screenWiden    = 64 // polished in the second round when the first disagrees
+	minAgreeStarts = 3  // starts that must reach the best objective to stop
+)
+
+// a3Search finds the optimum of p's objective according to opts.Starts.
+func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
+	mo := fit.MultiStartOptions{LocalOptions: opts.Local, Workers: opts.Workers}
+	grid := reduceStarts(p.m, hoffmannGrid())
+	if opts.Starts == StartsFull {
+		return fit.MultiStart(p.obj, grid, mo)
+	}
+	order := p.screen(grid, opts.Workers)
+	starts := p.dataStarts()
+	next := 0
+	take := func(k int) {
+		for ; k > 0 && next < len(order); next++ {
+			starts = append(starts, grid[order[next]])
+			k--
+		}
+	}
+	take(screenPolish)
+	total := fit.MultiStartResult{}
+	var best fit.MultiStartResult
+	var ran [][]float64
+	for round := 0; ; round++ {
+		ms, err := fit.MultiStart(p.obj, starts, mo)
+		if err != nil && round == 0 {
+			return ms, err
+		}
+		ran = append(ran, starts...)
+		total.Evaluations += ms.Evaluations
+		total.Objectives = append(total.Objectives, ms.Objectives...)
+		if err == nil && (best.X == nil || ms.F < best.F) {
+			best = ms
+		}
+		if agree(total.Objectives, best.F) >= minAgreeStarts || next >= len(order) {
+			break
+		}
+		if round == 1 {
+			// the screened starts keep disagreeing: run the whole grid
+			full, err := fit.MultiStart(p.obj, grid, mo)
+			if err != nil {
+				return full, err
+			}
+			full.Evaluations += total.Evaluations
+			if best.F < full.F {
+				// keep the better earlier optimum but the full grid's counts
+				full.X, full.F, full.Status, full.Converged, full.GradNorm = best.X, best.F, best.Status, best.Converged, best.GradNorm
+			}
+			return full, nil
+		}
+		starts = nil
+		take(screenWiden)
+	}
+	best.Starts = len(ran)
+	best.Evaluations = total.Evaluations
+	best.Objectives = total.Objectives
+	best.StartsAtBest = agree(total.Objectives, best.F)
+	return best, nil
+}
+
+// screen returns the indices of grid sorted by ascending objective value (ties and NaN
+// by grid order, NaN last).
+func (p *a3Problem) screen(grid [][]float64, workers int) []int {
+	vals := make([]float64, len(grid))
+	fit.ParallelFor(len(grid), workers, func(i int) { vals[i] = p.obj.Value(grid[i]) })
+	order := make([]int, len(grid))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return less(vals[order[a]], vals[order[b]]) })
+	return order
+}
+
+// screenedGrid returns the k grid starts with the lowest objective on the full data.
+func (p *a3Problem) screenedGrid(k int) [][]float64 {
+	grid := reduceStarts(p.m, hoffmannGrid())
+	order := p.screen(grid, 1)
+	var out [][]float64
+	for _, i := range order[:min(k, len(order))] {
+		out = append(out, grid[i])
+	}
+	return out
+}
+
+func less(a, b float64) bool {
+	if math.IsNaN(a) {
+		return false
+	}
+	return math.IsNaN(b) || a < b
+}
+
+func agree(objs []float64, best float64) int {
+	n := 0
+	for _, f := range objs {
+		if f <= best+1e-6*math.Abs(best) {
+			n++
+		}
+	}
+	return n
+}
+
+// dataStarts returns data-driven starts: E just below the smallest loss and, for a few
+// exponent pairs, A and B from a least-squares fit of L − E = A N^−α + B D^−β (A, B
+// floored at a small positive value).
+func (p *a3Problem) dataStarts() [][]float64 {
+	minY := slices.Min(p.y)
+	var full [][thDim]float64
+	exps := []float64{0.2, 0.35, 0.6}
+	for _, eFrac := range []float64{0.9, 0.6} {
+		e := math.Log(eFrac) + minY
+		for _, al := range exps {
+			for _, be := range exps {
+				// 2x2 normal equations for A, B on residual loss
+				var s11, s12, s22, r1, r2 float64
+				for i := range p.y {
+					u := math.Exp(-al * p.lnN[i])
+					v := math.Exp(-be * p.lnD[i])
+					z := math.Exp(p.y[i]) - math.Exp(e)
+					s11 += u * u
+					s12 += u * v
+					s22 += v * v
+					r1 += u * z
+					r2 += v * z
+				}
+				det := s11*s22 - s12*s12
+				a, b := 1.0, 1.0
+				if det > 0 {
+					a = (r1*s22 - r2*s12) / det
+					b = (r2*s11 - r1*s12) / det
+				}
+				var th [thDim]float64
+				th[thA] = math.Log(math.Max(a, 1e-3))
+				th[thB] = math.Log(math.Max(b, 1e-3))
+				th[thE], th[thAlpha], th[thBeta] = e, al, be
+				full = append(full, th)
+			}
+		}
+	}
+	// fixed parameters keep their values: the mapping drops them
+	return reduceStarts(p.m, full)
+}

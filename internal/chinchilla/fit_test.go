@@ -1,0 +1,363 @@
+package chinchilla
+
+import (
+	"encoding/csv"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Epoch's grid optimum on their 240 runs (REFERENCES.md §1.2, bench/README.md).
+var epochOpt = struct{ E, A, B, Alpha, Beta, Obj float64 }{1.817218, 477.830, 2143.41, 0.347311, 0.367172, 1.0182741e-3}
+
+func relErr(got, want float64) float64 { return math.Abs(got-want) / math.Abs(want) }
+
+func TestFitEpoch(t *testing.T) {
+	n, d, l := fitEpochData(t)
+	if len(n) != 240 {
+		t.Fatalf("kept %d runs, want 240", len(n))
+	}
+	for _, starts := range []string{StartsDefault, StartsFull} {
+		t.Run(starts, func(t *testing.T) {
+			if starts == StartsFull && testing.Short() {
+				t.Skip("full grid under -short")
+			}
+			r, err := Fit(n, d, l, FitOptions{Starts: starts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Objective > epochOpt.Obj {
+				t.Errorf("objective %.10g > %.10g", r.Objective, epochOpt.Obj)
+			}
+			for _, c := range []struct {
+				name      string
+				got, want float64
+			}{{"E", r.Law.E, epochOpt.E}, {"A", r.Law.A, epochOpt.A}, {"B", r.Law.B, epochOpt.B},
+				{"alpha", r.Law.Alpha, epochOpt.Alpha}, {"beta", r.Law.Beta, epochOpt.Beta}} {
+				if e := relErr(c.got, c.want); e > 1e-3 {
+					t.Errorf("%s = %.6g, want %.6g (rel. error %.2g)", c.name, c.got, c.want, e)
+				}
+			}
+			if !r.Converged || r.StartsAtBest < 2 || len(r.Warnings) != 0 {
+				t.Errorf("converged %v (%s, grad %.3g), %d/%d starts at best, warnings %q", r.Converged, r.Status, r.GradNorm, r.StartsAtBest, r.Starts, r.Warnings)
+			}
+			t.Logf("%s: obj %.12g starts %d at best %d evals %d grad %.2g rmse %.4g", starts, r.Objective, r.Starts, r.StartsAtBest, r.Evaluations, r.GradNorm, r.RMSE)
+		})
+	}
+}
+
+// Epoch's 95% bootstrap intervals, K = 4000 (REFERENCES.md §1.2).
+var epochCI = map[string]Interval{"E": {Lo: 1.769, Hi: 1.871}, "alpha": {Lo: 0.317, Hi: 0.373}, "beta": {Lo: 0.331, Hi: 0.415}}
+
+func TestFitBootstrapEpoch(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("4000 refits: skipped under -short and -race")
+	}
+	n, d, l := fitEpochData(t)
+	t0 := time.Now()
+	r, err := Fit(n, d, l, FitOptions{Bootstrap: 4000, Seed: 42})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fit + bootstrap: %v, %d draws, %d not converged", time.Since(t0), len(r.Draws), r.BootstrapFailed)
+	for k, want := range epochCI {
+		got := r.Intervals[k]
+		if math.Abs(got.Lo-want.Lo) > 0.005 || math.Abs(got.Hi-want.Hi) > 0.005 {
+			t.Errorf("%s 95%% interval (%.4f, %.4f), want Epoch's (%.3f, %.3f) ± 0.005", k, got.Lo, got.Hi, want.Lo, want.Hi)
+		}
+		t.Logf("%s: (%.4f, %.4f) vs Epoch (%.3f, %.3f)", k, got.Lo, got.Hi, want.Lo, want.Hi)
+	}
+	t.Logf("a: %+v, A: %+v, B: %+v", r.Intervals["a"], r.Intervals["A"], r.Intervals["B"])
+	if r.BootstrapFailed > 0 || len(r.Draws) != 4000 {
+		t.Errorf("%d draws, %d failed refits", len(r.Draws), r.BootstrapFailed)
+	}
+}
+
+// fitDataset is one real dataset for TestFitDefaultMatchesFullGrid.
+type fitDataset struct {
+	name    string
+	n, d, l []float64
+}
+
+func fitRealDatasets(t testing.TB) []fitDataset {
+	n, d, l := fitEpochData(t)
+	out := []fitDataset{{"chinchilla-epoch", n, d, l}}
+	gadreCols := []string{"loss_c4_val", "loss_openlm_val", "loss_paloma_c4_en", "loss_paloma_refinedweb",
+		"loss_paloma_redpajama", "loss_paloma_ptb", "loss_paloma_dolma_100_programming_languages", "loss_c4_german"}
+	g := fitReadCSV(t, "../../testdata/gadre.csv", append([]string{"params", "tokens"}, gadreCols...)...)
+	ds := fitReadStrings(t, "../../testdata/gadre.csv", "train_dataset")
+	for _, train := range []string{"c4", "redpajama", "refinedweb"} {
+		for j, col := range gadreCols {
+			var s fitDataset
+			s.name = "gadre-" + train + "-" + col
+			for i := range g[0] {
+				if ds[i] == train {
+					s.n, s.d, s.l = append(s.n, g[0][i]), append(s.d, g[1][i]), append(s.l, g[2+j][i])
+				}
+			}
+			out = append(out, s)
+		}
+	}
+	o := fitReadCSV(t, "../../testdata/olmo_final.csv", "params", "tokens", "loss_c4_en_mean_last5")
+	sizes := fitReadStrings(t, "../../testdata/olmo_final.csv", "size")
+	all := fitDataset{name: "olmo-all", n: o[0], d: o[1], l: o[2]}
+	var ladder fitDataset
+	ladder.name = "olmo-ladder"
+	for i := range o[0] {
+		if sizes[i] != "7B" && sizes[i] != "13B" {
+			ladder.n, ladder.d, ladder.l = append(ladder.n, o[0][i]), append(ladder.d, o[1][i]), append(ladder.l, o[2][i])
+		}
+	}
+	return append(out, ladder, all)
+}
+
+func fitReadStrings(t testing.TB, path, col string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := slices.Index(rows[0], col)
+	if j < 0 {
+		t.Fatalf("%s: no column %q", path, col)
+	}
+	var out []string
+	for _, r := range rows[1:] {
+		out = append(out, r[j])
+	}
+	return out
+}
+
+// TestFitDefaultMatchesFullGrid: the default search reaches the full 4,500-start grid's
+// optimum (objective within 1e-9 relative, or lower) on every real dataset in testdata/.
+func TestFitDefaultMatchesFullGrid(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("27 full-grid fits: skipped under -short and -race")
+	}
+	for _, ds := range fitRealDatasets(t) {
+		def, err := Fit(ds.n, ds.d, ds.l, FitOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", ds.name, err)
+		}
+		full, err := Fit(ds.n, ds.d, ds.l, FitOptions{Starts: StartsFull})
+		if err != nil {
+			t.Fatalf("%s: %v", ds.name, err)
+		}
+		if def.Objective > full.Objective*(1+1e-9) {
+			t.Errorf("%s: default objective %.12g > full grid %.12g (default %+v, full %+v)", ds.name, def.Objective, full.Objective, def.Law, full.Law)
+		}
+		t.Logf("%-60s runs %3d default %.10g (%d starts, %d at best, %d evals) full %.10g (%d at best) %v", ds.name, len(ds.n), def.Objective, def.Starts, def.StartsAtBest, def.Evaluations, full.Objective, full.StartsAtBest, def.Warnings)
+	}
+}
+
+func TestFitErrors(t *testing.T) {
+	n, d, l := fitEpochData(t)
+	same := func(v float64, k int) []float64 {
+		out := make([]float64, k)
+		for i := range out {
+			out[i] = v
+		}
+		return out
+	}
+	cases := []struct {
+		name    string
+		n, d, l []float64
+		opts    FitOptions
+	}{
+		{"4 runs", n[:4], d[:4], l[:4], FitOptions{}},
+		{"constant N", same(1e8, 10), d[:10], l[:10], FitOptions{}},
+		{"constant D", n[:10], same(1e10, 10), l[:10], FitOptions{}},
+		{"NaN loss", n[:6], d[:6], append(append([]float64(nil), l[:5]...), math.NaN()), FitOptions{}},
+		{"zero params", append([]float64{0}, n[1:6]...), d[:6], l[:6], FitOptions{}},
+		{"negative tokens", n[:6], append([]float64{-1}, d[1:6]...), l[:6], FitOptions{}},
+		{"length mismatch", n[:6], d[:5], l[:6], FitOptions{}},
+		{"unknown fixed name", n, d, l, FitOptions{Fix: map[string]float64{"gamma": 1}}},
+		{"fixed E not positive", n, d, l, FitOptions{Fix: map[string]float64{"E": 0}}},
+		{"everything fixed", n, d, l, FitOptions{Fix: map[string]float64{"E": 1.7, "A": 400, "B": 400, "alpha": 0.3, "beta": 0.3}}},
+		{"tie with different fixed", n, d, l, FitOptions{TieExponents: true, Fix: map[string]float64{"alpha": 0.3, "beta": 0.4}}},
+	}
+	for _, c := range cases {
+		if r, err := Fit(c.n, c.d, c.l, c.opts); err == nil {
+			t.Errorf("%s: no error (law %+v)", c.name, r.Law)
+		}
+	}
+	if _, err := Fit(n[:4], d[:4], l[:4], FitOptions{}); !errors.Is(err, ErrTooFewRuns) {
+		t.Errorf("4 runs: error %v, want ErrTooFewRuns", err)
+	}
+}
+
+func TestFitFixAndTie(t *testing.T) {
+	n, d, l := fitEpochData(t)
+	r, err := Fit(n, d, l, FitOptions{Fix: map[string]float64{"E": 1.69}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Law.E != 1.69 || r.Free != 4 || !r.Converged {
+		t.Errorf("fixed E: law %+v, %d free, converged %v", r.Law, r.Free, r.Converged)
+	}
+	if r.Objective < epochOpt.Obj {
+		t.Errorf("fixed E objective %.8g below the free optimum %.8g", r.Objective, epochOpt.Obj)
+	}
+	tied, err := Fit(n, d, l, FitOptions{TieExponents: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tied.Law.Alpha != tied.Law.Beta || tied.Free != 4 || !tied.Converged {
+		t.Errorf("tied: law %+v, %d free, converged %v", tied.Law, tied.Free, tied.Converged)
+	}
+	// Epoch's alpha and beta are close, so tying costs little: the tied exponent lies
+	// between them and the objective rises by under 5%.
+	if tied.Law.Alpha < 0.3 || tied.Law.Alpha > 0.4 || tied.Objective > 1.05*epochOpt.Obj || tied.Objective < epochOpt.Obj {
+		t.Errorf("tied: alpha = beta = %.4f, objective %.8g", tied.Law.Alpha, tied.Objective)
+	}
+	both, err := Fit(n, d, l, FitOptions{TieExponents: true, Fix: map[string]float64{"alpha": 0.34, "E": 1.8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if both.Law.Beta != 0.34 || both.Law.Alpha != 0.34 || both.Law.E != 1.8 || both.Free != 2 {
+		t.Errorf("tied with fixed alpha: %+v, %d free", both.Law, both.Free)
+	}
+	// fixing every parameter at the free optimum but one gives back that optimum
+	fx, err := Fit(n, d, l, FitOptions{Fix: map[string]float64{"E": r.Law.E, "A": r.Law.A, "B": r.Law.B, "alpha": r.Law.Alpha}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(fx.Law.Beta-r.Law.Beta) > 1e-6 {
+		t.Errorf("only beta free: beta %.8f, want %.8f", fx.Law.Beta, r.Law.Beta)
+	}
+}
+
+// TestFitBootstrapWorkers: draws are byte-identical for 1, 2 and 8 workers.
+func TestFitBootstrapWorkers(t *testing.T) {
+	n, d, l := fitEpochData(t)
+	var ref *FitResult
+	for _, w := range []int{1, 2, 8} {
+		var calls atomic.Int64
+		r, err := Fit(n, d, l, FitOptions{Bootstrap: 100, Seed: 42, Workers: w, Progress: func(done, total int) { calls.Add(1) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls.Load() != 100 || len(r.Draws) != 100 {
+			t.Errorf("workers %d: %d progress calls, %d draws", w, calls.Load(), len(r.Draws))
+		}
+		if ref == nil {
+			ref = r
+			continue
+		}
+		if !slices.Equal(ref.Draws, r.Draws) || ref.Law != r.Law || ref.Starts != r.Starts || ref.Evaluations != r.Evaluations {
+			t.Errorf("workers %d: results differ from 1 worker", w)
+		}
+	}
+	other, _ := Fit(n, d, l, FitOptions{Bootstrap: 100, Seed: 43})
+	if slices.Equal(other.Draws, ref.Draws) {
+		t.Error("seed 43 gives the same draws as seed 42")
+	}
+	// derived-quantity intervals from the draws
+	iv, ok := ref.IntervalOf(0.95, func(l Law) float64 { return l.NOpt(1e24) })
+	if nopt := ref.Law.NOpt(1e24); !ok || !iv.Contains(nopt) || iv.Hi/iv.Lo < 1.05 {
+		t.Errorf("N_opt(1e24) = %.3g, interval %+v", nopt, iv)
+	}
+	if laws := ref.DrawLaws(); len(laws) != 100 || laws[0].E != ref.Draws[0][0] || laws[0].Beta != ref.Draws[0][4] {
+		t.Errorf("DrawLaws mismatch")
+	}
+}
+
+// TestFitSyntheticCoverage: fits of data simulated from a known law recover it, and
+// the 95% bootstrap intervals cover the true exponents and E in ≥ 90% of trials.
+func TestFitSyntheticCoverage(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("60 bootstrapped fits: skipped under -short and -race")
+	}
+	truth := Law{E: 1.82, A: 480, B: 2100, Alpha: 0.35, Beta: 0.37}
+	const trials, runs, K = 60, 80, 200
+	cover := map[string]int{}
+	var maxErr float64
+	for tr := range trials {
+		rng := rand.New(rand.NewPCG(2024, uint64(tr)))
+		n, d, l := make([]float64, runs), make([]float64, runs), make([]float64, runs)
+		for i := range runs {
+			n[i] = math.Exp(math.Log(5e7) + rng.Float64()*math.Log(200))
+			d[i] = math.Exp(math.Log(1e9) + rng.Float64()*math.Log(1000))
+			l[i] = truth.Loss(n[i], d[i]) * math.Exp(0.01*rng.NormFloat64())
+		}
+		r, err := Fit(n, d, l, FitOptions{Bootstrap: K, Seed: uint64(tr)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		maxErr = math.Max(maxErr, math.Abs(r.Law.Alpha-truth.Alpha))
+		for k, v := range map[string]float64{"E": truth.E, "alpha": truth.Alpha, "beta": truth.Beta, "a": truth.ExponentA()} {
+			if r.Intervals[k].Contains(v) {
+				cover[k]++
+			}
+		}
+	}
+	for k, c := range cover {
+		t.Logf("%s: 95%% interval covers the truth in %d/%d trials", k, c, trials)
+	}
+	for _, k := range []string{"E", "alpha", "beta", "a"} {
+		if cover[k] < trials*9/10 {
+			t.Errorf("%s covered in %d/%d trials, want ≥ 90%%", k, cover[k], trials)
+		}
+	}
+	if maxErr > 0.1 {
+		t.Errorf("alpha off by up to %.3f", maxErr)
+	}
+}
+
+func fitReadCSV(t testing.TB, path string, cols ...string) [][]float64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := map[string]int{}
+	for i, h := range rows[0] {
+		idx[h] = i
+	}
+	out := make([][]float64, len(cols))
+	for _, r := range rows[1:] {
+		for j, c := range cols {
+			i, ok := idx[c]
+			if !ok {
+				t.Fatalf("%s: no column %q", path, c)
+			}
+			v, err := strconv.ParseFloat(r[i], 64)
+			if err != nil {
+				v = -1
+			}
+			out[j] = append(out[j], v)
+		}
+	}
+	return out
+}
+
+// fitEpochData returns Epoch's 240 runs: N, D, loss.
+func fitEpochData(t testing.TB) (n, d, l []float64) {
+	c := fitReadCSV(t, "../../testdata/chinchilla.csv", "params", "tokens", "loss")
+	s := append([]float64(nil), c[2]...)
+	sort.Float64s(s)
+	thr := s[len(s)-5]
+	for i := range c[0] {
+		if c[2][i] < thr {
+			n, d, l = append(n, c[0][i]), append(d, c[1][i]), append(l, c[2][i])
+		}
+	}
+	return
+}

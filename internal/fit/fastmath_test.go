@@ -1,0 +1,94 @@
+package fit
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func ulps(a, b float64) float64 {
+	if a == b {
+		return 0
+	}
+	return math.Abs(a-b) / (math.Nextafter(math.Abs(b), math.Inf(1)) - math.Abs(b))
+}
+
+func TestFastMath(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	worstE, worstL := 0.0, 0.0
+	for i := 0; i < 200000; i++ {
+		x := -r.Float64() * 40
+		if i%10 == 0 {
+			x = -r.Float64() * 700
+		}
+		worstE = math.Max(worstE, ulps(expNonPos(x), math.Exp(x)))
+		s := 1 + 3*r.Float64()
+		worstL = math.Max(worstL, ulps(logSmall(s), math.Log(s)))
+	}
+	for _, s := range []float64{1, math.Sqrt2, 2, 2 * math.Sqrt2, 3, 4} {
+		worstL = math.Max(worstL, ulps(logSmall(s), math.Log(s)))
+	}
+	if expNonPos(0) != 1 || expNonPos(-800) != 0 || logSmall(1) != 0 {
+		t.Errorf("edge values: exp(0)=%v exp(-800)=%v log(1)=%v", expNonPos(0), expNonPos(-800), logSmall(1))
+	}
+	if worstE > 4 || worstL > 1 {
+		t.Errorf("worst error: exp %.2g ulp, log %.2g ulp; want ≤ 4 and ≤ 1", worstE, worstL)
+	}
+	t.Logf("worst: exp %.2g ulp, log %.2g ulp", worstE, worstL)
+}
+
+var fmSink float64
+
+func BenchmarkExpNonPos(b *testing.B) {
+	for b.Loop() {
+		for i := range 240 {
+			fmSink += expNonPos(-float64(i) / 10)
+		}
+	}
+}
+
+func BenchmarkMathExp(b *testing.B) {
+	for b.Loop() {
+		for i := range 240 {
+			fmSink += math.Exp(-float64(i) / 10)
+		}
+	}
+}
+
+func BenchmarkLogSmall(b *testing.B) {
+	for b.Loop() {
+		for i := range 240 {
+			fmSink += logSmall(1 + float64(i)/100)
+		}
+	}
+}
+
+func BenchmarkMathLog(b *testing.B) {
+	for b.Loop() {
+		for i := range 240 {
+			fmSink += math.Log(1 + float64(i)/100)
+		}
+	}
+}
+
+func TestFastMathCPU(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing")
+	}
+	xs := make([]float64, 240)
+	for i := range xs {
+		xs[i] = -float64(i) / 10
+	}
+	for _, c := range []struct {
+		name string
+		f    func(float64) float64
+		off  float64
+	}{{"expNonPos", expNonPos, 0}, {"math.Exp", math.Exp, 0}, {"logSmall", logSmall, 3.5}, {"math.Log", math.Log, 3.5}} {
+		d := cpuPerOp(20000, func() {
+			for _, x := range xs {
+				fmSink += c.f(c.off + x/100)
+			}
+		})
+		t.Logf("%s: %.2f ns per call (thread CPU)", c.name, float64(d.Nanoseconds())/240)
+	}
+}

@@ -1,0 +1,123 @@
+package fit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// MultiStartOptions configure MultiStart. The zero value is usable.
+type MultiStartOptions struct {
+	LocalOptions
+	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0). The result does
+	// not depend on it.
+	Workers int
+	// AtBestRelTol is the relative gap to the best objective within which a start counts
+	// as reaching the best (starts_at_best); 0 means 1e-6.
+	AtBestRelTol float64
+}
+
+// MultiStartResult is the best of several local minimisations.
+type MultiStartResult struct {
+	X            []float64 // best free parameters
+	F            float64   // best objective
+	Best         int       // index of the winning start (lowest index among ties)
+	Starts       int       // number of starts run
+	StartsAtBest int       // starts ending within AtBestRelTol (relative) of F
+	// Status is the winner's gonum status; Converged is true when it stopped on the
+	// gradient threshold; GradNorm is the max-abs gradient at X.
+	Status      Status
+	Converged   bool
+	GradNorm    float64
+	Evaluations int       // total over all starts
+	Objectives  []float64 // final objective per start, in start order (+Inf on failure)
+	Evals       []int     // evaluations per start, in start order
+}
+
+// MultiStart runs Local from every start on a pool of workers and keeps the lowest
+// objective, reducing in start order so the result is independent of the pool size.
+func MultiStart(obj Objective, starts [][]float64, opt MultiStartOptions) (MultiStartResult, error) {
+	if len(starts) == 0 {
+		return MultiStartResult{}, errors.New("fit: no starting points")
+	}
+	res := make([]LocalResult, len(starts))
+	ParallelFor(len(starts), opt.Workers, func(i int) {
+		res[i] = Local(obj, starts[i], opt.LocalOptions)
+	})
+	return reduceStarts(obj, res, opt.AtBestRelTol)
+}
+
+func reduceStarts(obj Objective, res []LocalResult, tol float64) (MultiStartResult, error) {
+	if tol <= 0 {
+		tol = 1e-6
+	}
+	out := MultiStartResult{Best: -1, F: math.Inf(1), Starts: len(res), Objectives: make([]float64, len(res)), Evals: make([]int, len(res))}
+	for i, r := range res {
+		out.Evaluations += r.Evaluations
+		out.Evals[i] = r.Evaluations
+		out.Objectives[i] = r.F
+		if r.F < out.F {
+			out.F, out.Best = r.F, i
+		}
+	}
+	if out.Best < 0 {
+		err := res[0].Err
+		if err == nil {
+			err = errors.New("no finite objective")
+		}
+		return out, fmt.Errorf("fit: every start failed: %w", err)
+	}
+	for _, f := range out.Objectives {
+		if f <= out.F+tol*math.Abs(out.F) {
+			out.StartsAtBest++
+		}
+	}
+	w := res[out.Best]
+	out.X = slices.Clone(w.X)
+	out.Status = w.Status
+	g := make([]float64, len(out.X))
+	obj.ValueGrad(out.X, g)
+	out.GradNorm = maxAbs(g)
+	out.Converged = w.Converged()
+	return out, nil
+}
+
+// ParallelFor calls fn(i) for i in [0, n) on a pool of workers (0 means GOMAXPROCS).
+// fn must write only to its own slot of any shared output.
+func ParallelFor(n, workers int, fn func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next := 0
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
