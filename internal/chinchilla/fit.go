@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/fit"
@@ -309,6 +310,7 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 		return nil, err
 	}
 	r := p.result(ms, opts)
+	r.Warnings = append(r.Warnings, p.designWarnings()...)
 	if opts.Bootstrap > 0 {
 		if err := p.bootstrap(r, ms.X, opts); err != nil {
 			return nil, err
@@ -332,6 +334,43 @@ func (p *a3Problem) result(ms fit.MultiStartResult, opts FitOptions) *FitResult 
 	}
 	r.RMSE = fit.RMSE(r.Residuals)
 	return r
+}
+
+// designWarnings flags run sets that cannot identify the law's parameters.
+func (p *a3Problem) designWarnings() []string {
+	var w []string
+	span := func(v []float64) float64 { return math.Exp(slices.Max(v) - slices.Min(v)) }
+	if sn := span(p.lnN); sn < 4 && p.m.Src[thAlpha] >= 0 {
+		w = append(w, fmt.Sprintf("N spans only %.3gx (%.3g to %.3g params): alpha and A are poorly identified", sn, math.Exp(slices.Min(p.lnN)), math.Exp(slices.Max(p.lnN))))
+	}
+	if sd := span(p.lnD); sd < 4 && p.m.Src[thBeta] >= 0 {
+		w = append(w, fmt.Sprintf("D spans only %.3gx (%.3g to %.3g tokens): beta and B are poorly identified", sd, math.Exp(slices.Min(p.lnD)), math.Exp(slices.Max(p.lnD))))
+	}
+	if c := correlation(p.lnN, p.lnD); math.Abs(c) > 0.995 {
+		w = append(w, fmt.Sprintf("ln N and ln D are almost collinear (correlation %.4f; e.g. the same tokens per param for every run): the N and D terms cannot be told apart, alpha and beta may be swapped", c))
+	}
+	return w
+}
+
+func correlation(x, y []float64) float64 {
+	n := float64(len(x))
+	var mx, my float64
+	for i := range x {
+		mx += x[i]
+		my += y[i]
+	}
+	mx /= n
+	my /= n
+	var sxx, syy, sxy float64
+	for i := range x {
+		sxx += (x[i] - mx) * (x[i] - mx)
+		syy += (y[i] - my) * (y[i] - my)
+		sxy += (x[i] - mx) * (y[i] - my)
+	}
+	if sxx == 0 || syy == 0 {
+		return 0
+	}
+	return sxy / math.Sqrt(sxx*syy)
 }
 
 // a3Warnings lists problems with a fit that the caller should see.

@@ -17,7 +17,7 @@ const (
 
 // a3Search finds the optimum of p's objective according to opts.Starts.
 func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
-	mo := fit.MultiStartOptions{LocalOptions: opts.Local, Workers: opts.Workers}
+	mo := fit.MultiStartOptions{LocalOptions: opts.Local, Workers: opts.Workers, Admissible: p.admissible}
 	grid := reduceStarts(p.m, hoffmannGrid())
 	if opts.Starts == StartsFull {
 		return fit.MultiStart(p.obj, grid, mo)
@@ -96,6 +96,20 @@ func (p *a3Problem) screenedGrid(k int) [][]float64 {
 	return out
 }
 
+// admissible rejects optima whose law overflows: A, B or E outside (1e-300, 1e300)
+// (|ln| > 690) or a non-finite exponent. Such starts drift along a direction the data
+// cannot pin down (e.g. a narrow N range lets alpha and ln A grow together).
+func (p *a3Problem) admissible(x []float64) bool {
+	var th [thDim]float64
+	p.m.Full(th[:], x)
+	for _, v := range th {
+		if math.IsNaN(v) || math.Abs(v) > 690 {
+			return false
+		}
+	}
+	return true
+}
+
 func less(a, b float64) bool {
 	if math.IsNaN(a) {
 		return false
@@ -106,7 +120,7 @@ func less(a, b float64) bool {
 func agree(objs []float64, best float64) int {
 	n := 0
 	for _, f := range objs {
-		if f <= best+1e-6*math.Abs(best) {
+		if fit.WithinBest(f, best, 1e-6) {
 			n++
 		}
 	}

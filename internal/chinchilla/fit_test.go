@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -360,4 +361,46 @@ func fitEpochData(t testing.TB) (n, d, l []float64) {
 		}
 	}
 	return
+}
+
+// TestFitUnidentifiable: designs that cannot identify a parameter still give a finite
+// law, and say so in the warnings.
+func TestFitUnidentifiable(t *testing.T) {
+	law := Law{E: 1.69, A: 406.4, B: 410.7, Alpha: 0.34, Beta: 0.28}
+	var narrow, ratio [3][]float64
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []float64{1e8, 1.1e8, 1.2e8} {
+		for _, d := range []float64{1e9, 3e9, 1e10, 3e10} {
+			narrow[0], narrow[1] = append(narrow[0], n), append(narrow[1], d)
+			narrow[2] = append(narrow[2], law.Loss(n, d)*math.Exp(0.01*rng.NormFloat64()))
+		}
+	}
+	for i := range 10 {
+		n := 1e7 * math.Pow(2, float64(i))
+		ratio[0], ratio[1], ratio[2] = append(ratio[0], n), append(ratio[1], 20*n), append(ratio[2], law.Loss(n, 20*n))
+	}
+	for _, c := range []struct {
+		name string
+		runs [3][]float64
+		want string
+	}{{"narrow N", narrow, "N spans only"}, {"one tokens per param", ratio, "collinear"}} {
+		r, err := Fit(c.runs[0], c.runs[1], c.runs[2], FitOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		l := r.Law
+		for _, v := range []float64{l.E, l.A, l.B, l.Alpha, l.Beta, r.Objective} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Errorf("%s: non-finite law %+v", c.name, l)
+			}
+		}
+		t.Logf("%s: %+v converged %v warnings %q", c.name, l, r.Converged, r.Warnings)
+		found := false
+		for _, w := range r.Warnings {
+			found = found || strings.Contains(w, c.want)
+		}
+		if !found {
+			t.Errorf("%s: warnings %q, want one containing %q", c.name, r.Warnings, c.want)
+		}
+	}
 }

@@ -15,6 +15,9 @@ type MultiStartOptions struct {
 	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0). The result does
 	// not depend on it.
 	Workers int
+	// Admissible, if non-nil, rejects final points (e.g. parameters whose exponentials
+	// overflow): a rejected start counts as failed (objective +Inf) and cannot win.
+	Admissible func(x []float64) bool
 	// AtBestRelTol is the relative gap to the best objective within which a start counts
 	// as reaching the best (starts_at_best); 0 means 1e-6.
 	AtBestRelTol float64
@@ -46,9 +49,22 @@ func MultiStart(obj Objective, starts [][]float64, opt MultiStartOptions) (Multi
 	res := make([]LocalResult, len(starts))
 	ParallelFor(len(starts), opt.Workers, func(i int) {
 		res[i] = Local(obj, starts[i], opt.LocalOptions)
+		if opt.Admissible != nil && res[i].Err == nil && !opt.Admissible(res[i].X) {
+			res[i].F = math.Inf(1)
+			res[i].Err = errInadmissible
+		}
 	})
 	return reduceStarts(obj, res, opt.AtBestRelTol)
 }
+
+// WithinBest reports whether objective f counts as reaching the best objective: within
+// rel·|best| plus an absolute 1e-12 (for fits so exact that best is ~0, where a purely
+// relative test would separate starts by rounding noise).
+func WithinBest(f, best, rel float64) bool {
+	return f <= best+rel*math.Abs(best)+1e-12
+}
+
+var errInadmissible = errors.New("fit: the optimum lies outside the admissible region")
 
 func reduceStarts(obj Objective, res []LocalResult, tol float64) (MultiStartResult, error) {
 	if tol <= 0 {
@@ -71,7 +87,7 @@ func reduceStarts(obj Objective, res []LocalResult, tol float64) (MultiStartResu
 		return out, fmt.Errorf("fit: every start failed: %w", err)
 	}
 	for _, f := range out.Objectives {
-		if f <= out.F+tol*math.Abs(out.F) {
+		if WithinBest(f, out.F, tol) {
 			out.StartsAtBest++
 		}
 	}
