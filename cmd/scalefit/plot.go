@@ -220,6 +220,9 @@ func plotInput(set *runs.Set, kinds []plot.Kind, holdout *runs.Expr, fallback *l
 				if !res.Converged {
 					warnings = append(warnings, "Approach 3 fit did not converge ("+res.Status+")")
 				}
+				for _, w := range res.Warnings {
+					warnings = append(warnings, "Approach 3: "+w)
+				}
 			}
 		} else {
 			warnings = append(warnings, fmt.Sprintf("Approach 3 needs at least 6 runs to fit, got %d", len(fitRuns)))
