@@ -2,13 +2,16 @@ package chinchilla
 
 import (
 	"math"
+	"math/rand/v2"
+	"os"
 	"testing"
+	"time"
 )
 
 // fuzzRuns decodes fuzz bytes into 0-12 runs with values in plausible but wild ranges:
 // N in 1e5-1e13, D in 1e6-1e14, loss either from a law (with up to ±50% noise) or anywhere
 // in 0.01-100 nats/token. The mode byte makes constant N, constant D, duplicated runs and
-// a single tokens-per-param ratio common instead of rare.
+// a single tokens-per-param ratio or a narrow N range common instead of rare.
 func fuzzRuns(data []byte) (n, d, loss []float64) {
 	if len(data) < 2 {
 		return nil, nil, nil
@@ -33,6 +36,8 @@ func fuzzRuns(data []byte) (n, d, loss []float64) {
 			if i%2 == 1 && len(n) > 0 {
 				ni, di = n[len(n)-1], d[len(d)-1]
 			}
+		case 5: // a narrow N range, 100M-120M
+			ni = 1e8 * (1 + 0.2*u(b0))
 		}
 		var li float64
 		if mode&0x80 != 0 {
@@ -87,4 +92,45 @@ func FuzzFit(f *testing.F) {
 				n, d, loss, l, r.Objective, r.RMSE, r.Converged, r.Status)
 		}
 	})
+}
+
+// TestFitRandomRunSets is FuzzFit's check on random run sets without the fuzzer's
+// instrumentation (a Fit that falls back to the 4,500-start grid takes seconds under
+// -fuzz): SCALEFIT_FIT_SWEEP=60s go test -run TestFitRandomRunSets ./internal/chinchilla
+func TestFitRandomRunSets(t *testing.T) {
+	dur, err := time.ParseDuration(os.Getenv("SCALEFIT_FIT_SWEEP"))
+	if err != nil {
+		t.Skip("set SCALEFIT_FIT_SWEEP to a duration such as 60s to run")
+	}
+	// Known case: Chinchilla's law on N 100M-120M x D 1B-30B with 1% noise.
+	n := []float64{1e8, 1e8, 1e8, 1e8, 1.1e8, 1.1e8, 1.1e8, 1.1e8, 1.2e8, 1.2e8, 1.2e8, 1.2e8}
+	d := []float64{1e9, 3e9, 1e10, 3e10, 1e9, 3e9, 1e10, 3e10, 1e9, 3e9, 1e10, 3e10}
+	loss := []float64{3.746656, 3.375203, 3.133667, 2.914416, 3.666508, 3.336901, 3.049700, 2.874549, 3.599095, 3.321762, 3.063462, 2.887124}
+	if r, err := Fit(n, d, loss, FitOptions{}); err == nil {
+		if l := r.Law; math.IsInf(l.A, 0) || math.IsInf(l.B, 0) || math.IsNaN(l.E) || math.IsNaN(r.Objective) {
+			t.Errorf("narrow N range: non-finite law %+v objective %g (%s)", l, r.Objective, r.Status)
+		}
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	deadline := time.Now().Add(dur)
+	i := 0
+	defer func() { t.Logf("%d run sets", i) }()
+	for ; time.Now().Before(deadline); i++ {
+		data := make([]byte, 2+3*12)
+		for j := range data {
+			data[j] = byte(rng.UintN(256))
+		}
+		data[1] = byte(5 + rng.UintN(8))
+		n, d, loss := fuzzRuns(data)
+		r, err := Fit(n, d, loss, FitOptions{})
+		if err != nil {
+			continue
+		}
+		bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+		l := r.Law
+		if bad(l.E) || bad(l.A) || bad(l.B) || bad(l.Alpha) || bad(l.Beta) || bad(r.Objective) || bad(r.RMSE) {
+			t.Errorf("set %d: non-finite result for input %q\nN=%g\nD=%g\nL=%g\nlaw %+v objective %g RMSE %g (%s)",
+				i, data, n, d, loss, l, r.Objective, r.RMSE, r.Status)
+		}
+	}
 }
