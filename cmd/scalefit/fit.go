@@ -1,18 +1,44 @@
 package main
 
 import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/safefile"
 	"github.com/spf13/cobra"
 )
 
 var _ = register(newFitCmd)
 
-// fitOptions holds the flags of `scalefit fit`.
+// fitOptions holds the flags of `scalefit fit` (and `scalefit report`, which fits too).
 type fitOptions struct {
-	runs   runFlags
-	format string
-	out    string
-	quiet  bool
+	runs              runFlags
+	law               string
+	approaches        []int
+	bootstrap         int
+	seed              uint64
+	holdout           string
+	loss              string
+	delta             float64
+	starts            string
+	tie               bool
+	fix               []string
+	vertex            string
+	budgetTolerance   float64
+	compute           string
+	minTokensPerParam float64
+	format            string
+	out               string
+	quiet             bool
+	strict            bool
+	draws             bool
 }
 
 func newFitCmd(e *env) *cobra.Command {
@@ -21,19 +47,147 @@ func newFitCmd(e *env) *cobra.Command {
 		Use:   "fit RUNS.csv",
 		Short: "Fit scaling laws to training runs (Chinchilla Approaches 1-3, Kaplan)",
 		Long: `Fit scaling laws to a CSV of training runs. RUNS.csv needs params and loss columns and
-tokens or flops (the other is derived with C = 6ND); "-" reads standard input.`,
+tokens or flops (the other is derived with C = 6ND); "-" reads standard input.
+
+By default every approach the data allow runs: Approach 3 (the parametric law
+L = E + A/N^alpha + B/D^beta, Huber loss on log-loss, multi-start), Approach 2 (IsoFLOP
+minima, when runs fall into compute budgets) and Approach 1 (the envelope of loss curves,
+when a run column holds points along each run); skipped approaches are listed with why.`,
 		Example: `  scalefit fit testdata/chinchilla.csv --drop-highest-loss 5
-  scalefit fit runs.csv --bootstrap 1000 --seed 1 -o fit.json
-  scalefit fit runs.csv --holdout 'flops>=1e21' --format json`,
+  scalefit fit testdata/chinchilla.csv --drop-highest-loss 5 --bootstrap 4000 --seed 42 -o fit.json
+  scalefit fit testdata/chinchilla.csv --holdout 'flops>=1e21' --format json
+  scalefit fit runs.csv --group arch --tie-exponents
+  scalefit fit testdata/gadre.csv --loss-col loss_c4_val --group train_dataset`,
 		Args: argsRange(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runFit(e, o, args[0]) },
 	}
+	o.register(cmd)
+	fs := cmd.Flags()
+	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
+	fs.StringVarP(&o.out, "output", "o", "", "save the fit as JSON (with bootstrap draws) to this file, for optimal, predict and check")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing to stdout (with -o)")
+	fs.BoolVar(&o.draws, "draws", false, "include the bootstrap draws in --format json output (fit.json always has them)")
+	return cmd
+}
+
+// register adds the fitting flags shared by fit and report.
+func (o *fitOptions) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	o.runs.register(fs)
-	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
-	fs.StringVarP(&o.out, "output", "o", "", "save the fit as JSON to this file (reusable by optimal, predict and check)")
-	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing to stdout (with -o)")
-	return cmd
+	fs.StringVar(&o.law, "law", "chinchilla", "law family to fit: chinchilla, kaplan or all")
+	fs.IntSliceVar(&o.approaches, "approach", nil, "Chinchilla approaches to run, e.g. 3 or 1,2,3 (default: all the data allow)")
+	fs.IntVar(&o.bootstrap, "bootstrap", 0, "bootstrap resamples K for 95% intervals (Epoch used 4000)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the bootstrap")
+	fs.StringVar(&o.holdout, "holdout", "", "leave out runs matching EXPR (e.g. 'flops>=1e21'), fit the rest and report how well it predicts them")
+	fs.StringVar(&o.loss, "loss", "huber", "robust loss on log-loss residuals: huber or mse")
+	fs.Float64Var(&o.delta, "delta", fit.DefaultDelta, "Huber delta on log-loss residuals")
+	fs.StringVar(&o.starts, "starts", "default", "Approach 3 start set: default (screened search) or full (Hoffmann's 4,500-point grid)")
+	fs.BoolVar(&o.tie, "tie-exponents", false, "fit one exponent alpha = beta (for narrow sweeps that cannot separate them)")
+	fs.StringSliceVar(&o.fix, "fix", nil, "fix parameters, e.g. E=1.69 or alpha=0.34,beta=0.28")
+	fs.StringVar(&o.vertex, "vertex", "auto", "Approach 2 minimum per budget: auto (Akima with >= 5 sizes, else parabola), akima or parabola")
+	fs.Float64Var(&o.budgetTolerance, "budget-tolerance", 0, "Approach 2: relative spread of FLOPs within one budget when there is no budget column (default 0.15)")
+	fs.StringVar(&o.compute, "compute", "", "budgets (FLOPs) for the allocation table, e.g. 1e21,1e23 or 1e21:1e25:x10 (default: decades above the data)")
+	fs.Float64Var(&o.minTokensPerParam, "min-tokens-per-param", 0, "leave out under-trained runs with fewer tokens per parameter")
+	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a fit did not converge")
+}
+
+// analysisOptions turns flags into analysis options.
+func (o *fitOptions) analysisOptions() (analysis.Options, error) {
+	var a analysis.Options
+	switch strings.ToLower(o.law) {
+	case "chinchilla", "all", "kaplan":
+	default:
+		return a, usagef("--law %q: fit takes a family: chinchilla, kaplan or all (named published laws go to optimal, predict and compare)", o.law)
+	}
+	a.Approaches = o.approaches
+	switch strings.ToLower(o.loss) {
+	case "huber":
+		a.Chinchilla.Loss = fit.Loss{Kind: fit.Huber, Delta: o.delta}
+	case "mse":
+		a.Chinchilla.Loss = fit.Loss{Kind: fit.Squared}
+	default:
+		return a, usagef("--loss %q: want huber or mse", o.loss)
+	}
+	if !(o.delta > 0) {
+		return a, usagef("--delta %g: want a positive number", o.delta)
+	}
+	switch o.starts {
+	case "default", "full":
+		a.Chinchilla.Starts = o.starts
+	default:
+		return a, usagef("--starts %q: want default or full", o.starts)
+	}
+	if o.bootstrap < 0 {
+		return a, usagef("--bootstrap %d: want 0 or more resamples", o.bootstrap)
+	}
+	a.Chinchilla.Bootstrap, a.Chinchilla.Seed = o.bootstrap, o.seed
+	a.Chinchilla.TieExponents = o.tie
+	if len(o.fix) > 0 {
+		a.Chinchilla.Fix = map[string]float64{}
+		for _, kv := range o.fix {
+			k, v, ok := strings.Cut(kv, "=")
+			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if !ok || err != nil {
+				return a, usagef("--fix %q: want NAME=VALUE such as E=1.69", kv)
+			}
+			a.Chinchilla.Fix[strings.TrimSpace(k)] = x
+		}
+	}
+	switch o.vertex {
+	case "auto", "akima", "parabola":
+		a.IsoFLOP.Vertex = chinchilla.VertexMethod(o.vertex)
+	default:
+		return a, usagef("--vertex %q: want auto, akima or parabola", o.vertex)
+	}
+	if o.budgetTolerance < 0 {
+		return a, usagef("--budget-tolerance %g: want a positive fraction such as 0.15", o.budgetTolerance)
+	}
+	a.IsoFLOP.BudgetTolerance = o.budgetTolerance
+	if o.minTokensPerParam < 0 {
+		return a, usagef("--min-tokens-per-param %g: want 0 or more", o.minTokensPerParam)
+	}
+	a.MinTokensPerParam = o.minTokensPerParam
+	if o.compute != "" {
+		cs, err := parseCompute(o.compute)
+		if err != nil {
+			return a, usagef("--compute: %v", err)
+		}
+		a.Budgets = cs
+	}
+	if o.holdout != "" {
+		h, err := runs.ParseExpr(o.holdout)
+		if err != nil {
+			return a, usagef("--holdout: %v", err)
+		}
+		a.Holdout = h
+	}
+	return a, nil
+}
+
+// fitRuns loads the runs and fits them; shared by fit and report.
+func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
+	aopts, err := o.analysisOptions()
+	if err != nil {
+		return nil, err
+	}
+	set, err := o.runs.load(e, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := set.CheckExprColumns("--holdout", aopts.Holdout); err != nil {
+		return nil, err
+	}
+	if aopts.Chinchilla.Bootstrap > 0 && isTerminal(e.stderr) {
+		aopts.Chinchilla.Progress = progressLine(e.stderr, "bootstrap")
+	}
+	res, err := analysis.Run(set, aopts)
+	if err != nil {
+		return nil, err
+	}
+	if aopts.Chinchilla.Progress != nil {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	return res, nil
 }
 
 func runFit(e *env, o *fitOptions, path string) error {
@@ -41,9 +195,33 @@ func runFit(e *env, o *fitOptions, path string) error {
 	if err != nil {
 		return &usageError{err}
 	}
-	set, err := o.runs.load(e, path)
+	res, err := o.fitRuns(e, path)
 	if err != nil {
 		return err
 	}
-	return report.RenderAll(e.stdout, format, []*report.Table{report.SummaryTable(set)}, nil)
+	if o.out != "" {
+		doc := report.FitDocument(res, true)
+		if err := safefile.Write(o.out, func(w io.Writer) error { return report.WriteJSON(w, doc) }); err != nil {
+			return err
+		}
+	}
+	doc := report.FitDocument(res, o.draws)
+	if !o.quiet {
+		if format == report.JSON {
+			err = report.WriteJSON(e.stdout, doc)
+		} else {
+			err = report.RenderAll(e.stdout, format, report.FitTables(res, doc), doc.Warnings)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if o.strict {
+		for _, f := range doc.Fits {
+			if f.Converged != nil && !*f.Converged {
+				return &answerNo{"a fit did not converge (--strict)"}
+			}
+		}
+	}
+	return nil
 }

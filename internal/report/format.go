@@ -98,6 +98,8 @@ func Interval(iv [2]float64, f func(float64) string) string {
 }
 
 func sig3(x float64) string {
+	// Round to 3 significant figures first, so 9.9996 prints as 10.0, not 10.00.
+	x, _ = strconv.ParseFloat(strconv.FormatFloat(x, 'g', 3, 64), 64)
 	a := math.Abs(x)
 	switch {
 	case a >= 100:
@@ -106,6 +108,8 @@ func sig3(x float64) string {
 		return strconv.FormatFloat(x, 'f', 1, 64)
 	case a >= 1:
 		return strconv.FormatFloat(x, 'f', 2, 64)
+	case a >= 1e-4:
+		return strconv.FormatFloat(x, 'f', 2-int(math.Floor(math.Log10(a))), 64)
 	}
 	return strconv.FormatFloat(x, 'g', 3, 64)
 }

@@ -1,0 +1,341 @@
+// Package analysis runs every scaling-law fit the data allow on a set of runs: Chinchilla
+// Approach 3 (parametric), Approach 2 (IsoFLOP profiles), Approach 1 (envelope of loss
+// curves), per group, with a holdout extrapolation check and compute-optimal allocations at
+// chosen budgets. It decides which approaches apply and records why others were skipped.
+// It computes; internal/report formats.
+//
+// Conventions: N parameters as the runs count them; D training tokens; C training FLOPs
+// (given or 6ND); losses in nats per token.
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/runs"
+)
+
+// Options configure Run. The zero value runs every approach the data allow with the
+// Epoch/Hoffmann recipe and no bootstrap.
+type Options struct {
+	// Approaches to run (1, 2, 3); empty means every approach the data allow. An approach
+	// named here that cannot run is an error; one chosen by default is skipped with a reason.
+	Approaches []int
+	// Chinchilla configures Approach 3 (its Bootstrap and Seed also drive Approaches 1-2).
+	Chinchilla chinchilla.FitOptions
+	// IsoFLOP configures Approach 2; Envelope configures Approach 1.
+	IsoFLOP  chinchilla.IsoFLOPOptions
+	Envelope chinchilla.EnvelopeOptions
+	// Holdout selects runs to leave out of the fits and predict: the extrapolation check.
+	Holdout *runs.Expr
+	// MinTokensPerParam leaves out runs with fewer training tokens per parameter (under-
+	// trained runs that sit on an early loss plateau); 0 keeps all.
+	MinTokensPerParam float64
+	// Budgets are the compute budgets (FLOPs) at which to report allocations; empty means
+	// DefaultBudgets of the data.
+	Budgets []float64
+	// OutlierThreshold flags runs whose |log-loss residual| exceeds this many robust
+	// standard deviations (median absolute deviation × 1.4826); 0 means 3.
+	OutlierThreshold float64
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	Set      *runs.Set
+	Groups   []*Group // one per group, in first-seen order; one unnamed group without --group
+	Budgets  []float64
+	Warnings []string
+	// CurvesReduced is true when the runs are points along loss curves (a run column) and
+	// Approaches 2 and 3 used each run's last point.
+	CurvesReduced bool
+	// LeftOut counts runs left out by MinTokensPerParam.
+	LeftOut int
+}
+
+// Group holds the fits of one group of runs.
+type Group struct {
+	Name string
+	Runs []runs.Run // the runs fitted (after holdout and filters)
+	Held []runs.Run // held-out runs
+
+	A3      *chinchilla.FitResult
+	A2      *chinchilla.IsoFLOPResult
+	A1      *chinchilla.EnvelopeResult
+	Holdout *Holdout
+	// Outliers are indices into Runs of runs with outsized residuals under A3, largest first.
+	Outliers []int
+	Skipped  []Skip
+}
+
+// Skip records an approach that did not run and why.
+type Skip struct {
+	Approach int
+	Reason   string
+}
+
+// Holdout is the extrapolation check: the A3 law fitted without the held-out runs,
+// predicting them.
+type Holdout struct {
+	Expr      string
+	Predicted []float64 // per Held run, nats/token
+	RelErrors []float64 // (predicted − actual)/actual
+	MeanAbsRE float64
+	MaxAbsRE  float64
+}
+
+// DefaultBudgets returns decades from the largest compute in the runs up 3 orders of
+// magnitude: the budgets a team extrapolating its sweep asks about.
+func DefaultBudgets(rs []runs.Run) []float64 {
+	max := 0.0
+	for _, r := range rs {
+		max = math.Max(max, r.FLOPs)
+	}
+	if max <= 0 {
+		return nil
+	}
+	lo := math.Floor(math.Log10(max))
+	var out []float64
+	for k := 0.0; k <= 3; k++ {
+		out = append(out, math.Pow(10, lo+k))
+	}
+	return out
+}
+
+// Run fits the runs of set.
+func Run(set *runs.Set, opts Options) (*Result, error) {
+	res := &Result{Set: set}
+	want := map[int]bool{}
+	for _, a := range opts.Approaches {
+		if a < 1 || a > 3 {
+			return nil, fmt.Errorf("--approach %d: want 1, 2 or 3", a)
+		}
+		want[a] = true
+	}
+	explicit := len(want) > 0
+	if !explicit {
+		want = map[int]bool{1: true, 2: true, 3: true}
+	}
+	all := set.Runs
+	if opts.MinTokensPerParam > 0 {
+		kept := all[:0:0]
+		for _, r := range all {
+			if r.Tokens/r.Params >= opts.MinTokensPerParam {
+				kept = append(kept, r)
+			}
+		}
+		res.LeftOut = len(all) - len(kept)
+		all = kept
+	}
+	res.Budgets = opts.Budgets
+	if len(res.Budgets) == 0 {
+		res.Budgets = DefaultBudgets(all)
+	}
+	names, by := runs.Groups(all)
+	if !set.Has("group") {
+		names, by = []string{""}, map[string][]runs.Run{"": all}
+	}
+	for _, name := range names {
+		g, err := runGroup(set, name, by[name], want, explicit, opts)
+		if err != nil {
+			if name != "" {
+				return nil, fmt.Errorf("group %s: %w", name, err)
+			}
+			return nil, err
+		}
+		res.Groups = append(res.Groups, g)
+	}
+	res.CurvesReduced = set.Has("run")
+	return res, nil
+}
+
+func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, explicit bool, opts Options) (*Group, error) {
+	g := &Group{Name: name}
+	fitRuns := rs
+	if opts.Holdout != nil {
+		g.Held, fitRuns = runs.Filter(rs, opts.Holdout)
+		if len(g.Held) == 0 {
+			return nil, fmt.Errorf("--holdout %q matches no run", opts.Holdout.String())
+		}
+	}
+	g.Runs = fitRuns
+	skip := func(a int, reason string) error {
+		if explicit {
+			return fmt.Errorf("approach %d: %s", a, reason)
+		}
+		g.Skipped = append(g.Skipped, Skip{a, reason})
+		return nil
+	}
+	// Points along loss curves: Approaches 2-3 take each run's last point.
+	finals := fitRuns
+	if set.Has("run") {
+		finals = lastPoints(fitRuns)
+	}
+	if want[3] {
+		n, d, _, l := runs.Columns(finals)
+		r, err := chinchilla.Fit(n, d, l, opts.Chinchilla)
+		if err != nil {
+			if e := skip(3, err.Error()); e != nil || noOther(want) {
+				if e == nil {
+					e = fmt.Errorf("approach 3: %w", err)
+				}
+				return nil, e
+			}
+		} else {
+			g.A3 = r
+			if set.Has("run") {
+				g.Runs = finals
+			}
+			g.Outliers = outliers(r.Residuals, opts.OutlierThreshold)
+			if len(g.Held) > 0 {
+				held := g.Held
+				if set.Has("run") {
+					held = lastPoints(held)
+					g.Held = held
+				}
+				g.Holdout = holdout(r.Law, held, opts.Holdout.String())
+			}
+		}
+	}
+	if want[2] {
+		o := opts.IsoFLOP
+		o.Bootstrap, o.Seed = opts.Chinchilla.Bootstrap, opts.Chinchilla.Seed
+		r, err := chinchilla.IsoFLOP(points(finals), o)
+		if err != nil {
+			if e := skip(2, err.Error()+rejections(r)); e != nil {
+				return nil, e
+			}
+		} else {
+			g.A2 = r
+		}
+	}
+	if want[1] {
+		if !set.Has("run") && !explicit {
+			g.Skipped = append(g.Skipped, Skip{1, "needs loss curves: a run id column (run, run_id, id, name or --run-col) with points along each run"})
+		} else {
+			o := opts.Envelope
+			o.Bootstrap, o.Seed = opts.Chinchilla.Bootstrap, opts.Chinchilla.Seed
+			r, err := chinchilla.Envelope(points(fitRuns), o)
+			if err != nil {
+				if e := skip(1, err.Error()); e != nil {
+					return nil, e
+				}
+			} else {
+				g.A1 = r
+			}
+		}
+	}
+	if g.A1 == nil && g.A2 == nil && g.A3 == nil {
+		var why []string
+		for _, s := range g.Skipped {
+			why = append(why, fmt.Sprintf("approach %d: %s", s.Approach, s.Reason))
+		}
+		return nil, errors.New("no approach could fit these runs: " + strings.Join(why, "; "))
+	}
+	return g, nil
+}
+
+func noOther(want map[int]bool) bool { return len(want) == 1 }
+
+// rejections summarises why IsoFLOP budgets were rejected: " (budgets: 3 edge-optimum, ...)".
+func rejections(r *chinchilla.IsoFLOPResult) string {
+	if r == nil || len(r.Budgets) == 0 {
+		return ""
+	}
+	count := map[string]int{}
+	var codes []string
+	for _, b := range r.Budgets {
+		if !b.Accepted {
+			if count[b.Reason] == 0 {
+				codes = append(codes, b.Reason)
+			}
+			count[b.Reason]++
+		}
+	}
+	var parts []string
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%d %s", count[c], c))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d budgets found; rejected: %s)", len(r.Budgets), strings.Join(parts, ", "))
+}
+
+func points(rs []runs.Run) []chinchilla.Point {
+	pts := make([]chinchilla.Point, len(rs))
+	for i, r := range rs {
+		pts[i] = chinchilla.Point{Params: r.Params, Tokens: r.Tokens, FLOPs: r.FLOPs, Loss: r.Loss, Budget: r.Budget, Run: r.ID}
+	}
+	return pts
+}
+
+// lastPoints keeps, for each run id, the point with the most tokens (the finished run), in
+// first-seen order of the ids.
+func lastPoints(rs []runs.Run) []runs.Run {
+	idx := map[string]int{}
+	var out []runs.Run
+	for _, r := range rs {
+		i, ok := idx[r.ID]
+		if !ok {
+			idx[r.ID] = len(out)
+			out = append(out, r)
+			continue
+		}
+		if r.Tokens > out[i].Tokens {
+			out[i] = r
+		}
+	}
+	return out
+}
+
+func holdout(law chinchilla.Law, held []runs.Run, expr string) *Holdout {
+	h := &Holdout{Expr: expr}
+	actual := make([]float64, len(held))
+	for i, r := range held {
+		h.Predicted = append(h.Predicted, law.Loss(r.Params, r.Tokens))
+		actual[i] = r.Loss
+	}
+	h.RelErrors = fit.RelativeErrors(h.Predicted, actual)
+	h.MeanAbsRE = fit.MeanAbsRelError(h.Predicted, actual)
+	for _, e := range h.RelErrors {
+		h.MaxAbsRE = math.Max(h.MaxAbsRE, math.Abs(e))
+	}
+	return h
+}
+
+// outliers returns indices of residuals beyond k robust standard deviations, largest
+// first (at most 10).
+func outliers(res []float64, k float64) []int {
+	if k <= 0 {
+		k = 3
+	}
+	if len(res) < 5 {
+		return nil
+	}
+	abs := make([]float64, len(res))
+	for i, r := range res {
+		abs[i] = math.Abs(r)
+	}
+	s := append([]float64(nil), abs...)
+	sort.Float64s(s)
+	scale := 1.4826 * fit.PercentileSorted(s, 50)
+	if scale == 0 {
+		return nil
+	}
+	var out []int
+	for i, a := range abs {
+		if a > k*scale {
+			out = append(out, i)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return abs[out[i]] > abs[out[j]] })
+	if len(out) > 10 {
+		out = out[:10]
+	}
+	return out
+}

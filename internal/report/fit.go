@@ -1,0 +1,345 @@
+package report
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/fit"
+)
+
+// FitDocument converts an analysis into the JSON contract. withDraws keeps the bootstrap
+// draws (fit.json always keeps them; `--format json` on stdout leaves them out).
+func FitDocument(res *analysis.Result, withDraws bool) *Document {
+	set := res.Set
+	sum := set.Summarize()
+	doc := &Document{
+		SchemaVersion: SchemaVersion,
+		Source:        set.Source,
+		Runs:          len(set.Runs) - res.LeftOut,
+		Excluded:      set.Excluded + res.LeftOut,
+		Derived:       set.Derived,
+		Warnings:      []string{},
+		Fits:          []Fit{},
+		Range:         &Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
+	}
+	for _, g := range res.Groups {
+		for _, s := range g.Skipped {
+			doc.Skipped = append(doc.Skipped, Skip{Law: "chinchilla", Approach: s.Approach, Group: g.Name, Reason: s.Reason})
+		}
+		if r := g.A3; r != nil {
+			f := Fit{
+				Law: "chinchilla", Approach: 3, Form: "L = E + A/N^alpha + B/D^beta", Group: g.Name,
+				Params:    lawParams(r.Law),
+				A:         F(r.Law.ExponentA()),
+				B:         F(r.Law.ExponentB()),
+				Objective: F(r.Objective), Converged: &r.Converged, Status: r.Status, GradNorm: F(r.GradNorm),
+				Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
+				RMSE: F(r.RMSE), Runs: r.Runs, Loss: lossName(r.Loss), Delta: lossDelta(r.Loss),
+				Warnings: r.Warnings,
+			}
+			if len(r.Intervals) > 0 {
+				f.Intervals = map[string][2]float64{}
+				for k, iv := range r.Intervals {
+					f.Intervals[k] = [2]float64{iv.Lo, iv.Hi}
+				}
+			}
+			if withDraws {
+				for _, d := range r.Draws {
+					f.Bootstrap = append(f.Bootstrap, d[:])
+				}
+			}
+			for _, c := range res.Budgets {
+				f.Allocations = append(f.Allocations, allocation(r, c))
+			}
+			if h := g.Holdout; h != nil {
+				f.Holdout = &Holdout{Expr: h.Expr, MeanAbsRE: h.MeanAbsRE, MaxAbsRE: h.MaxAbsRE}
+				for i, run := range g.Held {
+					f.Holdout.Runs = append(f.Holdout.Runs, Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
+						FLOPs: run.FLOPs, Loss: run.Loss, Predicted: h.Predicted[i], RelError: h.RelErrors[i]})
+				}
+			}
+			for _, i := range g.Outliers {
+				run := g.Runs[i]
+				pred := run.Loss / math.Exp(r.Residuals[i])
+				f.Outliers = append(f.Outliers, Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
+					FLOPs: run.FLOPs, Loss: run.Loss, Predicted: pred, RelError: (pred - run.Loss) / run.Loss})
+			}
+			doc.Fits = append(doc.Fits, f)
+			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "approach 3", r.Warnings)...)
+		}
+		if r := g.A2; r != nil {
+			f := Fit{Law: "chinchilla", Approach: 2, Form: "N_opt = k C^a (IsoFLOP minima)", Group: g.Name,
+				A: F(r.A), B: F(r.B), Params: map[string]float64{"k": r.K, "k_d": r.KD, "r2": r.R2A}}
+			if r.BootstrapOK > 0 {
+				f.Intervals = map[string][2]float64{"a": {r.AInt.Lo, r.AInt.Hi}, "b": {r.BInt.Lo, r.BInt.Hi}}
+			}
+			for _, b := range r.Budgets {
+				f.Budgets = append(f.Budgets, Budget{FLOPs: b.FLOPs, NOpt: b.NOpt, DOpt: b.DOpt, Loss: b.Loss, Sizes: b.Sizes, Accepted: b.Accepted, Reason: b.Reason})
+			}
+			for _, c := range res.Budgets {
+				n, d := r.NOpt(c), r.DOpt(c)
+				f.Allocations = append(f.Allocations, Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n})
+			}
+			f.Warnings = diagnostics(r.Warnings)
+			doc.Fits = append(doc.Fits, f)
+			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "approach 2", f.Warnings)...)
+		}
+		if r := g.A1; r != nil {
+			f := Fit{Law: "chinchilla", Approach: 1, Form: "N_opt = k C^a (loss-curve envelope)", Group: g.Name,
+				A: F(r.A), B: F(r.B), Params: map[string]float64{"k": r.K, "k_d": r.KD, "r2": r.R2A}}
+			if r.BootstrapOK > 0 {
+				f.Intervals = map[string][2]float64{"a": {r.AInt.Lo, r.AInt.Hi}, "b": {r.BInt.Lo, r.BInt.Hi}}
+			}
+			for _, p := range r.Points {
+				f.Envelope = append(f.Envelope, [4]float64{p.C, p.N, p.D, p.Loss})
+			}
+			for _, c := range res.Budgets {
+				n, d := r.NOpt(c), r.DOpt(c)
+				f.Allocations = append(f.Allocations, Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n})
+			}
+			f.Warnings = diagnostics(r.Warnings)
+			doc.Fits = append(doc.Fits, f)
+			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "approach 1", f.Warnings)...)
+		}
+	}
+	doc.Warnings = append(doc.Warnings, res.Warnings...)
+	return doc
+}
+
+func lawParams(l chinchilla.Law) map[string]float64 {
+	return map[string]float64{"E": l.E, "A": l.A, "B": l.B, "alpha": l.Alpha, "beta": l.Beta}
+}
+
+func allocation(r *chinchilla.FitResult, c float64) Allocation {
+	n, d, loss := r.Law.Optimal(c)
+	a := Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n, Loss: loss}
+	if iv, ok := r.IntervalOf(0.95, func(l chinchilla.Law) float64 { return l.NOpt(c) }); ok {
+		a.NInterval = &[2]float64{iv.Lo, iv.Hi}
+	}
+	if iv, ok := r.IntervalOf(0.95, func(l chinchilla.Law) float64 { return l.DOpt(c) }); ok {
+		a.DInterval = &[2]float64{iv.Lo, iv.Hi}
+	}
+	if iv, ok := r.IntervalOf(0.95, func(l chinchilla.Law) float64 { _, _, x := l.Optimal(c); return x }); ok {
+		a.LossInterval = &[2]float64{iv.Lo, iv.Hi}
+	}
+	return a
+}
+
+func diagnostics(ds []chinchilla.Diagnostic) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.String())
+	}
+	return out
+}
+
+func prefixed(group, what string, ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		p := what
+		if group != "" {
+			p = group + ", " + what
+		}
+		out = append(out, p+": "+w)
+	}
+	return out
+}
+
+// FitTables lays out a fit document for people: the runs, each approach's estimates with
+// intervals and diagnostics, allocations at budgets, the approaches side by side (like
+// Hoffmann et al.'s Table 2), IsoFLOP budgets, holdout and outliers.
+func FitTables(res *analysis.Result, doc *Document) []*Table {
+	tables := []*Table{SummaryTable(res.Set)}
+	if res.LeftOut > 0 {
+		tables[0].Notes = append(tables[0].Notes, fmt.Sprintf("%d runs left out by --min-tokens-per-param", res.LeftOut))
+	}
+	if res.CurvesReduced {
+		tables[0].Notes = append(tables[0].Notes, "Approaches 2 and 3 use each run's last point (the finished run); Approach 1 uses the whole curves")
+	}
+	for _, f := range doc.Fits {
+		title := func(s string) string {
+			if f.Group != "" {
+				return fmt.Sprintf("[%s] %s", f.Group, s)
+			}
+			return s
+		}
+		switch f.Approach {
+		case 3:
+			tables = append(tables, approach3Table(&f, title("Chinchilla Approach 3: L(N, D) = E + A/N^alpha + B/D^beta")))
+			tables = append(tables, allocationTable(&f, title("Compute-optimal allocation (Approach 3, C = 6ND)")))
+			if f.Holdout != nil {
+				tables = append(tables, holdoutTable(&f, title("Holdout: predicted vs actual loss of runs matching "+f.Holdout.Expr)))
+			}
+			if len(f.Outliers) > 0 {
+				t := residualTable(f.Outliers, title("Runs with outsized residuals (beyond 3 robust SDs)"))
+				t.Notes = append(t.Notes, "under-trained or mis-tuned runs pull a law off: leave them out with --where or --min-tokens-per-param and compare the holdout error")
+				tables = append(tables, t)
+			}
+		case 2:
+			tables = append(tables, budgetTable(&f, title("Approach 2: IsoFLOP minima per budget")))
+		}
+	}
+	if len(doc.Fits) > 0 {
+		tables = append(tables, comparisonTable(res, doc))
+	}
+	return tables
+}
+
+func approach3Table(f *Fit, title string) *Table {
+	t := &Table{Title: title, Header: []string{"parameter", "estimate", "95% interval"}}
+	for _, k := range []string{"E", "A", "B", "alpha", "beta"} {
+		iv := ""
+		if v, ok := f.Intervals[k]; ok {
+			iv = Interval(v, func(x float64) string { return Float(x, 4) })
+		}
+		t.AddRow(k, Float(f.Params[k], 5), iv)
+	}
+	for _, k := range []string{"a", "b"} {
+		v := *f.A
+		if k == "b" {
+			v = *f.B
+		}
+		iv := ""
+		if x, ok := f.Intervals[k]; ok {
+			iv = Interval(x, func(x float64) string { return Float(x, 3) })
+		}
+		label := map[string]string{"a": "a = beta/(alpha+beta)", "b": "b = alpha/(alpha+beta)"}[k]
+		t.AddRow(label, Float(v, 4), iv)
+	}
+	conv := "yes"
+	if f.Converged != nil && !*f.Converged {
+		conv = "NO"
+	}
+	t.Notes = append(t.Notes,
+		fmt.Sprintf("objective %s (sum of %s, delta %s, over %d runs); RMSE of log-loss %s", Float(*f.Objective, 8), f.Loss, Float(f.Delta, 3), f.Runs, Float(*f.RMSE, 4)),
+		fmt.Sprintf("converged: %s (%s, gradient norm %s); %d of %d starts reached the best objective (within 1e-6); %d evaluations",
+			conv, f.Status, Float(*f.GradNorm, 3), f.StartsAtBest, f.Starts, f.Evaluations))
+	if len(f.Intervals) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("intervals: 95%% bootstrap percentiles over %d resamples", len(f.Bootstrap)))
+	}
+	return t
+}
+
+func allocationTable(f *Fit, title string) *Table {
+	t := &Table{Title: title, Header: []string{"compute C", "N_opt", "D_opt", "tokens/param", "loss"}}
+	for _, a := range f.Allocations {
+		n, d, l := Count(a.NOpt), Count(a.DOpt), Float(a.Loss, 4)
+		if a.NInterval != nil {
+			n += " " + Interval(*a.NInterval, Count)
+			d += " " + Interval(*a.DInterval, Count)
+			l += " " + Interval(*a.LossInterval, func(x float64) string { return Float(x, 4) })
+		}
+		t.AddRow(Sci(a.FLOPs), n, d, Float(a.TokensPerParam, 3), l)
+	}
+	return t
+}
+
+func holdoutTable(f *Fit, title string) *Table {
+	t := residualTable(f.Holdout.Runs, title)
+	t.Notes = append(t.Notes, fmt.Sprintf("mean absolute relative error %s, max %s, over %d held-out runs (fit on the rest)",
+		Percent(f.Holdout.MeanAbsRE), Percent(f.Holdout.MaxAbsRE), len(f.Holdout.Runs)))
+	return t
+}
+
+func residualTable(rs []Residual, title string) *Table {
+	t := &Table{Title: title, Header: []string{"line", "params", "tokens", "flops", "loss", "predicted", "error"}}
+	for _, r := range rs {
+		line := fmt.Sprint(r.Line)
+		if r.ID != "" {
+			line = r.ID
+		}
+		t.AddRow(line, Count(r.Params), Count(r.Tokens), Sci(r.FLOPs), Float(r.Loss, 4), Float(r.Predicted, 4), signedPercent(r.RelError))
+	}
+	return t
+}
+
+func signedPercent(x float64) string {
+	s := Percent(x)
+	if x >= 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+func budgetTable(f *Fit, title string) *Table {
+	t := &Table{Title: title, Header: []string{"budget C", "sizes", "N_opt", "D_opt", "loss", "used"}}
+	for _, b := range f.Budgets {
+		used := "yes"
+		if !b.Accepted {
+			used = "no: " + b.Reason
+		}
+		n, d, l := "", "", ""
+		if b.NOpt > 0 {
+			n, d, l = Count(b.NOpt), Count(b.DOpt), Float(b.Loss, 4)
+		}
+		t.AddRow(Sci(b.FLOPs), fmt.Sprint(b.Sizes), n, d, l, used)
+	}
+	return t
+}
+
+// comparisonTable sets the approaches side by side, like Hoffmann et al. Table 2.
+func comparisonTable(res *analysis.Result, doc *Document) *Table {
+	ref := 0.0
+	if len(res.Budgets) > 0 {
+		ref = res.Budgets[0]
+	}
+	t := &Table{Title: "Approaches side by side (Hoffmann et al. Table 2: a = 0.50, 0.49, 0.46; Kaplan 0.73)",
+		Header: []string{"approach", "a (N_opt ∝ C^a)", "b (D_opt ∝ C^b)", "tokens/param @ " + Sci(ref), "N_opt @ " + Sci(ref)}}
+	names := map[int]string{1: "1 loss-curve envelope", 2: "2 IsoFLOP profiles", 3: "3 parametric fit"}
+	for _, a := range []int{1, 2, 3} {
+		for _, f := range doc.Fits {
+			if f.Approach != a || f.A == nil {
+				continue
+			}
+			name := names[a]
+			if f.Group != "" {
+				name = f.Group + ": " + name
+			}
+			as, bs := Float(*f.A, 3), Float(*f.B, 3)
+			if iv, ok := f.Intervals["a"]; ok {
+				as += " " + Interval(iv, func(x float64) string { return Float(x, 3) })
+			}
+			if iv, ok := f.Intervals["b"]; ok {
+				bs += " " + Interval(iv, func(x float64) string { return Float(x, 3) })
+			}
+			tpp, n := "", ""
+			for _, al := range f.Allocations {
+				if al.FLOPs == ref {
+					tpp, n = Float(al.TokensPerParam, 3), Count(al.NOpt)
+				}
+			}
+			t.AddRow(name, as, bs, tpp, n)
+		}
+	}
+	for _, s := range doc.Skipped {
+		p := ""
+		if s.Group != "" {
+			p = s.Group + ": "
+		}
+		t.Notes = append(t.Notes, fmt.Sprintf("%sapproach %d skipped: %s", p, s.Approach, s.Reason))
+	}
+	if len(t.Rows) == 0 {
+		t.Notes = append(t.Notes, "no approach produced exponents")
+	}
+	return t
+}
+
+// lossName names a robust loss for JSON: "huber" or "mse".
+func lossName(l fit.Loss) string {
+	if l.Kind == fit.Squared {
+		return "mse"
+	}
+	return "huber"
+}
+
+func lossDelta(l fit.Loss) float64 {
+	switch {
+	case l.Kind == fit.Squared:
+		return 0
+	case l.Delta == 0:
+		return fit.DefaultDelta
+	}
+	return l.Delta
+}
