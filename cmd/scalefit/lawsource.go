@@ -9,6 +9,7 @@ import (
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/pflag"
 )
 
@@ -121,10 +122,55 @@ func lawFromFit(path string) (*lawSource, error) {
 	return s, nil
 }
 
-// lawFromRuns fits the Chinchilla law to a runs CSV (Approach 3, default search, no
-// bootstrap).
+// lawFromRuns fits the Chinchilla law to a runs CSV (Approach 3: Huber δ = 1e-3, default
+// search, no bootstrap); from loss curves (a run column) it takes each run's last point.
 func (f *lawFlags) lawFromRuns(e *env, path string) (*lawSource, error) {
-	return nil, fmt.Errorf("fitting %s on the fly is not available yet: run scalefit fit %s -o fit.json and pass --fit fit.json, or use --law NAME", path, path)
+	if f.runs.opts.GroupCol != "" {
+		return nil, usagef("--group: fit each group with scalefit fit --group COL -o fit.json, then pass --fit fit.json")
+	}
+	set, err := f.runs.load(e, path)
+	if err != nil {
+		return nil, err
+	}
+	rs := set.Runs
+	if set.Has("run") {
+		rs = finalOfEachRun(rs)
+	}
+	n, d, _, loss := runs.Columns(rs)
+	r, err := chinchilla.Fit(n, d, loss, chinchilla.FitOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("fitting %s: %w", path, err)
+	}
+	sum := set.Summarize()
+	s := &lawSource{Chinchilla: &r.Law,
+		Range: &report.Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
+		Info: report.LawInfo{Name: path, Source: "runs", Params: lawParams(r.Law),
+			Title: fmt.Sprintf("Chinchilla Approach 3 fitted to %d runs, no bootstrap; for intervals run scalefit fit --bootstrap K -o fit.json and pass --fit", len(rs))}}
+	if !r.Converged {
+		s.Warnings = append(s.Warnings, "the Approach-3 fit to "+path+" did not converge ("+r.Status+"): its predictions may be off")
+	}
+	s.Warnings = append(s.Warnings, r.Warnings...)
+	return s, nil
+}
+
+// finalOfEachRun keeps the last point (most tokens) of each loss curve, in first-seen order.
+func finalOfEachRun(rs []runs.Run) []runs.Run {
+	last := map[string]int{}
+	var order []string
+	for i, r := range rs {
+		j, ok := last[r.ID]
+		if !ok {
+			order = append(order, r.ID)
+		}
+		if !ok || r.Tokens > rs[j].Tokens {
+			last[r.ID] = i
+		}
+	}
+	out := make([]runs.Run, 0, len(order))
+	for _, id := range order {
+		out = append(out, rs[last[id]])
+	}
+	return out
 }
 
 // kind names what the source is, for error messages.

@@ -235,10 +235,33 @@ func TestOptimalFromFitWithIntervals(t *testing.T) {
 	}
 }
 
-func TestOptimalRunsNotYet(t *testing.T) {
-	_, errOut, code := runCLI(t, "", "optimal", repoFile("testdata", "chinchilla.csv"), "--compute", "1e21")
+// A RUNS.csv is fitted on the fly: Epoch's 240 runs give their published fit (E 1.8172,
+// alpha 0.3473, beta 0.3672), and predict compares points with the fitted range.
+func TestOptimalFromRuns(t *testing.T) {
+	csv := repoFile("testdata", "chinchilla.csv")
+	out, errOut, code := runCLI(t, "", "optimal", csv, "--drop-highest-loss", "5", "--compute", "5.88e23", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc report.PlanDocument
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	p := doc.Law.Params
+	if doc.Law.Source != "runs" || !nearRel(p["E"], 1.8172, 0.002) || !nearRel(p["alpha"], 0.3473, 0.002) || !nearRel(p["beta"], 0.3672, 0.002) {
+		t.Fatalf("law %+v", doc.Law)
+	}
+	// Epoch's point estimate at Chinchilla's budget: N ≈ 73B, D ≈ 1.34T (REFERENCES §1.2).
+	if r := doc.Rows[0]; !nearRel(r.Params, 73e9, 0.03) || !nearRel(r.Tokens, 1.34e12, 0.03) {
+		t.Errorf("N %.4g, D %.4g; want about 73e9, 1.34e12", r.Params, r.Tokens)
+	}
+	out, errOut, code = runCLI(t, "", "predict", csv, "--drop-highest-loss", "5", "--params", "1T", "--tokens", "20T")
+	if code != 0 || !strings.Contains(out, "the largest fitted run") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	_, errOut, code = runCLI(t, "", "optimal", csv, "--group", "x", "--compute", "1e21")
 	if code != exitError || !strings.Contains(errOut, "--fit fit.json") {
-		t.Errorf("exit %d, stderr %q", code, errOut)
+		t.Errorf("--group: exit %d, stderr %q", code, errOut)
 	}
 }
 

@@ -128,6 +128,14 @@ func loss4(x float64) string {
 	return strconv.FormatFloat(x, 'f', 4, 64)
 }
 
+// extrapolation formats a compute factor: 769.23x, 0.00923x.
+func extrapolation(x float64) string {
+	if x < 1 {
+		return Float(x, 3) + "x"
+	}
+	return Ratio(x)
+}
+
 // perParam formats tokens per parameter: 23.1, 1400, 0.5.
 func perParam(x float64) string {
 	if math.Abs(x) >= 100 && math.Abs(x) < 1e7 {
@@ -209,7 +217,7 @@ func init() {
 	cGPUh = col("GPU-hours", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.GPUDays }, Count)
 	cGPUd = col("GPU-days", h, c)
-	h, c = ptrCell(func(r *PlanRow) *float64 { return r.Extrapolation }, Ratio)
+	h, c = ptrCell(func(r *PlanRow) *float64 { return r.Extrapolation }, extrapolation)
 	cExtra = col("x largest run", h, c)
 }
 
