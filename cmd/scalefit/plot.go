@@ -1,15 +1,14 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/plot"
+	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/cobra"
 )
@@ -114,7 +113,7 @@ func runPlot(e *env, o *plotOptions, path string) error {
 			return &usageError{err}
 		}
 	}
-	in, warnings := plotInput(set, kinds, holdout, fallback)
+	in, warnings := plotInput(set, holdout, fallback)
 	for _, w := range warnings {
 		fmt.Fprintln(e.stderr, "scalefit: warning:", w)
 	}
@@ -142,123 +141,50 @@ func runPlot(e *env, o *plotOptions, path string) error {
 	return nil
 }
 
-// isCurves reports whether the runs are points along loss curves (a run id shared by rows).
-func isCurves(set *runs.Set) bool {
-	if !set.Has("run") {
-		return false
+// plotInput fits what the figures need with every approach the data allow (pooled over
+// groups: figures colour groups but draw one law) and gathers it for internal/plot.
+func plotInput(set *runs.Set, holdout *runs.Expr, fallback *laws.Law) (*plot.Input, []string) {
+	res, err := analysis.Run(set, analysis.Options{Holdout: holdout, Pooled: true})
+	var warnings []string
+	if err != nil {
+		warnings = append(warnings, "no law could be fitted: "+err.Error())
 	}
-	seen := map[string]bool{}
-	for _, r := range set.Runs {
-		if seen[r.ID] {
-			return true
-		}
-		seen[r.ID] = true
+	in := inputFromAnalysis(set, res, holdout)
+	if in.Law == nil && fallback != nil {
+		in.Law, in.LawLabel = fallback.Chinchilla, fallback.Name
 	}
-	return false
+	if res != nil {
+		warnings = append(warnings, report.FitDocument(res, false).Warnings...)
+	}
+	return in, warnings
 }
 
-// finalPoints returns the last point (most tokens) of each loss curve, in first-seen order.
-func finalPoints(rs []runs.Run) []runs.Run {
-	idx := map[string]int{}
-	var out []runs.Run
-	for _, r := range rs {
-		i, ok := idx[r.ID]
-		if !ok {
-			idx[r.ID] = len(out)
-			out = append(out, r)
-			continue
-		}
-		if r.Tokens > out[i].Tokens {
-			out[i] = r
-		}
-	}
-	return out
-}
-
-// plotInput fits what the kinds need: Approach 3 (residuals, contour, loss, frontier),
-// Approach 2 (isoflop, frontier, loss; not on loss curves) and Approach 1 (frontier and
-// loss, on loss curves only).
-func plotInput(set *runs.Set, kinds []plot.Kind, holdout *runs.Expr, fallback *laws.Law) (*plot.Input, []string) {
+// inputFromAnalysis gathers the runs and the fits of an analysis (its first group) for the
+// figures; res may be nil when nothing could be fitted.
+func inputFromAnalysis(set *runs.Set, res *analysis.Result, holdout *runs.Expr) *plot.Input {
 	in := &plot.Input{
 		Title:   filepath.Base(set.Source),
 		Runs:    set.Runs,
 		Grouped: set.Has("group"),
-		Curves:  isCurves(set),
+		Curves:  set.IsCurves(),
 	}
-	need := map[plot.Kind]bool{}
-	for _, k := range kinds {
-		need[k] = true
-	}
-	var warnings []string
 	if holdout != nil {
 		in.HeldOut = make([]bool, len(set.Runs))
 		for i := range set.Runs {
 			in.HeldOut[i] = holdout.Match(&set.Runs[i])
 		}
 	}
-	pts := make([]chinchilla.Point, len(set.Runs))
-	for i, r := range set.Runs {
-		pts[i] = chinchilla.Point{Params: r.Params, Tokens: r.Tokens, FLOPs: r.FLOPs, Loss: r.Loss, Budget: r.Budget, Run: r.ID}
+	if res == nil || len(res.Groups) == 0 {
+		return in
 	}
-	if need[plot.KindResiduals] || need[plot.KindContour] || need[plot.KindLoss] || need[plot.KindFrontier] {
-		fitRuns := set.Runs
-		if in.Curves {
-			fitRuns = finalPoints(set.Runs)
-		}
-		if holdout != nil {
-			_, fitRuns = runs.Filter(fitRuns, holdout)
-		}
-		if len(fitRuns) >= 6 {
-			n, d, _, l := runs.Columns(fitRuns)
-			res, err := chinchilla.Fit(n, d, l, chinchilla.FitOptions{})
-			switch {
-			case err != nil:
-				warnings = append(warnings, "Approach 3 fit failed: "+err.Error())
-			default:
-				law := res.Law
-				in.Law, in.LawLabel = &law, "fit (Approach 3)"
-				if !res.Converged {
-					warnings = append(warnings, "Approach 3 fit did not converge ("+res.Status+")")
-				}
-				for _, w := range res.Warnings {
-					warnings = append(warnings, "Approach 3: "+w)
-				}
-			}
-		} else {
-			warnings = append(warnings, fmt.Sprintf("Approach 3 needs at least 6 runs to fit, got %d", len(fitRuns)))
-		}
-		if in.Law == nil && fallback != nil {
-			in.Law, in.LawLabel = fallback.Chinchilla, fallback.Name
-		}
+	g := res.Groups[0]
+	if g.A3 != nil {
+		law := g.A3.Law
+		in.Law, in.LawLabel = &law, "fit (Approach 3)"
 	}
-	if !in.Curves && (need[plot.KindIsoFLOP] || need[plot.KindFrontier] || need[plot.KindLoss]) {
-		r, err := chinchilla.IsoFLOP(pts, chinchilla.IsoFLOPOptions{})
-		if r != nil && (err == nil || errors.Is(err, chinchilla.ErrTooFewBudgets)) {
-			in.IsoFLOP = r
-		} else if err != nil && need[plot.KindIsoFLOP] {
-			warnings = append(warnings, "Approach 2 (IsoFLOP): "+err.Error())
-		}
+	if !in.Curves {
+		in.IsoFLOP = g.IsoFLOPTable
 	}
-	if in.Curves && (need[plot.KindFrontier] || need[plot.KindLoss]) {
-		r, err := chinchilla.Envelope(pts, chinchilla.EnvelopeOptions{})
-		if err != nil {
-			warnings = append(warnings, "Approach 1 (envelope): "+err.Error())
-		} else {
-			in.Envelope = r
-		}
-	}
-	return in, dedupe(warnings)
-}
-
-func dedupe(ss []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range ss {
-		s = strings.TrimSpace(s)
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
+	in.Envelope = g.A1
+	return in
 }

@@ -39,6 +39,9 @@ type Options struct {
 	// Budgets are the compute budgets (FLOPs) at which to report allocations; empty means
 	// DefaultBudgets of the data.
 	Budgets []float64
+	// Pooled fits all runs together even when they have groups (figures colour the groups
+	// but draw one law).
+	Pooled bool
 	// OutlierThreshold flags runs whose |log-loss residual| exceeds this many robust
 	// standard deviations (median absolute deviation × 1.4826); 0 means 3.
 	OutlierThreshold float64
@@ -63,10 +66,13 @@ type Group struct {
 	Runs []runs.Run // the runs fitted (after holdout and filters)
 	Held []runs.Run // held-out runs
 
-	A3      *chinchilla.FitResult
-	A2      *chinchilla.IsoFLOPResult
-	A1      *chinchilla.EnvelopeResult
-	Holdout *Holdout
+	A3 *chinchilla.FitResult
+	A2 *chinchilla.IsoFLOPResult
+	// IsoFLOPTable is Approach 2's per-budget table even when too few budgets were
+	// accepted to fit exponents (A2 is then nil); figures draw the rejected profiles.
+	IsoFLOPTable *chinchilla.IsoFLOPResult
+	A1           *chinchilla.EnvelopeResult
+	Holdout      *Holdout
 	// Outliers are indices into Runs of runs with outsized residuals under A3, largest first.
 	Outliers []int
 	Skipped  []Skip
@@ -136,7 +142,7 @@ func Run(set *runs.Set, opts Options) (*Result, error) {
 		res.Budgets = DefaultBudgets(all)
 	}
 	names, by := runs.Groups(all)
-	if !set.Has("group") {
+	if !set.Has("group") || opts.Pooled {
 		names, by = []string{""}, map[string][]runs.Run{"": all}
 	}
 	for _, name := range names {
@@ -149,12 +155,13 @@ func Run(set *runs.Set, opts Options) (*Result, error) {
 		}
 		res.Groups = append(res.Groups, g)
 	}
-	res.CurvesReduced = set.Has("run")
+	res.CurvesReduced = set.IsCurves()
 	return res, nil
 }
 
 func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, explicit bool, opts Options) (*Group, error) {
 	g := &Group{Name: name}
+	curves := set.IsCurves()
 	fitRuns := rs
 	if opts.Holdout != nil {
 		g.Held, fitRuns = runs.Filter(rs, opts.Holdout)
@@ -172,8 +179,8 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 	}
 	// Points along loss curves: Approaches 2-3 take each run's last point.
 	finals := fitRuns
-	if set.Has("run") {
-		finals = lastPoints(fitRuns)
+	if curves {
+		finals = runs.FinalPoints(fitRuns)
 	}
 	if want[3] {
 		n, d, _, l := runs.Columns(finals)
@@ -187,14 +194,14 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 			}
 		} else {
 			g.A3 = r
-			if set.Has("run") {
+			if curves {
 				g.Runs = finals
 			}
 			g.Outliers = outliers(r.Residuals, opts.OutlierThreshold)
 			if len(g.Held) > 0 {
 				held := g.Held
-				if set.Has("run") {
-					held = lastPoints(held)
+				if curves {
+					held = runs.FinalPoints(held)
 					g.Held = held
 				}
 				g.Holdout = holdout(r.Law, held, opts.Holdout.String())
@@ -205,6 +212,7 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 		o := opts.IsoFLOP
 		o.Bootstrap, o.Seed = opts.Chinchilla.Bootstrap, opts.Chinchilla.Seed
 		r, err := chinchilla.IsoFLOP(points(finals), o)
+		g.IsoFLOPTable = r
 		if err != nil {
 			if e := skip(2, err.Error()+rejections(r)); e != nil {
 				return nil, e
@@ -214,8 +222,8 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 		}
 	}
 	if want[1] {
-		if !set.Has("run") && !explicit {
-			g.Skipped = append(g.Skipped, Skip{1, "needs loss curves: a run id column (run, run_id, id, name or --run-col) with points along each run"})
+		if !curves && !explicit {
+			g.Skipped = append(g.Skipped, Skip{1, "needs loss curves: a run id column (run, run_id, id, name or --run-col) whose ids repeat, one row per evaluation point along each run"})
 		} else {
 			o := opts.Envelope
 			o.Bootstrap, o.Seed = opts.Chinchilla.Bootstrap, opts.Chinchilla.Seed
@@ -272,25 +280,6 @@ func points(rs []runs.Run) []chinchilla.Point {
 		pts[i] = chinchilla.Point{Params: r.Params, Tokens: r.Tokens, FLOPs: r.FLOPs, Loss: r.Loss, Budget: r.Budget, Run: r.ID}
 	}
 	return pts
-}
-
-// lastPoints keeps, for each run id, the point with the most tokens (the finished run), in
-// first-seen order of the ids.
-func lastPoints(rs []runs.Run) []runs.Run {
-	idx := map[string]int{}
-	var out []runs.Run
-	for _, r := range rs {
-		i, ok := idx[r.ID]
-		if !ok {
-			idx[r.ID] = len(out)
-			out = append(out, r)
-			continue
-		}
-		if r.Tokens > out[i].Tokens {
-			out[i] = r
-		}
-	}
-	return out
 }
 
 func holdout(law chinchilla.Law, held []runs.Run, expr string) *Holdout {

@@ -215,7 +215,7 @@ func approach3Table(f *Fit, title string) *Table {
 	t.Notes = append(t.Notes,
 		fmt.Sprintf("objective %s (sum of %s, delta %s, over %d runs); RMSE of log-loss %s", Float(*f.Objective, 8), f.Loss, Float(f.Delta, 3), f.Runs, Float(*f.RMSE, 4)),
 		fmt.Sprintf("converged: %s (%s, gradient norm %s); %d of %d starts reached the best objective (within 1e-6); %d evaluations",
-			conv, f.Status, Float(*f.GradNorm, 3), f.StartsAtBest, f.Starts, f.Evaluations))
+			conv, f.Status, gradNorm(*f.GradNorm), f.StartsAtBest, f.Starts, f.Evaluations))
 	if len(f.Intervals) > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("intervals: 95%% bootstrap percentiles over %d resamples", len(f.Bootstrap)))
 	}
@@ -342,4 +342,12 @@ func lossDelta(l fit.Loss) float64 {
 		return fit.DefaultDelta
 	}
 	return l.Delta
+}
+
+// gradNorm shows a gradient norm; below 1e-12 it is rounding noise and shown as a bound.
+func gradNorm(g float64) string {
+	if g < 1e-12 {
+		return "< 1e-12"
+	}
+	return Float(g, 3)
 }

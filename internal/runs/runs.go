@@ -508,6 +508,41 @@ func Columns(rs []Run) (params, tokens, flops, loss []float64) {
 	return
 }
 
+// IsCurves reports whether the rows are points along loss curves: a run column whose ids
+// repeat. A run column of unique ids is just a name per finished run.
+func (s *Set) IsCurves() bool {
+	if !s.Has("run") {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, r := range s.Runs {
+		if seen[r.ID] {
+			return true
+		}
+		seen[r.ID] = true
+	}
+	return false
+}
+
+// FinalPoints keeps, for each run id, the point with the most tokens (the finished run),
+// in first-seen order of the ids.
+func FinalPoints(rs []Run) []Run {
+	idx := map[string]int{}
+	var out []Run
+	for _, r := range rs {
+		i, ok := idx[r.ID]
+		if !ok {
+			idx[r.ID] = len(out)
+			out = append(out, r)
+			continue
+		}
+		if r.Tokens > out[i].Tokens {
+			out[i] = r
+		}
+	}
+	return out
+}
+
 // Groups splits runs by Group, in first-seen order.
 func Groups(rs []Run) (names []string, by map[string][]Run) {
 	by = map[string][]Run{}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/scalefit/scalefit/internal/plot"
+	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/safefile"
+	"github.com/spf13/cobra"
+)
+
+var _ = register(newReportCmd)
+
+// reportOptions holds the flags of `scalefit report`.
+type reportOptions struct {
+	fit fitOptions
+	out string
+	ext string
+}
+
+func newReportCmd(e *env) *cobra.Command {
+	o := &reportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report RUNS.csv -o DIR",
+		Short: "Write report.md, its figures and fit.json into a directory (for CI artefacts)",
+		Long: `Fit RUNS.csv with every approach the data allow and write into DIR:
+  report.md   the fit tables, the approaches side by side, allocations at budgets, the
+              figures and the warnings (ready for a CI job summary)
+  *.png       the figures report.md links (see scalefit plot)
+  fit.json    the fit with its bootstrap draws, for optimal, predict and check
+Every file is written to a temporary file and renamed, so a failed run leaves no half-written
+file. It accepts the fitting flags of scalefit fit.`,
+		Example: `  scalefit report testdata/chinchilla.csv --drop-highest-loss 5 -o out/
+  scalefit report runs.csv --bootstrap 1000 --holdout 'flops>=1e21' -o report/
+  cat report/report.md >> "$GITHUB_STEP_SUMMARY"`,
+		Args: argsRange(1, 1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runReport(e, o, args[0]) },
+	}
+	o.fit.register(cmd)
+	fs := cmd.Flags()
+	fs.StringVarP(&o.out, "output", "o", "", "directory to write report.md, the figures and fit.json into (required)")
+	fs.StringVar(&o.ext, "image-format", "png", "figure format: png, svg or pdf")
+	return cmd
+}
+
+func runReport(e *env, o *reportOptions, path string) error {
+	start := time.Now()
+	if o.out == "" {
+		return usagef("-o DIR is required")
+	}
+	if _, err := plot.Format("x." + o.ext); err != nil {
+		return usagef("--image-format %q: want png, svg or pdf", o.ext)
+	}
+	res, err := o.fit.fitRuns(e, path)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return fmt.Errorf("cannot create %s: %w", o.out, err)
+	}
+	var holdout *runs.Expr
+	if o.fit.holdout != "" {
+		holdout, _ = runs.ParseExpr(o.fit.holdout) // parsed once already by fitRuns
+	}
+	in := inputFromAnalysis(res.Set, res, holdout)
+	written, skipped, err := plot.RenderAll(o.out, in, o.ext)
+	if err != nil {
+		return err
+	}
+	var figs []report.Figure
+	for _, w := range written {
+		kind := trimExt(filepath.Base(w))
+		figs = append(figs, report.Figure{Kind: kind, File: filepath.Base(w), Caption: report.FigureCaptions[kind]})
+	}
+	var skips []string
+	for _, s := range skipped {
+		skips = append(skips, fmt.Sprintf("%s: %s", s.Kind, s.Reason))
+	}
+	doc := report.FitDocument(res, true)
+	if err := safefile.Write(filepath.Join(o.out, "fit.json"), func(w io.Writer) error { return report.WriteJSON(w, doc) }); err != nil {
+		return err
+	}
+	generated := fmt.Sprintf("by scalefit %s in %.2f s.", version, time.Since(start).Seconds())
+	mdPath := filepath.Join(o.out, "report.md")
+	if err := safefile.Write(mdPath, func(w io.Writer) error {
+		return report.ReportMarkdown(w, res, doc, figs, skips, generated)
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, mdPath)
+	for _, w := range written {
+		fmt.Fprintln(e.stdout, w)
+	}
+	fmt.Fprintln(e.stdout, filepath.Join(o.out, "fit.json"))
+	return nil
+}
+
+func trimExt(name string) string { return name[:len(name)-len(filepath.Ext(name))] }
