@@ -339,6 +339,9 @@ func optimalConstrained(doc *report.PlanDocument, src *lawSource, o *optimalOpti
 		row := allocRow(r.Allocation)
 		row.UniqueTokens, row.Epochs = fp(u), fp(r.Epochs)
 		row.UnconstrainedLoss, row.LossPenalty, row.CapBinds = fp(r.Unconstrained.Loss), fp(r.Penalty), &r.Binding
+		if iv, ok := plan.ConstrainedIntervals(src.Draws, dl.RDStar, dl.RNStar, c, u); ok {
+			row.ParamsInterval, row.TokensInterval, row.LossInterval = ivp(iv.Params), ivp(iv.Tokens), ivp(iv.Loss)
+		}
 		if !r.Binding {
 			doc.Notes = append(doc.Notes, "at "+report.Sci(c)+" FLOPs the cap does not bind: the compute-optimal model needs "+
 				report.Count(r.Unconstrained.Tokens)+" tokens, no more than the "+report.Count(u)+" unique; the unconstrained answer is shown")
@@ -377,6 +380,9 @@ func optimalInference(doc *report.PlanDocument, src *lawSource, o *optimalOption
 		row.InferenceTokens, row.InferenceFLOPs, row.TotalFLOPs = fp(t), fp(r.InferenceFLOPs), fp(r.TotalFLOPs)
 		row.ChinchillaParams, row.ChinchillaTokens, row.ChinchillaTotalFLOPs = fp(r.Chinchilla.Params), fp(r.Chinchilla.Tokens), fp(r.ChinchillaTotal)
 		row.ParamsRatio, row.TokensRatio, row.FLOPsRatio = fp(r.ParamsRatio()), fp(r.TokensRatio()), fp(r.FLOPsRatio())
+		if ni, di, ci, ok := plan.InferenceIntervals(src.Draws, target, t); ok {
+			row.ParamsInterval, row.TokensInterval, row.FLOPsInterval = ivp(ni), ivp(di), ivp(ci)
+		}
 		doc.Rows = append(doc.Rows, row)
 	}
 	return nil

@@ -226,6 +226,31 @@ func TestOptimalFromFitWithIntervals(t *testing.T) {
 	if lo, hi := r.LossInterval[0]-*r.Loss, r.LossInterval[1]-*r.Loss; math.Abs(lo-(1.605-1.69)) > 1e-9 || math.Abs(hi-(1.795-1.69)) > 1e-9 {
 		t.Errorf("loss interval %v around %g", r.LossInterval, *r.Loss)
 	}
+	// Beyond the frontier too: E moves neither the data-constrained N nor D, only the loss.
+	out, errOut, code = runCLI(t, "", "optimal", "--fit", path, "--compute", "1e22", "--max-unique-tokens", "25B", "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	doc = report.PlanDocument{}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	r = doc.Rows[0]
+	if r.ParamsInterval == nil || !nearRel(r.ParamsInterval[0], r.Params, 1e-6) || !nearRel(r.ParamsInterval[1], r.Params, 1e-6) ||
+		r.LossInterval == nil || math.Abs(r.LossInterval[1]-r.LossInterval[0]-0.19) > 1e-6 {
+		t.Errorf("data-constrained intervals: %+v", r)
+	}
+	out, errOut, code = runCLI(t, "", "optimal", "--fit", path, "--target-loss", "2.1", "--inference-tokens", "1T", "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	doc = report.PlanDocument{}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if r = doc.Rows[0]; r.ParamsInterval == nil || !(r.ParamsInterval[0] < r.Params && r.Params < r.ParamsInterval[1]) || r.FLOPsInterval == nil {
+		t.Errorf("inference intervals: %+v", r)
+	}
 	// The table says where the intervals come from.
 	out, _, _ = runCLI(t, "", "optimal", "--fit", path, "--compute", "5.76e23")
 	for _, w := range []string{"loss 95%", "95% percentiles over 401 bootstrap draws", "Chinchilla Approach 3 fit to runs.csv"} {

@@ -108,3 +108,46 @@ func ComputeForLossInterval(draws []chinchilla.Law, target float64) (Interval, b
 		return a.FLOPs
 	})
 }
+
+// ConstrainedIntervals returns 95% intervals over the draws of the data-constrained
+// optimum's N, D and loss at c FLOPs with u unique tokens, each draw keeping R_D*, R_N*.
+func ConstrainedIntervals(draws []chinchilla.Law, rdStar, rnStar, c, u float64) (AllocationIntervals, bool) {
+	var ns, ds, ls []float64
+	for _, l := range draws {
+		r, err := DataLaw{Law: l, RDStar: rdStar, RNStar: rnStar}.Optimal(c, u)
+		if err != nil {
+			continue
+		}
+		ns, ds, ls = append(ns, r.Params), append(ds, r.Tokens), append(ls, r.Loss)
+	}
+	return intervalsOf(ns, ds, ls)
+}
+
+// InferenceIntervals returns 95% intervals over the draws of the inference-aware model's N,
+// D and training FLOPs for a target loss and inference load (draws that cannot reach the
+// target are left out).
+func InferenceIntervals(draws []chinchilla.Law, target, inferenceTokens float64) (params, tokens, flops Interval, ok bool) {
+	var ns, ds, cs []float64
+	for _, l := range draws {
+		r, err := InferenceOptimal(l, target, inferenceTokens)
+		if err != nil {
+			continue
+		}
+		ns, ds, cs = append(ns, r.Params), append(ds, r.Tokens), append(cs, r.FLOPs)
+	}
+	iv, ok := intervalsOf(ns, ds, cs)
+	return iv.Params, iv.Tokens, iv.Loss, ok
+}
+
+// intervalsOf returns the 95% percentile intervals of three samples.
+func intervalsOf(a, b, c []float64) (AllocationIntervals, bool) {
+	if len(a) == 0 {
+		return AllocationIntervals{}, false
+	}
+	iv := func(v []float64) Interval {
+		s := append([]float64(nil), v...)
+		sort.Float64s(s)
+		return Interval{Percentile(s, 0.025), Percentile(s, 0.975)}
+	}
+	return AllocationIntervals{Params: iv(a), Tokens: iv(b), Loss: iv(c)}, true
+}

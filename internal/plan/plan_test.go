@@ -357,3 +357,35 @@ func TestInferenceOptimalIsMinimum(t *testing.T) {
 		t.Error("negative inference tokens: no error")
 	}
 }
+
+// E moves neither the data-constrained optimum nor the inference-aware size at a fixed
+// compute, only the loss; a spread in E shows up in the loss interval alone, as E's own
+// percentiles. For a fixed target loss, a lower E makes it easier to reach.
+func TestConstrainedAndInferenceIntervals(t *testing.T) {
+	m := muennighoff(t)
+	var draws []chinchilla.Law
+	for i := 0; i <= 200; i++ {
+		l := m.Law
+		l.E = m.E - 0.05 + 0.1*float64(i)/200
+		draws = append(draws, l)
+	}
+	iv, ok := ConstrainedIntervals(draws, m.RDStar, m.RNStar, 1e22, 25e9)
+	point, _ := m.Optimal(1e22, 25e9)
+	if !ok || !near(iv.Params.Lo, point.Params, 1e-6) || !near(iv.Params.Hi, point.Params, 1e-6) {
+		t.Errorf("N interval %+v, want the point %g", iv.Params, point.Params)
+	}
+	if math.Abs(iv.Loss.Lo-(point.Loss-0.0475)) > 1e-6 || math.Abs(iv.Loss.Hi-(point.Loss+0.0475)) > 1e-6 {
+		t.Errorf("loss interval %+v around %g, want ±0.0475", iv.Loss, point.Loss)
+	}
+	n, _, c, ok := InferenceIntervals(draws, 2.3, 1e12)
+	if !ok || !(n.Lo < n.Hi) || !(c.Lo < c.Hi) {
+		t.Errorf("inference intervals N %+v C %+v: want a spread", n, c)
+	}
+	r, _ := InferenceOptimal(m.Law, 2.3, 1e12)
+	if !(n.Lo < r.Params && r.Params < n.Hi) {
+		t.Errorf("point N %g outside %+v", r.Params, n)
+	}
+	if _, ok := ConstrainedIntervals(nil, 1, 1, 1e22, 25e9); ok {
+		t.Error("no draws: ok")
+	}
+}

@@ -192,7 +192,7 @@ func init() {
 	cLIv = col("loss 95%", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.UniqueTokens }, Count)
 	cUnique = col("unique tokens", h, c)
-	h, c = ptrCell(func(r *PlanRow) *float64 { return r.Epochs }, func(x float64) string { return Float(x, 3) })
+	h, c = ptrCell(func(r *PlanRow) *float64 { return r.Epochs }, func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) })
 	cEpochs = col("epochs", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.UnconstrainedLoss }, loss4)
 	cFree = col("unlimited-data loss", h, c)
@@ -233,10 +233,10 @@ func planLayout(mode string) (string, []planColumn) {
 			append([]planColumn{cTarget, cFLOPs, cParams, cTokens, cTPP, cFIv}, gpu...)
 	case PlanConstrained:
 		return "Data-constrained compute-optimal allocation (Muennighoff et al. 2023)",
-			append([]planColumn{cFLOPs, cUnique, cParams, cTokens, cEpochs, cLoss, cFree, cPenalty}, gpu...)
+			append([]planColumn{cFLOPs, cUnique, cParams, cTokens, cEpochs, cLoss, cFree, cPenalty, cNIv, cDIv, cLIv}, gpu...)
 	case PlanInference:
 		return "Inference-aware allocation: least training + inference compute (Sardana et al. 2023)",
-			append([]planColumn{cTarget, cInfTok, cParams, cTokens, cFLOPs, cTotal, cChinN, cChinD, cPR, cTR, cFR}, gpu...)
+			append([]planColumn{cTarget, cInfTok, cParams, cTokens, cFLOPs, cTotal, cChinN, cChinD, cPR, cTR, cFR, cNIv, cDIv, cFIv}, gpu...)
 	case PlanPredict:
 		return "Predicted loss (nats/token)",
 			[]planColumn{cParams, cTokens, cFLOPs, cTPP, cLoss, cLIv, cExtra}
