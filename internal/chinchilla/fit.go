@@ -84,21 +84,25 @@ type FitResult struct {
 	Starts, StartsAtBest, Evaluations int
 	// RMSE is the root mean square of the log-loss residuals ln L − ln L̂.
 	RMSE float64
-	// Residuals are ln L_i − ln L̂_i per run, in input order.
+	// Residuals are ln L_i − ln L̂_i per run, in input order (dimensionless: 0.01 is a 1%
+	// error in the loss).
 	Residuals []float64
 	// Warnings are non-fatal problems (non-convergence, parameters at extremes, ...).
 	Warnings []string
 
 	// Draws holds one [E, A, B, alpha, beta] row per bootstrap resample, in resample
-	// order (nil without bootstrap). Resamples whose refit failed are left out.
+	// order (nil without bootstrap); E in nats/token. A resample whose refit gave a
+	// non-finite law is left out (none on the datasets in testdata/).
 	Draws [][5]float64
 	// Intervals are 95% percentile intervals (numpy 'linear' percentiles 2.5 and 97.5)
 	// over Draws for "E", "A", "B", "alpha", "beta", and the frontier exponents "a"
 	// (N_opt ∝ C^a) and "b" (D_opt ∝ C^b).
 	Intervals map[string]Interval
-	// BootstrapFailed counts resamples whose refit did not converge (still kept in Draws
-	// when finite).
+	// BootstrapFailed counts resamples whose refit did not stop on the gradient
+	// threshold (kept in Draws when finite; a warning says how many).
 	BootstrapFailed int
+	// BootstrapEvaluations counts the passes over (resampled) data of all refits.
+	BootstrapEvaluations int
 
 	bootSwitched int // resamples where the guard start found a lower optimum
 }
@@ -129,6 +133,21 @@ func (r *FitResult) IntervalOf(level float64, q func(Law) float64) (iv Interval,
 	return Interval{Lo: lo, Hi: hi}, true
 }
 
+// LossInterval returns the central percentile interval at level (e.g. 0.95) of the
+// predicted loss (nats/token) at n parameters and d tokens over the bootstrap draws; ok
+// is false without draws. The point prediction is r.Law.Loss(n, d).
+func (r *FitResult) LossInterval(n, d, level float64) (Interval, bool) {
+	return r.IntervalOf(level, func(l Law) float64 { return l.Loss(n, d) })
+}
+
+// OptimalIntervals returns percentile intervals at level of the compute-optimal
+// parameters N_opt and tokens D_opt at c FLOPs (C = 6ND) over the bootstrap draws.
+func (r *FitResult) OptimalIntervals(c, level float64) (nOpt, dOpt Interval, ok bool) {
+	nOpt, ok = r.IntervalOf(level, func(l Law) float64 { return l.NOpt(c) })
+	dOpt, _ = r.IntervalOf(level, func(l Law) float64 { return l.DOpt(c) })
+	return nOpt, dOpt, ok
+}
+
 // lawFromTheta converts θ = (a, b, e, α, β) to a Law.
 func lawFromTheta(th []float64) Law {
 	return Law{E: math.Exp(th[thE]), A: math.Exp(th[thA]), B: math.Exp(th[thB]), Alpha: th[thAlpha], Beta: th[thBeta]}
@@ -147,6 +166,14 @@ type a3Problem struct {
 func newA3Problem(n, d, loss []float64, opts FitOptions) (*a3Problem, error) {
 	if len(n) != len(d) || len(n) != len(loss) {
 		return nil, fmt.Errorf("chinchilla: %d params, %d tokens and %d losses: want equal lengths", len(n), len(d), len(loss))
+	}
+	switch opts.Starts {
+	case "", StartsDefault, StartsFull:
+	default:
+		return nil, fmt.Errorf("chinchilla: starts %q: want %q or %q", opts.Starts, StartsDefault, StartsFull)
+	}
+	if opts.Bootstrap < 0 {
+		return nil, fmt.Errorf("chinchilla: bootstrap %d: want 0 (none) or a positive number of resamples", opts.Bootstrap)
 	}
 	p := &a3Problem{}
 	for i := range n {
@@ -314,7 +341,7 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 	r := p.result(ms, opts)
 	r.Warnings = append(r.Warnings, p.designWarnings()...)
 	if opts.Bootstrap > 0 {
-		if err := p.bootstrap(r, ms.X, opts); err != nil {
+		if err := p.bootstrap(r, ms, opts); err != nil {
 			return nil, err
 		}
 	}

@@ -14,21 +14,31 @@ import (
 // cheap test costs nothing there and still catches a captured refit elsewhere.
 const bootGuardFactor = 1.0
 
+// Candidate starts screened on every resample: the lowest other local optima the
+// full-data search found, and the data-driven starts with the lowest full-data objective.
+const (
+	bootOtherOptima = 3
+	bootDataStarts  = 2
+)
+
 // bootstrap refits K resamples of the runs and fills r.Draws, r.Intervals and
 // r.BootstrapFailed. Resample k draws n runs with replacement from PCG(Seed, k) and is
 // refitted as a weighted objective over its distinct runs. Each refit starts from the
 // full-data optimum xBest and is converged tightly (loose warm-started refits barely move
 // and collapse the intervals, DESIGN.md §4). So that a bad basin cannot capture it, the
-// resample also evaluates a fixed set of candidate starts (the data-driven starts and the
-// best grid starts of the full data) and polishes the best of them when its objective
-// is below bootGuardFactor times the warm optimum, keeping the lower optimum.
-func (p *a3Problem) bootstrap(r *FitResult, xBest []float64, opts FitOptions) error {
+// resample also evaluates a few candidate starts (the other local optima of the full-data
+// search, i.e. the competing basins, and the best data-driven starts) and polishes the
+// best of them when its objective is below bootGuardFactor times the warm optimum,
+// keeping the lower optimum.
+func (p *a3Problem) bootstrap(r *FitResult, ms fit.MultiStartResult, opts FitOptions) error {
+	xBest := ms.X
 	type draw struct {
 		th       [thDim]float64
 		ok       bool
 		switched bool
+		evals    int
 	}
-	cands := append(p.dataStarts(), p.screenedGrid(screenPolish)...)
+	cands := append(p.otherOptima(ms, bootOtherOptima), p.bestDataStarts(bootDataStarts)...)
 	guard := bootGuardFactor
 	if opts.bootGuard != 0 {
 		guard = opts.bootGuard
@@ -39,6 +49,7 @@ func (p *a3Problem) bootstrap(r *FitResult, xBest []float64, opts FitOptions) er
 			obj := p.obj.Reweight(counts)
 			best := fit.Local(obj, xBest, opts.Local)
 			var dr draw
+			dr.evals = best.Evaluations + len(cands)
 			bi, bv := -1, math.Inf(1)
 			for i, c := range cands {
 				if v := obj.Value(c); v < bv {
@@ -46,7 +57,9 @@ func (p *a3Problem) bootstrap(r *FitResult, xBest []float64, opts FitOptions) er
 				}
 			}
 			if bi >= 0 && (bv < guard*best.F || !best.Converged()) {
-				if lr := fit.Local(obj, cands[bi], opts.Local); lr.F < best.F-1e-9*math.Abs(best.F) || (!best.Converged() && lr.Converged()) {
+				lr := fit.Local(obj, cands[bi], opts.Local)
+				dr.evals += lr.Evaluations
+				if lr.F < best.F-1e-9*math.Abs(best.F) || (!best.Converged() && lr.Converged()) {
 					best = lr
 					dr.switched = true
 				}
@@ -62,6 +75,7 @@ func (p *a3Problem) bootstrap(r *FitResult, xBest []float64, opts FitOptions) er
 		if dr.switched {
 			r.bootSwitched++
 		}
+		r.BootstrapEvaluations += dr.evals
 		l := lawFromTheta(dr.th[:])
 		row := [5]float64{l.E, l.A, l.B, l.Alpha, l.Beta}
 		good := true

@@ -43,6 +43,7 @@ func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 		ran = append(ran, starts...)
 		total.Evaluations += ms.Evaluations
 		total.Objectives = append(total.Objectives, ms.Objectives...)
+		total.Finals = append(total.Finals, ms.Finals...)
 		if err == nil && (best.X == nil || ms.F < best.F) {
 			best = ms
 		}
@@ -68,6 +69,7 @@ func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 	best.Starts = len(ran)
 	best.Evaluations = total.Evaluations
 	best.Objectives = total.Objectives
+	best.Finals = total.Finals
 	best.StartsAtBest = agree(total.Objectives, best.F)
 	return best, nil
 }
@@ -109,6 +111,30 @@ func (p *a3Problem) fullGrid(grid [][]float64, opts FitOptions) (fit.MultiStartR
 		}
 	}
 	return ms, nil
+}
+
+// otherOptima returns up to k local optima of ms other than its best, lowest objective
+// first, one per distinct objective value (1e-6 relative), admissible ones only.
+func (p *a3Problem) otherOptima(ms fit.MultiStartResult, k int) [][]float64 {
+	idx := make([]int, 0, len(ms.Objectives))
+	for i, f := range ms.Objectives {
+		if !math.IsInf(f, 1) && !fit.WithinBest(f, ms.F, 1e-6) && ms.Finals[i] != nil && p.admissible(ms.Finals[i]) {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return ms.Objectives[idx[a]] < ms.Objectives[idx[b]] })
+	var out [][]float64
+	last := math.Inf(-1)
+	for _, i := range idx {
+		if len(out) == k {
+			break
+		}
+		if f := ms.Objectives[i]; !fit.WithinBest(f, last, 1e-6) {
+			out = append(out, ms.Finals[i])
+			last = f
+		}
+	}
+	return out
 }
 
 // screen returns the indices of grid sorted by ascending objective value (ties and NaN
@@ -164,6 +190,25 @@ func agree(objs []float64, best float64) int {
 		}
 	}
 	return n
+}
+
+// bestDataStarts returns the k data-driven starts with the lowest objective.
+func (p *a3Problem) bestDataStarts(k int) [][]float64 {
+	ds := p.dataStarts()
+	v := make([]float64, len(ds))
+	for i, x := range ds {
+		v[i] = p.obj.Value(x)
+	}
+	idx := make([]int, len(ds))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return less(v[idx[a]], v[idx[b]]) })
+	var out [][]float64
+	for _, i := range idx[:min(k, len(idx))] {
+		out = append(out, ds[i])
+	}
+	return out
 }
 
 // dataStarts returns data-driven starts: E just below the smallest loss and, for a few

@@ -67,7 +67,7 @@ func TestFitBootstrapEpoch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("fit + bootstrap: %v, %d draws, %d not converged", time.Since(t0), len(r.Draws), r.BootstrapFailed)
+	t.Logf("fit + bootstrap: %v, %d draws, %d not converged, %.1f evaluations per resample", time.Since(t0), len(r.Draws), r.BootstrapFailed, float64(r.BootstrapEvaluations)/4000)
 	for k, want := range epochCI {
 		got := r.Intervals[k]
 		if math.Abs(got.Lo-want.Lo) > 0.005 || math.Abs(got.Hi-want.Hi) > 0.005 {
@@ -188,6 +188,8 @@ func TestFitErrors(t *testing.T) {
 		{"fixed E not positive", n, d, l, FitOptions{Fix: map[string]float64{"E": 0}}},
 		{"everything fixed", n, d, l, FitOptions{Fix: map[string]float64{"E": 1.7, "A": 400, "B": 400, "alpha": 0.3, "beta": 0.3}}},
 		{"tie with different fixed", n, d, l, FitOptions{TieExponents: true, Fix: map[string]float64{"alpha": 0.3, "beta": 0.4}}},
+		{"unknown starts", n, d, l, FitOptions{Starts: "fulll"}},
+		{"negative bootstrap", n, d, l, FitOptions{Bootstrap: -1}},
 	}
 	for _, c := range cases {
 		if r, err := Fit(c.n, c.d, c.l, c.opts); err == nil {
@@ -269,6 +271,12 @@ func TestFitBootstrapWorkers(t *testing.T) {
 	iv, ok := ref.IntervalOf(0.95, func(l Law) float64 { return l.NOpt(1e24) })
 	if nopt := ref.Law.NOpt(1e24); !ok || !iv.Contains(nopt) || iv.Hi/iv.Lo < 1.05 {
 		t.Errorf("N_opt(1e24) = %.3g, interval %+v", nopt, iv)
+	}
+	if li, ok := ref.LossInterval(7e10, 1.4e12, 0.95); !ok || !li.Contains(ref.Law.Loss(7e10, 1.4e12)) {
+		t.Errorf("loss interval %+v does not contain the prediction %.4f", li, ref.Law.Loss(7e10, 1.4e12))
+	}
+	if ni, di, ok := ref.OptimalIntervals(5.76e23, 0.95); !ok || !ni.Contains(ref.Law.NOpt(5.76e23)) || !di.Contains(ref.Law.DOpt(5.76e23)) {
+		t.Errorf("optimal intervals %+v %+v", ni, di)
 	}
 	if laws := ref.DrawLaws(); len(laws) != 100 || laws[0].E != ref.Draws[0][0] || laws[0].Beta != ref.Draws[0][4] {
 		t.Errorf("DrawLaws mismatch")

@@ -258,13 +258,11 @@ func TestBootstrapDeterministic(t *testing.T) {
 	}
 	var ref []int
 	for _, w := range []int{1, 3} {
-		var calls int64
 		got := Bootstrap(30, 40, BootstrapOptions{Seed: 9, Workers: w, Progress: func(done, total int) {
 			if total != 40 || done < 1 || done > 40 {
 				t.Errorf("progress %d/%d", done, total)
 			}
 		}}, func(k int, counts []int) int {
-			calls++
 			s := k * 1000
 			for i, c := range counts {
 				s += i * c

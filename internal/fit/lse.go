@@ -215,7 +215,13 @@ func (o *LSE) Loss() Loss { return o.loss }
 // resample); runs with count 0 are dropped, so evaluation costs only the distinct runs.
 func (o *LSE) Reweight(counts []int) *LSE {
 	c := *o
-	c.y, c.xs, c.w = nil, nil, nil
+	m := 0
+	for _, n := range counts {
+		if n > 0 {
+			m++
+		}
+	}
+	c.y, c.xs, c.w = make([]float64, 0, m), make([]float64, 0, m*o.k), make([]float64, 0, m)
 	for i, n := range counts {
 		if n <= 0 {
 			continue

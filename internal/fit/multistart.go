@@ -35,9 +35,10 @@ type MultiStartResult struct {
 	Status      Status
 	Converged   bool
 	GradNorm    float64
-	Evaluations int       // total over all starts
-	Objectives  []float64 // final objective per start, in start order (+Inf on failure)
-	Evals       []int     // evaluations per start, in start order
+	Evaluations int         // total over all starts
+	Objectives  []float64   // final objective per start, in start order (+Inf on failure)
+	Evals       []int       // evaluations per start, in start order
+	Finals      [][]float64 // final point per start, in start order
 }
 
 // MultiStart runs Local from every start on a pool of workers and keeps the lowest
@@ -70,10 +71,11 @@ func reduceStarts(obj Objective, res []LocalResult, tol float64) (MultiStartResu
 	if tol <= 0 {
 		tol = 1e-6
 	}
-	out := MultiStartResult{Best: -1, F: math.Inf(1), Starts: len(res), Objectives: make([]float64, len(res)), Evals: make([]int, len(res))}
+	out := MultiStartResult{Best: -1, F: math.Inf(1), Starts: len(res), Objectives: make([]float64, len(res)), Evals: make([]int, len(res)), Finals: make([][]float64, len(res))}
 	for i, r := range res {
 		out.Evaluations += r.Evaluations
 		out.Evals[i] = r.Evaluations
+		out.Finals[i] = r.X
 		out.Objectives[i] = r.F
 		if r.F < out.F {
 			out.F, out.Best = r.F, i
