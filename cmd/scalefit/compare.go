@@ -5,7 +5,8 @@ import (
 	"math"
 	"strings"
 
-	"github.com/scalefit/scalefit/internal/kaplan"
+	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -198,45 +199,39 @@ func compareLabel(base, group string) string {
 	return base + " [" + strings.TrimSpace(group) + "]"
 }
 
-// compareFits fits Kaplan's joint L(N, D) to the runs (each group separately) and adds
-// it, with the verdict, to c. A fit that fails becomes a warning: the published
-// comparison still stands. Chinchilla's Approach 3 (chinchilla.Fit) joins it once that
-// fit is committed.
+// compareFits fits the runs with the same analysis as `scalefit fit --law all
+// --approach 3` (Chinchilla's Approach 3 and Kaplan's joint L(N, D), per group) and adds
+// them, with the verdict, to c. A fit that fails becomes a warning: the published
+// comparison still stands.
 func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets []float64) error {
-	c.Warnings = append(c.Warnings, "your Chinchilla Approach-3 fit is not in this build yet: only Kaplan's L(N,D) is fitted to your runs")
-	names, by := runs.Groups(set.Runs)
-	for _, g := range names {
-		n, d, _, loss := runs.Columns(by[g])
-		where := ""
-		if g != "" {
-			where = " [" + g + "]"
+	res, err := analysis.Run(set, analysis.Options{Laws: "all", Approaches: []int{3}, Budgets: budgets,
+		Chinchilla: chinchilla.FitOptions{Bootstrap: o.bootstrap, Seed: o.seed}})
+	if err != nil {
+		c.Warnings = append(c.Warnings, "your runs could not be fitted: "+err.Error())
+		return nil
+	}
+	doc := report.FitDocument(res, false)
+	c.Warnings = append(c.Warnings, doc.Warnings...)
+	for _, s := range doc.Skipped {
+		c.Warnings = append(c.Warnings, compareLabel(s.Reason, s.Group))
+	}
+	for _, f := range doc.Fits {
+		if f.A == nil {
+			continue
 		}
-		kr, err := kaplan.Fit(n, d, loss, kaplan.FitOptions{Bootstrap: o.bootstrap, Seed: o.seed})
-		if err != nil {
-			c.Warnings = append(c.Warnings, fmt.Sprintf("kaplan L(N,D)%s: %v", where, err))
-		} else {
-			c.Warnings = append(c.Warnings, kr.Warnings...)
-			en := fitEntry(compareLabel("your fit: kaplan L(N,D)", g), kr.Law.ExponentA(), kr.Law.ExponentB(), budgets,
-				func(c float64) (float64, float64, float64) { return kr.Law.Optimal(c) })
-			if len(kr.Intervals) > 0 {
-				en.Intervals = map[string][2]float64{"a": kr.Intervals["a"], "b": kr.Intervals["b"]}
-			}
-			c.Laws = append(c.Laws, en)
+		name := "your fit: chinchilla A3"
+		if f.Law == "kaplan" {
+			name = "your fit: kaplan L(N,D)"
 		}
+		en := report.CompareEntry{Name: compareLabel(name, f.Group), Source: report.SourceFit, NCounts: "as in your file",
+			A: *f.A, B: *f.B, NPer10x: math.Pow(10, *f.A), DPer10x: math.Pow(10, *f.B), Allocations: f.Allocations}
+		if iv, ok := f.Intervals["a"]; ok {
+			en.Intervals = map[string][2]float64{"a": iv, "b": f.Intervals["b"]}
+		}
+		c.Laws = append(c.Laws, en)
 	}
 	c.Verdict = compareVerdict(c.Laws)
 	return nil
-}
-
-// fitEntry is a fitted law's allocation exponents and its allocation at each budget.
-func fitEntry(name string, a, b float64, budgets []float64, optimal func(c float64) (n, d, loss float64)) report.CompareEntry {
-	en := report.CompareEntry{Name: name, Source: report.SourceFit, NCounts: "as in your file",
-		A: a, B: b, NPer10x: math.Pow(10, a), DPer10x: math.Pow(10, b)}
-	for _, c := range budgets {
-		n, d, loss := optimal(c)
-		en.Allocations = append(en.Allocations, report.Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n, Loss: loss})
-	}
-	return en
 }
 
 // compareVerdict is the one-line verdict on the first fitted entry; "" when nothing was

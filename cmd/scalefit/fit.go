@@ -96,6 +96,7 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 	var a analysis.Options
 	switch strings.ToLower(o.law) {
 	case "chinchilla", "all", "kaplan":
+		a.Laws = strings.ToLower(o.law)
 	default:
 		return a, usagef("--law %q: fit takes a family: chinchilla, kaplan or all (named published laws go to optimal, predict and compare)", o.law)
 	}

@@ -17,12 +17,18 @@ import (
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/runs"
 )
 
 // Options configure Run. The zero value runs every approach the data allow with the
 // Epoch/Hoffmann recipe and no bootstrap.
 type Options struct {
+	// Laws is the family to fit: "chinchilla" (the default), "kaplan" (Kaplan's joint
+	// L(N, D) beside Chinchilla's Approach 3) or "all" (both families, every approach).
+	Laws string
+	// Kaplan configures the Kaplan fit (its Bootstrap and Seed follow Chinchilla's).
+	Kaplan kaplan.FitOptions
 	// Approaches to run (1, 2, 3); empty means every approach the data allow. An approach
 	// named here that cannot run is an error; one chosen by default is skipped with a reason.
 	Approaches []int
@@ -72,13 +78,15 @@ type Group struct {
 	// accepted to fit exponents (A2 is then nil); figures draw the rejected profiles.
 	IsoFLOPTable *chinchilla.IsoFLOPResult
 	A1           *chinchilla.EnvelopeResult
-	Holdout      *Holdout
+	// Kaplan is Kaplan's joint law L(N, D) fitted to the (final) runs, with --law kaplan|all.
+	Kaplan  *kaplan.FitResult
+	Holdout *Holdout
 	// Outliers are indices into Runs of runs with outsized residuals under A3, largest first.
 	Outliers []int
 	Skipped  []Skip
 }
 
-// Skip records an approach that did not run and why.
+// Skip records an approach that did not run and why (Approach 0: the Kaplan fit).
 type Skip struct {
 	Approach int
 	Reason   string
@@ -123,8 +131,17 @@ func Run(set *runs.Set, opts Options) (*Result, error) {
 		want[a] = true
 	}
 	explicit := len(want) > 0
-	if !explicit {
-		want = map[int]bool{1: true, 2: true, 3: true}
+	switch opts.Laws {
+	case "", "chinchilla", "all":
+		if !explicit {
+			want = map[int]bool{1: true, 2: true, 3: true}
+		}
+	case "kaplan":
+		if !explicit {
+			want = map[int]bool{3: true}
+		}
+	default:
+		return nil, fmt.Errorf("law family %q: want chinchilla, kaplan or all", opts.Laws)
 	}
 	all := set.Runs
 	if opts.MinTokensPerParam > 0 {
@@ -235,6 +252,24 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 			} else {
 				g.A1 = r
 			}
+		}
+	}
+	if opts.Laws == "kaplan" || opts.Laws == "all" {
+		ko := opts.Kaplan
+		ko.Bootstrap, ko.Seed = opts.Chinchilla.Bootstrap, opts.Chinchilla.Seed
+		if ko.Delta == 0 && opts.Chinchilla.Loss.Kind == fit.Huber {
+			ko.Delta = opts.Chinchilla.Loss.Delta
+		}
+		ko.Squared = opts.Chinchilla.Loss.Kind == fit.Squared
+		n, d, _, l := runs.Columns(finals)
+		r, err := kaplan.Fit(n, d, l, ko)
+		if err != nil {
+			if opts.Laws == "kaplan" {
+				return nil, fmt.Errorf("kaplan L(N,D): %w", err)
+			}
+			g.Skipped = append(g.Skipped, Skip{0, "kaplan L(N,D): " + err.Error()})
+		} else {
+			g.Kaplan = r
 		}
 	}
 	if g.A1 == nil && g.A2 == nil && g.A3 == nil {

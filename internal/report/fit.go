@@ -26,7 +26,11 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 	}
 	for _, g := range res.Groups {
 		for _, s := range g.Skipped {
-			doc.Skipped = append(doc.Skipped, Skip{Law: "chinchilla", Approach: s.Approach, Group: g.Name, Reason: s.Reason})
+			law := "chinchilla"
+			if s.Approach == 0 {
+				law = "kaplan"
+			}
+			doc.Skipped = append(doc.Skipped, Skip{Law: law, Approach: s.Approach, Group: g.Name, Reason: s.Reason})
 		}
 		if r := g.A3; r != nil {
 			f := Fit{
@@ -68,6 +72,15 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 			}
 			doc.Fits = append(doc.Fits, f)
 			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "approach 3", r.Warnings)...)
+		}
+		if r := g.Kaplan; r != nil {
+			f := KaplanFit(r, res.Budgets)
+			f.Group = g.Name
+			if !withDraws {
+				f.Bootstrap = nil
+			}
+			doc.Fits = append(doc.Fits, f)
+			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "kaplan L(N,D)", r.Warnings)...)
 		}
 		if r := g.A2; r != nil {
 			f := Fit{Law: "chinchilla", Approach: 2, Form: "N_opt = k C^a (IsoFLOP minima)", Group: g.Name,
@@ -179,6 +192,15 @@ func FitTables(res *analysis.Result, doc *Document) []*Table {
 			}
 		case 2:
 			tables = append(tables, budgetTable(&f, title("Approach 2: IsoFLOP minima per budget")))
+		}
+	}
+	for _, g := range res.Groups {
+		if g.Kaplan != nil {
+			t := KaplanFitTable(g.Kaplan)
+			if g.Name != "" {
+				t.Title = fmt.Sprintf("[%s] %s", g.Name, t.Title)
+			}
+			tables = append(tables, t)
 		}
 	}
 	if len(doc.Fits) > 0 {
@@ -313,10 +335,34 @@ func comparisonTable(res *analysis.Result, doc *Document) *Table {
 			t.AddRow(name, as, bs, tpp, n)
 		}
 	}
+	for _, f := range doc.Fits {
+		if f.Law != "kaplan" || f.A == nil {
+			continue
+		}
+		name := "Kaplan L(N,D) frontier"
+		if f.Group != "" {
+			name = f.Group + ": " + name
+		}
+		as, bs := Float(*f.A, 3), Float(*f.B, 3)
+		if iv, ok := f.Intervals["a"]; ok {
+			as += " " + Interval(iv, func(x float64) string { return Float(x, 3) })
+		}
+		tpp, n := "", ""
+		for _, al := range f.Allocations {
+			if al.FLOPs == ref {
+				tpp, n = Float(al.TokensPerParam, 3), Count(al.NOpt)
+			}
+		}
+		t.AddRow(name, as, bs, tpp, n)
+	}
 	for _, s := range doc.Skipped {
 		p := ""
 		if s.Group != "" {
 			p = s.Group + ": "
+		}
+		if s.Approach == 0 {
+			t.Notes = append(t.Notes, fmt.Sprintf("%sskipped: %s", p, s.Reason))
+			continue
 		}
 		t.Notes = append(t.Notes, fmt.Sprintf("%sapproach %d skipped: %s", p, s.Approach, s.Reason))
 	}
