@@ -127,8 +127,9 @@ func TestCompareUsageErrors(t *testing.T) {
 	}
 }
 
-// With runs, compare adds the user's Kaplan L(N,D) fit and the verdict. On Epoch's 240
-// runs the joint Kaplan form's frontier has a = 0.547 (3.52x N per 10x compute).
+// With runs, compare adds the user's Chinchilla Approach-3 and Kaplan L(N,D) fits and the
+// verdict (on the Chinchilla fit). On Epoch's 240 runs Approach 3 has a = 0.514 (3.27x N per
+// 10x compute, Epoch's refit) and the joint Kaplan form's frontier a = 0.547 (3.52x).
 func TestCompareRunsGolden(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fits 240 runs")
@@ -138,8 +139,8 @@ func TestCompareRunsGolden(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	golden(t, "compare_chinchilla.golden", out)
-	for _, want := range []string{"your fit: kaplan L(N,D)", "0.547", "3.52x",
-		"verdict: your fit: kaplan L(N,D) has a = 0.547: closer to Chinchilla's equal scaling"} {
+	for _, want := range []string{"your fit: kaplan L(N,D)", "0.547", "3.52x", "your fit: chinchilla A3", "3.27x",
+		"verdict: your fit: chinchilla A3 has a = 0.514: closer to Chinchilla's equal scaling"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
