@@ -311,12 +311,14 @@ func hoffmannGrid() [][thDim]float64 {
 // exponents taken from α), keeping the first occurrence.
 func reduceStarts(m fit.Mapping, full [][thDim]float64) [][]float64 {
 	q := m.Free()
-	seen := map[string]bool{}
-	var out [][]float64
-	for _, th := range full {
-		x := make([]float64, q)
+	seen := make(map[[thDim]float64]bool, len(full))
+	out := make([][]float64, 0, len(full))
+	flat := make([]float64, len(full)*q)
+	for i, th := range full {
+		x := flat[i*q : (i+1)*q : (i+1)*q]
 		m.Reduce(x, th[:])
-		key := fmt.Sprint(x)
+		var key [thDim]float64
+		copy(key[:], x)
 		if seen[key] {
 			continue
 		}

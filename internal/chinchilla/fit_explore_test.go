@@ -119,3 +119,33 @@ func TestExploreFullSettings(t *testing.T) {
 		t.Logf("%+v: cpu %v f=%.12g conv=%v atbest=%d evals=%d", lo, processCPU()-c0, ms.F, ms.Converged, ms.StartsAtBest, ms.Evaluations)
 	}
 }
+
+// TestExploreMethods compares the local methods on every 10th grid start (450 starts)
+// of Epoch's data: evaluations per start, CPU, and starts reaching the optimum.
+func TestExploreMethods(t *testing.T) {
+	n, d, l := fitEpochData(t)
+	p, _ := newA3Problem(n, d, l, FitOptions{})
+	all := reduceStarts(p.m, hoffmannGrid())
+	var starts [][]float64
+	for i := 0; i < len(all); i += 10 {
+		starts = append(starts, all[i])
+	}
+	for _, m := range []fit.Method{fit.Newton, fit.GonumNewton, fit.GonumBFGS, fit.GonumLBFGS} {
+		for _, thr := range []float64{1e-8, 1e-10} {
+			c0 := processCPU()
+			ms, err := fit.MultiStart(p.obj, starts, fit.MultiStartOptions{LocalOptions: fit.LocalOptions{Method: m, GradientThreshold: thr, FuncEvaluations: 3000}})
+			if err != nil {
+				t.Logf("%v: %v", m, err)
+				continue
+			}
+			conv := 0
+			for i, f := range ms.Objectives {
+				_ = i
+				if fit.WithinBest(f, 1.0182740178e-3, 1e-6) {
+					conv++
+				}
+			}
+			t.Logf("%-13v thr %.0e: cpu %8v  evals/start %6.1f  at optimum %3d/%d  winner %v grad %.2g", m, thr, (processCPU()-c0).Round(time.Millisecond), float64(ms.Evaluations)/float64(len(starts)), conv, len(starts), ms.Status, ms.GradNorm)
+		}
+	}
+}

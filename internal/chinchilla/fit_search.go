@@ -141,7 +141,7 @@ func (p *a3Problem) otherOptima(ms fit.MultiStartResult, k int) [][]float64 {
 // by grid order, NaN last).
 func (p *a3Problem) screen(grid [][]float64, workers int) []int {
 	vals := make([]float64, len(grid))
-	fit.ParallelFor(len(grid), workers, func(i int) { vals[i] = p.obj.Value(grid[i]) })
+	p.obj.ValueMany(vals, grid, workers)
 	order := make([]int, len(grid))
 	for i := range order {
 		order[i] = i

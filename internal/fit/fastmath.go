@@ -32,13 +32,14 @@ var exp2Table = func() (t [64]float64) {
 	return t
 }()
 
-// logSmall returns ln s for 1 ≤ s < 8 (a sum of at most MaxTerms softmax numerators,
-// each ≤ 1): s = 2^k·m with m in [1, 2), m = c_j(1 + r) with c_j = 1 + j/128 from the
+// logPos returns ln s for a normal positive s (in the objective, a sum of at most
+// MaxTerms softmax numerators, or of exponentiated terms): s = 2^k·m with m in [1, 2), m = c_j(1 + r) with c_j = 1 + j/128 from the
 // top 7 mantissa bits and 0 ≤ r < 1/128, ln s = k ln2 + ln c_j + ln(1 + r) with a
 // degree-7 series (truncation < 3e-17). No division. The absolute error is below
 // 3e-16 (the rounding of 1/c_j): ≤ 2 ulp of max(ln s, 1), which is what matters where
-// ln s is added to the O(1) largest term of a log-sum-exp (TestFastMath).
-func logSmall(s float64) float64 {
+// ln s is added to the O(1) largest term of a log-sum-exp, or is itself O(1)
+// (TestFastMath).
+func logPos(s float64) float64 {
 	b := math.Float64bits(s)
 	k := int(b>>52) - 1023
 	j := (b >> 45) & 127

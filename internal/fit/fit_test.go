@@ -314,3 +314,35 @@ func TestScores(t *testing.T) {
 		t.Error("empty: want NaN")
 	}
 }
+
+func TestValueManyMatchesValue(t *testing.T) {
+	tied := Mapping{Src: []int{0, 1, -1, 2, 2}, Fixed: []float64{0, 0, 0.55, 0, 0}}
+	for _, c := range []struct {
+		name string
+		m    Mapping
+		q    int
+	}{{"free", Mapping{}, 5}, {"tied", tied, 3}} {
+		o := synthLSE(t, 100, Loss{}, c.m, false).Reweight(func() []int {
+			cnt := make([]int, 100)
+			for i := range cnt {
+				cnt[i] = (i * 7) % 3
+			}
+			return cnt
+		}())
+		var xs [][]float64
+		for _, a := range []float64{0, 5, 25} {
+			for _, al := range []float64{0, 0.5, 2} {
+				x := []float64{a, 25 - a, 0.5, al, 1 - al/2}[:c.q]
+				xs = append(xs, x)
+			}
+		}
+		xs = append(xs, []float64{800, 0, 0, 0, 0}[:c.q]) // overflows: falls back to Value
+		got := make([]float64, len(xs))
+		o.ValueMany(got, xs, 3)
+		for p, x := range xs {
+			if want := o.Value(x); math.Abs(got[p]-want) > 1e-12*math.Abs(want) {
+				t.Errorf("%s: ValueMany[%d] = %.15g, Value %.15g", c.name, p, got[p], want)
+			}
+		}
+	}
+}

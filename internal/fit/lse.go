@@ -510,7 +510,7 @@ func (o *LSE) eval3(x, grad, hess, gn []float64) float64 {
 			mx, p0, p1, p2 = t2, expNonPos(t0-t2), expNonPos(t1-t2), 1
 		}
 		s := p0 + p1 + p2
-		r := rw.y - (mx + logSmall(s))
+		r := rw.y - (mx + logPos(s))
 		var val, psi, curv float64
 		switch {
 		case sq:
@@ -623,4 +623,91 @@ func scatter5(h *[5][5]float64, idx [5]int) *[MaxParams][MaxParams]float64 {
 		}
 	}
 	return &out
+}
+
+// ValueMany writes Value(xs[p]) into dst[p] for many points, sharing work between points
+// that agree on a term's (intercept, slope) pair, as the points of a grid of starts do:
+// each distinct term is exponentiated once per run, leaving one log per run and point.
+// Values agree with Value to rounding (the largest term is not factored out, so a
+// point with a term beyond ±700 falls back to Value). Runs on workers goroutines (0:
+// GOMAXPROCS); the result does not depend on it.
+func (o *LSE) ValueMany(dst []float64, xs [][]float64, workers int) {
+	n, k := len(o.y), o.k
+	type key struct{ a, b float64 }
+	keys := make([]map[key]int, k)
+	var tabs [MaxTerms][][]float64 // per term, per distinct pair: e^t per run, or nil
+	idx := make([][MaxTerms]int, len(xs))
+	th := make([]float64, o.p)
+	for j := range keys {
+		keys[j] = map[key]int{}
+	}
+	distinct := 0
+	for p, x := range xs {
+		o.m.Full(th, x)
+		for j := 0; j < k; j++ {
+			kv := key{th[o.icpt[j]], 0}
+			if o.slope[j] >= 0 {
+				kv.b = th[o.slope[j]]
+			}
+			id, ok := keys[j][kv]
+			if !ok {
+				id = len(tabs[j])
+				keys[j][kv] = id
+				tabs[j] = append(tabs[j], nil)
+				distinct++
+				if distinct > len(xs) {
+					// no sharing to speak of: evaluate point by point
+					ParallelFor(len(xs), workers, func(p int) { dst[p] = o.Value(xs[p]) })
+					return
+				}
+				e := make([]float64, n)
+				for i := range n {
+					t := kv.a
+					if o.slope[j] >= 0 {
+						t -= kv.b * o.xs[i*k+j]
+					}
+					if math.Abs(t) > 700 {
+						e = nil
+						break
+					}
+					e[i] = math.Exp(t)
+				}
+				tabs[j][id] = e
+			}
+			idx[p][j] = id
+		}
+	}
+	ParallelFor(len(xs), workers, func(p int) {
+		var cols [MaxTerms][]float64
+		for j := 0; j < k; j++ {
+			cols[j] = tabs[j][idx[p][j]]
+			if cols[j] == nil {
+				dst[p] = o.Value(xs[p])
+				return
+			}
+		}
+		f := 0.0
+		d := o.delta
+		for i, y := range o.y {
+			s := 0.0
+			for j := 0; j < k; j++ {
+				s += cols[j][i]
+			}
+			r := y - logPos(s)
+			var h float64
+			switch a := math.Abs(r); {
+			case o.squared:
+				h = 0.5 * r * r
+			case a > d:
+				h = d * (a - 0.5*d)
+			default:
+				h = 0.5 * r * r
+			}
+			if o.w != nil {
+				h *= o.w[i]
+			}
+			f += h
+		}
+		dst[p] = f
+	})
 }
