@@ -145,7 +145,7 @@ func TestExploreMethods(t *testing.T) {
 					conv++
 				}
 			}
-			t.Logf("%-13v thr %.0e: cpu %8v  evals/start %6.1f  at optimum %3d/%d  winner %v grad %.2g", m, thr, (processCPU()-c0).Round(time.Millisecond), float64(ms.Evaluations)/float64(len(starts)), conv, len(starts), ms.Status, ms.GradNorm)
+			t.Logf("%-13v thr %.0e: cpu %8v  evals/start %6.1f  at optimum %3d/%d  winner %v grad %.2g", m, thr, (processCPU() - c0).Round(time.Millisecond), float64(ms.Evaluations)/float64(len(starts)), conv, len(starts), ms.Status, ms.GradNorm)
 		}
 	}
 }
