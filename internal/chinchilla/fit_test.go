@@ -89,7 +89,8 @@ type fitDataset struct {
 
 func fitRealDatasets(t testing.TB) []fitDataset {
 	n, d, l := fitEpochData(t)
-	out := []fitDataset{{"chinchilla-epoch", n, d, l}}
+	all := fitReadCSV(t, "../../testdata/chinchilla.csv", "params", "tokens", "loss")
+	out := []fitDataset{{"chinchilla-epoch", n, d, l}, {"chinchilla-all-245", all[0], all[1], all[2]}}
 	gadreCols := []string{"loss_c4_val", "loss_openlm_val", "loss_paloma_c4_en", "loss_paloma_refinedweb",
 		"loss_paloma_redpajama", "loss_paloma_ptb", "loss_paloma_dolma_100_programming_languages", "loss_c4_german"}
 	g := fitReadCSV(t, "../../testdata/gadre.csv", append([]string{"params", "tokens"}, gadreCols...)...)
@@ -108,7 +109,7 @@ func fitRealDatasets(t testing.TB) []fitDataset {
 	}
 	o := fitReadCSV(t, "../../testdata/olmo_final.csv", "params", "tokens", "loss_c4_en_mean_last5")
 	sizes := fitReadStrings(t, "../../testdata/olmo_final.csv", "size")
-	all := fitDataset{name: "olmo-all", n: o[0], d: o[1], l: o[2]}
+	olmoAll := fitDataset{name: "olmo-all", n: o[0], d: o[1], l: o[2]}
 	var ladder fitDataset
 	ladder.name = "olmo-ladder"
 	for i := range o[0] {
@@ -116,7 +117,7 @@ func fitRealDatasets(t testing.TB) []fitDataset {
 			ladder.n, ladder.d, ladder.l = append(ladder.n, o[0][i]), append(ladder.d, o[1][i]), append(ladder.l, o[2][i])
 		}
 	}
-	return append(out, ladder, all)
+	return append(out, ladder, olmoAll)
 }
 
 func fitReadStrings(t testing.TB, path, col string) []string {
