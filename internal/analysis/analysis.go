@@ -39,8 +39,9 @@ type Options struct {
 	Envelope chinchilla.EnvelopeOptions
 	// Holdout selects runs to leave out of the fits and predict: the extrapolation check.
 	Holdout *runs.Expr
-	// MinTokensPerParam leaves out runs with fewer training tokens per parameter (under-
-	// trained runs that sit on an early loss plateau); 0 keeps all.
+	// MinTokensPerParam leaves runs with fewer training tokens per parameter out of the
+	// fits (under-trained runs that sit on an early loss plateau); held-out runs are still
+	// all predicted, so the holdout error before and after is comparable. 0 keeps all.
 	MinTokensPerParam float64
 	// Budgets are the compute budgets (FLOPs) at which to report allocations; empty means
 	// DefaultBudgets of the data.
@@ -62,7 +63,7 @@ type Result struct {
 	// CurvesReduced is true when the runs are points along loss curves (a run column) and
 	// Approaches 2 and 3 used each run's last point.
 	CurvesReduced bool
-	// LeftOut counts runs left out by MinTokensPerParam.
+	// LeftOut counts runs left out of the fits by MinTokensPerParam.
 	LeftOut int
 }
 
@@ -71,6 +72,8 @@ type Group struct {
 	Name string
 	Runs []runs.Run // the runs fitted (after holdout and filters)
 	Held []runs.Run // held-out runs
+	// LeftOut counts runs left out of the fit by MinTokensPerParam.
+	LeftOut int
 
 	A3 *chinchilla.FitResult
 	A2 *chinchilla.IsoFLOPResult
@@ -144,16 +147,6 @@ func Run(set *runs.Set, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("law family %q: want chinchilla, kaplan or all", opts.Laws)
 	}
 	all := set.Runs
-	if opts.MinTokensPerParam > 0 {
-		kept := all[:0:0]
-		for _, r := range all {
-			if r.Tokens/r.Params >= opts.MinTokensPerParam {
-				kept = append(kept, r)
-			}
-		}
-		res.LeftOut = len(all) - len(kept)
-		all = kept
-	}
 	res.Budgets = opts.Budgets
 	if len(res.Budgets) == 0 {
 		res.Budgets = DefaultBudgets(all)
@@ -164,6 +157,9 @@ func Run(set *runs.Set, opts Options) (*Result, error) {
 	}
 	for _, name := range names {
 		g, err := runGroup(set, name, by[name], want, explicit, opts)
+		if g != nil {
+			res.LeftOut += g.LeftOut
+		}
 		if err != nil {
 			if name != "" {
 				return nil, fmt.Errorf("group %s: %w", name, err)
@@ -185,6 +181,17 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 		if len(g.Held) == 0 {
 			return nil, fmt.Errorf("--holdout %q matches no run", opts.Holdout.String())
 		}
+	}
+	// Under-trained runs leave the fit, not the holdout: the held-out runs stay the test.
+	if opts.MinTokensPerParam > 0 {
+		kept := fitRuns[:0:0]
+		for _, r := range fitRuns {
+			if r.Tokens/r.Params >= opts.MinTokensPerParam {
+				kept = append(kept, r)
+			}
+		}
+		g.LeftOut = len(fitRuns) - len(kept)
+		fitRuns = kept
 	}
 	g.Runs = fitRuns
 	skip := func(a int, reason string) error {
