@@ -502,12 +502,13 @@ func (o *LSE) eval3(x, grad, hess, gn []float64) float64 {
 		t1 := b0 - be*rw.x1
 		t2 := e0
 		var p0, p1, p2, mx float64
+		// (differences clamped at −708: e^−708 is as negligible as 0)
 		if t0 >= t1 && t0 >= t2 {
-			mx, p0, p1, p2 = t0, 1, expNonPos(t1-t0), expNonPos(t2-t0)
+			mx, p0, p1, p2 = t0, 1, expNonPos(max(t1-t0, -708)), expNonPos(max(t2-t0, -708))
 		} else if t1 >= t2 {
-			mx, p0, p1, p2 = t1, expNonPos(t0-t1), 1, expNonPos(t2-t1)
+			mx, p0, p1, p2 = t1, expNonPos(max(t0-t1, -708)), 1, expNonPos(max(t2-t1, -708))
 		} else {
-			mx, p0, p1, p2 = t2, expNonPos(t0-t2), expNonPos(t1-t2), 1
+			mx, p0, p1, p2 = t2, expNonPos(max(t0-t2, -708)), expNonPos(max(t1-t2, -708)), 1
 		}
 		s := p0 + p1 + p2
 		r := rw.y - (mx + logPos(s))
