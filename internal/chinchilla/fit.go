@@ -29,7 +29,7 @@ const (
 	StartsDefault = "default"
 	// StartsFull runs a local minimisation from every point of Hoffmann et al.'s grid:
 	// α, β ∈ {0, .5, …, 2}, e ∈ {−1, −.5, …, 1}, a, b ∈ {0, 5, …, 25} (4,500 starts),
-	// each with a budget of 150 evaluations and a stall test (see fullGridEvals); the
+	// each with a budget of 100 evaluations and a stall test (see fullGridEvals); the
 	// winner is polished to the full tolerance.
 	StartsFull = "full"
 )

@@ -113,7 +113,7 @@ func TestExploreFullSettings(t *testing.T) {
 	n, d, l := fitEpochData(t)
 	p, _ := newA3Problem(n, d, l, FitOptions{})
 	starts := reduceStarts(p.m, hoffmannGrid())
-	for _, lo := range []fit.LocalOptions{{}, {StallRelTol: 1e-4, FuncEvaluations: 150}, {StallRelTol: 1e-3, FuncEvaluations: 100}} {
+	for _, lo := range []fit.LocalOptions{{StallRelTol: 1e-4, FuncEvaluations: 150}, {StallRelTol: 1e-4, FuncEvaluations: 100}, {StallRelTol: 1e-3, FuncEvaluations: 150}, {StallRelTol: 1e-3, FuncEvaluations: 100}, {StallRelTol: 1e-3, FuncEvaluations: 80}} {
 		c0 := processCPU()
 		ms, _ := fit.MultiStart(p.obj, starts, fit.MultiStartOptions{LocalOptions: lo})
 		t.Logf("%+v: cpu %v f=%.12g conv=%v atbest=%d evals=%d", lo, processCPU()-c0, ms.F, ms.Converged, ms.StartsAtBest, ms.Evaluations)

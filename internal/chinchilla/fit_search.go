@@ -77,12 +77,13 @@ func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 // Per-start budget of the full grid unless FitOptions.Local says otherwise: starts
 // stranded on plateaus (a term switched off by α or β ≈ 0, or E above every loss)
 // crawl for hundreds of evaluations without getting anywhere, so the grid stops a start
-// after 150 evaluations or when 10 iterations gained less than 1e-4 (relative), much as
+// after 100 evaluations or when 10 iterations gained less than 1e-4 (relative), much as
 // scipy's L-BFGS-B stops on ftol; the winner is then polished to the full tolerance.
-// Measured on Epoch's data: 2.95 s CPU and 1,360 starts at the optimum, against 4.6 s
-// and 1,670 with the default budget (300, 1e-6).
+// Measured on Epoch's data (TestExploreFullSettings): 2.9 s CPU and 1,225 starts at the
+// optimum, against 3.2 s and 1,346 with a budget of 150, and 4.6 s and 1,670 with the
+// default local budget (300 evaluations, stall 1e-6). scipy reaches it from 352.
 const (
-	fullGridEvals = 150
+	fullGridEvals = 100
 	fullGridStall = 1e-4
 )
 
