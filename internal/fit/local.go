@@ -60,6 +60,7 @@ func (m Method) String() string {
 type Status int
 
 const (
+	// NotTerminated: the run has not stopped (never returned by Local).
 	NotTerminated Status = iota
 	// GradientThreshold: the max-abs gradient fell below the threshold (converged).
 	GradientThreshold
