@@ -417,7 +417,9 @@ func a3Warnings(r *FitResult) []string {
 		name string
 		v    float64
 	}{{"alpha", r.Law.Alpha}, {"beta", r.Law.Beta}} {
-		if e.v < 0.05 {
+		if e.v < 0 {
+			w = append(w, fmt.Sprintf("%s = %.3g is negative: the fitted loss rises with %s, so the law does not describe these runs", e.name, e.v, map[string]string{"alpha": "N", "beta": "D"}[e.name]))
+		} else if e.v < 0.05 {
 			w = append(w, fmt.Sprintf("%s = %.3g is near 0: that term is nearly constant and trades off with E", e.name, e.v))
 		} else if e.v > 2.5 {
 			w = append(w, fmt.Sprintf("%s = %.3g is above 2.5: implausibly steep, check the data", e.name, e.v))

@@ -7,6 +7,7 @@ package chinchilla
 
 import (
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"sort"
 	"syscall"
@@ -147,5 +148,39 @@ func TestExploreMethods(t *testing.T) {
 			}
 			t.Logf("%-13v thr %.0e: cpu %8v  evals/start %6.1f  at optimum %3d/%d  winner %v grad %.2g", m, thr, (processCPU() - c0).Round(time.Millisecond), float64(ms.Evaluations)/float64(len(starts)), conv, len(starts), ms.Status, ms.GradNorm)
 		}
+	}
+}
+
+// TestExploreSlowInputs times Fit on random small run sets (fuzzRuns) and reports the
+// slowest.
+func TestExploreSlowInputs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(99, 1))
+	type slow struct {
+		d    time.Duration
+		data []byte
+		r    *FitResult
+	}
+	var worst []slow
+	for i := 0; i < 3000; i++ {
+		data := make([]byte, 2+3*12)
+		for j := range data {
+			data[j] = byte(rng.UintN(256))
+		}
+		data[1] = byte(5 + rng.UintN(8))
+		n, d, loss := fuzzRuns(data)
+		t0 := time.Now()
+		r, err := Fit(n, d, loss, FitOptions{})
+		el := time.Since(t0)
+		if err != nil {
+			continue
+		}
+		worst = append(worst, slow{el, data, r})
+		sort.Slice(worst, func(a, b int) bool { return worst[a].d > worst[b].d })
+		if len(worst) > 5 {
+			worst = worst[:5]
+		}
+	}
+	for _, w := range worst {
+		t.Logf("%v starts %d evals %d status %s law %+v data %v", w.d, w.r.Starts, w.r.Evaluations, w.r.Status, w.r.Law, w.data)
 	}
 }

@@ -388,11 +388,19 @@ func TestFitUnidentifiable(t *testing.T) {
 		n := 1e7 * math.Pow(2, float64(i))
 		ratio[0], ratio[1], ratio[2] = append(ratio[0], n), append(ratio[1], 20*n), append(ratio[2], law.Loss(n, 20*n))
 	}
+	// loss that grows with D: beta must come out ≤ 0 or tiny, with a warning
+	var rising [3][]float64
+	for _, n := range []float64{1e8, 3e8, 1e9} {
+		for _, d := range []float64{1e9, 3e9, 1e10, 3e10} {
+			rising[0], rising[1] = append(rising[0], n), append(rising[1], d)
+			rising[2] = append(rising[2], 1.7+400/math.Pow(n, 0.34)+0.02*math.Log(d))
+		}
+	}
 	for _, c := range []struct {
 		name string
 		runs [3][]float64
 		want string
-	}{{"narrow N", narrow, "N spans only"}, {"one tokens per param", ratio, "collinear"}} {
+	}{{"narrow N", narrow, "N spans only"}, {"one tokens per param", ratio, "collinear"}, {"loss rising with D", rising, "beta = "}} {
 		r, err := Fit(c.runs[0], c.runs[1], c.runs[2], FitOptions{})
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
