@@ -80,7 +80,8 @@ type FitResult struct {
 	Status    string
 	GradNorm  float64
 	// Starts is the number of local minimisations run; StartsAtBest how many ended
-	// within 1e-6 (relative) of the best objective; Evaluations the passes over the data.
+	// within 1e-6 (relative) of the best objective (of the best start before a winner
+	// that had not converged was polished); Evaluations the passes over the data.
 	Starts, StartsAtBest, Evaluations int
 	// RMSE is the root mean square of the log-loss residuals ln L − ln L̂.
 	RMSE float64

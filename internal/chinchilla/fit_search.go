@@ -71,7 +71,7 @@ func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 	best.Objectives = total.Objectives
 	best.Finals = total.Finals
 	best.StartsAtBest = agree(total.Objectives, best.F)
-	return best, nil
+	return p.polish(best, opts), nil
 }
 
 // Per-start budget of the full grid unless FitOptions.Local says otherwise: starts
@@ -97,10 +97,25 @@ func (p *a3Problem) fullGrid(grid [][]float64, opts FitOptions) (fit.MultiStartR
 		lo.StallRelTol = fullGridStall
 	}
 	ms, err := fit.MultiStart(p.obj, grid, fit.MultiStartOptions{LocalOptions: lo, Workers: opts.Workers, Admissible: p.admissible})
-	if err != nil || ms.Converged {
+	if err != nil {
 		return ms, err
 	}
-	pol := fit.Local(p.obj, ms.X, opts.Local)
+	return p.polish(ms, opts), nil
+}
+
+// polish reruns a winner that did not converge from where it stopped, with three times
+// the evaluation budget, and keeps the result when it is no worse.
+func (p *a3Problem) polish(ms fit.MultiStartResult, opts FitOptions) fit.MultiStartResult {
+	if ms.Converged || ms.X == nil {
+		return ms
+	}
+	lo := opts.Local
+	if lo.FuncEvaluations == 0 {
+		lo.FuncEvaluations = 900
+	} else {
+		lo.FuncEvaluations *= 3
+	}
+	pol := fit.Local(p.obj, ms.X, lo)
 	ms.Evaluations += pol.Evaluations
 	if pol.Err == nil && pol.F <= ms.F && p.admissible(pol.X) {
 		ms.X, ms.F, ms.Status, ms.Converged = pol.X, pol.F, pol.Status, pol.Converged()
@@ -111,7 +126,7 @@ func (p *a3Problem) fullGrid(grid [][]float64, opts FitOptions) (fit.MultiStartR
 			ms.GradNorm = math.Max(ms.GradNorm, math.Abs(v))
 		}
 	}
-	return ms, nil
+	return ms
 }
 
 // otherOptima returns up to k local optima of ms other than its best, lowest objective

@@ -119,6 +119,19 @@ func TestLSEDerivatives(t *testing.T) {
 					}
 				}
 			}
+			// and against fd.Hessian of the value itself (second differences: looser)
+			if c.loss.Kind == Squared {
+				hs := mat.NewSymDense(q, nil)
+				fd.Hessian(hs, o.Value, c.x, &fd.Settings{Step: 3e-6})
+				scale := maxAbs(h)
+				for i := range q {
+					for j := range q {
+						if a, n := h[i*q+j], hs.At(i, j); math.Abs(a-n) > 1e-3*math.Abs(a)+1e-5*scale {
+							t.Errorf("hess[%d][%d] = %.8g, fd.Hessian %.8g", i, j, a, n)
+						}
+					}
+				}
+			}
 			// the Gauss-Newton matrix is symmetric positive semi-definite
 			gn := make([]float64, q*q)
 			o.GaussNewton(c.x, gn)
