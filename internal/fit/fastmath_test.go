@@ -63,7 +63,7 @@ func BenchmarkMathExp(b *testing.B) {
 	}
 }
 
-func BenchmarkLogSmall(b *testing.B) {
+func BenchmarkLogPos(b *testing.B) {
 	for b.Loop() {
 		for i := range 240 {
 			fmSink += logPos(1 + float64(i)/100)
