@@ -28,6 +28,7 @@ type fitOptions struct {
 	loss              string
 	delta             float64
 	starts            string
+	method            string
 	tie               bool
 	fix               []string
 	vertex            string
@@ -82,6 +83,7 @@ func (o *fitOptions) register(cmd *cobra.Command) {
 	fs.StringVar(&o.loss, "loss", "huber", "robust loss on log-loss residuals: huber or mse")
 	fs.Float64Var(&o.delta, "delta", fit.DefaultDelta, "Huber delta on log-loss residuals")
 	fs.StringVar(&o.starts, "starts", "default", "Approach 3 start set: default (screened search) or full (Hoffmann's 4,500-point grid)")
+	fs.StringVar(&o.method, "method", "newton", "Approach 3 local minimiser: newton (analytic Hessian), or gonum/optimize's gonum-bfgs, gonum-lbfgs, gonum-newton to cross-check")
 	fs.BoolVar(&o.tie, "tie-exponents", false, "fit one exponent alpha = beta (for narrow sweeps that cannot separate them)")
 	fs.StringSliceVar(&o.fix, "fix", nil, "fix parameters, e.g. E=1.69 or alpha=0.34,beta=0.28")
 	fs.StringVar(&o.vertex, "vertex", "auto", "Approach 2 minimum per budget: auto (Akima with >= 5 sizes, else parabola), akima or parabola")
@@ -118,6 +120,11 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 	default:
 		return a, usagef("--starts %q: want default or full", o.starts)
 	}
+	m, err := fit.ParseMethod(o.method)
+	if err != nil {
+		return a, usagef("--method: %v", err)
+	}
+	a.Chinchilla.Local.Method = m
 	if o.bootstrap < 0 {
 		return a, usagef("--bootstrap %d: want 0 or more resamples", o.bootstrap)
 	}

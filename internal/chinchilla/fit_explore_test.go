@@ -1,7 +1,7 @@
 //go:build fitexplore
 
-// Measurements behind the method and search choices (go test -tags fitexplore; the
-// gonum methods also need -tags gonumopt and a go.sum with golang.org/x/tools).
+// Measurements behind the method and search choices (go test -tags fitexplore;
+// gonum/optimize's Newton, BFGS and LBFGS are compared with this package's Newton).
 
 package chinchilla
 

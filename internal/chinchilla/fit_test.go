@@ -3,6 +3,7 @@ package chinchilla
 import (
 	"encoding/csv"
 	"errors"
+	"github.com/scalefit/scalefit/internal/fit"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -419,5 +420,27 @@ func TestFitUnidentifiable(t *testing.T) {
 		if !found {
 			t.Errorf("%s: warnings %q, want one containing %q", c.name, r.Warnings, c.want)
 		}
+	}
+}
+
+// gonum/optimize's methods, used through --method to cross-check the default Newton,
+// reach the same optimum on Epoch's runs (at their looser gradient threshold, 1e-8).
+func TestFitEpochGonumMethods(t *testing.T) {
+	n, d, l := fitEpochData(t)
+	for _, m := range []fit.Method{fit.GonumBFGS, fit.GonumLBFGS, fit.GonumNewton} {
+		t.Run(m.String(), func(t *testing.T) {
+			r, err := Fit(n, d, l, FitOptions{Local: fit.LocalOptions{Method: m}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Objective > epochOpt.Obj || !r.Converged {
+				t.Errorf("objective %.12g (want %.12g), converged %v (%s)", r.Objective, epochOpt.Obj, r.Converged, r.Status)
+			}
+			for _, c := range []struct{ got, want float64 }{{r.Law.E, epochOpt.E}, {r.Law.A, epochOpt.A}, {r.Law.B, epochOpt.B}, {r.Law.Alpha, epochOpt.Alpha}, {r.Law.Beta, epochOpt.Beta}} {
+				if relErr(c.got, c.want) > 1e-3 {
+					t.Errorf("%v: got %.6g, want %.6g", m, c.got, c.want)
+				}
+			}
+		})
 	}
 }

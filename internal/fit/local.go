@@ -32,14 +32,29 @@ const (
 	// H + τI with τ raised until positive definite) with the analytic Hessian and an
 	// Armijo backtracking line search; allocation-free, at most MaxParams parameters.
 	Newton Method = iota
-	// GonumNewton, GonumBFGS and GonumLBFGS run gonum/optimize's methods. They are
-	// compiled only with the build tag gonumopt (gonum/optimize needs golang.org/x/tools in
-	// go.sum); without it Local returns an error for them. Kept for the measurements in
-	// BENCHMARKS.md.
+	// GonumNewton, GonumBFGS and GonumLBFGS run gonum/optimize's methods, for cross-checks
+	// (`scalefit fit --method`). Measured on Epoch's runs they need 2.5-26x more
+	// evaluations per start than Newton (BENCHMARKS.md), so Newton is the default.
 	GonumNewton
 	GonumBFGS
 	GonumLBFGS
 )
+
+// ParseMethod reads a method name as String writes it ("newton", "gonum-bfgs", ...; also
+// "bfgs" and "lbfgs").
+func ParseMethod(s string) (Method, error) {
+	switch s {
+	case "newton", "":
+		return Newton, nil
+	case "gonum-newton":
+		return GonumNewton, nil
+	case "gonum-bfgs", "bfgs":
+		return GonumBFGS, nil
+	case "gonum-lbfgs", "lbfgs":
+		return GonumLBFGS, nil
+	}
+	return Newton, fmt.Errorf("method %q: want newton, gonum-newton, gonum-bfgs or gonum-lbfgs", s)
+}
 
 // String names the method.
 func (m Method) String() string {
@@ -97,12 +112,16 @@ func (s Status) String() string {
 // is ~1e-13, so 1e-10 is tight but reachable.
 const DefaultGradientThreshold = 1e-10
 
+// GonumGradientThreshold is the default threshold for gonum/optimize's methods, whose line
+// searches report failure in rounding noise below about 1e-9 on the summed objective.
+const GonumGradientThreshold = 1e-8
+
 // LocalOptions configure one local minimisation. The zero value is usable.
 type LocalOptions struct {
 	// Method is the local method; the zero value is Newton.
 	Method Method
 	// GradientThreshold stops a run when the max-abs gradient falls below it; 0 means
-	// DefaultGradientThreshold. Absolute, in units of the (summed) objective per unit
+	// DefaultGradientThreshold (GonumGradientThreshold for the gonum methods). Absolute, in units of the (summed) objective per unit
 	// of x.
 	GradientThreshold float64
 	// FuncEvaluations caps passes over the data per start; 0 means 300 (Newton, BFGS)
@@ -120,6 +139,10 @@ type LocalOptions struct {
 func (o LocalOptions) withDefaults() LocalOptions {
 	if o.GradientThreshold <= 0 {
 		o.GradientThreshold = DefaultGradientThreshold
+		if o.Method != Newton {
+			// gonum's line searches stall in rounding noise before 1e-10 (DESIGN.md §4).
+			o.GradientThreshold = GonumGradientThreshold
+		}
 	}
 	if o.FuncEvaluations <= 0 {
 		o.FuncEvaluations = 300

@@ -1,5 +1,3 @@
-//go:build gonumopt
-
 package fit
 
 import (
@@ -11,8 +9,9 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-// gonumLocal runs gonum/optimize (build tag gonumopt; needs golang.org/x/tools in go.sum,
-// e.g. go test -tags gonumopt -modfile=/tmp/x.mod after copying go.mod and go.sum).
+// gonumLocal runs one of gonum/optimize's methods (Newton with the analytic Hessian, BFGS
+// or LBFGS) from x0, with an explicit gradient threshold and evaluation cap, and maps its
+// status onto this package's.
 func gonumLocal(obj Objective, x0 []float64, opt LocalOptions) LocalResult {
 	dim := obj.Dim()
 	c := &evalCache{obj: obj, x: make([]float64, dim), g: make([]float64, dim), h: make([]float64, dim*dim)}
