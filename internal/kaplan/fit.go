@@ -5,7 +5,12 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/scalefit/scalefit/internal/fit"
 )
+
+// DefaultDelta is the Huber threshold of Hoffmann et al. 2022 on log-loss residuals.
+const DefaultDelta = fit.DefaultDelta
 
 // FitOptions configure Fit. The zero value fits the joint law L(N, D) with Huber δ = 1e-3
 // on log-loss residuals, summed over runs, and no bootstrap.
@@ -117,12 +122,12 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 		return nil, err
 	}
 	starts := o.starts()
-	ms, err := multiStart(o, starts, opts.GradientThreshold, opts.Workers)
+	ms, err := fit.MultiStart(o, starts, fit.MultiStartOptions{LocalOptions: fit.LocalOptions{GradientThreshold: opts.GradientThreshold}, Workers: opts.Workers})
 	if err != nil {
 		return nil, fmt.Errorf("kaplan: %w", err)
 	}
 	r := &FitResult{Form: o.form, Offset: o.offset, X: ms.X, Objective: ms.F, Loss: "huber", Delta: o.delta,
-		Runs: len(o.y), Converged: ms.Converged, Status: ms.Status, GradNorm: ms.GradNorm,
+		Runs: len(o.y), Converged: ms.Converged, Status: ms.Status.String(), GradNorm: ms.GradNorm,
 		Starts: ms.Starts, StartsAtBest: ms.StartsAtBest, Evaluations: ms.Evaluations}
 	if o.delta == 0 {
 		r.Loss = "mse"
@@ -241,7 +246,7 @@ func varies(v []float64) bool {
 	return false
 }
 
-func median(v []float64) float64 { return percentile(v, 50) }
+func median(v []float64) float64 { return fit.Percentile(v, 50) }
 
 // starts is a grid around data-driven levels: for an exponent α the scale is set so the
 // power law passes through the median run (ln Xc = median ln X + median ln L / α), then
@@ -320,15 +325,15 @@ func (r *FitResult) bootstrap(o *objective, grid [][]float64, opts FitOptions) {
 		ok bool
 	}
 	draws := make([]draw, opts.Bootstrap)
-	parallelFor(opts.Bootstrap, opts.Workers, func(k int) {
-		ro := o.reweight(bootstrapCounts(opts.Seed, k, len(o.y)))
-		best := localResult{F: math.Inf(1)}
+	fit.ParallelFor(opts.Bootstrap, opts.Workers, func(k int) {
+		ro := o.reweight(fit.BootstrapCounts(opts.Seed, k, len(o.y)))
+		best := fit.LocalResult{F: math.Inf(1)}
 		for _, s := range starts {
-			if lr := newton(ro, s, opts.GradientThreshold); lr.F < best.F {
+			if lr := fit.Local(ro, s, fit.LocalOptions{GradientThreshold: opts.GradientThreshold}); lr.F < best.F {
 				best = lr
 			}
 		}
-		draws[k] = draw{best.X, best.Converged}
+		draws[k] = draw{best.X, best.Converged()}
 	})
 	names := r.ParamNames()
 	cols := map[string][]float64{}
@@ -357,7 +362,7 @@ func (r *FitResult) bootstrap(o *objective, grid [][]float64, opts FitOptions) {
 	}
 	r.Intervals = map[string][2]float64{}
 	for k, v := range cols {
-		r.Intervals[k] = [2]float64{percentile(v, 2.5), percentile(v, 97.5)}
+		r.Intervals[k] = [2]float64{fit.Percentile(v, 2.5), fit.Percentile(v, 97.5)}
 	}
 	if r.BootstrapFailed > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("kaplan bootstrap: %d of %d resamples did not converge", r.BootstrapFailed, opts.Bootstrap))

@@ -1,6 +1,10 @@
 package kaplan
 
-import "math"
+import (
+	"math"
+
+	"github.com/scalefit/scalefit/internal/fit"
+)
 
 // Form is the functional form fitted by Fit.
 type Form int
@@ -51,26 +55,17 @@ func (o *objective) Dim() int {
 	return 2
 }
 
-func (o *objective) rho(r float64) float64 {
-	if a := math.Abs(r); o.delta > 0 && a > o.delta {
-		return o.delta * (a - 0.5*o.delta)
-	}
-	return 0.5 * r * r
-}
-
-func (o *objective) psi(r float64) float64 {
+// loss is the robust loss of the residuals: Huber(delta), or squared error when delta is 0.
+func (o *objective) loss() fit.Loss {
 	if o.delta > 0 {
-		return math.Max(-o.delta, math.Min(o.delta, r))
+		return fit.Loss{Kind: fit.Huber, Delta: o.delta}
 	}
-	return r
+	return fit.Loss{Kind: fit.Squared}
 }
 
-func (o *objective) curv(r float64) float64 {
-	if o.delta > 0 && math.Abs(r) > o.delta {
-		return 0
-	}
-	return 1
-}
+func (o *objective) rho(r float64) float64  { return o.loss().Value(r) }
+func (o *objective) psi(r float64) float64  { return o.loss().Psi(r) }
+func (o *objective) curv(r float64) float64 { return o.loss().Curv(r) }
 
 // Value returns the objective at x.
 func (o *objective) Value(x []float64) float64 { return o.eval(x, nil, nil) }

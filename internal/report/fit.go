@@ -390,10 +390,11 @@ func lossDelta(l fit.Loss) float64 {
 	return l.Delta
 }
 
-// gradNorm shows a gradient norm; below 1e-12 it is rounding noise and shown as a bound.
+// gradNorm shows a gradient norm; below 1e-10 (the default convergence threshold) its
+// digits are rounding noise, so it is shown as a bound (JSON keeps the value).
 func gradNorm(g float64) string {
-	if g < 1e-12 {
-		return "< 1e-12"
+	if g < 1e-10 {
+		return "< 1e-10"
 	}
 	return Float(g, 3)
 }
