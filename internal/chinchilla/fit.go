@@ -74,15 +74,10 @@ type FitResult struct {
 	Loss fit.Loss
 	// Runs is the number of runs fitted; Free the number of free parameters.
 	Runs, Free int
-	// Converged: the winning start stopped on the gradient threshold; Status is its
-	// stopping status; GradNorm its max-abs gradient (free coordinates).
-	Converged bool
-	Status    string
-	GradNorm  float64
-	// Starts is the number of local minimisations run; StartsAtBest how many ended
-	// within 1e-6 (relative) of the best objective (of the best start before a winner
-	// that had not converged was polished); Evaluations the passes over the data.
-	Starts, StartsAtBest, Evaluations int
+	// Diagnostics: converged, status, gradient norm, starts, starts at the best objective
+	// (counted against the best start before a winner that had not converged was
+	// polished) and evaluations.
+	fit.Diagnostics
 	// RMSE is the root mean square of the log-loss residuals ln L − ln L̂.
 	RMSE float64
 	// Residuals are ln L_i − ln L̂_i per run, in input order (dimensionless: 0.01 is a 1%
@@ -355,8 +350,7 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 func (p *a3Problem) result(ms fit.MultiStartResult, opts FitOptions) *FitResult {
 	th := p.obj.FullParams(ms.X)
 	r := &FitResult{Law: lawFromTheta(th), Objective: ms.F, Loss: opts.Loss, Runs: len(p.y), Free: p.obj.Dim(),
-		Converged: ms.Converged, Status: ms.Status.String(), GradNorm: ms.GradNorm,
-		Starts: ms.Starts, StartsAtBest: ms.StartsAtBest, Evaluations: ms.Evaluations}
+		Diagnostics: ms.Diagnostics()}
 	copy(r.Theta[:], th)
 	pred := make([]float64, len(p.y))
 	p.obj.LogPredict(pred, th)

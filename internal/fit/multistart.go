@@ -139,3 +139,22 @@ func ParallelFor(n, workers int, fn func(i int)) {
 	}
 	wg.Wait()
 }
+
+// Diagnostics say how a multi-start fit ended; law fits embed them so every family reports
+// convergence the same way.
+type Diagnostics struct {
+	// Converged: the winning start stopped on the gradient threshold; Status is its
+	// stopping status (gonum's names); GradNorm its max-abs gradient (free coordinates).
+	Converged bool
+	Status    string
+	GradNorm  float64
+	// Starts is the number of local minimisations run; StartsAtBest how many ended within
+	// 1e-6 (relative) of the best objective; Evaluations the passes over the data.
+	Starts, StartsAtBest, Evaluations int
+}
+
+// Diagnostics returns the convergence diagnostics of a multi-start result.
+func (r MultiStartResult) Diagnostics() Diagnostics {
+	return Diagnostics{Converged: r.Converged, Status: r.Status.String(), GradNorm: r.GradNorm,
+		Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations}
+}

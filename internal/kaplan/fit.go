@@ -53,14 +53,9 @@ type FitResult struct {
 	Loss  string
 	Delta float64
 	Runs  int
-	// Converged: the winning start stopped on the gradient threshold; Status its stopping
-	// status; GradNorm its max-abs gradient.
-	Converged bool
-	Status    string
-	GradNorm  float64
-	// Starts is the number of local minimisations; StartsAtBest how many ended within
-	// 1e-6 (relative) of the best; Evaluations the passes over the data.
-	Starts, StartsAtBest, Evaluations int
+	// Diagnostics: converged, status, gradient norm, starts, starts at the best objective
+	// and evaluations.
+	fit.Diagnostics
 	// RMSE is the root mean square of the residuals ln L − ln L̂; Residuals per run.
 	RMSE      float64
 	Residuals []float64
@@ -127,8 +122,7 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 		return nil, fmt.Errorf("kaplan: %w", err)
 	}
 	r := &FitResult{Form: o.form, Offset: o.offset, X: ms.X, Objective: ms.F, Loss: "huber", Delta: o.delta,
-		Runs: len(o.y), Converged: ms.Converged, Status: ms.Status.String(), GradNorm: ms.GradNorm,
-		Starts: ms.Starts, StartsAtBest: ms.StartsAtBest, Evaluations: ms.Evaluations}
+		Runs: len(o.y), Diagnostics: ms.Diagnostics()}
 	if o.delta == 0 {
 		r.Loss = "mse"
 	}

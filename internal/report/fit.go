@@ -309,43 +309,16 @@ func comparisonTable(res *analysis.Result, doc *Document) *Table {
 	}
 	t := &Table{Title: "Approaches side by side (Hoffmann et al. Table 2: a = 0.50, 0.49, 0.46; Kaplan 0.73)",
 		Header: []string{"approach", "a (N_opt ∝ C^a)", "b (D_opt ∝ C^b)", "tokens/param @ " + Sci(ref), "N_opt @ " + Sci(ref)}}
-	names := map[int]string{1: "1 loss-curve envelope", 2: "2 IsoFLOP profiles", 3: "3 parametric fit"}
-	for _, a := range []int{1, 2, 3} {
-		for _, f := range doc.Fits {
-			if f.Approach != a || f.A == nil {
-				continue
-			}
-			name := names[a]
-			if f.Group != "" {
-				name = f.Group + ": " + name
-			}
-			as, bs := Float(*f.A, 3), Float(*f.B, 3)
-			if iv, ok := f.Intervals["a"]; ok {
-				as += " " + Interval(iv, func(x float64) string { return Float(x, 3) })
-			}
-			if iv, ok := f.Intervals["b"]; ok {
-				bs += " " + Interval(iv, func(x float64) string { return Float(x, 3) })
-			}
-			tpp, n := "", ""
-			for _, al := range f.Allocations {
-				if al.FLOPs == ref {
-					tpp, n = Float(al.TokensPerParam, 3), Count(al.NOpt)
-				}
-			}
-			t.AddRow(name, as, bs, tpp, n)
-		}
-	}
-	for _, f := range doc.Fits {
-		if f.Law != "kaplan" || f.A == nil {
-			continue
-		}
-		name := "Kaplan L(N,D) frontier"
+	row := func(name string, f *Fit) {
 		if f.Group != "" {
 			name = f.Group + ": " + name
 		}
-		as, bs := Float(*f.A, 3), Float(*f.B, 3)
-		if iv, ok := f.Intervals["a"]; ok {
-			as += " " + Interval(iv, func(x float64) string { return Float(x, 3) })
+		exp := func(v float64, key string) string {
+			s := Float(v, 3)
+			if iv, ok := f.Intervals[key]; ok {
+				s += " " + Interval(iv, func(x float64) string { return Float(x, 3) })
+			}
+			return s
 		}
 		tpp, n := "", ""
 		for _, al := range f.Allocations {
@@ -353,7 +326,20 @@ func comparisonTable(res *analysis.Result, doc *Document) *Table {
 				tpp, n = Float(al.TokensPerParam, 3), Count(al.NOpt)
 			}
 		}
-		t.AddRow(name, as, bs, tpp, n)
+		t.AddRow(name, exp(*f.A, "a"), exp(*f.B, "b"), tpp, n)
+	}
+	names := map[int]string{1: "1 loss-curve envelope", 2: "2 IsoFLOP profiles", 3: "3 parametric fit"}
+	for _, a := range []int{1, 2, 3} {
+		for i := range doc.Fits {
+			if f := &doc.Fits[i]; f.Law == "chinchilla" && f.Approach == a && f.A != nil {
+				row(names[a], f)
+			}
+		}
+	}
+	for i := range doc.Fits {
+		if f := &doc.Fits[i]; f.Law == "kaplan" && f.A != nil {
+			row("Kaplan L(N,D) frontier", f)
+		}
 	}
 	for _, s := range doc.Skipped {
 		p := ""
