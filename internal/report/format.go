@@ -87,7 +87,12 @@ func Float(x float64, sig int) string {
 }
 
 // Ratio formats a multiplier: 5.37x.
-func Ratio(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) + "x" }
+func Ratio(x float64) string {
+	if a := math.Abs(x); a >= 1e6 || (a < 1e-2 && a != 0) {
+		return Float(x, 3) + "x"
+	}
+	return strconv.FormatFloat(x, 'f', 2, 64) + "x"
+}
 
 // Percent formats a fraction as a percentage with 3 significant figures: 0.0071 -> 0.710%.
 func Percent(x float64) string { return sig3(100*x) + "%" }

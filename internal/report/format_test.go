@@ -1,6 +1,9 @@
 package report
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNumberFormats(t *testing.T) {
 	tests := []struct {
@@ -11,7 +14,7 @@ func TestNumberFormats(t *testing.T) {
 		{Count(9.9996e9), "10.0B"}, {Count(3e21), "3e21"},
 		{Sci(5.76e23), "5.76e23"}, {Sci(1e21), "1e21"}, {Sci(1.3e22), "1.3e22"}, {Sci(2.5e-3), "2.5e-3"},
 		{Float(0.347311, 5), "0.34731"}, {Float(1.0182740e-3, 8), "0.001018274"}, {Float(1.2e-5, 3), "1.20e-5"},
-		{Ratio(5.3703), "5.37x"}, {Percent(0.0071), "0.710%"}, {Percent(0.099996), "10.0%"}, {Percent(0.1), "10.0%"},
+		{Ratio(5.3703), "5.37x"}, {Ratio(3e40), "3.00e40x"}, {loss4(2.22214), "2.2221"}, {loss4(1.5e76), "1.500e76"}, {Percent(0.0071), "0.710%"}, {Percent(0.099996), "10.0%"}, {Percent(0.1), "10.0%"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
@@ -28,5 +31,17 @@ func TestParseFormat(t *testing.T) {
 	}
 	if _, err := ParseFormat("xml"); err == nil {
 		t.Error("want an error for xml")
+	}
+}
+
+func TestOutsideIntervals(t *testing.T) {
+	loss := 2.0
+	rows := []PlanRow{
+		{FLOPs: 2.13e26, FLOPsInterval: &[2]float64{1.01e20, 6.02e25}},
+		{Params: 7e9, ParamsInterval: &[2]float64{6e9, 8e9}, Loss: &loss, LossInterval: &[2]float64{2.1, 2.2}},
+	}
+	w := outsideIntervals(rows)
+	if len(w) != 2 || !strings.Contains(w[0], "row 1: FLOPs 2.13e26") || !strings.Contains(w[1], "row 2: loss") {
+		t.Errorf("warnings %q", w)
 	}
 }

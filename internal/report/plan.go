@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -122,8 +123,8 @@ func col(header string, has func(*PlanRow) bool, cell func(*PlanRow) string) pla
 
 // loss4 formats a loss in nats/token with 4 decimals: 2.2221.
 func loss4(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return Float(x, 4)
+	if a := math.Abs(x); math.IsNaN(x) || math.IsInf(x, 0) || a >= 1e6 || (a < 1e-3 && a != 0) {
+		return Float(x, 4) // an absurd fit's loss: scientific, not 110 digits
 	}
 	return strconv.FormatFloat(x, 'f', 4, 64)
 }
@@ -314,8 +315,32 @@ func WritePlan(w io.Writer, f Format, d *PlanDocument) error {
 	if d.Warnings == nil {
 		d.Warnings = []string{}
 	}
+	d.Warnings = append(d.Warnings, outsideIntervals(d.Rows)...)
 	if f == JSON {
 		return WriteJSON(w, d)
 	}
 	return RenderAll(w, f, []*Table{d.Table()}, d.Warnings)
+}
+
+// outsideIntervals warns when a point estimate lies outside its own bootstrap interval: the
+// draws disagree with the fit, which happens when the law is poorly identified.
+func outsideIntervals(rows []PlanRow) []string {
+	var out []string
+	for i := range rows {
+		r := &rows[i]
+		for _, c := range []struct {
+			name string
+			v    float64
+			iv   *[2]float64
+		}{{"FLOPs", r.FLOPs, r.FLOPsInterval}, {"params", r.Params, r.ParamsInterval}, {"tokens", r.Tokens, r.TokensInterval}} {
+			if c.iv != nil && (c.v < c.iv[0] || c.v > c.iv[1]) {
+				out = append(out, fmt.Sprintf("row %d: %s %s lies outside its 95%% interval %s: the bootstrap draws disagree with the fit, which is poorly identified; do not rely on this number",
+					i+1, c.name, Sci(c.v), Interval(*c.iv, Sci)))
+			}
+		}
+		if r.Loss != nil && r.LossInterval != nil && (*r.Loss < r.LossInterval[0] || *r.Loss > r.LossInterval[1]) {
+			out = append(out, fmt.Sprintf("row %d: loss %s lies outside its 95%% interval %s: the bootstrap draws disagree with the fit", i+1, loss4(*r.Loss), Interval(*r.LossInterval, loss4)))
+		}
+	}
+	return out
 }
