@@ -102,18 +102,11 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		}
 		res.Tolerance = tol
 	}
-	doc, err := report.ReadDocument(o.fit)
+	doc, fit, law, draws, err := readFitLaw(o.fit)
 	if err != nil {
-		return fmt.Errorf("--fit: %w", err)
+		return err
 	}
-	fit := doc.Find("chinchilla", 3)
-	if fit == nil {
-		return fmt.Errorf("--fit %s: no Chinchilla Approach-3 fit in the file (scalefit fit writes one when the runs have params, tokens and loss)", o.fit)
-	}
-	law, draws, err := checkLaw(fit)
-	if err != nil {
-		return fmt.Errorf("--fit %s: %w", o.fit, err)
-	}
+	res.Warnings = append(res.Warnings, fitWarnings(o.fit, fit)...)
 	res.Law = "chinchilla approach 3"
 	if fit.Group != "" {
 		res.Law += ", group " + fit.Group
@@ -175,38 +168,6 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		return &answerNo{res.Summary()}
 	}
 	return nil
-}
-
-// checkLaw reads the law and its bootstrap draws from a fit.json entry.
-func checkLaw(f *report.Fit) (chinchilla.Law, []chinchilla.Law, error) {
-	var l chinchilla.Law
-	get := func(name string) (float64, error) {
-		v, ok := f.Params[name]
-		if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("chinchilla fit lacks parameter %q (want E, A, B, alpha, beta)", name)
-		}
-		return v, nil
-	}
-	var err error
-	for _, p := range []struct {
-		name string
-		dst  *float64
-	}{{"E", &l.E}, {"A", &l.A}, {"B", &l.B}, {"alpha", &l.Alpha}, {"beta", &l.Beta}} {
-		if *p.dst, err = get(p.name); err != nil {
-			return l, nil, err
-		}
-	}
-	if !(l.A > 0 && l.B > 0 && l.Alpha > 0 && l.Beta > 0) {
-		return l, nil, fmt.Errorf("chinchilla fit has A %g, B %g, alpha %g, beta %g: want positive values", l.A, l.B, l.Alpha, l.Beta)
-	}
-	var draws []chinchilla.Law
-	for i, row := range f.Bootstrap {
-		if len(row) != 5 {
-			return l, nil, fmt.Errorf("bootstrap row %d has %d values, want 5 (E, A, B, alpha, beta)", i+1, len(row))
-		}
-		draws = append(draws, chinchilla.Law{E: row[0], A: row[1], B: row[2], Alpha: row[3], Beta: row[4]})
-	}
-	return l, draws, nil
 }
 
 // drawSpread is the standard deviation of ln L̂(n, d) over the bootstrap draws (0 with

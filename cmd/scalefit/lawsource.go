@@ -90,36 +90,58 @@ func lawFromBuiltin(l *laws.Law) *lawSource {
 }
 
 func lawFromFit(path string) (*lawSource, error) {
-	doc, err := report.ReadDocument(path)
+	doc, fit, l, draws, err := readFitLaw(path)
 	if err != nil {
-		return nil, fmt.Errorf("--fit: %w", err)
-	}
-	fit := doc.Find("chinchilla", 3)
-	if fit == nil {
-		return nil, fmt.Errorf("--fit %s: no Chinchilla Approach-3 fit in the file (run scalefit fit with --approach 3)", path)
-	}
-	var v [5]float64
-	for i, k := range []string{"E", "A", "B", "alpha", "beta"} {
-		x, ok := fit.Params[k]
-		if !ok || !(x > 0) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("--fit %s: Chinchilla fit params %q missing or not positive: want E, A, B, alpha, beta", path, k)
-		}
-		v[i] = x
-	}
-	l := chinchilla.Law{E: v[0], A: v[1], B: v[2], Alpha: v[3], Beta: v[4]}
-	draws, err := plan.LawsFromRows(fit.Bootstrap)
-	if err != nil {
-		return nil, fmt.Errorf("--fit %s: %w", path, err)
+		return nil, err
 	}
 	s := &lawSource{Chinchilla: &l, Draws: draws, Range: doc.Range,
 		Info: report.LawInfo{Name: path, Source: "fit", Title: "Chinchilla Approach 3 fit", Params: lawParams(l), Draws: len(draws)}}
 	if doc.Source != "" {
 		s.Info.Title += " to " + doc.Source
 	}
-	if fit.Converged != nil && !*fit.Converged {
-		s.Warnings = append(s.Warnings, "the fit in "+path+" did not converge: its predictions may be off")
-	}
+	s.Warnings = append(s.Warnings, fitWarnings(path, fit)...)
 	return s, nil
+}
+
+// readFitLaw reads a fit.json's Chinchilla Approach-3 law and its bootstrap draws (rows of
+// E, A, B, alpha, beta), validating both; errors name the file.
+func readFitLaw(path string) (*report.Document, *report.Fit, chinchilla.Law, []chinchilla.Law, error) {
+	var l chinchilla.Law
+	doc, err := report.ReadDocument(path)
+	if err != nil {
+		return nil, nil, l, nil, fmt.Errorf("--fit: %w", err)
+	}
+	fit := doc.Find("chinchilla", 3)
+	if fit == nil {
+		return nil, nil, l, nil, fmt.Errorf("--fit %s: no Chinchilla Approach-3 fit in the file (run scalefit fit with --approach 3)", path)
+	}
+	var v [5]float64
+	for i, k := range []string{"E", "A", "B", "alpha", "beta"} {
+		x, ok := fit.Params[k]
+		if !ok || !(x > 0) || math.IsInf(x, 0) {
+			return nil, nil, l, nil, fmt.Errorf("--fit %s: Chinchilla fit params %q missing or not positive: want E, A, B, alpha, beta", path, k)
+		}
+		v[i] = x
+	}
+	l = chinchilla.Law{E: v[0], A: v[1], B: v[2], Alpha: v[3], Beta: v[4]}
+	draws, err := plan.LawsFromRows(fit.Bootstrap)
+	if err != nil {
+		return nil, nil, l, nil, fmt.Errorf("--fit %s: %w", path, err)
+	}
+	return doc, fit, l, draws, nil
+}
+
+// fitWarnings carries a saved fit's own warnings (non-convergence, ill-conditioning) to the
+// commands that use it.
+func fitWarnings(path string, fit *report.Fit) []string {
+	var out []string
+	if fit.Converged != nil && !*fit.Converged {
+		out = append(out, "the fit in "+path+" did not converge: its predictions may be off")
+	}
+	for _, w := range fit.Warnings {
+		out = append(out, "the fit in "+path+": "+w)
+	}
+	return out
 }
 
 // lawFromRuns fits the Chinchilla law to a runs CSV (Approach 3: Huber δ = 1e-3, default
