@@ -17,13 +17,15 @@ import (
 // comes from exactly one of --fit fit.json, --law NAME, or a RUNS.csv argument fitted on
 // the fly (with the runs flags).
 type lawFlags struct {
-	fitPath string
-	law     string
-	runs    runFlags
+	fitPath  string
+	approach int
+	law      string
+	runs     runFlags
 }
 
 func (f *lawFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.fitPath, "fit", "", "use the Chinchilla Approach-3 fit of this fit.json (written by scalefit fit -o)")
+	fs.IntVar(&f.approach, "approach", 3, "with --fit: which fit of the file plans: 3 (the parametric law), or 2 or 1 (their N_opt ∝ C^a allocation, without losses)")
 	fs.StringVar(&f.law, "law", "", "use a built-in published law, e.g. chinchilla2022-a3 (case-insensitive; see scalefit laws)")
 	f.runs.register(fs)
 }
@@ -64,6 +66,12 @@ func (f *lawFlags) resolve(e *env, args []string) (*lawSource, error) {
 		return nil, usagef("no law given: want one of --fit fit.json, --law NAME (see scalefit laws) or a RUNS.csv to fit")
 	case n > 1:
 		return nil, usagef("more than one law given (--fit, --law, RUNS.csv): want exactly one")
+	case f.approach < 1 || f.approach > 3:
+		return nil, usagef("--approach %d: want 1, 2 or 3", f.approach)
+	case f.approach != 3 && f.fitPath == "":
+		return nil, usagef("--approach %d applies to --fit fit.json: built-in laws and runs fitted on the fly use Approach 3", f.approach)
+	case f.fitPath != "" && f.approach != 3:
+		return allocationFromFit(f.fitPath, f.approach)
 	case f.fitPath != "":
 		return lawFromFit(f.fitPath)
 	case f.law != "":
@@ -99,6 +107,33 @@ func lawFromFit(path string) (*lawSource, error) {
 	if doc.Source != "" {
 		s.Info.Title += " to " + doc.Source
 	}
+	s.Warnings = append(s.Warnings, fitWarnings(path, fit)...)
+	return s, nil
+}
+
+// allocationFromFit reads Approach 1's or 2's power laws N_opt = k C^a, D_opt = k_d C^b from
+// a fit.json: an allocation rule without a loss law.
+func allocationFromFit(path string, approach int) (*lawSource, error) {
+	doc, err := report.ReadDocument(path)
+	if err != nil {
+		return nil, fmt.Errorf("--fit: %w", err)
+	}
+	fit := doc.Find("chinchilla", approach)
+	if fit == nil {
+		return nil, fmt.Errorf("--fit %s: no Chinchilla Approach-%d fit in the file", path, approach)
+	}
+	k, kd := fit.Params["k"], fit.Params["k_d"]
+	if fit.A == nil || fit.B == nil || !(k > 0) || !(kd > 0) || math.IsInf(k, 0) || math.IsInf(kd, 0) {
+		return nil, fmt.Errorf("--fit %s: Approach-%d fit lacks a, b, k or k_d", path, approach)
+	}
+	l := &laws.Law{Name: path, Title: fmt.Sprintf("Chinchilla Approach %d fit", approach),
+		Allocation: &laws.Allocation{NCoef: k, NExp: *fit.A, DCoef: kd, DExp: *fit.B, CUnit: 1}}
+	if doc.Source != "" {
+		l.Title += " to " + doc.Source
+	}
+	s := lawFromBuiltin(l)
+	s.Builtin, s.Range = l, doc.Range
+	s.Info.Source = "fit"
 	s.Warnings = append(s.Warnings, fitWarnings(path, fit)...)
 	return s, nil
 }

@@ -328,3 +328,37 @@ func TestOptimalBadFitJSON(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// --approach 2 plans from the IsoFLOP power laws of a fit.json: N_opt = k C^a, no losses.
+func TestOptimalFromApproach2Fit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fit.json")
+	if _, errs, code := runCLI(t, "", "fit", repoFile("testdata", "synthetic.csv"), "-o", path, "-q"); code != 0 {
+		t.Fatalf("fit: %s", errs)
+	}
+	doc, err := report.ReadDocument(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := doc.Find("chinchilla", 2)
+	want := f.Params["k"] * math.Pow(1e22, *f.A)
+	out, errs, code := runCLI(t, "", "optimal", "--fit", path, "--approach", "2", "--compute", "1e22", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var pd report.PlanDocument
+	if err := json.Unmarshal([]byte(out), &pd); err != nil {
+		t.Fatal(err)
+	}
+	if got := pd.Rows[0].Params; math.Abs(got-want) > 1e-9*want {
+		t.Errorf("N_opt %g, want k C^a = %g", got, want)
+	}
+	for _, args := range [][]string{
+		{"optimal", "--fit", path, "--approach", "2", "--target-loss", "2.5"},
+		{"optimal", "--law", "chinchilla2022", "--approach", "2", "--compute", "1e21"},
+		{"optimal", "--fit", path, "--approach", "4", "--compute", "1e21"},
+	} {
+		if _, errs, code := runCLI(t, "", args...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d, want 2 with a message", args, code)
+		}
+	}
+}
