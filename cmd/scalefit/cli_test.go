@@ -42,3 +42,26 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("output differs from %s (go test ./cmd/scalefit -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
+
+func TestVersionAndCompletion(t *testing.T) {
+	out, _, code := runCLI(t, "", "--version")
+	if code != 0 || !strings.HasPrefix(out, "scalefit version ") {
+		t.Errorf("--version: exit %d, %q", code, out)
+	}
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		out, _, code := runCLI(t, "", "completion", sh)
+		if code != 0 || !strings.Contains(out, "scalefit") {
+			t.Errorf("completion %s: exit %d", sh, code)
+		}
+	}
+	// Every command has an example in its help.
+	for _, c := range []string{"fit", "optimal", "predict", "compare", "laws", "plot", "report", "check"} {
+		out, _, code := runCLI(t, "", c, "--help")
+		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "scalefit "+c) {
+			t.Errorf("%s --help: exit %d, no example", c, code)
+		}
+	}
+	if _, errs, code := runCLI(t, "", "fit", "x.csv", "--no-such-flag"); code != 2 || !strings.Contains(errs, "--help") {
+		t.Errorf("unknown flag: exit %d, %q", code, errs)
+	}
+}

@@ -3,12 +3,24 @@ package main
 import (
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "0.1.0-dev"
+// version is set at build time with -ldflags "-X main.version=..."; otherwise it is the
+// module version `go install ...@vX.Y.Z` recorded, or 0.1.0-dev in a checkout.
+var version = ""
+
+func init() {
+	if version != "" {
+		return
+	}
+	version = "0.1.0-dev"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		version = bi.Main.Version
+	}
+}
 
 // env carries what every subcommand needs from the process.
 type env struct {
