@@ -361,7 +361,8 @@ func (s *Set) resolveColumns(hline int, opts Options) error {
 	used := map[string]string{}
 	for _, c := range canonicalOrder {
 		if h, ok := s.Columns[c]; ok {
-			if prev, dup := used[h]; dup {
+			// An IsoFLOP sweep's budget may be its flops column (each run at its budget).
+			if prev, dup := used[h]; dup && !(c == "budget" && prev == "flops") {
 				return &Error{File: s.Source, Line: hline, Msg: fmt.Sprintf("column %q is used for both %s and %s", h, prev, c)}
 			}
 			used[h] = c

@@ -260,3 +260,14 @@ func TestFilterForHoldout(t *testing.T) {
 		t.Error("want unknown column error")
 	}
 }
+
+// Porian's IsoFLOP points sit exactly at their budgets: --budget-col flops is allowed.
+func TestBudgetMayBeTheFLOPsColumn(t *testing.T) {
+	s, err := load(t, "params,flops,loss\n1e8,1e19,3\n2e8,1e19,2.9\n", Options{BudgetCol: "flops"})
+	if err != nil || s.Runs[1].Budget != 1e19 || s.Derived != "tokens" {
+		t.Fatalf("%+v %v", s, err)
+	}
+	if _, err := load(t, "params,tokens,loss\n1e8,1e9,3\n", Options{TokensCol: "params"}); err == nil {
+		t.Error("one column for params and tokens: want an error")
+	}
+}
