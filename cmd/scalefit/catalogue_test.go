@@ -223,10 +223,10 @@ func catalogue() []catRow {
 		// ---- successes with a named warning ----
 		{name: "IsoFLOP budget with 2 sizes", args: fitJSON,
 			input:   fourGoodBudgets(isoBudget{1e22, []float64{1.0 / 3, 3}}),
-			warning: `^approach 2: too-few-sizes: budget 1e\+22 FLOPs has 2 distinct size`},
+			warning: `^approach 2: too-few-sizes: 1 budget\(s\) with fewer than 3 distinct sizes rejected: budget 1e\+22 FLOPs has 2`},
 		{name: "IsoFLOP edge optimum", args: fitJSON,
 			input:   fourGoodBudgets(isoBudget{1e22, []float64{2, 4, 8, 16, 32}}),
-			warning: `^approach 2: edge-optimum: budget 1e\+22 FLOPs`},
+			warning: `^approach 2: edge-optimum: 1 budget\(s\) .*: budget 1e\+22 FLOPs`},
 		// (These two rows found bugs, since fixed in f2333b7: the fit swapped alpha and beta
 		// without a word, and on the narrow range A overflowed to +Inf and broke the JSON.)
 		// With D = 20 N for every run, L = E + A/N^alpha + B'/N^beta: the law is symmetric in

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"gonum.org/v1/gonum/floats"
@@ -216,21 +217,32 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 	for i, g := range groups {
 		res.Budgets[i] = budgetOptimum(g, o)
 	}
-	var offc []string
+	// One warning per rejection code, listing its budgets (a sweep with many sparse budgets
+	// would otherwise bury the other warnings).
+	var offc, few, edge, concave []string
 	for _, b := range res.Budgets {
 		switch {
 		case !b.Accepted && b.Reason == CodeTooFewSizes:
-			res.Warnings = append(res.Warnings, Diagnostic{CodeTooFewSizes,
-				fmt.Sprintf("budget %.3g FLOPs has %d distinct size(s), need %d; rejected", b.FLOPs, b.Sizes, o.MinSizes)})
+			few = append(few, fmt.Sprintf("%.3g FLOPs has %d", b.FLOPs, b.Sizes))
 		case !b.Accepted && b.Reason == CodeEdgeOptimum:
-			res.Warnings = append(res.Warnings, Diagnostic{CodeEdgeOptimum,
-				fmt.Sprintf("budget %.3g FLOPs: minimum at the edge of sampled sizes %.3g–%.3g params; rejected", b.FLOPs, b.MinN, b.MaxN)})
+			edge = append(edge, fmt.Sprintf("%.3g FLOPs (sizes %.3g–%.3g)", b.FLOPs, b.MinN, b.MaxN))
 		case !b.Accepted && b.Reason == CodeConcaveProfile:
-			res.Warnings = append(res.Warnings, Diagnostic{CodeConcaveProfile,
-				fmt.Sprintf("budget %.3g FLOPs: parabola of ln loss in ln N opens downward; rejected", b.FLOPs)})
+			concave = append(concave, fmt.Sprintf("%.3g FLOPs", b.FLOPs))
 		case b.Accepted && math.Abs(b.Offset) > math.Log(o.OffCentreFactor):
 			offc = append(offc, fmt.Sprintf("%.3g (%.2fx)", b.FLOPs, math.Exp(b.Offset)))
 		}
+	}
+	if len(few) > 0 {
+		res.Warnings = append(res.Warnings, Diagnostic{CodeTooFewSizes, fmt.Sprintf(
+			"%d budget(s) with fewer than %d distinct sizes rejected: budget %s", len(few), o.MinSizes, strings.Join(few, ", budget "))})
+	}
+	if len(edge) > 0 {
+		res.Warnings = append(res.Warnings, Diagnostic{CodeEdgeOptimum, fmt.Sprintf(
+			"%d budget(s) with the minimum at the edge of their sampled sizes rejected: budget %s", len(edge), strings.Join(edge, ", budget "))})
+	}
+	if len(concave) > 0 {
+		res.Warnings = append(res.Warnings, Diagnostic{CodeConcaveProfile, fmt.Sprintf(
+			"%d budget(s) whose parabola of ln loss in ln N opens downward rejected: budget %s", len(concave), strings.Join(concave, ", budget "))})
 	}
 	if len(offc) > 0 {
 		res.Warnings = append(res.Warnings, Diagnostic{CodeOffCentre, fmt.Sprintf(

@@ -223,7 +223,7 @@ func TestIsoFLOPRejections(t *testing.T) {
 		}
 	}
 	for _, w := range res.Warnings {
-		if w.Code == CodeTooFewSizes && !strings.Contains(w.Message, "has 2 distinct") {
+		if w.Code == CodeTooFewSizes && !strings.Contains(w.Message, "FLOPs has 2") {
 			t.Errorf("too-few-sizes message does not give the count: %q", w.Message)
 		}
 	}
