@@ -190,11 +190,11 @@ func newA3Problem(n, d, loss []float64, opts FitOptions) (*a3Problem, error) {
 	if len(n) < 5 {
 		return nil, fmt.Errorf("chinchilla: %d runs: %w (want at least 5 for 5 parameters)", len(n), ErrTooFewRuns)
 	}
-	if !varies(p.lnN) && m.Src[thAlpha] >= 0 {
-		return nil, errors.New("chinchilla: every run has the same parameter count N: the N term cannot be fitted (fix alpha and A, or vary N)")
+	if !varies(p.lnN) && confounded(m, thA, thAlpha, thBeta) > 1 {
+		return nil, errors.New("chinchilla: every run has the same parameter count N: A/N^alpha is a constant that trades off with E (fix alpha and A, or vary N)")
 	}
-	if !varies(p.lnD) && m.Src[thBeta] >= 0 {
-		return nil, errors.New("chinchilla: every run has the same token count D: the D term cannot be fitted (fix beta and B, or vary D)")
+	if !varies(p.lnD) && confounded(m, thB, thBeta, thAlpha) > 1 {
+		return nil, errors.New("chinchilla: every run has the same token count D: B/D^beta is a constant that trades off with E (fix beta and B, or vary D)")
 	}
 	terms := []fit.Term{
 		{Intercept: thA, Slope: thAlpha, X: p.lnN},
@@ -206,6 +206,23 @@ func newA3Problem(n, d, loss []float64, opts FitOptions) (*a3Problem, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// confounded counts the free parameters among E, a term's coefficient and its exponent
+// (an exponent tied to the other term's counts as pinned by that term). When the term's
+// variable does not vary, the term is a constant and only one of them can be estimated.
+func confounded(m fit.Mapping, coef, exp, other int) int {
+	n := 0
+	if m.Src[thE] >= 0 {
+		n++
+	}
+	if m.Src[coef] >= 0 {
+		n++
+	}
+	if m.Src[exp] >= 0 && m.Src[exp] != m.Src[other] {
+		n++
+	}
+	return n
 }
 
 func varies(v []float64) bool {
@@ -236,6 +253,9 @@ func a3Mapping(opts FitOptions) (fit.Mapping, error) {
 			j = thBeta
 		default:
 			return fit.Mapping{}, fmt.Errorf("chinchilla: cannot fix %q: want E, A, B, alpha or beta", k)
+		}
+		if fixed[j] {
+			return fit.Mapping{}, fmt.Errorf("chinchilla: %s fixed twice: give each parameter once", k)
 		}
 		switch j {
 		case thE, thA, thB:
@@ -366,11 +386,14 @@ func (p *a3Problem) result(ms fit.MultiStartResult, opts FitOptions) *FitResult 
 func (p *a3Problem) designWarnings() []string {
 	var w []string
 	span := func(v []float64) float64 { return math.Exp(slices.Max(v) - slices.Min(v)) }
-	if sn := span(p.lnN); sn < 4 && p.m.Src[thAlpha] >= 0 {
+	if sn := span(p.lnN); sn < 4 && confounded(p.m, thA, thAlpha, thBeta) > 1 {
 		w = append(w, fmt.Sprintf("N spans only %.3gx (%.3g to %.3g params): alpha and A are poorly identified", sn, math.Exp(slices.Min(p.lnN)), math.Exp(slices.Max(p.lnN))))
 	}
-	if sd := span(p.lnD); sd < 4 && p.m.Src[thBeta] >= 0 {
+	if sd := span(p.lnD); sd < 4 && confounded(p.m, thB, thBeta, thAlpha) > 1 {
 		w = append(w, fmt.Sprintf("D spans only %.3gx (%.3g to %.3g tokens): beta and B are poorly identified", sd, math.Exp(slices.Min(p.lnD)), math.Exp(slices.Max(p.lnD))))
+	}
+	if p.m.Src[thE] < 0 && p.m.Fixed[thE] >= slices.Min(p.y) {
+		w = append(w, fmt.Sprintf("E is fixed at %.4g nats/token, at or above the lowest loss in the runs (%.4g): no law of this form can fit them", math.Exp(p.m.Fixed[thE]), math.Exp(slices.Min(p.y))))
 	}
 	if c := correlation(p.lnN, p.lnD); math.Abs(c) > 0.995 {
 		w = append(w, fmt.Sprintf("ln N and ln D are almost collinear (correlation %.4f; e.g. the same tokens per param for every run): the N and D terms cannot be told apart, alpha and beta may be swapped", c))

@@ -444,3 +444,46 @@ func TestFitEpochGonumMethods(t *testing.T) {
 		})
 	}
 }
+
+// With one size N, A/N^alpha is a constant: fixing alpha alone leaves A and E trading off
+// exactly, so the fit must refuse (found in review: it reported convergence with A = 1e-5).
+// Fixing alpha and A, or E and alpha, identifies the rest.
+func TestFitConstantNIdentifiability(t *testing.T) {
+	law := Law{E: 1.8, A: 480, B: 2100, Alpha: 0.35, Beta: 0.37}
+	var n, d, l []float64
+	for _, dd := range []float64{1e9, 3e9, 1e10, 3e10, 1e11, 3e11} {
+		n, d, l = append(n, 1e9), append(d, dd), append(l, law.Loss(1e9, dd))
+	}
+	for _, tt := range []struct {
+		fix map[string]float64
+		ok  bool
+	}{
+		{nil, false},
+		{map[string]float64{"alpha": 0.35}, false},
+		{map[string]float64{"alpha": 0.35, "A": 480}, true},
+		{map[string]float64{"E": 1.8, "alpha": 0.35}, true},
+	} {
+		_, err := Fit(n, d, l, FitOptions{Fix: tt.fix})
+		if (err == nil) != tt.ok {
+			t.Errorf("fix %v: err %v, want ok=%v", tt.fix, err, tt.ok)
+		}
+	}
+	if _, err := Fit(n, d, l, FitOptions{Fix: map[string]float64{"E": 1.7, "e": 1.9}}); err == nil {
+		t.Error("E fixed twice: want an error, not a random winner")
+	}
+}
+
+func TestFitWarnsWhenFixedEAboveLosses(t *testing.T) {
+	n, d, l := fitEpochData(t)
+	r, err := Fit(n, d, l, FitOptions{Fix: map[string]float64{"E": 2.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, w := range r.Warnings {
+		found = found || strings.Contains(w, "E is fixed at 2.5")
+	}
+	if !found {
+		t.Errorf("no warning for E above the lowest loss: %q", r.Warnings)
+	}
+}

@@ -228,14 +228,14 @@ func newton(obj Objective, x0 []float64, opt LocalOptions) LocalResult {
 	var hist [stallIters]float64
 	useGN := false
 	for it := 0; ; it++ {
-		if it >= stallIters && hist[it%stallIters]-f <= opt.StallRelTol*math.Abs(f) {
-			return finish(FunctionConvergence)
-		}
-		hist[it%stallIters] = f
 		gnorm := maxAbs(g)
 		if gnorm < opt.GradientThreshold {
 			return finish(GradientThreshold)
 		}
+		if it >= stallIters && hist[it%stallIters]-f <= opt.StallRelTol*math.Abs(f) {
+			return finish(FunctionConvergence)
+		}
+		hist[it%stallIters] = f
 		if res.Evaluations >= opt.FuncEvaluations {
 			return finish(FunctionEvaluationLimit)
 		}

@@ -69,6 +69,8 @@ type Fit struct {
 	Holdout      *Holdout              `json:"holdout,omitempty"`
 	Outliers     []Residual            `json:"outliers,omitempty"`
 	Warnings     []string              `json:"warnings,omitempty"`
+	// Resamples is the number of bootstrap resamples behind Intervals.
+	Resamples int `json:"resamples,omitempty"`
 	// Bootstrap holds one [E, A, B, alpha, beta] row per resample (Chinchilla Approach 3).
 	Bootstrap [][]float64 `json:"bootstrap,omitempty"`
 	// Envelope holds Approach 1's envelope points [flops, n_opt, d_opt, loss].

@@ -44,6 +44,7 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 				Warnings: r.Warnings,
 			}
 			if len(r.Intervals) > 0 {
+				f.Resamples = len(r.Draws)
 				f.Intervals = map[string][2]float64{}
 				for k, iv := range r.Intervals {
 					f.Intervals[k] = [2]float64{iv.Lo, iv.Hi}
@@ -239,7 +240,7 @@ func approach3Table(f *Fit, title string) *Table {
 		fmt.Sprintf("converged: %s (%s, gradient norm %s); %d of %d starts reached the best objective (within 1e-6); %d evaluations",
 			conv, f.Status, gradNorm(*f.GradNorm), f.StartsAtBest, f.Starts, f.Evaluations))
 	if len(f.Intervals) > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("intervals: 95%% bootstrap percentiles over %d resamples", len(f.Bootstrap)))
+		t.Notes = append(t.Notes, fmt.Sprintf("intervals: 95%% bootstrap percentiles over %d resamples", f.Resamples))
 	}
 	return t
 }
