@@ -352,6 +352,11 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Local.GradientThreshold == 0 && opts.Local.Method == fit.Newton && len(n) > 1000 {
+		// Rounding noise in a summed gradient grows with the number of runs: keep the
+		// absolute threshold reachable for very large run sets.
+		opts.Local.GradientThreshold = fit.DefaultGradientThreshold * float64(len(n)) / 1000
+	}
 	ms, err := a3Search(p, opts)
 	if err != nil {
 		return nil, err
