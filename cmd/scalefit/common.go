@@ -4,42 +4,79 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 )
 
-// parseCompute parses a list of budgets in FLOPs, "1e21,1e23,1e25", or a range
-// "1e21:1e25:x10" (start:stop:xFACTOR, stop included when reached).
+// maxBudgets caps how many budgets a --compute list or range may expand to.
+const maxBudgets = 1000
+
+// parseCompute parses budgets in FLOPs: comma-separated values and START:STOP:xFACTOR
+// ranges ("1e21,5.76e23" or "1e21:1e25:x10" or both). A range's budgets are START·FACTOR^k,
+// and STOP itself ends the range when a step lands within 0.5% of it. A factor within 0.5%
+// of a root of ten (x3.16, x2.15, x1.78) means that root, so 1e21:1e25:x3.16 gives 1e21,
+// 3.16e21, 1e22, ... 1e25 rather than drifting to 9.94e24.
 func parseCompute(s string) ([]float64, error) {
 	var out []float64
-	if strings.Contains(s, ":") {
-		parts := strings.Split(s, ":")
-		if len(parts) != 3 || !strings.HasPrefix(parts[2], "x") {
-			return nil, fmt.Errorf("%q: want a list such as 1e21,1e23 or a range START:STOP:xFACTOR such as 1e21:1e25:x10", s)
+	for _, item := range strings.Split(s, ",") {
+		parts := strings.Split(strings.TrimSpace(item), ":")
+		switch len(parts) {
+		case 1:
+			v, err := runs.ParseQuantity(parts[0])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		case 3:
+			lo, err1 := runs.ParseQuantity(parts[0])
+			hi, err2 := runs.ParseQuantity(parts[1])
+			step := strings.TrimSpace(parts[2])
+			if err1 != nil || err2 != nil || len(step) < 2 || (step[0] != 'x' && step[0] != 'X') {
+				return nil, fmt.Errorf("range %q: want START:STOP:xFACTOR such as 1e21:1e25:x10", item)
+			}
+			f, err := strconv.ParseFloat(step[1:], 64)
+			if err != nil || !(lo > 0) || !(hi >= lo) || !(f > 1) || math.IsInf(f, 0) || math.IsInf(hi, 0) {
+				return nil, fmt.Errorf("range %q: want 0 < START <= STOP and a factor above 1", item)
+			}
+			f = snapFactor(f)
+			steps := math.Log(hi/lo) / math.Log(f)
+			n := int(math.Floor(steps + 1e-9))
+			if n+1 > maxBudgets {
+				return nil, fmt.Errorf("range %q: %d budgets, more than %d", item, n+1, maxBudgets)
+			}
+			for k := 0; k <= n; k++ {
+				out = append(out, lo*math.Pow(f, float64(k)))
+			}
+			if last := out[len(out)-1]; last != hi && math.Abs(last/hi-1) < 0.005 {
+				out[len(out)-1] = hi
+			}
+		default:
+			return nil, fmt.Errorf("%q: want a number such as 1e21 or a range START:STOP:xFACTOR such as 1e21:1e25:x10", item)
 		}
-		lo, err1 := runs.ParseQuantity(parts[0])
-		hi, err2 := runs.ParseQuantity(parts[1])
-		f, err3 := runs.ParseQuantity(parts[2][1:])
-		if err1 != nil || err2 != nil || err3 != nil || !(lo > 0) || !(hi >= lo) || !(f > 1) {
-			return nil, fmt.Errorf("%q: want START:STOP:xFACTOR with 0 < START <= STOP and FACTOR > 1", s)
-		}
-		for c := lo; c <= hi*(1+1e-9) && len(out) < 1000; c *= f {
-			out = append(out, c)
-		}
-		return out, nil
 	}
-	out, err := runs.ParseQuantityList(s)
-	if err != nil {
-		return nil, err
+	if len(out) > maxBudgets {
+		return nil, fmt.Errorf("%d budgets, more than %d", len(out), maxBudgets)
 	}
-	for _, c := range out {
-		if !(c > 0) || math.IsInf(c, 0) {
-			return nil, fmt.Errorf("compute %g: want a positive number of FLOPs", c)
+	for _, v := range out {
+		if !(v > 0) {
+			return nil, fmt.Errorf("compute %s: want a positive number of FLOPs", report.Float(v, 3))
 		}
 	}
 	return out, nil
+}
+
+// snapFactor replaces a factor within 0.5% of 10^(1/k), k = 1..10, by that root.
+func snapFactor(f float64) float64 {
+	for k := 1.0; k <= 10; k++ {
+		if r := math.Pow(10, 1/k); math.Abs(f/r-1) < 0.005 {
+			return r
+		}
+	}
+	return f
 }
 
 // progressLine returns a concurrency-safe progress callback that redraws one line on w

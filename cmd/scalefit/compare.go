@@ -70,7 +70,7 @@ func runCompare(e *env, o *compareOptions, args []string) error {
 	if err != nil {
 		return &usageError{err}
 	}
-	budgets, err := runs.ParseQuantityList(o.compute)
+	budgets, err := parseCompute(o.compute)
 	if err != nil {
 		return usagef("--compute: %v", err)
 	}

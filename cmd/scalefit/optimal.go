@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
@@ -81,57 +79,6 @@ With a fit that has bootstrap draws, 95% intervals are shown.`,
 	return cmd
 }
 
-// parseComputeList parses budgets: comma-separated values and START:STOP:xFACTOR ranges
-// (START, START·FACTOR, ... up to STOP).
-func parseComputeList(s string) ([]float64, error) {
-	var out []float64
-	for _, item := range strings.Split(s, ",") {
-		parts := strings.Split(strings.TrimSpace(item), ":")
-		switch len(parts) {
-		case 1:
-			v, err := runs.ParseQuantity(parts[0])
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		case 3:
-			lo, err := runs.ParseQuantity(parts[0])
-			if err != nil {
-				return nil, err
-			}
-			hi, err := runs.ParseQuantity(parts[1])
-			if err != nil {
-				return nil, err
-			}
-			step := strings.TrimSpace(parts[2])
-			f, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimPrefix(step, "x"), "X"), 64)
-			if err != nil || !(step[0] == 'x' || step[0] == 'X') {
-				return nil, fmt.Errorf("range %q: step %q: want a factor such as x10 or x3.16", item, step)
-			}
-			if !(lo > 0) || !(hi >= lo) || !(f > 1) || math.IsInf(f, 0) {
-				return nil, fmt.Errorf("range %q: want 0 < START <= STOP and a factor above 1", item)
-			}
-			for k := 0; ; k++ {
-				v := lo * math.Pow(f, float64(k))
-				if v > hi*(1+1e-9) {
-					break
-				}
-				if k >= 1000 {
-					return nil, fmt.Errorf("range %q: more than 1000 budgets", item)
-				}
-				out = append(out, v)
-			}
-		default:
-			return nil, fmt.Errorf("%q: want a number such as 1e21 or a range START:STOP:xFACTOR such as 1e21:1e25:x10", item)
-		}
-	}
-	for _, v := range out {
-		if !(v > 0) {
-			return nil, fmt.Errorf("compute %s: want a positive number of FLOPs", report.Float(v, 3))
-		}
-	}
-	return out, nil
-}
 
 // positiveList parses a comma-separated list of positive quantities for flag name.
 func positiveList(name, s string) ([]float64, error) {
@@ -223,7 +170,7 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 	var budgets, sizes, targets []float64
 	switch {
 	case has("compute"):
-		if budgets, err = parseComputeList(o.compute); err != nil {
+		if budgets, err = parseCompute(o.compute); err != nil {
 			return usagef("--compute: %v", err)
 		}
 	case has("params"):

@@ -76,7 +76,7 @@ func TestOptimalErrors(t *testing.T) {
 	}{
 		{"zero compute", []string{"--law", "chinchilla2022", "--compute", "0"}, "want a positive number of FLOPs"},
 		{"negative compute", []string{"--law", "chinchilla2022", "--compute", "-1e21"}, "want a positive number of FLOPs"},
-		{"bad range step", []string{"--law", "chinchilla2022", "--compute", "1e21:1e25:10"}, "want a factor such as x10"},
+		{"bad range step", []string{"--law", "chinchilla2022", "--compute", "1e21:1e25:10"}, "want START:STOP:xFACTOR such as 1e21:1e25:x10"},
 		{"range factor 1", []string{"--law", "chinchilla2022", "--compute", "1e21:1e25:x1"}, "factor above 1"},
 		{"mfu zero", []string{"--law", "chinchilla2022", "--compute", "1e21", "--gpu", "h100-bf16", "--mfu", "0"}, "want a fraction in (0, 1]"},
 		{"mfu above one", []string{"--law", "chinchilla2022", "--compute", "1e21", "--gpu", "h100-bf16", "--mfu", "1.5"}, "want a fraction in (0, 1]"},
@@ -128,11 +128,11 @@ func TestParseComputeList(t *testing.T) {
 	}{
 		{"1e21,1e23", []float64{1e21, 1e23}},
 		{"1e21:1e24:x10", []float64{1e21, 1e22, 1e23, 1e24}},
-		{"1e21:1e22:x3.16", []float64{1e21, 3.16e21, 3.16 * 3.16e21}},
+		{"1e21:1e22:x3.16", []float64{1e21, 3.1622776601683794e21, 1e22}}, // x3.16 means √10
 		{"5e20,1e21:1e22:x10", []float64{5e20, 1e21, 1e22}},
 	}
 	for _, tt := range tests {
-		got, err := parseComputeList(tt.in)
+		got, err := parseCompute(tt.in)
 		if err != nil {
 			t.Fatalf("%q: %v", tt.in, err)
 		}
@@ -146,7 +146,7 @@ func TestParseComputeList(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "1e21:1e25", "1e25:1e21:x10", "a:b:x2", "1e21:1e25:x0.5"} {
-		if _, err := parseComputeList(bad); err == nil {
+		if _, err := parseCompute(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}
@@ -360,5 +360,22 @@ func TestOptimalFromApproach2Fit(t *testing.T) {
 		if _, errs, code := runCLI(t, "", args...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, want 2 with a message", args, code)
 		}
+	}
+}
+
+// A range's budgets are START·FACTOR^k and end at STOP when a step lands within 0.5%.
+func TestParseComputeRangesSnapToStop(t *testing.T) {
+	got, err := parseCompute("1e21:1e25:x3.16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 9 || got[8] != 1e25 || math.Abs(got[2]/1e22-1) > 1e-12 {
+		t.Errorf("x3.16 budgets %v", got)
+	}
+	if got, _ := parseCompute("1e21:5e23:x10"); len(got) != 3 || got[2] != 1e23 {
+		t.Errorf("a STOP off the grid is not reached: %v", got)
+	}
+	if _, err := parseCompute("1e18:1e30:x1.001"); err == nil || !strings.Contains(err.Error(), "more than 1000") {
+		t.Errorf("too many budgets: %v", err)
 	}
 }
