@@ -79,7 +79,6 @@ With a fit that has bootstrap draws, 95% intervals are shown.`,
 	return cmd
 }
 
-
 // positiveList parses a comma-separated list of positive quantities for flag name.
 func positiveList(name, s string) ([]float64, error) {
 	vs, err := runs.ParseQuantityList(s)
