@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,7 @@ type fitOptions struct {
 	quiet             bool
 	strict            bool
 	draws             bool
+	deltaSet          bool // --delta given explicitly
 }
 
 func newFitCmd(e *env) *cobra.Command {
@@ -60,7 +62,10 @@ when a run column holds points along each run); skipped approaches are listed wi
   scalefit fit runs.csv --group arch --tie-exponents
   scalefit fit testdata/gadre.csv --loss-col loss_c4_val --group train_dataset`,
 		Args: argsRange(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runFit(e, o, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.deltaSet = cmd.Flags().Changed("delta")
+			return runFit(e, o, args[0])
+		},
 	}
 	o.register(cmd)
 	fs := cmd.Flags()
@@ -93,6 +98,9 @@ func (o *fitOptions) register(cmd *cobra.Command) {
 	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a fit did not converge")
 }
 
+// maxBootstrap caps --bootstrap: 100,000 resamples keep fit.json near 50 MB.
+const maxBootstrap = 100000
+
 // analysisOptions turns flags into analysis options.
 func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 	var a analysis.Options
@@ -107,6 +115,9 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 	case "huber":
 		a.Chinchilla.Loss = fit.Loss{Kind: fit.Huber, Delta: o.delta}
 	case "mse":
+		if o.deltaSet {
+			return a, usagef("--delta applies to --loss huber, not mse")
+		}
 		a.Chinchilla.Loss = fit.Loss{Kind: fit.Squared}
 	default:
 		return a, usagef("--loss %q: want huber or mse", o.loss)
@@ -125,8 +136,8 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 		return a, usagef("--method: %v", err)
 	}
 	a.Chinchilla.Local.Method = m
-	if o.bootstrap < 0 {
-		return a, usagef("--bootstrap %d: want 0 or more resamples", o.bootstrap)
+	if o.bootstrap < 0 || o.bootstrap > maxBootstrap {
+		return a, usagef("--bootstrap %d: want 0 to %d resamples (Epoch used 4000)", o.bootstrap, maxBootstrap)
 	}
 	a.Chinchilla.Bootstrap, a.Chinchilla.Seed = o.bootstrap, o.seed
 	a.Chinchilla.TieExponents = o.tie
@@ -135,10 +146,21 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 		for _, kv := range o.fix {
 			k, v, ok := strings.Cut(kv, "=")
 			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if !ok || err != nil {
+			if !ok || err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 				return a, usagef("--fix %q: want NAME=VALUE such as E=1.69", kv)
 			}
-			a.Chinchilla.Fix[strings.TrimSpace(k)] = x
+			name := strings.TrimSpace(k)
+			switch strings.ToLower(name) {
+			case "e", "a", "b", "alpha", "beta":
+			default:
+				return a, usagef("--fix %q: cannot fix %q: want E, A, B, alpha or beta", kv, name)
+			}
+			for prev := range a.Chinchilla.Fix {
+				if strings.EqualFold(prev, name) {
+					return a, usagef("--fix: %s given twice", name)
+				}
+			}
+			a.Chinchilla.Fix[name] = x
 		}
 	}
 	switch o.vertex {
@@ -202,6 +224,9 @@ func runFit(e *env, o *fitOptions, path string) error {
 	format, err := report.ParseFormat(o.format)
 	if err != nil {
 		return &usageError{err}
+	}
+	if o.quiet && o.out == "" {
+		return usagef("--quiet prints nothing: give -o fit.json, or drop --quiet")
 	}
 	res, err := o.fitRuns(e, path)
 	if err != nil {

@@ -39,7 +39,10 @@ file. It accepts the fitting flags of scalefit fit.`,
   scalefit report runs.csv --bootstrap 1000 --holdout 'flops>=1e21' -o report/
   cat report/report.md >> "$GITHUB_STEP_SUMMARY"`,
 		Args: argsRange(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runReport(e, o, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.fit.deltaSet = cmd.Flags().Changed("delta")
+			return runReport(e, o, args[0])
+		},
 	}
 	o.fit.register(cmd)
 	fs := cmd.Flags()

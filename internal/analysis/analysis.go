@@ -181,6 +181,9 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 		if len(g.Held) == 0 {
 			return nil, fmt.Errorf("--holdout %q matches no run", opts.Holdout.String())
 		}
+		if len(fitRuns) == 0 {
+			return nil, fmt.Errorf("--holdout %q matches all %d runs: nothing is left to fit", opts.Holdout.String(), len(rs))
+		}
 	}
 	// Under-trained runs leave the fit, not the holdout: the held-out runs stay the test.
 	if opts.MinTokensPerParam > 0 {

@@ -14,6 +14,9 @@ import (
 // Write creates path atomically with the bytes that write produces. On any error the
 // temporary file is removed and path is left as it was.
 func Write(path string, write func(w io.Writer) error) (err error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("cannot write %s: it is a directory; give a file name", path)
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
