@@ -126,6 +126,18 @@ func DefaultBudgets(rs []runs.Run) []float64 {
 // Run fits the runs of set.
 func Run(set *runs.Set, opts Options) (*Result, error) {
 	res := &Result{Set: set}
+	if dups := set.Duplicates(); len(dups) > 0 {
+		var lines []string
+		for i, d := range dups {
+			if i == 5 {
+				lines = append(lines, "...")
+				break
+			}
+			lines = append(lines, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(d)), ", "), "[]"))
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("duplicate-runs: %d group(s) of identical rows (same params, tokens, loss) count more than once in the fit and the bootstrap: lines %s; remove copies unless they are real repeats",
+			len(dups), strings.Join(lines, "; ")))
+	}
 	want := map[int]bool{}
 	for _, a := range opts.Approaches {
 		if a < 1 || a > 3 {

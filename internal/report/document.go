@@ -93,9 +93,9 @@ type Allocation struct {
 // Budget is one IsoFLOP budget of Approach 2.
 type Budget struct {
 	FLOPs    float64 `json:"flops"`
-	NOpt     float64 `json:"n_opt"`
-	DOpt     float64 `json:"d_opt"`
-	Loss     float64 `json:"loss"`
+	NOpt     float64 `json:"n_opt,omitempty"` // absent for a rejected budget with no minimum
+	DOpt     float64 `json:"d_opt,omitempty"`
+	Loss     float64 `json:"loss,omitempty"`
 	Sizes    int     `json:"sizes"`
 	Accepted bool    `json:"accepted"`
 	Reason   string  `json:"reason,omitempty"`

@@ -212,12 +212,16 @@ func FitTables(res *analysis.Result, doc *Document) []*Table {
 
 func approach3Table(f *Fit, title string) *Table {
 	t := &Table{Title: title, Header: []string{"parameter", "estimate", "95% interval"}}
+	if len(f.Intervals) == 0 {
+		t.Header = t.Header[:2]
+	}
 	for _, k := range []string{"E", "A", "B", "alpha", "beta"} {
 		iv := ""
 		if v, ok := f.Intervals[k]; ok {
 			iv = Interval(v, func(x float64) string { return Float(x, 4) })
 		}
 		t.AddRow(k, Float(f.Params[k], 5), iv)
+		t.Rows[len(t.Rows)-1] = t.Rows[len(t.Rows)-1][:len(t.Header)]
 	}
 	for _, k := range []string{"a", "b"} {
 		v := *f.A
@@ -230,13 +234,14 @@ func approach3Table(f *Fit, title string) *Table {
 		}
 		label := map[string]string{"a": "a = beta/(alpha+beta)", "b": "b = alpha/(alpha+beta)"}[k]
 		t.AddRow(label, Float(v, 4), iv)
+		t.Rows[len(t.Rows)-1] = t.Rows[len(t.Rows)-1][:len(t.Header)]
 	}
 	conv := "yes"
 	if f.Converged != nil && !*f.Converged {
 		conv = "NO"
 	}
 	t.Notes = append(t.Notes,
-		fmt.Sprintf("objective %s (sum of %s, delta %s, over %d runs); RMSE of log-loss %s", Float(*f.Objective, 8), f.Loss, Float(f.Delta, 3), f.Runs, Float(*f.RMSE, 4)),
+		fmt.Sprintf("objective %s (sum of %s over %d runs); RMSE of log-loss %s", Float(*f.Objective, 8), objectiveLabel(f), f.Runs, Float(*f.RMSE, 4)),
 		fmt.Sprintf("converged: %s (%s, gradient norm %s); %d of %d starts reached the best objective (within 1e-6); %d evaluations",
 			conv, f.Status, gradNorm(*f.GradNorm), f.StartsAtBest, f.Starts, f.Evaluations))
 	if len(f.Intervals) > 0 {
@@ -267,7 +272,13 @@ func holdoutTable(f *Fit, title string) *Table {
 }
 
 func residualTable(rs []Residual, title string) *Table {
-	t := &Table{Title: title, Header: []string{"line", "params", "tokens", "flops", "loss", "predicted", "error"}}
+	first := "line"
+	for _, r := range rs {
+		if r.ID != "" {
+			first = "run"
+		}
+	}
+	t := &Table{Title: title, Header: []string{first, "params", "tokens", "flops", "loss", "predicted", "error"}}
 	for _, r := range rs {
 		line := fmt.Sprint(r.Line)
 		if r.ID != "" {
@@ -384,4 +395,11 @@ func gradNorm(g float64) string {
 		return "< 1e-10"
 	}
 	return Float(g, 3)
+}
+
+func objectiveLabel(f *Fit) string {
+	if f.Loss == "mse" {
+		return "squared log-loss residuals"
+	}
+	return "Huber(delta " + Float(f.Delta, 3) + ") of log-loss residuals"
 }

@@ -29,7 +29,7 @@ func SummaryTable(set *runs.Set) *Table {
 	if len(s.Groups) > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("groups (%s): %s", set.Columns["group"], strings.Join(s.Groups, ", ")))
 	}
-	if s.RunIDs > 0 {
+	if s.RunIDs > 0 && set.IsCurves() {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d run ids (%s): rows are points along loss curves", s.RunIDs, set.Columns["run"]))
 	}
 	if s.Budgets > 0 {

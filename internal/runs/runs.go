@@ -74,6 +74,9 @@ func (r *Run) lookup(name string) (v float64, isNum bool, text string) {
 	return 0, false, s
 }
 
+// EmptyGroup names the group of runs whose group cell is empty.
+const EmptyGroup = "(empty)"
+
 // Options says how to read a runs CSV. The zero value reads a file whose headers use the
 // usual names (see Aliases).
 type Options struct {
@@ -159,6 +162,7 @@ func Load(r io.Reader, name string, opts Options) (*Set, error) {
 		return nil, &Error{File: name, Msg: "empty file: want a header line (params,tokens,loss or params,flops,loss) and runs"}
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma = sniffDelimiter(data)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	header, err := cr.Read()
@@ -258,7 +262,10 @@ func Load(r io.Reader, name string, opts Options) (*Set, error) {
 			}
 		}
 		if ig >= 0 {
-			run.Group = rec[ig]
+			run.Group = strings.TrimSpace(rec[ig])
+			if run.Group == "" {
+				run.Group = EmptyGroup
+			}
 		}
 		if ir >= 0 {
 			run.ID = rec[ir]
@@ -296,6 +303,52 @@ func Load(r io.Reader, name string, opts Options) (*Set, error) {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("no runs left after the filters (%d read)", s.Read)}
 	}
 	return s, nil
+}
+
+// sniffDelimiter reads the header line: a tab- or semicolon-separated file (as spreadsheets
+// in many locales export) has no comma there but has tabs or semicolons.
+func sniffDelimiter(data []byte) rune {
+	line := data
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		line = data[:i]
+	}
+	if bytes.IndexByte(line, ',') >= 0 {
+		return ','
+	}
+	if bytes.IndexByte(line, '\t') >= 0 {
+		return '\t'
+	}
+	if bytes.IndexByte(line, ';') >= 0 {
+		return ';'
+	}
+	return ','
+}
+
+// Duplicates lists groups of runs with identical params, tokens, loss and group (by line):
+// a row pasted twice counts double in a fit and its bootstrap.
+func (s *Set) Duplicates() [][]int {
+	type key struct {
+		n, d, l float64
+		g, id   string
+	}
+	seen := map[key]int{}
+	var out [][]int
+	for _, r := range s.Runs {
+		k := key{r.Params, r.Tokens, r.Loss, r.Group, r.ID}
+		if i, ok := seen[k]; ok {
+			out[i] = append(out[i], r.Line)
+			continue
+		}
+		seen[k] = len(out)
+		out = append(out, []int{r.Line})
+	}
+	dups := out[:0]
+	for _, g := range out {
+		if len(g) > 1 {
+			dups = append(dups, g)
+		}
+	}
+	return dups
 }
 
 func isCanonical(n string) bool {

@@ -271,3 +271,25 @@ func TestBudgetMayBeTheFLOPsColumn(t *testing.T) {
 		t.Error("one column for params and tokens: want an error")
 	}
 }
+
+func TestDelimitersGroupsAndDuplicates(t *testing.T) {
+	for name, csv := range map[string]string{
+		"tab":       "params\ttokens\tloss\n1e8\t2e9\t3.1\n2e8\t4e9\t3.0\n",
+		"semicolon": "params;tokens;loss\n1e8;2e9;3.1\n2e8;4e9;3.0\n",
+	} {
+		s, err := load(t, csv, Options{})
+		if err != nil || len(s.Runs) != 2 || s.Runs[1].Tokens != 4e9 {
+			t.Errorf("%s: %+v %v", name, s, err)
+		}
+	}
+	s, err := load(t, "params,tokens,loss,arch\n1e8,2e9,3.1,\n2e8,4e9,3.0,tf\n1e8,2e9,3.1,\n", Options{GroupCol: "arch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Runs[0].Group != EmptyGroup {
+		t.Errorf("empty group cell named %q", s.Runs[0].Group)
+	}
+	if d := s.Duplicates(); len(d) != 1 || d[0][0] != 2 || d[0][1] != 4 {
+		t.Errorf("duplicates %v, want [[2 4]]", d)
+	}
+}
