@@ -86,6 +86,9 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 	if o.fit == "" {
 		return usagef("--fit is required: a fit.json written by scalefit fit -o")
 	}
+	if o.runs.opts.GroupCol != "" {
+		return usagef("--group: check compares every run with the one Approach-3 fit of --fit; filter groups with --where")
+	}
 	res := &report.CheckResult{SchemaVersion: report.SchemaVersion, Fit: o.fit, Rule: "tolerance", Tolerance: defaultTolerance, Warnings: []string{}}
 	switch {
 	case sigmaSet && o.tolerance != "":

@@ -65,3 +65,16 @@ func TestVersionAndCompletion(t *testing.T) {
 		t.Errorf("unknown flag: exit %d, %q", code, errs)
 	}
 }
+
+// Flags that would be silently ignored are refused.
+func TestIgnoredFlagsRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"predict", "--law", "chinchilla2022", "--params", "1B", "--tokens", "20B", "--group", "arch"},
+		{"optimal", "--law", "chinchilla2022", "--compute", "1e21", "--where", "loss<3"},
+		{"check", "--fit", "fit.json", "new.csv", "--group", "arch"},
+	} {
+		if _, errs, code := runCLI(t, "", args...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}

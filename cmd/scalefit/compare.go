@@ -42,9 +42,10 @@ runs when RUNS.csv is given: per 10x compute the multiplier on N_opt and on D_op
 each --compute budget N_opt, D_opt, tokens per parameter and the predicted loss (nats/token)
 where the law predicts one. C = 6ND in FLOPs.
 
-With RUNS.csv, scalefit fits Kaplan's joint L(N, D) to the runs (and Chinchilla's
-Approach 3, when this build has it) and says which published allocation the fitted exponent a sits closer to: Kaplan's 0.73 or
-Chinchilla's equal scaling 0.5 (with its 95% interval under --bootstrap).
+With RUNS.csv, scalefit fits Chinchilla's Approach 3 and Kaplan's joint L(N, D) to the runs
+(as scalefit fit --law all --approach 3 does) and says which published allocation the fitted
+exponent a sits closer to: Kaplan's 0.73 or Chinchilla's equal scaling 0.5 (with its 95%
+interval under --bootstrap).
 
 Kaplan's laws count non-embedding parameters, Chinchilla's count all parameters; your fits
 count N as your file does.`,

@@ -61,6 +61,9 @@ func (f *lawFlags) resolve(e *env, args []string) (*lawSource, error) {
 	if len(args) > 1 {
 		return nil, usagef("at most one RUNS.csv argument, got %d", len(args))
 	}
+	if len(args) == 0 && f.runs.opts != (runs.Options{}) {
+		return nil, usagef("the runs flags (--group, --where, --drop-highest-loss, column overrides) apply only to a RUNS.csv argument fitted on the fly")
+	}
 	switch {
 	case n == 0:
 		return nil, usagef("no law given: want one of --fit fit.json, --law NAME (see scalefit laws) or a RUNS.csv to fit")

@@ -51,7 +51,8 @@ Conventions: N counts parameters as your file does (Chinchilla counts embeddings
 does not); D counts training tokens; C is training compute in FLOPs, taken as 6ND unless
 given; losses are nats per token.
 
-Exit codes: 0 ok; 1 the answer is "no" (check found runs outside the prediction); 2 error.`,
+Exit codes: 0 ok; 1 the answer is "no" (check found runs outside the prediction; with
+fit --strict, a fit did not converge); 2 error (bad input, bad flags, I/O).`,
 		Example: `  scalefit fit testdata/chinchilla.csv --drop-highest-loss 5
   scalefit optimal --law chinchilla2022 --compute 1e21:1e25:x10
   scalefit compare testdata/chinchilla.csv`,
