@@ -156,9 +156,13 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d of %d runs lie outside the compute range of the fitted runs (%s to %s FLOPs): their predictions are extrapolations",
 			extrapolated, res.Runs, report.Sci(doc.Range.FLOPs[0]), report.Sci(doc.Range.FLOPs[1])))
 	}
-	if format == report.JSON {
+	switch format {
+	case report.JSON:
 		err = report.WriteJSON(e.stdout, res)
-	} else {
+	case report.CSV:
+		err = report.WriteRowsCSV(e.stdout, res.Rows)
+		warnCSV(e, format, res.Warnings)
+	default:
 		err = report.RenderAll(e.stdout, format, []*report.Table{report.CheckTable(res)}, nil)
 		for _, w := range res.Warnings {
 			fmt.Fprintln(e.stderr, "scalefit: warning:", w)

@@ -95,3 +95,14 @@ func progressLine(w io.Writer, what string) func(done, total int) {
 		fmt.Fprintf(w, "\r%s %d/%d (%d%%)", what, done, total, pct)
 	}
 }
+
+// warnCSV sends warnings to stderr when stdout is machine-readable CSV, which has no place
+// for them (table and Markdown print them under the tables, JSON in "warnings").
+func warnCSV(e *env, f report.Format, warnings []string) {
+	if f != report.CSV {
+		return
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(e.stderr, "scalefit: warning:", w)
+	}
+}

@@ -240,9 +240,12 @@ func runFit(e *env, o *fitOptions, path string) error {
 	}
 	doc := report.FitDocument(res, o.draws)
 	if !o.quiet {
-		if format == report.JSON {
+		switch format {
+		case report.JSON:
 			err = report.WriteJSON(e.stdout, doc)
-		} else {
+		case report.CSV:
+			err = report.WriteFitCSV(e.stdout, doc)
+		default:
 			err = report.RenderAll(e.stdout, format, report.FitTables(res, doc), doc.Warnings)
 		}
 		if err != nil {

@@ -248,7 +248,11 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 			doc.Rows[i].GPUHours, doc.Rows[i].GPUDays = fp(h), fp(h/24)
 		}
 	}
-	return report.WritePlan(e.stdout, format, doc)
+	if err := report.WritePlan(e.stdout, format, doc); err != nil {
+		return err
+	}
+	warnCSV(e, format, doc.Warnings)
+	return nil
 }
 
 // optimalConstrained fills doc with data-constrained allocations (Muennighoff et al. 2023).

@@ -121,5 +121,9 @@ func runPredict(e *env, o *predictOptions, args []string) error {
 		}
 		doc.Rows = append(doc.Rows, r)
 	}
-	return report.WritePlan(e.stdout, format, doc)
+	if err := report.WritePlan(e.stdout, format, doc); err != nil {
+		return err
+	}
+	warnCSV(e, format, doc.Warnings)
+	return nil
 }

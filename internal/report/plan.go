@@ -316,8 +316,11 @@ func WritePlan(w io.Writer, f Format, d *PlanDocument) error {
 		d.Warnings = []string{}
 	}
 	d.Warnings = append(d.Warnings, outsideIntervals(d.Rows)...)
-	if f == JSON {
+	switch f {
+	case JSON:
 		return WriteJSON(w, d)
+	case CSV:
+		return WriteRowsCSV(w, d.Rows)
 	}
 	return RenderAll(w, f, []*Table{d.Table()}, d.Warnings)
 }
