@@ -180,3 +180,32 @@ func TestDefaultBudgets(t *testing.T) {
 		}
 	}
 }
+
+// The extrapolation table of the README: holdout errors on real data, before and after
+// leaving under-trained runs out of the fit.
+func TestREADMEExtrapolationTable(t *testing.T) {
+	chin := loadFile(t, "chinchilla.csv", runs.Options{DropHighestLoss: 5})
+	olmo := loadFile(t, "olmo_final.csv", runs.Options{LossCol: "loss_c4_en_mean_last5", Where: "chinchilla_multiple>=0.5"})
+	for _, tt := range []struct {
+		set     *runs.Set
+		holdout string
+		minTPP  float64
+		fitted  int
+		want    float64
+	}{
+		{chin, "flops>=1e21", 0, 217, 0.0105},
+		{chin, "flops>=1e21", 5, 189, 0.0102},
+		{chin, "flops>=1e21", 15, 132, 0.0130},
+		{olmo, "params>=3e9", 0, 24, 0.0099},
+		{olmo, "params>=3e9", 15, 20, 0.0076},
+	} {
+		res, err := Run(tt.set, Options{Approaches: []int{3}, Holdout: mustExpr(t, tt.holdout), MinTokensPerParam: tt.minTPP})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := res.Groups[0]
+		if len(g.Runs) != tt.fitted || math.Abs(g.Holdout.MeanAbsRE-tt.want) > 0.00005 {
+			t.Errorf("%s, min %g tokens/param: fitted %d (want %d), error %.5f (want %.4f)", tt.set.Source, tt.minTPP, len(g.Runs), tt.fitted, g.Holdout.MeanAbsRE, tt.want)
+		}
+	}
+}
