@@ -63,7 +63,7 @@ func parseCompute(s string) ([]float64, error) {
 	}
 	for _, v := range out {
 		if !(v > 0) {
-			return nil, fmt.Errorf("compute %s: want a positive number of FLOPs", report.Float(v, 3))
+			return nil, fmt.Errorf("compute %s: want a positive number of FLOPs", report.Short(v, 6))
 		}
 	}
 	return out, nil

@@ -87,7 +87,7 @@ func positiveList(name, s string) ([]float64, error) {
 	}
 	for _, v := range vs {
 		if !(v > 0) {
-			return nil, usagef("--%s %s: want a positive number", name, report.Float(v, 3))
+			return nil, usagef("--%s %s: want a positive number", name, report.Short(v, 6))
 		}
 	}
 	return vs, nil
@@ -112,7 +112,7 @@ func allocRow(a plan.Allocation) report.PlanRow {
 // gpuSpec resolves --gpu/--gpu-flops/--mfu; nil when no GPU time is asked for.
 func gpuSpec(cmd *cobra.Command, o *optimalOptions) (*report.GPUInfo, error) {
 	if !(o.mfu > 0 && o.mfu <= 1) {
-		return nil, usagef("--mfu %s: want a fraction in (0, 1], e.g. 0.4", report.Float(o.mfu, 3))
+		return nil, usagef("--mfu %s: want a fraction in (0, 1], e.g. 0.4", report.Short(o.mfu, 6))
 	}
 	switch {
 	case o.gpu != "" && o.gpuFlops != "":

@@ -111,7 +111,7 @@ func TestPredictFromFitIntervalAndExtrapolation(t *testing.T) {
 	if code != 0 {
 		t.Fatal(errOut)
 	}
-	for _, w := range []string{"loss 95%", "x largest run", "C = 1e25 is 769.23x the largest fitted run (1.3e22 FLOPs)"} {
+	for _, w := range []string{"loss 95%", "x largest run", "C = 1e25 is 769.23x the largest fitted run (1.30e22 FLOPs)"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}

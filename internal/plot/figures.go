@@ -359,7 +359,7 @@ func isoflopFigure(in *Input) (*Figure, error) {
 	}
 	f.Notes = append(f.Notes, fmt.Sprintf("%d budgets, %d rejected", len(r.Budgets), rejected))
 	if r.A != 0 {
-		f.Notes = append(f.Notes, "N_opt ~ C^"+report.Float(r.A, 3))
+		f.Notes = append(f.Notes, "N_opt ~ C^"+report.Short(r.A, 3))
 	}
 	return f, nil
 }
@@ -407,7 +407,7 @@ func frontierFigure(in *Input) (*Figure, error) {
 		f.add(pn, "Approach 1 envelope", scatter(positive(xn, true, true), a1col, 1.5, draw.CircleGlyph{}))
 		f.add(pd, "", scatter(positive(xd, true, true), a1col, 1.5, draw.CircleGlyph{}))
 		e := in.Envelope
-		both("Approach 1 fit: N ~ C^"+report.Float(e.A, 3), a1col, 1.2, func(c float64) (float64, float64) { return e.NOpt(c), e.DOpt(c) }, vg.Points(6), vg.Points(3))
+		both("Approach 1 fit: N ~ C^"+report.Short(e.A, 3), a1col, 1.2, func(c float64) (float64, float64) { return e.NOpt(c), e.DOpt(c) }, vg.Points(6), vg.Points(3))
 	}
 	if hasA2 {
 		var xn, xd, rn, rd plotter.XYs
@@ -425,11 +425,11 @@ func frontierFigure(in *Input) (*Figure, error) {
 		f.add(pn, "", scatter(positive(rn, true, true), grey, 3.5, draw.RingGlyph{}))
 		f.add(pd, "", scatter(positive(rd, true, true), grey, 3.5, draw.RingGlyph{}))
 		r := in.IsoFLOP
-		both("Approach 2 fit: N ~ C^"+report.Float(r.A, 3), a2col, 1.5, func(c float64) (float64, float64) { return r.NOpt(c), r.DOpt(c) }, vg.Points(2), vg.Points(2))
+		both("Approach 2 fit: N ~ C^"+report.Short(r.A, 3), a2col, 1.5, func(c float64) (float64, float64) { return r.NOpt(c), r.DOpt(c) }, vg.Points(2), vg.Points(2))
 	}
 	if in.Law != nil {
 		l := *in.Law
-		both(in.lawLabel()+": N ~ C^"+report.Float(l.ExponentA(), 3), fitColour, 2, func(c float64) (float64, float64) { return l.NOpt(c), l.DOpt(c) })
+		both(in.lawLabel()+": N ~ C^"+report.Short(l.ExponentA(), 3), fitColour, 2, func(c float64) (float64, float64) { return l.NOpt(c), l.DOpt(c) })
 	}
 	// The data's fits decide the axes; the published laws are drawn over them.
 	nLo, nHi := rangeOf(nAll)
@@ -569,7 +569,7 @@ func lossFigure(in *Input) (*Figure, error) {
 		f.add(p, in.lawLabel()+": compute-optimal loss", line(positive(fr, true, true), fitColour, 2))
 		ee := plotter.XYs{{X: cLo / 1.5, Y: l.E}, {X: cHi * 1.5, Y: l.E}}
 		if l.E > lLo*0.8 {
-			f.add(p, "irreducible loss E = "+report.Float(l.E, 3), line(ee, grey, 1, vg.Points(4), vg.Points(3)))
+			f.add(p, "irreducible loss E = "+report.Short(l.E, 3), line(ee, grey, 1, vg.Points(4), vg.Points(3)))
 			lLo = math.Min(lLo, l.E)
 		}
 	}
@@ -762,14 +762,14 @@ func residualsFigure(in *Input) (*Figure, error) {
 	setLinear(&pc.Y, -lim, lim)
 	setLinear(&pn.Y, -lim, lim)
 	if nfit > 0 {
-		f.Notes = append(f.Notes, "rmse (fitted runs) "+report.Float(math.Sqrt(sumsq/float64(nfit)), 3))
+		f.Notes = append(f.Notes, "rmse (fitted runs) "+report.Short(math.Sqrt(sumsq/float64(nfit)), 3))
 	}
 	if len(ch) > 0 {
 		var ss float64
 		for _, p := range ch {
 			ss += p.Y * p.Y
 		}
-		f.Notes = append(f.Notes, "rmse (held out) "+report.Float(math.Sqrt(ss/float64(len(ch))), 3))
+		f.Notes = append(f.Notes, "rmse (held out) "+report.Short(math.Sqrt(ss/float64(len(ch))), 3))
 	}
 	f.Notes = append(f.Notes, "> 0: worse than predicted")
 	return f, nil
@@ -861,7 +861,7 @@ func contourFigure(in *Input) (*Figure, error) {
 			}
 		}
 		col := gradient(float64(i) / math.Max(1, float64(len(levels)-1)) * 0.9)
-		f.add(p, "L = "+report.Float(lv, 3), line(positive(xy, true, true), col, 1.6))
+		f.add(p, "L = "+report.Short(lv, 3), line(positive(xy, true, true), col, 1.6))
 	}
 	var opt plotter.XYs
 	for _, c := range logspace(cMin, cMax, 200) {

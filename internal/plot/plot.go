@@ -214,7 +214,7 @@ func label(x float64, q Quantity) string {
 	case Counts:
 		return trimZeros(report.Count(x))
 	}
-	return report.Float(x, 3)
+	return report.Short(x, 3)
 }
 
 // trimZeros drops trailing zeros of a formatted mantissa: "1.00M" -> "1M", "2.50B" -> "2.5B".

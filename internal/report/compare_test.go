@@ -17,7 +17,7 @@ func TestCompareVerdict(t *testing.T) {
 		{0.514, nil, []string{"a = 0.514:", "closer to Chinchilla's"}},
 		{0.70, nil, []string{"closer to Kaplan's"}},
 		{0.615, nil, []string{"halfway"}},
-		{0.514, &[2]float64{0.49, 0.53}, []string{"[0.49, 0.53]", "includes 0.5"}},
+		{0.514, &[2]float64{0.49, 0.53}, []string{"[0.490, 0.530]", "includes 0.5"}},
 		{0.6, &[2]float64{0.45, 0.8}, []string{"includes both"}},
 		{0.56, &[2]float64{0.52, 0.6}, []string{"excludes both"}},
 	}
@@ -50,7 +50,7 @@ func TestKaplanFitTableAndJSON(t *testing.T) {
 	if err := tab.Render(&b, Text); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Kaplan L(N,D) fit", "alpha_N", "0.076", "alpha_D", "0.103", "Nc", "6.4e13", "0.575", "3.76x N", "converged"} {
+	for _, want := range []string{"Kaplan L(N,D) fit", "alpha_N", "0.076", "alpha_D", "0.103", "Nc", "6.40e13", "0.575", "3.76x N", "converged"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

@@ -401,5 +401,5 @@ func objectiveLabel(f *Fit) string {
 	if f.Loss == "mse" {
 		return "squared log-loss residuals"
 	}
-	return "Huber(delta " + Float(f.Delta, 3) + ") of log-loss residuals"
+	return "Huber(delta " + Short(f.Delta, 6) + ") of log-loss residuals"
 }

@@ -63,7 +63,10 @@ func Sci(x float64) string {
 	}
 	s := strconv.FormatFloat(x, 'e', 2, 64)
 	mant, exp, _ := strings.Cut(s, "e")
-	mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
+	// A round budget reads as 1e21; anything else keeps its 3 significant figures (1.40e18).
+	if strings.HasSuffix(mant, ".00") {
+		mant = strings.TrimSuffix(mant, ".00")
+	}
 	e, _ := strconv.Atoi(exp)
 	return fmt.Sprintf("%se%d", mant, e)
 }
@@ -82,6 +85,31 @@ func Float(x float64, sig int) string {
 		mant, exp, _ := strings.Cut(s, "e")
 		e, _ := strconv.Atoi(exp)
 		return fmt.Sprintf("%se%d", mant, e)
+	}
+	if a == 0 {
+		return "0"
+	}
+	// Fixed notation that keeps trailing zeros, so 0.32 at 3 figures reads 0.320; whole
+	// numbers wider than sig digits keep all their digits (123456, not 123000).
+	if math.Floor(math.Log10(a)) >= float64(sig-1) {
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	}
+	x, _ = strconv.ParseFloat(strconv.FormatFloat(x, 'g', sig, 64), 64)
+	dec := sig - 1 - int(math.Floor(math.Log10(math.Abs(x))))
+	if dec < 0 {
+		dec = 0
+	}
+	return strconv.FormatFloat(x, 'f', dec, 64)
+}
+
+// Short formats x with up to sig significant figures and no trailing zeros (2.5, 3, 1e-5):
+// for axis ticks, figure labels and echoing a user's own input.
+func Short(x float64, sig int) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return fmt.Sprint(x)
+	}
+	if a := math.Abs(x); a != 0 && (a < 1e-4 || a >= 1e7) {
+		return Sci(x)
 	}
 	return strconv.FormatFloat(x, 'g', sig, 64)
 }
