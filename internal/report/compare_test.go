@@ -50,7 +50,7 @@ func TestKaplanFitTableAndJSON(t *testing.T) {
 	if err := tab.Render(&b, Text); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Kaplan L(N,D) fit", "alpha_N", "0.076", "alpha_D", "0.103", "Nc", "6.40e13", "0.575", "3.76x N", "converged"} {
+	for _, want := range []string{"Kaplan L(N,D) fit", "alpha_N", "0.076", "alpha_D", "0.103", "Nc", "6.4e13", "0.575", "3.76x N", "converged"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

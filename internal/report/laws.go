@@ -37,11 +37,18 @@ func LawConstants(l *laws.Law) []Constant {
 
 // constant formats a law constant: short scientific notation for large values (6.4e13),
 // otherwise 4 significant figures (406.4, 0.3392).
+// constant shows a law's constant as published, to 4 significant figures without padding
+// (a printed alpha of 0.34 stays 0.34; Kaplan's Nc 6.4e13 stays 6.4e13).
 func constant(x float64) string {
 	if a := math.Abs(x); a >= 1e5 || (a != 0 && a < 1e-3) {
-		return Sci(x)
+		s := Sci(x)
+		mant, exp, _ := strings.Cut(s, "e")
+		if strings.Contains(mant, ".") {
+			mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
+		}
+		return mant + "e" + exp
 	}
-	return Float(x, 4)
+	return Short(x, 4)
 }
 
 // FormatConstants writes constants as "E 1.69, A 406.4, ...".
