@@ -81,24 +81,17 @@ type EnvelopePoint struct {
 // EnvelopeResult is the outcome of Envelope. The fitted laws are N_opt(C) = K·C^A (params) and
 // D_opt(C) = KD·C^B (tokens), C in FLOPs.
 type EnvelopeResult struct {
-	A, B, K, KD float64
-	R2A, R2B    float64
-	// Bootstrap percentile intervals over runs (zero without Bootstrap); LnK/LnKD for ln K, ln KD.
-	AInt, BInt, LnKInt, LnKDInt Interval
-	BootstrapOK                 int             // replicates with >= 2 distinct sizes on the envelope
-	Points                      []EnvelopePoint // envelope thinned for plotting, increasing C
-	Segments                    int             // contiguous envelope segments (run changes + 1)
-	Sizes                       int             // distinct N on the envelope
-	Runs                        int             // runs in the input
-	Warnings                    []Diagnostic
-	Options                     EnvelopeOptions // options after defaults
+	// PowerLaws: N_opt = K C^A and D_opt = KD C^B fitted through the envelope, with R² and
+	// bootstrap intervals over runs (BootstrapOK counts replicates with >= 2 distinct sizes
+	// on the envelope).
+	PowerLaws
+	Points   []EnvelopePoint // envelope thinned for plotting, increasing C
+	Segments int             // contiguous envelope segments (run changes + 1)
+	Sizes    int             // distinct N on the envelope
+	Runs     int             // runs in the input
+	Warnings []Diagnostic
+	Options  EnvelopeOptions // options after defaults
 }
-
-// NOpt returns the fitted compute-optimal parameter count at c FLOPs.
-func (r *EnvelopeResult) NOpt(c float64) float64 { return r.K * math.Pow(c, r.A) }
-
-// DOpt returns the fitted compute-optimal token count at c FLOPs.
-func (r *EnvelopeResult) DOpt(c float64) float64 { return r.KD * math.Pow(c, r.B) }
 
 // envRun is one training curve: ln C ascending with losses.
 type envRun struct {

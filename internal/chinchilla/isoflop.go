@@ -164,24 +164,32 @@ func (iv Interval) Contains(x float64) bool { return x >= iv.Lo && x <= iv.Hi }
 // The fitted laws are N_opt(C) = K·C^A (params) and D_opt(C) = KD·C^B (tokens), C in FLOPs.
 type IsoFLOPResult struct {
 	Budgets []BudgetOptimum // sorted by FLOPs
-	A, B    float64         // exponents of N_opt and D_opt in C
-	K, KD   float64         // prefactors (params per FLOP^A, tokens per FLOP^B)
-	R2A     float64         // R² of ln N_opt on ln C
-	R2B     float64         // R² of ln D_opt on ln C
-	// Bootstrap percentile intervals (zero when Options.Bootstrap is 0). LnK and LnKD are
-	// intervals for ln K and ln KD.
+	// PowerLaws: N_opt = K C^A and D_opt = KD C^B fitted through the accepted budgets'
+	// minima, with R² and bootstrap intervals (resampling points within budgets).
+	PowerLaws
+	Unassigned []Point
+	Warnings   []Diagnostic
+	Options    IsoFLOPOptions // options after defaults
+}
+
+// PowerLaws are the compute-optimal power laws N_opt = K·C^A (params) and D_opt = KD·C^B
+// (tokens) that Approaches 1 and 2 fit by least squares in log space, C in FLOPs.
+type PowerLaws struct {
+	A, B  float64 // exponents of N_opt and D_opt in C
+	K, KD float64 // prefactors (params per FLOP^A, tokens per FLOP^B)
+	R2A   float64 // R² of ln N_opt on ln C
+	R2B   float64 // R² of ln D_opt on ln C
+	// Bootstrap percentile intervals (zero without a bootstrap). LnK and LnKD are intervals
+	// for ln K and ln KD.
 	AInt, BInt, LnKInt, LnKDInt Interval
 	BootstrapOK                 int // replicates that produced a fit
-	Unassigned                  []Point
-	Warnings                    []Diagnostic
-	Options                     IsoFLOPOptions // options after defaults
 }
 
 // NOpt returns the fitted compute-optimal parameter count at c FLOPs.
-func (r *IsoFLOPResult) NOpt(c float64) float64 { return r.K * math.Pow(c, r.A) }
+func (p *PowerLaws) NOpt(c float64) float64 { return p.K * math.Pow(c, p.A) }
 
 // DOpt returns the fitted compute-optimal token count at c FLOPs.
-func (r *IsoFLOPResult) DOpt(c float64) float64 { return r.KD * math.Pow(c, r.B) }
+func (p *PowerLaws) DOpt(c float64) float64 { return p.KD * math.Pow(c, p.B) }
 
 // ErrTooFewBudgets is returned (wrapped) when fewer than two budgets survive; the result is
 // still returned so the caller can show the per-budget table and reasons.

@@ -84,42 +84,40 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "kaplan L(N,D)", r.Warnings)...)
 		}
 		if r := g.A2; r != nil {
-			f := Fit{Law: "chinchilla", Approach: 2, Form: "N_opt = k C^a (IsoFLOP minima)", Group: g.Name,
-				A: F(r.A), B: F(r.B), Params: map[string]float64{"k": r.K, "k_d": r.KD, "r2": r.R2A}}
-			if r.BootstrapOK > 0 {
-				f.Intervals = map[string][2]float64{"a": {r.AInt.Lo, r.AInt.Hi}, "b": {r.BInt.Lo, r.BInt.Hi}}
-			}
+			f := powerLawFit(2, "N_opt = k C^a (IsoFLOP minima)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
 			for _, b := range r.Budgets {
 				f.Budgets = append(f.Budgets, Budget{FLOPs: b.FLOPs, NOpt: b.NOpt, DOpt: b.DOpt, Loss: b.Loss, Sizes: b.Sizes, Accepted: b.Accepted, Reason: b.Reason})
 			}
-			for _, c := range res.Budgets {
-				n, d := r.NOpt(c), r.DOpt(c)
-				f.Allocations = append(f.Allocations, Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n})
-			}
-			f.Warnings = diagnostics(r.Warnings)
 			doc.Fits = append(doc.Fits, f)
 			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "approach 2", f.Warnings)...)
 		}
 		if r := g.A1; r != nil {
-			f := Fit{Law: "chinchilla", Approach: 1, Form: "N_opt = k C^a (loss-curve envelope)", Group: g.Name,
-				A: F(r.A), B: F(r.B), Params: map[string]float64{"k": r.K, "k_d": r.KD, "r2": r.R2A}}
-			if r.BootstrapOK > 0 {
-				f.Intervals = map[string][2]float64{"a": {r.AInt.Lo, r.AInt.Hi}, "b": {r.BInt.Lo, r.BInt.Hi}}
-			}
+			f := powerLawFit(1, "N_opt = k C^a (loss-curve envelope)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
 			for _, p := range r.Points {
 				f.Envelope = append(f.Envelope, [4]float64{p.C, p.N, p.D, p.Loss})
 			}
-			for _, c := range res.Budgets {
-				n, d := r.NOpt(c), r.DOpt(c)
-				f.Allocations = append(f.Allocations, Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n})
-			}
-			f.Warnings = diagnostics(r.Warnings)
 			doc.Fits = append(doc.Fits, f)
 			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "approach 1", f.Warnings)...)
 		}
 	}
 	doc.Warnings = append(doc.Warnings, res.Warnings...)
 	return doc
+}
+
+// powerLawFit is the JSON of Approach 1's or 2's power laws, with allocations at budgets.
+func powerLawFit(approach int, form, group string, p *chinchilla.PowerLaws, budgets []float64, ws []chinchilla.Diagnostic) Fit {
+	f := Fit{Law: "chinchilla", Approach: approach, Form: form, Group: group,
+		A: F(p.A), B: F(p.B), Params: map[string]float64{"k": p.K, "k_d": p.KD, "r2": p.R2A}}
+	if p.BootstrapOK > 0 {
+		f.Intervals = map[string][2]float64{"a": {p.AInt.Lo, p.AInt.Hi}, "b": {p.BInt.Lo, p.BInt.Hi}}
+		f.Resamples = p.BootstrapOK
+	}
+	for _, c := range budgets {
+		n, d := p.NOpt(c), p.DOpt(c)
+		f.Allocations = append(f.Allocations, Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n})
+	}
+	f.Warnings = diagnostics(ws)
+	return f
 }
 
 func lawParams(l chinchilla.Law) map[string]float64 {
