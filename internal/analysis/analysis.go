@@ -171,6 +171,9 @@ func Run(set *runs.Set, opts Options) (*Result, error) {
 		g, err := runGroup(set, name, by[name], want, explicit, opts)
 		if g != nil {
 			res.LeftOut += g.LeftOut
+			if w := g.disagreement(); w != "" {
+				res.Warnings = append(res.Warnings, w)
+			}
 		}
 		if err != nil {
 			if name != "" {
@@ -384,4 +387,48 @@ func outliers(res []float64, k float64) []int {
 		out = out[:10]
 	}
 	return out
+}
+
+// DisagreementThreshold is the spread of the exponent a across approaches beyond which a
+// group's approaches are said to disagree (Hoffmann et al.'s three differ by 0.04).
+const DisagreementThreshold = 0.1
+
+// disagreement warns when the approaches' exponents a differ by more than
+// DisagreementThreshold: the conclusion then depends on the method, not the data.
+func (g *Group) disagreement() string {
+	type est struct {
+		name string
+		a    float64
+	}
+	var es []est
+	if g.A1 != nil {
+		es = append(es, est{"Approach 1", g.A1.A})
+	}
+	if g.A2 != nil {
+		es = append(es, est{"Approach 2", g.A2.A})
+	}
+	if g.A3 != nil {
+		es = append(es, est{"Approach 3", g.A3.Law.ExponentA()})
+	}
+	if len(es) < 2 {
+		return ""
+	}
+	lo, hi := es[0], es[0]
+	for _, e := range es[1:] {
+		if e.a < lo.a {
+			lo = e
+		}
+		if e.a > hi.a {
+			hi = e
+		}
+	}
+	if hi.a-lo.a <= DisagreementThreshold {
+		return ""
+	}
+	where := ""
+	if g.Name != "" {
+		where = g.Name + ": "
+	}
+	return fmt.Sprintf("%sapproaches-disagree: %s gives a = %.3f, %s a = %.3f: the compute-optimal exponent depends on the method; check the rejected budgets and the runs with outsized residuals before trusting either",
+		where, lo.name, lo.a, hi.name, hi.a)
 }

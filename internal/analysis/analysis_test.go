@@ -209,3 +209,29 @@ func TestREADMEExtrapolationTable(t *testing.T) {
 		}
 	}
 }
+
+func TestApproachesDisagree(t *testing.T) {
+	set := loadFile(t, "gadre.csv", runs.Options{LossCol: "loss_c4_val", GroupCol: "train_dataset"})
+	res, err := Run(set, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, w := range res.Warnings {
+		if strings.Contains(w, "approaches-disagree") {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Errorf("Gadre's c4 group: Approach 2 a = 0.32 against Approach 3 a = 0.51, want a warning: %q", res.Warnings)
+	}
+	syn, err := Run(loadFile(t, "synthetic.csv", runs.Options{}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range syn.Warnings {
+		if strings.Contains(w, "approaches-disagree") {
+			t.Errorf("synthetic data from one law: %s", w)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/chinchilla"
@@ -351,16 +352,30 @@ func comparisonTable(res *analysis.Result, doc *Document) *Table {
 			row("Kaplan L(N,D) frontier", f)
 		}
 	}
+	// One note per distinct skip, naming every group it applies to.
+	var order []string
+	groups := map[string][]string{}
 	for _, s := range doc.Skipped {
-		p := ""
-		if s.Group != "" {
-			p = s.Group + ": "
-		}
+		note := fmt.Sprintf("approach %d skipped: %s", s.Approach, s.Reason)
 		if s.Approach == 0 {
-			t.Notes = append(t.Notes, fmt.Sprintf("%sskipped: %s", p, s.Reason))
+			note = "skipped: " + s.Reason
+		}
+		if _, ok := groups[note]; !ok {
+			order = append(order, note)
+		}
+		if s.Group != "" {
+			groups[note] = append(groups[note], s.Group)
+		} else {
+			groups[note] = append(groups[note], "")
+		}
+	}
+	for _, note := range order {
+		gs := groups[note]
+		if len(gs) == 1 && gs[0] == "" {
+			t.Notes = append(t.Notes, note)
 			continue
 		}
-		t.Notes = append(t.Notes, fmt.Sprintf("%sapproach %d skipped: %s", p, s.Approach, s.Reason))
+		t.Notes = append(t.Notes, strings.Join(gs, ", ")+": "+note)
 	}
 	if len(t.Rows) == 0 {
 		t.Notes = append(t.Notes, "no approach produced exponents")
