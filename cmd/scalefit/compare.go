@@ -205,7 +205,7 @@ func compareLabel(base, group string) string {
 // them, with the verdict, to c. A fit that fails becomes a warning: the published
 // comparison still stands.
 func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets []float64) error {
-	res, err := analysis.Run(set, analysis.Options{Laws: "all", Approaches: []int{3}, Budgets: budgets,
+	res, err := analysis.Run(set, analysis.Options{Laws: "all", Approaches: []int{3}, Budgets: budgets, FrontierOnly: true,
 		Chinchilla: chinchilla.FitOptions{Bootstrap: o.bootstrap, Seed: o.seed}})
 	if err != nil {
 		c.Warnings = append(c.Warnings, "your runs could not be fitted: "+err.Error())

@@ -29,6 +29,9 @@ type Options struct {
 	Laws string
 	// Kaplan configures the Kaplan fit (its Bootstrap and Seed follow Chinchilla's).
 	Kaplan kaplan.FitOptions
+	// FrontierOnly skips fits that have no compute frontier (Kaplan's L(N)), for callers
+	// that compare allocations.
+	FrontierOnly bool
 	// Approaches to run (1, 2, 3); empty means every approach the data allow. An approach
 	// named here that cannot run is an error; one chosen by default is skipped with a reason.
 	Approaches []int
@@ -82,7 +85,10 @@ type Group struct {
 	IsoFLOPTable *chinchilla.IsoFLOPResult
 	A1           *chinchilla.EnvelopeResult
 	// Kaplan is Kaplan's joint law L(N, D) fitted to the (final) runs, with --law kaplan|all.
-	Kaplan  *kaplan.FitResult
+	Kaplan *kaplan.FitResult
+	// KaplanN is Kaplan's L(N) = E + (Nc/N)^alpha_N fitted to each size's lowest loss (the
+	// stand-in for a model trained to convergence), with --law kaplan|all.
+	KaplanN *kaplan.FitResult
 	Holdout *Holdout
 	// Outliers are indices into Runs of runs with outsized residuals under A3, largest first.
 	Outliers []int
@@ -296,6 +302,9 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 		} else {
 			g.Kaplan = r
 		}
+		if !opts.FrontierOnly {
+			g.fitKaplanN(finals, ko)
+		}
 	}
 	if g.A1 == nil && g.A2 == nil && g.A3 == nil {
 		var why []string
@@ -308,6 +317,43 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 }
 
 func noOther(want map[int]bool) bool { return len(want) == 1 }
+
+// fitKaplanN fits Kaplan's L(N) = E + (Nc/N)^alpha_N to each size's lowest loss.
+func (g *Group) fitKaplanN(finals []runs.Run, ko kaplan.FitOptions) {
+	best := bestPerSize(finals)
+	if len(best) < 4 {
+		g.Skipped = append(g.Skipped, Skip{0, fmt.Sprintf("kaplan L(N): needs 4 model sizes, the runs have %d", len(best))})
+		return
+	}
+	ko.Form, ko.Offset = kaplan.ParamsOnly, true
+	n, _, _, l := runs.Columns(best)
+	r, err := kaplan.Fit(n, nil, l, ko)
+	if err != nil {
+		g.Skipped = append(g.Skipped, Skip{0, "kaplan L(N): " + err.Error()})
+		return
+	}
+	g.KaplanN = r
+	if g.Kaplan != nil && r.RMSE > 2*g.Kaplan.RMSE {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("RMSE of log-loss %.3g against %.3g for L(N,D): the sizes' best runs are not trained to convergence, so L(N) does not describe them; read L(N,D)", r.RMSE, g.Kaplan.RMSE))
+	}
+}
+
+// bestPerSize keeps each model size's lowest-loss run, in order of size: the closest the
+// runs come to Kaplan's models trained to convergence.
+func bestPerSize(rs []runs.Run) []runs.Run {
+	best := map[float64]runs.Run{}
+	for _, r := range rs {
+		if b, ok := best[r.Params]; !ok || r.Loss < b.Loss {
+			best[r.Params] = r
+		}
+	}
+	out := make([]runs.Run, 0, len(best))
+	for _, r := range best {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Params < out[j].Params })
+	return out
+}
 
 // rejections summarises why IsoFLOP budgets were rejected: " (budgets: 3 edge-optimum, ...)".
 func rejections(r *chinchilla.IsoFLOPResult) string {

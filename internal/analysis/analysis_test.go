@@ -141,8 +141,11 @@ func TestGroupsAndKaplan(t *testing.T) {
 		t.Fatalf("%d groups", len(res.Groups))
 	}
 	for _, g := range res.Groups {
-		if g.Kaplan == nil || g.A3 == nil || g.A2 != nil {
-			t.Errorf("%s: kaplan %v A3 %v A2 %v", g.Name, g.Kaplan != nil, g.A3 != nil, g.A2 != nil)
+		if g.Kaplan == nil || g.KaplanN == nil || g.A3 == nil || g.A2 != nil {
+			t.Errorf("%s: kaplan %v L(N) %v A3 %v A2 %v", g.Name, g.Kaplan != nil, g.KaplanN != nil, g.A3 != nil, g.A2 != nil)
+		}
+		if g.KaplanN != nil && g.KaplanN.N.AlphaN <= 0 {
+			t.Errorf("%s: L(N) %+v", g.Name, g.KaplanN.N)
 		}
 	}
 	pooled, err := Run(set, Options{Approaches: []int{3}, Pooled: true})

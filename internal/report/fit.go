@@ -8,6 +8,7 @@ import (
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/kaplan"
 )
 
 // FitDocument converts an analysis into the JSON contract. withDraws keeps the bootstrap
@@ -75,14 +76,17 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 			doc.Fits = append(doc.Fits, f)
 			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "approach 3", r.Warnings)...)
 		}
-		if r := g.Kaplan; r != nil {
+		for _, r := range []*kaplan.FitResult{g.Kaplan, g.KaplanN} {
+			if r == nil {
+				continue
+			}
 			f := KaplanFit(r, res.Budgets)
 			f.Group = g.Name
 			if !withDraws {
 				f.Bootstrap = nil
 			}
 			doc.Fits = append(doc.Fits, f)
-			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "kaplan L(N,D)", r.Warnings)...)
+			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "kaplan "+r.Form.String(), r.Warnings)...)
 		}
 		if r := g.A2; r != nil {
 			f := powerLawFit(2, "N_opt = k C^a (IsoFLOP minima)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
@@ -195,10 +199,16 @@ func FitTables(res *analysis.Result, doc *Document) []*Table {
 		}
 	}
 	for _, g := range res.Groups {
-		if g.Kaplan != nil {
-			t := KaplanFitTable(g.Kaplan)
+		for _, r := range []*kaplan.FitResult{g.Kaplan, g.KaplanN} {
+			if r == nil {
+				continue
+			}
+			t := KaplanFitTable(r)
 			if g.Name != "" {
 				t.Title = fmt.Sprintf("[%s] %s", g.Name, t.Title)
+			}
+			if r.Form == kaplan.ParamsOnly {
+				t.Notes = append(t.Notes, "fitted to each model size's lowest loss, standing in for Kaplan et al.'s models trained to convergence")
 			}
 			tables = append(tables, t)
 		}
