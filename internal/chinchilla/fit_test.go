@@ -1,12 +1,10 @@
 package chinchilla
 
 import (
-	"encoding/csv"
 	"errors"
 	"github.com/scalefit/scalefit/internal/fit"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -90,12 +88,12 @@ type fitDataset struct {
 
 func fitRealDatasets(t testing.TB) []fitDataset {
 	n, d, l := fitEpochData(t)
-	all := fitReadCSV(t, "../../testdata/chinchilla.csv", "params", "tokens", "loss")
+	all := fitReadCSV(t, "chinchilla.csv", "params", "tokens", "loss")
 	out := []fitDataset{{"chinchilla-epoch", n, d, l}, {"chinchilla-all-245", all[0], all[1], all[2]}}
 	gadreCols := []string{"loss_c4_val", "loss_openlm_val", "loss_paloma_c4_en", "loss_paloma_refinedweb",
 		"loss_paloma_redpajama", "loss_paloma_ptb", "loss_paloma_dolma_100_programming_languages", "loss_c4_german"}
-	g := fitReadCSV(t, "../../testdata/gadre.csv", append([]string{"params", "tokens"}, gadreCols...)...)
-	ds := fitReadStrings(t, "../../testdata/gadre.csv", "train_dataset")
+	g := fitReadCSV(t, "gadre.csv", append([]string{"params", "tokens"}, gadreCols...)...)
+	ds := fitReadStrings(t, "gadre.csv", "train_dataset")
 	for _, train := range []string{"c4", "redpajama", "refinedweb"} {
 		for j, col := range gadreCols {
 			var s fitDataset
@@ -108,8 +106,8 @@ func fitRealDatasets(t testing.TB) []fitDataset {
 			out = append(out, s)
 		}
 	}
-	o := fitReadCSV(t, "../../testdata/olmo_final.csv", "params", "tokens", "loss_c4_en_mean_last5")
-	sizes := fitReadStrings(t, "../../testdata/olmo_final.csv", "size")
+	o := fitReadCSV(t, "olmo_final.csv", "params", "tokens", "loss_c4_en_mean_last5")
+	sizes := fitReadStrings(t, "olmo_final.csv", "size")
 	olmoAll := fitDataset{name: "olmo-all", n: o[0], d: o[1], l: o[2]}
 	var ladder fitDataset
 	ladder.name = "olmo-ladder"
@@ -121,23 +119,15 @@ func fitRealDatasets(t testing.TB) []fitDataset {
 	return append(out, ladder, olmoAll)
 }
 
-func fitReadStrings(t testing.TB, path, col string) []string {
+func fitReadStrings(t testing.TB, name, col string) []string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := slices.Index(rows[0], col)
-	if j < 0 {
-		t.Fatalf("%s: no column %q", path, col)
+	idx, rows := readCSV(t, name)
+	j, ok := idx[col]
+	if !ok {
+		t.Fatalf("%s: no column %q", name, col)
 	}
 	var out []string
-	for _, r := range rows[1:] {
+	for _, r := range rows {
 		out = append(out, r[j])
 	}
 	return out
@@ -327,27 +317,15 @@ func TestFitSyntheticCoverage(t *testing.T) {
 	}
 }
 
-func fitReadCSV(t testing.TB, path string, cols ...string) [][]float64 {
+func fitReadCSV(t testing.TB, name string, cols ...string) [][]float64 {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx := map[string]int{}
-	for i, h := range rows[0] {
-		idx[h] = i
-	}
+	idx, rows := readCSV(t, name)
 	out := make([][]float64, len(cols))
-	for _, r := range rows[1:] {
+	for _, r := range rows {
 		for j, c := range cols {
 			i, ok := idx[c]
 			if !ok {
-				t.Fatalf("%s: no column %q", path, c)
+				t.Fatalf("%s: no column %q", name, c)
 			}
 			v, err := strconv.ParseFloat(r[i], 64)
 			if err != nil {
@@ -361,7 +339,7 @@ func fitReadCSV(t testing.TB, path string, cols ...string) [][]float64 {
 
 // fitEpochData returns Epoch's 240 runs: N, D, loss.
 func fitEpochData(t testing.TB) (n, d, l []float64) {
-	c := fitReadCSV(t, "../../testdata/chinchilla.csv", "params", "tokens", "loss")
+	c := fitReadCSV(t, "chinchilla.csv", "params", "tokens", "loss")
 	s := append([]float64(nil), c[2]...)
 	sort.Float64s(s)
 	thr := s[len(s)-5]
