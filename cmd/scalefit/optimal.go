@@ -266,19 +266,7 @@ func optimalConstrained(doc *report.PlanDocument, src *lawSource, o *optimalOpti
 	if err != nil || !(u > 0) {
 		return usagef("--max-unique-tokens %q: want a positive number of tokens such as 25B", o.maxUnique)
 	}
-	dl := plan.DataLaw{Law: l, RDStar: src.RDStar, RNStar: src.RNStar}
-	if dl.RDStar == 0 && dl.RNStar == 0 && !cmd.Flags().Changed("rd-star") && !cmd.Flags().Changed("rn-star") {
-		c4, _ := laws.Lookup("muennighoff2023")
-		dl.RDStar, dl.RNStar = c4.RDStar, c4.RNStar
-		doc.Warnings = append(doc.Warnings, "the law has no R_D*, R_N*: using Muennighoff et al.'s C4 values R_D* "+
-			report.Float(c4.RDStar, 4)+", R_N* "+report.Float(c4.RNStar, 4)+" (override with --rd-star, --rn-star)")
-	}
-	if cmd.Flags().Changed("rd-star") {
-		dl.RDStar = o.rdStar
-	}
-	if cmd.Flags().Changed("rn-star") {
-		dl.RNStar = o.rnStar
-	}
+	dl := dataLaw(cmd, l, src, o.rdStar, o.rnStar, doc)
 	doc.Notes = append(doc.Notes, "repetition: R_D* "+report.Float(dl.RDStar, 4)+", R_N* "+report.Float(dl.RNStar, 4)+
 		"; penalty = loss - loss of the Chinchilla-optimal model at the same FLOPs with unlimited data")
 	for _, c := range budgets {
@@ -336,4 +324,23 @@ func optimalInference(doc *report.PlanDocument, src *lawSource, o *optimalOption
 		doc.Rows = append(doc.Rows, row)
 	}
 	return nil
+}
+
+// dataLaw extends a Chinchilla law with Muennighoff et al.'s repetition constants: the
+// law's own, else --rd-star/--rn-star, else the C4 values (with a warning in doc).
+func dataLaw(cmd *cobra.Command, l chinchilla.Law, src *lawSource, rdStar, rnStar float64, doc *report.PlanDocument) plan.DataLaw {
+	dl := plan.DataLaw{Law: l, RDStar: src.RDStar, RNStar: src.RNStar}
+	if dl.RDStar == 0 && dl.RNStar == 0 && !cmd.Flags().Changed("rd-star") && !cmd.Flags().Changed("rn-star") {
+		c4, _ := laws.Lookup("muennighoff2023")
+		dl.RDStar, dl.RNStar = c4.RDStar, c4.RNStar
+		doc.Warnings = append(doc.Warnings, "the law has no R_D*, R_N*: using Muennighoff et al.'s C4 values R_D* "+
+			report.Float(c4.RDStar, 4)+", R_N* "+report.Float(c4.RNStar, 4)+" (override with --rd-star, --rn-star)")
+	}
+	if cmd.Flags().Changed("rd-star") {
+		dl.RDStar = rdStar
+	}
+	if cmd.Flags().Changed("rn-star") {
+		dl.RNStar = rnStar
+	}
+	return dl
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/cobra"
 )
 
@@ -12,10 +13,12 @@ var _ = register(newPredictCmd)
 
 // predictOptions holds the flags of `scalefit predict`.
 type predictOptions struct {
-	src    lawFlags
-	params string // parameter counts N
-	tokens string // training tokens D
-	format string
+	src            lawFlags
+	params         string // parameter counts N
+	tokens         string // training tokens D
+	unique         string // unique tokens U (data-constrained), "" for unlimited data
+	rdStar, rnStar float64
+	format         string
 }
 
 // farOutside is the compute factor beyond the fitted runs at which predict warns.
@@ -33,14 +36,18 @@ a 95% interval is shown; with a fit's range, predictions are compared with the l
 run (C = 6ND) and those more than 10x beyond the fitted compute are flagged.`,
 		Example: `  scalefit predict --law chinchilla2022 --params 70B --tokens 1.4T
   scalefit predict --law epoch2024 --params 1B,7B,70B --tokens 2T
-  scalefit predict --fit fit.json --params 400M,1B --tokens 8B,20B --format json`,
+  scalefit predict --fit fit.json --params 400M,1B --tokens 8B,20B --format json
+  scalefit predict --law muennighoff2023 --params 7B --tokens 237B --unique-tokens 25B`,
 		Args: argsRange(0, 1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runPredict(e, o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runPredict(cmd, e, o, args) },
 	}
 	fs := cmd.Flags()
 	o.src.register(fs)
 	fs.StringVar(&o.params, "params", "", "parameter counts N, e.g. 400M,1B,70B")
 	fs.StringVar(&o.tokens, "tokens", "", "training tokens D, e.g. 8B,1.4T")
+	fs.StringVar(&o.unique, "unique-tokens", "", "unique tokens U the D tokens are drawn from (D/U epochs; Muennighoff et al. 2023)")
+	fs.Float64Var(&o.rdStar, "rd-star", 0, "with --unique-tokens: override R_D* (default: the law's, else C4's 15.39)")
+	fs.Float64Var(&o.rnStar, "rn-star", 0, "with --unique-tokens: override R_N* (default: the law's, else C4's 5.31)")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	return cmd
 }
@@ -67,7 +74,7 @@ func pairLists(ns, ds []float64) ([][2]float64, error) {
 	return out, nil
 }
 
-func runPredict(e *env, o *predictOptions, args []string) error {
+func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) error {
 	format, err := report.ParseFormat(o.format)
 	if err != nil {
 		return &usageError{err}
@@ -96,6 +103,26 @@ func runPredict(e *env, o *predictOptions, args []string) error {
 	}
 	doc := &report.PlanDocument{Command: "predict", Mode: report.PlanPredict, Law: src.Info,
 		Warnings: append([]string(nil), src.Warnings...)}
+	var dl *plan.DataLaw
+	u := 0.0
+	if o.unique != "" {
+		if u, err = runs.ParseQuantity(o.unique); err != nil || !(u > 0) {
+			return usagef("--unique-tokens %q: want a positive number of tokens such as 25B", o.unique)
+		}
+		if o.rdStar < 0 || o.rnStar < 0 {
+			return usagef("--rd-star and --rn-star: want non-negative numbers")
+		}
+		l, err := src.chinchillaLaw("--unique-tokens")
+		if err != nil {
+			return err
+		}
+		d := dataLaw(cmd, l, src, o.rdStar, o.rnStar, doc)
+		dl = &d
+		doc.Notes = append(doc.Notes, "repetition: R_D* "+report.Float(d.RDStar, 4)+", R_N* "+report.Float(d.RNStar, 4)+
+			"; penalty = loss - loss of the same N and D with unlimited unique data")
+	} else if cmd.Flags().Changed("rd-star") || cmd.Flags().Changed("rn-star") {
+		return usagef("--rd-star and --rn-star need --unique-tokens")
+	}
 	for _, p := range points {
 		n, d := p[0], p[1]
 		loss, err := src.loss(n, d)
@@ -104,7 +131,13 @@ func runPredict(e *env, o *predictOptions, args []string) error {
 		}
 		c := 6 * n * d
 		r := report.PlanRow{FLOPs: c, Params: n, Tokens: d, TokensPerParam: d / n, Loss: fp(loss)}
-		if iv, ok := plan.LossInterval(src.Draws, n, d); ok {
+		if dl != nil {
+			free := loss
+			loss = dl.Loss(n, d, u)
+			r.Loss, r.UniqueTokens, r.Epochs = fp(loss), fp(u), fp(d/u)
+			r.UnconstrainedLoss, r.LossPenalty = fp(free), fp(loss-free)
+		}
+		if iv, ok := plan.LossInterval(src.Draws, n, d); ok && dl == nil {
 			r.LossInterval = ivp(iv)
 		}
 		if rg := src.Range; rg != nil && rg.FLOPs[1] > 0 {

@@ -133,3 +133,25 @@ func TestPredictFromFitIntervalAndExtrapolation(t *testing.T) {
 		t.Errorf("extrapolation %v", r.Extrapolation)
 	}
 }
+
+// The datablations README's two losses for 25B unique tokens (Muennighoff et al. 2023).
+func TestPredictUniqueTokens(t *testing.T) {
+	out, errs, code := runCLI(t, "", "predict", "--law", "muennighoff2023", "--params", "6.34e9,8.67e9",
+		"--tokens", "242e9,178e9", "--unique-tokens", "25e9", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc report.PlanDocument
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []float64{2.22564, 2.22696} {
+		r := doc.Rows[i]
+		if math.Abs(*r.Loss-want) > 1e-4 || *r.Epochs <= 1 || *r.LossPenalty <= 0 {
+			t.Errorf("row %d: loss %g (want %g), epochs %v, penalty %v", i, *r.Loss, want, *r.Epochs, *r.LossPenalty)
+		}
+	}
+	if _, _, code := runCLI(t, "", "predict", "--law", "chinchilla2022", "--params", "1B", "--tokens", "20B", "--rd-star", "3"); code != 2 {
+		t.Errorf("--rd-star without --unique-tokens: exit %d, want 2", code)
+	}
+}

@@ -240,7 +240,7 @@ func planLayout(mode string) (string, []planColumn) {
 			append([]planColumn{cTarget, cInfTok, cParams, cTokens, cFLOPs, cTotal, cChinN, cChinD, cPR, cTR, cFR, cNIv, cDIv, cFIv}, gpu...)
 	case PlanPredict:
 		return "Predicted loss (nats/token)",
-			[]planColumn{cParams, cTokens, cFLOPs, cTPP, cLoss, cLIv, cExtra}
+			[]planColumn{cParams, cTokens, cFLOPs, cTPP, cUnique, cEpochs, cLoss, cLIv, cFree, cPenalty, cExtra}
 	}
 	return "Compute-optimal allocation (C = 6ND)",
 		append([]planColumn{cFLOPs, cParams, cTokens, cTPP, cLoss, cNIv, cDIv, cLIv}, gpu...)
