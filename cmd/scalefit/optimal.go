@@ -10,6 +10,7 @@ import (
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 var _ = register(newOptimalCmd)
@@ -17,11 +18,11 @@ var _ = register(newOptimalCmd)
 // optimalOptions holds the flags of `scalefit optimal`.
 type optimalOptions struct {
 	src             lawFlags
-	compute         string  // FLOPs: list and/or ranges START:STOP:xFACTOR
-	params          string  // parameter counts
-	targetLoss      string  // losses, nats/token
-	maxUnique       string  // unique tokens available
-	rdStar, rnStar  float64 // overrides of R_D*, R_N*
+	compute         string // FLOPs: list and/or ranges START:STOP:xFACTOR
+	params          string // parameter counts
+	targetLoss      string // losses, nats/token
+	maxUnique       string // unique tokens available
+	rep             repetitionFlags
 	inferenceTokens string  // lifetime inference tokens
 	gpu             string  // GPU preset
 	gpuFlops        string  // peak FLOP/s
@@ -69,8 +70,7 @@ With a fit that has bootstrap draws, 95% intervals are shown.`,
 	fs.StringVar(&o.params, "params", "", "model sizes, e.g. 400M,1B,10B: the budget at which each is compute-optimal")
 	fs.StringVar(&o.targetLoss, "target-loss", "", "target losses in nats/token: the least compute reaching each")
 	fs.StringVar(&o.maxUnique, "max-unique-tokens", "", "unique tokens available, e.g. 25B (data-constrained, with --compute)")
-	fs.Float64Var(&o.rdStar, "rd-star", 0, "override R_D*, epochs after which repeated data has lost 1/e of its value (default: the law's)")
-	fs.Float64Var(&o.rnStar, "rn-star", 0, "override R_N*, the same for excess parameters (default: the law's)")
+	o.rep.register(fs)
 	fs.StringVar(&o.inferenceTokens, "inference-tokens", "", "tokens the model will generate over its lifetime, e.g. 2T (inference-aware)")
 	fs.StringVar(&o.gpu, "gpu", "", "GPU preset for GPU-hours: a100-bf16, h100-bf16, h100-fp8, h200-bf16, b200-bf16")
 	fs.StringVar(&o.gpuFlops, "gpu-flops", "", "peak FLOP/s of one GPU for GPU-hours, e.g. 989.4e12")
@@ -159,7 +159,7 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 	case has("inference-tokens") && has("params"):
 		return usagef("--inference-tokens needs --target-loss or --compute, not --params")
 	}
-	if has("rd-star") && o.rdStar < 0 || has("rn-star") && o.rnStar < 0 {
+	if o.rep.rdStar < 0 || o.rep.rnStar < 0 {
 		return usagef("--rd-star and --rn-star: want non-negative numbers")
 	}
 	gpu, err := gpuSpec(cmd, o)
@@ -266,7 +266,7 @@ func optimalConstrained(doc *report.PlanDocument, src *lawSource, o *optimalOpti
 	if err != nil || !(u > 0) {
 		return usagef("--max-unique-tokens %q: want a positive number of tokens such as 25B", o.maxUnique)
 	}
-	dl := dataLaw(cmd, l, src, o.rdStar, o.rnStar, doc)
+	dl := o.rep.dataLaw(cmd, l, src, doc)
 	doc.Notes = append(doc.Notes, "repetition: R_D* "+report.Float(dl.RDStar, 4)+", R_N* "+report.Float(dl.RNStar, 4)+
 		"; penalty = loss - loss of the Chinchilla-optimal model at the same FLOPs with unlimited data")
 	for _, c := range budgets {
@@ -326,9 +326,17 @@ func optimalInference(doc *report.PlanDocument, src *lawSource, o *optimalOption
 	return nil
 }
 
+// repetitionFlags override Muennighoff et al.'s repetition constants (optimal and predict).
+type repetitionFlags struct{ rdStar, rnStar float64 }
+
+func (r *repetitionFlags) register(fs *pflag.FlagSet) {
+	fs.Float64Var(&r.rdStar, "rd-star", 0, "override R_D*, epochs after which repeated data has lost 1/e of its value (default: the law's, else C4's 15.39)")
+	fs.Float64Var(&r.rnStar, "rn-star", 0, "override R_N*, the same for parameters in excess of the unique data's optimum (default: the law's, else C4's 5.31)")
+}
+
 // dataLaw extends a Chinchilla law with Muennighoff et al.'s repetition constants: the
 // law's own, else --rd-star/--rn-star, else the C4 values (with a warning in doc).
-func dataLaw(cmd *cobra.Command, l chinchilla.Law, src *lawSource, rdStar, rnStar float64, doc *report.PlanDocument) plan.DataLaw {
+func (r *repetitionFlags) dataLaw(cmd *cobra.Command, l chinchilla.Law, src *lawSource, doc *report.PlanDocument) plan.DataLaw {
 	dl := plan.DataLaw{Law: l, RDStar: src.RDStar, RNStar: src.RNStar}
 	if dl.RDStar == 0 && dl.RNStar == 0 && !cmd.Flags().Changed("rd-star") && !cmd.Flags().Changed("rn-star") {
 		c4, _ := laws.Lookup("muennighoff2023")
@@ -337,10 +345,10 @@ func dataLaw(cmd *cobra.Command, l chinchilla.Law, src *lawSource, rdStar, rnSta
 			report.Float(c4.RDStar, 4)+", R_N* "+report.Float(c4.RNStar, 4)+" (override with --rd-star, --rn-star)")
 	}
 	if cmd.Flags().Changed("rd-star") {
-		dl.RDStar = rdStar
+		dl.RDStar = r.rdStar
 	}
 	if cmd.Flags().Changed("rn-star") {
-		dl.RNStar = rnStar
+		dl.RNStar = r.rnStar
 	}
 	return dl
 }

@@ -13,12 +13,12 @@ var _ = register(newPredictCmd)
 
 // predictOptions holds the flags of `scalefit predict`.
 type predictOptions struct {
-	src            lawFlags
-	params         string // parameter counts N
-	tokens         string // training tokens D
-	unique         string // unique tokens U (data-constrained), "" for unlimited data
-	rdStar, rnStar float64
-	format         string
+	src    lawFlags
+	params string // parameter counts N
+	tokens string // training tokens D
+	unique string // unique tokens U (data-constrained), "" for unlimited data
+	rep    repetitionFlags
+	format string
 }
 
 // farOutside is the compute factor beyond the fitted runs at which predict warns.
@@ -46,8 +46,7 @@ run (C = 6ND) and those more than 10x beyond the fitted compute are flagged.`,
 	fs.StringVar(&o.params, "params", "", "parameter counts N, e.g. 400M,1B,70B")
 	fs.StringVar(&o.tokens, "tokens", "", "training tokens D, e.g. 8B,1.4T")
 	fs.StringVar(&o.unique, "unique-tokens", "", "unique tokens U the D tokens are drawn from (D/U epochs; Muennighoff et al. 2023)")
-	fs.Float64Var(&o.rdStar, "rd-star", 0, "with --unique-tokens: override R_D* (default: the law's, else C4's 15.39)")
-	fs.Float64Var(&o.rnStar, "rn-star", 0, "with --unique-tokens: override R_N* (default: the law's, else C4's 5.31)")
+	o.rep.register(fs)
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	return cmd
 }
@@ -109,14 +108,14 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 		if u, err = runs.ParseQuantity(o.unique); err != nil || !(u > 0) {
 			return usagef("--unique-tokens %q: want a positive number of tokens such as 25B", o.unique)
 		}
-		if o.rdStar < 0 || o.rnStar < 0 {
+		if o.rep.rdStar < 0 || o.rep.rnStar < 0 {
 			return usagef("--rd-star and --rn-star: want non-negative numbers")
 		}
 		l, err := src.chinchillaLaw("--unique-tokens")
 		if err != nil {
 			return err
 		}
-		d := dataLaw(cmd, l, src, o.rdStar, o.rnStar, doc)
+		d := o.rep.dataLaw(cmd, l, src, doc)
 		dl = &d
 		doc.Notes = append(doc.Notes, "repetition: R_D* "+report.Float(d.RDStar, 4)+", R_N* "+report.Float(d.RNStar, 4)+
 			"; penalty = loss - loss of the same N and D with unlimited unique data")

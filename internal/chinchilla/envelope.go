@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sort"
 )
 
@@ -59,16 +58,7 @@ func (o EnvelopeOptions) withDefaults() (EnvelopeOptions, error) {
 	if o.PlotPoints <= 0 {
 		o.PlotPoints = 200
 	}
-	if o.Workers <= 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
-	}
-	if o.Level <= 0 || o.Level >= 1 {
-		o.Level = 0.95
-	}
-	if o.Bootstrap < 0 {
-		return o, fmt.Errorf("envelope: bootstrap %d: want >= 0", o.Bootstrap)
-	}
-	return o, nil
+	return o, bootstrapDefaults("envelope", &o.Workers, &o.Level, o.Bootstrap)
 }
 
 // EnvelopePoint is one point of the loss envelope: at compute C (FLOPs) the lowest loss

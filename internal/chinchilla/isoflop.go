@@ -125,16 +125,22 @@ func (o IsoFLOPOptions) withDefaults() (IsoFLOPOptions, error) {
 	if o.OffCentreFactor <= 1 {
 		o.OffCentreFactor = 2
 	}
-	if o.Workers <= 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
+	return o, bootstrapDefaults("isoflop", &o.Workers, &o.Level, o.Bootstrap)
+}
+
+// bootstrapDefaults fills the bootstrap settings shared by Approaches 1 and 2: workers
+// (0 means GOMAXPROCS), the interval level (default 0.95) and a non-negative resample count.
+func bootstrapDefaults(what string, workers *int, level *float64, k int) error {
+	if *workers <= 0 {
+		*workers = runtime.GOMAXPROCS(0)
 	}
-	if o.Level <= 0 || o.Level >= 1 {
-		o.Level = 0.95
+	if *level <= 0 || *level >= 1 {
+		*level = 0.95
 	}
-	if o.Bootstrap < 0 {
-		return o, fmt.Errorf("isoflop: bootstrap %d: want >= 0", o.Bootstrap)
+	if k < 0 {
+		return fmt.Errorf("%s: bootstrap %d: want >= 0", what, k)
 	}
-	return o, nil
+	return nil
 }
 
 // BudgetOptimum is one row of the per-budget table of IsoFLOP.
