@@ -194,7 +194,7 @@ func (f *lawFlags) lawFromRuns(e *env, path string) (*lawSource, error) {
 	}
 	rs := set.Runs
 	if set.Has("run") {
-		rs = finalOfEachRun(rs)
+		rs = runs.FinalPoints(rs)
 	}
 	n, d, _, loss := runs.Columns(rs)
 	r, err := chinchilla.Fit(n, d, loss, chinchilla.FitOptions{})
@@ -211,26 +211,6 @@ func (f *lawFlags) lawFromRuns(e *env, path string) (*lawSource, error) {
 	}
 	s.Warnings = append(s.Warnings, r.Warnings...)
 	return s, nil
-}
-
-// finalOfEachRun keeps the last point (most tokens) of each loss curve, in first-seen order.
-func finalOfEachRun(rs []runs.Run) []runs.Run {
-	last := map[string]int{}
-	var order []string
-	for i, r := range rs {
-		j, ok := last[r.ID]
-		if !ok {
-			order = append(order, r.ID)
-		}
-		if !ok || r.Tokens > rs[j].Tokens {
-			last[r.ID] = i
-		}
-	}
-	out := make([]runs.Run, 0, len(order))
-	for _, id := range order {
-		out = append(out, rs[last[id]])
-	}
-	return out
 }
 
 // kind names what the source is, for error messages.

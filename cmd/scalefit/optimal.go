@@ -9,6 +9,7 @@ import (
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/stats"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -95,7 +96,7 @@ func positiveList(name, s string) ([]float64, error) {
 
 func fp(v float64) *float64 { return &v }
 
-func ivp(iv plan.Interval) *[2]float64 { return &[2]float64{iv.Lo, iv.Hi} }
+func ivp(iv stats.Interval) *[2]float64 { return &[2]float64{iv.Lo, iv.Hi} }
 
 // lossPtr is nil for a NaN loss (allocation rules have none).
 func lossPtr(x float64) *float64 {

@@ -19,6 +19,7 @@ import (
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // Options configure Run. The zero value runs every approach the data allow with the
@@ -416,9 +417,7 @@ func outliers(res []float64, k float64) []int {
 	for i, r := range res {
 		abs[i] = math.Abs(r)
 	}
-	s := append([]float64(nil), abs...)
-	sort.Float64s(s)
-	scale := 1.4826 * fit.PercentileSorted(s, 50)
+	scale := 1.4826 * stats.Quantile(abs, 0.5)
 	if scale == 0 {
 		return nil
 	}

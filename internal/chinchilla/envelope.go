@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // EnvelopeFit selects which envelope points enter the power-law regression of Envelope.
@@ -169,8 +171,7 @@ func Envelope(pts []Point, opts EnvelopeOptions) (*EnvelopeResult, error) {
 	res.Points = thinEnvelope(env, o.PlotPoints)
 
 	if o.Bootstrap > 0 {
-		reps := bootstrapParallel(o.Bootstrap, o.Workers, func(i int) (powerFit, bool) {
-			rng := rand.New(rand.NewPCG(o.Seed, uint64(i)))
+		reps := bootstrapFits(o.Bootstrap, stats.BootstrapOptions{Seed: o.Seed, Workers: o.Workers}, func(rng *rand.Rand) (powerFit, bool) {
 			rs := make([]*envRun, len(runs))
 			for j := range rs {
 				rs[j] = runs[rng.IntN(len(runs))]
@@ -183,12 +184,7 @@ func Envelope(pts []Point, opts EnvelopeOptions) (*EnvelopeResult, error) {
 			res.Warnings = append(res.Warnings, Diagnostic{CodeBootstrapFailures,
 				fmt.Sprintf("%d of %d bootstrap replicates had < 2 sizes on the envelope and were skipped", o.Bootstrap-len(reps), o.Bootstrap)})
 		}
-		if len(reps) >= 2 {
-			res.AInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.a })
-			res.BInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.b })
-			res.LnKInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.lnK })
-			res.LnKDInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.lnKD })
-		}
+		res.PowerLaws.intervals(reps, o.Level)
 	}
 	return res, nil
 }

@@ -3,6 +3,8 @@ package chinchilla
 import (
 	"math"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // loadOLMoCurves returns the 30 OLMo ladder runs as curves (C4-en loss; FLOPs = 6ND).
@@ -31,7 +33,7 @@ func TestEnvelopeOLMoCurves(t *testing.T) {
 		if !(res.A > 0 && res.A < 1) || math.Abs(res.A+res.B-1) > 1e-9 {
 			t.Errorf("a %.4f b %.4f: want 0 < a < 1 and a + b = 1", res.A, res.B)
 		}
-		for _, iv := range []Interval{res.AInt, res.BInt, res.LnKInt, res.LnKDInt} {
+		for _, iv := range []stats.Interval{res.AInt, res.BInt, res.LnKInt, res.LnKDInt} {
 			if math.IsNaN(iv.Lo) || math.IsInf(iv.Lo, 0) || math.IsInf(iv.Hi, 0) || !(iv.Hi >= iv.Lo) {
 				t.Errorf("interval %+v not finite", iv)
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // Parameter indices of θ = (a, b, e, α, β) with A = e^a, B = e^b, E = e^e.
@@ -93,7 +94,7 @@ type FitResult struct {
 	// Intervals are 95% percentile intervals (numpy 'linear' percentiles 2.5 and 97.5)
 	// over Draws for "E", "A", "B", "alpha", "beta", and the frontier exponents "a"
 	// (N_opt ∝ C^a) and "b" (D_opt ∝ C^b).
-	Intervals map[string]Interval
+	Intervals map[string]stats.Interval
 	// BootstrapFailed counts resamples whose refit did not stop on the gradient
 	// threshold (kept in Draws when finite; a warning says how many).
 	BootstrapFailed int
@@ -115,33 +116,8 @@ func (r *FitResult) DrawLaws() []Law {
 // IntervalOf returns the central percentile interval at level (e.g. 0.95) of a derived
 // quantity over the bootstrap draws, e.g. func(l Law) float64 { return l.NOpt(1e24) }.
 // Non-finite values are dropped. ok is false without draws.
-func (r *FitResult) IntervalOf(level float64, q func(Law) float64) (iv Interval, ok bool) {
-	v := make([]float64, 0, len(r.Draws))
-	for _, l := range r.DrawLaws() {
-		if x := q(l); !math.IsNaN(x) && !math.IsInf(x, 0) {
-			v = append(v, x)
-		}
-	}
-	if len(v) == 0 {
-		return Interval{}, false
-	}
-	lo, hi := fit.PercentileInterval(v, level)
-	return Interval{Lo: lo, Hi: hi}, true
-}
-
-// LossInterval returns the central percentile interval at level (e.g. 0.95) of the
-// predicted loss (nats/token) at n parameters and d tokens over the bootstrap draws; ok
-// is false without draws. The point prediction is r.Law.Loss(n, d).
-func (r *FitResult) LossInterval(n, d, level float64) (Interval, bool) {
-	return r.IntervalOf(level, func(l Law) float64 { return l.Loss(n, d) })
-}
-
-// OptimalIntervals returns percentile intervals at level of the compute-optimal
-// parameters N_opt and tokens D_opt at c FLOPs (C = 6ND) over the bootstrap draws.
-func (r *FitResult) OptimalIntervals(c, level float64) (nOpt, dOpt Interval, ok bool) {
-	nOpt, ok = r.IntervalOf(level, func(l Law) float64 { return l.NOpt(c) })
-	dOpt, _ = r.IntervalOf(level, func(l Law) float64 { return l.DOpt(c) })
-	return nOpt, dOpt, ok
+func (r *FitResult) IntervalOf(level float64, q func(Law) float64) (iv stats.Interval, ok bool) {
+	return stats.CentralOf(r.DrawLaws(), level, q)
 }
 
 // lawFromTheta converts θ = (a, b, e, α, β) to a Law.

@@ -2,8 +2,10 @@ package chinchilla
 
 import (
 	"math"
+	"math/rand/v2"
 
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // bootGuardFactor: a resample also polishes its best screened candidate start when that
@@ -44,9 +46,9 @@ func (p *a3Problem) bootstrap(r *FitResult, ms fit.MultiStartResult, opts FitOpt
 		guard = opts.bootGuard
 	}
 	n := len(p.y)
-	res := fit.Bootstrap(n, opts.Bootstrap, fit.BootstrapOptions{Seed: opts.Seed, Workers: opts.Workers, Progress: opts.Progress},
-		func(k int, counts []int) draw {
-			obj := p.obj.Reweight(counts)
+	res := stats.Replicates(opts.Bootstrap, stats.BootstrapOptions{Seed: opts.Seed, Workers: opts.Workers, Progress: opts.Progress},
+		func(_ int, rng *rand.Rand) draw {
+			obj := p.obj.Reweight(stats.Counts(rng, n))
 			best := fit.Local(obj, xBest, opts.Local)
 			var dr draw
 			dr.evals = best.Evaluations + len(cands)
@@ -88,14 +90,14 @@ func (p *a3Problem) bootstrap(r *FitResult, ms fit.MultiStartResult, opts FitOpt
 			r.Draws = append(r.Draws, row)
 		}
 	}
-	r.Intervals = map[string]Interval{}
+	r.Intervals = map[string]stats.Interval{}
 	get := map[string]func(Law) float64{
 		"E": func(l Law) float64 { return l.E }, "A": func(l Law) float64 { return l.A },
 		"B": func(l Law) float64 { return l.B }, "alpha": func(l Law) float64 { return l.Alpha },
 		"beta": func(l Law) float64 { return l.Beta }, "a": Law.ExponentA, "b": Law.ExponentB,
 	}
 	for k, g := range get {
-		if iv, ok := r.IntervalOf(0.95, g); ok {
+		if iv, ok := r.IntervalOf(stats.Level95, g); ok {
 			r.Intervals[k] = iv
 		}
 	}

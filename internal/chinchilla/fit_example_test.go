@@ -26,7 +26,7 @@ func ExampleFit() {
 		return
 	}
 	fmt.Printf("E %.2f  alpha %.2f  beta %.2f  converged %v\n", r.Law.E, r.Law.Alpha, r.Law.Beta, r.Converged)
-	nOpt, _, _ := r.OptimalIntervals(1e23, 0.95)
+	nOpt, _ := r.IntervalOf(0.95, func(l chinchilla.Law) float64 { return l.NOpt(1e23) })
 	fmt.Printf("N_opt(1e23 FLOPs) %.2g params, 95%% interval (%.1g, %.1g)\n", r.Law.NOpt(1e23), nOpt.Lo, nOpt.Hi)
 	// Output:
 	// E 1.70  alpha 0.41  beta 0.26  converged true

@@ -3,6 +3,7 @@ package chinchilla
 import (
 	"errors"
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -54,7 +55,7 @@ func TestFitEpoch(t *testing.T) {
 }
 
 // Epoch's 95% bootstrap intervals, K = 4000 (REFERENCES.md §1.2).
-var epochCI = map[string]Interval{"E": {Lo: 1.769, Hi: 1.871}, "alpha": {Lo: 0.317, Hi: 0.373}, "beta": {Lo: 0.331, Hi: 0.415}}
+var epochCI = map[string]stats.Interval{"E": {Lo: 1.769, Hi: 1.871}, "alpha": {Lo: 0.317, Hi: 0.373}, "beta": {Lo: 0.331, Hi: 0.415}}
 
 func TestFitBootstrapEpoch(t *testing.T) {
 	if testing.Short() || raceEnabled {
@@ -264,10 +265,12 @@ func TestFitBootstrapWorkers(t *testing.T) {
 	if nopt := ref.Law.NOpt(1e24); !ok || !iv.Contains(nopt) || iv.Hi/iv.Lo < 1.05 {
 		t.Errorf("N_opt(1e24) = %.3g, interval %+v", nopt, iv)
 	}
-	if li, ok := ref.LossInterval(7e10, 1.4e12, 0.95); !ok || !li.Contains(ref.Law.Loss(7e10, 1.4e12)) {
+	if li, ok := ref.IntervalOf(0.95, func(l Law) float64 { return l.Loss(7e10, 1.4e12) }); !ok || !li.Contains(ref.Law.Loss(7e10, 1.4e12)) {
 		t.Errorf("loss interval %+v does not contain the prediction %.4f", li, ref.Law.Loss(7e10, 1.4e12))
 	}
-	if ni, di, ok := ref.OptimalIntervals(5.76e23, 0.95); !ok || !ni.Contains(ref.Law.NOpt(5.76e23)) || !di.Contains(ref.Law.DOpt(5.76e23)) {
+	ni, ok := ref.IntervalOf(0.95, func(l Law) float64 { return l.NOpt(5.76e23) })
+	di, _ := ref.IntervalOf(0.95, func(l Law) float64 { return l.DOpt(5.76e23) })
+	if !ok || !ni.Contains(ref.Law.NOpt(5.76e23)) || !di.Contains(ref.Law.DOpt(5.76e23)) {
 		t.Errorf("optimal intervals %+v %+v", ni, di)
 	}
 	if laws := ref.DrawLaws(); len(laws) != 100 || laws[0].E != ref.Draws[0][0] || laws[0].Beta != ref.Draws[0][4] {

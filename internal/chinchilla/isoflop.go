@@ -8,11 +8,10 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
+	"github.com/scalefit/scalefit/internal/stats"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/interp"
-	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -157,13 +156,31 @@ type BudgetOptimum struct {
 	Accepted bool    // used in the power-law fit
 	Reason   string  // diagnostic code of the rejection ("" when accepted)
 	Offset   float64 // ln(NOpt / geometric centre of the sampled sizes)
+	// LnN and LnLoss are the knots the minimum was located on: ln N ascending (sizes within
+	// 1% merged) and ln loss (the lowest per size). Profile draws the curve through them.
+	LnN, LnLoss []float64
 }
 
-// Interval is a two-sided percentile bootstrap interval.
-type Interval struct{ Lo, Hi float64 }
+// Profile returns the curve of ln loss (nats/token) against ln N (params) that located the
+// budget's minimum: the Akima spline through the knots or their least-squares parabola, as
+// Method says. nil when no curve was fitted (fewer than MinSizes sizes).
+func (b BudgetOptimum) Profile() func(lnN float64) float64 {
+	switch b.Method {
+	case VertexAkima:
+		return akima(b.LnN, b.LnLoss).Predict
+	case VertexParabola:
+		c0, c1, c2, mean := stats.Parabola(b.LnN, b.LnLoss)
+		return func(x float64) float64 { u := x - mean; return c0 + c1*u + c2*u*u }
+	}
+	return nil
+}
 
-// Contains reports whether x lies in [Lo, Hi].
-func (iv Interval) Contains(x float64) bool { return x >= iv.Lo && x <= iv.Hi }
+// akima is gonum's Akima spline through (xs, ys), xs strictly increasing.
+func akima(xs, ys []float64) *interp.AkimaSpline {
+	var as interp.AkimaSpline
+	_ = as.Fit(xs, ys) // only fails by panicking on bad input, excluded by the callers
+	return &as
+}
 
 // IsoFLOPResult is the outcome of IsoFLOP.
 //
@@ -187,7 +204,7 @@ type PowerLaws struct {
 	R2B   float64 // R² of ln D_opt on ln C
 	// Bootstrap percentile intervals (zero without a bootstrap). LnK and LnKD are intervals
 	// for ln K and ln KD.
-	AInt, BInt, LnKInt, LnKDInt Interval
+	AInt, BInt, LnKInt, LnKDInt stats.Interval
 	BootstrapOK                 int // replicates that produced a fit
 }
 
@@ -279,8 +296,7 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 			fmt.Sprintf("only %d budgets accepted: the exponent rests on %d points (R² %.4f is meaningless)", nacc, nacc, fit.r2a)})
 	}
 	if o.Bootstrap > 0 {
-		reps := bootstrapParallel(o.Bootstrap, o.Workers, func(i int) (powerFit, bool) {
-			rng := rand.New(rand.NewPCG(o.Seed, uint64(i)))
+		reps := bootstrapFits(o.Bootstrap, stats.BootstrapOptions{Seed: o.Seed, Workers: o.Workers}, func(rng *rand.Rand) (powerFit, bool) {
 			rs := make([]BudgetOptimum, len(groups))
 			for j, g := range groups {
 				s := budgetGroup{flops: g.flops, pts: make([]Point, len(g.pts))}
@@ -296,12 +312,7 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 			res.Warnings = append(res.Warnings, Diagnostic{CodeBootstrapFailures,
 				fmt.Sprintf("%d of %d bootstrap replicates had fewer than 2 accepted budgets and were skipped", o.Bootstrap-len(reps), o.Bootstrap)})
 		}
-		if len(reps) >= 2 {
-			res.AInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.a })
-			res.BInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.b })
-			res.LnKInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.lnK })
-			res.LnKDInt = percentileInterval(reps, o.Level, func(f powerFit) float64 { return f.lnKD })
-		}
+		res.PowerLaws.intervals(reps, o.Level)
 	}
 	return res, nil
 }
@@ -374,6 +385,7 @@ func budgetOptimum(g budgetGroup, o IsoFLOPOptions) BudgetOptimum {
 		ys = append(ys, math.Log(p.Loss))
 	}
 	b.Sizes = len(xs)
+	b.LnN, b.LnLoss = xs, ys
 	b.MinN, b.MaxN = math.Exp(xs[0]), math.Exp(xs[len(xs)-1])
 	if b.Sizes < o.MinSizes {
 		b.Reason = CodeTooFewSizes
@@ -390,8 +402,7 @@ func budgetOptimum(g budgetGroup, o IsoFLOPOptions) BudgetOptimum {
 	var x, y float64
 	switch method {
 	case VertexAkima:
-		var as interp.AkimaSpline
-		_ = as.Fit(xs, ys) // only fails by panicking on bad input, excluded above
+		as := akima(xs, ys)
 		m := (len(xs) - 1) * o.GridPerSize
 		lo, hi := xs[0], xs[len(xs)-1]
 		best := -1
@@ -419,7 +430,7 @@ func budgetOptimum(g budgetGroup, o IsoFLOPOptions) BudgetOptimum {
 		}
 		fallthrough
 	default:
-		c0, c1, c2, mean := quadFit(xs, ys)
+		c0, c1, c2, mean := stats.Parabola(xs, ys)
 		if !(c2 > 0) {
 			b.Reason = CodeConcaveProfile
 			return b
@@ -438,24 +449,6 @@ func budgetOptimum(g budgetGroup, o IsoFLOPOptions) BudgetOptimum {
 	b.Offset = x - (xs[0]+xs[len(xs)-1])/2
 	b.Accepted = true
 	return b
-}
-
-// quadFit fits y ≈ c0 + c1 u + c2 u², u = x − mean(x), by least squares (QR).
-func quadFit(xs, ys []float64) (c0, c1, c2, mean float64) {
-	mean = stat.Mean(xs, nil)
-	n := len(xs)
-	a := mat.NewDense(n, 3, nil)
-	for i, x := range xs {
-		u := x - mean
-		a.Set(i, 0, 1)
-		a.Set(i, 1, u)
-		a.Set(i, 2, u*u)
-	}
-	var c mat.VecDense
-	if err := c.SolveVec(a, mat.NewVecDense(n, append([]float64(nil), ys...))); err != nil {
-		return math.NaN(), math.NaN(), math.NaN(), mean
-	}
-	return c.AtVec(0), c.AtVec(1), c.AtVec(2), mean
 }
 
 // powerFit holds ln N_opt = lnK + a ln C and ln D_opt = lnKD + b ln C.
@@ -500,59 +493,31 @@ func logLogFit(x, yn, yd []float64) (powerFit, bool) {
 	return f, true
 }
 
-// bootstrapParallel runs k replicates on up to workers goroutines and returns the successful
+// bootstrapFits runs k replicates on the shared seeded engine and returns the successful
 // fits in replicate order, so the output does not depend on the number of workers.
-func bootstrapParallel(k, workers int, rep func(i int) (powerFit, bool)) []powerFit {
-	fits := make([]powerFit, k)
-	oks := make([]bool, k)
-	if workers > k {
-		workers = k
+func bootstrapFits(k int, opt stats.BootstrapOptions, rep func(rng *rand.Rand) (powerFit, bool)) []powerFit {
+	type r struct {
+		f  powerFit
+		ok bool
 	}
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fits[i], oks[i] = rep(i)
-			}
-		}()
-	}
-	for i := 0; i < k; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	out := fits[:0]
-	for i, f := range fits {
-		if oks[i] {
-			out = append(out, f)
+	all := stats.Replicates(k, opt, func(_ int, rng *rand.Rand) r { f, ok := rep(rng); return r{f, ok} })
+	var out []powerFit
+	for _, x := range all {
+		if x.ok {
+			out = append(out, x.f)
 		}
 	}
 	return out
 }
 
-// percentileInterval returns the (1−level)/2 and (1+level)/2 percentiles of get over fits,
-// interpolating linearly between order statistics.
-func percentileInterval(fits []powerFit, level float64, get func(powerFit) float64) Interval {
-	v := make([]float64, len(fits))
-	for i, f := range fits {
-		v[i] = get(f)
+// intervals sets the percentile intervals of a, b, ln K and ln KD over the replicate fits
+// (none with fewer than two).
+func (p *PowerLaws) intervals(reps []powerFit, level float64) {
+	if len(reps) < 2 {
+		return
 	}
-	sort.Float64s(v)
-	return Interval{percentileSorted(v, (1-level)/2), percentileSorted(v, (1+level)/2)}
-}
-
-// percentileSorted is the p-quantile (0..1) of sorted v with linear interpolation (type 7).
-func percentileSorted(v []float64, p float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	h := p * float64(len(v)-1)
-	lo := int(math.Floor(h))
-	if lo >= len(v)-1 {
-		return v[len(v)-1]
-	}
-	return v[lo] + (h-float64(lo))*(v[lo+1]-v[lo])
+	p.AInt, _ = stats.CentralOf(reps, level, func(f powerFit) float64 { return f.a })
+	p.BInt, _ = stats.CentralOf(reps, level, func(f powerFit) float64 { return f.b })
+	p.LnKInt, _ = stats.CentralOf(reps, level, func(f powerFit) float64 { return f.lnK })
+	p.LnKDInt, _ = stats.CentralOf(reps, level, func(f powerFit) float64 { return f.lnKD })
 }

@@ -257,60 +257,6 @@ func TestMultiStartIndependentOfWorkers(t *testing.T) {
 	}
 }
 
-func TestBootstrapDeterministic(t *testing.T) {
-	c1 := BootstrapCounts(42, 3, 50)
-	if !slices.Equal(c1, BootstrapCounts(42, 3, 50)) || slices.Equal(c1, BootstrapCounts(42, 4, 50)) {
-		t.Error("counts not a function of (seed, k)")
-	}
-	sum := 0
-	for _, c := range c1 {
-		sum += c
-	}
-	if sum != 50 {
-		t.Errorf("counts sum to %d, want 50", sum)
-	}
-	var ref []int
-	for _, w := range []int{1, 3} {
-		got := Bootstrap(30, 40, BootstrapOptions{Seed: 9, Workers: w, Progress: func(done, total int) {
-			if total != 40 || done < 1 || done > 40 {
-				t.Errorf("progress %d/%d", done, total)
-			}
-		}}, func(k int, counts []int) int {
-			s := k * 1000
-			for i, c := range counts {
-				s += i * c
-			}
-			return s
-		})
-		if ref == nil {
-			ref = got
-		} else if !slices.Equal(ref, got) {
-			t.Errorf("workers %d: draws differ", w)
-		}
-	}
-}
-
-func TestPercentileMatchesNumpy(t *testing.T) {
-	v := []float64{3, 1, 4, 1, 5, 9, 2, 6}
-	// numpy.percentile(v, [0, 2.5, 25, 50, 97.5, 100]) (method 'linear')
-	want := map[float64]float64{0: 1, 2.5: 1, 25: 1.75, 50: 3.5, 97.5: 8.475, 100: 9}
-	for p, w := range want {
-		if got := Percentile(v, p); math.Abs(got-w) > 1e-12 {
-			t.Errorf("Percentile(%v) = %v, want %v", p, got, w)
-		}
-	}
-	lo, hi := PercentileInterval(v, 0.95)
-	if lo != 1 || math.Abs(hi-8.475) > 1e-12 {
-		t.Errorf("interval (%v, %v)", lo, hi)
-	}
-	if !slices.Equal(v, []float64{3, 1, 4, 1, 5, 9, 2, 6}) {
-		t.Error("input modified")
-	}
-	if !math.IsNaN(Percentile(nil, 50)) {
-		t.Error("empty: want NaN")
-	}
-}
-
 func TestScores(t *testing.T) {
 	pred := []float64{2.2, 1.9}
 	act := []float64{2, 2}

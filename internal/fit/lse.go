@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // MaxParams and MaxTerms bound the size of an LSE model; they let the hot loop keep its
@@ -658,7 +660,7 @@ func (o *LSE) ValueMany(dst []float64, xs [][]float64, workers int) {
 				distinct++
 				if distinct > len(xs) {
 					// no sharing to speak of: evaluate point by point
-					ParallelFor(len(xs), workers, func(p int) { dst[p] = o.Value(xs[p]) })
+					stats.ParallelFor(len(xs), workers, func(p int) { dst[p] = o.Value(xs[p]) })
 					return
 				}
 				e := make([]float64, n)
@@ -678,7 +680,7 @@ func (o *LSE) ValueMany(dst []float64, xs [][]float64, workers int) {
 			idx[p][j] = id
 		}
 	}
-	ParallelFor(len(xs), workers, func(p int) {
+	stats.ParallelFor(len(xs), workers, func(p int) {
 		var cols [MaxTerms][]float64
 		for j := 0; j < k; j++ {
 			cols[j] = tabs[j][idx[p][j]]

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
+
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // MultiStartOptions configure MultiStart. The zero value is usable.
@@ -48,7 +48,7 @@ func MultiStart(obj Objective, starts [][]float64, opt MultiStartOptions) (Multi
 		return MultiStartResult{}, errors.New("fit: no starting points")
 	}
 	res := make([]LocalResult, len(starts))
-	ParallelFor(len(starts), opt.Workers, func(i int) {
+	stats.ParallelFor(len(starts), opt.Workers, func(i int) {
 		res[i] = Local(obj, starts[i], opt.LocalOptions)
 		if opt.Admissible != nil && res[i].Err == nil && !opt.Admissible(res[i].X) {
 			res[i].F = math.Inf(1)
@@ -101,43 +101,6 @@ func reduceStarts(obj Objective, res []LocalResult, tol float64) (MultiStartResu
 	out.GradNorm = maxAbs(g)
 	out.Converged = w.Converged()
 	return out, nil
-}
-
-// ParallelFor calls fn(i) for i in [0, n) on a pool of workers (0 means GOMAXPROCS).
-// fn must write only to its own slot of any shared output.
-func ParallelFor(n, workers int, fn func(i int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	if workers > n {
-		workers = n
-	}
-	if workers <= 1 {
-		for i := 0; i < n; i++ {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // Diagnostics say how a multi-start fit ended; law fits embed them so every family reports

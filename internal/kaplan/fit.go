@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // DefaultDelta is the Huber threshold of Hoffmann et al. 2022 on log-loss residuals.
@@ -66,7 +68,7 @@ type FitResult struct {
 	Draws [][]float64
 	// Intervals are 95% percentile intervals over Draws by parameter name, plus the
 	// frontier exponents "a" and "b" for the joint law.
-	Intervals map[string][2]float64
+	Intervals map[string]stats.Interval
 	// BootstrapFailed counts resamples whose refit did not converge.
 	BootstrapFailed int
 }
@@ -240,7 +242,7 @@ func varies(v []float64) bool {
 	return false
 }
 
-func median(v []float64) float64 { return fit.Percentile(v, 50) }
+func median(v []float64) float64 { return stats.Quantile(v, 0.5) }
 
 // starts is a grid around data-driven levels: for an exponent α the scale is set so the
 // power law passes through the median run (ln Xc = median ln X + median ln L / α), then
@@ -318,16 +320,15 @@ func (r *FitResult) bootstrap(o *objective, grid [][]float64, opts FitOptions) {
 		x  []float64
 		ok bool
 	}
-	draws := make([]draw, opts.Bootstrap)
-	fit.ParallelFor(opts.Bootstrap, opts.Workers, func(k int) {
-		ro := o.reweight(fit.BootstrapCounts(opts.Seed, k, len(o.y)))
+	draws := stats.Replicates(opts.Bootstrap, stats.BootstrapOptions{Seed: opts.Seed, Workers: opts.Workers}, func(_ int, rng *rand.Rand) draw {
+		ro := o.reweight(stats.Counts(rng, len(o.y)))
 		best := fit.LocalResult{F: math.Inf(1)}
 		for _, s := range starts {
 			if lr := fit.Local(ro, s, fit.LocalOptions{GradientThreshold: opts.GradientThreshold}); lr.F < best.F {
 				best = lr
 			}
 		}
-		draws[k] = draw{best.X, best.Converged()}
+		return draw{best.X, best.Converged()}
 	})
 	names := r.ParamNames()
 	cols := map[string][]float64{}
@@ -354,9 +355,9 @@ func (r *FitResult) bootstrap(o *objective, grid [][]float64, opts FitOptions) {
 		r.Warnings = append(r.Warnings, "kaplan bootstrap: no resample produced a finite fit")
 		return
 	}
-	r.Intervals = map[string][2]float64{}
+	r.Intervals = map[string]stats.Interval{}
 	for k, v := range cols {
-		r.Intervals[k] = [2]float64{fit.Percentile(v, 2.5), fit.Percentile(v, 97.5)}
+		r.Intervals[k], _ = stats.Central(v, stats.Level95)
 	}
 	if r.BootstrapFailed > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("kaplan bootstrap: %d of %d resamples did not converge", r.BootstrapFailed, opts.Bootstrap))

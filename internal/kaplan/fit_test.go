@@ -112,7 +112,7 @@ func TestFitBootstrap(t *testing.T) {
 	}
 	for k, want := range map[string]float64{"alpha_N": 0.076, "alpha_D": 0.103, "a": Published.ExponentA()} {
 		iv := r1.Intervals[k]
-		if !(iv[0] <= want && want <= iv[1]) || iv[1]-iv[0] < 1e-4 {
+		if !iv.Contains(want) || iv.Hi-iv.Lo < 1e-4 {
 			t.Errorf("%s interval %v: want it to contain %.4f and not collapse", k, iv, want)
 		}
 	}

@@ -262,15 +262,6 @@ func TestGPUHours(t *testing.T) {
 	}
 }
 
-func TestPercentile(t *testing.T) {
-	v := []float64{1, 2, 3, 4, 5}
-	for _, tt := range []struct{ p, want float64 }{{0, 1}, {0.5, 3}, {1, 5}, {0.025, 1.1}, {0.975, 4.9}} {
-		if got := Percentile(v, tt.p); math.Abs(got-tt.want) > 1e-12 {
-			t.Errorf("Percentile(%g) = %g, want %g", tt.p, got, tt.want)
-		}
-	}
-}
-
 // Draws with E uniform on a known spread: the loss interval at any point is E's 2.5/97.5
 // percentiles plus the fixed reducible part; with draws of A only, N_opt scales as A^(1/(α+β)).
 func TestIntervalsFromSyntheticDraws(t *testing.T) {

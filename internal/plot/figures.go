@@ -3,11 +3,11 @@ package plot
 import (
 	"errors"
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"image/color"
 	"math"
 	"sort"
 
-	"gonum.org/v1/gonum/interp"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -173,43 +173,18 @@ func budgetPoints(rs []runs.Run, r *chinchilla.IsoFLOPResult) [][]runs.Run {
 	return out
 }
 
-// profile returns the fitted profile of a budget through the lowest loss per size: the
-// Akima spline or parabola of ln L in ln N that IsoFLOP used, sampled log-evenly.
-func profile(pts []runs.Run, b chinchilla.BudgetOptimum) plotter.XYs {
-	sort.Slice(pts, func(i, j int) bool {
-		if pts[i].Params != pts[j].Params {
-			return pts[i].Params < pts[j].Params
-		}
-		return pts[i].Loss < pts[j].Loss
-	})
-	var xs, ys []float64
-	for i, p := range pts {
-		if (i > 0 && p.Params == pts[i-1].Params) || !(p.Params > 0) || !(p.Loss > 0) {
-			continue
-		}
-		xs = append(xs, math.Log(p.Params))
-		ys = append(ys, math.Log(p.Loss))
-	}
-	if len(xs) < 3 {
+// profile samples, log-evenly over the budget's sampled sizes, the curve of ln L in ln N
+// on which IsoFLOP located the budget's minimum (chinchilla's own knots and method, so the
+// drawn valley goes through the minimum it marks).
+func profile(b chinchilla.BudgetOptimum) plotter.XYs {
+	f := b.Profile()
+	xs, ys := b.LnN, b.LnLoss
+	if f == nil || len(xs) < 3 {
 		return nil
-	}
-	var f func(x float64) float64
-	if b.Method == chinchilla.VertexAkima && len(xs) >= 5 {
-		var as interp.AkimaSpline
-		if err := as.Fit(xs, ys); err != nil {
-			return nil
-		}
-		f = as.Predict
-	} else {
-		c0, c1, c2, mean := quadFit(xs, ys)
-		f = func(x float64) float64 { u := x - mean; return c0 + c1*u + c2*u*u }
 	}
 	// Akima through noisy, closely spaced sizes can overshoot wildly; keep the profile
 	// within the band of its data so one spike does not stretch the panel.
-	yLo, yHi := ys[0], ys[0]
-	for _, y := range ys {
-		yLo, yHi = math.Min(yLo, y), math.Max(yHi, y)
-	}
+	yLo, yHi := floats.Min(ys), floats.Max(ys)
 	margin := 0.5 * (yHi - yLo)
 	ns := logspace(math.Exp(xs[0]), math.Exp(xs[len(xs)-1]), 120)
 	out := make(plotter.XYs, 0, len(ns))
@@ -223,42 +198,6 @@ func profile(pts []runs.Run, b chinchilla.BudgetOptimum) plotter.XYs {
 		}
 	}
 	return out
-}
-
-// quadFit is the least-squares parabola y ~ c0 + c1 u + c2 u², u = x − mean(x).
-func quadFit(xs, ys []float64) (c0, c1, c2, mean float64) {
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(len(xs))
-	var s [5]float64
-	var t [3]float64
-	for i, x := range xs {
-		u := x - mean
-		p := 1.0
-		for k := 0; k < 5; k++ {
-			s[k] += p
-			if k < 3 {
-				t[k] += p * ys[i]
-			}
-			p *= u
-		}
-	}
-	// Solve the 3×3 normal equations by Cramer's rule (well conditioned: u is centred).
-	m := [3][3]float64{{s[0], s[1], s[2]}, {s[1], s[2], s[3]}, {s[2], s[3], s[4]}}
-	det := func(a [3][3]float64) float64 {
-		return a[0][0]*(a[1][1]*a[2][2]-a[1][2]*a[2][1]) - a[0][1]*(a[1][0]*a[2][2]-a[1][2]*a[2][0]) + a[0][2]*(a[1][0]*a[2][1]-a[1][1]*a[2][0])
-	}
-	d := det(m)
-	var c [3]float64
-	for k := 0; k < 3; k++ {
-		mk := m
-		for r := 0; r < 3; r++ {
-			mk[r][k] = t[r]
-		}
-		c[k] = det(mk) / d
-	}
-	return c[0], c[1], c[2], mean
 }
 
 func isoflopFigure(in *Input) (*Figure, error) {
@@ -317,7 +256,7 @@ func isoflopFigure(in *Input) (*Figure, error) {
 			f.add(p, name, ps...)
 			continue
 		}
-		if prof := profile(pts, b); prof != nil {
+		if prof := profile(b); prof != nil {
 			ps = append(ps, line(positive(prof, true, true), col, 1.5))
 		}
 		f.add(p, name, ps...)
@@ -637,24 +576,6 @@ func curves(rs []runs.Run) ([]string, map[string][]runs.Run) {
 	return ids, by
 }
 
-// finalIndex returns the index of the last point (most tokens) of each run, in
-// first-seen order.
-func finalIndex(rs []runs.Run) []int {
-	pos := map[string]int{}
-	var out []int
-	for i, r := range rs {
-		j, ok := pos[r.ID]
-		switch {
-		case !ok:
-			pos[r.ID] = len(out)
-			out = append(out, i)
-		case r.Tokens > rs[out[j]].Tokens:
-			out[j] = i
-		}
-	}
-	return out
-}
-
 // drawCurves draws each run's loss against x(run) as a line with a dot at its end, and
 // returns the final losses.
 func drawCurves(f *Figure, p *plot.Plot, in *Input, rs []runs.Run, x func(runs.Run) float64) []float64 {
@@ -703,7 +624,7 @@ func residualsFigure(in *Input) (*Figure, error) {
 	if in.Curves {
 		// Mid-training checkpoints are not trained to their token count's schedule: the
 		// law describes final losses, so show the last point of each run.
-		idx = finalIndex(in.Runs)
+		idx = runs.FinalIndex(in.Runs)
 	}
 	for _, i := range idx {
 		r := in.Runs[i]

@@ -159,7 +159,7 @@ func KaplanFit(r *kaplan.FitResult, budgets []float64) Fit {
 		GradNorm: F(r.GradNorm), Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
 		RMSE: F(r.RMSE), Runs: r.Runs, Warnings: r.Warnings, Bootstrap: r.Draws}
 	if len(r.Intervals) > 0 {
-		f.Intervals = r.Intervals
+		f.Intervals = pairs(r.Intervals)
 	}
 	if r.HasFrontier() {
 		f.A, f.B = F(r.Law.ExponentA()), F(r.Law.ExponentB())
@@ -181,7 +181,7 @@ func KaplanFitTable(r *kaplan.FitResult) *Table {
 	for _, name := range r.ParamNames() {
 		iv := ""
 		if v, ok := r.Intervals[name]; ok {
-			iv = Interval(v, f)
+			iv = Interval(v.Pair(), f)
 		}
 		t.AddRow(name, f(params[name]), iv)
 	}
@@ -192,7 +192,7 @@ func KaplanFitTable(r *kaplan.FitResult) *Table {
 		}{{"a", r.Law.ExponentA()}, {"b", r.Law.ExponentB()}} {
 			iv := ""
 			if v, ok := r.Intervals[e.name]; ok {
-				iv = Interval(v, func(x float64) string { return Float(x, 3) })
+				iv = Interval(v.Pair(), func(x float64) string { return Float(x, 3) })
 			}
 			t.AddRow(e.name, Float(e.v, 3), iv)
 		}

@@ -9,6 +9,8 @@ import (
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/kaplan"
+	"github.com/scalefit/scalefit/internal/plan"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // FitDocument converts an analysis into the JSON contract. withDraws keeps the bootstrap
@@ -47,10 +49,7 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 			}
 			if len(r.Intervals) > 0 {
 				f.Resamples = len(r.Draws)
-				f.Intervals = map[string][2]float64{}
-				for k, iv := range r.Intervals {
-					f.Intervals[k] = [2]float64{iv.Lo, iv.Hi}
-				}
+				f.Intervals = pairs(r.Intervals)
 			}
 			if withDraws {
 				for _, d := range r.Draws {
@@ -132,16 +131,20 @@ func lawParams(l chinchilla.Law) map[string]float64 {
 func allocation(r *chinchilla.FitResult, c float64) Allocation {
 	n, d, loss := r.Law.Optimal(c)
 	a := Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n, Loss: loss}
-	if iv, ok := r.IntervalOf(0.95, func(l chinchilla.Law) float64 { return l.NOpt(c) }); ok {
-		a.NInterval = &[2]float64{iv.Lo, iv.Hi}
-	}
-	if iv, ok := r.IntervalOf(0.95, func(l chinchilla.Law) float64 { return l.DOpt(c) }); ok {
-		a.DInterval = &[2]float64{iv.Lo, iv.Hi}
-	}
-	if iv, ok := r.IntervalOf(0.95, func(l chinchilla.Law) float64 { _, _, x := l.Optimal(c); return x }); ok {
-		a.LossInterval = &[2]float64{iv.Lo, iv.Hi}
+	if iv, ok := plan.OptimalIntervals(r.DrawLaws(), c); ok {
+		n, d, l := iv.Params.Pair(), iv.Tokens.Pair(), iv.Loss.Pair()
+		a.NInterval, a.DInterval, a.LossInterval = &n, &d, &l
 	}
 	return a
+}
+
+// pairs converts intervals to the [lo, hi] pairs of the JSON contract.
+func pairs(ivs map[string]stats.Interval) map[string][2]float64 {
+	out := make(map[string][2]float64, len(ivs))
+	for k, iv := range ivs {
+		out[k] = iv.Pair()
+	}
+	return out
 }
 
 func diagnostics(ds []chinchilla.Diagnostic) []string {

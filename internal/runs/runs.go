@@ -581,17 +581,27 @@ func (s *Set) IsCurves() bool {
 // FinalPoints keeps, for each run id, the point with the most tokens (the finished run),
 // in first-seen order of the ids.
 func FinalPoints(rs []Run) []Run {
-	idx := map[string]int{}
-	var out []Run
-	for _, r := range rs {
-		i, ok := idx[r.ID]
-		if !ok {
-			idx[r.ID] = len(out)
-			out = append(out, r)
-			continue
-		}
-		if r.Tokens > out[i].Tokens {
-			out[i] = r
+	idx := FinalIndex(rs)
+	out := make([]Run, len(idx))
+	for i, j := range idx {
+		out[i] = rs[j]
+	}
+	return out
+}
+
+// FinalIndex returns the index in rs of each run id's point with the most tokens (the
+// first such point on ties), in first-seen order of the ids.
+func FinalIndex(rs []Run) []int {
+	pos := map[string]int{}
+	var out []int
+	for i, r := range rs {
+		j, ok := pos[r.ID]
+		switch {
+		case !ok:
+			pos[r.ID] = len(out)
+			out = append(out, i)
+		case r.Tokens > rs[out[j]].Tokens:
+			out[j] = i
 		}
 	}
 	return out
