@@ -1,0 +1,294 @@
+package arch
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Aliases lists, for each architecture field, the column headers recognised (case-insensitive;
+// spaces and hyphens read as underscores). The names of Hugging Face configs, nanoGPT and the
+// papers' tables are included.
+var Aliases = map[string][]string{
+	"layers":    {"layers", "n_layer", "n_layers", "num_layers", "num_hidden_layers", "depth"},
+	"d_model":   {"d_model", "n_embd", "hidden_size", "width", "dim"},
+	"heads":     {"heads", "n_head", "n_heads", "num_heads", "num_attention_heads"},
+	"kv_heads":  {"kv_heads", "n_kv_heads", "num_kv_heads", "num_key_value_heads"},
+	"d_ff":      {"d_ff", "ffw_size", "ffn_size", "intermediate_size", "d_ffn", "ffn_dim"},
+	"ffn_ratio": {"ffn_ratio", "mlp_ratio"},
+	"glu":       {"glu", "gated"},
+	"vocab":     {"vocab", "vocab_size", "n_vocab"},
+	"context":   {"context", "n_ctx", "seq_len", "seq_length", "block_size", "max_position_embeddings"},
+	"tied":      {"tied", "tie_embeddings", "tie_word_embeddings", "tied_embeddings"},
+	"bias":      {"bias"},
+	"norm":      {"norm"},
+	"positions": {"positions", "position_embedding"},
+}
+
+// fieldOrder is the order in which Columns are resolved and errors reported.
+var fieldOrder = []string{"layers", "d_model", "heads", "kv_heads", "d_ff", "ffn_ratio", "glu", "vocab", "context", "tied", "bias", "norm", "positions"}
+
+// required are the fields every row needs.
+var required = []string{"layers", "d_model", "heads", "vocab", "context"}
+
+func normalize(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	return strings.NewReplacer(" ", "_", "-", "_").Replace(h)
+}
+
+// Columns maps architecture fields to column indexes of a header.
+type Columns struct {
+	idx map[string]int // field -> column index
+}
+
+// HasArch reports whether a header has every required architecture column (layers, d_model,
+// heads, vocab, context).
+func HasArch(header []string) bool {
+	_, err := ResolveColumns(header)
+	return err == nil
+}
+
+// ResolveColumns finds the architecture columns of a header. It fails when a required
+// column is missing or two columns alias the same field; the error names the field.
+func ResolveColumns(header []string) (Columns, error) {
+	index := map[string]int{}
+	for i, h := range header {
+		if _, dup := index[normalize(h)]; !dup {
+			index[normalize(h)] = i
+		}
+	}
+	c := Columns{idx: map[string]int{}}
+	for _, f := range fieldOrder {
+		var found []int
+		for _, a := range Aliases[f] {
+			if i, ok := index[a]; ok {
+				found = append(found, i)
+			}
+		}
+		switch {
+		case len(found) == 1:
+			c.idx[f] = found[0]
+		case len(found) > 1:
+			return c, fmt.Errorf("columns %q and %q could both be %s: keep one", header[found[0]], header[found[1]], f)
+		}
+	}
+	var miss []string
+	for _, f := range required {
+		if _, ok := c.idx[f]; !ok {
+			miss = append(miss, fmt.Sprintf("%s (%s)", f, strings.Join(Aliases[f], "/")))
+		}
+	}
+	if len(miss) > 0 {
+		return c, fmt.Errorf("no architecture column for %s", strings.Join(miss, ", "))
+	}
+	return c, nil
+}
+
+// Parse reads one row's architecture. On error it also returns the 1-based column of the
+// offending field (0 when the problem is the shape as a whole).
+func (c Columns) Parse(rec []string) (Arch, int, error) {
+	var a Arch
+	field := func(f string) (string, int, bool) {
+		i, ok := c.idx[f]
+		if !ok || i >= len(rec) {
+			return "", 0, false
+		}
+		return strings.TrimSpace(rec[i]), i + 1, true
+	}
+	ints := map[string]*int{"layers": &a.Layers, "d_model": &a.DModel, "heads": &a.Heads, "kv_heads": &a.KVHeads,
+		"d_ff": &a.DFF, "vocab": &a.Vocab, "context": &a.Context}
+	for _, f := range fieldOrder {
+		s, col, ok := field(f)
+		if !ok || s == "" && !isRequired(f) {
+			continue
+		}
+		var err error
+		switch f {
+		case "ffn_ratio":
+			a.FFNRatio, err = strconv.ParseFloat(s, 64)
+			if err != nil || !(a.FFNRatio > 0) || math.IsInf(a.FFNRatio, 0) {
+				err = fmt.Errorf("%q: want a positive ratio d_ff/d_model", s)
+			}
+		case "glu", "tied", "bias":
+			var b bool
+			b, err = parseBool(s)
+			switch f {
+			case "glu":
+				a.GLU = b
+			case "tied":
+				a.Tied = b
+			case "bias":
+				a.NoBias = !b
+			}
+		case "norm":
+			a.Norm = Norm(strings.ToLower(s))
+		case "positions":
+			a.Positions = Positions(strings.ToLower(s))
+			if a.Positions == "rotary" || a.Positions == "rope" || a.Positions == "alibi" {
+				a.Positions = NoPositionals
+			}
+		default:
+			*ints[f], err = parseCount(s)
+		}
+		if err != nil {
+			return a, col, &FieldError{f, err.Error()}
+		}
+	}
+	if err := a.Validate(); err != nil {
+		var fe *FieldError
+		col := 0
+		if errors.As(err, &fe) {
+			_, col, _ = field(fe.Field)
+		}
+		return a, col, err
+	}
+	return a, 0, nil
+}
+
+func isRequired(f string) bool {
+	for _, r := range required {
+		if r == f {
+			return true
+		}
+	}
+	return false
+}
+
+// parseCount reads a non-negative whole number ("768", "768.0", "1e3").
+func parseCount(s string) (int, error) {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || x < 0 || x != math.Trunc(x) || x > math.MaxInt32 {
+		return 0, fmt.Errorf("%q: want a whole number", s)
+	}
+	return int(x), nil
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "1", "true", "yes", "y", "t":
+		return true, nil
+	case "0", "false", "no", "n", "f":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q: want true or false", s)
+}
+
+// Row is one architecture read from a CSV.
+type Row struct {
+	Line int    // 1-based line in the file
+	Name string // the row's name/model/run column, "" when the file has none
+	Arch Arch
+}
+
+// LineError is a problem at a line (and column, 1-based; 0 = the whole line) of a file.
+type LineError struct {
+	File      string
+	Line, Col int
+	Err       error
+}
+
+func (e *LineError) Error() string {
+	switch {
+	case e.Line == 0:
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	case e.Col == 0:
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Col, e.Err)
+}
+
+func (e *LineError) Unwrap() error { return e.Err }
+
+// ReadCSV reads one architecture per row of a CSV (comma, tab or semicolon separated) whose
+// header names the architecture columns (see Aliases; layers, d_model, heads, vocab and
+// context are required). name labels errors as name:line:col. A row with an impossible
+// shape (heads not dividing d_model, zero layers, ...) is an error at its line.
+func ReadCSV(r io.Reader, name string) ([]Row, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma = sniff(data)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &LineError{File: name, Err: errors.New("empty file: want a header with layers, d_model, heads, vocab, context")}
+	}
+	if err != nil {
+		return nil, csvErr(name, err)
+	}
+	cols, err := ResolveColumns(header)
+	if err != nil {
+		return nil, &LineError{File: name, Line: 1, Err: err}
+	}
+	nameCol := -1
+	for i, h := range header {
+		switch normalize(h) {
+		case "name", "model", "run", "id":
+			if nameCol < 0 {
+				nameCol = i
+			}
+		}
+	}
+	var out []Row
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvErr(name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) != len(header) {
+			return nil, &LineError{File: name, Line: line, Err: fmt.Errorf("%d fields, want %d as in the header", len(rec), len(header))}
+		}
+		a, col, err := cols.Parse(rec)
+		if err != nil {
+			return nil, &LineError{File: name, Line: line, Col: col, Err: err}
+		}
+		row := Row{Line: line, Arch: a}
+		if nameCol >= 0 {
+			row.Name = strings.TrimSpace(rec[nameCol])
+		}
+		out = append(out, row)
+	}
+	if len(out) == 0 {
+		return nil, &LineError{File: name, Line: 1, Err: errors.New("header only: the file has no architectures")}
+	}
+	return out, nil
+}
+
+func sniff(data []byte) rune {
+	line := data
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		line = data[:i]
+	}
+	switch {
+	case bytes.IndexByte(line, ',') >= 0:
+		return ','
+	case bytes.IndexByte(line, '\t') >= 0:
+		return '\t'
+	case bytes.IndexByte(line, ';') >= 0:
+		return ';'
+	}
+	return ','
+}
+
+func csvErr(name string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &LineError{File: name, Line: pe.Line, Col: pe.Column, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}

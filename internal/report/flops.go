@@ -1,0 +1,157 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/arch"
+)
+
+// FlopsRow is one architecture counted under one convention (`scalefit flops`).
+type FlopsRow struct {
+	Name          string  `json:"name,omitempty"` // the row's name column, when the CSV has one
+	Line          int     `json:"line,omitempty"` // CSV line of the architecture (0 for flags)
+	Convention    string  `json:"convention"`
+	Params        int64   `json:"params"`          // the N the convention counts (parameters)
+	FLOPsPerToken float64 `json:"flops_per_token"` // training FLOPs per token (forward + backward)
+	// RatioTo6N is FLOPsPerToken / (6·N_total): how far the convention is from C = 6ND with
+	// every parameter counted.
+	RatioTo6N   float64 `json:"ratio_to_6n"`
+	Description string  `json:"description"`
+}
+
+// FlopsParams are an architecture's parameter counts.
+type FlopsParams struct {
+	Name           string `json:"name,omitempty"`
+	Line           int    `json:"line,omitempty"`
+	Shape          string `json:"shape"`
+	NonEmbedding   int64  `json:"non_embedding"`
+	Embedding      int64  `json:"embedding"`
+	WithEmbeddings int64  `json:"with_embeddings"`
+	BiasesNorms    int64  `json:"biases_and_norms"`
+	Total          int64  `json:"total"`
+}
+
+// FlopsDocument is the output of `scalefit flops`.
+type FlopsDocument struct {
+	SchemaVersion int           `json:"schema_version"`
+	Source        string        `json:"source,omitempty"` // the ARCH.csv, "" for flags
+	Architectures []FlopsParams `json:"architectures"`
+	Rows          []FlopsRow    `json:"rows"`
+}
+
+// ArchInput is one architecture to count, with where it came from.
+type ArchInput struct {
+	Name string
+	Line int
+	Arch arch.Arch
+}
+
+// Shape describes an architecture in one line: 12 layers, d_model 768, 12 heads of 64, ...
+func Shape(a arch.Arch) string {
+	parts := []string{
+		fmt.Sprintf("%d layers", a.Layers),
+		fmt.Sprintf("d_model %d", a.DModel),
+		fmt.Sprintf("%d heads of %d", a.Heads, a.HeadDim()),
+	}
+	if a.KVHeads > 0 && a.KVHeads != a.Heads {
+		parts = append(parts, fmt.Sprintf("%d kv heads", a.KVHeads))
+	}
+	ff := fmt.Sprintf("d_ff %d", a.FFN())
+	if a.GLU {
+		ff += " (GLU)"
+	}
+	parts = append(parts, ff, "vocab "+group3(int64(a.Vocab)), "context "+group3(int64(a.Context)))
+	if a.Tied {
+		parts = append(parts, "tied embeddings")
+	} else {
+		parts = append(parts, "untied output layer")
+	}
+	if a.NoBias {
+		parts = append(parts, "no biases")
+	}
+	if a.Norm == arch.RMSNorm {
+		parts = append(parts, "RMSNorm")
+	}
+	if a.Positions == arch.NoPositionals {
+		parts = append(parts, "no position embeddings")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Flops counts each architecture under the conventions (all when convs is empty). The
+// architectures must be valid.
+func Flops(source string, in []ArchInput, convs []arch.Convention) *FlopsDocument {
+	if len(convs) == 0 {
+		convs = arch.Conventions
+	}
+	doc := &FlopsDocument{SchemaVersion: SchemaVersion, Source: source, Architectures: []FlopsParams{}, Rows: []FlopsRow{}}
+	for _, x := range in {
+		p := x.Arch.Count()
+		doc.Architectures = append(doc.Architectures, FlopsParams{Name: x.Name, Line: x.Line, Shape: Shape(x.Arch),
+			NonEmbedding: p.NonEmbedding, Embedding: p.Embedding, WithEmbeddings: p.WithEmbeddings, BiasesNorms: p.Other, Total: p.Total})
+		for _, c := range convs {
+			n, _ := x.Arch.Under(c)
+			doc.Rows = append(doc.Rows, FlopsRow{Name: x.Name, Line: x.Line, Convention: string(c), Params: n.Params,
+				FLOPsPerToken: n.FLOPsPerToken, RatioTo6N: n.FLOPsPerToken / (6 * float64(p.Total)), Description: c.Describe()})
+		}
+	}
+	return doc
+}
+
+// group3 writes a count with thousands separators: 124,439,808.
+func group3(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// FlopsTables renders the document: for one architecture its parameter counts and one row
+// per convention; for several, one row per architecture and convention.
+func FlopsTables(doc *FlopsDocument) []*Table {
+	if len(doc.Architectures) == 1 {
+		a := doc.Architectures[0]
+		pt := &Table{Title: "parameters: " + a.Shape, Header: []string{"counted", "parameters", ""}}
+		pt.AddRow("non-embedding (Kaplan)", group3(a.NonEmbedding), Count(float64(a.NonEmbedding)))
+		pt.AddRow("embeddings", group3(a.Embedding), Count(float64(a.Embedding)))
+		pt.AddRow("with embeddings", group3(a.WithEmbeddings), Count(float64(a.WithEmbeddings)))
+		pt.AddRow("biases and norms", group3(a.BiasesNorms), Count(float64(a.BiasesNorms)))
+		pt.AddRow("total", group3(a.Total), Count(float64(a.Total)))
+		pt.Notes = []string{"non-embedding: the blocks' weight matrices (Kaplan et al. 2020, Table 1); embeddings: token, learned positions and an untied output layer"}
+		ct := &Table{Title: "training FLOPs per token by convention", Header: []string{"convention", "N", "FLOPs/token", "vs 6N_total"}}
+		for _, r := range doc.Rows {
+			ct.AddRow(r.Convention, group3(r.Params), Float(r.FLOPsPerToken, 4), Ratio(r.RatioTo6N))
+			ct.Notes = append(ct.Notes, r.Convention+": "+r.Description)
+		}
+		ct.Notes = append(ct.Notes, "a run of D tokens costs FLOPs/token × D; fit --convention NAME derives params and flops from architecture columns this way")
+		return []*Table{pt, ct}
+	}
+	t := &Table{Title: "parameters and training FLOPs per token", Header: []string{"architecture", "line", "convention", "N", "FLOPs/token", "vs 6N_total"}}
+	for _, r := range doc.Rows {
+		name := r.Name
+		if name == "" {
+			name = "-"
+		}
+		t.AddRow(name, strconv.Itoa(r.Line), r.Convention, group3(r.Params), Float(r.FLOPsPerToken, 4), Ratio(r.RatioTo6N))
+	}
+	seen := map[string]bool{}
+	for _, r := range doc.Rows {
+		if !seen[r.Convention] {
+			seen[r.Convention] = true
+			t.Notes = append(t.Notes, r.Convention+": "+r.Description)
+		}
+	}
+	return []*Table{t}
+}
