@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/scalefit/scalefit/internal/plot"
@@ -90,12 +91,24 @@ func runReport(e *env, o *reportOptions, path string) error {
 	}
 	generated := fmt.Sprintf("by scalefit %s in %.2f s.", version, time.Since(start).Seconds())
 	mdPath := filepath.Join(o.out, "report.md")
+	var md strings.Builder
+	if err := report.ReportMarkdown(&md, res, doc, figs, skips, generated); err != nil {
+		return err
+	}
 	if err := safefile.Write(mdPath, func(w io.Writer) error {
-		return report.ReportMarkdown(w, res, doc, figs, skips, generated)
+		_, err := io.WriteString(w, md.String())
+		return err
 	}); err != nil {
 		return err
 	}
+	pages, err := writeReportPages(o.out, md.String(), in, figs)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(e.stdout, mdPath)
+	for _, p := range pages {
+		fmt.Fprintln(e.stdout, p)
+	}
 	for _, w := range written {
 		fmt.Fprintln(e.stdout, w)
 	}

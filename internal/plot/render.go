@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -41,4 +42,19 @@ func RenderAll(dir string, in *Input, ext string) (written []string, skipped []S
 		written = append(written, path)
 	}
 	return written, skipped, nil
+}
+
+// SVG draws the figure of the given kind as an SVG document, for pages that inline their
+// figures (report.html). It fails as Build does, with *Unsupported when the data cannot
+// support the kind.
+func SVG(kind Kind, in *Input) ([]byte, error) {
+	f, err := Build(kind, in)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := f.WriteTo(&b, "svg"); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
