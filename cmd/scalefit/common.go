@@ -8,26 +8,31 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 )
-
-// maxBudgets caps how many budgets a --compute list or range may expand to.
-const maxBudgets = 1000
 
 // parseCompute parses budgets in FLOPs: comma-separated values and START:STOP:xFACTOR
 // ranges ("1e21,5.76e23" or "1e21:1e25:x10" or both). A range's budgets are START·FACTOR^k,
 // and STOP itself ends the range when a step lands within 0.5% of it. A factor within 0.5%
 // of a root of ten (x3.16, x2.15, x1.78) means that root, so 1e21:1e25:x3.16 gives 1e21,
-// 3.16e21, 1e22, ... 1e25 rather than drifting to 9.94e24.
+// 3.16e21, 1e22, ... 1e25 rather than drifting to 9.94e24. Every budget, and a range's START
+// and STOP, must lie in [limits.MinFLOPs, limits.MaxFLOPs]; at most limits.MaxBudgets in all.
 func parseCompute(s string) ([]float64, error) {
 	var out []float64
 	for _, item := range strings.Split(s, ",") {
+		if len(out) > limits.MaxBudgets {
+			return nil, fmt.Errorf("more than %d budgets", limits.MaxBudgets)
+		}
 		parts := strings.Split(strings.TrimSpace(item), ":")
 		switch len(parts) {
 		case 1:
 			v, err := runs.ParseQuantity(parts[0])
 			if err != nil {
+				return nil, err
+			}
+			if err := limits.Budget(v); err != nil {
 				return nil, err
 			}
 			out = append(out, v)
@@ -42,12 +47,19 @@ func parseCompute(s string) ([]float64, error) {
 			if err != nil || !(lo > 0) || !(hi >= lo) || !(f > 1) || math.IsInf(f, 0) || math.IsInf(hi, 0) {
 				return nil, fmt.Errorf("range %q: want 0 < START <= STOP and a factor above 1", item)
 			}
-			f = snapFactor(f)
-			steps := math.Log(hi/lo) / math.Log(f)
-			n := int(math.Floor(steps + 1e-9))
-			if n+1 > maxBudgets {
-				return nil, fmt.Errorf("range %q: %d budgets, more than %d", item, n+1, maxBudgets)
+			if err := limits.Budget(lo); err != nil {
+				return nil, fmt.Errorf("range %q: START %w", item, err)
 			}
+			if err := limits.Budget(hi); err != nil {
+				return nil, fmt.Errorf("range %q: STOP %w", item, err)
+			}
+			f = snapFactor(f)
+			// Logs, not hi/lo: the ratio of two valid budgets is finite, but stay safe.
+			steps := (math.Log(hi) - math.Log(lo)) / math.Log(f)
+			if !(steps >= 0) || steps+1 > limits.MaxBudgets {
+				return nil, fmt.Errorf("range %q: %.0f budgets, more than %d", item, math.Floor(steps)+1, limits.MaxBudgets)
+			}
+			n := int(math.Floor(steps + 1e-9))
 			for k := 0; k <= n; k++ {
 				out = append(out, lo*math.Pow(f, float64(k)))
 			}
@@ -58,8 +70,8 @@ func parseCompute(s string) ([]float64, error) {
 			return nil, fmt.Errorf("%q: want a number such as 1e21 or a range START:STOP:xFACTOR such as 1e21:1e25:x10", item)
 		}
 	}
-	if len(out) > maxBudgets {
-		return nil, fmt.Errorf("%d budgets, more than %d", len(out), maxBudgets)
+	if len(out) > limits.MaxBudgets {
+		return nil, fmt.Errorf("%d budgets, more than %d", len(out), limits.MaxBudgets)
 	}
 	for _, v := range out {
 		if !(v > 0) {

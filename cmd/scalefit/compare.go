@@ -8,6 +8,7 @@ import (
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/cobra"
@@ -80,8 +81,8 @@ func runCompare(e *env, o *compareOptions, args []string) error {
 			return usagef("--compute: %g: want positive FLOPs", c)
 		}
 	}
-	if o.bootstrap < 0 {
-		return usagef("--bootstrap %d: want 0 or more resamples", o.bootstrap)
+	if err := limits.Resamples(o.bootstrap, 1); err != nil {
+		return &usageError{err}
 	}
 	if o.bootstrap > 0 && len(args) == 0 {
 		return usagef("--bootstrap needs RUNS.csv")
@@ -205,6 +206,11 @@ func compareLabel(base, group string) string {
 // them, with the verdict, to c. A fit that fails becomes a warning: the published
 // comparison still stands.
 func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets []float64) error {
+	if groups, _ := runs.Groups(set.Runs); o.bootstrap > 0 {
+		if err := limits.Resamples(o.bootstrap, len(groups)); err != nil {
+			return &usageError{err}
+		}
+	}
 	res, err := analysis.Run(set, analysis.Options{Laws: "all", Approaches: []int{3}, Budgets: budgets, FrontierOnly: true,
 		Chinchilla: chinchilla.FitOptions{Bootstrap: o.bootstrap, Seed: o.seed}})
 	if err != nil {

@@ -43,9 +43,15 @@ func exitCode(err error) int {
 // run executes scalefit with args and returns the exit code; the whole program is testable
 // in-process.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCmd(stdin, stdout, stderr)
+	out := &stickyWriter{w: stdout}
+	root := newRootCmd(stdin, out, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
+	if out.err != nil {
+		// A result that did not reach stdout (a full disk, /dev/full, a closed pipe) is an
+		// I/O error whatever the command concluded.
+		err = fmt.Errorf("cannot write the output: %w", out.err)
+	}
 	if err != nil {
 		var no *answerNo
 		if !errors.As(err, &no) {
@@ -61,4 +67,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitCode(err)
+}
+
+// stickyWriter remembers the first write error on stdout, so that commands which print with
+// fmt.Fprintln and ignore its error still exit 2 when their output was lost; after an
+// error it writes nothing more.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		s.err = err
+	}
+	return n, err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/safefile"
@@ -98,9 +99,6 @@ func (o *fitOptions) register(cmd *cobra.Command) {
 	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a fit did not converge")
 }
 
-// maxBootstrap caps --bootstrap: 100,000 resamples keep fit.json near 50 MB.
-const maxBootstrap = 100000
-
 // analysisOptions turns flags into analysis options.
 func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 	var a analysis.Options
@@ -136,8 +134,8 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 		return a, usagef("--method: %v", err)
 	}
 	a.Chinchilla.Local.Method = m
-	if o.bootstrap < 0 || o.bootstrap > maxBootstrap {
-		return a, usagef("--bootstrap %d: want 0 to %d resamples (Epoch used 4000)", o.bootstrap, maxBootstrap)
+	if err := limits.Resamples(o.bootstrap, 1); err != nil {
+		return a, &usageError{err}
 	}
 	a.Chinchilla.Bootstrap, a.Chinchilla.Seed = o.bootstrap, o.seed
 	a.Chinchilla.TieExponents = o.tie
@@ -206,6 +204,12 @@ func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
 	}
 	if err := set.CheckExprColumns("--holdout", aopts.Holdout); err != nil {
 		return nil, err
+	}
+	if groups, _ := runs.Groups(set.Runs); aopts.Chinchilla.Bootstrap > 0 {
+		// The cap is on the total: each group's resamples are kept in fit.json.
+		if err := limits.Resamples(aopts.Chinchilla.Bootstrap, len(groups)); err != nil {
+			return nil, &usageError{err}
+		}
 	}
 	if aopts.Chinchilla.Bootstrap > 0 && isTerminal(e.stderr) {
 		aopts.Chinchilla.Progress = progressLine(e.stderr, "bootstrap")

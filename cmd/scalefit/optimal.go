@@ -6,6 +6,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -80,18 +81,43 @@ With a fit that has bootstrap draws, 95% intervals are shown.`,
 	return cmd
 }
 
-// positiveList parses a comma-separated list of positive quantities for flag name.
+// positiveList parses a comma-separated list of quantities for flag name, each within its
+// limits: losses (--target-loss) in [limits.MinLoss, limits.MaxLoss], counts (--params,
+// --tokens) in [limits.MinCount, limits.MaxCount].
 func positiveList(name, s string) ([]float64, error) {
 	vs, err := runs.ParseQuantityList(s)
 	if err != nil {
 		return nil, usagef("--%s: %v", name, err)
 	}
+	if len(vs) > limits.MaxBudgets {
+		return nil, usagef("--%s: %d values, more than %d", name, len(vs), limits.MaxBudgets)
+	}
 	for _, v := range vs {
-		if !(v > 0) {
-			return nil, usagef("--%s %s: want a positive number", name, report.Short(v, 6))
+		check := limits.Count
+		if name == "target-loss" {
+			check = limits.Loss
+		}
+		if err := check("--"+name, v); err != nil {
+			return nil, &usageError{err}
 		}
 	}
 	return vs, nil
+}
+
+// countFlag parses one count (--max-unique-tokens, --inference-tokens, --unique-tokens)
+// within [limits.MinCount, limits.MaxCount]; zero too when zeroOK.
+func countFlag(name, s string, zeroOK bool) (float64, error) {
+	v, err := runs.ParseQuantity(s)
+	if err != nil {
+		return 0, usagef("--%s: %v", name, err)
+	}
+	if zeroOK && v == 0 {
+		return 0, nil
+	}
+	if err := limits.Count("--"+name, v); err != nil {
+		return 0, &usageError{err}
+	}
+	return v, nil
 }
 
 func fp(v float64) *float64 { return &v }
@@ -126,8 +152,8 @@ func gpuSpec(cmd *cobra.Command, o *optimalOptions) (*report.GPUInfo, error) {
 		return &report.GPUInfo{Name: g.Name, PeakFLOPs: g.PeakFLOPs, MFU: o.mfu}, nil
 	case o.gpuFlops != "":
 		v, err := runs.ParseQuantity(o.gpuFlops)
-		if err != nil || !(v > 0) {
-			return nil, usagef("--gpu-flops %q: want a positive FLOP/s such as 989.4e12", o.gpuFlops)
+		if err != nil || !(v >= limits.MinGPUFLOPs && v <= limits.MaxGPUFLOPs) {
+			return nil, usagef("--gpu-flops %q: want a peak FLOP/s from %g to %g, such as 989.4e12", o.gpuFlops, limits.MinGPUFLOPs, limits.MaxGPUFLOPs)
 		}
 		return &report.GPUInfo{PeakFLOPs: v, MFU: o.mfu}, nil
 	case cmd.Flags().Changed("mfu"):
@@ -263,9 +289,9 @@ func optimalConstrained(doc *report.PlanDocument, src *lawSource, o *optimalOpti
 	if err != nil {
 		return err
 	}
-	u, err := runs.ParseQuantity(o.maxUnique)
-	if err != nil || !(u > 0) {
-		return usagef("--max-unique-tokens %q: want a positive number of tokens such as 25B", o.maxUnique)
+	u, err := countFlag("max-unique-tokens", o.maxUnique, false)
+	if err != nil {
+		return err
 	}
 	dl := o.rep.dataLaw(cmd, l, src, doc)
 	doc.Notes = append(doc.Notes, "repetition: R_D* "+report.Float(dl.RDStar, 4)+", R_N* "+report.Float(dl.RNStar, 4)+
@@ -297,9 +323,9 @@ func optimalInference(doc *report.PlanDocument, src *lawSource, o *optimalOption
 	if err != nil {
 		return err
 	}
-	t, err := runs.ParseQuantity(o.inferenceTokens)
-	if err != nil || !(t >= 0) {
-		return usagef("--inference-tokens %q: want a non-negative number of tokens such as 2T", o.inferenceTokens)
+	t, err := countFlag("inference-tokens", o.inferenceTokens, true)
+	if err != nil {
+		return err
 	}
 	if budgets != nil {
 		doc.Notes = append(doc.Notes, "target loss: that of the Chinchilla-optimal model at each --compute budget")

@@ -5,7 +5,6 @@ import (
 
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
-	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/cobra"
 )
 
@@ -105,8 +104,8 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 	var dl *plan.DataLaw
 	u := 0.0
 	if o.unique != "" {
-		if u, err = runs.ParseQuantity(o.unique); err != nil || !(u > 0) {
-			return usagef("--unique-tokens %q: want a positive number of tokens such as 25B", o.unique)
+		if u, err = countFlag("unique-tokens", o.unique, false); err != nil {
+			return err
 		}
 		if o.rep.rdStar < 0 || o.rep.rnStar < 0 {
 			return usagef("--rd-star and --rn-star: want non-negative numbers")

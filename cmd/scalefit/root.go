@@ -4,8 +4,10 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; otherwise it is the
@@ -64,6 +66,7 @@ fit --strict, a fit did not converge); 2 error (bad input, bad flags, I/O).`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error { return finiteFlags(c) }
 	root.CompletionOptions.HiddenDefaultCmd = false
 	for _, add := range subcommands {
 		root.AddCommand(add(e))
@@ -90,4 +93,21 @@ func argsRange(min, max int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// finiteFlags refuses NaN and infinite values of every floating-point flag (pflag parses
+// "NaN" and "Inf" as numbers): they would pass range checks written as x < 0 and reach the
+// output as NaN.
+func finiteFlags(c *cobra.Command) error {
+	var err error
+	c.Flags().Visit(func(f *pflag.Flag) {
+		if err != nil || !strings.HasPrefix(f.Value.Type(), "float") {
+			return
+		}
+		v := strings.ToLower(f.Value.String())
+		if strings.Contains(v, "nan") || strings.Contains(v, "inf") {
+			err = usagef("--%s %s: want a finite number", f.Name, f.Value.String())
+		}
+	})
+	return err
 }
