@@ -8,6 +8,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
 )
 
@@ -47,8 +48,9 @@ For CI: fit once on the runs you trust, then check each new run before scaling u
   scalefit check --fit fit.json new_runs.csv
   scalefit check --fit fit.json new_runs.csv --tolerance 5%
   scalefit check --fit fit.json new_runs.csv --sigma 2 --format json`,
-		Args: argsRange(1, 1),
+		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.runs.more = args[1:]
 			return runCheck(e, o, args[0], cmd.Flags().Changed("sigma"))
 		},
 	}
@@ -128,6 +130,7 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 	if len(set.Runs) == 0 {
 		return fmt.Errorf("%s: no runs to check", set.Source)
 	}
+	res.Warnings = append(res.Warnings, warn.Strings(set.Warnings)...)
 	extrapolated := 0
 	for _, r := range set.Runs {
 		pred := law.Loss(r.Params, r.Tokens)

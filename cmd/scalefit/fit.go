@@ -62,9 +62,10 @@ when a run column holds points along each run); skipped approaches are listed wi
   scalefit fit testdata/chinchilla.csv --holdout 'flops>=1e21' --format json
   scalefit fit runs.csv --group arch --tie-exponents
   scalefit fit testdata/gadre.csv --loss-col loss_c4_val --group train_dataset`,
-		Args: argsRange(1, 1),
+		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.deltaSet = cmd.Flags().Changed("delta")
+			o.runs.more = args[1:]
 			return runFit(e, o, args[0])
 		},
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/pflag"
 )
 
@@ -61,8 +62,13 @@ func (f *lawFlags) resolve(e *env, args []string) (*lawSource, error) {
 	if len(args) > 1 {
 		return nil, usagef("at most one RUNS.csv argument, got %d", len(args))
 	}
-	if len(args) == 0 && f.runs.opts != (runs.Options{}) {
-		return nil, usagef("the runs flags (--group, --where, --drop-highest-loss, column overrides) apply only to a RUNS.csv argument fitted on the fly")
+	if ro := f.runs.opts; len(args) == 0 && ro.Format == runs.FormatAuto {
+		ro.Format = ""
+		if ro != (runs.Options{}) {
+			return nil, usagef("the runs flags (--group, --where, --drop-highest-loss, column overrides, --meta, ...) apply only to a RUNS.csv argument fitted on the fly")
+		}
+	} else if len(args) == 0 && ro != (runs.Options{}) {
+		return nil, usagef("the runs flags (--group, --where, --drop-highest-loss, column overrides, --meta, ...) apply only to a RUNS.csv argument fitted on the fly")
 	}
 	switch {
 	case n == 0:
@@ -210,6 +216,7 @@ func (f *lawFlags) lawFromRuns(e *env, path string) (*lawSource, error) {
 		s.Warnings = append(s.Warnings, "the Approach-3 fit to "+path+" did not converge ("+r.Status+"): its predictions may be off")
 	}
 	s.Warnings = append(s.Warnings, r.Warnings...)
+	s.Warnings = append(s.Warnings, warn.Strings(set.Warnings)...)
 	return s, nil
 }
 

@@ -49,8 +49,8 @@ The output format follows the file's extension: .png (192 DPI), .svg or .pdf.`,
       --where 'experiment==optimizer_tuning_no_decay and dataset==rw' --kind isoflop -o iso.svg
   scalefit plot testdata/olmo_curves.csv --run-col run --loss-col loss_c4_en --kind all -o figs/
   scalefit plot runs.csv --kind residuals --holdout 'flops>=1e21' -o residuals.pdf`,
-		Args: argsRange(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runPlot(e, o, args[0]) },
+		Args: argsRange(1, maxRunArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { o.runs.more = args[1:]; return runPlot(e, o, args[0]) },
 	}
 	fs := cmd.Flags()
 	o.runs.register(fs)

@@ -39,9 +39,10 @@ file. It accepts the fitting flags of scalefit fit.`,
 		Example: `  scalefit report testdata/chinchilla.csv --drop-highest-loss 5 -o out/
   scalefit report runs.csv --bootstrap 1000 --holdout 'flops>=1e21' -o report/
   cat report/report.md >> "$GITHUB_STEP_SUMMARY"`,
-		Args: argsRange(1, 1),
+		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.fit.deltaSet = cmd.Flags().Changed("delta")
+			o.fit.runs.more = args[1:]
 			return runReport(e, o, args[0])
 		},
 	}

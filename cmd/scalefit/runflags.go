@@ -1,17 +1,16 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"os"
-
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/pflag"
 )
 
-// runFlags are the flags of every command that reads a runs CSV.
+// runFlags are the flags of every command that reads runs.
 type runFlags struct {
 	opts runs.Options
+	// more holds the positional arguments after the first: further files, directories or
+	// globs read with it.
+	more []string
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet) {
@@ -24,21 +23,17 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.opts.BudgetCol, "budget-col", "", "column holding the IsoFLOP budget of each run (default: budget)")
 	fs.StringVar(&f.opts.Where, "where", "", "keep only runs matching EXPR, e.g. 'flops>=1e19 and loss<4' (canonical names or any column)")
 	fs.IntVar(&f.opts.DropHighestLoss, "drop-highest-loss", 0, "drop the K runs with the highest loss (Epoch's Chinchilla recipe uses 5)")
+	fs.StringVar(&f.opts.Format, "input-format", "auto", "input format: auto (from content), csv, tsv, jsonl, json or wandb (a W&B wide export)")
+	fs.StringVar(&f.opts.Meta, "meta", "", "table of per-run columns (params, schedule, group, ...) joined on the run id")
+	fs.StringVar(&f.opts.RunPattern, "run-pattern", "", "regexp whose named groups are read from each run id as columns, e.g. '(?P<params>[0-9.]+[MB])-(?P<chinchilla_multiple>[0-9.]+)xC'")
+	fs.BoolVar(&f.opts.SkipInvalid, "skip-invalid", false, "skip rows that cannot be read (counted in a warning with their lines) instead of failing")
 }
 
-// load reads runs from path, or from stdin when path is "-".
+// load reads runs from path and f.more (files, directories, globs; "-" is stdin).
 func (f *runFlags) load(e *env, path string) (*runs.Set, error) {
-	var r io.Reader
-	name := path
-	if path == "-" {
-		r, name = e.stdin, "<stdin>"
-	} else {
-		fh, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read runs: %w", err)
-		}
-		defer fh.Close()
-		r = fh
-	}
-	return runs.Load(r, name, f.opts)
+	return runs.LoadFiles(append([]string{path}, f.more...), e.stdin, f.opts)
 }
+
+// maxRunArgs bounds the positional arguments of a command that reads runs (a shell glob
+// expands to one argument per file).
+const maxRunArgs = 100000

@@ -20,6 +20,7 @@ import (
 	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // Options configure Run. The zero value runs every approach the data allow with the
@@ -132,7 +133,7 @@ func DefaultBudgets(rs []runs.Run) []float64 {
 
 // Run fits the runs of set.
 func Run(set *runs.Set, opts Options) (*Result, error) {
-	res := &Result{Set: set}
+	res := &Result{Set: set, Warnings: warn.Strings(set.Warnings)}
 	if dups := set.Duplicates(); len(dups) > 0 {
 		var lines []string
 		for i, d := range dups {

@@ -17,7 +17,8 @@ type Document struct {
 	Source        string   `json:"source,omitempty"`
 	Runs          int      `json:"runs"`
 	Excluded      int      `json:"excluded"`
-	Derived       string   `json:"derived,omitempty"` // "tokens" or "flops": the column computed as C = 6ND
+	Derived       string   `json:"derived,omitempty"`     // "tokens" or "flops": the column computed as C = 6ND
+	InputNotes    []string `json:"input_notes,omitempty"` // how the input was read: header units, decimal commas, joins
 	Warnings      []string `json:"warnings"`
 	Fits          []Fit    `json:"fits"`
 	Skipped       []Skip   `json:"skipped,omitempty"`

@@ -24,6 +24,7 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 		Runs:          len(set.Runs) - res.LeftOut,
 		Excluded:      set.Excluded + res.LeftOut,
 		Derived:       set.Derived,
+		InputNotes:    set.Notes,
 		Warnings:      []string{},
 		Fits:          []Fit{},
 		Range:         &Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},

@@ -26,6 +26,7 @@ func SummaryTable(set *runs.Set) *Table {
 	t.AddRow("loss (nats/token)", Float(s.Loss[0], 4), Float(s.Loss[1], 4), "")
 	t.AddRow("tokens per param", "", "", "median "+Float(s.TokensPerParamMedian, 3))
 	t.Notes = append(t.Notes, fmt.Sprintf("%d runs used, %d excluded by filters", s.Runs, s.Excluded))
+	t.Notes = append(t.Notes, set.Notes...)
 	if len(s.Groups) > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("groups (%s): %s", set.Columns["group"], strings.Join(s.Groups, ", ")))
 	}

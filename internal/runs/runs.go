@@ -1,4 +1,6 @@
-// Package runs loads training runs from CSV into []Run.
+// Package runs loads training runs into []Run: CSV, TSV and ';'-separated files, JSON Lines,
+// JSON arrays and Weights & Biases exports, one file or many, with per-run metadata joined
+// on the run id (see Load, LoadFiles and Options).
 //
 // Conventions: Params counts parameters as the file counts them (say which in your data's
 // notes: Chinchilla counts embeddings, Kaplan does not); Tokens counts training tokens;
@@ -8,15 +10,13 @@
 package runs
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
+	"encoding/binary"
 	"fmt"
-	"io"
-	"math"
 	"sort"
+	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // Run is one training run (or one point along a run's loss curve).
@@ -28,23 +28,40 @@ type Run struct {
 	Group  string  // value of the --group column, "" when none
 	ID     string  // run id (loss curves: one id per training run), "" when none
 	Budget float64 // compute budget of an IsoFLOP sweep, 0 when none
-	Line   int     // 1-based line of the CSV the run came from
+	Line   int     // 1-based line of the file the run came from (see File)
 
-	set    *Set
-	fields []string
+	set *Set
+	loc uint64 // file index << locShift | offset of the run's other cells in set.extras
 }
 
-// Field returns the raw text of column col (case-insensitive header) for this run, and
-// whether the file has that column.
+const (
+	locShift = 44
+	locMask  = 1<<locShift - 1
+)
+
+// File names the file the run came from (one of Set.Files), "" for a run built by hand.
+func (r *Run) File() string {
+	if r.set == nil {
+		return ""
+	}
+	if i := int(r.loc >> locShift); i < len(r.set.Files) {
+		return r.set.Files[i]
+	}
+	return ""
+}
+
+// Field returns the text of column col (case-insensitive header) for this run, and whether
+// the input has that column. Columns of the params, tokens, flops, loss and budget roles give
+// the number read (after a header unit's scaling); a column the run's file lacks is "".
 func (r *Run) Field(col string) (string, bool) {
 	if r.set == nil {
 		return "", false
 	}
-	i, ok := r.set.index[normalize(col)]
-	if !ok || i >= len(r.fields) {
+	u, ok := r.set.index[normalize(col)]
+	if !ok {
 		return "", false
 	}
-	return r.fields[i], true
+	return r.set.cell(r, u), true
 }
 
 // lookup returns a column's value for filters: canonical names first, then file columns.
@@ -77,8 +94,8 @@ func (r *Run) lookup(name string) (v float64, isNum bool, text string) {
 // EmptyGroup names the group of runs whose group cell is empty.
 const EmptyGroup = "(empty)"
 
-// Options says how to read a runs CSV. The zero value reads a file whose headers use the
-// usual names (see Aliases).
+// Options says how to read runs. The zero value reads one CSV whose headers use the usual
+// names (see Aliases).
 type Options struct {
 	// Column overrides: the header (case-insensitive) that holds each canonical column.
 	ParamsCol, TokensCol, FLOPsCol, LossCol, GroupCol, RunCol, BudgetCol string
@@ -88,19 +105,83 @@ type Options struct {
 	// replication of Chinchilla does (K = 5): runs with loss at or above the K-th highest
 	// loss are dropped, so ties at the threshold go too.
 	DropHighestLoss int
+	// Format forces the input format (one of Formats); "" or "auto" detects it from content.
+	Format string
+	// Meta is a table of per-run columns (params, schedule, group, ...) joined on the run id.
+	Meta string
+	// RunPattern is a regular expression whose named groups become columns, read from each
+	// run id: (?P<params>[0-9.]+[MB])-(?P<chinchilla_multiple>[0-9.]+)xC.
+	RunPattern string
+	// SkipInvalid skips rows that cannot be read (counted in a warning) instead of failing.
+	SkipInvalid bool
 }
 
-// Set is the result of loading a CSV.
+// Set is the result of loading runs.
 type Set struct {
-	Source   string            // file name as given ("<stdin>" for -)
-	Runs     []Run             // the runs kept, in file order
-	Columns  map[string]string // canonical column -> header used in the file
+	Source   string            // input as given ("<stdin>" for -; "runs/ (30 files)" for several)
+	Runs     []Run             // the runs kept, in input order
+	Columns  map[string]string // canonical column -> header used in the input
 	Derived  string            // "tokens" (from flops) or "flops" (from tokens) or ""
 	Read     int               // data rows read
 	Excluded int               // rows dropped by Where and DropHighestLoss
-	Headers  []string          // the file's headers as written
+	Headers  []string          // the input's headers as written (all files, then --meta and --run-pattern columns)
+	Skipped  int               // invalid rows skipped under SkipInvalid
+	Files    []string          // the files read, in order
+	Format   string            // format of the first file (csv, tsv, jsonl, json, wandb)
+	Notes    []string          // how the input was read: units scaled, decimal commas, joins
+	Warnings []warn.Warning    // findings about the input (skipped rows, aggregate rows, units)
 
-	index map[string]int // normalized header -> field index
+	index  map[string]int // normalized header -> union column
+	slot   []int8         // per union column: its canonical role (slot*), or slotExtra
+	xpos   []int          // per union column: position among the stored cells, -1 if not stored
+	nx     int            // number of stored cells per run
+	extras []byte         // stored cells of every run: uvarint length, bytes
+	hline  int
+	efile  string // file named by header errors
+}
+
+// Roles of a union column.
+const (
+	slotExtra int8 = iota
+	slotParams
+	slotTokens
+	slotFLOPs
+	slotLoss
+	slotBudget
+	slotRun
+)
+
+// cell returns the text of union column u for r.
+func (s *Set) cell(r *Run, u int) string {
+	switch s.slot[u] {
+	case slotParams:
+		return strconv.FormatFloat(r.Params, 'g', -1, 64)
+	case slotTokens:
+		return strconv.FormatFloat(r.Tokens, 'g', -1, 64)
+	case slotFLOPs:
+		return strconv.FormatFloat(r.FLOPs, 'g', -1, 64)
+	case slotLoss:
+		return strconv.FormatFloat(r.Loss, 'g', -1, 64)
+	case slotBudget:
+		return strconv.FormatFloat(r.Budget, 'g', -1, 64)
+	case slotRun:
+		return r.ID
+	}
+	p := s.xpos[u]
+	off := int(r.loc & locMask)
+	for k := 0; ; k++ {
+		if off >= len(s.extras) {
+			return ""
+		}
+		l, n := binary.Uvarint(s.extras[off:])
+		if n <= 0 || off+n+int(l) > len(s.extras) {
+			return ""
+		}
+		if k == p {
+			return bytesString(s.extras[off+n : off+n+int(l)])
+		}
+		off += n + int(l)
+	}
 }
 
 // Has reports whether the file supplied a canonical column (group, run, budget, ...).
@@ -142,186 +223,6 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-}
-
-// Load reads runs from CSV. name labels errors (file:line:col).
-func Load(r io.Reader, name string, opts Options) (*Set, error) {
-	where, err := ParseExpr(opts.Where)
-	if err != nil {
-		return nil, fmt.Errorf("--where: %w", err)
-	}
-	if opts.DropHighestLoss < 0 {
-		return nil, fmt.Errorf("--drop-highest-loss %d: want 0 or more", opts.DropHighestLoss)
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, &Error{File: name, Msg: "empty file: want a header line (params,tokens,loss or params,flops,loss) and runs"}
-	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffDelimiter(data)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
-	header, err := cr.Read()
-	if err != nil {
-		return nil, csvError(name, err)
-	}
-	s := &Set{Source: name, Columns: map[string]string{}, index: map[string]int{}, Headers: header}
-	hline, _ := cr.FieldPos(0)
-	for i, h := range header {
-		if !utf8.ValidString(h) {
-			return nil, &Error{File: name, Line: hline, Col: i + 1, Msg: "header is not UTF-8 text"}
-		}
-		k := normalize(h)
-		if k == "" {
-			return nil, &Error{File: name, Line: hline, Col: i + 1, Msg: "empty column name in the header"}
-		}
-		if j, dup := s.index[k]; dup {
-			return nil, &Error{File: name, Line: hline, Col: i + 1, Msg: fmt.Sprintf("duplicate column %q (also column %d)", clip(h), j+1)}
-		}
-		s.index[k] = i
-	}
-	if err := s.resolveColumns(hline, opts); err != nil {
-		return nil, err
-	}
-	if err := s.CheckExprColumns("--where", where); err != nil {
-		return nil, err
-	}
-	col := func(c string) int {
-		if h, ok := s.Columns[c]; ok {
-			return s.index[normalize(h)]
-		}
-		return -1
-	}
-	ip, it, ic, il := col("params"), col("tokens"), col("flops"), col("loss")
-	ig, ir, ib := col("group"), col("run"), col("budget")
-	var all []Run
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, csvError(name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		if len(rec) != len(header) {
-			return nil, &Error{File: name, Line: line, Msg: fmt.Sprintf("%d fields, want %d as in the header", len(rec), len(header))}
-		}
-		for i, f := range rec {
-			if !utf8.ValidString(f) {
-				return nil, &Error{File: name, Line: line, Col: i + 1, Msg: fmt.Sprintf("%s: not UTF-8 text (Latin-1?): save the file as UTF-8", header[i])}
-			}
-		}
-		s.Read++
-		num := func(i int, what string) (float64, error) {
-			v, err := ParseQuantity(rec[i])
-			if err == nil && !(v > 0) {
-				err = fmt.Errorf("%q: want a positive number", clip(rec[i]))
-			}
-			if err != nil {
-				return 0, &Error{File: name, Line: line, Col: i + 1, Msg: fmt.Sprintf("%s %v", what, err)}
-			}
-			return v, nil
-		}
-		run := Run{Line: line, set: s, fields: rec}
-		if run.Params, err = num(ip, "params"); err != nil {
-			return nil, err
-		}
-		if run.Loss, err = num(il, "loss"); err != nil {
-			return nil, err
-		}
-		if it >= 0 {
-			if run.Tokens, err = num(it, "tokens"); err != nil {
-				return nil, err
-			}
-		}
-		if ic >= 0 {
-			if run.FLOPs, err = num(ic, "flops"); err != nil {
-				return nil, err
-			}
-		}
-		switch {
-		case it < 0:
-			run.Tokens = run.FLOPs / (6 * run.Params)
-		case ic < 0:
-			run.FLOPs = 6 * run.Params * run.Tokens
-		}
-		if run.FLOPs == 0 || math.IsInf(run.FLOPs, 0) || run.Tokens == 0 || math.IsInf(run.Tokens, 0) {
-			return nil, &Error{File: name, Line: line, Msg: "derived tokens or flops out of the range of a float64"}
-		}
-		if ib >= 0 {
-			if run.Budget, err = num(ib, "budget"); err != nil {
-				return nil, err
-			}
-		}
-		if ig >= 0 {
-			run.Group = strings.TrimSpace(rec[ig])
-			if run.Group == "" {
-				run.Group = EmptyGroup
-			}
-		}
-		if ir >= 0 {
-			run.ID = rec[ir]
-		}
-		all = append(all, run)
-	}
-	if s.Read == 0 {
-		return nil, &Error{File: name, Line: hline, Msg: "header only: the file has no runs"}
-	}
-	for i := range all {
-		if where.Match(&all[i]) {
-			s.Runs = append(s.Runs, all[i])
-		}
-	}
-	if k := opts.DropHighestLoss; k > 0 && len(s.Runs) > 0 {
-		losses := make([]float64, len(s.Runs))
-		for i, r := range s.Runs {
-			losses[i] = r.Loss
-		}
-		sort.Sort(sort.Reverse(sort.Float64Slice(losses)))
-		if k > len(losses) {
-			k = len(losses)
-		}
-		thr := losses[k-1]
-		kept := s.Runs[:0]
-		for _, r := range s.Runs {
-			if r.Loss < thr {
-				kept = append(kept, r)
-			}
-		}
-		s.Runs = kept
-	}
-	s.Excluded = s.Read - len(s.Runs)
-	if len(s.Runs) == 0 {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("no runs left after the filters (%d read)", s.Read)}
-	}
-	return s, nil
-}
-
-// sniffDelimiter reads the header line: a tab- or semicolon-separated file (as spreadsheets
-// in many locales export) has no comma there but has tabs or semicolons.
-func sniffDelimiter(data []byte) rune {
-	line := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		line = data[:i]
-	}
-	if bytes.IndexByte(line, ',') >= 0 {
-		return ','
-	}
-	if bytes.IndexByte(line, '\t') >= 0 {
-		return '\t'
-	}
-	if bytes.IndexByte(line, ';') >= 0 {
-		return ';'
-	}
-	return ','
 }
 
 // Duplicates lists groups of runs with identical params, tokens, loss and group (by line):
@@ -380,7 +281,8 @@ func (s *Set) knownNames() []string {
 }
 
 // resolveColumns maps canonical columns to headers, from overrides or aliases.
-func (s *Set) resolveColumns(hline int, opts Options) error {
+func (s *Set) resolveColumns(opts Options) error {
+	hline := s.hline
 	over := map[string]string{
 		"params": opts.ParamsCol, "tokens": opts.TokensCol, "flops": opts.FLOPsCol, "loss": opts.LossCol,
 		"group": opts.GroupCol, "run": opts.RunCol, "budget": opts.BudgetCol,
@@ -389,14 +291,14 @@ func (s *Set) resolveColumns(hline int, opts Options) error {
 		if o := over[c]; o != "" {
 			i, ok := s.index[normalize(o)]
 			if !ok {
-				return &Error{File: s.Source, Line: hline, Msg: fmt.Sprintf("no column %q for %s: the header has %s", o, c, clip(strings.Join(s.Headers, ", ")))}
+				return &Error{File: s.efile, Line: hline, Msg: fmt.Sprintf("no column %q for %s: the header has %s%s%s", o, c, listHeaders(s.Headers), s.objectHint(o), didYouMean(o, s.Headers))}
 			}
 			s.Columns[c] = s.Headers[i]
 			continue
 		}
 		var found []int
 		for _, a := range Aliases[c] {
-			if i, ok := s.index[a]; ok {
+			if i, ok := s.index[a]; ok && !slicesContains(found, i) {
 				found = append(found, i)
 			}
 		}
@@ -408,7 +310,7 @@ func (s *Set) resolveColumns(hline int, opts Options) error {
 			for _, i := range found {
 				hs = append(hs, fmt.Sprintf("%q", s.Headers[i]))
 			}
-			return &Error{File: s.Source, Line: hline, Col: found[1] + 1, Msg: fmt.Sprintf("columns %s could each be %s: choose one with --%s-col", strings.Join(hs, " and "), c, flagName(c))}
+			return &Error{File: s.efile, Line: hline, Col: found[1] + 1, Msg: fmt.Sprintf("columns %s could each be %s: choose one with --%s-col", strings.Join(hs, " and "), c, flagName(c))}
 		}
 	}
 	used := map[string]string{}
@@ -416,26 +318,51 @@ func (s *Set) resolveColumns(hline int, opts Options) error {
 		if h, ok := s.Columns[c]; ok {
 			// An IsoFLOP sweep's budget may be its flops column (each run at its budget).
 			if prev, dup := used[h]; dup && !(c == "budget" && prev == "flops") {
-				return &Error{File: s.Source, Line: hline, Msg: fmt.Sprintf("column %q is used for both %s and %s", h, prev, c)}
+				return &Error{File: s.efile, Line: hline, Msg: fmt.Sprintf("column %q is used for both %s and %s", h, prev, c)}
 			}
 			used[h] = c
 		}
 	}
 	if !s.Has("params") {
-		return s.missing(hline, "params", "parameter counts")
+		return s.missing("params", "parameter counts")
 	}
 	if !s.Has("loss") {
-		return s.missing(hline, "loss", "losses in nats per token")
+		return s.missing("loss", "losses in nats per token")
 	}
 	switch {
 	case !s.Has("tokens") && !s.Has("flops"):
-		return s.missing(hline, "tokens", "training tokens, or a flops column to derive them from")
+		return s.missing("tokens", "training tokens, or a flops column to derive them from")
 	case !s.Has("tokens"):
 		s.Derived = "tokens"
 	case !s.Has("flops"):
 		s.Derived = "flops"
 	}
 	return nil
+}
+
+func slicesContains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// objectHint explains a column name that is a JSON object in the input (its fields are
+// columns "name/field").
+func (s *Set) objectHint(name string) string {
+	p := normalize(name) + "/"
+	var fs []string
+	for _, h := range s.Headers {
+		if strings.HasPrefix(normalize(h), p) {
+			fs = append(fs, h)
+		}
+	}
+	if len(fs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %q is a JSON object, not a number: name one of its fields, %s", name, listHeaders(fs))
 }
 
 func flagName(c string) string {
@@ -445,7 +372,7 @@ func flagName(c string) string {
 	return c
 }
 
-func (s *Set) missing(hline int, c, what string) error {
+func (s *Set) missing(c, what string) error {
 	msg := fmt.Sprintf("no %s column (%s): want a header named %s, or --%s-col NAME", c, what, strings.Join(Aliases[c], "/"), flagName(c))
 	var cands []string
 	for _, h := range s.Headers {
@@ -454,17 +381,14 @@ func (s *Set) missing(hline int, c, what string) error {
 		}
 	}
 	if len(cands) > 0 {
-		msg += fmt.Sprintf(" (candidates: %s)", strings.Join(cands, ", "))
+		msg += fmt.Sprintf(" (candidates: %s)", listHeaders(cands))
+	} else {
+		msg += fmt.Sprintf(" (the header has %s)", listHeaders(s.Headers))
 	}
-	return &Error{File: s.Source, Line: hline, Msg: msg}
-}
-
-func csvError(name string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return &Error{File: name, Line: pe.Line, Col: pe.Column, Msg: "malformed CSV: " + pe.Err.Error()}
+	if c == "params" || c == "tokens" {
+		msg += "; with one file per run, per-run values can come from --meta FILE or --run-pattern RE"
 	}
-	return fmt.Errorf("%s: %w", name, err)
+	return &Error{File: s.efile, Line: s.hline, Msg: msg}
 }
 
 // Summary describes a loaded set for the user: how many runs, the ranges of N, D, C and
@@ -544,7 +468,7 @@ func Filter(rs []Run, e *Expr) (match, rest []Run) {
 func (s *Set) CheckExprColumns(flag string, e *Expr) error {
 	for _, n := range e.names() {
 		if _, ok := s.index[n]; !ok && !isCanonical(n) {
-			return fmt.Errorf("%s: unknown column %q: want one of %s", flag, n, strings.Join(s.knownNames(), ", "))
+			return fmt.Errorf("%s: unknown column %q: want one of %s%s", flag, n, listHeaders(s.knownNames()), didYouMean(n, s.knownNames()))
 		}
 	}
 	return nil
