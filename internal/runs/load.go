@@ -291,8 +291,12 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 				orig[c.u] = origin{file: t.file, line: rec.line, col: rec.col(i), header: t.headers[i], decimalComma: t.decimalComma, scale: c.scale, objs: rec.objs}
 			}
 			for u := range cells {
-				if fromTable[u] < 0 && orig[u].file == "" {
-					orig[u] = origin{file: t.file, line: rec.line, header: s.Headers[u], scale: 1, objs: rec.objs}
+				if orig[u].file == "" { // a column this table (or this JSON object) lacks
+					o := origin{file: t.file, line: rec.line, header: s.Headers[u], scale: 1, objs: rec.objs}
+					if i := fromTable[u]; i >= 0 {
+						o.header, o.scale, o.col = t.headers[i], tcols[ti][i].scale, t.hcol(i)
+					}
+					orig[u] = o
 				}
 			}
 			id := ""

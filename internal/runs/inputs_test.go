@@ -1,0 +1,167 @@
+package runs
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNewBadInputs: every bad input of the new layouts is an error naming the file and line
+// (exit 2 in the CLI), or a warning with a stable code, as README's catalogue says.
+func TestNewBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	const tidy = "run,params,tokens,loss\na,1e8,2e9,3.1\nb,2e8,4e9,2.9\nc,4e8,8e9,2.7\n"
+	meta := write(t, filepath.Join(dir, "meta.csv"), "run,params\na,1e8\nb,2e8\n")
+	meta3 := write(t, filepath.Join(dir, "meta3.csv"), "run,params\na,1e8\nb,2e8\nc,4e8\nzz,9e9\n")
+	noParams := "run,tokens,loss\na,2e9,3.1\nb,4e9,2.9\nc,8e9,2.7\n"
+	write(t, filepath.Join(dir, "empty", "notes.md"), "x")
+	tests := []struct {
+		name    string
+		file    string // written to dir/name's file
+		text    string
+		paths   []string // instead of file
+		opts    Options
+		err     string // substring of the error ("" = no error)
+		warning string // code of a warning expected when there is no error
+	}{
+		{name: "empty JSON line", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3}\n\n{\"params\": 2e8, \"tokens\": 2e9, \"loss\": 3}\n",
+			err: "r.jsonl:2: empty line: want one JSON object per line"},
+		{name: "empty JSON line skipped", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3}\n\n{\"params\": 2e8, \"tokens\": 2e9, \"loss\": 3}\n",
+			opts: Options{SkipInvalid: true}, warning: "skipped-rows"},
+		{name: "JSON object for a number", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3}\n{\"params\": 2e8, \"tokens\": 2e9, \"loss\": {\"c4\": 3}}\n",
+			err: `r.jsonl:2: loss: "loss" is a JSON object on this line, want a number`},
+		{name: "JSON object column", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": {\"c4\": 3}}\n",
+			opts: Options{LossCol: "loss"}, err: `"loss" is a JSON object, not a number: name one of its fields, loss/c4`},
+		{name: "JSON array for a number", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": [3]}\n",
+			err: `r.jsonl:1: loss "(a JSON array)": want a number`},
+		{name: "JSON not an object", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3}\n[1, 2]\n",
+			err: "r.jsonl:2: \"[1, 2]\": want a JSON object"},
+		{name: "JSON malformed", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3\n",
+			err: "r.jsonl:1: malformed JSON"},
+		{name: "JSON two values", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3} {}\n",
+			err: "r.jsonl:1: more than one JSON value"},
+		{name: "JSON array of numbers", file: "r.json", text: "[\n  {\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3},\n  7\n]\n",
+			err: "r.json:3: 7: want a JSON object"},
+		{name: "JSON array key missing", file: "r.json", text: "[\n  {\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3},\n  {\"params\": 1e8, \"tokens\": 2e9}\n]\n",
+			err: "r.json:3: loss empty: want a number"},
+		{name: "W&B column without ' - '", file: "w.csv", text: "Step,a - loss,a - loss__MIN,b - loss,extra\n1,3,3,3,1\n",
+			err: `w.csv:1:5: column "extra": a W&B wide export names every column after the first "<run> - <metric>"`},
+		{name: "W&B forced on a plain CSV", file: "w.csv", text: tidy, opts: Options{Format: FormatWandB},
+			err: `w.csv:1:2: column "params": a W&B wide export`},
+		{name: "glob matching nothing", paths: []string{filepath.Join(dir, "nothing", "*.csv")},
+			err: "nothing/*.csv: the glob matches no file"},
+		{name: "directory without runs files", paths: []string{filepath.Join(dir, "empty")},
+			err: "a directory with no runs files"},
+		{name: "file given twice", paths: []string{filepath.Join(dir, "meta.csv"), filepath.Join(dir, "meta.csv")},
+			err: "given twice"},
+		{name: "meta row for an unknown run", file: "r.csv", text: noParams, opts: Options{Meta: meta3},
+			warning: "meta-unknown-run"},
+		{name: "run without metadata", file: "r.csv", text: noParams, opts: Options{Meta: meta},
+			err: `r.csv:4: run "c" has no row in --meta`},
+		{name: "meta without run column", file: "r.csv", text: noParams, opts: Options{Meta: write(t, filepath.Join(dir, "m.csv"), "who,params\na,1\n")},
+			err: "m.csv:1: --meta: no run column to join on"},
+		{name: "meta run twice", file: "r.csv", text: noParams, opts: Options{Meta: write(t, filepath.Join(dir, "m2.csv"), "run,params\na,1e8\na,2e8\n")},
+			err: `m2.csv:3:1: --meta: run "a" already has a row (line 2)`},
+		{name: "meta without run ids in the data", file: "r.csv", text: "params,tokens,loss\n1e8,2e9,3\n", opts: Options{Meta: meta},
+			err: "--meta joins on the run id"},
+		{name: "run pattern no match", file: "r.csv", text: noParams, opts: Options{RunPattern: `^(?P<params>[0-9]+M)$`},
+			err: `r.csv:2: run "a" does not match --run-pattern`},
+		{name: "run pattern without names", file: "r.csv", text: noParams, opts: Options{RunPattern: `([0-9]+)`},
+			err: "no named group"},
+		{name: "bad input format", file: "r.csv", text: tidy, opts: Options{Format: "xlsx"}, err: `--input-format "xlsx"`},
+		{name: "Total line", file: "r.csv", text: tidy + "Total,,,\n", err: "r.csv:5:2: params empty: want a number (--skip-invalid skips such rows, with a warning)"},
+		{name: "Total line skipped", file: "r.csv", text: tidy + "Total,,,\n", opts: Options{SkipInvalid: true}, warning: "skipped-rows"},
+		{name: "mean row", file: "r.csv", text: tidy + "mean,2.333e8,4.667e9,2.9\n", warning: "aggregate-row"},
+		{name: "row of column means", file: "r.csv", text: "params,tokens,loss\n1e8,2e9,3.0\n2e8,4e9,2.9\n6e8,12e9,2.5\n3e8,6e9,2.8\n", warning: "aggregate-row"},
+		{name: "params in billions", file: "r.csv", text: "params,tokens,loss\n0.1,2e9,3.1\n0.4,8e9,2.7\n1,2e10,2.5\n", warning: "params-unit"},
+		{name: "tokens in billions", file: "r.csv", text: "params,tokens,loss\n1e8,2,3.1\n4e8,8,2.7\n1e9,20,2.5\n", warning: "tokens-unit"},
+		{name: "did you mean", file: "r.csv", text: "params,tokens,final_val_loss\n1e8,2e9,3.1\n", opts: Options{LossCol: "final_val_los"},
+			err: "(did you mean final_val_loss?)"},
+		{name: "where did you mean", file: "r.csv", text: "params,tokens,loss,peak_lr\n1e8,2e9,3.1,1e-3\n", opts: Options{Where: "peak_rl<1"},
+			err: "(did you mean peak_lr?)"},
+	}
+	for _, tt := range tests {
+		paths := tt.paths
+		if tt.file != "" {
+			paths = []string{write(t, filepath.Join(dir, tt.name, tt.file), tt.text)}
+		}
+		s, err := LoadFiles(paths, nil, tt.opts)
+		switch {
+		case tt.err != "":
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.err)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		default:
+			var codes []string
+			for _, w := range s.Warnings {
+				codes = append(codes, w.Code)
+			}
+			if len(codes) != 1 || codes[0] != tt.warning {
+				t.Errorf("%s: warnings %v, want one %q", tt.name, s.Warnings, tt.warning)
+			}
+		}
+	}
+}
+
+func TestSkipInvalidNamesTheFirstLines(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("params,tokens,loss\n")
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(&b, "1e8,2e9,%d.5\n", i+1)
+		if i%2 == 0 {
+			b.WriteString("1e8,,3\n")
+		}
+	}
+	s, err := Load(strings.NewReader(b.String()), "runs.csv", Options{SkipInvalid: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Runs) != 10 || s.Skipped != 5 || len(s.Warnings) != 1 {
+		t.Fatalf("runs %d skipped %d warnings %v", len(s.Runs), s.Skipped, s.Warnings)
+	}
+	w := s.Warnings[0].String()
+	for _, want := range []string{"skipped-rows: 5 invalid row(s) skipped", "runs.csv:3:2: tokens empty", "runs.csv:6:2", "runs.csv:15:2"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warning %q lacks %q", w, want)
+		}
+	}
+	if _, err := Load(strings.NewReader("params,tokens,loss\n1e8,,3\n"), "runs.csv", Options{SkipInvalid: true}); err == nil || !strings.Contains(err.Error(), "no valid rows: all 1 skipped") {
+		t.Errorf("all skipped: %v", err)
+	}
+}
+
+func TestColumnErrorListsFiftyHeaders(t *testing.T) {
+	var hs []string
+	for i := 0; i < 114; i++ {
+		hs = append(hs, fmt.Sprintf("metric_%03d", i))
+	}
+	hs = append(hs, "params", "tokens", "final_val_loss")
+	_, err := Load(strings.NewReader(strings.Join(hs, ",")+"\n"+strings.Repeat("1,", len(hs)-1)+"1\n"), "wide.csv", Options{LossCol: "final_val_los"})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	msg := err.Error()
+	for _, want := range []string{"metric_000, metric_001", "metric_049 and 67 more", "did you mean final_val_loss?"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "metric_050") {
+		t.Errorf("%q lists more than 50 headers", msg)
+	}
+}
+
+func TestClosest(t *testing.T) {
+	cands := []string{"params", "tokens", "final_val_loss", "peak_lr", "loss_c4_en"}
+	for _, tt := range []struct{ in, want string }{
+		{"final_val_los", "final_val_loss"}, {"Final Val Loss2", "final_val_loss"}, {"peaklr", "peak_lr"},
+		{"loss_c4", "loss_c4_en"}, {"zzzzzz", ""}, {"x", ""},
+	} {
+		if got := closest(tt.in, cands); got != tt.want {
+			t.Errorf("closest(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
