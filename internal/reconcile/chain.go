@@ -1,0 +1,103 @@
+package reconcile
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/stats"
+)
+
+// porianChain holds the IsoFLOP points of the five RefinedWeb settings of Porian et al.'s
+// chain (experiment, flops, params, tokens, loss), a subset of the repository's
+// testdata/porian_isoflop.csv, from github.com/formll/resolving-scaling-law-discrepancies
+// (MIT; Porian et al., "Resolving Discrepancies in Compute-Optimal Scaling of Language
+// Models", NeurIPS 2024). A test checks it against testdata.
+//
+//go:embed porian_chain.csv
+var porianChain []byte
+
+// Setting is one step of Porian et al.'s chain: what changed from the step before, and the
+// exponent a of N_opt ∝ C^a they published, with its 95% bootstrap interval.
+type Setting struct {
+	Experiment        string
+	Change            string
+	Published         float64
+	PublishedInterval [2]float64
+}
+
+// PorianChain lists the steps in order (RefinedWeb, Porian et al. 2024, Table 1 / Fig. 1;
+// exponents from their repository's fitted results). Each step keeps the changes before it.
+var PorianChain = []Setting{
+	{"reproducing_kaplan", "Kaplan's setup: non-embedding N and FLOPs (no output layer), long warm-up, Kaplan's schedule, training loss",
+		0.8353000424913991, [2]float64{0.8235140030605618, 0.8459584005693882}},
+	{"counting_last_layer_flops", "count the output layer's parameters and FLOPs (validation loss)",
+		0.7064699122200796, [2]float64{0.691487745298766, 0.7169261644918081}},
+	{"correcting_warmup", "warm-up shortened to suit small models",
+		0.6020375267309686, [2]float64{0.5914284570414033, 0.6172816803463219}},
+	{"cosine_decay", "cosine decay matched to each run's length (Chinchilla's schedule)",
+		0.5714947855747434, [2]float64{0.5598008876852589, 0.5885206791294889}},
+	{"optimizer_tuning_no_decay", "AdamW tuned per scale (learning rate, batch, beta2 = 0.99 at small batch), constant schedule",
+		0.49689507817885203, [2]float64{0.4906815956168365, 0.5045239562081141}},
+}
+
+// Step is one setting of the chain refitted with Approach 2 (IsoFLOP minima through Akima
+// splines, as Porian et al. locate them).
+type Step struct {
+	Setting
+	A        float64        // fitted exponent of N_opt ∝ C^a
+	Interval stats.Interval // bootstrap percentile interval of A (zero without a bootstrap)
+	Budgets  int            // IsoFLOP budgets
+	Accepted int            // budgets whose minimum entered the fit
+	Warnings []chinchilla.Diagnostic
+}
+
+// ChainPoints returns the embedded IsoFLOP points of each chain experiment, with the budget
+// set to each run's FLOPs (the sweep's budgets).
+func ChainPoints() (map[string][]chinchilla.Point, error) {
+	rows, err := csv.NewReader(bytes.NewReader(porianChain)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("porian chain: %w", err)
+	}
+	out := map[string][]chinchilla.Point{}
+	for i, r := range rows[1:] {
+		if len(r) != 5 {
+			return nil, fmt.Errorf("porian chain: line %d: %d fields, want 5", i+2, len(r))
+		}
+		var v [4]float64
+		for j := range v {
+			if v[j], err = strconv.ParseFloat(r[j+1], 64); err != nil {
+				return nil, fmt.Errorf("porian chain: line %d: %w", i+2, err)
+			}
+		}
+		out[r[0]] = append(out[r[0]], chinchilla.Point{FLOPs: v[0], Budget: v[0], Params: v[1], Tokens: v[2], Loss: v[3]})
+	}
+	return out, nil
+}
+
+// Chain refits every step of PorianChain with chinchilla.IsoFLOP (default options), with
+// bootstrap intervals from k resamples (0: none) seeded by seed.
+func Chain(k int, seed uint64) ([]Step, error) {
+	pts, err := ChainPoints()
+	if err != nil {
+		return nil, err
+	}
+	var out []Step
+	for _, s := range PorianChain {
+		res, err := chinchilla.IsoFLOP(pts[s.Experiment], chinchilla.IsoFLOPOptions{Bootstrap: k, Seed: seed})
+		if err != nil {
+			return nil, fmt.Errorf("porian chain %s: %w", s.Experiment, err)
+		}
+		st := Step{Setting: s, A: res.A, Interval: res.AInt, Budgets: len(res.Budgets), Warnings: res.Warnings}
+		for _, b := range res.Budgets {
+			if b.Accepted {
+				st.Accepted++
+			}
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
