@@ -31,6 +31,7 @@ type compareOptions struct {
 	format    string
 	bootstrap int
 	seed      uint64
+	explain   explainOptions // compare --explain (compare_explain.go)
 }
 
 func newCompareCmd(e *env) *cobra.Command {
@@ -53,12 +54,22 @@ count N as your file does.`,
 		Example: `  scalefit compare
   scalefit compare --compute 1e21,1e23,1e25 --law kaplan2020-allocation,chinchilla2022-equal
   scalefit compare testdata/chinchilla.csv --drop-highest-loss 5
-  scalefit compare runs.csv --bootstrap 200 --seed 1 --format json`,
+  scalefit compare runs.csv --bootstrap 200 --seed 1 --format json
+  scalefit compare --explain --law chinchilla2022,epoch2024`,
 		Args: argsRange(0, 1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runCompare(e, o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.explain.on {
+				return runCompareExplain(e, o, cmd.Flags(), args)
+			}
+			if o.explain.fitPath != "" {
+				return usagef("--fit applies to --explain")
+			}
+			return runCompare(e, o, args)
+		},
 	}
 	fs := cmd.Flags()
 	o.runs.register(fs)
+	o.explain.register(fs)
 	fs.StringVar(&o.compute, "compute", "1e21,1e23,1e25", "comma-separated compute budgets in FLOPs")
 	fs.StringSliceVar(&o.laws, "law", nil, "published laws to show, comma-separated (default: all; see scalefit laws)")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")

@@ -40,7 +40,7 @@ func lookup(t *testing.T, name string) Law {
 // 0.74 and 0.78, against their own 0.46 and 0.51.
 func TestPearceSong(t *testing.T) {
 	for _, tc := range []struct {
-		law        string
+		law      string
 		local, a float64 // Pearce & Song's local exponent; the law's a = beta/(alpha+beta)
 	}{
 		{"chinchilla2022", 0.74, 0.28 / (0.34 + 0.28)},

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/reconcile"
+	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/warn"
+	"github.com/spf13/pflag"
+)
+
+// explainOptions are the flags of `scalefit compare --explain`, the Kaplan-vs-Chinchilla
+// reconciliation.
+type explainOptions struct {
+	on      bool
+	fitPath string
+}
+
+// explainDefaultBootstrap is the number of resamples of the chain's intervals unless
+// --bootstrap says otherwise (Porian et al. use 1,000).
+const explainDefaultBootstrap = 1000
+
+func (x *explainOptions) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&x.on, "explain", false, "why Kaplan and Chinchilla disagree: each law read with N and C counted two ways (all parameters; non-embedding, Pearce & Song 2024) over Kaplan's compute range, and Porian et al. 2024's chain of corrections")
+	fs.StringVar(&x.fitPath, "fit", "", "with --explain: also read the Chinchilla Approach-3 fit of this fit.json")
+}
+
+// explainRefused are compare's flags that --explain does not use.
+var explainRefused = []string{"compute", "where", "group", "drop-highest-loss", "params-col", "tokens-col", "flops-col", "loss-col", "group-col", "run-col", "budget-col"}
+
+func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []string) error {
+	format, err := report.ParseFormat(o.format)
+	if err != nil {
+		return &usageError{err}
+	}
+	if len(args) > 0 {
+		return usagef("--explain reads published laws (--law) and fits (--fit), not RUNS.csv: fit the runs with scalefit fit -o fit.json, then pass --fit fit.json")
+	}
+	for _, n := range explainRefused {
+		if f := fs.Lookup(n); f != nil && f.Changed {
+			return usagef("--%s does not apply to --explain (its range is Pearce & Song's 10^12.95 to 10^20.7 FLOPs)", n)
+		}
+	}
+	if o.bootstrap < 0 {
+		return usagef("--bootstrap %d: want 0 or more resamples", o.bootstrap)
+	}
+	k := explainDefaultBootstrap
+	if fs.Changed("bootstrap") {
+		k = o.bootstrap
+	}
+	var sources []reconcile.Law
+	var ws []warn.Warning
+	if len(o.laws) > 0 || o.explain.fitPath == "" {
+		ls, err := selectCompareLaws(o.laws)
+		if err != nil {
+			return &usageError{err}
+		}
+		for _, l := range ls {
+			sources = append(sources, reconcile.FromBuiltin(l))
+		}
+	}
+	if o.explain.fitPath != "" {
+		_, fit, l, _, err := readFitLaw(o.explain.fitPath)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, reconcile.FromChinchilla(o.explain.fitPath, l))
+		for _, w := range fitWarnings(o.explain.fitPath, fit) {
+			code := "fit-warning"
+			if strings.Contains(w, "did not converge") {
+				code = "not-converged"
+			}
+			ws = append(ws, warn.Warning{Code: code, Msg: w})
+		}
+	}
+	var readings []reconcile.Reading
+	for _, s := range sources {
+		for _, c := range reconcile.Conventions {
+			r, err := reconcile.Read(s, c, reconcile.KaplanRangeLo, reconcile.KaplanRangeHi, 0)
+			if err != nil {
+				return fmt.Errorf("--explain: %w", err)
+			}
+			readings = append(readings, r)
+		}
+	}
+	steps, err := reconcile.Chain(k, o.seed)
+	if err != nil {
+		return fmt.Errorf("--explain: %w", err)
+	}
+	x := &report.Explanation{SchemaVersion: report.SchemaVersion, Explain: report.ExplainRows(readings),
+		Chain: report.ChainRows(steps, k > 0), Bootstrap: k, Level: 0.95, Warnings: ws, Notes: explainNotes(readings, o.explain.fitPath)}
+	if x.Warnings == nil {
+		x.Warnings = []warn.Warning{}
+	}
+	for _, w := range x.Warnings {
+		fmt.Fprintln(e.stderr, "scalefit: warning:", w)
+	}
+	if format == report.JSON {
+		return report.WriteJSON(e.stdout, x)
+	}
+	return report.RenderAll(e.stdout, format, report.ExplainTables(x), warn.Strings(x.Warnings))
+}
+
+// explainNotes says how the readings were made.
+func explainNotes(rs []reconcile.Reading, fitPath string) []string {
+	notes := []string{
+		"kaplan: N counts non-embedding parameters, N_total = N_E + 47,491·N_E^(1/3) (Pearce & Song 2024, fitted to Chinchilla's models), C = 6·N_E·D; 6n: every parameter, C = 6ND",
+		"local exponent: least-squares slope of ln N_opt on ln C over 101 log-spaced budgets; re-optimised = the law's loss minimised over N at each budget counted in that convention",
+	}
+	for _, r := range rs {
+		if r.Method == reconcile.Relabelled {
+			notes = append(notes, "relabelled = an allocation rule without a loss law: its own optimal models recounted in the other convention, not re-optimised")
+			break
+		}
+	}
+	if fitPath != "" {
+		notes = append(notes, "the fit in "+fitPath+" is read as counting every parameter (6n); if your params column is non-embedding, read its kaplan row as its own")
+	}
+	return notes
+}
