@@ -31,7 +31,8 @@ type compareOptions struct {
 	format    string
 	bootstrap int
 	seed      uint64
-	explain   explainOptions // compare --explain (compare_explain.go)
+	explain   explainOptions      // compare --explain (compare_explain.go)
+	group     groupCompareOptions // with --group: compare_group.go
 }
 
 func newCompareCmd(e *env) *cobra.Command {
@@ -64,10 +65,19 @@ count N as your file does.`,
 			if o.explain.fitPath != "" {
 				return usagef("--fit applies to --explain")
 			}
+			if o.runs.opts.GroupCol != "" {
+				return runCompareGroups(e, o, args, cmd.Flags().Changed("compute"))
+			}
+			for _, f := range groupOnlyFlags {
+				if cmd.Flags().Changed(f) {
+					return usagef("--%s needs --group COL (the comparison of groups)", f)
+				}
+			}
 			return runCompare(e, o, args)
 		},
 	}
 	fs := cmd.Flags()
+	o.group.register(fs)
 	o.runs.register(fs)
 	o.explain.register(fs)
 	fs.StringVar(&o.compute, "compute", "1e21,1e23,1e25", "comma-separated compute budgets in FLOPs")

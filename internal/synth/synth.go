@@ -62,3 +62,63 @@ var ExampleBudgets = []float64{1e18, 3.16e18, 1e19, 3.16e19, 1e20, 3.16e20, 1e21
 func WriteExample(w io.Writer) error {
 	return WriteCSV(w, IsoFLOPGrid(Example, ExampleBudgets, 7, 4, 1, 0.005, 1))
 }
+
+// Scaled returns the law of a design whose runs reach law's loss with every N and D scaled
+// by k: L'(N, D) = law.Loss(kN, kD), i.e. A' = A k^(−α), B' = B k^(−β). On the compute-
+// optimal frontier it needs 1/k² the compute of law for the same loss (k = sqrt(0.5): twice
+// the compute).
+func Scaled(law chinchilla.Law, k float64) chinchilla.Law {
+	law.A *= math.Pow(k, -law.Alpha)
+	law.B *= math.Pow(k, -law.Beta)
+	return law
+}
+
+// VersusCrossover is the budget (FLOPs) at which the frontier of VersusLaws' third law
+// crosses the reference's.
+const VersusCrossover = 1e20
+
+// VersusLaws returns three designs with known compute multipliers, behind
+// testdata/versus_synthetic.csv: ref is Example; half is ref's law with N and D scaled by
+// sqrt(0.5), so it needs exactly 2x ref's compute for the same loss at every budget; steep
+// has larger exponents (α 0.40, β 0.42, same E) and is scaled so that its loss-optimal
+// frontier crosses ref's at VersusCrossover: worse below it, better above.
+func VersusLaws() (ref, half, steep chinchilla.Law) {
+	ref = Example
+	half = Scaled(ref, math.Sqrt(0.5))
+	s := chinchilla.Law{E: ref.E, A: 900, B: 4000, Alpha: 0.40, Beta: 0.42}
+	// the compute s needs for ref's frontier loss at the crossover: the frontier loss falls
+	// monotonically with compute, so bisect in log C
+	_, _, target := ref.Optimal(VersusCrossover)
+	lo, hi := math.Log(VersusCrossover)-30, math.Log(VersusCrossover)+30
+	for range 200 {
+		m := 0.5 * (lo + hi)
+		if _, _, l := s.Optimal(math.Exp(m)); l > target {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	steep = Scaled(s, math.Sqrt(math.Exp(0.5*(lo+hi))/VersusCrossover))
+	return ref, half, steep
+}
+
+// WriteVersusExample writes testdata/versus_synthetic.csv: the three VersusLaws designs as
+// groups "ref", "half" and "steep" of the arch column, each on ExampleBudgets with 7 sizes
+// spanning 4x either side of its own optimum, log-loss noise 0.005 (seeds 1, 2, 3).
+func WriteVersusExample(w io.Writer) error {
+	ref, half, steep := VersusLaws()
+	if _, err := fmt.Fprintln(w, "arch,budget,params,tokens,flops,loss"); err != nil {
+		return err
+	}
+	for i, g := range []struct {
+		name string
+		law  chinchilla.Law
+	}{{"ref", ref}, {"half", half}, {"steep", steep}} {
+		for _, r := range IsoFLOPGrid(g.law, ExampleBudgets, 7, 4, 1, 0.005, uint64(i+1)) {
+			if _, err := fmt.Fprintf(w, "%s,%.6g,%.6g,%.6g,%.6g,%.6f\n", g.name, r.Budget, r.Params, r.Tokens, r.FLOPs, r.Loss); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

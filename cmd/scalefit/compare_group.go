@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/plot"
+	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/versus"
+	"github.com/scalefit/scalefit/internal/warn"
+	"github.com/spf13/pflag"
+)
+
+// groupCompareOptions are the flags of `scalefit compare RUNS --group COL`, the comparison
+// of groups (architectures, data mixes, MoE against dense) by compute multiplier.
+type groupCompareOptions struct {
+	reference    string
+	shared       string
+	crossoverMax float64
+	plot         string
+	totalCol     string
+}
+
+func (o *groupCompareOptions) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.reference, "reference", "", "with --group: the group the others are measured against (default: the first group in the file)")
+	fs.StringVar(&o.shared, "shared", "", "with --group: parameters fitted jointly across groups; only E (one irreducible loss) is supported")
+	fs.Float64Var(&o.crossoverMax, "crossover-max", 0, "with --group: the largest compute (FLOPs) searched for a crossover (default: the largest budget)")
+	fs.StringVar(&o.plot, "plot", "", "with --group: also draw the frontiers and multipliers to this file (.png, .svg, .pdf)")
+	fs.StringVar(&o.totalCol, "total-params-col", "", "with --group: column of total parameters (mixture-of-experts memory; default: total_params when the file has active_params and total_params)")
+}
+
+// groupOnlyFlags are the flags that mean something only with --group.
+var groupOnlyFlags = []string{"reference", "shared", "crossover-max", "plot", "total-params-col"}
+
+// MoE column names recognised without flags: runs with both fit on active parameters.
+const (
+	activeParamsCol = "active_params"
+	totalParamsCol  = "total_params"
+)
+
+// runCompareGroups is `scalefit compare RUNS --group COL`: each group's loss-optimal frontier
+// and the compute multiplier of every group against the reference.
+func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool) error {
+	g := &o.group
+	format, err := report.ParseFormat(o.format)
+	if err != nil {
+		return &usageError{err}
+	}
+	if len(args) != 1 {
+		return usagef("compare --group needs RUNS.csv")
+	}
+	if len(o.laws) > 0 {
+		return usagef("--law does not apply to compare --group (it compares your groups, not published laws)")
+	}
+	if o.bootstrap < 0 {
+		return usagef("--bootstrap %d: want 0 or more resamples", o.bootstrap)
+	}
+	switch strings.ToLower(g.shared) {
+	case "", "none":
+	case "e":
+	default:
+		return usagef("--shared %q: only E can be shared (one irreducible loss across groups)", g.shared)
+	}
+	if g.crossoverMax < 0 {
+		return usagef("--crossover-max %g: want positive FLOPs", g.crossoverMax)
+	}
+	if g.plot != "" {
+		if _, err := plot.Format(g.plot); err != nil {
+			return usagef("--plot: %v", err)
+		}
+	}
+	var budgets []float64
+	if computeSet {
+		if budgets, err = parseCompute(o.compute); err != nil {
+			return usagef("--compute: %v", err)
+		}
+	}
+	// Mixture-of-experts runs: with active_params and total_params columns (and no
+	// --params-col), fit on active parameters and report total parameters as memory.
+	data, name, err := readInput(e, args[0])
+	if err != nil {
+		return err
+	}
+	ro := o.runs.opts
+	totalCol := g.totalCol
+	if hdr := headerFields(data); ro.ParamsCol == "" && has(hdr, activeParamsCol) && has(hdr, totalParamsCol) {
+		ro.ParamsCol = activeParamsCol
+		if totalCol == "" {
+			totalCol = totalParamsCol
+		}
+	}
+	set, err := runs.Load(bytes.NewReader(data), name, ro)
+	if err != nil {
+		return err
+	}
+	if totalCol != "" && !has(set.Headers, totalCol) {
+		return fmt.Errorf("%s: --total-params-col %q: no such column (have %s)", set.Source, totalCol, strings.Join(set.Headers, ", "))
+	}
+	rs := set.Runs
+	if set.IsCurves() {
+		rs = runs.FinalPoints(rs)
+	}
+	names, by := runs.Groups(rs)
+	var groups []versus.Group
+	for _, n := range names {
+		vg := versus.Group{Name: n}
+		for _, r := range by[n] {
+			vg.Params = append(vg.Params, r.Params)
+			vg.Tokens = append(vg.Tokens, r.Tokens)
+			vg.FLOPs = append(vg.FLOPs, r.FLOPs)
+			vg.Loss = append(vg.Loss, r.Loss)
+			if totalCol != "" {
+				s, _ := r.Field(totalCol)
+				v, err := runs.ParseQuantity(s)
+				if err != nil || !(v > 0) {
+					return fmt.Errorf("%s:%d: %s %q: want a positive parameter count such as 1.2e9 or 7B", set.Source, r.Line, totalCol, s)
+				}
+				vg.TotalParams = append(vg.TotalParams, v)
+			}
+		}
+		groups = append(groups, vg)
+	}
+	if len(groups) < 2 {
+		return fmt.Errorf("%s: column %q has %d group(s) (%s): compare --group needs at least two", set.Source, set.Columns["group"], len(groups), strings.Join(names, ", "))
+	}
+	if g.reference != "" {
+		if _, ok := by[g.reference]; !ok {
+			return usagef("--reference %q: no such group in column %q (have %s)", g.reference, set.Columns["group"], strings.Join(names, ", "))
+		}
+	}
+	opts := versus.Options{Reference: g.reference, SharedE: strings.EqualFold(g.shared, "e"), Budgets: budgets,
+		CrossoverMax: g.crossoverMax, Bootstrap: o.bootstrap, Seed: o.seed}
+	res, err := versus.Compare(groups, opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", set.Source, err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(e.stderr, "scalefit: warning:", w.String())
+	}
+	if g.plot != "" {
+		fig, err := plot.Versus(versusPlotInput(res, groups))
+		if err != nil {
+			return err
+		}
+		if err := fig.Save(g.plot); err != nil {
+			return err
+		}
+	}
+	switch format {
+	case report.JSON:
+		return report.WriteJSON(e.stdout, report.VersusDoc(res, set.Source))
+	case report.Markdown:
+		return report.VersusMarkdown(e.stdout, res, "")
+	}
+	return report.RenderAll(e.stdout, format, report.VersusTables(res), warn.Strings(res.Warnings))
+}
+
+// versusPlotInput hands the comparison and the runs to the figure.
+func versusPlotInput(res *versus.Result, groups []versus.Group) *plot.VersusInput {
+	in := &plot.VersusInput{Result: res}
+	for _, g := range groups {
+		in.Runs = append(in.Runs, plot.VersusRuns{Group: g.Name, FLOPs: g.FLOPs, Loss: g.Loss})
+	}
+	return in
+}
+
+// readInput reads a runs file, or standard input for "-", whole.
+func readInput(e *env, path string) ([]byte, string, error) {
+	if path == "-" {
+		b, err := io.ReadAll(e.stdin)
+		if err != nil {
+			return nil, "", fmt.Errorf("cannot read runs from standard input: %w", err)
+		}
+		return b, "<stdin>", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("cannot read runs: %w", err)
+	}
+	return b, path, nil
+}
+
+// headerFields splits the first line of a delimited file on commas, tabs and semicolons.
+func headerFields(data []byte) []string {
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	return strings.FieldsFunc(strings.TrimPrefix(string(first), "\ufeff"), func(r rune) bool {
+		return r == ',' || r == '\t' || r == ';' || r == '\r' || r == '"'
+	})
+}
+
+func has(headers []string, name string) bool {
+	for _, h := range headers {
+		if strings.EqualFold(strings.TrimSpace(h), name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type versusJSON struct {
+	Reference string  `json:"reference"`
+	Shared    string  `json:"shared"`
+	E         float64 `json:"E"`
+	Groups    []struct {
+		Group       string `json:"group"`
+		Multipliers []struct {
+			FLOPs        float64    `json:"flops"`
+			Value        *float64   `json:"value"`
+			Interval     []*float64 `json:"interval"`
+			Extrapolated bool       `json:"extrapolated"`
+			MemoryRatio  float64    `json:"memory_ratio"`
+		} `json:"multipliers"`
+		Crossover *struct {
+			FLOPs    float64    `json:"flops"`
+			Interval []*float64 `json:"interval"`
+		} `json:"crossover"`
+		Verdict string `json:"verdict"`
+	} `json:"groups"`
+	Warnings []struct {
+		Code  string `json:"code"`
+		Group string `json:"group"`
+	} `json:"warnings"`
+}
+
+// testdata/versus_synthetic.csv holds three designs with known multipliers (internal/synth
+// VersusLaws): half needs exactly 2x ref's compute; steep crosses ref at 1e20 FLOPs.
+func TestCompareGroupSynthetic(t *testing.T) {
+	out, errs, code := runCLI(t, "", "compare", repoFile("testdata", "versus_synthetic.csv"), "--group", "arch",
+		"--reference", "ref", "--shared", "E", "--bootstrap", "60", "--seed", "1", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var d versusJSON
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Reference != "ref" || d.Shared != "E" || len(d.Groups) != 2 || math.Abs(d.E-1.7) > 0.05 {
+		t.Fatalf("reference %q, shared %q, E %g, %d groups", d.Reference, d.Shared, d.E, len(d.Groups))
+	}
+	half, steep := d.Groups[0], d.Groups[1]
+	inRange := 0
+	for _, m := range half.Multipliers {
+		if m.FLOPs < 1e18 || m.FLOPs > 1e21 {
+			continue
+		}
+		inRange++
+		if m.Value == nil || math.Abs(*m.Value/2-1) > 0.05 {
+			t.Errorf("half at %g: multiplier %v, want 2 within 5%%", m.FLOPs, m.Value)
+		}
+		if len(m.Interval) != 2 || m.Interval[0] == nil || m.Interval[1] == nil || *m.Interval[0] > *m.Value || *m.Interval[1] < *m.Value {
+			t.Errorf("half at %g: interval %v", m.FLOPs, m.Interval)
+		}
+	}
+	if inRange < 3 {
+		t.Errorf("%d default budgets in the data's range 1e18..1e21, want >= 3", inRange)
+	}
+	if half.Crossover != nil {
+		t.Errorf("half has a crossover at %g, want none", half.Crossover.FLOPs)
+	}
+	if x := steep.Crossover; x == nil || x.FLOPs > 1.5e20 || x.FLOPs < 1e20/1.5 {
+		t.Errorf("steep crossover %+v, want 1e20 within 1.5x", x)
+	}
+	if !strings.HasPrefix(half.Verdict, "half needs ") || !strings.Contains(half.Verdict, "the compute of ref at") {
+		t.Errorf("verdict %q", half.Verdict)
+	}
+
+	// the table carries the verdict and the extrapolation marks; the figure is a PNG
+	fig := filepath.Join(t.TempDir(), "versus.png")
+	out, errs, code = runCLI(t, "", "compare", repoFile("testdata", "versus_synthetic.csv"), "--group", "arch", "--plot", fig)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"half against ref", "steep against ref", "extrapolated", "crossover at", "slope"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	f, err := os.Open(fig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if cfg, err := png.DecodeConfig(f); err != nil || cfg.Width < 1000 {
+		t.Errorf("figure: %v, %+v", err, cfg)
+	}
+}
+
+func TestCompareGroupErrors(t *testing.T) {
+	file := repoFile("testdata", "versus_synthetic.csv")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"compare", file, "--group", "arch", "--reference", "nope"}, `--reference "nope": no such group`},
+		{[]string{"compare", file, "--group", "arch", "--shared", "alpha"}, "only E can be shared"},
+		{[]string{"compare", "--reference", "ref"}, "--reference needs --group"},
+		{[]string{"compare", "--group", "arch"}, "needs RUNS.csv"},
+		{[]string{"compare", file, "--group", "arch", "--where", "arch==ref"}, "needs at least two"},
+		{[]string{"compare", file, "--group", "arch", "--law", "chinchilla2022"}, "--law does not apply"},
+		{[]string{"compare", file, "--group", "arch", "--plot", "x.gif"}, "unknown figure format"},
+	} {
+		_, errs, code := runCLI(t, "", tt.args...)
+		if code != 2 || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errs, tt.want)
+		}
+	}
+}
+
+// A group too small to fit is left out with a warning naming it, on stderr and in JSON.
+func TestCompareGroupTooSmall(t *testing.T) {
+	data, err := os.ReadFile(repoFile("testdata", "versus_synthetic.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := string(data) + "tiny,1e18,1e8,1.6e9,9.6e17,3.5\ntiny,1e18,2e8,8e8,9.6e17,3.4\n"
+	out, errs, code := runCLI(t, in, "compare", "-", "--group", "arch", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(errs, "group-too-small") || !strings.Contains(errs, `"tiny"`) {
+		t.Errorf("stderr %q: want a group-too-small warning naming tiny", errs)
+	}
+	var d versusJSON
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, w := range d.Warnings {
+		found = found || (w.Code == "group-too-small" && w.Group == "tiny")
+	}
+	if !found || len(d.Groups) != 2 {
+		t.Errorf("JSON warnings %+v, %d groups; want tiny left out with a warning", d.Warnings, len(d.Groups))
+	}
+}
+
+// Mixture-of-experts runs: with active_params and total_params columns the fit uses active
+// parameters and the table reports the memory ratio beside compute.
+func TestCompareGroupMoE(t *testing.T) {
+	data, err := os.ReadFile(repoFile("testdata", "versus_synthetic.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("arch,budget,active_params,total_params,tokens,flops,loss\n")
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if i == 0 {
+			continue
+		}
+		f := strings.Split(line, ",")
+		if f[0] == "steep" {
+			continue
+		}
+		var n float64
+		fmt.Sscan(f[2], &n)
+		total := n
+		if f[0] == "half" {
+			total = 8 * n
+		}
+		fmt.Fprintf(&b, "%s,%s,%s,%.6g,%s,%s,%s\n", f[0], f[1], f[2], total, f[3], f[4], f[5])
+	}
+	out, errs, code := runCLI(t, b.String(), "compare", "-", "--group", "arch", "--format", "json", "--compute", "1e19")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var d versusJSON
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	m := d.Groups[0].Multipliers[0]
+	if m.Value == nil || math.Abs(*m.Value/2-1) > 0.05 {
+		t.Errorf("multiplier on active params %v, want 2", m.Value)
+	}
+	// half's compute-optimal N at 2C is sqrt(2)x ref's... times 8 total/active
+	if math.Abs(m.MemoryRatio/(8*math.Sqrt(2))-1) > 0.1 {
+		t.Errorf("memory ratio %g, want about %g", m.MemoryRatio, 8*math.Sqrt(2))
+	}
+}

@@ -1,0 +1,306 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/versus"
+	"github.com/scalefit/scalefit/internal/warn"
+)
+
+// VersusDocument is the JSON output of `scalefit compare --group`: every group's fitted
+// frontier law and, for each group other than the reference, the compute multiplier at each
+// budget, the crossover and the exponent differences. Infinite values (a loss a group never
+// reaches, a crossover beyond the searched range) are null.
+type VersusDocument struct {
+	SchemaVersion int    `json:"schema_version"`
+	Source        string `json:"source,omitempty"`
+	Reference     string `json:"reference"`
+	// Shared is "E" when one irreducible loss was fitted across groups, else "".
+	Shared string `json:"shared"`
+	// E and EInterval are the shared irreducible loss (nats/token), with --shared E.
+	E         *float64       `json:"E,omitempty"`
+	EInterval []*float64     `json:"E_interval,omitempty"`
+	Frontier  string         `json:"frontier"` // "approach3": each group's Approach-3 law
+	Budgets   []float64      `json:"budgets"`  // FLOPs of the multiplier table
+	Crossover float64        `json:"crossover_max"`
+	Resamples int            `json:"resamples"`
+	Fits      []VersusFit    `json:"fits"`
+	Groups    []VersusComp   `json:"groups"`
+	Verdicts  []string       `json:"verdicts"`
+	Warnings  []warn.Warning `json:"warnings"`
+}
+
+// VersusFit is one group's frontier law.
+type VersusFit struct {
+	Group      string                `json:"group"`
+	Runs       int                   `json:"runs"`
+	Params     map[string]float64    `json:"params"` // E, A, B, alpha, beta
+	A          float64               `json:"a"`
+	B          float64               `json:"b"`
+	Slope      float64               `json:"slope"` // γ = αβ/(α+β): L* − E ∝ C^−γ
+	Intervals  map[string][]*float64 `json:"intervals,omitempty"`
+	Converged  bool                  `json:"converged"`
+	FLOPsRange [2]float64            `json:"flops_range"`
+	// MemoryFactor is the median total/active parameter ratio (mixture-of-experts runs).
+	MemoryFactor float64 `json:"memory_factor,omitempty"`
+}
+
+// VersusComp is one group measured against the reference.
+type VersusComp struct {
+	Group       string        `json:"group"`
+	Multipliers []VersusPoint `json:"multipliers"`
+	Crossover   *VersusCross  `json:"crossover"`
+	Exponents   []VersusExp   `json:"exponents"`
+	Trend       string        `json:"trend"`
+	Verdict     string        `json:"verdict"`
+}
+
+// VersusPoint is one budget of the multiplier table.
+type VersusPoint struct {
+	FLOPs        float64    `json:"flops"`
+	Value        *float64   `json:"value"` // null: the group never reaches the loss
+	Interval     []*float64 `json:"interval"`
+	Loss         float64    `json:"loss"` // the reference's frontier loss at flops
+	Extrapolated bool       `json:"extrapolated"`
+	MemoryRatio  float64    `json:"memory_ratio,omitempty"`
+}
+
+// VersusCross is the crossover compute.
+type VersusCross struct {
+	FLOPs       float64    `json:"flops"`
+	Interval    []*float64 `json:"interval"`
+	Share       float64    `json:"share"` // fraction of resamples that cross in range
+	BetterAbove string     `json:"better_above"`
+}
+
+// VersusExp is one exponent difference.
+type VersusExp struct {
+	Name      string     `json:"name"`
+	Reference float64    `json:"reference"`
+	Group     float64    `json:"group"`
+	Diff      float64    `json:"diff"`
+	Interval  []*float64 `json:"interval,omitempty"`
+}
+
+func finite(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+func ivJSON(iv *versus.Interval) []*float64 {
+	if iv == nil {
+		return nil
+	}
+	return []*float64{finite(iv.Lo), finite(iv.Hi)}
+}
+
+// VersusDoc builds the JSON document of a comparison.
+func VersusDoc(r *versus.Result, source string) *VersusDocument {
+	d := &VersusDocument{SchemaVersion: SchemaVersion, Source: source, Reference: r.Reference, Frontier: r.Frontier,
+		Budgets: r.Budgets, Crossover: r.CrossoverMax, Resamples: r.Resamples, Warnings: r.Warnings,
+		Fits: []VersusFit{}, Groups: []VersusComp{}, Verdicts: []string{}}
+	if d.Warnings == nil {
+		d.Warnings = []warn.Warning{}
+	}
+	if r.SharedE {
+		d.Shared = "E"
+		d.E = F(r.E)
+		d.EInterval = ivJSON(r.EInterval)
+	}
+	for _, f := range r.Fits {
+		l := f.Law
+		vf := VersusFit{Group: f.Group, Runs: f.Runs, Params: map[string]float64{"E": l.E, "A": l.A, "B": l.B, "alpha": l.Alpha, "beta": l.Beta},
+			A: l.ExponentA(), B: l.ExponentB(), Slope: versus.Slope(l), Converged: f.Converged, FLOPsRange: f.FLOPsRange, MemoryFactor: f.MemoryFactor}
+		if len(f.Intervals) > 0 {
+			vf.Intervals = map[string][]*float64{}
+			for k, iv := range f.Intervals {
+				vf.Intervals[k] = ivJSON(&iv)
+			}
+		}
+		d.Fits = append(d.Fits, vf)
+	}
+	for _, c := range r.Comparisons {
+		vc := VersusComp{Group: c.Group, Trend: c.Trend, Verdict: VersusVerdict(r, c), Exponents: []VersusExp{}}
+		for _, p := range c.Multipliers {
+			vc.Multipliers = append(vc.Multipliers, VersusPoint{FLOPs: p.FLOPs, Value: finite(p.Value), Interval: ivJSON(p.Interval),
+				Loss: p.Loss, Extrapolated: p.Extrapolated, MemoryRatio: p.MemoryRatio})
+		}
+		if x := c.Crossover; x != nil {
+			vc.Crossover = &VersusCross{FLOPs: x.FLOPs, Interval: ivJSON(x.Interval), Share: x.Share, BetterAbove: x.BetterAbove}
+		}
+		for _, e := range c.Exponents {
+			vc.Exponents = append(vc.Exponents, VersusExp{Name: e.Name, Reference: e.Reference, Group: e.Group, Diff: e.Diff, Interval: ivJSON(e.Interval)})
+		}
+		d.Groups = append(d.Groups, vc)
+		d.Verdicts = append(d.Verdicts, vc.Verdict)
+	}
+	return d
+}
+
+// ratioOrInf formats a multiplier, "never" for an infinite one.
+func ratioOrInf(x float64) string {
+	if math.IsInf(x, 1) {
+		return "never"
+	}
+	return Ratio(x)
+}
+
+func numOrInf(x float64) string {
+	if math.IsInf(x, 1) {
+		return "inf"
+	}
+	return Float(x, 3)
+}
+
+func sciOrInf(x float64) string {
+	if math.IsInf(x, 1) {
+		return "inf"
+	}
+	return Sci(x)
+}
+
+// VersusVerdict is the one-line verdict of one comparison, e.g. "B needs 0.620x [0.550,
+// 0.700] the compute of A at 1e21, narrowing with scale; no crossover below 1e25".
+func VersusVerdict(r *versus.Result, c versus.Comparison) string {
+	if len(c.Multipliers) == 0 {
+		return ""
+	}
+	p := versus.Headline(c.Multipliers)
+	var b strings.Builder
+	if math.IsInf(p.Value, 1) {
+		fmt.Fprintf(&b, "%s never reaches the loss %s reaches at %s", c.Group, r.Reference, Sci(p.FLOPs))
+	} else {
+		fmt.Fprintf(&b, "%s needs %s", c.Group, Ratio(p.Value))
+		if p.Interval != nil {
+			fmt.Fprintf(&b, " [%s, %s]", numOrInf(p.Interval.Lo), numOrInf(p.Interval.Hi))
+		}
+		fmt.Fprintf(&b, " the compute of %s at %s", r.Reference, Sci(p.FLOPs))
+	}
+	if p.Extrapolated {
+		b.WriteString(" (extrapolated)")
+	}
+	switch c.Trend {
+	case "steady":
+		b.WriteString(", steady with scale")
+	case "crossing":
+		b.WriteString(", reversing with scale")
+	default:
+		b.WriteString(", " + c.Trend + " with scale")
+	}
+	if c.Crossover == nil {
+		fmt.Fprintf(&b, "; no crossover below %s", Sci(r.CrossoverMax))
+	} else {
+		fmt.Fprintf(&b, "; crossover at %s", Sci(c.Crossover.FLOPs))
+		if iv := c.Crossover.Interval; iv != nil {
+			fmt.Fprintf(&b, " [%s, %s]", sciOrInf(iv.Lo), sciOrInf(iv.Hi))
+		}
+		fmt.Fprintf(&b, ", %s better above it", c.Crossover.BetterAbove)
+	}
+	return b.String()
+}
+
+// VersusTables renders a comparison as tables: the groups' laws, then per group the
+// multiplier at each budget and the exponent differences.
+func VersusTables(r *versus.Result) []*Table {
+	var out []*Table
+	ivs := func(iv *versus.Interval, f func(float64) string) string {
+		if iv == nil {
+			return ""
+		}
+		return "[" + f(iv.Lo) + ", " + f(iv.Hi) + "]"
+	}
+	laws := &Table{Title: "Loss-optimal frontiers (Approach 3: L(N, D) = E + A/N^alpha + B/D^beta, L* = E + K (C/6)^-slope)",
+		Header: []string{"group", "runs", "E", "A", "B", "alpha", "beta", "a", "slope", "FLOPs range", "converged"}}
+	for _, f := range r.Fits {
+		l := f.Law
+		conv := "yes"
+		if !f.Converged {
+			conv = "NO"
+		}
+		laws.AddRow(f.Group, fmt.Sprint(f.Runs), Float(l.E, 4), Float(l.A, 4), Float(l.B, 4), Float(l.Alpha, 3), Float(l.Beta, 3),
+			Float(l.ExponentA(), 3), Float(versus.Slope(l), 3), Sci(f.FLOPsRange[0])+" to "+Sci(f.FLOPsRange[1]), conv)
+	}
+	if r.SharedE {
+		n := "E is shared across groups (one joint fit): E = " + Float(r.E, 4)
+		if r.EInterval != nil {
+			n += " " + ivs(r.EInterval, func(x float64) string { return Float(x, 4) })
+		}
+		laws.Notes = append(laws.Notes, n)
+	}
+	laws.Notes = append(laws.Notes, fmt.Sprintf("reference: %s; intervals are 95%% percentiles over %d bootstrap resamples of the runs within each group", r.Reference, r.Resamples))
+	if r.Resamples == 0 {
+		laws.Notes[len(laws.Notes)-1] = "reference: " + r.Reference + "; no intervals (use --bootstrap K)"
+	}
+	out = append(out, laws)
+	for _, c := range r.Comparisons {
+		mem := false
+		for _, p := range c.Multipliers {
+			mem = mem || p.MemoryRatio > 0
+		}
+		t := &Table{Title: fmt.Sprintf("%s against %s: compute multiplier m(C) = C_%s(L*_%s(C)) / C", c.Group, r.Reference, c.Group, r.Reference),
+			Header: []string{"FLOPs", "loss of " + r.Reference, "multiplier", "95% interval", ""}}
+		if mem {
+			t.Header = append(t.Header, "memory ratio")
+		}
+		for _, p := range c.Multipliers {
+			mark := ""
+			if p.Extrapolated {
+				mark = "extrapolated"
+			}
+			row := []string{Sci(p.FLOPs), Float(p.Loss, 4), ratioOrInf(p.Value), ivs(p.Interval, numOrInf), mark}
+			if mem {
+				row = append(row, ratioOrInf(p.MemoryRatio))
+			}
+			t.AddRow(row...)
+		}
+		t.Notes = append(t.Notes, VersusVerdict(r, c))
+		if x := c.Crossover; x != nil && x.Interval != nil {
+			t.Notes = append(t.Notes, fmt.Sprintf("%s of resamples cross below %s", Percent(x.Share), Sci(r.CrossoverMax)))
+		}
+		out = append(out, t)
+		e := &Table{Title: fmt.Sprintf("%s against %s: exponents", c.Group, r.Reference),
+			Header: []string{"exponent", r.Reference, c.Group, "difference", "95% interval"}}
+		for _, x := range c.Exponents {
+			e.AddRow(x.Name, Float(x.Reference, 3), Float(x.Group, 3), Float(x.Diff, 3), ivs(x.Interval, func(v float64) string { return Float(v, 3) }))
+		}
+		e.Notes = append(e.Notes, "a: N_opt ∝ C^a; b: D_opt ∝ C^b; slope: L* − E ∝ C^(−slope) with slope = alpha·beta/(alpha+beta)")
+		out = append(out, e)
+	}
+	return out
+}
+
+// VersusMarkdown writes the comparison as a Markdown section (a "## Which design scales
+// better" heading, the verdicts, the tables, the figure when figure is not "", and the
+// warnings), for `scalefit report` and for gathering into a larger report.
+func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
+	var b strings.Builder
+	b.WriteString("## Which design scales better: compute multipliers against " + r.Reference + "\n\n")
+	b.WriteString("Each group's loss-optimal frontier L*(C) comes from its Approach-3 fit; the multiplier m(C) is the compute a group needs to reach the loss the reference reaches with C (below 1: less compute). Budgets outside the compute both groups' runs cover are marked extrapolated.\n\n")
+	for _, c := range r.Comparisons {
+		b.WriteString("- " + VersusVerdict(r, c) + "\n")
+	}
+	b.WriteString("\n")
+	if err := RenderAll(&b, Markdown, VersusTables(r), nil); err != nil {
+		return err
+	}
+	if figure != "" {
+		fmt.Fprintf(&b, "![frontiers and multipliers](%s)\n\n%s\n\n", figure, VersusCaption)
+	}
+	if len(r.Warnings) > 0 {
+		b.WriteString("Warnings:\n\n")
+		for _, x := range r.Warnings {
+			b.WriteString("- " + x.String() + "\n")
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// VersusCaption says what the comparison figure shows.
+const VersusCaption = "Left: each group's loss-optimal frontier L*(C) with its runs. Right: the compute multiplier of each group against the reference, with its 95% band; dashed where extrapolated."

@@ -1,0 +1,96 @@
+// Package versus compares the loss-optimal frontiers of groups of runs (architectures, data
+// mixes, MoE against dense): the effective compute multiplier m(C) = C_B(L*_A(C)) / C, the
+// budget at which one group overtakes the other (the crossover), and the differences of the
+// scaling exponents, each with a bootstrap interval over runs within each group.
+//
+// Conventions: C is training compute in FLOPs with C = 6ND on the compute-optimal frontier;
+// N counts parameters as the runs count them (active parameters for mixture-of-experts
+// runs); losses are nats per token. A multiplier above 1 means the group needs more compute
+// than the reference to reach the reference's loss; below 1, less.
+package versus
+
+import (
+	"math"
+
+	"github.com/scalefit/scalefit/internal/chinchilla"
+)
+
+// FrontierLoss is the loss-optimal frontier L*(C) of a Chinchilla law: the loss of the
+// compute-optimal model at c FLOPs (nats/token), E + K (C/6)^(−γ) with γ = Slope(l).
+func FrontierLoss(l chinchilla.Law, c float64) float64 {
+	_, _, loss := l.Optimal(c)
+	return loss
+}
+
+// Slope is the loss-frontier exponent γ = αβ/(α+β): the reducible loss on the frontier
+// falls as C^(−γ).
+func Slope(l chinchilla.Law) float64 { return l.Alpha * l.Beta / (l.Alpha + l.Beta) }
+
+// frontierK is K in L*(C) = E + K (C/6)^(−γ): the reducible frontier loss at C = 6 FLOPs.
+func frontierK(l chinchilla.Law) float64 {
+	g := l.G()
+	return l.A*math.Pow(g, -l.Alpha) + l.B*math.Pow(g, l.Beta)
+}
+
+// ComputeForLoss inverts the frontier: the compute (FLOPs) at which the law's
+// compute-optimal model reaches loss (nats/token). It is +Inf when loss ≤ E (never
+// reached) and NaN for a law without a frontier (non-positive exponents).
+func ComputeForLoss(l chinchilla.Law, loss float64) float64 {
+	gam := Slope(l)
+	if !(gam > 0) || !(l.A > 0) || !(l.B > 0) {
+		return math.NaN()
+	}
+	if loss <= l.E {
+		return math.Inf(1)
+	}
+	return 6 * math.Pow((loss-l.E)/frontierK(l), -1/gam)
+}
+
+// Multiplier is the effective compute multiplier of law b against the reference law a at
+// c FLOPs: m = C_b(L*_a(c)) / c, the compute b needs to reach the loss a reaches with c.
+// It is +Inf when b's frontier never reaches that loss (b's E above it).
+func Multiplier(a, b chinchilla.Law, c float64) float64 {
+	return ComputeForLoss(b, FrontierLoss(a, c)) / c
+}
+
+// crossover returns the smallest compute in [lo, hi] where the frontiers of a and b cross
+// (m = 1), found on a log grid and refined by bisection; ok is false when they do not cross
+// there. below reports, when they do not cross, whether b is below a (better) throughout.
+func crossover(a, b chinchilla.Law, lo, hi float64) (c float64, ok bool, bBetter bool) {
+	diff := func(lc float64) float64 {
+		x := math.Exp(lc)
+		return FrontierLoss(b, x) - FrontierLoss(a, x)
+	}
+	const steps = 240
+	l0, l1 := math.Log(lo), math.Log(hi)
+	prev := diff(l0)
+	bBetter = prev < 0
+	px := l0
+	for i := 1; i <= steps; i++ {
+		x := l0 + (l1-l0)*float64(i)/steps
+		v := diff(x)
+		if math.IsNaN(v) || math.IsNaN(prev) {
+			prev, px = v, x
+			continue
+		}
+		if (prev < 0) != (v < 0) || v == 0 {
+			a0, a1 := px, x
+			fa := prev
+			for range 100 {
+				m := 0.5 * (a0 + a1)
+				fm := diff(m)
+				if (fm < 0) == (fa < 0) {
+					a0, fa = m, fm
+				} else {
+					a1 = m
+				}
+				if a1-a0 < 1e-12 {
+					break
+				}
+			}
+			return math.Exp(0.5 * (a0 + a1)), true, bBetter
+		}
+		prev, px = v, x
+	}
+	return 0, false, bBetter
+}

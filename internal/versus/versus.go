@@ -1,0 +1,643 @@
+package versus
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
+)
+
+// Group is one set of runs to compare. Params, Tokens, FLOPs and Loss have one entry per
+// run: N (active parameters for mixture-of-experts runs), D training tokens, C training
+// FLOPs (6ND when not measured) and the final loss in nats/token. TotalParams, when not
+// nil, holds each run's total parameter count (the memory a mixture-of-experts model
+// needs); it is reported beside compute and never fitted.
+type Group struct {
+	Name                        string
+	Params, Tokens, FLOPs, Loss []float64
+	TotalParams                 []float64
+}
+
+// Options configure Compare. The zero value compares every group against the first one
+// with independent fits and no bootstrap.
+type Options struct {
+	// Reference names the group the others are measured against; "" is the first group.
+	Reference string
+	// SharedE fits one irreducible loss E across all groups (a joint fit in which each group
+	// keeps its own A, B, α, β): the asymptote of one data set does not depend on the
+	// architecture, and sharing it steadies the multiplier.
+	SharedE bool
+	// Budgets are the compute budgets (FLOPs) of the multiplier table; nil chooses decades
+	// across the groups' common compute range and beyond it up to 1e25 (DefaultBudgets).
+	Budgets []float64
+	// CrossoverMax is the largest compute (FLOPs) searched for a crossover; 0 means the
+	// largest budget.
+	CrossoverMax float64
+	// Bootstrap is the number of resamples (0: no intervals); each resamples runs with
+	// replacement within each group. Seed seeds it.
+	Bootstrap int
+	Seed      uint64
+	// MinRuns is the fewest runs a group needs to be fitted; 0 means 8. Smaller groups are
+	// left out with a warning (an error for the reference).
+	MinRuns int
+	// Fit holds the Approach-3 options (robust loss, search, workers); its Bootstrap and
+	// Seed are ignored.
+	Fit chinchilla.FitOptions
+}
+
+// Interval is a 95% percentile interval; an end may be infinite (a multiplier whose
+// resamples never reach the loss, or a crossover beyond the searched range).
+type Interval = stats.Interval
+
+// Frontier names the estimator behind every group's loss-optimal frontier.
+const FrontierApproach3 = "approach3"
+
+// GroupFit is one group's fitted law and what it covers.
+type GroupFit struct {
+	Group string
+	Runs  int
+	// Law is the group's Approach-3 law (with the shared E under Options.SharedE).
+	Law       chinchilla.Law
+	Converged bool
+	// FLOPsRange is the lowest and highest training compute of the group's runs.
+	FLOPsRange [2]float64
+	// Intervals holds 95% intervals of "E", "alpha", "beta", "a", "b" and "slope" (γ).
+	Intervals map[string]Interval
+	// Draws are the bootstrap laws, in resample order.
+	Draws []chinchilla.Law
+	// MemoryFactor is the median ratio of total to active parameters (mixture-of-experts
+	// runs); 0 without a total-parameter column.
+	MemoryFactor float64
+}
+
+// Point is one row of the multiplier table.
+type Point struct {
+	// FLOPs is the reference's compute C; Value is m(C) (+Inf when the group never reaches
+	// the reference's loss); Interval its 95% interval (nil without bootstrap).
+	FLOPs, Value float64
+	Interval     *Interval
+	// Loss is the reference's frontier loss L*_ref(C) (nats/token).
+	Loss float64
+	// Extrapolated is true when C lies outside the reference's run compute range or m·C
+	// outside the group's.
+	Extrapolated bool
+	// MemoryRatio is the group's compute-optimal total parameters at m·C over the
+	// reference's at C, when both groups have total-parameter columns (else 0).
+	MemoryRatio float64
+}
+
+// Crossover is the compute at which the group's frontier crosses the reference's.
+type Crossover struct {
+	FLOPs float64
+	// Interval is the 95% interval over resamples (nil without bootstrap); resamples that do
+	// not cross within the searched range count as crossing beyond it (+Inf, or 0 when the
+	// order is already reversed at its lower end).
+	Interval *Interval
+	// Share is the fraction of resamples that cross within the searched range.
+	Share float64
+	// BetterAbove names the group whose frontier is lower above the crossover.
+	BetterAbove string
+}
+
+// Exponent is the difference of one exponent between the group and the reference.
+type Exponent struct {
+	// Name is "alpha", "beta", "a" (N_opt ∝ C^a), "b" (D_opt ∝ C^b) or "slope" (γ).
+	Name                   string
+	Reference, Group, Diff float64 // Diff = Group − Reference
+	Interval               *Interval
+}
+
+// Comparison is one group measured against the reference.
+type Comparison struct {
+	Group       string
+	Multipliers []Point
+	Crossover   *Crossover
+	Exponents   []Exponent
+	// Trend is "narrowing", "widening", "steady" or "crossing": how |ln m| changes across
+	// the budgets inside the common compute range (see trend).
+	Trend string
+}
+
+// Result is a comparison of groups.
+type Result struct {
+	Reference string
+	SharedE   bool
+	// E and EInterval are the shared irreducible loss and its interval (SharedE only).
+	E         float64
+	EInterval *Interval
+	// Frontier is the estimator of every frontier (FrontierApproach3).
+	Frontier     string
+	Budgets      []float64
+	CrossoverMax float64
+	Fits         []GroupFit
+	Comparisons  []Comparison
+	Resamples    int
+	Warnings     []warn.Warning
+}
+
+// Warning codes of Compare.
+const (
+	CodeTooFewRuns   = "group-too-small"
+	CodeNoOverlap    = "no-compute-overlap"
+	CodeNotConverged = "not-converged"
+	CodeUnreachable  = "unreachable-loss"
+	CodeFitFailed    = "group-fit-failed"
+)
+
+// ErrNoComparison is returned (wrapped) when fewer than two groups can be fitted.
+var ErrNoComparison = errors.New("nothing to compare")
+
+// Compare fits every group's loss-optimal frontier with Chinchilla's Approach 3 and
+// measures each group against the reference.
+func Compare(groups []Group, opts Options) (*Result, error) {
+	if opts.MinRuns <= 0 {
+		opts.MinRuns = 8
+	}
+	if opts.Bootstrap < 0 {
+		return nil, fmt.Errorf("versus: bootstrap %d: want 0 or more resamples", opts.Bootstrap)
+	}
+	if len(groups) < 2 {
+		return nil, fmt.Errorf("versus: %d group(s): %w (want at least two groups)", len(groups), ErrNoComparison)
+	}
+	ref := opts.Reference
+	if ref == "" {
+		ref = groups[0].Name
+	}
+	ri := slices.IndexFunc(groups, func(g Group) bool { return g.Name == ref })
+	if ri < 0 {
+		var names []string
+		for _, g := range groups {
+			names = append(names, g.Name)
+		}
+		return nil, fmt.Errorf("versus: reference group %q not found: want one of %s", ref, strings.Join(names, ", "))
+	}
+	for _, g := range groups {
+		if len(g.Params) != len(g.Loss) || len(g.Tokens) != len(g.Loss) || len(g.FLOPs) != len(g.Loss) {
+			return nil, fmt.Errorf("versus: group %q: columns of different lengths", g.Name)
+		}
+	}
+	res := &Result{Reference: ref, SharedE: opts.SharedE, Frontier: FrontierApproach3, Resamples: opts.Bootstrap}
+	// the reference first, then the others in their order
+	order := append([]Group{groups[ri]}, slices.Delete(slices.Clone(groups), ri, ri+1)...)
+	var kept []Group
+	for i, g := range order {
+		if len(g.Loss) < opts.MinRuns {
+			if i == 0 {
+				return nil, fmt.Errorf("versus: reference group %q has %d runs: too few to fit (want at least %d)", g.Name, len(g.Loss), opts.MinRuns)
+			}
+			res.Warnings = append(res.Warnings, warn.Warning{Code: CodeTooFewRuns, Group: g.Name,
+				Msg: fmt.Sprintf("group %q has %d runs, too few to fit a frontier (want at least %d): left out", g.Name, len(g.Loss), opts.MinRuns)})
+			continue
+		}
+		kept = append(kept, g)
+	}
+	fits, err := fitGroups(kept, opts, res)
+	if err != nil {
+		return nil, err
+	}
+	if len(fits) < 2 {
+		return nil, fmt.Errorf("versus: only group %q could be fitted: %w", ref, ErrNoComparison)
+	}
+	res.Fits = fits
+	res.Budgets = opts.Budgets
+	if len(res.Budgets) == 0 {
+		res.Budgets = DefaultBudgets(fits)
+	}
+	res.CrossoverMax = opts.CrossoverMax
+	if res.CrossoverMax <= 0 {
+		res.CrossoverMax = slices.Max(res.Budgets)
+	}
+	for _, f := range fits[1:] {
+		res.Comparisons = append(res.Comparisons, compareTo(fits[0], f, res))
+	}
+	return res, nil
+}
+
+// DefaultBudgets are the decades 10^k within the groups' common compute range (the nearest
+// decade when none falls inside it) and the decades above it up to 1e25 (two decades
+// beyond the data when they reach 1e23 or more).
+func DefaultBudgets(fits []GroupFit) []float64 {
+	lo, hi := 0.0, math.Inf(1)
+	for _, f := range fits {
+		lo = math.Max(lo, f.FLOPsRange[0])
+		hi = math.Min(hi, f.FLOPsRange[1])
+	}
+	if lo > hi { // no overlap: the range between them
+		lo, hi = hi, lo
+	}
+	k0 := int(math.Ceil(math.Log10(lo) - 1e-9))
+	k1 := int(math.Floor(math.Log10(hi) + 1e-9))
+	if k1 < k0 {
+		k0 = int(math.Round(math.Log10(math.Sqrt(lo * hi))))
+		k1 = k0
+	}
+	top := max(25, k1+2)
+	var out []float64
+	for k := k0; k <= top; k++ {
+		out = append(out, math.Pow(10, float64(k)))
+	}
+	return out
+}
+
+// fitGroups fits each group (independently, or jointly with a shared E) and bootstraps.
+func fitGroups(gs []Group, opts Options, res *Result) ([]GroupFit, error) {
+	var fits []GroupFit
+	var kept []Group
+	for i, g := range gs {
+		fo := opts.Fit
+		fo.Bootstrap, fo.Seed = 0, 0
+		if !opts.SharedE {
+			fo.Bootstrap, fo.Seed = opts.Bootstrap, groupSeed(opts.Seed, i)
+		}
+		r, err := chinchilla.Fit(g.Params, g.Tokens, g.Loss, fo)
+		if err != nil {
+			if i == 0 {
+				return nil, fmt.Errorf("versus: reference group %q: %w", g.Name, err)
+			}
+			res.Warnings = append(res.Warnings, warn.Warning{Code: CodeFitFailed, Group: g.Name,
+				Msg: fmt.Sprintf("group %q could not be fitted (%v): left out", g.Name, err)})
+			continue
+		}
+		f := GroupFit{Group: g.Name, Runs: len(g.Loss), Law: r.Law, Converged: r.Converged,
+			FLOPsRange: [2]float64{slices.Min(g.FLOPs), slices.Max(g.FLOPs)}, Draws: r.DrawLaws()}
+		for _, w := range r.Warnings {
+			res.Warnings = append(res.Warnings, warn.Warning{Code: "fit", Group: g.Name, Msg: fmt.Sprintf("group %q: %s", g.Name, w)})
+		}
+		if g.TotalParams != nil {
+			f.MemoryFactor = medianRatio(g.TotalParams, g.Params)
+		}
+		fits = append(fits, f)
+		kept = append(kept, g)
+	}
+	if len(fits) < 2 {
+		return fits, nil
+	}
+	if opts.SharedE {
+		if err := fitShared(kept, fits, opts, res); err != nil {
+			return nil, err
+		}
+	}
+	for i := range fits {
+		if !fits[i].Converged {
+			res.Warnings = append(res.Warnings, warn.Warning{Code: CodeNotConverged, Group: fits[i].Group,
+				Msg: fmt.Sprintf("group %q: the fit did not converge; its multipliers are unreliable", fits[i].Group)})
+		}
+		fits[i].Intervals = lawIntervals(fits[i].Draws)
+	}
+	return fits, nil
+}
+
+// groupSeed gives each group its own bootstrap stream, so resamples of different groups
+// are independent.
+func groupSeed(seed uint64, i int) uint64 { return seed + uint64(i)*0x9E3779B97F4A7C15 }
+
+// fitShared refits the groups jointly with one E and bootstraps the joint fit.
+func fitShared(gs []Group, fits []GroupFit, opts Options, res *Result) error {
+	p := &sharedProblem{loss: opts.Fit.Loss, local: opts.Fit.Local, maxLnE: math.Inf(1)}
+	var guesses []float64
+	for i, g := range gs {
+		d := newGroupData(g)
+		p.data = append(p.data, d)
+		p.maxLnE = math.Min(p.maxLnE, slices.Min(d.y))
+		l := fits[i].Law
+		p.starts = append(p.starts, [][]float64{{math.Log(l.A), math.Log(l.B), l.Alpha, l.Beta}})
+		guesses = append(guesses, math.Log(l.E))
+	}
+	sf, err := p.solve(guesses, nil, true)
+	if err != nil {
+		return err
+	}
+	res.E = math.Exp(sf.lnE)
+	for i, l := range sf.laws() {
+		fits[i].Law, fits[i].Converged, fits[i].Draws = l, sf.converged, nil
+	}
+	if opts.Bootstrap == 0 {
+		return nil
+	}
+	type draw struct {
+		laws []chinchilla.Law
+		ok   bool
+	}
+	full := sf.x
+	draws := make([]draw, opts.Bootstrap)
+	stats.ParallelFor(opts.Bootstrap, opts.Fit.Workers, func(k int) {
+		q := *p
+		q.counts = make([][]int, len(gs))
+		q.starts = make([][][]float64, len(gs))
+		for g := range gs {
+			q.counts[g] = stats.Counts(rand.New(rand.NewPCG(groupSeed(opts.Seed, g), uint64(k))), len(gs[g].Loss))
+			q.starts[g] = append([][]float64{full[g]}, p.starts[g]...)
+		}
+		s, err := q.solve([]float64{sf.lnE}, full, false)
+		if err != nil {
+			return
+		}
+		draws[k] = draw{s.laws(), true}
+	})
+	var es []float64
+	for _, d := range draws {
+		if !d.ok {
+			continue
+		}
+		for i := range fits {
+			fits[i].Draws = append(fits[i].Draws, d.laws[i])
+		}
+		es = append(es, d.laws[0].E)
+	}
+	if len(es) > 0 {
+		iv := percentile(es, 0.95)
+		res.EInterval = &iv
+	}
+	if n := opts.Bootstrap - len(es); n > 0 {
+		res.Warnings = append(res.Warnings, warn.New("bootstrap-failed", "%d of %d shared-E bootstrap refits failed and were left out", n, opts.Bootstrap))
+	}
+	return nil
+}
+
+func medianRatio(num, den []float64) float64 {
+	var r []float64
+	for i := range num {
+		if num[i] > 0 && den[i] > 0 {
+			r = append(r, num[i]/den[i])
+		}
+	}
+	if len(r) == 0 {
+		return 0
+	}
+	return stats.Quantile(r, 0.5)
+}
+
+// lawIntervals are the 95% intervals of a law's parameters and exponents over draws.
+func lawIntervals(draws []chinchilla.Law) map[string]Interval {
+	if len(draws) == 0 {
+		return nil
+	}
+	out := map[string]Interval{}
+	for name, q := range exponentFuncs {
+		out[name] = overDraws(draws, q)
+	}
+	out["E"] = overDraws(draws, func(l chinchilla.Law) float64 { return l.E })
+	return out
+}
+
+var exponentNames = []string{"alpha", "beta", "a", "b", "slope"}
+
+var exponentFuncs = map[string]func(chinchilla.Law) float64{
+	"alpha": func(l chinchilla.Law) float64 { return l.Alpha },
+	"beta":  func(l chinchilla.Law) float64 { return l.Beta },
+	"a":     chinchilla.Law.ExponentA,
+	"b":     chinchilla.Law.ExponentB,
+	"slope": Slope,
+}
+
+func overDraws(draws []chinchilla.Law, q func(chinchilla.Law) float64) Interval {
+	v := make([]float64, 0, len(draws))
+	for _, l := range draws {
+		if x := q(l); !math.IsNaN(x) {
+			v = append(v, x)
+		}
+	}
+	return percentile(v, 0.95)
+}
+
+// percentile is the central percentile interval at level (numpy 'linear'), allowing
+// infinite values: an end that falls on or next to an infinite value is that infinity.
+func percentile(v []float64, level float64) Interval {
+	if len(v) == 0 {
+		return Interval{Lo: math.NaN(), Hi: math.NaN()}
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	at := func(p float64) float64 {
+		h := float64(len(s)-1) * p
+		lo := int(math.Floor(h))
+		if lo >= len(s)-1 {
+			return s[len(s)-1]
+		}
+		f := h - float64(lo)
+		if math.IsInf(s[lo], 0) || math.IsInf(s[lo+1], 0) {
+			if f == 0 {
+				return s[lo]
+			}
+			if math.IsInf(s[lo], -1) {
+				return s[lo]
+			}
+			return s[lo+1]
+		}
+		return s[lo] + f*(s[lo+1]-s[lo])
+	}
+	a := (1 - level) / 2
+	return Interval{Lo: at(a), Hi: at(1 - a)}
+}
+
+// pairs returns the paired draws of two groups (resample k of each; the groups are
+// resampled independently).
+func pairs(a, b GroupFit) (as, bs []chinchilla.Law) {
+	n := min(len(a.Draws), len(b.Draws))
+	return a.Draws[:n], b.Draws[:n]
+}
+
+// point is the multiplier of f against r at cb FLOPs, with its interval over the paired
+// draws ra, fa, and the multiplier of each draw pair.
+func point(r, f GroupFit, ra, fa []chinchilla.Law, cb float64) (Point, []float64) {
+	const tol = 1e-9
+	m := Multiplier(r.Law, f.Law, cb)
+	p := Point{FLOPs: cb, Value: m, Loss: FrontierLoss(r.Law, cb)}
+	p.Extrapolated = cb < r.FLOPsRange[0]*(1-tol) || cb > r.FLOPsRange[1]*(1+tol) ||
+		math.IsInf(m, 0) || m*cb < f.FLOPsRange[0]*(1-tol) || m*cb > f.FLOPsRange[1]*(1+tol)
+	var v []float64
+	if len(ra) > 0 {
+		v = make([]float64, len(ra))
+		for k := range ra {
+			v[k] = Multiplier(ra[k], fa[k], cb)
+		}
+		iv := percentile(dropNaN(slices.Clone(v)), 0.95)
+		p.Interval = &iv
+	}
+	if r.MemoryFactor > 0 && f.MemoryFactor > 0 && !math.IsInf(m, 0) {
+		p.MemoryRatio = f.Law.NOpt(m*cb) * f.MemoryFactor / (r.Law.NOpt(cb) * r.MemoryFactor)
+	}
+	return p, v
+}
+
+// Curve returns the multiplier of group against the reference at each of cs (FLOPs), with
+// intervals when the result has resamples: the band a figure draws.
+func (res *Result) Curve(group string, cs []float64) []Point {
+	var f *GroupFit
+	for i := range res.Fits {
+		if res.Fits[i].Group == group {
+			f = &res.Fits[i]
+		}
+	}
+	if f == nil || len(res.Fits) == 0 {
+		return nil
+	}
+	r := res.Fits[0]
+	ra, fa := pairs(r, *f)
+	out := make([]Point, len(cs))
+	for i, c := range cs {
+		out[i], _ = point(r, *f, ra, fa, c)
+	}
+	return out
+}
+
+// compareTo measures group f against the reference r.
+func compareTo(r, f GroupFit, res *Result) Comparison {
+	c := Comparison{Group: f.Group}
+	ra, fa := pairs(r, f)
+	lo := math.Max(r.FLOPsRange[0], f.FLOPsRange[0])
+	hi := math.Min(r.FLOPsRange[1], f.FLOPsRange[1])
+	if lo > hi {
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeNoOverlap, Group: f.Group,
+			Msg: fmt.Sprintf("group %q (%.3g to %.3g FLOPs) and the reference %q (%.3g to %.3g FLOPs) share no compute range: every multiplier is an extrapolation",
+				f.Group, f.FLOPsRange[0], f.FLOPsRange[1], r.Group, r.FLOPsRange[0], r.FLOPsRange[1])})
+	}
+	unreachable := 0
+	perDraw := make([][]float64, len(res.Budgets)) // multiplier per budget per resample
+	for i, cb := range res.Budgets {
+		p, draws := point(r, f, ra, fa, cb)
+		perDraw[i] = draws
+		if math.IsInf(p.Value, 1) {
+			unreachable++
+		}
+		c.Multipliers = append(c.Multipliers, p)
+	}
+	if unreachable > 0 {
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeUnreachable, Group: f.Group,
+			Msg: fmt.Sprintf("group %q never reaches the reference's frontier loss at %d of %d budgets (its E %.4g is above it): the multiplier is infinite there", f.Group, unreachable, len(res.Budgets), f.Law.E)})
+	}
+	for _, name := range exponentNames {
+		q := exponentFuncs[name]
+		e := Exponent{Name: name, Reference: q(r.Law), Group: q(f.Law)}
+		e.Diff = e.Group - e.Reference
+		if len(ra) > 0 {
+			v := make([]float64, len(ra))
+			for k := range ra {
+				v[k] = q(fa[k]) - q(ra[k])
+			}
+			iv := percentile(dropNaN(v), 0.95)
+			e.Interval = &iv
+		}
+		c.Exponents = append(c.Exponents, e)
+	}
+	// crossover: from below the data (a hundredth of the common range's start) to CrossoverMax
+	xlo := math.Min(lo, hi) / 100
+	xhi := res.CrossoverMax
+	if xc, ok, _ := crossover(r.Law, f.Law, xlo, xhi); ok {
+		cr := &Crossover{FLOPs: xc, BetterAbove: f.Group}
+		if FrontierLoss(f.Law, xc*1.01) > FrontierLoss(r.Law, xc*1.01) {
+			cr.BetterAbove = r.Group
+		}
+		if len(ra) > 0 {
+			v := make([]float64, len(ra))
+			crossed := 0
+			for k := range ra {
+				x, ok, bBetter := crossover(ra[k], fa[k], xlo, xhi)
+				switch {
+				case ok:
+					v[k] = x
+					crossed++
+				case bBetter == (cr.BetterAbove == f.Group):
+					v[k] = 0 // already past the crossover at the lower end
+				default:
+					v[k] = math.Inf(1)
+				}
+			}
+			iv := percentile(v, 0.95)
+			cr.Interval = &iv
+			cr.Share = float64(crossed) / float64(len(ra))
+		}
+		c.Crossover = cr
+	}
+	var tdraws [][2]float64
+	if len(ra) > 0 {
+		in := []int{}
+		for i, p := range c.Multipliers {
+			if !p.Extrapolated {
+				in = append(in, i)
+			}
+		}
+		if len(in) < 2 {
+			in = []int{0, len(c.Multipliers) - 1}
+		}
+		for k := range ra {
+			tdraws = append(tdraws, [2]float64{perDraw[in[0]][k], perDraw[in[len(in)-1]][k]})
+		}
+	}
+	c.Trend = trend(c.Multipliers, tdraws)
+	return c
+}
+
+func dropNaN(v []float64) []float64 {
+	out := v[:0]
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// trend classifies how the gap |ln m| changes from the smallest to the largest budget
+// inside the groups' common compute range (all budgets when fewer than two lie inside):
+// "crossing" when m crosses 1, "steady" when m changes by less than 2% or, with
+// resamples, when the 95% interval of the change in ln m includes 0; else "narrowing" or
+// "widening".
+func trend(ps []Point, draws [][2]float64) string {
+	in := []int{}
+	for i, p := range ps {
+		if !p.Extrapolated {
+			in = append(in, i)
+		}
+	}
+	if len(in) < 2 {
+		in = []int{0, len(ps) - 1}
+	}
+	i0, i1 := in[0], in[len(in)-1]
+	if i0 == i1 {
+		return "steady"
+	}
+	m0, m1 := ps[i0].Value, ps[i1].Value
+	if math.IsInf(m0, 0) || math.IsInf(m1, 0) || math.IsNaN(m0) || math.IsNaN(m1) {
+		return "widening"
+	}
+	l0, l1 := math.Log(m0), math.Log(m1)
+	if (l0 < 0) != (l1 < 0) && math.Abs(l1-l0) >= math.Log(1.02) {
+		return "crossing"
+	}
+	if math.Abs(l1-l0) < math.Log(1.02) {
+		return "steady"
+	}
+	if draws != nil {
+		var v []float64
+		for _, d := range draws {
+			if x := math.Log(d[1]) - math.Log(d[0]); !math.IsNaN(x) {
+				v = append(v, x)
+			}
+		}
+		if iv := percentile(v, 0.95); iv.Lo <= 0 && 0 <= iv.Hi {
+			return "steady"
+		}
+	}
+	if math.Abs(l1) < math.Abs(l0) {
+		return "narrowing"
+	}
+	return "widening"
+}
+
+// Headline picks the budget a verdict quotes: the largest budget inside the data's common
+// compute range, else the first.
+func Headline(ps []Point) Point {
+	for i := len(ps) - 1; i >= 0; i-- {
+		if !ps[i].Extrapolated {
+			return ps[i]
+		}
+	}
+	return ps[0]
+}
