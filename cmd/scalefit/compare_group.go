@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
+	"slices"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/plot"
@@ -81,21 +81,34 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	}
 	// Mixture-of-experts runs: with active_params and total_params columns (and no
 	// --params-col), fit on active parameters and report total parameters as memory.
-	data, name, err := readInput(e, args[0])
-	if err != nil {
-		return err
-	}
-	ro := o.runs.opts
-	totalCol := g.totalCol
-	if hdr := headerFields(data); ro.ParamsCol == "" && has(hdr, activeParamsCol) && has(hdr, totalParamsCol) {
-		ro.ParamsCol = activeParamsCol
-		if totalCol == "" {
-			totalCol = totalParamsCol
+	// Standard input is buffered so that it can be read twice.
+	var stdin []byte
+	if args[0] == "-" || slices.Contains(o.runs.more, "-") {
+		if stdin, err = io.ReadAll(e.stdin); err != nil {
+			return fmt.Errorf("cannot read standard input: %w", err)
 		}
 	}
-	set, err := runs.Load(bytes.NewReader(data), name, ro)
-	if err != nil {
-		return err
+	load := func(f runFlags) (*runs.Set, error) {
+		e2 := *e
+		e2.stdin = bytes.NewReader(stdin)
+		return f.load(&e2, args[0])
+	}
+	totalCol := g.totalCol
+	var set *runs.Set
+	if o.runs.opts.ParamsCol == "" {
+		moe := o.runs
+		moe.opts.ParamsCol = activeParamsCol
+		if s, err := load(moe); err == nil && has(s.Headers, totalParamsCol) {
+			set = s
+			if totalCol == "" {
+				totalCol = totalParamsCol
+			}
+		}
+	}
+	if set == nil {
+		if set, err = load(o.runs); err != nil {
+			return err
+		}
 	}
 	if totalCol != "" && !has(set.Headers, totalCol) {
 		return fmt.Errorf("%s: --total-params-col %q: no such column (have %s)", set.Source, totalCol, strings.Join(set.Headers, ", "))
@@ -166,30 +179,6 @@ func versusPlotInput(res *versus.Result, groups []versus.Group) *plot.VersusInpu
 		in.Runs = append(in.Runs, plot.VersusRuns{Group: g.Name, FLOPs: g.FLOPs, Loss: g.Loss})
 	}
 	return in
-}
-
-// readInput reads a runs file, or standard input for "-", whole.
-func readInput(e *env, path string) ([]byte, string, error) {
-	if path == "-" {
-		b, err := io.ReadAll(e.stdin)
-		if err != nil {
-			return nil, "", fmt.Errorf("cannot read runs from standard input: %w", err)
-		}
-		return b, "<stdin>", nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("cannot read runs: %w", err)
-	}
-	return b, path, nil
-}
-
-// headerFields splits the first line of a delimited file on commas, tabs and semicolons.
-func headerFields(data []byte) []string {
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	return strings.FieldsFunc(strings.TrimPrefix(string(first), "\ufeff"), func(r rune) bool {
-		return r == ',' || r == '\t' || r == ';' || r == '\r' || r == '"'
-	})
 }
 
 func has(headers []string, name string) bool {
