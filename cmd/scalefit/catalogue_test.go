@@ -245,15 +245,15 @@ func catalogue() []catRow {
 		// (A, alpha) <-> (B', beta), so the sweep cannot say which exponent belongs to N.
 		{name: "one tokens-per-param ratio", args: fitJSON,
 			input:   csvOf("params,tokens,loss", ratioRuns()),
-			warning: `^approach 3: ln N and ln D are almost collinear .*alpha and beta may be swapped`},
+			warning: `^approach 3: collinear: ln N and ln D are almost collinear .*alpha and beta may be swapped`},
 		// N spans only 100M-120M: alpha is not identified.
 		{name: "narrow N range", args: fitJSON,
 			input:   narrowCSV,
-			warning: `^approach 3: N spans only 1\.2x .*alpha and A are poorly identified`},
+			warning: `^approach 3: narrow-span: N spans only 1\.2x .*alpha and A are poorly identified`},
 		// D spans only 1.5x: beta is not identified.
 		{name: "narrow D range", args: fitJSON,
 			input:   csvOf("params,tokens,loss", gridRuns([]float64{1e7, 1e8, 1e9, 1e10}, []float64{1e10, 1.2e10, 1.5e10}, 0.01)),
-			warning: `^approach 3: D spans only 1\.5x .*beta and B are poorly identified`},
+			warning: `^approach 3: narrow-span: D spans only 1\.5x .*beta and B are poorly identified`},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
@@ -91,7 +92,7 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 	if o.runs.opts.GroupCol != "" {
 		return usagef("--group: check compares every run with the one Approach-3 fit of --fit; filter groups with --where")
 	}
-	res := &report.CheckResult{SchemaVersion: report.SchemaVersion, Fit: o.fit, Rule: "tolerance", Tolerance: defaultTolerance, Warnings: []string{}}
+	res := &report.CheckResult{SchemaVersion: report.SchemaVersion, Fit: o.fit, Rule: "tolerance", Tolerance: defaultTolerance}
 	switch {
 	case sigmaSet && o.tolerance != "":
 		return usagef("--tolerance and --sigma are exclusive: give one band")
@@ -130,7 +131,7 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 	if len(set.Runs) == 0 {
 		return fmt.Errorf("%s: no runs to check", set.Source)
 	}
-	res.Warnings = append(res.Warnings, warn.Strings(set.Warnings)...)
+	res.Warnings = append(res.Warnings, set.Warnings...)
 	extrapolated := 0
 	for _, r := range set.Runs {
 		pred := law.Loss(r.Params, r.Tokens)
@@ -156,7 +157,7 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 	}
 	res.Runs = len(res.Rows)
 	if extrapolated > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d of %d runs lie outside the compute range of the fitted runs (%s to %s FLOPs): their predictions are extrapolations",
+		res.Warnings = append(res.Warnings, warn.New(plan.CodeExtrapolated, "%d of %d runs lie outside the compute range of the fitted runs (%s to %s FLOPs): their predictions are extrapolations",
 			extrapolated, res.Runs, report.Sci(doc.Range.FLOPs[0]), report.Sci(doc.Range.FLOPs[1])))
 	}
 	switch format {
@@ -168,7 +169,7 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 	default:
 		err = report.RenderAll(e.stdout, format, []*report.Table{report.CheckTable(res)}, nil)
 		for _, w := range res.Warnings {
-			fmt.Fprintln(e.stderr, "scalefit: warning:", w)
+			fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
 		}
 	}
 	if err != nil {

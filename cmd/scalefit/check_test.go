@@ -36,7 +36,7 @@ func writeFit(t *testing.T, l chinchilla.Law, rmse float64, draws []chinchilla.L
 	for _, d := range draws {
 		f.Bootstrap = append(f.Bootstrap, []float64{d.E, d.A, d.B, d.Alpha, d.Beta})
 	}
-	doc := report.Document{SchemaVersion: report.SchemaVersion, Runs: 240, Warnings: []string{}, Fits: []report.Fit{f},
+	doc := report.Document{SchemaVersion: report.SchemaVersion, Runs: 240, Fits: []report.Fit{f},
 		Range: &report.Range{FLOPs: [2]float64{1e18, 1e22}}}
 	path := filepath.Join(t.TempDir(), "fit.json")
 	b, err := json.Marshal(doc)

@@ -11,6 +11,7 @@ import (
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
 )
 
@@ -113,7 +114,7 @@ func runCompare(e *env, o *compareOptions, args []string) error {
 		return &usageError{err}
 	}
 
-	c := &report.Comparison{SchemaVersion: report.SchemaVersion, Budgets: budgets, Notes: []string{}, Warnings: []string{}}
+	c := &report.Comparison{SchemaVersion: report.SchemaVersion, Budgets: budgets, Notes: []string{}}
 	for _, l := range selected {
 		c.Laws = append(c.Laws, publishedEntry(l, budgets))
 	}
@@ -235,13 +236,13 @@ func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets
 	res, err := analysis.Run(set, analysis.Options{Laws: "all", Approaches: []int{3}, Budgets: budgets, FrontierOnly: true,
 		Chinchilla: chinchilla.FitOptions{Bootstrap: o.bootstrap, Seed: o.seed}})
 	if err != nil {
-		c.Warnings = append(c.Warnings, "your runs could not be fitted: "+err.Error())
+		c.Warnings = append(c.Warnings, warn.Warning{Code: codeFitFailed, Msg: "your runs could not be fitted: " + err.Error()})
 		return nil
 	}
 	doc := report.FitDocument(res, false)
 	c.Warnings = append(c.Warnings, doc.Warnings...)
 	for _, s := range doc.Skipped {
-		c.Warnings = append(c.Warnings, compareLabel(s.Reason, s.Group))
+		c.Warnings = append(c.Warnings, warn.Warning{Code: codeSkipped, Msg: compareLabel(s.Reason, s.Group)})
 	}
 	for _, f := range doc.Fits {
 		if f.A == nil {
@@ -277,3 +278,9 @@ func compareVerdict(es []report.CompareEntry) string {
 	}
 	return ""
 }
+
+// Warning codes of compare.
+const (
+	codeFitFailed = "fit-failed" // the user's runs could not be fitted
+	codeSkipped   = "skipped"    // an approach or law was not fitted (too few runs or sizes)
+)

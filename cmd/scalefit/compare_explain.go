@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/scalefit/scalefit/internal/reconcile"
 	"github.com/scalefit/scalefit/internal/report"
@@ -66,13 +65,7 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 			return err
 		}
 		sources = append(sources, reconcile.FromChinchilla(o.explain.fitPath, l))
-		for _, w := range fitWarnings(o.explain.fitPath, fit) {
-			code := "fit-warning"
-			if strings.Contains(w, "did not converge") {
-				code = "not-converged"
-			}
-			ws = append(ws, warn.Warning{Code: code, Msg: w})
-		}
+		ws = append(ws, fitWarnings(o.explain.fitPath, fit)...)
 	}
 	var readings []reconcile.Reading
 	for _, s := range sources {
@@ -94,12 +87,12 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 		x.Warnings = []warn.Warning{}
 	}
 	for _, w := range x.Warnings {
-		fmt.Fprintln(e.stderr, "scalefit: warning:", w)
+		fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
 	}
 	if format == report.JSON {
 		return report.WriteJSON(e.stdout, x)
 	}
-	return report.RenderAll(e.stdout, format, report.ExplainTables(x), warn.Strings(x.Warnings))
+	return report.RenderAll(e.stdout, format, report.ExplainTables(x), x.Warnings)
 }
 
 // explainNotes says how the readings were made.

@@ -48,7 +48,7 @@ type lawSource struct {
 	// Range is the span of the fitted runs (nil for built-in laws).
 	Range *report.Range
 	// Warnings are non-fatal problems with the source (e.g. the fit did not converge).
-	Warnings []string
+	Warnings []warn.Warning
 }
 
 // resolve finds the law from the flags and the positional arguments (at most one RUNS.csv).
@@ -177,15 +177,12 @@ func readFitLaw(path string) (*report.Document, *report.Fit, chinchilla.Law, []c
 
 // fitWarnings carries a saved fit's own warnings (non-convergence, ill-conditioning) to the
 // commands that use it.
-func fitWarnings(path string, fit *report.Fit) []string {
-	var out []string
+func fitWarnings(path string, fit *report.Fit) []warn.Warning {
+	var out []warn.Warning
 	if fit.Converged != nil && !*fit.Converged {
-		out = append(out, "the fit in "+path+" did not converge: its predictions may be off")
+		out = append(out, warn.New(warn.CodeNotConverged, "the fit in %s did not converge: its predictions may be off", path))
 	}
-	for _, w := range fit.Warnings {
-		out = append(out, "the fit in "+path+": "+w)
-	}
-	return out
+	return append(out, warn.In("", "the fit in "+path, fit.Warnings)...)
 }
 
 // lawFromRuns fits the Chinchilla law to a runs CSV (Approach 3: Huber δ = 1e-3, default
@@ -213,10 +210,10 @@ func (f *lawFlags) lawFromRuns(e *env, path string) (*lawSource, error) {
 		Info: report.LawInfo{Name: path, Source: "runs", Params: lawParams(r.Law),
 			Title: fmt.Sprintf("Chinchilla Approach 3 fitted to %d runs, no bootstrap; for intervals run scalefit fit --bootstrap K -o fit.json and pass --fit", len(rs))}}
 	if !r.Converged {
-		s.Warnings = append(s.Warnings, "the Approach-3 fit to "+path+" did not converge ("+r.Status+"): its predictions may be off")
+		s.Warnings = append(s.Warnings, warn.New(warn.CodeNotConverged, "the Approach-3 fit to %s did not converge (%s): its predictions may be off", path, r.Status))
 	}
 	s.Warnings = append(s.Warnings, r.Warnings...)
-	s.Warnings = append(s.Warnings, warn.Strings(set.Warnings)...)
+	s.Warnings = append(s.Warnings, set.Warnings...)
 	return s, nil
 }
 

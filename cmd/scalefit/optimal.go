@@ -11,6 +11,7 @@ import (
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -212,7 +213,7 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 	if err != nil {
 		return err
 	}
-	doc := &report.PlanDocument{Command: "optimal", Law: src.Info, GPU: gpu, Warnings: append([]string(nil), src.Warnings...)}
+	doc := &report.PlanDocument{Command: "optimal", Law: src.Info, GPU: gpu, Warnings: append(warn.List(nil), src.Warnings...)}
 	switch {
 	case has("max-unique-tokens"):
 		err = optimalConstrained(doc, src, o, cmd, budgets)
@@ -368,8 +369,8 @@ func (r *repetitionFlags) dataLaw(cmd *cobra.Command, l chinchilla.Law, src *law
 	if dl.RDStar == 0 && dl.RNStar == 0 && !cmd.Flags().Changed("rd-star") && !cmd.Flags().Changed("rn-star") {
 		c4, _ := laws.Lookup("muennighoff2023")
 		dl.RDStar, dl.RNStar = c4.RDStar, c4.RNStar
-		doc.Warnings = append(doc.Warnings, "the law has no R_D*, R_N*: using Muennighoff et al.'s C4 values R_D* "+
-			report.Float(c4.RDStar, 4)+", R_N* "+report.Float(c4.RNStar, 4)+" (override with --rd-star, --rn-star)")
+		doc.Warnings = append(doc.Warnings, warn.Warning{Code: plan.CodeDefaultRepetition, Msg: "the law has no R_D*, R_N*: using Muennighoff et al.'s C4 values R_D* " +
+			report.Float(c4.RDStar, 4) + ", R_N* " + report.Float(c4.RNStar, 4) + " (override with --rd-star, --rn-star)"})
 	}
 	if cmd.Flags().Changed("rd-star") {
 		dl.RDStar = r.rdStar

@@ -188,7 +188,7 @@ func writeFitJSON(t *testing.T, draws int, flops [2]float64) string {
 	for i := 0; i < draws; i++ {
 		fit.Bootstrap = append(fit.Bootstrap, []float64{1.6 + 0.2*float64(i)/float64(draws-1), 406.4, 410.7, 0.336, 0.283})
 	}
-	doc := report.Document{SchemaVersion: report.SchemaVersion, Source: "runs.csv", Runs: 10, Warnings: []string{},
+	doc := report.Document{SchemaVersion: report.SchemaVersion, Source: "runs.csv", Runs: 10,
 		Fits:  []report.Fit{{Law: "chinchilla", Approach: 2}, fit},
 		Range: &report.Range{FLOPs: flops}}
 	b, err := json.Marshal(doc)

@@ -8,8 +8,8 @@ import (
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/plot"
-	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
 )
 
@@ -115,7 +115,7 @@ func runPlot(e *env, o *plotOptions, path string) error {
 	}
 	in, warnings := plotInput(set, holdout, fallback)
 	for _, w := range warnings {
-		fmt.Fprintln(e.stderr, "scalefit: warning:", w)
+		fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
 	}
 	if o.kind == "all" {
 		if err := os.MkdirAll(o.out, 0o755); err != nil {
@@ -143,18 +143,18 @@ func runPlot(e *env, o *plotOptions, path string) error {
 
 // plotInput fits what the figures need with every approach the data allow (pooled over
 // groups: figures colour groups but draw one law) and gathers it for internal/plot.
-func plotInput(set *runs.Set, holdout *runs.Expr, fallback *laws.Law) (*plot.Input, []string) {
+func plotInput(set *runs.Set, holdout *runs.Expr, fallback *laws.Law) (*plot.Input, []warn.Warning) {
 	res, err := analysis.Run(set, analysis.Options{Holdout: holdout, Pooled: true})
-	var warnings []string
+	var warnings []warn.Warning
 	if err != nil {
-		warnings = append(warnings, "no law could be fitted: "+err.Error())
+		warnings = append(warnings, warn.Warning{Code: codeFitFailed, Msg: "no law could be fitted: " + err.Error()})
 	}
 	in := inputFromAnalysis(set, res, holdout)
 	if in.Law == nil && fallback != nil {
 		in.Law, in.LawLabel = fallback.Chinchilla, fallback.Name
 	}
 	if res != nil {
-		warnings = append(warnings, report.FitDocument(res, false).Warnings...)
+		warnings = append(warnings, res.AllWarnings()...)
 	}
 	return in, warnings
 }

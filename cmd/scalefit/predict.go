@@ -5,6 +5,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
 )
 
@@ -100,7 +101,7 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 		return fmt.Errorf("%s: predict needs a law that predicts loss (see scalefit laws)", src.kind())
 	}
 	doc := &report.PlanDocument{Command: "predict", Mode: report.PlanPredict, Law: src.Info,
-		Warnings: append([]string(nil), src.Warnings...)}
+		Warnings: append(warn.List(nil), src.Warnings...)}
 	var dl *plan.DataLaw
 	u := 0.0
 	if o.unique != "" {
@@ -143,11 +144,11 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 			r.Extrapolation = fp(f)
 			switch {
 			case f > farOutside:
-				doc.Warnings = append(doc.Warnings, "C = "+report.Sci(c)+" is "+report.Ratio(f)+" the largest fitted run ("+
-					report.Sci(rg.FLOPs[1])+" FLOPs): an extrapolation")
+				doc.Warnings = append(doc.Warnings, warn.Warning{Code: plan.CodeExtrapolated, Msg: "C = " + report.Sci(c) + " is " + report.Ratio(f) + " the largest fitted run (" +
+					report.Sci(rg.FLOPs[1]) + " FLOPs): an extrapolation"})
 			case rg.FLOPs[0] > 0 && c < rg.FLOPs[0]/farOutside:
-				doc.Warnings = append(doc.Warnings, "C = "+report.Sci(c)+" is "+report.Ratio(rg.FLOPs[0]/c)+" below the smallest fitted run ("+
-					report.Sci(rg.FLOPs[0])+" FLOPs): an extrapolation")
+				doc.Warnings = append(doc.Warnings, warn.Warning{Code: plan.CodeExtrapolated, Msg: "C = " + report.Sci(c) + " is " + report.Ratio(rg.FLOPs[0]/c) + " below the smallest fitted run (" +
+					report.Sci(rg.FLOPs[0]) + " FLOPs): an extrapolation"})
 			}
 		}
 		doc.Rows = append(doc.Rows, r)

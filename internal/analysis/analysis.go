@@ -59,17 +59,48 @@ type Options struct {
 	OutlierThreshold float64
 }
 
+// Stable warning codes of the analysis (README's warning catalogue).
+const (
+	CodeDuplicateRuns      = "duplicate-runs"      // identical rows count more than once
+	CodeApproachesDisagree = "approaches-disagree" // the approaches' exponents a differ by > DisagreementThreshold
+	CodeLOfNMisfit         = "l-of-n-misfit"       // Kaplan's L(N) fits the sizes' best runs much worse than L(N,D)
+)
+
 // Result is the outcome of Run.
 type Result struct {
 	Set      *runs.Set
 	Groups   []*Group // one per group, in first-seen order; one unnamed group without --group
 	Budgets  []float64
-	Warnings []string
+	Warnings []warn.Warning
 	// CurvesReduced is true when the runs are points along loss curves (a run column) and
 	// Approaches 2 and 3 used each run's last point.
 	CurvesReduced bool
 	// LeftOut counts runs left out of the fits by MinTokensPerParam.
 	LeftOut int
+}
+
+// AllWarnings returns every warning of the analysis, each with its group and the approach
+// that found it as context, in the order documents list them: per group Approach 3, Kaplan's
+// fits, Approaches 2 and 1; then the analysis' own (duplicate runs, disagreement).
+func (r *Result) AllWarnings() []warn.Warning {
+	var out []warn.Warning
+	for _, g := range r.Groups {
+		if g.A3 != nil {
+			out = append(out, warn.In(g.Name, "approach 3", g.A3.Warnings)...)
+		}
+		for _, k := range []*kaplan.FitResult{g.Kaplan, g.KaplanN} {
+			if k != nil {
+				out = append(out, warn.In(g.Name, "kaplan "+k.Form.String(), k.Warnings)...)
+			}
+		}
+		if g.A2 != nil {
+			out = append(out, warn.In(g.Name, "approach 2", g.A2.Warnings)...)
+		}
+		if g.A1 != nil {
+			out = append(out, warn.In(g.Name, "approach 1", g.A1.Warnings)...)
+		}
+	}
+	return append(out, r.Warnings...)
 }
 
 // Group holds the fits of one group of runs.
@@ -133,7 +164,7 @@ func DefaultBudgets(rs []runs.Run) []float64 {
 
 // Run fits the runs of set.
 func Run(set *runs.Set, opts Options) (*Result, error) {
-	res := &Result{Set: set, Warnings: warn.Strings(set.Warnings)}
+	res := &Result{Set: set, Warnings: append([]warn.Warning(nil), set.Warnings...)}
 	if dups := set.Duplicates(); len(dups) > 0 {
 		var lines []string
 		for i, d := range dups {
@@ -143,7 +174,7 @@ func Run(set *runs.Set, opts Options) (*Result, error) {
 			}
 			lines = append(lines, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(d)), ", "), "[]"))
 		}
-		res.Warnings = append(res.Warnings, fmt.Sprintf("duplicate-runs: %d group(s) of identical rows (same params, tokens, loss) count more than once in the fit and the bootstrap: lines %s; remove copies unless they are real repeats",
+		res.Warnings = append(res.Warnings, warn.New(CodeDuplicateRuns, "%d group(s) of identical rows (same params, tokens, loss) count more than once in the fit and the bootstrap: lines %s; remove copies unless they are real repeats",
 			len(dups), strings.Join(lines, "; ")))
 	}
 	want := map[int]bool{}
@@ -179,7 +210,7 @@ func Run(set *runs.Set, opts Options) (*Result, error) {
 		g, err := runGroup(set, name, by[name], want, explicit, opts)
 		if g != nil {
 			res.LeftOut += g.LeftOut
-			if w := g.disagreement(); w != "" {
+			if w, ok := g.disagreement(); ok {
 				res.Warnings = append(res.Warnings, w)
 			}
 		}
@@ -336,7 +367,7 @@ func (g *Group) fitKaplanN(finals []runs.Run, ko kaplan.FitOptions) {
 	}
 	g.KaplanN = r
 	if g.Kaplan != nil && r.RMSE > 2*g.Kaplan.RMSE {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("RMSE of log-loss %.3g against %.3g for L(N,D): the sizes' best runs are not trained to convergence, so L(N) does not describe them; read L(N,D)", r.RMSE, g.Kaplan.RMSE))
+		r.Warnings = append(r.Warnings, warn.New(CodeLOfNMisfit, "RMSE of log-loss %.3g against %.3g for L(N,D): the sizes' best runs are not trained to convergence, so L(N) does not describe them; read L(N,D)", r.RMSE, g.Kaplan.RMSE))
 	}
 }
 
@@ -441,7 +472,7 @@ const DisagreementThreshold = 0.1
 
 // disagreement warns when the approaches' exponents a differ by more than
 // DisagreementThreshold: the conclusion then depends on the method, not the data.
-func (g *Group) disagreement() string {
+func (g *Group) disagreement() (warn.Warning, bool) {
 	type est struct {
 		name string
 		a    float64
@@ -457,7 +488,7 @@ func (g *Group) disagreement() string {
 		es = append(es, est{"Approach 3", g.A3.Law.ExponentA()})
 	}
 	if len(es) < 2 {
-		return ""
+		return warn.Warning{}, false
 	}
 	lo, hi := es[0], es[0]
 	for _, e := range es[1:] {
@@ -469,12 +500,10 @@ func (g *Group) disagreement() string {
 		}
 	}
 	if hi.a-lo.a <= DisagreementThreshold {
-		return ""
+		return warn.Warning{}, false
 	}
-	where := ""
-	if g.Name != "" {
-		where = g.Name + ": "
-	}
-	return fmt.Sprintf("%sapproaches-disagree: %s gives a = %.3f, %s a = %.3f: the compute-optimal exponent depends on the method; check the rejected budgets and the runs with outsized residuals before trusting either",
-		where, lo.name, lo.a, hi.name, hi.a)
+	w := warn.New(CodeApproachesDisagree, "%s gives a = %.3f, %s a = %.3f: the compute-optimal exponent depends on the method; check the rejected budgets and the runs with outsized residuals before trusting either",
+		lo.name, lo.a, hi.name, hi.a)
+	w.Group = g.Name
+	return w, true
 }

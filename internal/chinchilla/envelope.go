@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // EnvelopeFit selects which envelope points enter the power-law regression of Envelope.
@@ -81,7 +82,7 @@ type EnvelopeResult struct {
 	Segments int             // contiguous envelope segments (run changes + 1)
 	Sizes    int             // distinct N on the envelope
 	Runs     int             // runs in the input
-	Warnings []Diagnostic
+	Warnings []warn.Warning
 	Options  EnvelopeOptions // options after defaults
 }
 
@@ -155,14 +156,12 @@ func Envelope(pts []Point, opts EnvelopeOptions) (*EnvelopeResult, error) {
 	env := buildEnvelope(runs, grid)
 	res := &EnvelopeResult{Runs: len(runs), Options: o}
 	if len(env) > 0 && len(runs) > 0 && allSingle(runs) {
-		res.Warnings = append(res.Warnings, Diagnostic{CodeFinalPointsOnly,
-			"one point per run: the envelope is the Pareto frontier of (compute, loss) over finished runs, which follows the sampled sizes and lengths more than the optimum; pass loss curves for Approach 1"})
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeFinalPointsOnly, Msg: "one point per run: the envelope is the Pareto frontier of (compute, loss) over finished runs, which follows the sampled sizes and lengths more than the optimum; pass loss curves for Approach 1"})
 	}
 	fit, sizes, segs, ok := fitEnvelope(env, o.Fit)
 	res.Sizes, res.Segments = sizes, segs
 	if sizes <= 2 {
-		res.Warnings = append(res.Warnings, Diagnostic{CodeFewSizesEnvelope,
-			fmt.Sprintf("the envelope is held by %d distinct model size(s): the exponent a is not identified", sizes)})
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeFewSizesEnvelope, Msg: fmt.Sprintf("the envelope is held by %d distinct model size(s): the exponent a is not identified", sizes)})
 	}
 	if !ok {
 		return res, fmt.Errorf("envelope: %d distinct size(s) on the envelope: cannot fit N_opt against C", sizes)
@@ -181,8 +180,7 @@ func Envelope(pts []Point, opts EnvelopeOptions) (*EnvelopeResult, error) {
 		})
 		res.BootstrapOK = len(reps)
 		if len(reps) < o.Bootstrap {
-			res.Warnings = append(res.Warnings, Diagnostic{CodeBootstrapFailures,
-				fmt.Sprintf("%d of %d bootstrap replicates had < 2 sizes on the envelope and were skipped", o.Bootstrap-len(reps), o.Bootstrap)})
+			res.Warnings = append(res.Warnings, warn.Warning{Code: CodeBootstrapFailures, Msg: fmt.Sprintf("%d of %d bootstrap replicates had < 2 sizes on the envelope and were skipped", o.Bootstrap-len(reps), o.Bootstrap)})
 		}
 		res.PowerLaws.intervals(reps, o.Level)
 	}

@@ -3,12 +3,14 @@ package chinchilla
 import (
 	"errors"
 	"fmt"
+	"gonum.org/v1/gonum/stat"
 	"math"
 	"slices"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // Parameter indices of θ = (a, b, e, α, β) with A = e^a, B = e^b, E = e^e.
@@ -85,7 +87,7 @@ type FitResult struct {
 	// error in the loss).
 	Residuals []float64
 	// Warnings are non-fatal problems (non-convergence, parameters at extremes, ...).
-	Warnings []string
+	Warnings []warn.Warning
 
 	// Draws holds one [E, A, B, alpha, beta] row per bootstrap resample, in resample
 	// order (nil without bootstrap); E in nats/token. A resample whose refit gave a
@@ -364,68 +366,65 @@ func (p *a3Problem) result(ms fit.MultiStartResult, opts FitOptions) *FitResult 
 }
 
 // designWarnings flags run sets that cannot identify the law's parameters.
-func (p *a3Problem) designWarnings() []string {
-	var w []string
+func (p *a3Problem) designWarnings() []warn.Warning {
+	var w []warn.Warning
 	span := func(v []float64) float64 { return math.Exp(slices.Max(v) - slices.Min(v)) }
 	if sn := span(p.lnN); sn < 4 && confounded(p.m, thA, thAlpha, thBeta) > 1 {
-		w = append(w, fmt.Sprintf("N spans only %.3gx (%.3g to %.3g params): alpha and A are poorly identified", sn, math.Exp(slices.Min(p.lnN)), math.Exp(slices.Max(p.lnN))))
+		w = append(w, warn.New(CodeNarrowSpan, "N spans only %.3gx (%.3g to %.3g params): alpha and A are poorly identified", sn, math.Exp(slices.Min(p.lnN)), math.Exp(slices.Max(p.lnN))))
 	}
 	if sd := span(p.lnD); sd < 4 && confounded(p.m, thB, thBeta, thAlpha) > 1 {
-		w = append(w, fmt.Sprintf("D spans only %.3gx (%.3g to %.3g tokens): beta and B are poorly identified", sd, math.Exp(slices.Min(p.lnD)), math.Exp(slices.Max(p.lnD))))
+		w = append(w, warn.New(CodeNarrowSpan, "D spans only %.3gx (%.3g to %.3g tokens): beta and B are poorly identified", sd, math.Exp(slices.Min(p.lnD)), math.Exp(slices.Max(p.lnD))))
 	}
 	if p.m.Src[thE] < 0 && p.m.Fixed[thE] >= slices.Min(p.y) {
-		w = append(w, fmt.Sprintf("E is fixed at %.4g nats/token, at or above the lowest loss in the runs (%.4g): no law of this form can fit them", math.Exp(p.m.Fixed[thE]), math.Exp(slices.Min(p.y))))
+		w = append(w, warn.New(CodeFixedEAboveLoss, "E is fixed at %.4g nats/token, at or above the lowest loss in the runs (%.4g): no law of this form can fit them", math.Exp(p.m.Fixed[thE]), math.Exp(slices.Min(p.y))))
 	}
 	if c := correlation(p.lnN, p.lnD); math.Abs(c) > 0.995 {
-		w = append(w, fmt.Sprintf("ln N and ln D are almost collinear (correlation %.4f; e.g. the same tokens per param for every run): the N and D terms cannot be told apart, alpha and beta may be swapped", c))
+		w = append(w, warn.New(CodeCollinear, "ln N and ln D are almost collinear (correlation %.4f; e.g. the same tokens per param for every run): the N and D terms cannot be told apart, alpha and beta may be swapped", c))
 	}
 	return w
 }
 
 func correlation(x, y []float64) float64 {
-	n := float64(len(x))
-	var mx, my float64
-	for i := range x {
-		mx += x[i]
-		my += y[i]
-	}
-	mx /= n
-	my /= n
-	var sxx, syy, sxy float64
-	for i := range x {
-		sxx += (x[i] - mx) * (x[i] - mx)
-		syy += (y[i] - my) * (y[i] - my)
-		sxy += (x[i] - mx) * (y[i] - my)
-	}
-	if sxx == 0 || syy == 0 {
+	if stat.Variance(x, nil) == 0 || stat.Variance(y, nil) == 0 {
 		return 0
 	}
-	return sxy / math.Sqrt(sxx*syy)
+	return stat.Correlation(x, y, nil)
 }
 
+// Stable warning codes of the Approach-3 fit (README's warning catalogue).
+const (
+	CodeNotConverged     = "not-converged"      // the best start stopped on a limit
+	CodeFragileOptimum   = "fragile-optimum"    // fewer than 2 starts reached the best objective
+	CodeExtremeParameter = "extreme-parameter"  // alpha/beta negative, near 0 or above 2.5; E tiny
+	CodeNarrowSpan       = "narrow-span"        // N or D spans less than 4x
+	CodeFixedEAboveLoss  = "fixed-e-above-loss" // --fix E at or above the lowest loss
+	CodeCollinear        = "collinear"          // ln N and ln D almost collinear
+	CodeWideInterval     = "wide-interval"      // an exponent's 95% interval is wider than itself
+)
+
 // a3Warnings lists problems with a fit that the caller should see.
-func a3Warnings(r *FitResult) []string {
-	var w []string
+func a3Warnings(r *FitResult) []warn.Warning {
+	var w []warn.Warning
 	if !r.Converged {
-		w = append(w, fmt.Sprintf("the best start did not converge (status %s, gradient %.3g)", r.Status, r.GradNorm))
+		w = append(w, warn.New(CodeNotConverged, "the best start did not converge (status %s, gradient %.3g)", r.Status, r.GradNorm))
 	}
 	if r.Starts > 1 && r.StartsAtBest < 2 {
-		w = append(w, fmt.Sprintf("only %d of %d starts reached the best objective: the optimum may be fragile", r.StartsAtBest, r.Starts))
+		w = append(w, warn.New(CodeFragileOptimum, "only %d of %d starts reached the best objective: the optimum may be fragile", r.StartsAtBest, r.Starts))
 	}
 	for _, e := range []struct {
 		name string
 		v    float64
 	}{{"alpha", r.Law.Alpha}, {"beta", r.Law.Beta}} {
 		if e.v < 0 {
-			w = append(w, fmt.Sprintf("%s = %.3g is negative: the fitted loss rises with %s, so the law does not describe these runs", e.name, e.v, map[string]string{"alpha": "N", "beta": "D"}[e.name]))
+			w = append(w, warn.New(CodeExtremeParameter, "%s = %.3g is negative: the fitted loss rises with %s, so the law does not describe these runs", e.name, e.v, map[string]string{"alpha": "N", "beta": "D"}[e.name]))
 		} else if e.v < 0.05 {
-			w = append(w, fmt.Sprintf("%s = %.3g is near 0: that term is nearly constant and trades off with E", e.name, e.v))
+			w = append(w, warn.New(CodeExtremeParameter, "%s = %.3g is near 0: that term is nearly constant and trades off with E", e.name, e.v))
 		} else if e.v > 2.5 {
-			w = append(w, fmt.Sprintf("%s = %.3g is above 2.5: implausibly steep, check the data", e.name, e.v))
+			w = append(w, warn.New(CodeExtremeParameter, "%s = %.3g is above 2.5: implausibly steep, check the data", e.name, e.v))
 		}
 	}
 	if r.Law.E < 0.05 {
-		w = append(w, fmt.Sprintf("E = %.3g nats/token is tiny: the irreducible loss is not identified by these runs", r.Law.E))
+		w = append(w, warn.New(CodeExtremeParameter, "E = %.3g nats/token is tiny: the irreducible loss is not identified by these runs", r.Law.E))
 	}
 	for _, k := range []string{"alpha", "beta"} {
 		if iv, ok := r.Intervals[k]; ok {
@@ -434,12 +433,12 @@ func a3Warnings(r *FitResult) []string {
 				v = r.Law.Beta
 			}
 			if iv.Hi-iv.Lo > v {
-				w = append(w, fmt.Sprintf("the 95%% interval of %s (%.3g, %.3g) is wider than %s itself: the exponent is poorly determined", k, iv.Lo, iv.Hi, k))
+				w = append(w, warn.New(CodeWideInterval, "the 95%% interval of %s (%.3g, %.3g) is wider than %s itself: the exponent is poorly determined", k, iv.Lo, iv.Hi, k))
 			}
 		}
 	}
 	if r.BootstrapFailed > 0 {
-		w = append(w, fmt.Sprintf("%d of %d bootstrap refits did not converge", r.BootstrapFailed, len(r.Draws)))
+		w = append(w, warn.New(CodeBootstrapFailures, "%d of %d bootstrap refits did not converge", r.BootstrapFailed, len(r.Draws)))
 	}
 	return w
 }

@@ -396,7 +396,7 @@ func TestFitUnidentifiable(t *testing.T) {
 		t.Logf("%s: %+v converged %v warnings %q", c.name, l, r.Converged, r.Warnings)
 		found := false
 		for _, w := range r.Warnings {
-			found = found || strings.Contains(w, c.want)
+			found = found || strings.Contains(w.String(), c.want)
 		}
 		if !found {
 			t.Errorf("%s: warnings %q, want one containing %q", c.name, r.Warnings, c.want)
@@ -462,7 +462,7 @@ func TestFitWarnsWhenFixedEAboveLosses(t *testing.T) {
 	}
 	found := false
 	for _, w := range r.Warnings {
-		found = found || strings.Contains(w, "E is fixed at 2.5")
+		found = found || (w.Code == CodeFixedEAboveLoss && strings.Contains(w.Msg, "E is fixed at 2.5"))
 	}
 	if !found {
 		t.Errorf("no warning for E above the lowest loss: %q", r.Warnings)

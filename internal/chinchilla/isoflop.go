@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/interp"
 	"gonum.org/v1/gonum/stat"
@@ -36,25 +37,16 @@ func (p Point) flops() float64 {
 	return 6 * p.Params * p.Tokens
 }
 
-// Diagnostic is a warning carried as data: Code is a stable kebab-case identifier
-// (e.g. "edge-optimum"), Message a human-readable explanation.
-type Diagnostic struct {
-	Code, Message string
-}
-
-// String renders the diagnostic as "code: message".
-func (d Diagnostic) String() string { return d.Code + ": " + d.Message }
-
-// Stable diagnostic codes of the IsoFLOP and envelope estimators.
+// Stable warning codes of the IsoFLOP and envelope estimators.
 const (
-	CodeTooFewSizes       = "too-few-sizes"         // budget has < MinSizes distinct N (rejected)
-	CodeEdgeOptimum       = "edge-optimum"          // minimum at the smallest or largest sampled N (rejected)
-	CodeConcaveProfile    = "concave-profile"       // parabola opens downward (rejected)
-	CodeOffCentre         = "off-centre"            // minimum far from the grid's geometric centre (kept)
-	CodeFewBudgets        = "few-budgets"           // fewer than 3 accepted budgets
-	CodeUnassigned        = "unassigned-runs"       // runs that fell in no budget cluster
-	CodeBootstrapFailures = "bootstrap-failures"    // some bootstrap replicates could not be fitted
-	CodeFewSizesEnvelope  = "few-sizes-on-envelope" // envelope dominated by <= 2 model sizes
+	CodeTooFewSizes       = "too-few-sizes"            // budget has < MinSizes distinct N (rejected)
+	CodeEdgeOptimum       = "edge-optimum"             // minimum at the smallest or largest sampled N (rejected)
+	CodeConcaveProfile    = "concave-profile"          // parabola opens downward (rejected)
+	CodeOffCentre         = "off-centre"               // minimum far from the grid's geometric centre (kept)
+	CodeFewBudgets        = "few-budgets"              // fewer than 3 accepted budgets
+	CodeUnassigned        = "unassigned-runs"          // runs that fell in no budget cluster
+	CodeBootstrapFailures = warn.CodeBootstrapFailures // some bootstrap replicates could not be fitted
+	CodeFewSizesEnvelope  = "few-sizes-on-envelope"    // envelope dominated by <= 2 model sizes
 )
 
 // VertexMethod selects how the minimum of an IsoFLOP profile is located.
@@ -191,7 +183,7 @@ type IsoFLOPResult struct {
 	// minima, with R² and bootstrap intervals (resampling points within budgets).
 	PowerLaws
 	Unassigned []Point
-	Warnings   []Diagnostic
+	Warnings   []warn.Warning
 	Options    IsoFLOPOptions // options after defaults
 }
 
@@ -241,8 +233,7 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 	groups, unassigned := groupBudgets(pts, o.BudgetTolerance)
 	res := &IsoFLOPResult{Unassigned: unassigned, Options: o}
 	if len(unassigned) > 0 {
-		res.Warnings = append(res.Warnings, Diagnostic{CodeUnassigned,
-			fmt.Sprintf("%d run(s) fall in no budget (within ±%.0f%% of another run's FLOPs) and were not used", len(unassigned), 100*o.BudgetTolerance)})
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeUnassigned, Msg: fmt.Sprintf("%d run(s) fall in no budget (within ±%.0f%% of another run's FLOPs) and were not used", len(unassigned), 100*o.BudgetTolerance)})
 	}
 	res.Budgets = make([]BudgetOptimum, len(groups))
 	for i, g := range groups {
@@ -264,19 +255,19 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 		}
 	}
 	if len(few) > 0 {
-		res.Warnings = append(res.Warnings, Diagnostic{CodeTooFewSizes, fmt.Sprintf(
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeTooFewSizes, Msg: fmt.Sprintf(
 			"%d budget(s) with fewer than %d distinct sizes rejected: budget %s", len(few), o.MinSizes, strings.Join(few, ", budget "))})
 	}
 	if len(edge) > 0 {
-		res.Warnings = append(res.Warnings, Diagnostic{CodeEdgeOptimum, fmt.Sprintf(
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeEdgeOptimum, Msg: fmt.Sprintf(
 			"%d budget(s) with the minimum at the edge of their sampled sizes rejected: budget %s", len(edge), strings.Join(edge, ", budget "))})
 	}
 	if len(concave) > 0 {
-		res.Warnings = append(res.Warnings, Diagnostic{CodeConcaveProfile, fmt.Sprintf(
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeConcaveProfile, Msg: fmt.Sprintf(
 			"%d budget(s) whose parabola of ln loss in ln N opens downward rejected: budget %s", len(concave), strings.Join(concave, ", budget "))})
 	}
 	if len(offc) > 0 {
-		res.Warnings = append(res.Warnings, Diagnostic{CodeOffCentre, fmt.Sprintf(
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeOffCentre, Msg: fmt.Sprintf(
 			"N_opt differs from its grid's geometric centre by more than %gx at budget(s) %v; for parabola vertices with alpha != beta a constant offset leaves a unbiased but shifts N_opt (the intercept) and an offset drifting with C biases a (Akima minima are much less sensitive; centre the grids on the optimum)",
 			o.OffCentreFactor, offc)})
 	}
@@ -292,8 +283,7 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 	}
 	res.A, res.B, res.K, res.KD, res.R2A, res.R2B = fit.a, fit.b, math.Exp(fit.lnK), math.Exp(fit.lnKD), fit.r2a, fit.r2b
 	if nacc < 3 {
-		res.Warnings = append(res.Warnings, Diagnostic{CodeFewBudgets,
-			fmt.Sprintf("only %d budgets accepted: the exponent rests on %d points (R² %.4f is meaningless)", nacc, nacc, fit.r2a)})
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeFewBudgets, Msg: fmt.Sprintf("only %d budgets accepted: the exponent rests on %d points (R² %.4f is meaningless)", nacc, nacc, fit.r2a)})
 	}
 	if o.Bootstrap > 0 {
 		reps := bootstrapFits(o.Bootstrap, stats.BootstrapOptions{Seed: o.Seed, Workers: o.Workers}, func(rng *rand.Rand) (powerFit, bool) {
@@ -309,8 +299,7 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 		})
 		res.BootstrapOK = len(reps)
 		if len(reps) < o.Bootstrap {
-			res.Warnings = append(res.Warnings, Diagnostic{CodeBootstrapFailures,
-				fmt.Sprintf("%d of %d bootstrap replicates had fewer than 2 accepted budgets and were skipped", o.Bootstrap-len(reps), o.Bootstrap)})
+			res.Warnings = append(res.Warnings, warn.Warning{Code: CodeBootstrapFailures, Msg: fmt.Sprintf("%d of %d bootstrap replicates had fewer than 2 accepted budgets and were skipped", o.Bootstrap-len(reps), o.Bootstrap)})
 		}
 		res.PowerLaws.intervals(reps, o.Level)
 	}

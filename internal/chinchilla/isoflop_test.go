@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // readCSV reads a header CSV from the repository's testdata directory.
@@ -106,7 +108,7 @@ func TestIsoFLOPPorianParabola(t *testing.T) {
 	t.Logf("parabola reproduces %d/15 published exponents", n)
 }
 
-func hasCode(ws []Diagnostic, code string) bool {
+func hasCode(ws []warn.Warning, code string) bool {
 	for _, w := range ws {
 		if w.Code == code {
 			return true
@@ -223,8 +225,8 @@ func TestIsoFLOPRejections(t *testing.T) {
 		}
 	}
 	for _, w := range res.Warnings {
-		if w.Code == CodeTooFewSizes && !strings.Contains(w.Message, "FLOPs has 2") {
-			t.Errorf("too-few-sizes message does not give the count: %q", w.Message)
+		if w.Code == CodeTooFewSizes && !strings.Contains(w.Msg, "FLOPs has 2") {
+			t.Errorf("too-few-sizes message does not give the count: %q", w.Msg)
 		}
 	}
 	if math.Abs(res.A-synthLaw.ExponentA()) > 0.01 {

@@ -9,10 +9,14 @@ import (
 
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // DefaultDelta is the Huber threshold of Hoffmann et al. 2022 on log-loss residuals.
 const DefaultDelta = fit.DefaultDelta
+
+// CodeNegligibleTerm flags a term of L(N,D) under 1% of the bracket for every run.
+const CodeNegligibleTerm = "negligible-term"
 
 // FitOptions configure Fit. The zero value fits the joint law L(N, D) with Huber δ = 1e-3
 // on log-loss residuals, summed over runs, and no bootstrap.
@@ -62,7 +66,7 @@ type FitResult struct {
 	RMSE      float64
 	Residuals []float64
 	// Warnings are non-fatal problems (non-convergence, a term that never matters, ...).
-	Warnings []string
+	Warnings []warn.Warning
 	// Draws holds one row of Params values (in ParamNames order) per bootstrap resample
 	// that produced a finite fit; nil without bootstrap.
 	Draws [][]float64
@@ -140,20 +144,20 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 	}
 	r.RMSE = math.Sqrt(ss / float64(len(o.y)))
 	if !r.Converged {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("kaplan %s fit did not converge (%s, max |gradient| %.3g)", r.Form, r.Status, r.GradNorm))
+		r.Warnings = append(r.Warnings, warn.New(warn.CodeNotConverged, "kaplan %s fit did not converge (%s, max |gradient| %.3g)", r.Form, r.Status, r.GradNorm))
 	}
 	if o.form == Joint {
 		maxN, maxD := o.maxShares(r.X)
 		if maxN < 0.01 {
-			r.Warnings = append(r.Warnings, "kaplan L(N,D): the (Nc/N) term is under 1% of the bracket for every run, so Nc and alpha_N are barely determined (the runs are data-limited)")
+			r.Warnings = append(r.Warnings, warn.New(CodeNegligibleTerm, "kaplan L(N,D): the (Nc/N) term is under 1%% of the bracket for every run, so Nc and alpha_N are barely determined (the runs are data-limited)"))
 		}
 		if maxD < 0.01 {
-			r.Warnings = append(r.Warnings, "kaplan L(N,D): the Dc/D term is under 1% of the bracket for every run, so Dc and alpha_D are barely determined (the runs are parameter-limited)")
+			r.Warnings = append(r.Warnings, warn.New(CodeNegligibleTerm, "kaplan L(N,D): the Dc/D term is under 1%% of the bracket for every run, so Dc and alpha_D are barely determined (the runs are parameter-limited)"))
 		}
 	}
 	for i, name := range r.ParamNames() {
 		if v := math.Exp(r.X[i]); (name[0] == 'a' && (v < 1e-3 || v > 5)) || (name != "E" && name[0] != 'a' && (v < 1 || v > 1e30)) {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("kaplan %s: %s = %.3g is at an extreme; the form may not suit these runs", r.Form, name, v))
+			r.Warnings = append(r.Warnings, warn.New(warn.CodeExtremeParameter, "kaplan %s: %s = %.3g is at an extreme; the form may not suit these runs", r.Form, name, v))
 		}
 	}
 	if opts.Bootstrap > 0 {
@@ -352,7 +356,7 @@ func (r *FitResult) bootstrap(o *objective, grid [][]float64, opts FitOptions) {
 		r.Draws = append(r.Draws, row)
 	}
 	if len(r.Draws) == 0 {
-		r.Warnings = append(r.Warnings, "kaplan bootstrap: no resample produced a finite fit")
+		r.Warnings = append(r.Warnings, warn.New(warn.CodeBootstrapFailures, "kaplan bootstrap: no resample produced a finite fit"))
 		return
 	}
 	r.Intervals = map[string]stats.Interval{}
@@ -360,7 +364,7 @@ func (r *FitResult) bootstrap(o *objective, grid [][]float64, opts FitOptions) {
 		r.Intervals[k], _ = stats.Central(v, stats.Level95)
 	}
 	if r.BootstrapFailed > 0 {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("kaplan bootstrap: %d of %d resamples did not converge", r.BootstrapFailed, opts.Bootstrap))
+		r.Warnings = append(r.Warnings, warn.New(warn.CodeBootstrapFailures, "kaplan bootstrap: %d of %d resamples did not converge", r.BootstrapFailed, opts.Bootstrap))
 	}
 }
 

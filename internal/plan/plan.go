@@ -104,3 +104,12 @@ func ComputeForLoss(l chinchilla.Law, target float64) (Allocation, error) {
 	}
 	return Optimal(l, c)
 }
+
+// Stable warning codes of planning (README's warning catalogue).
+const (
+	// CodeExtrapolated flags a prediction far outside the compute range of the fitted runs.
+	CodeExtrapolated = "extrapolated"
+	// CodeDefaultRepetition flags a data-constrained plan that uses Muennighoff et al.'s C4
+	// R_D*, R_N* because the law has none of its own.
+	CodeDefaultRepetition = "default-repetition-constants"
+)

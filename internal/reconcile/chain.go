@@ -9,6 +9,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // porianChain holds the IsoFLOP points of the five RefinedWeb settings of Porian et al.'s
@@ -52,7 +53,7 @@ type Step struct {
 	Interval stats.Interval // bootstrap percentile interval of A (zero without a bootstrap)
 	Budgets  int            // IsoFLOP budgets
 	Accepted int            // budgets whose minimum entered the fit
-	Warnings []chinchilla.Diagnostic
+	Warnings []warn.Warning
 }
 
 // ChainPoints returns the embedded IsoFLOP points of each chain experiment, with the budget

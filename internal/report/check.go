@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"path/filepath"
+
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // CheckRow is one new run checked against a fitted law: its actual loss, the law's
@@ -37,7 +39,7 @@ type CheckResult struct {
 	Runs          int        `json:"runs"`
 	Outside       int        `json:"outside"`
 	Rows          []CheckRow `json:"results"`
-	Warnings      []string   `json:"warnings"`
+	Warnings      warn.List  `json:"warnings"`
 }
 
 // RuleText describes the band: "±3% of the prediction" or "2σ (bootstrap spread and

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/kaplan"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // Source values of a CompareEntry.
@@ -44,7 +45,7 @@ type Comparison struct {
 	Laws          []CompareEntry `json:"laws"`
 	Verdict       string         `json:"verdict,omitempty"`
 	Notes         []string       `json:"notes"`
-	Warnings      []string       `json:"warnings"`
+	Warnings      warn.List      `json:"warnings"`
 }
 
 // Kaplan's and Chinchilla's published allocation exponents a of N_opt ∝ C^a, the two poles

@@ -9,7 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
+
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // WriteRowsCSV writes a slice of structs as machine-readable CSV: one row per element, one
@@ -204,13 +205,13 @@ func WriteFitCSV(w io.Writer, d *Document) error {
 			}
 			row("holdout", 0, "mean_abs_relative_error", h.MeanAbsRE, nil, h.Expr)
 		}
-		for _, s := range f.Warnings {
-			row("warning", 0, "", 0, nil, s)
+		for _, w := range f.Warnings {
+			row("warning", 0, "", 0, nil, w.Qualified())
 		}
 	}
-	for _, s := range d.Warnings {
-		if !fitWarning(d, s) {
-			cw.Write([]string{"", "", "", "warning", "", "", "", "", "", s})
+	for _, w := range d.Warnings {
+		if !fitWarning(d, w) {
+			cw.Write([]string{"", "", "", "warning", "", "", "", "", "", w.Qualified()})
 		}
 	}
 	for _, s := range d.Skipped {
@@ -225,11 +226,11 @@ func WriteFitCSV(w io.Writer, d *Document) error {
 }
 
 // fitWarning reports whether a document-level warning repeats one of a fit's own warnings
-// (which the fit's rows already carry).
-func fitWarning(d *Document, s string) bool {
+// (which the fit's rows already carry): the same Code and Msg, whatever the context.
+func fitWarning(d *Document, dw warn.Warning) bool {
 	for _, f := range d.Fits {
 		for _, w := range f.Warnings {
-			if strings.HasSuffix(s, w) {
+			if warn.Same(dw, w) {
 				return true
 			}
 		}

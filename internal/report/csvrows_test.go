@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"strconv"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 func TestWriteRowsCSV(t *testing.T) {
@@ -40,8 +42,8 @@ func TestWriteFitCSV(t *testing.T) {
 	conv := true
 	d := &Document{Fits: []Fit{{Law: "chinchilla", Approach: 3, Params: map[string]float64{"E": 1.8, "A": 400, "B": 2000, "alpha": 0.34, "beta": 0.36},
 		Intervals: map[string][2]float64{"E": {1.7, 1.9}}, A: F(0.51), B: F(0.49), Objective: F(1e-3), Converged: &conv, Status: "GradientThreshold",
-		Allocations: []Allocation{{FLOPs: 1e22, NOpt: 9e9, DOpt: 1.8e11, TokensPerParam: 20, Loss: 2.14}}, Warnings: []string{"w1"}}},
-		Warnings: []string{"approach 3: w1", "duplicate-runs: lines 2, 4"}}
+		Allocations: []Allocation{{FLOPs: 1e22, NOpt: 9e9, DOpt: 1.8e11, TokensPerParam: 20, Loss: 2.14}}, Warnings: warn.List{{Code: "not-converged", Msg: "w1"}}}},
+		Warnings: warn.List{{Code: "not-converged", Msg: "w1", Source: "approach 3"}, {Code: "duplicate-runs", Msg: "lines 2, 4"}}}
 	var b bytes.Buffer
 	if err := WriteFitCSV(&b, d); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // SchemaVersion is the version of the JSON contract of `fit --format json` and fit.json.
@@ -13,16 +15,16 @@ const SchemaVersion = 1
 
 // Document is the JSON contract of `scalefit fit --format json` and of fit.json files.
 type Document struct {
-	SchemaVersion int      `json:"schema_version"`
-	Source        string   `json:"source,omitempty"`
-	Runs          int      `json:"runs"`
-	Excluded      int      `json:"excluded"`
-	Derived       string   `json:"derived,omitempty"`     // "tokens" or "flops": the column computed as C = 6ND
-	InputNotes    []string `json:"input_notes,omitempty"` // how the input was read: header units, decimal commas, joins
-	Warnings      []string `json:"warnings"`
-	Fits          []Fit    `json:"fits"`
-	Skipped       []Skip   `json:"skipped,omitempty"`
-	Range         *Range   `json:"range,omitempty"` // the fitted data's range, for extrapolation warnings
+	SchemaVersion int       `json:"schema_version"`
+	Source        string    `json:"source,omitempty"`
+	Runs          int       `json:"runs"`
+	Excluded      int       `json:"excluded"`
+	Derived       string    `json:"derived,omitempty"`     // "tokens" or "flops": the column computed as C = 6ND
+	InputNotes    []string  `json:"input_notes,omitempty"` // how the input was read: header units, decimal commas, joins
+	Warnings      warn.List `json:"warnings"`
+	Fits          []Fit     `json:"fits"`
+	Skipped       []Skip    `json:"skipped,omitempty"`
+	Range         *Range    `json:"range,omitempty"` // the fitted data's range, for extrapolation warnings
 }
 
 // Range is the span of the fitted runs.
@@ -69,7 +71,7 @@ type Fit struct {
 	Budgets      []Budget              `json:"budgets,omitempty"`
 	Holdout      *Holdout              `json:"holdout,omitempty"`
 	Outliers     []Residual            `json:"outliers,omitempty"`
-	Warnings     []string              `json:"warnings,omitempty"`
+	Warnings     warn.List             `json:"warnings,omitempty"`
 	// Resamples is the number of bootstrap resamples behind Intervals.
 	Resamples int `json:"resamples,omitempty"`
 	// Bootstrap holds one [E, A, B, alpha, beta] row per resample (Chinchilla Approach 3).

@@ -11,6 +11,7 @@ import (
 	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // FitDocument converts an analysis into the JSON contract. withDraws keeps the bootstrap
@@ -25,7 +26,6 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 		Excluded:      set.Excluded + res.LeftOut,
 		Derived:       set.Derived,
 		InputNotes:    set.Notes,
-		Warnings:      []string{},
 		Fits:          []Fit{},
 		Range:         &Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
 	}
@@ -74,7 +74,6 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 					FLOPs: run.FLOPs, Loss: run.Loss, Predicted: pred, RelError: (pred - run.Loss) / run.Loss})
 			}
 			doc.Fits = append(doc.Fits, f)
-			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "approach 3", r.Warnings)...)
 		}
 		for _, r := range []*kaplan.FitResult{g.Kaplan, g.KaplanN} {
 			if r == nil {
@@ -86,7 +85,6 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 				f.Bootstrap = nil
 			}
 			doc.Fits = append(doc.Fits, f)
-			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "kaplan "+r.Form.String(), r.Warnings)...)
 		}
 		if r := g.A2; r != nil {
 			f := powerLawFit(2, "N_opt = k C^a (IsoFLOP minima)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
@@ -94,7 +92,6 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 				f.Budgets = append(f.Budgets, Budget{FLOPs: b.FLOPs, NOpt: b.NOpt, DOpt: b.DOpt, Loss: b.Loss, Sizes: b.Sizes, Accepted: b.Accepted, Reason: b.Reason})
 			}
 			doc.Fits = append(doc.Fits, f)
-			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "approach 2", f.Warnings)...)
 		}
 		if r := g.A1; r != nil {
 			f := powerLawFit(1, "N_opt = k C^a (loss-curve envelope)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
@@ -102,15 +99,14 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 				f.Envelope = append(f.Envelope, [4]float64{p.C, p.N, p.D, p.Loss})
 			}
 			doc.Fits = append(doc.Fits, f)
-			doc.Warnings = append(doc.Warnings, prefixed(g.Name, "approach 1", f.Warnings)...)
 		}
 	}
-	doc.Warnings = append(doc.Warnings, res.Warnings...)
+	doc.Warnings = res.AllWarnings()
 	return doc
 }
 
 // powerLawFit is the JSON of Approach 1's or 2's power laws, with allocations at budgets.
-func powerLawFit(approach int, form, group string, p *chinchilla.PowerLaws, budgets []float64, ws []chinchilla.Diagnostic) Fit {
+func powerLawFit(approach int, form, group string, p *chinchilla.PowerLaws, budgets []float64, ws []warn.Warning) Fit {
 	f := Fit{Law: "chinchilla", Approach: approach, Form: form, Group: group,
 		A: F(p.A), B: F(p.B), Params: map[string]float64{"k": p.K, "k_d": p.KD, "r2": p.R2A}}
 	if p.BootstrapOK > 0 {
@@ -121,7 +117,7 @@ func powerLawFit(approach int, form, group string, p *chinchilla.PowerLaws, budg
 		n, d := p.NOpt(c), p.DOpt(c)
 		f.Allocations = append(f.Allocations, Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n})
 	}
-	f.Warnings = diagnostics(ws)
+	f.Warnings = ws
 	return f
 }
 
@@ -144,26 +140,6 @@ func pairs(ivs map[string]stats.Interval) map[string][2]float64 {
 	out := make(map[string][2]float64, len(ivs))
 	for k, iv := range ivs {
 		out[k] = iv.Pair()
-	}
-	return out
-}
-
-func diagnostics(ds []chinchilla.Diagnostic) []string {
-	var out []string
-	for _, d := range ds {
-		out = append(out, d.String())
-	}
-	return out
-}
-
-func prefixed(group, what string, ws []string) []string {
-	var out []string
-	for _, w := range ws {
-		p := what
-		if group != "" {
-			p = group + ", " + what
-		}
-		out = append(out, p+": "+w)
 	}
 	return out
 }

@@ -43,7 +43,7 @@ func TestOutsideIntervals(t *testing.T) {
 		{Params: 7e9, ParamsInterval: &[2]float64{6e9, 8e9}, Loss: &loss, LossInterval: &[2]float64{2.1, 2.2}},
 	}
 	w := outsideIntervals(rows)
-	if len(w) != 2 || !strings.Contains(w[0], "row 1: FLOPs 2.13e26") || !strings.Contains(w[1], "row 2: loss") {
+	if len(w) != 2 || w[0].Code != CodeOutsideInterval || !strings.Contains(w[0].Msg, "row 1: FLOPs 2.13e26") || !strings.Contains(w[1].Msg, "row 2: loss") {
 		t.Errorf("warnings %q", w)
 	}
 }

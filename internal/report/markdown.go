@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // Figure is a figure file of a report, relative to the report's directory.
@@ -41,7 +42,7 @@ func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []
 	if len(doc.Warnings) == 0 {
 		b.WriteString("None.\n")
 	}
-	for _, s := range doc.Warnings {
+	for _, s := range warn.Strings(doc.Warnings) {
 		b.WriteString("- " + s + "\n")
 	}
 	b.WriteString("\nThe fit with its bootstrap draws is in [fit.json](fit.json): `scalefit optimal --fit fit.json`, `scalefit predict --fit fit.json` and `scalefit check --fit fit.json` reuse it.\n")

@@ -1,10 +1,11 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // Plan modes: which question a PlanDocument answers.
@@ -85,7 +86,7 @@ type PlanDocument struct {
 	GPU      *GPUInfo  `json:"gpu,omitempty"`
 	Rows     []PlanRow `json:"rows"`
 	Notes    []string  `json:"notes,omitempty"`
-	Warnings []string  `json:"warnings"`
+	Warnings warn.List `json:"warnings"`
 }
 
 // planColumn is one column of a plan table: shown when any row has it.
@@ -312,9 +313,6 @@ func (d *PlanDocument) lawNotes() []string {
 // WritePlan writes the document in format f: JSON in full precision, otherwise as a table
 // followed by the warnings.
 func WritePlan(w io.Writer, f Format, d *PlanDocument) error {
-	if d.Warnings == nil {
-		d.Warnings = []string{}
-	}
 	d.Warnings = append(d.Warnings, outsideIntervals(d.Rows)...)
 	switch f {
 	case JSON:
@@ -327,8 +325,11 @@ func WritePlan(w io.Writer, f Format, d *PlanDocument) error {
 
 // outsideIntervals warns when a point estimate lies outside its own bootstrap interval: the
 // draws disagree with the fit, which happens when the law is poorly identified.
-func outsideIntervals(rows []PlanRow) []string {
-	var out []string
+// CodeOutsideInterval flags a point estimate outside its own bootstrap interval.
+const CodeOutsideInterval = "outside-interval"
+
+func outsideIntervals(rows []PlanRow) []warn.Warning {
+	var out []warn.Warning
 	for i := range rows {
 		r := &rows[i]
 		for _, c := range []struct {
@@ -337,12 +338,12 @@ func outsideIntervals(rows []PlanRow) []string {
 			iv   *[2]float64
 		}{{"FLOPs", r.FLOPs, r.FLOPsInterval}, {"params", r.Params, r.ParamsInterval}, {"tokens", r.Tokens, r.TokensInterval}} {
 			if c.iv != nil && (c.v < c.iv[0] || c.v > c.iv[1]) {
-				out = append(out, fmt.Sprintf("row %d: %s %s lies outside its 95%% interval %s: the bootstrap draws disagree with the fit, which is poorly identified; do not rely on this number",
+				out = append(out, warn.New(CodeOutsideInterval, "row %d: %s %s lies outside its 95%% interval %s: the bootstrap draws disagree with the fit, which is poorly identified; do not rely on this number",
 					i+1, c.name, Sci(c.v), Interval(*c.iv, Sci)))
 			}
 		}
 		if r.Loss != nil && r.LossInterval != nil && (*r.Loss < r.LossInterval[0] || *r.Loss > r.LossInterval[1]) {
-			out = append(out, fmt.Sprintf("row %d: loss %s lies outside its 95%% interval %s: the bootstrap draws disagree with the fit", i+1, loss4(*r.Loss), Interval(*r.LossInterval, loss4)))
+			out = append(out, warn.New(CodeOutsideInterval, "row %d: loss %s lies outside its 95%% interval %s: the bootstrap draws disagree with the fit", i+1, loss4(*r.Loss), Interval(*r.LossInterval, loss4)))
 		}
 	}
 	return out

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // Table is a titled table of already formatted cells, with notes printed under it.
@@ -123,7 +125,8 @@ func (t *Table) csv(w io.Writer) error {
 }
 
 // RenderAll writes tables one after another, separated by blank lines, then warnings.
-func RenderAll(w io.Writer, f Format, tables []*Table, warnings []string) error {
+func RenderAll(w io.Writer, f Format, tables []*Table, ws []warn.Warning) error {
+	warnings := warn.Strings(ws)
 	for i, t := range tables {
 		if i > 0 {
 			if _, err := io.WriteString(w, "\n"); err != nil {

@@ -1,6 +1,7 @@
 package warn_test
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/scalefit/scalefit/internal/warn"
@@ -13,4 +14,21 @@ func ExampleNew() {
 	// Output:
 	// edge-optimum: budget 1e+19: minimum at the largest sampled size
 	// no code
+}
+
+// A List encodes as the strings fit.json has always held and decodes them back unchanged.
+func ExampleList() {
+	l := warn.List{warn.New("edge-optimum", "budget 1e+19 rejected"), {Msg: "no code"},
+		{Code: "off-centre", Msg: "N_opt 3x off", Group: "wide", Source: "approach 2"}}
+	b, _ := json.Marshal(l)
+	fmt.Println(string(b))
+	var back warn.List
+	_ = json.Unmarshal(b, &back)
+	fmt.Printf("%q %q\n", back[0].Code, back[2].Code)
+	b2, _ := json.Marshal(back)
+	fmt.Println(string(b2) == string(b))
+	// Output:
+	// ["edge-optimum: budget 1e+19 rejected","no code","wide, approach 2: off-centre: N_opt 3x off"]
+	// "edge-optimum" ""
+	// true
 }
