@@ -11,7 +11,6 @@ import (
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/versus"
-	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/pflag"
 )
 
@@ -152,7 +151,7 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 		return fmt.Errorf("%s: %w", set.Source, err)
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintln(e.stderr, "scalefit: warning:", w.String())
+		fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
 	}
 	if g.plot != "" {
 		fig, err := plot.Versus(versusPlotInput(res, groups))
@@ -169,7 +168,7 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	case report.Markdown:
 		return report.VersusMarkdown(e.stdout, res, "")
 	}
-	return report.RenderAll(e.stdout, format, report.VersusTables(res), warn.Strings(res.Warnings))
+	return report.RenderAll(e.stdout, format, report.VersusTables(res), res.Warnings)
 }
 
 // versusPlotInput hands the comparison and the runs to the figure.
