@@ -22,6 +22,7 @@ var _ = register(newFitCmd)
 // fitOptions holds the flags of `scalefit fit` (and `scalefit report`, which fits too).
 type fitOptions struct {
 	runs              runFlags
+	convention        conventionFlag // --convention (convention.go)
 	law               string
 	approaches        []int
 	bootstrap         int
@@ -82,6 +83,7 @@ when a run column holds points along each run); skipped approaches are listed wi
 func (o *fitOptions) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	o.runs.register(fs)
+	o.convention.register(fs)
 	fs.StringVar(&o.law, "law", "chinchilla", "law family to fit: chinchilla, kaplan or all")
 	fs.IntSliceVar(&o.approaches, "approach", nil, "Chinchilla approaches to run, e.g. 3 or 1,2,3 (default: all the data allow)")
 	fs.IntVar(&o.bootstrap, "bootstrap", 0, "bootstrap resamples K for 95% intervals (Epoch used 4000)")
@@ -197,6 +199,9 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
 	aopts, err := o.analysisOptions()
 	if err != nil {
+		return nil, err
+	}
+	if err := o.convention.apply(&o.runs.opts); err != nil {
 		return nil, err
 	}
 	set, err := o.runs.load(e, path)

@@ -92,18 +92,56 @@ func ResolveColumns(header []string) (Columns, error) {
 // Parse reads one row's architecture. On error it also returns the 1-based column of the
 // offending field (0 when the problem is the shape as a whole).
 func (c Columns) Parse(rec []string) (Arch, int, error) {
-	var a Arch
-	field := func(f string) (string, int, bool) {
+	a, f, err := parse(func(f string) (string, bool) {
 		i, ok := c.idx[f]
 		if !ok || i >= len(rec) {
-			return "", 0, false
+			return "", false
 		}
-		return strings.TrimSpace(rec[i]), i + 1, true
+		return rec[i], true
+	})
+	if err != nil {
+		col := 0
+		if i, ok := c.idx[f]; ok && f != "" {
+			col = i + 1
+		}
+		return a, col, err
 	}
+	return a, 0, nil
+}
+
+// ParseFields reads an architecture through cell, which returns a row's cell by column name
+// ("" when the row lacks the column); each field is read from the first of its Aliases that
+// has a value. On error it also returns the name of the offending column ("" when the shape
+// as a whole is at fault, or a required column is missing).
+func ParseFields(cell func(col string) string) (Arch, string, error) {
+	names := map[string]string{}
+	a, f, err := parse(func(f string) (string, bool) {
+		for _, al := range Aliases[f] {
+			if v := cell(al); strings.TrimSpace(v) != "" {
+				names[f] = al
+				return v, true
+			}
+		}
+		return "", false
+	})
+	if err != nil {
+		return a, names[f], err
+	}
+	return a, "", nil
+}
+
+// parse reads the fields through get (the raw cell of a field, and whether the row has it)
+// and validates the shape; on error it names the field at fault.
+func parse(get func(field string) (string, bool)) (Arch, string, error) {
+	var a Arch
 	ints := map[string]*int{"layers": &a.Layers, "d_model": &a.DModel, "heads": &a.Heads, "kv_heads": &a.KVHeads,
 		"d_ff": &a.DFF, "vocab": &a.Vocab, "context": &a.Context}
 	for _, f := range fieldOrder {
-		s, col, ok := field(f)
+		s, ok := get(f)
+		s = strings.TrimSpace(s)
+		if !ok && isRequired(f) {
+			return a, "", fmt.Errorf("no %s value (columns %s)", f, strings.Join(Aliases[f], "/"))
+		}
 		if !ok || s == "" && !isRequired(f) {
 			continue
 		}
@@ -136,18 +174,17 @@ func (c Columns) Parse(rec []string) (Arch, int, error) {
 			*ints[f], err = parseCount(s)
 		}
 		if err != nil {
-			return a, col, &FieldError{f, err.Error()}
+			return a, f, &FieldError{f, err.Error()}
 		}
 	}
 	if err := a.Validate(); err != nil {
 		var fe *FieldError
-		col := 0
 		if errors.As(err, &fe) {
-			_, col, _ = field(fe.Field)
+			return a, fe.Field, err
 		}
-		return a, col, err
+		return a, "", err
 	}
-	return a, 0, nil
+	return a, "", nil
 }
 
 func isRequired(f string) bool {

@@ -360,7 +360,14 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 			}
 			run := Run{Line: rec.line, set: s, loc: uint64(ti)<<locShift | uint64(len(s.extras))}
 			var e *Error
-			if run.Params, e = num(iP, "params"); e == nil {
+			if opts.Derive != nil {
+				if e = derive(s, opts.Derive, &run, cells, orig, num, iL, iT, iB, t.file, rec.line); e != nil {
+					if err := fail(e); err != nil {
+						return nil, err
+					}
+					continue
+				}
+			} else if run.Params, e = num(iP, "params"); e == nil {
 				if run.Loss, e = num(iL, "loss"); e == nil && iT >= 0 {
 					run.Tokens, e = num(iT, "tokens")
 				}
@@ -473,6 +480,9 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 		}
 		s.Runs = kept
 	}
+	if opts.Derive != nil {
+		note("params and flops derived: " + opts.Derive.Name)
+	}
 	if cap(s.Runs) > 2*len(s.Runs)+1024 {
 		s.Runs = append([]Run(nil), s.Runs...)
 	}
@@ -523,4 +533,43 @@ func meanRow(rs []Run) (line int, file string, ok bool) {
 		}
 	}
 	return 0, "", false
+}
+
+// derive fills a run's params, loss, tokens, FLOPs and budget under Options.Derive.
+func derive(s *Set, d *Deriver, run *Run, cells []string, orig []origin, num func(int, string) (float64, *Error), iL, iT, iB int, file string, line int) *Error {
+	field := func(col string) string {
+		if u, ok := s.index[normalize(col)]; ok {
+			return cells[u]
+		}
+		return ""
+	}
+	p, fpt, col, err := d.Func(field)
+	if err != nil {
+		e := &Error{File: file, Line: line, Msg: err.Error()}
+		if u, ok := s.index[normalize(col)]; ok && col != "" {
+			e.Col = orig[u].col
+		}
+		return e
+	}
+	if !(p > 0) || !(fpt > 0) || math.IsInf(p, 0) || math.IsInf(fpt, 0) {
+		return &Error{File: file, Line: line, Msg: fmt.Sprintf("derived params %g and FLOPs per token %g: want positive numbers", p, fpt)}
+	}
+	run.Params = p
+	var e *Error
+	if run.Loss, e = num(iL, "loss"); e != nil {
+		return e
+	}
+	if run.Tokens, e = num(iT, "tokens"); e != nil {
+		return e
+	}
+	if iB >= 0 {
+		if run.Budget, e = num(iB, "budget"); e != nil {
+			return e
+		}
+	}
+	run.FLOPs = fpt * run.Tokens
+	if math.IsInf(run.FLOPs, 0) {
+		return &Error{File: file, Line: line, Msg: "derived flops out of the range of a float64"}
+	}
+	return nil
 }

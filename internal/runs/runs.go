@@ -114,6 +114,20 @@ type Options struct {
 	RunPattern string
 	// SkipInvalid skips rows that cannot be read (counted in a warning) instead of failing.
 	SkipInvalid bool
+	// Derive, when set, computes each run's params and FLOPs from other columns of its row
+	// (scalefit fit --convention: an architecture counted under a convention). The input then
+	// needs tokens but no params or flops column; one it has is replaced by the derived value.
+	Derive *Deriver
+}
+
+// Deriver computes a run's parameter count and training FLOPs per token from its row.
+type Deriver struct {
+	// Name says what was derived and how, for the notes of the loaded set.
+	Name string
+	// Func reads the row's cells through field (a column name, case-insensitive; "" when
+	// the row lacks it) and returns params and FLOPs per token; on error it names the column
+	// at fault ("" for the row as a whole). A run's FLOPs are FLOPsPerToken × tokens.
+	Func func(field func(col string) string) (params, flopsPerToken float64, col string, err error)
 }
 
 // Set is the result of loading runs.
@@ -322,6 +336,15 @@ func (s *Set) resolveColumns(opts Options) error {
 			}
 			used[h] = c
 		}
+	}
+	if opts.Derive != nil {
+		if !s.Has("loss") {
+			return s.missing("loss", "losses in nats per token")
+		}
+		if !s.Has("tokens") {
+			return s.missing("tokens", "training tokens, which "+opts.Derive.Name+" multiplies by FLOPs per token")
+		}
+		return nil
 	}
 	if !s.Has("params") {
 		return s.missing("params", "parameter counts")
