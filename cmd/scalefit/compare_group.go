@@ -22,6 +22,7 @@ type groupCompareOptions struct {
 	crossoverMax float64
 	plot         string
 	totalCol     string
+	frontier     string
 }
 
 func (o *groupCompareOptions) register(fs *pflag.FlagSet) {
@@ -29,11 +30,12 @@ func (o *groupCompareOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.shared, "shared", "", "with --group: parameters fitted jointly across groups; only E (one irreducible loss) is supported")
 	fs.Float64Var(&o.crossoverMax, "crossover-max", 0, "with --group: the largest compute (FLOPs) searched for a crossover (default: the largest budget)")
 	fs.StringVar(&o.plot, "plot", "", "with --group: also draw the frontiers and multipliers to this file (.png, .svg, .pdf)")
+	fs.StringVar(&o.frontier, "frontier", "approach3", "with --group: each group's loss-optimal frontier from its Approach-3 law (approach3) or from a fit of E + K (C/6)^-slope to its IsoFLOP minima (isoflop)")
 	fs.StringVar(&o.totalCol, "total-params-col", "", "with --group: column of total parameters (mixture-of-experts memory; default: total_params when the file has active_params and total_params)")
 }
 
 // groupOnlyFlags are the flags that mean something only with --group.
-var groupOnlyFlags = []string{"reference", "shared", "crossover-max", "plot", "total-params-col"}
+var groupOnlyFlags = []string{"reference", "shared", "crossover-max", "plot", "total-params-col", "frontier"}
 
 // MoE column names recognised without flags: runs with both fit on active parameters.
 const (
@@ -63,6 +65,9 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	case "e":
 	default:
 		return usagef("--shared %q: only E can be shared (one irreducible loss across groups)", g.shared)
+	}
+	if g.frontier != versus.FrontierApproach3 && g.frontier != versus.FrontierIsoFLOP {
+		return usagef("--frontier %q: want approach3 or isoflop", g.frontier)
 	}
 	if g.crossoverMax < 0 {
 		return usagef("--crossover-max %g: want positive FLOPs", g.crossoverMax)
@@ -125,6 +130,7 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 			vg.Tokens = append(vg.Tokens, r.Tokens)
 			vg.FLOPs = append(vg.FLOPs, r.FLOPs)
 			vg.Loss = append(vg.Loss, r.Loss)
+			vg.Budgets = append(vg.Budgets, r.Budget)
 			if totalCol != "" {
 				s, _ := r.Field(totalCol)
 				v, err := runs.ParseQuantity(s)
@@ -145,7 +151,7 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 		}
 	}
 	opts := versus.Options{Reference: g.reference, SharedE: strings.EqualFold(g.shared, "e"), Budgets: budgets,
-		CrossoverMax: g.crossoverMax, Bootstrap: o.bootstrap, Seed: o.seed}
+		CrossoverMax: g.crossoverMax, Bootstrap: o.bootstrap, Seed: o.seed, Frontier: g.frontier}
 	res, err := versus.Compare(groups, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", set.Source, err)

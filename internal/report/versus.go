@@ -35,12 +35,17 @@ type VersusDocument struct {
 
 // VersusFit is one group's frontier law.
 type VersusFit struct {
-	Group      string                `json:"group"`
-	Runs       int                   `json:"runs"`
-	Params     map[string]float64    `json:"params"` // E, A, B, alpha, beta
-	A          float64               `json:"a"`
-	B          float64               `json:"b"`
-	Slope      float64               `json:"slope"` // γ = αβ/(α+β): L* − E ∝ C^−γ
+	Group string `json:"group"`
+	Runs  int    `json:"runs"`
+	// Params are the Approach-3 law's E, A, B, alpha, beta (frontier approach3 only).
+	Params map[string]float64 `json:"params,omitempty"`
+	// Frontier is L*(C) = E + K (C/6)^-gamma (nats/token, C in FLOPs).
+	Frontier map[string]float64 `json:"frontier"`
+	// Budgets counts the IsoFLOP budgets the frontier rests on (frontier isoflop only).
+	Budgets    int                   `json:"budgets,omitempty"`
+	A          float64               `json:"a"`     // N_opt ∝ C^a
+	B          float64               `json:"b"`     // D_opt ∝ C^b
+	Slope      float64               `json:"slope"` // γ: L* − E ∝ C^−γ (αβ/(α+β) for Approach 3)
 	Intervals  map[string][]*float64 `json:"intervals,omitempty"`
 	Converged  bool                  `json:"converged"`
 	FLOPsRange [2]float64            `json:"flops_range"`
@@ -114,8 +119,13 @@ func VersusDoc(r *versus.Result, source string) *VersusDocument {
 	}
 	for _, f := range r.Fits {
 		l := f.Law
-		vf := VersusFit{Group: f.Group, Runs: f.Runs, Params: map[string]float64{"E": l.E, "A": l.A, "B": l.B, "alpha": l.Alpha, "beta": l.Beta},
-			A: l.ExponentA(), B: l.ExponentB(), Slope: versus.Slope(l), Converged: f.Converged, FLOPsRange: f.FLOPsRange, MemoryFactor: f.MemoryFactor}
+		vf := VersusFit{Group: f.Group, Runs: f.Runs, Budgets: f.Budgets,
+			Frontier: map[string]float64{"E": f.Frontier.E, "K": f.Frontier.K, "gamma": f.Frontier.Gamma},
+			A:        f.Exponents[versus.ExpA], B: f.Exponents[versus.ExpB], Slope: f.Exponents[versus.ExpSlope],
+			Converged: f.Converged, FLOPsRange: f.FLOPsRange, MemoryFactor: f.MemoryFactor}
+		if r.Frontier == versus.FrontierApproach3 {
+			vf.Params = map[string]float64{"E": l.E, "A": l.A, "B": l.B, "alpha": l.Alpha, "beta": l.Beta}
+		}
 		if len(f.Intervals) > 0 {
 			vf.Intervals = map[string][]*float64{}
 			for k, iv := range f.Intervals {
@@ -214,16 +224,28 @@ func VersusTables(r *versus.Result) []*Table {
 		}
 		return "[" + f(iv.Lo) + ", " + f(iv.Hi) + "]"
 	}
-	laws := &Table{Title: "Loss-optimal frontiers (Approach 3: L(N, D) = E + A/N^alpha + B/D^beta, L* = E + K (C/6)^-slope)",
-		Header: []string{"group", "runs", "E", "A", "B", "alpha", "beta", "a", "slope", "FLOPs range", "converged"}}
+	var laws *Table
+	if r.Frontier == versus.FrontierIsoFLOP {
+		laws = &Table{Title: "Loss-optimal frontiers (IsoFLOP minima fitted with L* = E + K (C/6)^-slope; a from Approach 2)",
+			Header: []string{"group", "runs", "budgets", "E", "K", "slope", "a", "FLOPs range", "converged"}}
+	} else {
+		laws = &Table{Title: "Loss-optimal frontiers (Approach 3: L(N, D) = E + A/N^alpha + B/D^beta, L* = E + K (C/6)^-slope)",
+			Header: []string{"group", "runs", "E", "A", "B", "alpha", "beta", "a", "slope", "FLOPs range", "converged"}}
+	}
 	for _, f := range r.Fits {
 		l := f.Law
 		conv := "yes"
 		if !f.Converged {
 			conv = "NO"
 		}
+		rng := Sci(f.FLOPsRange[0]) + " to " + Sci(f.FLOPsRange[1])
+		if r.Frontier == versus.FrontierIsoFLOP {
+			laws.AddRow(f.Group, fmt.Sprint(f.Runs), fmt.Sprint(f.Budgets), Float(f.Frontier.E, 4), Float(f.Frontier.K, 4),
+				Float(f.Frontier.Gamma, 3), Float(f.Exponents[versus.ExpA], 3), rng, conv)
+			continue
+		}
 		laws.AddRow(f.Group, fmt.Sprint(f.Runs), Float(l.E, 4), Float(l.A, 4), Float(l.B, 4), Float(l.Alpha, 3), Float(l.Beta, 3),
-			Float(l.ExponentA(), 3), Float(versus.Slope(l), 3), Sci(f.FLOPsRange[0])+" to "+Sci(f.FLOPsRange[1]), conv)
+			Float(l.ExponentA(), 3), Float(versus.Slope(l), 3), rng, conv)
 	}
 	if r.SharedE {
 		n := "E is shared across groups (one joint fit): E = " + Float(r.E, 4)
@@ -268,7 +290,11 @@ func VersusTables(r *versus.Result) []*Table {
 		for _, x := range c.Exponents {
 			e.AddRow(x.Name, Float(x.Reference, 3), Float(x.Group, 3), Float(x.Diff, 3), ivs(x.Interval, func(v float64) string { return Float(v, 3) }))
 		}
-		e.Notes = append(e.Notes, "a: N_opt ∝ C^a; b: D_opt ∝ C^b; slope: L* − E ∝ C^(−slope) with slope = alpha·beta/(alpha+beta)")
+		if r.Frontier == versus.FrontierIsoFLOP {
+			e.Notes = append(e.Notes, "a: N_opt ∝ C^a and b: D_opt ∝ C^b through the IsoFLOP minima (Approach 2); slope: L* − E ∝ C^(−slope)")
+		} else {
+			e.Notes = append(e.Notes, "a: N_opt ∝ C^a; b: D_opt ∝ C^b; slope: L* − E ∝ C^(−slope) with slope = alpha·beta/(alpha+beta)")
+		}
 		out = append(out, e)
 	}
 	return out
@@ -280,7 +306,12 @@ func VersusTables(r *versus.Result) []*Table {
 func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
 	var b strings.Builder
 	b.WriteString("## Which design scales better: compute multipliers against " + r.Reference + "\n\n")
-	b.WriteString("Each group's loss-optimal frontier L*(C) comes from its Approach-3 fit; the multiplier m(C) is the compute a group needs to reach the loss the reference reaches with C (below 1: less compute). Budgets outside the compute both groups' runs cover are marked extrapolated.\n\n")
+	if r.Frontier == versus.FrontierIsoFLOP {
+		b.WriteString("Each group's loss-optimal frontier L*(C) is E + K (C/6)^-slope fitted to its IsoFLOP minima")
+	} else {
+		b.WriteString("Each group's loss-optimal frontier L*(C) comes from its Approach-3 fit")
+	}
+	b.WriteString("; the multiplier m(C) is the compute a group needs to reach the loss the reference reaches with C (below 1: less compute). Budgets outside the compute both groups' runs cover are marked extrapolated.\n\n")
 	for _, c := range r.Comparisons {
 		b.WriteString("- " + VersusVerdict(r, c) + "\n")
 	}

@@ -15,6 +15,35 @@ import (
 	"github.com/scalefit/scalefit/internal/chinchilla"
 )
 
+// Frontier is a loss-optimal frontier L*(C) = E + K (C/6)^(−Gamma): the lowest loss
+// (nats/token) reachable with C training FLOPs. Approach 3 gives it in closed form (Of);
+// IsoFLOP minima give it by a fit of the same form (FitMinima).
+type Frontier struct {
+	E, K, Gamma float64
+}
+
+// Of returns the frontier of a Chinchilla law: E, K = A G^(−α) + B G^β, Gamma = αβ/(α+β).
+func Of(l chinchilla.Law) Frontier { return Frontier{E: l.E, K: frontierK(l), Gamma: Slope(l)} }
+
+// Loss is L*(c), nats/token.
+func (f Frontier) Loss(c float64) float64 { return f.E + f.K*math.Pow(c/6, -f.Gamma) }
+
+// ComputeFor inverts the frontier: the compute (FLOPs) at which it reaches loss; +Inf when
+// loss ≤ E (never reached), NaN for a frontier that does not fall (Gamma or K ≤ 0).
+func (f Frontier) ComputeFor(loss float64) float64 {
+	if !(f.Gamma > 0) || !(f.K > 0) {
+		return math.NaN()
+	}
+	if loss <= f.E {
+		return math.Inf(1)
+	}
+	return 6 * math.Pow((loss-f.E)/f.K, -1/f.Gamma)
+}
+
+// MultiplierOf is the compute multiplier of frontier g against the reference f at c FLOPs:
+// g's compute for f's loss at c, over c.
+func (f Frontier) MultiplierOf(g Frontier, c float64) float64 { return g.ComputeFor(f.Loss(c)) / c }
+
 // FrontierLoss is the loss-optimal frontier L*(C) of a Chinchilla law: the loss of the
 // compute-optimal model at c FLOPs (nats/token), E + K (C/6)^(−γ) with γ = Slope(l).
 func FrontierLoss(l chinchilla.Law, c float64) float64 {
@@ -32,18 +61,13 @@ func frontierK(l chinchilla.Law) float64 {
 	return l.A*math.Pow(g, -l.Alpha) + l.B*math.Pow(g, l.Beta)
 }
 
-// ComputeForLoss inverts the frontier: the compute (FLOPs) at which the law's
-// compute-optimal model reaches loss (nats/token). It is +Inf when loss ≤ E (never
-// reached) and NaN for a law without a frontier (non-positive exponents).
+// ComputeForLoss inverts a Chinchilla law's frontier: the compute (FLOPs) at which its
+// compute-optimal model reaches loss (nats/token); +Inf when loss ≤ E.
 func ComputeForLoss(l chinchilla.Law, loss float64) float64 {
-	gam := Slope(l)
-	if !(gam > 0) || !(l.A > 0) || !(l.B > 0) {
+	if !(l.A > 0) || !(l.B > 0) {
 		return math.NaN()
 	}
-	if loss <= l.E {
-		return math.Inf(1)
-	}
-	return 6 * math.Pow((loss-l.E)/frontierK(l), -1/gam)
+	return Of(l).ComputeFor(loss)
 }
 
 // Multiplier is the effective compute multiplier of law b against the reference law a at
@@ -53,13 +77,13 @@ func Multiplier(a, b chinchilla.Law, c float64) float64 {
 	return ComputeForLoss(b, FrontierLoss(a, c)) / c
 }
 
-// crossover returns the smallest compute in [lo, hi] where the frontiers of a and b cross
+// crossover returns the smallest compute in [lo, hi] where the frontiers a and b cross
 // (m = 1), found on a log grid and refined by bisection; ok is false when they do not cross
-// there. below reports, when they do not cross, whether b is below a (better) throughout.
-func crossover(a, b chinchilla.Law, lo, hi float64) (c float64, ok bool, bBetter bool) {
+// there. bBetter reports whether b's frontier is below a's at lo.
+func crossover(a, b Frontier, lo, hi float64) (c float64, ok bool, bBetter bool) {
 	diff := func(lc float64) float64 {
 		x := math.Exp(lc)
-		return FrontierLoss(b, x) - FrontierLoss(a, x)
+		return b.Loss(x) - a.Loss(x)
 	}
 	const steps = 240
 	l0, l1 := math.Log(lo), math.Log(hi)

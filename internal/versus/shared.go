@@ -45,28 +45,30 @@ func (d groupData) fixedEObjective(lnE float64, loss fit.Loss, counts []int) (*f
 	return o, nil
 }
 
-// sharedProblem is the joint Approach-3 fit of several groups with one irreducible loss E:
-// every group has its own A, B, α, β. It is solved by profiling: for fixed ln E each group's
-// four-parameter fit is independent (Newton from warm starts), and the summed profile
-// objective is minimised over ln E by a grid scan and golden-section search.
+// sharedProblem is a joint fit of several groups with one irreducible loss E, every group
+// keeping its other parameters (Approach 3: ln A, ln B, α, β; IsoFLOP minima: ln K, γ). It
+// is solved by profiling: for fixed ln E each group's fit is independent (Newton from warm
+// starts), and the summed profile objective is minimised over ln E by a grid scan (or a
+// downhill walk from a guess) and golden-section search.
 type sharedProblem struct {
-	data   []groupData
-	counts [][]int // per group; nil entries for all ones
-	loss   fit.Loss
+	groups int
+	// build returns group g's objective with ln E fixed at lnE, over its free parameters.
+	build  func(g int, lnE float64) (*fit.LSE, error)
 	local  fit.LocalOptions
-	starts [][][]float64 // per group, warm starts (ln A, ln B, α, β)
+	starts [][][]float64 // per group, warm starts of its free parameters
 	maxLnE float64       // ln E stays below the lowest loss of every group
 }
 
 // sharedFit is the optimum of a sharedProblem.
 type sharedFit struct {
 	lnE       float64
-	x         [][]float64 // per group (ln A, ln B, α, β)
+	x         [][]float64 // per group, its free parameters
 	objective float64
 	converged bool
 }
 
-func (s sharedFit) laws() []chinchilla.Law {
+// a3Laws converts a shared Approach-3 fit to laws.
+func (s sharedFit) a3Laws() []chinchilla.Law {
 	out := make([]chinchilla.Law, len(s.x))
 	for i, x := range s.x {
 		out[i] = chinchilla.Law{E: math.Exp(s.lnE), A: math.Exp(x[0]), B: math.Exp(x[1]), Alpha: x[2], Beta: x[3]}
@@ -78,14 +80,10 @@ func (s sharedFit) laws() []chinchilla.Law {
 // warm starts and from prev (the solution at a nearby ln E, may be nil).
 func (p *sharedProblem) profile(lnE float64, prev [][]float64) (float64, [][]float64, bool, error) {
 	total := 0.0
-	xs := make([][]float64, len(p.data))
+	xs := make([][]float64, p.groups)
 	conv := true
-	for g, d := range p.data {
-		var counts []int
-		if p.counts != nil {
-			counts = p.counts[g]
-		}
-		obj, err := d.fixedEObjective(lnE, p.loss, counts)
+	for g := range p.groups {
+		obj, err := p.build(g, lnE)
 		if err != nil {
 			return 0, nil, false, err
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/stats"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -22,6 +23,9 @@ type Group struct {
 	Name                        string
 	Params, Tokens, FLOPs, Loss []float64
 	TotalParams                 []float64
+	// Budgets, when not nil, holds each run's IsoFLOP budget (FLOPs; 0 = none), used by
+	// FrontierIsoFLOP; nil clusters the runs' FLOPs.
+	Budgets []float64
 }
 
 // Options configure Compare. The zero value compares every group against the first one
@@ -46,31 +50,69 @@ type Options struct {
 	// MinRuns is the fewest runs a group needs to be fitted; 0 means 8. Smaller groups are
 	// left out with a warning (an error for the reference).
 	MinRuns int
+	// Frontier is the estimator of each group's frontier: FrontierApproach3 (""; the
+	// Approach-3 law's frontier) or FrontierIsoFLOP (a fit of E + K (C/6)^(−γ) to the
+	// IsoFLOP minima, for runs that sweep sizes at fixed budgets but that the parametric law
+	// describes poorly).
+	Frontier string
 	// Fit holds the Approach-3 options (robust loss, search, workers); its Bootstrap and
 	// Seed are ignored.
 	Fit chinchilla.FitOptions
+	// IsoFLOP holds the IsoFLOP options (vertex, budget tolerance) of FrontierIsoFLOP; its
+	// Bootstrap and Seed are ignored.
+	IsoFLOP chinchilla.IsoFLOPOptions
 }
 
 // Interval is a 95% percentile interval; an end may be infinite (a multiplier whose
 // resamples never reach the loss, or a crossover beyond the searched range).
 type Interval = stats.Interval
 
-// Frontier names the estimator behind every group's loss-optimal frontier.
-const FrontierApproach3 = "approach3"
+// Estimators of the loss-optimal frontier (Options.Frontier).
+const (
+	FrontierApproach3 = "approach3"
+	FrontierIsoFLOP   = "isoflop"
+)
+
+// Exponent indices of GroupFit.Exponents and Draw.Exponents.
+const (
+	ExpAlpha = iota // α of L(N, D) (Approach 3 only)
+	ExpBeta         // β (Approach 3 only)
+	ExpA            // a of N_opt ∝ C^a
+	ExpB            // b of D_opt ∝ C^b
+	ExpSlope        // γ of L* − E ∝ C^(−γ)
+	numExp
+)
+
+// Draw is one bootstrap resample's frontier, exponents (NaN where the estimator has none)
+// and compute-optimal N_opt = NK C^NA.
+type Draw struct {
+	Frontier  Frontier
+	Exponents [numExp]float64
+	NK, NA    float64
+}
 
 // GroupFit is one group's fitted law and what it covers.
 type GroupFit struct {
 	Group string
 	Runs  int
-	// Law is the group's Approach-3 law (with the shared E under Options.SharedE).
-	Law       chinchilla.Law
+	// Law is the group's Approach-3 law (with the shared E under Options.SharedE); zero
+	// under FrontierIsoFLOP.
+	Law chinchilla.Law
+	// Frontier is L*(C) (FLOPs to nats/token); Exponents α, β, a, b, γ (NaN where the
+	// estimator has none); N_opt = NK C^NA params.
+	Frontier  Frontier
+	Exponents [numExp]float64
+	NK, NA    float64
+	// Budgets is the number of IsoFLOP budgets the frontier rests on (FrontierIsoFLOP).
+	Budgets   int
 	Converged bool
 	// FLOPsRange is the lowest and highest training compute of the group's runs.
 	FLOPsRange [2]float64
-	// Intervals holds 95% intervals of "E", "alpha", "beta", "a", "b" and "slope" (γ).
+	// Intervals holds 95% intervals of "E", "alpha", "beta", "a", "b" and "slope" (γ),
+	// those the estimator has.
 	Intervals map[string]Interval
-	// Draws are the bootstrap laws, in resample order.
-	Draws []chinchilla.Law
+	// Draws are the bootstrap resamples, in resample order.
+	Draws []Draw
 	// MemoryFactor is the median ratio of total to active parameters (mixture-of-experts
 	// runs); 0 without a total-parameter column.
 	MemoryFactor float64
@@ -96,8 +138,9 @@ type Point struct {
 type Crossover struct {
 	FLOPs float64
 	// Interval is the 95% interval over resamples (nil without bootstrap); resamples that do
-	// not cross within the searched range count as crossing beyond it (+Inf, or 0 when the
-	// order is already reversed at its lower end).
+	// not cross within the searched range (from the start of the groups' common compute
+	// range to CrossoverMax) count as crossing beyond it (+Inf, or 0 when the order is
+	// already reversed at its lower end).
 	Interval *Interval
 	// Share is the fraction of resamples that cross within the searched range.
 	Share float64
@@ -182,7 +225,14 @@ func Compare(groups []Group, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("versus: group %q: columns of different lengths", g.Name)
 		}
 	}
-	res := &Result{Reference: ref, SharedE: opts.SharedE, Frontier: FrontierApproach3, Resamples: opts.Bootstrap}
+	switch opts.Frontier {
+	case "":
+		opts.Frontier = FrontierApproach3
+	case FrontierApproach3, FrontierIsoFLOP:
+	default:
+		return nil, fmt.Errorf("versus: frontier %q: want %q or %q", opts.Frontier, FrontierApproach3, FrontierIsoFLOP)
+	}
+	res := &Result{Reference: ref, SharedE: opts.SharedE, Frontier: opts.Frontier, Resamples: opts.Bootstrap}
 	// the reference first, then the others in their order
 	order := append([]Group{groups[ri]}, slices.Delete(slices.Clone(groups), ri, ri+1)...)
 	var kept []Group
@@ -250,12 +300,7 @@ func fitGroups(gs []Group, opts Options, res *Result) ([]GroupFit, error) {
 	var fits []GroupFit
 	var kept []Group
 	for i, g := range gs {
-		fo := opts.Fit
-		fo.Bootstrap, fo.Seed = 0, 0
-		if !opts.SharedE {
-			fo.Bootstrap, fo.Seed = opts.Bootstrap, groupSeed(opts.Seed, i)
-		}
-		r, err := chinchilla.Fit(g.Params, g.Tokens, g.Loss, fo)
+		f, ws, err := fitOne(g, i, opts)
 		if err != nil {
 			if i == 0 {
 				return nil, fmt.Errorf("versus: reference group %q: %w", g.Name, err)
@@ -264,10 +309,8 @@ func fitGroups(gs []Group, opts Options, res *Result) ([]GroupFit, error) {
 				Msg: fmt.Sprintf("group %q could not be fitted (%v): left out", g.Name, err)})
 			continue
 		}
-		f := GroupFit{Group: g.Name, Runs: len(g.Loss), Law: r.Law, Converged: r.Converged,
-			FLOPsRange: [2]float64{slices.Min(g.FLOPs), slices.Max(g.FLOPs)}, Draws: r.DrawLaws()}
-		for _, w := range r.Warnings {
-			res.Warnings = append(res.Warnings, warn.Warning{Code: "fit", Group: g.Name, Msg: fmt.Sprintf("group %q: %s", g.Name, w)})
+		for _, w := range ws {
+			res.Warnings = append(res.Warnings, warn.Warning{Code: w.Code, Group: g.Name, Msg: fmt.Sprintf("group %q: %s", g.Name, w.Msg)})
 		}
 		if g.TotalParams != nil {
 			f.MemoryFactor = medianRatio(g.TotalParams, g.Params)
@@ -288,67 +331,148 @@ func fitGroups(gs []Group, opts Options, res *Result) ([]GroupFit, error) {
 			res.Warnings = append(res.Warnings, warn.Warning{Code: CodeNotConverged, Group: fits[i].Group,
 				Msg: fmt.Sprintf("group %q: the fit did not converge; its multipliers are unreliable", fits[i].Group)})
 		}
-		fits[i].Intervals = lawIntervals(fits[i].Draws)
+		fits[i].Intervals = drawIntervals(fits[i].Draws)
 	}
 	return fits, nil
+}
+
+// a3Draw is the frontier, exponents and N_opt of a Chinchilla law.
+func a3Draw(l chinchilla.Law) Draw {
+	g := l.G()
+	return Draw{Frontier: Of(l), Exponents: [numExp]float64{l.Alpha, l.Beta, l.ExponentA(), l.ExponentB(), Slope(l)},
+		NK: g * math.Pow(6, -l.ExponentA()), NA: l.ExponentA()}
+}
+
+func (f *GroupFit) set(d Draw) {
+	f.Frontier, f.Exponents, f.NK, f.NA = d.Frontier, d.Exponents, d.NK, d.NA
+}
+
+// fitOne fits one group's frontier (with its own bootstrap unless E is shared).
+func fitOne(g Group, i int, opts Options) (GroupFit, []warn.Warning, error) {
+	f := GroupFit{Group: g.Name, Runs: len(g.Loss), FLOPsRange: [2]float64{slices.Min(g.FLOPs), slices.Max(g.FLOPs)}}
+	var ws []warn.Warning
+	boot := opts.Bootstrap
+	if opts.SharedE {
+		boot = 0
+	}
+	if opts.Frontier == FrontierIsoFLOP {
+		m, err := isoMinima(g, nil, opts.IsoFLOP)
+		if err != nil {
+			return f, nil, err
+		}
+		for _, d := range m.diags {
+			ws = append(ws, warn.Warning{Code: d.Code, Msg: d.Message})
+		}
+		d, conv, err := m.fit(opts.Fit, nil)
+		if err != nil {
+			return f, nil, err
+		}
+		f.set(d)
+		f.Converged, f.Budgets = conv, len(m.c)
+		if boot > 0 {
+			f.Draws = isoBootstrap(g, m, d, boot, groupSeed(opts.Seed, i), opts)
+			if n := boot - len(f.Draws); n > 0 {
+				ws = append(ws, warn.New("bootstrap-failed", "%d of %d bootstrap resamples had too few IsoFLOP budgets and were left out", n, boot))
+			}
+		}
+		return f, ws, nil
+	}
+	fo := opts.Fit
+	fo.Bootstrap, fo.Seed = boot, groupSeed(opts.Seed, i)
+	r, err := chinchilla.Fit(g.Params, g.Tokens, g.Loss, fo)
+	if err != nil {
+		return f, nil, err
+	}
+	f.Law, f.Converged = r.Law, r.Converged
+	f.set(a3Draw(r.Law))
+	for _, l := range r.DrawLaws() {
+		f.Draws = append(f.Draws, a3Draw(l))
+	}
+	for _, w := range r.Warnings {
+		ws = append(ws, warn.Warning{Code: "fit", Msg: w})
+	}
+	return f, ws, nil
 }
 
 // groupSeed gives each group its own bootstrap stream, so resamples of different groups
 // are independent.
 func groupSeed(seed uint64, i int) uint64 { return seed + uint64(i)*0x9E3779B97F4A7C15 }
 
+// resample returns the bootstrap counts of resample k of group i's n runs.
+func resample(seed uint64, i, k, n int) []int {
+	return stats.Counts(rand.New(rand.NewPCG(groupSeed(seed, i), uint64(k))), n)
+}
+
 // fitShared refits the groups jointly with one E and bootstraps the joint fit.
 func fitShared(gs []Group, fits []GroupFit, opts Options, res *Result) error {
-	p := &sharedProblem{loss: opts.Fit.Loss, local: opts.Fit.Local, maxLnE: math.Inf(1)}
+	if opts.Frontier == FrontierIsoFLOP {
+		return fitSharedIso(gs, fits, opts, res)
+	}
+	data := make([]groupData, len(gs))
+	p := &sharedProblem{groups: len(gs), local: opts.Fit.Local, maxLnE: math.Inf(1)}
 	var guesses []float64
 	for i, g := range gs {
-		d := newGroupData(g)
-		p.data = append(p.data, d)
-		p.maxLnE = math.Min(p.maxLnE, slices.Min(d.y))
+		data[i] = newGroupData(g)
+		p.maxLnE = math.Min(p.maxLnE, slices.Min(data[i].y))
 		l := fits[i].Law
 		p.starts = append(p.starts, [][]float64{{math.Log(l.A), math.Log(l.B), l.Alpha, l.Beta}})
 		guesses = append(guesses, math.Log(l.E))
 	}
+	build := func(counts [][]int) func(g int, lnE float64) (*fit.LSE, error) {
+		return func(g int, lnE float64) (*fit.LSE, error) {
+			var c []int
+			if counts != nil {
+				c = counts[g]
+			}
+			return data[g].fixedEObjective(lnE, opts.Fit.Loss, c)
+		}
+	}
+	p.build = build(nil)
 	sf, err := p.solve(guesses, nil, true)
 	if err != nil {
 		return err
 	}
 	res.E = math.Exp(sf.lnE)
-	for i, l := range sf.laws() {
+	for i, l := range sf.a3Laws() {
 		fits[i].Law, fits[i].Converged, fits[i].Draws = l, sf.converged, nil
+		fits[i].set(a3Draw(l))
 	}
 	if opts.Bootstrap == 0 {
 		return nil
 	}
-	type draw struct {
-		laws []chinchilla.Law
-		ok   bool
-	}
 	full := sf.x
-	draws := make([]draw, opts.Bootstrap)
+	draws := make([][]Draw, opts.Bootstrap)
 	stats.ParallelFor(opts.Bootstrap, opts.Fit.Workers, func(k int) {
 		q := *p
-		q.counts = make([][]int, len(gs))
+		counts := make([][]int, len(gs))
 		q.starts = make([][][]float64, len(gs))
 		for g := range gs {
-			q.counts[g] = stats.Counts(rand.New(rand.NewPCG(groupSeed(opts.Seed, g), uint64(k))), len(gs[g].Loss))
+			counts[g] = resample(opts.Seed, g, k, len(gs[g].Loss))
 			q.starts[g] = append([][]float64{full[g]}, p.starts[g]...)
 		}
+		q.build = build(counts)
 		s, err := q.solve([]float64{sf.lnE}, full, false)
 		if err != nil {
 			return
 		}
-		draws[k] = draw{s.laws(), true}
+		for _, l := range s.a3Laws() {
+			draws[k] = append(draws[k], a3Draw(l))
+		}
 	})
+	return collectShared(draws, fits, opts, res)
+}
+
+// collectShared stores the shared-E resamples (nil: failed) in the fits and the interval of E.
+func collectShared(draws [][]Draw, fits []GroupFit, opts Options, res *Result) error {
 	var es []float64
 	for _, d := range draws {
-		if !d.ok {
+		if d == nil {
 			continue
 		}
 		for i := range fits {
-			fits[i].Draws = append(fits[i].Draws, d.laws[i])
+			fits[i].Draws = append(fits[i].Draws, d[i])
 		}
-		es = append(es, d.laws[0].E)
+		es = append(es, d[0].Frontier.E)
 	}
 	if len(es) > 0 {
 		iv := percentile(es, 0.95)
@@ -373,37 +497,32 @@ func medianRatio(num, den []float64) float64 {
 	return stats.Quantile(r, 0.5)
 }
 
-// lawIntervals are the 95% intervals of a law's parameters and exponents over draws.
-func lawIntervals(draws []chinchilla.Law) map[string]Interval {
+// ExponentNames name the exponents of GroupFit.Exponents, in index order.
+var ExponentNames = [numExp]string{"alpha", "beta", "a", "b", "slope"}
+
+// drawIntervals are the 95% intervals of E and the exponents over draws.
+func drawIntervals(draws []Draw) map[string]Interval {
 	if len(draws) == 0 {
 		return nil
 	}
 	out := map[string]Interval{}
-	for name, q := range exponentFuncs {
-		out[name] = overDraws(draws, q)
-	}
-	out["E"] = overDraws(draws, func(l chinchilla.Law) float64 { return l.E })
-	return out
-}
-
-var exponentNames = []string{"alpha", "beta", "a", "b", "slope"}
-
-var exponentFuncs = map[string]func(chinchilla.Law) float64{
-	"alpha": func(l chinchilla.Law) float64 { return l.Alpha },
-	"beta":  func(l chinchilla.Law) float64 { return l.Beta },
-	"a":     chinchilla.Law.ExponentA,
-	"b":     chinchilla.Law.ExponentB,
-	"slope": Slope,
-}
-
-func overDraws(draws []chinchilla.Law, q func(chinchilla.Law) float64) Interval {
-	v := make([]float64, 0, len(draws))
-	for _, l := range draws {
-		if x := q(l); !math.IsNaN(x) {
-			v = append(v, x)
+	for k, name := range ExponentNames {
+		v := make([]float64, 0, len(draws))
+		for _, d := range draws {
+			if x := d.Exponents[k]; !math.IsNaN(x) {
+				v = append(v, x)
+			}
+		}
+		if len(v) > 0 {
+			out[name] = percentile(v, 0.95)
 		}
 	}
-	return percentile(v, 0.95)
+	v := make([]float64, len(draws))
+	for i, d := range draws {
+		v[i] = d.Frontier.E
+	}
+	out["E"] = percentile(v, 0.95)
+	return out
 }
 
 // percentile is the central percentile interval at level (numpy 'linear'), allowing
@@ -438,30 +557,30 @@ func percentile(v []float64, level float64) Interval {
 
 // pairs returns the paired draws of two groups (resample k of each; the groups are
 // resampled independently).
-func pairs(a, b GroupFit) (as, bs []chinchilla.Law) {
+func pairs(a, b GroupFit) (as, bs []Draw) {
 	n := min(len(a.Draws), len(b.Draws))
 	return a.Draws[:n], b.Draws[:n]
 }
 
 // point is the multiplier of f against r at cb FLOPs, with its interval over the paired
 // draws ra, fa, and the multiplier of each draw pair.
-func point(r, f GroupFit, ra, fa []chinchilla.Law, cb float64) (Point, []float64) {
+func point(r, f GroupFit, ra, fa []Draw, cb float64) (Point, []float64) {
 	const tol = 1e-9
-	m := Multiplier(r.Law, f.Law, cb)
-	p := Point{FLOPs: cb, Value: m, Loss: FrontierLoss(r.Law, cb)}
+	m := r.Frontier.MultiplierOf(f.Frontier, cb)
+	p := Point{FLOPs: cb, Value: m, Loss: r.Frontier.Loss(cb)}
 	p.Extrapolated = cb < r.FLOPsRange[0]*(1-tol) || cb > r.FLOPsRange[1]*(1+tol) ||
 		math.IsInf(m, 0) || m*cb < f.FLOPsRange[0]*(1-tol) || m*cb > f.FLOPsRange[1]*(1+tol)
 	var v []float64
 	if len(ra) > 0 {
 		v = make([]float64, len(ra))
 		for k := range ra {
-			v[k] = Multiplier(ra[k], fa[k], cb)
+			v[k] = ra[k].Frontier.MultiplierOf(fa[k].Frontier, cb)
 		}
 		iv := percentile(dropNaN(slices.Clone(v)), 0.95)
 		p.Interval = &iv
 	}
 	if r.MemoryFactor > 0 && f.MemoryFactor > 0 && !math.IsInf(m, 0) {
-		p.MemoryRatio = f.Law.NOpt(m*cb) * f.MemoryFactor / (r.Law.NOpt(cb) * r.MemoryFactor)
+		p.MemoryRatio = f.NK * math.Pow(m*cb, f.NA) * f.MemoryFactor / (r.NK * math.Pow(cb, r.NA) * r.MemoryFactor)
 	}
 	return p, v
 }
@@ -510,35 +629,38 @@ func compareTo(r, f GroupFit, res *Result) Comparison {
 	}
 	if unreachable > 0 {
 		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeUnreachable, Group: f.Group,
-			Msg: fmt.Sprintf("group %q never reaches the reference's frontier loss at %d of %d budgets (its E %.4g is above it): the multiplier is infinite there", f.Group, unreachable, len(res.Budgets), f.Law.E)})
+			Msg: fmt.Sprintf("group %q never reaches the reference's frontier loss at %d of %d budgets (its E %.4g is above it): the multiplier is infinite there", f.Group, unreachable, len(res.Budgets), f.Frontier.E)})
 	}
-	for _, name := range exponentNames {
-		q := exponentFuncs[name]
-		e := Exponent{Name: name, Reference: q(r.Law), Group: q(f.Law)}
+	for k, name := range ExponentNames {
+		if math.IsNaN(r.Exponents[k]) || math.IsNaN(f.Exponents[k]) {
+			continue
+		}
+		e := Exponent{Name: name, Reference: r.Exponents[k], Group: f.Exponents[k]}
 		e.Diff = e.Group - e.Reference
 		if len(ra) > 0 {
 			v := make([]float64, len(ra))
-			for k := range ra {
-				v[k] = q(fa[k]) - q(ra[k])
+			for j := range ra {
+				v[j] = fa[j].Exponents[k] - ra[j].Exponents[k]
 			}
 			iv := percentile(dropNaN(v), 0.95)
 			e.Interval = &iv
 		}
 		c.Exponents = append(c.Exponents, e)
 	}
-	// crossover: from below the data (a hundredth of the common range's start) to CrossoverMax
-	xlo := math.Min(lo, hi) / 100
+	// crossover: from the start of the common compute range (a crossing below the runs would
+	// be a backward extrapolation) to CrossoverMax
+	xlo := math.Min(lo, hi)
 	xhi := res.CrossoverMax
-	if xc, ok, _ := crossover(r.Law, f.Law, xlo, xhi); ok {
+	if xc, ok, _ := crossover(r.Frontier, f.Frontier, xlo, xhi); ok {
 		cr := &Crossover{FLOPs: xc, BetterAbove: f.Group}
-		if FrontierLoss(f.Law, xc*1.01) > FrontierLoss(r.Law, xc*1.01) {
+		if f.Frontier.Loss(xc*1.01) > r.Frontier.Loss(xc*1.01) {
 			cr.BetterAbove = r.Group
 		}
 		if len(ra) > 0 {
 			v := make([]float64, len(ra))
 			crossed := 0
 			for k := range ra {
-				x, ok, bBetter := crossover(ra[k], fa[k], xlo, xhi)
+				x, ok, bBetter := crossover(ra[k].Frontier, fa[k].Frontier, xlo, xhi)
 				switch {
 				case ok:
 					v[k] = x

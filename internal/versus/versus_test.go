@@ -3,6 +3,7 @@ package versus
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,11 +43,11 @@ func TestFrontierClosedForm(t *testing.T) {
 
 func TestCrossoverKnown(t *testing.T) {
 	ref, half, steep := synth.VersusLaws()
-	c, ok, _ := crossover(ref, steep, 1e16, 1e25)
+	c, ok, _ := crossover(Of(ref), Of(steep), 1e16, 1e25)
 	if !ok || math.Abs(c/synth.VersusCrossover-1) > 1e-6 {
 		t.Errorf("crossover %g (found %v), want %g", c, ok, synth.VersusCrossover)
 	}
-	if _, ok, bBetter := crossover(ref, half, 1e16, 1e25); ok || bBetter {
+	if _, ok, bBetter := crossover(Of(ref), Of(half), 1e16, 1e25); ok || bBetter {
 		t.Errorf("half never crosses ref and is never better (found %v, better %v)", ok, bBetter)
 	}
 }
@@ -77,8 +78,8 @@ func TestCompareExactRecovery(t *testing.T) {
 					t.Errorf("shared %v, %s at %g: multiplier %g, want %g", shared, c.Group, p.FLOPs, p.Value, want)
 				}
 			}
-			for _, e := range c.Exponents {
-				want := exponentFuncs[e.Name](law) - exponentFuncs[e.Name](ref)
+			for k, e := range c.Exponents {
+				want := a3Draw(law).Exponents[k] - a3Draw(ref).Exponents[k]
 				if math.Abs(e.Diff-want) > 1e-4 {
 					t.Errorf("shared %v, %s: %s difference %g, want %g", shared, c.Group, e.Name, e.Diff, want)
 				}
@@ -282,5 +283,48 @@ func TestMemoryRatio(t *testing.T) {
 	want := 8 * half.NOpt(2e20) / ref.NOpt(1e20)
 	if math.Abs(p.MemoryRatio/want-1) > 1e-3 {
 		t.Errorf("memory ratio %g, want %g", p.MemoryRatio, want)
+	}
+}
+
+// The IsoFLOP-minima frontier: on noise-free IsoFLOP grids the minima lie on the law's
+// frontier (up to the Akima spline's interpolation), so the multipliers come back closely,
+// independently and with a shared E; a is Approach 2's.
+func TestIsoFLOPFrontierRecovery(t *testing.T) {
+	ref, half, steep := synth.VersusLaws()
+	withBudgets := func(g Group) Group {
+		g.Budgets = slices.Clone(g.FLOPs)
+		return g
+	}
+	gs := []Group{withBudgets(synthGroup("ref", ref, 0, 1)), withBudgets(synthGroup("half", half, 0, 2)), withBudgets(synthGroup("steep", steep, 0, 3))}
+	for _, shared := range []bool{false, true} {
+		r, err := Compare(gs, Options{SharedE: shared, Frontier: FrontierIsoFLOP, Budgets: []float64{1e18, 1e19, 1e20}, CrossoverMax: 1e22, Bootstrap: 20, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Frontier != FrontierIsoFLOP || r.Fits[0].Budgets != 7 {
+			t.Fatalf("frontier %q on %d budgets", r.Frontier, r.Fits[0].Budgets)
+		}
+		for _, c := range r.Comparisons {
+			law := map[string]chinchilla.Law{"half": half, "steep": steep}[c.Group]
+			for _, p := range c.Multipliers {
+				if want := Multiplier(ref, law, p.FLOPs); math.Abs(p.Value/want-1) > 0.03 {
+					t.Errorf("shared %v, %s at %g: multiplier %.4g, want %.4g within 3%%", shared, c.Group, p.FLOPs, p.Value, want)
+				}
+			}
+			if len(c.Exponents) != 3 || c.Exponents[0].Name != "a" {
+				t.Errorf("exponents %+v: want a, b, slope", c.Exponents)
+			}
+		}
+		if x := r.Comparisons[1].Crossover; x == nil || math.Abs(x.FLOPs/synth.VersusCrossover-1) > 0.1 {
+			t.Errorf("shared %v: crossover %+v, want %g", shared, x, synth.VersusCrossover)
+		}
+	}
+	// too few budgets for the frontier's three parameters
+	few := withBudgets(synthGroup("few", half, 0, 2))
+	n := 3 * 7
+	few.Params, few.Tokens, few.FLOPs, few.Loss, few.Budgets = few.Params[:n], few.Tokens[:n], few.FLOPs[:n], few.Loss[:n], few.Budgets[:n]
+	r, err := Compare([]Group{gs[0], few}, Options{Frontier: FrontierIsoFLOP})
+	if err == nil || !strings.Contains(err.Error(), "only group") {
+		t.Errorf("a group with 3 budgets: %v, %+v; want it left out", err, r)
 	}
 }
