@@ -9,6 +9,7 @@ import (
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // minima are a group's IsoFLOP minima: the lowest loss (nats/token) at each accepted budget
@@ -16,7 +17,7 @@ import (
 type minima struct {
 	c, loss []float64
 	pl      chinchilla.PowerLaws
-	diags   []chinchilla.Diagnostic
+	diags   []warn.Warning
 }
 
 // minBudgets is the fewest accepted budgets a frontier E + K (C/6)^(−γ) is fitted to: three

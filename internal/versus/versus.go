@@ -360,9 +360,7 @@ func fitOne(g Group, i int, opts Options) (GroupFit, []warn.Warning, error) {
 		if err != nil {
 			return f, nil, err
 		}
-		for _, d := range m.diags {
-			ws = append(ws, warn.Warning{Code: d.Code, Msg: d.Message})
-		}
+		ws = append(ws, m.diags...)
 		d, conv, err := m.fit(opts.Fit, nil)
 		if err != nil {
 			return f, nil, err
@@ -388,9 +386,7 @@ func fitOne(g Group, i int, opts Options) (GroupFit, []warn.Warning, error) {
 	for _, l := range r.DrawLaws() {
 		f.Draws = append(f.Draws, a3Draw(l))
 	}
-	for _, w := range r.Warnings {
-		ws = append(ws, warn.Warning{Code: "fit", Msg: w})
-	}
+	ws = append(ws, r.Warnings...)
 	return f, ws, nil
 }
 
