@@ -73,18 +73,8 @@ func (t *table) splitPlain(s string, comma byte) error {
 		if !ok {
 			return nil, io.EOF
 		}
-		rec.line, rec.bad = line, nil
-		f := rec.fields[:0]
-		for {
-			i := strings.IndexByte(l, comma)
-			if i < 0 {
-				f = append(f, l)
-				break
-			}
-			f = append(f, l[:i])
-			l = l[i+1:]
-		}
-		rec.fields = f
+		rec.line = line
+		rec.fields = splitLine(rec.fields[:0], l, comma)
 		rec.bad = checkRecord(t, rec)
 		return rec, nil
 	}

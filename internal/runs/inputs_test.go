@@ -2,6 +2,7 @@ package runs
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -162,6 +163,44 @@ func TestClosest(t *testing.T) {
 	} {
 		if got := closest(tt.in, cands); got != tt.want {
 			t.Errorf("closest(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestStreamedAndWholeReadAlike: a seekable input is read in two passes (streamed), a pipe
+// whole; both give the same runs and the same errors.
+func TestStreamedAndWholeReadAlike(t *testing.T) {
+	texts := []string{
+		"\xef\xbb\xbfrun,params,tokens,loss,note\r\na,1e8,2e9,3.1,x\r\n\r\nb,2e8,4e9,2.9,\r\n",
+		"\n\nparams;tokens;loss\n1,5E+08;2E+09;3,1\n2E+08;4E+09;2,9",
+		"params\ttokens\tloss\tgroup\n1e8\t2e9\t3.1\tA\n2e8\t4e9\t2.9\t\n",
+		"tokens,a - loss,a - loss__MIN,b - loss\n1e9,3,3,\n2e9,,,2.5\n",
+		"params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9\n",
+		"params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,caf\xe9\n",
+		"params,tokens,loss\n",
+		"  \n\t\n",
+	}
+	for _, text := range texts {
+		for _, opts := range []Options{{}, {SkipInvalid: true}} {
+			s1, err1 := Load(strings.NewReader(text), "r.csv", opts)
+			s2, err2 := Load(struct{ io.Reader }{strings.NewReader(text)}, "r.csv", opts)
+			if fmt.Sprint(err1) != fmt.Sprint(err2) {
+				t.Errorf("%q: streamed error %v, whole %v", text, err1, err2)
+				continue
+			}
+			if err1 != nil {
+				continue
+			}
+			if len(s1.Runs) != len(s2.Runs) || fmt.Sprint(s1.Notes, s1.Warnings, s1.Headers) != fmt.Sprint(s2.Notes, s2.Warnings, s2.Headers) {
+				t.Errorf("%q: streamed %d runs %v, whole %d runs %v", text, len(s1.Runs), s1.Notes, len(s2.Runs), s2.Notes)
+				continue
+			}
+			for i := range s1.Runs {
+				a, b := s1.Runs[i], s2.Runs[i]
+				if a.Params != b.Params || a.Tokens != b.Tokens || a.Loss != b.Loss || a.ID != b.ID || a.Group != b.Group || a.Line != b.Line {
+					t.Errorf("%q: run %d streamed %+v, whole %+v", text, i, a, b)
+				}
+			}
 		}
 	}
 }

@@ -17,13 +17,9 @@ func Load(r io.Reader, name string, opts Options) (*Set, error) {
 	if err := checkOptions(opts); err != nil {
 		return nil, err
 	}
-	data, err := readAll(r)
+	t, err := tableFromReader(r, name, opts.Format)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	t, err := parseTable(name, data, opts.Format)
-	if err != nil {
-		return nil, err
+		return nil, wrapIO(name, err)
 	}
 	t.stem = fileStem(name)
 	return build([]*table{t}, name, false, opts)
@@ -58,6 +54,36 @@ type origin struct {
 type colInfo struct {
 	u     int     // union column
 	scale float64 // header unit multiplier (1 when none)
+}
+
+// Where a cell came from.
+const (
+	fromTable int8 = iota
+	fromMeta
+	fromPattern
+)
+
+func indexOf(xs []int, x int) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// isAggregate reports whether a cell is the label of a summary row ("mean", "Total", ...).
+func isAggregate(c string) bool {
+	c = strings.TrimSpace(c)
+	if len(c) < 3 || len(c) > 7 {
+		return false
+	}
+	for w := range aggregateWords {
+		if strings.EqualFold(c, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // aggregateWords are row labels of summary rows, not runs.
@@ -209,10 +235,10 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 		}
 	}
 	metaScale := func(i int) float64 {
-		if base, scale, _, ok := unitHeader(meta.t.headers[i]); ok {
+		if base, scale, unit, ok := unitHeader(meta.t.headers[i]); ok {
 			u := meta.cols[i]
 			if u >= 0 && s.slot[u] != slotExtra && s.slot[u] != slotRun {
-				note(unitNote(canonicalOf(normalize(base)), meta.t.headers[i], meta.t.headers[i], scale))
+				note(unitNote(canonicalOf(normalize(base)), meta.t.headers[i], unit, scale))
 				return scale
 			}
 		}
@@ -242,38 +268,69 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 		return w
 	}
 	cells := make([]string, W)
-	orig := make([]origin, W)
+	from := make([]int8, W)    // where each cell came from: fromTable, fromMeta, fromPattern
 	fromTable := make([]int, W) // union column -> field index in the current table, -1 none
+	uscale := make([]float64, W)
+	var metaScaleU []float64
+	if meta != nil {
+		metaScaleU = make([]float64, W)
+		for i, u := range meta.cols {
+			if u >= 0 {
+				metaScaleU[u] = metaScales[i]
+			}
+		}
+	}
 	var skipped []string
 	var aggregates []string
+	lastID, lastIDv := "\x00", ""
 	for ti, t := range tables {
 		for u := range fromTable {
-			fromTable[u] = -1
+			fromTable[u], uscale[u] = -1, 1
 		}
 		for i, c := range tcols[ti] {
-			fromTable[c.u] = i
+			fromTable[c.u], uscale[c.u] = i, c.scale
 		}
 		stemID := multi && (iR < 0 || fromTable[iR] < 0)
+		var mrow *metaRow
+		// where tells where cell u of rec came from, for an error message.
+		where := func(rec *record, u int) origin {
+			switch from[u] {
+			case fromMeta:
+				i := indexOf(meta.cols, u)
+				return origin{file: meta.t.file, line: mrow.line, col: meta.t.hcol(i), header: meta.t.headers[i]}
+			case fromPattern:
+				return origin{file: t.file, line: rec.line, header: "--run-pattern group " + s.Headers[u]}
+			}
+			o := origin{file: t.file, line: rec.line, header: s.Headers[u], objs: rec.objs}
+			if i := fromTable[u]; i >= 0 {
+				o.header = t.headers[i]
+				o.col = t.hcol(i)
+				if i < len(rec.fields) {
+					o.col = rec.col(i)
+				}
+			}
+			return o
+		}
+		fail := func(e *Error) error {
+			if !opts.SkipInvalid {
+				if !strings.Contains(e.Msg, "--skip-invalid") {
+					e.Msg += " (--skip-invalid skips such rows, with a warning)"
+				}
+				return e
+			}
+			s.Skipped++
+			if len(skipped) < 5 {
+				skipped = append(skipped, e.Error())
+			}
+			return nil
+		}
 		for {
 			rec, err := t.next()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				return nil, err
-			}
-			fail := func(e *Error) error {
-				if !opts.SkipInvalid {
-					if !strings.Contains(e.Msg, "--skip-invalid") {
-						e.Msg += " (--skip-invalid skips such rows, with a warning)"
-					}
-					return e
-				}
-				s.Skipped++
-				if len(skipped) < 5 {
-					skipped = append(skipped, e.Error())
-				}
-				return nil
+				return nil, wrapIO(t.file, err)
 			}
 			if rec.bad != nil {
 				if err := fail(rec.bad); err != nil {
@@ -281,23 +338,10 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 				}
 				continue
 			}
-			for u := range cells {
-				cells[u] = ""
-				orig[u] = origin{}
-			}
+			clear(cells)
+			clear(from)
 			for i, f := range rec.fields {
-				c := tcols[ti][i]
-				cells[c.u] = f
-				orig[c.u] = origin{file: t.file, line: rec.line, col: rec.col(i), header: t.headers[i], decimalComma: t.decimalComma, scale: c.scale, objs: rec.objs}
-			}
-			for u := range cells {
-				if orig[u].file == "" { // a column this table (or this JSON object) lacks
-					o := origin{file: t.file, line: rec.line, header: s.Headers[u], scale: 1, objs: rec.objs}
-					if i := fromTable[u]; i >= 0 {
-						o.header, o.scale, o.col = t.headers[i], tcols[ti][i].scale, t.hcol(i)
-					}
-					orig[u] = o
-				}
+				cells[tcols[ti][i].u] = f
 			}
 			id := ""
 			if iR >= 0 {
@@ -308,15 +352,14 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 			}
 			if meta != nil {
 				key := strings.TrimSpace(id)
-				mr, ok := meta.rows[key]
-				if !ok {
+				var ok bool
+				if mrow, ok = meta.rows[key]; !ok {
 					return nil, &Error{File: t.file, Line: rec.line, Msg: fmt.Sprintf("run %q has no row in --meta %s: add one (its run column holds the ids)%s", clip(key), meta.t.file, didYouMean(key, meta.order))}
 				}
-				mr.used = true
+				mrow.used = true
 				for i, u := range meta.cols {
-					if u >= 0 && strings.TrimSpace(cells[u]) == "" && i < len(mr.fields) {
-						cells[u] = mr.fields[i]
-						orig[u] = origin{file: meta.t.file, line: mr.line, col: meta.t.hcol(i), header: meta.t.headers[i], decimalComma: meta.t.decimalComma, scale: metaScales[i]}
+					if u >= 0 && i < len(mrow.fields) && strings.TrimSpace(cells[u]) == "" {
+						cells[u], from[u] = mrow.fields[i], fromMeta
 					}
 				}
 			}
@@ -330,38 +373,44 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 				}
 				for i, u := range pat.cols {
 					if u >= 0 && strings.TrimSpace(cells[u]) == "" {
-						cells[u] = m[i]
-						orig[u] = origin{file: t.file, line: rec.line, header: "--run-pattern group " + pat.names[i], scale: 1}
+						cells[u], from[u] = m[i], fromPattern
 					}
 				}
 			}
 			num := func(u int, what string) (float64, *Error) {
-				o := orig[u]
-				v, err := parseCell(cells[u], o.decimalComma)
-				if err == nil && !(v > 0) {
+				dc, scale := t.decimalComma, uscale[u]
+				switch from[u] {
+				case fromMeta:
+					dc, scale = meta.t.decimalComma, metaScaleU[u]
+				case fromPattern:
+					dc, scale = false, 1
+				}
+				v, err := parseCell(cells[u], dc)
+				if err == nil && v > 0 {
+					return v * scale, nil
+				}
+				if err == nil {
 					err = fmt.Errorf("%q: want a positive number", clip(cells[u]))
 				}
-				if err != nil {
-					label := what
-					if o.col == 0 && o.header != "" && normalize(o.header) != what {
-						label = fmt.Sprintf("%s (%s)", what, o.header)
-					}
-					msg := fmt.Sprintf("%s %v", label, err)
-					if strings.TrimSpace(cells[u]) == "" {
-						for _, k := range o.objs {
-							if normalize(k) == normalize(s.Headers[u]) {
-								msg = fmt.Sprintf("%s: %q is a JSON object on this line, want a number: name one of its fields (%s/...)", label, k, k)
-							}
+				o := where(rec, u)
+				label := what
+				if o.col == 0 && o.header != "" && normalize(o.header) != what {
+					label = fmt.Sprintf("%s (%s)", what, o.header)
+				}
+				msg := fmt.Sprintf("%s %v", label, err)
+				if strings.TrimSpace(cells[u]) == "" {
+					for _, k := range o.objs {
+						if normalize(k) == normalize(s.Headers[u]) {
+							msg = fmt.Sprintf("%s: %q is a JSON object on this line, want a number: name one of its fields (%s/...)", label, k, k)
 						}
 					}
-					return 0, &Error{File: o.file, Line: o.line, Col: o.col, Msg: msg}
 				}
-				return v * o.scale, nil
+				return 0, &Error{File: o.file, Line: o.line, Col: o.col, Msg: msg}
 			}
 			run := Run{Line: rec.line, set: s, loc: uint64(ti)<<locShift | uint64(len(s.extras))}
 			var e *Error
 			if opts.Derive != nil {
-				if e = derive(s, opts.Derive, &run, cells, orig, num, iL, iT, iB, t.file, rec.line); e != nil {
+				if e = derive(s, opts.Derive, &run, cells, func(u int) int { return where(rec, u).col }, num, iL, iT, iB, t.file, rec.line); e != nil {
 					if err := fail(e); err != nil {
 						return nil, err
 					}
@@ -403,9 +452,13 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 				run.Group = intern(groups, run.Group)
 			}
 			if iR >= 0 {
-				run.ID = intern(ids, id)
+				if id != lastID {
+					lastIDv = intern(ids, id)
+					lastID = lastIDv
+				}
+				run.ID = lastIDv
 			}
-			if aggregateWords[strings.ToLower(strings.TrimSpace(id))] || len(rec.fields) > 0 && aggregateWords[strings.ToLower(strings.TrimSpace(rec.fields[0]))] {
+			if isAggregate(id) || len(rec.fields) > 0 && isAggregate(rec.fields[0]) {
 				aggregates = append(aggregates, fmt.Sprintf("%s:%d", t.file, rec.line))
 			}
 			if len(s.extras)+W*4 > locMask {
@@ -536,7 +589,7 @@ func meanRow(rs []Run) (line int, file string, ok bool) {
 }
 
 // derive fills a run's params, loss, tokens, FLOPs and budget under Options.Derive.
-func derive(s *Set, d *Deriver, run *Run, cells []string, orig []origin, num func(int, string) (float64, *Error), iL, iT, iB int, file string, line int) *Error {
+func derive(s *Set, d *Deriver, run *Run, cells []string, colOf func(u int) int, num func(int, string) (float64, *Error), iL, iT, iB int, file string, line int) *Error {
 	field := func(col string) string {
 		if u, ok := s.index[normalize(col)]; ok {
 			return cells[u]
@@ -547,7 +600,7 @@ func derive(s *Set, d *Deriver, run *Run, cells []string, orig []origin, num fun
 	if err != nil {
 		e := &Error{File: file, Line: line, Msg: err.Error()}
 		if u, ok := s.index[normalize(col)]; ok && col != "" {
-			e.Col = orig[u].col
+			e.Col = colOf(u)
 		}
 		return e
 	}
@@ -572,4 +625,12 @@ func derive(s *Set, d *Deriver, run *Run, cells []string, orig []origin, num fun
 		return &Error{File: file, Line: line, Msg: "derived flops out of the range of a float64"}
 	}
 	return nil
+}
+
+// wrapIO names the input in an I/O error (an *Error already does).
+func wrapIO(name string, err error) error {
+	if _, ok := err.(*Error); ok {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }

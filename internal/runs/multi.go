@@ -24,27 +24,17 @@ func LoadFiles(paths []string, stdin io.Reader, opts Options) (*Set, error) {
 	}
 	var tables []*table
 	for _, f := range files {
-		var data []byte
-		name := f
+		var t *table
 		if f == "-" {
-			name = "<stdin>"
-			if data, err = readAll(stdin); err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-		} else {
-			fh, err := os.Open(f)
+			t, err = tableFromReader(stdin, "<stdin>", opts.Format)
 			if err != nil {
+				return nil, wrapIO("<stdin>", err)
+			}
+		} else if t, err = tableFromFile(f, f, opts.Format); err != nil {
+			if os.IsNotExist(err) || os.IsPermission(err) {
 				return nil, fmt.Errorf("cannot read runs: %w", err)
 			}
-			data, err = readAll(fh)
-			fh.Close()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-		}
-		t, err := parseTable(name, data, opts.Format)
-		if err != nil {
-			return nil, err
+			return nil, wrapIO(f, err)
 		}
 		t.stem = fileStem(f)
 		tables = append(tables, t)

@@ -1,0 +1,78 @@
+package runs
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"runtime"
+	"testing"
+)
+
+// benchFile is a loss-curve log of rows runs of rows/runCount points each, as a trainer
+// writes it: run,step,params,tokens,loss (about 50 bytes a row).
+func benchFile(rows int) []byte {
+	const runCount = 240
+	var b bytes.Buffer
+	b.Grow(rows * 56)
+	b.WriteString("run,step,params,tokens,loss\n")
+	per := rows / runCount
+	for r := 0; r < runCount; r++ {
+		n := 1.5e8 * float64(1+r%12)
+		name := fmt.Sprintf("%dM-%dxC", int(n/1e6), 1+r/12)
+		for s := 1; s <= per; s++ {
+			d := float64(s) * 524288
+			fmt.Fprintf(&b, "%s,%d,%.0f,%.0f,%.6f\n", name, s, n, d, 1.7+400/pow(n, 0.34)+410/pow(d, 0.28))
+		}
+	}
+	return b.Bytes()
+}
+
+func pow(x, y float64) float64 { return math.Pow(x, y) }
+
+// BenchmarkLoad2M4 loads a 2.4-million-row curve file (108 MB) from memory: rows/s (wall),
+// rows/cpu-s (per core: CPU time of every thread, GC included), and memory against the
+// file's size: B/op (every allocation Load makes) and live/file (the heap the loaded Set
+// keeps, after a GC, per byte of file). Load reads a seekable input in two passes, so the
+// file itself is never held whole.
+var benchRows = 2_400_000
+
+func BenchmarkLoad2M4(b *testing.B) {
+	data := benchFile(benchRows)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	var s *Set
+	for i := 0; i < b.N; i++ {
+		var err error
+		s, err = Load(bytes.NewReader(data), "bench.csv", Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	cpu := cpuTime() - cpu0
+	rows := float64(len(s.Runs))
+	b.ReportMetric(rows*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	if cpu > 0 {
+		b.ReportMetric(rows*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
+	}
+	var before, after runtime.MemStats
+	s = nil
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s, _ = Load(bytes.NewReader(data), "bench.csv", Options{})
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(data)), "live/file")
+	b.ReportMetric(float64(len(data))/rows, "filebytes/row")
+	runtime.KeepAlive(s)
+	runtime.KeepAlive(data)
+}
+
+func BenchmarkLoad240K(b *testing.B) {
+	old := benchRows
+	benchRows = 240_000
+	defer func() { benchRows = old }()
+	BenchmarkLoad2M4(b)
+}
