@@ -268,7 +268,7 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 		return w
 	}
 	cells := make([]string, W)
-	from := make([]int8, W)    // where each cell came from: fromTable, fromMeta, fromPattern
+	from := make([]int8, W)     // where each cell came from: fromTable, fromMeta, fromPattern
 	fromTable := make([]int, W) // union column -> field index in the current table, -1 none
 	uscale := make([]float64, W)
 	var metaScaleU []float64
