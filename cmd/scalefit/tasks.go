@@ -1,0 +1,216 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/plot"
+	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/tasks"
+	"github.com/scalefit/scalefit/internal/warn"
+	"github.com/spf13/cobra"
+)
+
+var _ = register(newTasksCmd)
+
+// maxTaskBootstrap caps --bootstrap: each resample refits both steps of every task.
+const maxTaskBootstrap = 100000
+
+// tasksOptions holds the flags of `scalefit tasks`.
+type tasksOptions struct {
+	cols      tasks.Columns
+	holdout   string
+	predict   string
+	last      int
+	skip      float64
+	smooth    int
+	link      string
+	chance    float64
+	noiseLast int
+	bootstrap int
+	seed      uint64
+	format    string
+	plots     string
+	plotExt   string
+}
+
+func newTasksCmd(e *env) *cobra.Command {
+	o := &tasksOptions{}
+	cmd := &cobra.Command{
+		Use:   "tasks RUNS.csv --task-col COL --task-loss-col COL --metric-col COL (--holdout EXPR | --predict N:D,...)",
+		Short: "Predict a big model's benchmark metric from a ladder of small runs (two chained steps)",
+		Long: `Predict downstream-task metrics (e.g. accuracy) of large models from a ladder of small runs,
+in the two chained steps of Bhagia et al. 2024 ("model ladders"):
+
+  step 1  task loss L(N, D) = E + A/N^alpha + B/D^beta per task (Huber on ln L, global
+          multi-start, E, alpha, beta >= 0), one point per ladder run: the mean of its last
+          --last checkpoints, D at its last checkpoint;
+  step 2  metric from task loss: the sigmoid a/(1+exp(-k(L-x0))) + b with a in [-1, 0],
+          b in [0, 1], k, x0 >= 0 (--link sigmoid; the chance level only sets the start
+          a = chance - 1), or Gadre et al.'s err = eps - k exp(-gamma L) (--link exp),
+          fitted on every checkpoint after dropping each run's first --skip fraction and a
+          --smooth-point trailing moving average, plus the ideal point (0, max).
+
+The prediction chains them: step 2 at step 1's predicted task loss. With --bootstrap K, both
+steps are refitted on K resamples of the ladder runs for 95% intervals.
+
+Input: long format, one row per (run, checkpoint, task): run, params, tokens (seen at the
+checkpoint), the task name, a task loss and a metric. Chance level and maximum come from
+columns acc_chance/chance and acc_max/max when present (--chance-col, --max-col, --chance).
+Targets: --holdout EXPR holds matching rows out as runs to predict (their actual values are
+compared), --predict N:D,... adds projections (e.g. 7B:4T,70B:15T).
+
+A task with fewer than 5 ladder runs, or a held-out run without rows for some task, is an
+error (exit 2); metrics below chance or above the maximum are warnings.`,
+		Example: `  scalefit tasks testdata/olmo_ladder_tasks.csv --task-col task --task-loss-col task_bpb \
+    --metric-col task_acc --holdout 'params>=5e9' --bootstrap 1000 --seed 1
+  scalefit tasks ladder.csv --task-col task --task-loss-col bpb --metric-col acc --predict 7B:4T,70B:15T
+  scalefit tasks ladder.csv --task-col task --task-loss-col bpb --metric-col acc --holdout 'params>=5e9' --plots figs/`,
+		Args: argsRange(1, 1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTasks(e, o, args[0], cmd.Flags().Changed("chance"))
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.cols.Task, "task-col", "", "column holding the task name (required)")
+	fs.StringVar(&o.cols.TaskLoss, "task-loss-col", "", "column holding the task loss, e.g. bits per byte of the correct answer (required)")
+	fs.StringVar(&o.cols.Metric, "metric-col", "", "column holding the metric, e.g. accuracy as a fraction (required)")
+	fs.StringVar(&o.cols.Run, "run-col", "", "column holding the run id (default: run, run_id, id, name)")
+	fs.StringVar(&o.cols.Params, "params-col", "", "column holding parameter counts N (default: params, N, n_params, ...)")
+	fs.StringVar(&o.cols.Tokens, "tokens-col", "", "column holding tokens seen at the checkpoint (default: tokens, D, ...)")
+	fs.StringVar(&o.cols.Chance, "chance-col", "", "column holding the metric's chance level (default: acc_chance or chance when present)")
+	fs.StringVar(&o.cols.Max, "max-col", "", "column holding the metric's maximum (default: acc_max or max when present, else 1)")
+	fs.Float64Var(&o.chance, "chance", 0, "chance level of every task (only sets step 2's start a = chance - 1)")
+	fs.StringVar(&o.holdout, "holdout", "", "hold out rows matching EXPR as the runs to predict, e.g. 'params>=5e9'")
+	fs.StringVar(&o.predict, "predict", "", "projections N:D to predict, e.g. 7B:4T,70B:15T")
+	fs.IntVar(&o.last, "last", 5, "final checkpoints averaged into a run's step-1 point")
+	fs.Float64Var(&o.skip, "skip", 0.1, "fraction of each ladder run's first checkpoints dropped in step 2 (0 keeps all)")
+	fs.IntVar(&o.smooth, "smooth", 5, "width of step 2's trailing moving average (1: none)")
+	fs.StringVar(&o.link, "link", "sigmoid", "step-2 link: sigmoid (Bhagia et al.) or exp (Gadre et al.)")
+	fs.IntVar(&o.noiseLast, "noise-last", 10, "final checkpoints whose metric spread is a task's noise figure")
+	fs.IntVar(&o.bootstrap, "bootstrap", 0, "bootstrap resamples of the ladder runs, refitting both steps (0: none)")
+	fs.Uint64Var(&o.seed, "seed", 0, "seed of the bootstrap")
+	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
+	fs.StringVar(&o.plots, "plots", "", "write figures into DIR: task-<task>.png (step 1 and step 2) and chained.png")
+	fs.StringVar(&o.plotExt, "plot-format", "png", "figure format for --plots: png, svg or pdf")
+	return cmd
+}
+
+// parseProjections reads "7B:4T,70B:15T" into hypothetical targets named as written.
+func parseProjections(s string) ([]tasks.Target, error) {
+	var out []tasks.Target
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		n, d, ok := strings.Cut(item, ":")
+		if !ok {
+			return nil, fmt.Errorf("--predict %q: want N:D pairs such as 7B:4T,70B:15T", item)
+		}
+		nv, err := runs.ParseQuantity(n)
+		if err != nil || !(nv > 0) {
+			return nil, fmt.Errorf("--predict %q: parameters %q: want a positive number such as 7B", item, n)
+		}
+		dv, err := runs.ParseQuantity(d)
+		if err != nil || !(dv > 0) {
+			return nil, fmt.Errorf("--predict %q: tokens %q: want a positive number such as 4T", item, d)
+		}
+		out = append(out, tasks.Target{Run: item, Params: nv, Tokens: dv, Hypothetical: true})
+	}
+	return out, nil
+}
+
+func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
+	format, err := report.ParseFormat(o.format)
+	if err != nil {
+		return &usageError{err}
+	}
+	link, err := tasks.ParseLink(o.link)
+	if err != nil {
+		return &usageError{err}
+	}
+	switch {
+	case o.cols.Task == "" || o.cols.TaskLoss == "" || o.cols.Metric == "":
+		return usagef("--task-col, --task-loss-col and --metric-col are required")
+	case o.holdout == "" && o.predict == "":
+		return usagef("nothing to predict: give --holdout EXPR (runs in the file) or --predict N:D,...")
+	case o.last < 1:
+		return usagef("--last %d: want 1 or more checkpoints", o.last)
+	case !(o.skip >= 0 && o.skip < 1):
+		return usagef("--skip %v: want a fraction in [0, 1)", o.skip)
+	case o.smooth < 1:
+		return usagef("--smooth %d: want 1 (none) or more points", o.smooth)
+	case o.noiseLast < 2:
+		return usagef("--noise-last %d: want 2 or more checkpoints", o.noiseLast)
+	case o.bootstrap < 0 || o.bootstrap > maxTaskBootstrap:
+		return usagef("--bootstrap %d: want 0 (none) to %d resamples", o.bootstrap, maxTaskBootstrap)
+	case chanceSet && !(o.chance >= 0 && o.chance <= 1):
+		return usagef("--chance %v: want a level in [0, 1]", o.chance)
+	}
+	if o.plots != "" {
+		if _, err := plot.Format("x." + o.plotExt); err != nil {
+			return usagef("--plot-format %q: want png, svg or pdf", o.plotExt)
+		}
+	}
+	var projections []tasks.Target
+	if o.predict != "" {
+		if projections, err = parseProjections(o.predict); err != nil {
+			return &usageError{err}
+		}
+	}
+	var r io.Reader
+	name := path
+	if path == "-" {
+		r, name = e.stdin, "<stdin>"
+	} else {
+		fh, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("cannot read runs: %w", err)
+		}
+		defer fh.Close()
+		r = fh
+	}
+	data, err := tasks.Load(r, name, o.cols, o.holdout)
+	if err != nil {
+		return err
+	}
+	targets, err := tasks.HeldTargets(data)
+	if err != nil {
+		return err
+	}
+	if o.holdout != "" && len(targets) == 0 {
+		return fmt.Errorf("%s: --holdout %q matches no rows: want an expression selecting the runs to predict", name, o.holdout)
+	}
+	targets = append(targets, projections...)
+	skip := o.skip
+	if skip == 0 {
+		skip = -1 // tasks.Options: negative keeps every checkpoint
+	}
+	opts := tasks.Options{Last: o.last, Skip: skip, Smooth: o.smooth, Link: link, Chance: o.chance, ChanceSet: chanceSet,
+		NoiseLast: o.noiseLast, Bootstrap: o.bootstrap, Seed: o.seed}
+	res, err := tasks.Analyze(data, targets, opts)
+	if err != nil {
+		return err
+	}
+	res.Options.Skip = o.skip
+	doc := report.TasksDocumentFrom(res)
+	if o.plots != "" {
+		if err := os.MkdirAll(o.plots, 0o755); err != nil {
+			return fmt.Errorf("--plots: %w", err)
+		}
+		if _, err := plot.TaskFigures(o.plots, res, o.plotExt); err != nil {
+			return err
+		}
+	}
+	for _, w := range doc.Warnings {
+		fmt.Fprintln(e.stderr, "scalefit: warning:", w)
+	}
+	switch format {
+	case report.JSON:
+		return report.WriteJSON(e.stdout, doc)
+	case report.CSV:
+		return report.WriteRowsCSV(e.stdout, report.TasksRows(doc))
+	}
+	return report.RenderAll(e.stdout, format, report.TasksTables(doc), warn.Strings(doc.Warnings))
+}

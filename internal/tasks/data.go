@@ -1,0 +1,250 @@
+// Package tasks predicts a large model's downstream-task metric (e.g. accuracy on a
+// benchmark) from a ladder of small training runs in two chained steps, as Bhagia et al.
+// (2024, "Establishing Task Scaling Laws via Compute-Efficient Model Ladders") do:
+//
+//  1. Step 1, the task loss from size and data: L(N, D) = E + A/N^alpha + B/D^beta per
+//     task (Huber loss on log L, a global multi-start search, E and the exponents
+//     non-negative), one point per ladder run: the mean task loss of its last checkpoints.
+//  2. Step 2, the metric from the task loss: the sigmoid link
+//     Acc(x) = a/(1+exp(-k(x-x0))) + b with a in [-1, 0], b in [0, 1], k, x0 >= 0, fitted
+//     by least squares on every checkpoint of the ladder runs (after dropping each run's
+//     first checkpoints and a trailing moving average) plus the ideal point (0, max); or
+//     Gadre et al.'s (2024) exponential link err = eps - k exp(-gamma x) with err = 1 - Acc.
+//
+// The chained prediction is step 2 at step 1's predicted task loss. Beyond the paper, a
+// bootstrap over ladder runs refits both steps and gives percentile intervals.
+//
+// Task losses are in the units of the input column (for OLMo, bits per byte of the
+// correct answer); metrics are fractions (accuracy 0.51, not 51%). N counts parameters
+// and D training tokens as the input does. The package never prints; warnings are data.
+package tasks
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/scalefit/scalefit/internal/runs"
+)
+
+// Columns names the input columns (headers, case-insensitive). Task, TaskLoss and Metric
+// are required; Run, Params and Tokens fall back to the usual aliases of internal/runs;
+// Chance and Max are optional (a chance level only sets a start value; Max defaults to 1).
+type Columns struct {
+	Task, TaskLoss, Metric string
+	Run, Params, Tokens    string
+	Chance, Max            string // "" looks for acc_chance or chance (acc_max or max)
+}
+
+// Checkpoint is one evaluation of a run on a task.
+type Checkpoint struct {
+	Tokens   float64 // training tokens seen
+	TaskLoss float64 // task loss (input units)
+	Metric   float64 // metric, e.g. accuracy as a fraction
+	Line     int     // 1-based line of the input
+}
+
+// Series is one run's checkpoints on one task, sorted by tokens.
+type Series struct {
+	Run         string
+	Params      float64
+	Checkpoints []Checkpoint
+}
+
+// Task holds a task's series: Ladder (the runs fitted) and Held (the runs held out by an
+// expression, to be predicted), each in first-seen order.
+type Task struct {
+	Name   string
+	Chance float64 // chance level of the metric, NaN when unknown
+	Max    float64 // maximum of the metric (1 unless a column says otherwise)
+	Ladder []Series
+	Held   []Series
+}
+
+// Data is a loaded long-format file: one row per (run, checkpoint, task).
+type Data struct {
+	Source string
+	Rows   int    // data rows read
+	Tasks  []Task // in first-seen order
+	// Below and Above count rows whose metric is below the chance level or above the
+	// maximum, per task name (warnings, not errors).
+	Below, Above map[string]int
+}
+
+// Load reads a long-format CSV (any delimiter internal/runs reads) with run, params,
+// tokens, task, task-loss and metric columns. Rows matching holdout (an internal/runs
+// expression such as "params>=5e9"; "" holds out nothing) become the runs to predict.
+func Load(r io.Reader, name string, cols Columns, holdout string) (*Data, error) {
+	for _, c := range []struct{ flag, v string }{{"--task-col", cols.Task}, {"--task-loss-col", cols.TaskLoss}, {"--metric-col", cols.Metric}} {
+		if c.v == "" {
+			return nil, fmt.Errorf("%s: want the column's header", c.flag)
+		}
+	}
+	hold, err := runs.ParseExpr(holdout)
+	if err != nil {
+		return nil, fmt.Errorf("--holdout: %w", err)
+	}
+	set, err := runs.Load(r, name, runs.Options{LossCol: cols.TaskLoss, GroupCol: cols.Task, RunCol: cols.Run,
+		ParamsCol: cols.Params, TokensCol: cols.Tokens})
+	if err != nil {
+		return nil, err
+	}
+	if !set.Has("run") {
+		return nil, &runs.Error{File: name, Line: 1, Msg: "no run column (run, run_id, id or name; or --run-col): want one id per training run"}
+	}
+	if set.Derived == "tokens" {
+		return nil, &runs.Error{File: name, Line: 1, Msg: "no tokens column: want the training tokens seen at each checkpoint"}
+	}
+	if err := set.CheckExprColumns("--holdout", hold); err != nil {
+		return nil, err
+	}
+	col := func(h string) int {
+		for i, x := range set.Headers {
+			if normalize(x) == normalize(h) {
+				return i + 1
+			}
+		}
+		return 0
+	}
+	metricCol := col(cols.Metric)
+	if metricCol == 0 {
+		return nil, &runs.Error{File: name, Line: 1, Msg: fmt.Sprintf("no column %q (--metric-col): have %v", cols.Metric, set.Headers)}
+	}
+	chanceCol, maxCol := cols.Chance, cols.Max
+	// Without an override, a column named acc_chance or chance (acc_max or max) is used.
+	for _, c := range []struct {
+		dst  *string
+		auto []string
+	}{{&chanceCol, []string{"acc_chance", "chance"}}, {&maxCol, []string{"acc_max", "max"}}} {
+		if *c.dst != "" {
+			continue
+		}
+		for _, a := range c.auto {
+			if col(a) > 0 {
+				*c.dst = a
+				break
+			}
+		}
+	}
+	if chanceCol != "" && col(chanceCol) == 0 {
+		return nil, &runs.Error{File: name, Line: 1, Msg: fmt.Sprintf("no column %q (--chance-col)", chanceCol)}
+	}
+	if maxCol != "" && col(maxCol) == 0 {
+		return nil, &runs.Error{File: name, Line: 1, Msg: fmt.Sprintf("no column %q (--max-col)", maxCol)}
+	}
+	held := map[int]bool{}
+	if hold != nil {
+		m, _ := runs.Filter(set.Runs, hold)
+		for _, r := range m {
+			held[r.Line] = true
+		}
+	}
+	d := &Data{Source: name, Rows: set.Read, Below: map[string]int{}, Above: map[string]int{}}
+	type key struct {
+		task, run string
+		held      bool
+	}
+	taskIdx := map[string]int{}
+	series := map[key]int{} // index into Ladder or Held of the task
+	num := func(r *runs.Run, h string, c int, what string) (float64, error) {
+		s, _ := r.Field(h)
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, &runs.Error{File: name, Line: r.Line, Col: c, Msg: fmt.Sprintf("%s %q: want a finite number", what, s)}
+		}
+		return v, nil
+	}
+	for i := range set.Runs {
+		r := &set.Runs[i]
+		if r.Group == "" || r.Group == runs.EmptyGroup {
+			return nil, &runs.Error{File: name, Line: r.Line, Col: col(cols.Task), Msg: "empty task name"}
+		}
+		if r.ID == "" {
+			return nil, &runs.Error{File: name, Line: r.Line, Col: col(set.Columns["run"]), Msg: "empty run id"}
+		}
+		m, err := num(r, cols.Metric, metricCol, "metric")
+		if err != nil {
+			return nil, err
+		}
+		ti, ok := taskIdx[r.Group]
+		if !ok {
+			ti = len(d.Tasks)
+			taskIdx[r.Group] = ti
+			d.Tasks = append(d.Tasks, Task{Name: r.Group, Chance: math.NaN(), Max: 1})
+		}
+		t := &d.Tasks[ti]
+		if chanceCol != "" {
+			c, err := num(r, chanceCol, col(chanceCol), "chance level")
+			if err != nil {
+				return nil, err
+			}
+			t.Chance = c
+			if m < c {
+				d.Below[t.Name]++
+			}
+		}
+		if maxCol != "" {
+			mx, err := num(r, maxCol, col(maxCol), "maximum")
+			if err != nil {
+				return nil, err
+			}
+			t.Max = mx
+		}
+		if m > t.Max {
+			d.Above[t.Name]++
+		}
+		k := key{r.Group, r.ID, held[r.Line]}
+		si, ok := series[k]
+		list := &t.Ladder
+		if k.held {
+			list = &t.Held
+		}
+		if !ok {
+			si = len(*list)
+			series[k] = si
+			*list = append(*list, Series{Run: r.ID, Params: r.Params})
+		}
+		s := &(*list)[si]
+		if s.Params != r.Params {
+			return nil, &runs.Error{File: name, Line: r.Line, Col: col(set.Columns["params"]),
+				Msg: fmt.Sprintf("run %q has params %g here and %g on an earlier row: want one N per run", r.ID, r.Params, s.Params)}
+		}
+		s.Checkpoints = append(s.Checkpoints, Checkpoint{Tokens: r.Tokens, TaskLoss: r.Loss, Metric: m, Line: r.Line})
+	}
+	for ti := range d.Tasks {
+		for _, l := range [][]Series{d.Tasks[ti].Ladder, d.Tasks[ti].Held} {
+			for si := range l {
+				slices.SortStableFunc(l[si].Checkpoints, func(a, b Checkpoint) int {
+					switch {
+					case a.Tokens < b.Tokens:
+						return -1
+					case a.Tokens > b.Tokens:
+						return 1
+					}
+					return 0
+				})
+			}
+		}
+	}
+	if len(d.Tasks) == 0 {
+		return nil, &runs.Error{File: name, Msg: "no rows: want one row per (run, checkpoint, task)"}
+	}
+	return d, nil
+}
+
+func normalize(h string) string {
+	b := []byte(h)
+	out := b[:0:0]
+	for _, c := range b {
+		switch {
+		case c == ' ' || c == '-':
+			c = '_'
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
