@@ -10,7 +10,6 @@ import (
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/tasks"
-	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
 )
 
@@ -212,5 +211,5 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 	case report.CSV:
 		return report.WriteRowsCSV(e.stdout, report.TasksRows(doc))
 	}
-	return report.RenderAll(e.stdout, format, report.TasksTables(doc), warn.Strings(doc.Warnings))
+	return report.RenderAll(e.stdout, format, report.TasksTables(doc), doc.Warnings)
 }
