@@ -2,7 +2,10 @@ package main
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -105,5 +108,94 @@ func TestStdoutWriteErrorExit2(t *testing.T) {
 		if code != 2 || !strings.Contains(errb.String(), "cannot write the output") {
 			t.Errorf("%v > /dev/full: exit %d, stderr %q; want 2", args, code, errb.String())
 		}
+	}
+}
+
+// D6, D7: -o never replaces what is not a regular file, refuses read-only targets and keeps
+// an existing file's mode.
+func TestOutputTargets(t *testing.T) {
+	csv := repoFile("testdata", "chinchilla.csv")
+	dir := t.TempDir()
+	fit := func(out string) (string, int) {
+		_, errs, code := runCLI(t, "", "fit", csv, "--approach", "3", "-q", "-o", out)
+		return errs, code
+	}
+	ro := filepath.Join(dir, "ro.json")
+	os.WriteFile(ro, []byte("old"), 0o444)
+	os.Chmod(ro, 0o444)
+	if errs, code := fit(ro); code != 2 || !strings.Contains(errs, "read-only") {
+		t.Errorf("read-only target: exit %d, %q", code, errs)
+	}
+	if b, _ := os.ReadFile(ro); string(b) != "old" {
+		t.Error("read-only target replaced")
+	}
+	priv := filepath.Join(dir, "priv.json")
+	os.WriteFile(priv, []byte("old"), 0o600)
+	os.Chmod(priv, 0o600)
+	if errs, code := fit(priv); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if st, _ := os.Stat(priv); st.Mode().Perm() != 0o600 {
+		t.Errorf("a 0600 fit.json became %04o", st.Mode().Perm())
+	}
+	if _, err := os.Stat("/dev/full"); err == nil {
+		if errs, code := fit("/dev/full"); code != 2 || !strings.Contains(errs, "no space left") {
+			t.Errorf("-o /dev/full: exit %d, %q", code, errs)
+		}
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err == nil {
+		got := make(chan int)
+		go func() { b, _ := os.ReadFile(fifo); got <- len(b) }()
+		if errs, code := fit(fifo); code != 0 {
+			t.Errorf("-o FIFO: exit %d, %q", code, errs)
+		}
+		if n := <-got; n == 0 {
+			t.Error("the FIFO's reader got nothing")
+		}
+		if st, _ := os.Lstat(fifo); st.Mode()&os.ModeNamedPipe == 0 {
+			t.Error("-o FIFO replaced the FIFO with a file")
+		}
+	}
+}
+
+// D5: report -o DIR is all-old-or-all-new: a report that fails leaves the old one whole and
+// no temporaries; a new one keeps the user's other files and drops the old report's stale
+// figures.
+func TestReportDirAllOldOrAllNew(t *testing.T) {
+	csv := repoFile("testdata", "chinchilla.csv")
+	parent := t.TempDir()
+	out := filepath.Join(parent, "rep")
+	if _, errs, code := runCLI(t, "", "report", csv, "--approach", "3", "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	before, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644)
+	os.WriteFile(filepath.Join(out, "curves.png"), []byte("stale"), 0o644)
+	os.Mkdir(filepath.Join(out, "sub"), 0o755)
+	if _, errs, code := runCLI(t, "", "report", csv, "--approach", "3", "--drop-highest-loss", "5", "-o", out); code != 2 || !strings.Contains(errs, "sub") {
+		t.Errorf("a directory with a foreign subdirectory: exit %d, %q", code, errs)
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, "report.md")); string(after) != string(before) {
+		t.Error("a failed report changed report.md")
+	}
+	if es, _ := os.ReadDir(parent); len(es) != 1 {
+		t.Errorf("temporaries left beside the report: %d entries", len(es))
+	}
+	os.Remove(filepath.Join(out, "sub"))
+	if _, errs, code := runCLI(t, "", "report", csv, "--approach", "3", "--drop-highest-loss", "5", "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "notes.txt")); string(b) != "mine" {
+		t.Error("the user's file in the report directory was lost")
+	}
+	if _, err := os.Stat(filepath.Join(out, "curves.png")); err == nil {
+		t.Error("a stale figure of the old report stayed beside the new one")
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, "report.md")); string(after) == string(before) {
+		t.Error("report.md not replaced")
+	}
+	if es, _ := os.ReadDir(parent); len(es) != 1 {
+		t.Errorf("temporaries left beside the report: %d entries", len(es))
 	}
 }

@@ -2,13 +2,13 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/safefile"
 	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
 )
@@ -118,17 +118,26 @@ func runPlot(e *env, o *plotOptions, path string) error {
 		fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
 	}
 	if o.kind == "all" {
-		if err := os.MkdirAll(o.out, 0o755); err != nil {
-			return fmt.Errorf("cannot create %s: %w", o.out, err)
+		// As report does: the figures replace the directory's old ones all at once.
+		stage, err := safefile.NewDir(o.out)
+		if err != nil {
+			return err
 		}
-		written, skipped, err := plot.RenderAll(o.out, in, o.ext)
+		defer stage.Abort()
+		written, skipped, err := plot.RenderAll(stage.Path(), in, o.ext)
+		if err != nil {
+			return err
+		}
+		if err := stage.Commit(figureOwns); err != nil {
+			return err
+		}
 		for _, s := range skipped {
 			fmt.Fprintf(e.stderr, "scalefit: warning: skipped %s figure: %s\n", s.Kind, s.Reason)
 		}
 		for _, w := range written {
-			fmt.Fprintln(e.stdout, w)
+			fmt.Fprintln(e.stdout, filepath.Join(o.out, filepath.Base(w)))
 		}
-		return err
+		return nil
 	}
 	fig, err := plot.Build(kinds[0], in)
 	if err != nil {
@@ -187,4 +196,10 @@ func inputFromAnalysis(set *runs.Set, res *analysis.Result, holdout *runs.Expr) 
 	}
 	in.Envelope = g.A1
 	return in
+}
+
+// figureOwns reports whether a file in a figure directory is one plot --kind all writes (or a
+// temporary an older version left).
+func figureOwns(name string) bool {
+	return reportOwns(name) && name != "report.md" && name != "summary.md" && name != "report.html" && name != "fit.json"
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -65,15 +64,20 @@ func runReport(e *env, o *reportOptions, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return fmt.Errorf("cannot create %s: %w", o.out, err)
+	// The report is built in a temporary sibling of -o DIR and swapped in whole: a failed or
+	// killed run leaves the old report as it was, never new figures beside an old report.md.
+	stage, err := safefile.NewDir(o.out)
+	if err != nil {
+		return err
 	}
+	defer stage.Abort() // after Commit there is nothing left to remove
+	tmp := stage.Path()
 	var holdout *runs.Expr
 	if o.fit.holdout != "" {
 		holdout, _ = runs.ParseExpr(o.fit.holdout) // parsed once already by fitRuns
 	}
 	in := inputFromAnalysis(res.Set, res, holdout)
-	written, skipped, err := plot.RenderAll(o.out, in, o.ext)
+	written, skipped, err := plot.RenderAll(tmp, in, o.ext)
 	if err != nil {
 		return err
 	}
@@ -87,11 +91,11 @@ func runReport(e *env, o *reportOptions, path string) error {
 		skips = append(skips, fmt.Sprintf("%s: %s", s.Kind, s.Reason))
 	}
 	doc := report.FitDocument(res, true)
-	if err := safefile.Write(filepath.Join(o.out, "fit.json"), func(w io.Writer) error { return report.WriteJSON(w, doc) }); err != nil {
+	if err := safefile.Write(filepath.Join(tmp, "fit.json"), func(w io.Writer) error { return report.WriteJSON(w, doc) }); err != nil {
 		return err
 	}
 	generated := fmt.Sprintf("by scalefit %s in %.2f s.", version, time.Since(start).Seconds())
-	mdPath := filepath.Join(o.out, "report.md")
+	mdPath := filepath.Join(tmp, "report.md")
 	var md strings.Builder
 	if err := report.ReportMarkdown(&md, res, doc, figs, skips, generated); err != nil {
 		return err
@@ -102,19 +106,43 @@ func runReport(e *env, o *reportOptions, path string) error {
 	}); err != nil {
 		return err
 	}
-	pages, err := writeReportPages(o.out, md.String(), in, figs)
+	pages, err := writeReportPages(tmp, md.String(), in, figs)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, mdPath)
+	if err := stage.Commit(reportOwns); err != nil {
+		return err
+	}
+	final := func(p string) string { return filepath.Join(o.out, filepath.Base(p)) }
+	fmt.Fprintln(e.stdout, final(mdPath))
 	for _, p := range pages {
-		fmt.Fprintln(e.stdout, p)
+		fmt.Fprintln(e.stdout, final(p))
 	}
 	for _, w := range written {
-		fmt.Fprintln(e.stdout, w)
+		fmt.Fprintln(e.stdout, final(w))
 	}
 	fmt.Fprintln(e.stdout, filepath.Join(o.out, "fit.json"))
 	return nil
+}
+
+// reportOwns reports whether a file in a report directory is one that report writes (or a
+// temporary an older version left): a new report replaces those and keeps any other file.
+func reportOwns(name string) bool {
+	switch name {
+	case "report.md", "summary.md", "report.html", "fit.json":
+		return true
+	}
+	if strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") {
+		return true
+	}
+	for _, k := range plot.Kinds {
+		for _, ext := range []string{".png", ".svg", ".pdf"} {
+			if name == string(k)+ext {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func trimExt(name string) string { return name[:len(name)-len(filepath.Ext(name))] }

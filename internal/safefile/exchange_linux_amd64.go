@@ -1,0 +1,3 @@
+package safefile
+
+const sysRenameat2 = 316
