@@ -76,10 +76,25 @@ type Unsupported struct {
 
 func (u *Unsupported) Error() string { return fmt.Sprintf("%s figure: %s", u.Kind, u.Reason) }
 
+// MinDrawable and MaxDrawable bound the values of runs a figure draws: its axes pad the data
+// (x30 for contours) and multiply it (C = 6ND), which must stay finite and positive.
+const (
+	MinDrawable = 1e-100
+	MaxDrawable = 1e100
+)
+
 // Build draws the figure of kind from in.
 func Build(kind Kind, in *Input) (*Figure, error) {
 	if len(in.Runs) == 0 {
 		return nil, &Unsupported{kind, "no runs"}
+	}
+	for _, r := range in.Runs {
+		for _, v := range [...]float64{r.Params, r.Tokens, r.FLOPs, r.Loss} {
+			// Values <= 0 are left out of each log axis; tiny or huge ones cannot be drawn.
+			if v > 0 && !(v >= MinDrawable && v <= MaxDrawable) || math.IsNaN(v) {
+				return nil, &Unsupported{kind, fmt.Sprintf("a run (line %d) has a value of %g: log axes draw %g to %g, and padding or 6ND would overflow beyond", r.Line, v, MinDrawable, MaxDrawable)}
+			}
+		}
 	}
 	switch kind {
 	case KindIsoFLOP:
@@ -617,6 +632,7 @@ func residualsFigure(in *Input) (*Figure, error) {
 	var cs, ns []float64
 	var sumsq float64
 	var nfit int
+	var fitted []runs.Run // coloured once at the end: a colour lookup per run rescans every run
 	idx := make([]int, len(in.Runs))
 	for i := range idx {
 		idx[i] = i
@@ -645,10 +661,13 @@ func residualsFigure(in *Input) (*Figure, error) {
 		sumsq += res * res
 		nfit++
 		if in.Grouped {
-			colsFit = append(colsFit, runColours(in, []runs.Run{r})[0])
+			fitted = append(fitted, r)
 		} else {
 			colsFit = append(colsFit, color.RGBA{31, 119, 180, 255})
 		}
+	}
+	if in.Grouped {
+		colsFit = runColours(in, fitted)
 	}
 	if len(rs) == 0 {
 		return nil, &Unsupported{KindResiduals, "no runs with positive params, tokens, compute and loss"}
@@ -698,6 +717,16 @@ func residualsFigure(in *Input) (*Figure, error) {
 
 // ---- contour ---------------------------------------------------------------------------
 
+// decades returns the integer exponents e with lo <= 10^e <= hi, or an empty range
+// (lo > hi) when either bound is not a positive finite number.
+func decades(lo, hi float64) (int, int) {
+	a, b := math.Ceil(math.Log10(lo)), math.Floor(math.Log10(hi))
+	if !(lo > 0) || math.IsInf(a, 0) || math.IsInf(b, 0) || math.IsNaN(a) || math.IsNaN(b) {
+		return 1, 0
+	}
+	return int(a), int(b)
+}
+
 func contourFigure(in *Input) (*Figure, error) {
 	if in.Law == nil {
 		return nil, &Unsupported{KindContour, "no fitted law (Approach 3 needs runs with params, tokens and loss)"}
@@ -728,9 +757,12 @@ func contourFigure(in *Input) (*Figure, error) {
 	// Iso-FLOP lines D = C/(6N) at powers of ten.
 	cMin, cMax := 6*nLo*dLo, 6*nHi*dHi
 	first := true
-	for e := math.Ceil(math.Log10(cMin)); e <= math.Floor(math.Log10(cMax)); e++ {
-		c := math.Pow(10, e)
-		if int(e)%2 != 0 && math.Log10(cMax/cMin) > 10 {
+	// Integer exponents over a finite span: ranges that underflow to 0 or overflow to +Inf
+	// (params 5e-324, or 1e155 x 1e150) draw no iso-FLOP lines instead of looping forever.
+	eLo, eHi := decades(cMin, cMax)
+	for e := eLo; e <= eHi; e++ {
+		c := math.Pow(10, float64(e))
+		if e%2 != 0 && eHi-eLo > 10 {
 			continue
 		}
 		var xy plotter.XYs

@@ -103,7 +103,14 @@ func Format(path string) (string, error) {
 }
 
 // WriteTo writes the figure in format ("png", "svg" or "pdf") to w.
-func (f *Figure) WriteTo(w io.Writer, format string) error {
+func (f *Figure) WriteTo(w io.Writer, format string) (err error) {
+	// gonum/plot panics on values it cannot place (a log axis at 0); that is an error of
+	// this figure, not a crash of the program.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot draw the figure: %v", r)
+		}
+	}()
 	width, height := f.Size()
 	var (
 		c  vg.CanvasWriterTo
@@ -126,7 +133,7 @@ func (f *Figure) WriteTo(w io.Writer, format string) error {
 		return fmt.Errorf("unknown figure format %q: want png, svg or pdf", format)
 	}
 	f.Draw(draw.New(vc))
-	_, err := c.WriteTo(w)
+	_, err = c.WriteTo(w)
 	return err
 }
 
@@ -173,7 +180,7 @@ const (
 
 // setLog makes a a log axis over [lo, hi] (both > 0) with readable ticks.
 func setLog(a *plot.Axis, lo, hi float64, q Quantity) {
-	if !(lo > 0) || !(hi > lo) {
+	if !(lo > 0) || !(hi > lo) || math.IsInf(hi, 0) {
 		lo, hi = guardRange(lo, hi)
 	}
 	a.Scale = plot.LogScale{}
@@ -188,6 +195,9 @@ func setLog(a *plot.Axis, lo, hi float64, q Quantity) {
 
 // setLinear makes a a linear axis over [lo, hi] with ticks at round values.
 func setLinear(a *plot.Axis, lo, hi float64) {
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || math.IsInf(hi-lo, 0) {
+		lo, hi = -1, 1
+	}
 	if !(hi > lo) {
 		lo, hi = lo-1, hi+1
 	}
@@ -235,19 +245,21 @@ func trimZeros(s string) string {
 type logTicker struct{ q Quantity }
 
 func (t logTicker) Ticks(min, max float64) []plot.Tick {
-	if !(min > 0) || !(max > min) {
+	if !(min > 0) || !(max > min) || math.IsInf(max, 0) {
 		min, max = guardRange(min, max)
 	}
-	lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
-	decades := hi - lo
-	step := 1.0
+	// Integer exponents: a float counter at ±Inf never moves. Finite positive bounds keep
+	// the loop within float64's ~630 decades.
+	lo, hi := int(math.Floor(math.Log10(min))), int(math.Ceil(math.Log10(max)))
+	decades := float64(hi - lo)
+	step := 1
 	if decades > 8 {
-		step = math.Ceil(decades / 7)
+		step = int(math.Ceil(decades / 7))
 	}
 	var ticks []plot.Tick
 	for e := lo; e <= hi; e++ {
-		base := math.Pow(10, e)
-		major := math.Mod(e-lo, step) == 0
+		base := math.Pow(10, float64(e))
+		major := (e-lo)%step == 0
 		for m := 1; m <= 9; m++ {
 			v := float64(m) * base
 			if v < min*(1-1e-9) || v > max*(1+1e-9) {
@@ -282,15 +294,18 @@ func countLabels(ts []plot.Tick) int {
 	return n
 }
 
+// maxTicks bounds the ticks of one axis.
+const maxTicks = 1000
+
 // lossTicker puts 4 to 10 labelled ticks at round values (1, 2 or 5 times a power of ten)
 // with minor ticks between; it suits loss axes, linear or logarithmic.
 type lossTicker struct{ q Quantity }
 
 func (t lossTicker) Ticks(min, max float64) []plot.Tick {
-	if !(max > min) {
+	span := max - min
+	if !(max > min) || math.IsInf(span, 0) || math.IsNaN(span) || span == 0 {
 		return []plot.Tick{{Value: min, Label: label(min, t.q)}}
 	}
-	span := max - min
 	var step float64
 	for _, s := range []float64{1, 2, 5} {
 		for e := math.Floor(math.Log10(span)) - 2; e <= math.Ceil(math.Log10(span)); e++ {
@@ -304,8 +319,16 @@ func (t lossTicker) Ticks(min, max float64) []plot.Tick {
 	if s := step / math.Pow(10, math.Floor(math.Log10(step))); math.Abs(s-2) < 1e-9 {
 		minor = step / 4
 	}
+	// Count the ticks with an integer: v += minor stops moving once minor is below v's
+	// precision (a span of 100 at 1e17), and an infinite span never ends.
+	start := math.Ceil(min/minor) * minor
+	n := math.Floor((max+minor*1e-6-start)/minor) + 1
+	if !(n >= 0) || n > maxTicks {
+		return []plot.Tick{{Value: min, Label: label(min, t.q)}, {Value: max, Label: label(max, t.q)}}
+	}
 	var ticks []plot.Tick
-	for v := math.Ceil(min/minor) * minor; v <= max+minor*1e-6; v += minor {
+	for i := 0; i < int(n); i++ {
+		v := start + float64(i)*minor
 		r := math.Round(v/minor) * minor
 		if math.Abs(r/step-math.Round(r/step)) < 1e-6 {
 			x := math.Round(r/step) * step
