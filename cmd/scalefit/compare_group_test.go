@@ -189,3 +189,68 @@ func TestCompareGroupMoE(t *testing.T) {
 		t.Errorf("memory ratio %g, want about %g", m.MemoryRatio, 8*math.Sqrt(2))
 	}
 }
+
+// The README's table of multipliers on real data (Gadre et al.'s three corpora, Porian et
+// al.'s settings), 200 resamples, seed 1: value and 95% interval to 3 figures.
+func TestCompareGroupREADMETable(t *testing.T) {
+	gadre := []string{"compare", repoFile("testdata", "gadre.csv"), "--group", "train_dataset", "--bootstrap", "200", "--seed", "1", "--format", "json"}
+	porianStd := []string{"compare", repoFile("testdata", "porian_isoflop.csv"), "--where", "dataset==rw and param_count==standard",
+		"--group", "experiment", "--reference", "counting_last_layer_flops", "--budget-col", "flops", "--frontier", "isoflop",
+		"--bootstrap", "200", "--seed", "1", "--format", "json"}
+	porianKaplan := []string{"compare", repoFile("testdata", "porian_isoflop.csv"), "--where", "dataset==rw and param_count==kaplan",
+		"--group", "experiment", "--reference", "reproducing_kaplan", "--budget-col", "flops", "--frontier", "isoflop",
+		"--bootstrap", "200", "--seed", "1", "--format", "json"}
+	type cell struct {
+		group         string
+		flops         float64
+		value, lo, hi float64
+	}
+	for _, tt := range []struct {
+		name  string
+		args  []string
+		cells []cell
+	}{
+		{"gadre c4 eval", append(gadre, "--loss-col", "loss_c4_val"), []cell{
+			{"redpajama", 1e17, 1.41, 0.949, 1.79}, {"redpajama", 1e19, 1.80, 1.31, 2.39}, {"redpajama", 1e21, 2.81, 0.658, 12.8},
+			{"refinedweb", 1e17, 1.18, 0.829, 1.59}, {"refinedweb", 1e19, 1.59, 1.18, 2.36}, {"refinedweb", 1e21, 2.53, 0.691, 18.2}}},
+		{"gadre c4 eval shared E", append(gadre, "--loss-col", "loss_c4_val", "--shared", "E"), []cell{
+			{"redpajama", 1e17, 1.45, 0.955, 1.75}, {"redpajama", 1e19, 1.76, 1.38, 2.28}, {"redpajama", 1e21, 2.13, 1.31, 3.52},
+			{"refinedweb", 1e17, 1.23, 0.802, 1.55}, {"refinedweb", 1e19, 1.63, 1.28, 2.38}, {"refinedweb", 1e21, 2.17, 1.31, 4.37}}},
+		{"gadre paloma refinedweb eval", append(gadre, "--loss-col", "loss_paloma_refinedweb"), []cell{
+			{"redpajama", 1e17, 0.713, 0.434, 0.913}, {"redpajama", 1e19, 0.476, 0.351, 0.693}, {"redpajama", 1e21, 0.257, 0.114, 1.23},
+			{"refinedweb", 1e17, 0.636, 0.422, 0.957}, {"refinedweb", 1e19, 0.400, 0.320, 0.641}, {"refinedweb", 1e21, 0.146, 0.068, 0.414}}},
+		{"porian standard", porianStd, []cell{
+			{"correcting_warmup", 1e17, 0.416, 0.346, 0.494}, {"correcting_warmup", 1e18, 0.752, 0.663, 0.802}, {"correcting_warmup", 1e19, 1.05, 0.803, 1.32},
+			{"cosine_decay", 1e17, 0.467, 0.326, 0.564}, {"cosine_decay", 1e18, 0.607, 0.517, 0.659}, {"cosine_decay", 1e19, 0.501, 0.420, 0.593},
+			{"optimizer_tuning_no_decay", 1e17, 0.116, 0.0998, 0.157}, {"optimizer_tuning_no_decay", 1e18, 0.671, 0.591, 0.730}, {"optimizer_tuning_no_decay", 1e19, 0.984, 0.805, 1.04}}},
+		{"porian kaplan", porianKaplan, []cell{
+			{"kaplan_adjusted_tuned_hparams", 1e17, 0.659, 0.603, 0.768}, {"kaplan_adjusted_tuned_hparams", 1e18, 0.943, 0.885, 1.01}, {"kaplan_adjusted_tuned_hparams", 1e19, 0.941, 0.840, 1.03}}},
+	} {
+		out, errs, code := runCLI(t, "", tt.args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tt.name, code, errs)
+		}
+		var d versusJSON
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatal(err)
+		}
+		near := func(got *float64, want float64) bool { return got != nil && math.Abs(*got/want-1) <= 0.006 }
+		for _, c := range tt.cells {
+			found := false
+			for _, g := range d.Groups {
+				for _, m := range g.Multipliers {
+					if g.Group != c.group || m.FLOPs != c.flops {
+						continue
+					}
+					found = true
+					if !near(m.Value, c.value) || len(m.Interval) != 2 || !near(m.Interval[0], c.lo) || !near(m.Interval[1], c.hi) {
+						t.Errorf("%s: %s at %g: %v %v, want %g [%g, %g]", tt.name, c.group, c.flops, m.Value, m.Interval, c.value, c.lo, c.hi)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s: no multiplier of %s at %g", tt.name, c.group, c.flops)
+			}
+		}
+	}
+}
