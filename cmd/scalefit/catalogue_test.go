@@ -390,8 +390,13 @@ func checkRow(row catRow, dir, stdout, stderr string, code int) []string {
 			p = append(p, fmt.Sprintf("stderr does not match %q", re))
 		}
 	}
-	if row.code == 0 && strings.Contains(stderr, "scalefit:") {
-		p = append(p, "an error message on a success")
+	if row.code == 0 {
+		for _, l := range strings.Split(stderr, "\n") {
+			if strings.HasPrefix(l, "scalefit:") && !strings.HasPrefix(l, "scalefit: warning:") {
+				p = append(p, "an error message on a success")
+				break
+			}
+		}
 	}
 	if row.warning != "" || row.alpha != 0 {
 		var doc struct {

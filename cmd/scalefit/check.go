@@ -26,8 +26,18 @@ type checkOptions struct {
 	fit       string
 	tolerance string
 	sigma     float64
+	side      string
+	worseOnly bool
 	format    string
 }
+
+// wideBand is the relative band above which check warns that its gate can hardly fail: a
+// regressed run would need a loss more than 20% above the law's to be caught, while the
+// regressions worth catching (a bad learning rate, a data bug) cost a few percent.
+const wideBand = 0.20
+
+// codeWideBand is the warning that check's band is wider than wideBand.
+const codeWideBand = "wide-band"
 
 func newCheckCmd(e *env) *cobra.Command {
 	o := &checkOptions{}
@@ -44,10 +54,18 @@ The band is one of:
                   (standard deviation) of ln L̂ over the fit's bootstrap draws at that run and
                   the fit's residual scale rmse_log_loss; needs either in fit.json.
 
+Which side fails (--side, or --worse-only for --side worse):
+  both    (default) a run outside the band on either side fails
+  worse   only a run worse than the law (actual above the band) fails; a run better than
+          predicted passes and is marked "better": the gate that catches a regressed run
+  better  only a run better than the law fails (e.g. to flag a suspiciously low loss)
+error = (actual - predicted) / predicted throughout: > 0 is worse than the law. A band wider
+than 20% warns (wide-band): such a gate hardly ever fails.
+
 For CI: fit once on the runs you trust, then check each new run before scaling up.`,
 		Example: `  scalefit fit runs.csv --bootstrap 1000 --seed 1 -o fit.json
   scalefit check --fit fit.json new_runs.csv
-  scalefit check --fit fit.json new_runs.csv --tolerance 5%
+  scalefit check --fit fit.json new_runs.csv --tolerance 5% --worse-only
   scalefit check --fit fit.json new_runs.csv --sigma 2 --format json`,
 		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -60,6 +78,8 @@ For CI: fit once on the runs you trust, then check each new run before scaling u
 	fs.StringVar(&o.fit, "fit", "", "fit.json written by scalefit fit -o (required)")
 	fs.StringVar(&o.tolerance, "tolerance", "", "allowed relative error, e.g. 3% or 0.03 (default 3% unless --sigma)")
 	fs.Float64Var(&o.sigma, "sigma", 0, "allowed deviation in units of the prediction's σ (bootstrap spread and residual scale)")
+	fs.StringVar(&o.side, "side", "both", "which side of the band fails: both, worse (actual above the prediction) or better")
+	fs.BoolVar(&o.worseOnly, "worse-only", false, "one-sided gate: fail only runs worse than the law (same as --side worse)")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	return cmd
 }
@@ -92,7 +112,19 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 	if o.runs.opts.GroupCol != "" {
 		return usagef("--group: check compares every run with the one Approach-3 fit of --fit; filter groups with --where")
 	}
-	res := &report.CheckResult{SchemaVersion: report.SchemaVersion, Fit: o.fit, Rule: "tolerance", Tolerance: defaultTolerance}
+	res := &report.CheckResult{SchemaVersion: report.SchemaVersion, Fit: o.fit, Rule: "tolerance", Tolerance: defaultTolerance, Side: report.SideBoth}
+	switch strings.ToLower(o.side) {
+	case report.SideBoth, report.SideWorse, report.SideBetter:
+		res.Side = strings.ToLower(o.side)
+	default:
+		return usagef("--side %q: want both, worse or better", o.side)
+	}
+	if o.worseOnly {
+		if res.Side == report.SideBetter {
+			return usagef("--worse-only and --side better contradict each other: give one")
+		}
+		res.Side = report.SideWorse
+	}
 	switch {
 	case sigmaSet && o.tolerance != "":
 		return usagef("--tolerance and --sigma are exclusive: give one band")
@@ -132,20 +164,25 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		return fmt.Errorf("%s: no runs to check", set.Source)
 	}
 	res.Warnings = append(res.Warnings, set.Warnings...)
-	extrapolated := 0
+	extrapolated, wide := 0, 0
 	for _, r := range set.Runs {
 		pred := law.Loss(r.Params, r.Tokens)
 		row := report.CheckRow{Line: r.Line, ID: r.ID, Params: r.Params, Tokens: r.Tokens, FLOPs: r.FLOPs,
 			Loss: r.Loss, Predicted: pred, RelError: (r.Loss - pred) / pred}
+		var beyond bool
 		if res.Rule == "sigma" {
 			s := math.Hypot(drawSpread(draws, r.Params, r.Tokens), rmse)
 			row.Sigma = s
 			row.Band = math.Exp(o.sigma*s) - 1
-			row.Outside = !(math.Abs(math.Log(r.Loss/pred)) <= o.sigma*s)
+			beyond = !(math.Abs(math.Log(r.Loss/pred)) <= o.sigma*s)
 		} else {
 			row.Band = res.Tolerance
-			row.Outside = !(math.Abs(row.RelError) <= res.Tolerance)
+			beyond = !(math.Abs(row.RelError) <= res.Tolerance)
 		}
+		if row.Band > wideBand {
+			wide++
+		}
+		row.Outside, row.Ungated = report.GateSide(res.Side, beyond, row.RelError)
 		if doc.Range != nil && doc.Range.FLOPs[1] > 0 && (r.FLOPs > doc.Range.FLOPs[1]*(1+1e-9) || r.FLOPs < doc.Range.FLOPs[0]*(1-1e-9)) {
 			row.Extrapol = true
 			extrapolated++
@@ -156,6 +193,10 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		res.Rows = append(res.Rows, row)
 	}
 	res.Runs = len(res.Rows)
+	if wide > 0 {
+		res.Warnings = append(res.Warnings, warn.New(codeWideBand, "the band exceeds ±%s of the prediction at %d of %d runs (%s): a regressed run would pass unless its loss is that far above the law; refit with more runs or --bootstrap, or use --tolerance",
+			report.Percent(wideBand), wide, res.Runs, res.RuleText()))
+	}
 	if extrapolated > 0 {
 		res.Warnings = append(res.Warnings, warn.New(plan.CodeExtrapolated, "%d of %d runs lie outside the compute range of the fitted runs (%s to %s FLOPs): their predictions are extrapolations",
 			extrapolated, res.Runs, report.Sci(doc.Range.FLOPs[0]), report.Sci(doc.Range.FLOPs[1])))
@@ -165,13 +206,10 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		err = report.WriteJSON(e.stdout, res)
 	case report.CSV:
 		err = report.WriteRowsCSV(e.stdout, res.Rows)
-		warnCSV(e, format, res.Warnings)
 	default:
-		err = report.RenderAll(e.stdout, format, []*report.Table{report.CheckTable(res)}, nil)
-		for _, w := range res.Warnings {
-			fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
-		}
+		err = report.RenderAll(e.stdout, format, []*report.Table{report.CheckTable(res)}, stdoutWarnings(format, res.Warnings))
 	}
+	emitWarnings(e, res.Warnings)
 	if err != nil {
 		return err
 	}

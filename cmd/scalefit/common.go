@@ -11,7 +11,6 @@ import (
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
-	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // parseCompute parses budgets in FLOPs: comma-separated values and START:STOP:xFACTOR
@@ -106,16 +105,5 @@ func progressLine(w io.Writer, what string) func(done, total int) {
 		}
 		last = pct
 		fmt.Fprintf(w, "\r%s %d/%d (%d%%)", what, done, total, pct)
-	}
-}
-
-// warnCSV sends warnings to stderr when stdout is machine-readable CSV, which has no place
-// for them (table and Markdown print them under the tables, JSON in "warnings").
-func warnCSV(e *env, f report.Format, warnings []warn.Warning) {
-	if f != report.CSV {
-		return
-	}
-	for _, w := range warnings {
-		fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
 	}
 }

@@ -34,6 +34,9 @@ type compareOptions struct {
 	seed      uint64
 	explain   explainOptions      // compare --explain (compare_explain.go)
 	group     groupCompareOptions // with --group: compare_group.go
+	strict    bool
+	// notConverged names the fits to the runs that did not converge, for --strict.
+	notConverged []string
 }
 
 func newCompareCmd(e *env) *cobra.Command {
@@ -86,6 +89,7 @@ count N as your file does.`,
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	fs.IntVar(&o.bootstrap, "bootstrap", 0, "bootstrap resamples for the interval of your fitted a (with RUNS.csv)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the bootstrap")
+	fs.BoolVar(&o.strict, "strict", false, "exit 1, after the full output, when a fit to RUNS.csv did not converge")
 	return cmd
 }
 
@@ -131,9 +135,15 @@ func runCompare(e *env, o *compareOptions, args []string) error {
 	c.Notes = append(c.Notes, compareNotes(c.Laws)...)
 
 	if format == report.JSON {
-		return report.WriteJSON(e.stdout, c)
+		err = report.WriteJSON(e.stdout, c)
+	} else {
+		err = report.RenderAll(e.stdout, format, report.CompareTables(c, format), stdoutWarnings(format, c.Warnings))
 	}
-	return report.RenderAll(e.stdout, format, report.CompareTables(c, format), c.Warnings)
+	emitWarnings(e, c.Warnings)
+	if err != nil {
+		return err
+	}
+	return strictErr(e, o.strict, o.notConverged)
 }
 
 // selectCompareLaws resolves --law names (all published laws when none is given).
@@ -240,6 +250,7 @@ func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets
 		return nil
 	}
 	doc := report.FitDocument(res, false)
+	o.notConverged = unconverged(doc)
 	c.Warnings = append(c.Warnings, doc.Warnings...)
 	for _, s := range doc.Skipped {
 		c.Warnings = append(c.Warnings, warn.Warning{Code: codeSkipped, Msg: compareLabel(s.Reason, s.Group)})

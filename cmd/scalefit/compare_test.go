@@ -192,7 +192,7 @@ func TestCompareRunsFitFailureIsWarning(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "warnings:") || !strings.Contains(out, "too few runs") || strings.Contains(out, "verdict") {
-		t.Errorf("want fit failures as warnings and no verdict:\n%s", out)
+	if !strings.Contains(errs, "scalefit: warning:") || !strings.Contains(errs, "too few runs") || strings.Contains(out, "verdict") {
+		t.Errorf("want fit failures as warnings on stderr and no verdict:\n%s\nstderr:\n%s", out, errs)
 	}
 }

@@ -99,7 +99,7 @@ func (o *fitOptions) register(cmd *cobra.Command) {
 	fs.Float64Var(&o.budgetTolerance, "budget-tolerance", 0, "Approach 2: relative spread of FLOPs within one budget when there is no budget column (default 0.15)")
 	fs.StringVar(&o.compute, "compute", "", "budgets (FLOPs) for the allocation table, e.g. 1e21,1e23 or 1e21:1e25:x10 (default: decades above the data)")
 	fs.Float64Var(&o.minTokensPerParam, "min-tokens-per-param", 0, "leave out under-trained runs with fewer tokens per parameter")
-	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a fit did not converge")
+	fs.BoolVar(&o.strict, "strict", false, "exit 1, after writing the full output, when a fit did not converge")
 }
 
 // analysisOptions turns flags into analysis options.
@@ -256,18 +256,12 @@ func runFit(e *env, o *fitOptions, path string) error {
 		case report.CSV:
 			err = report.WriteFitCSV(e.stdout, doc)
 		default:
-			err = report.RenderAll(e.stdout, format, report.FitTables(res, doc), doc.Warnings)
+			err = report.RenderAll(e.stdout, format, report.FitTables(res, doc), stdoutWarnings(format, doc.Warnings))
 		}
 		if err != nil {
 			return err
 		}
 	}
-	if o.strict {
-		for _, f := range doc.Fits {
-			if f.Converged != nil && !*f.Converged {
-				return &answerNo{"a fit did not converge (--strict)"}
-			}
-		}
-	}
-	return nil
+	emitWarnings(e, doc.Warnings)
+	return strictErr(e, o.strict, unconverged(doc))
 }

@@ -21,6 +21,7 @@ type lawFlags struct {
 	fitPath  string
 	approach int
 	law      string
+	strict   bool
 	runs     runFlags
 }
 
@@ -28,6 +29,7 @@ func (f *lawFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.fitPath, "fit", "", "use the Chinchilla Approach-3 fit of this fit.json (written by scalefit fit -o)")
 	fs.IntVar(&f.approach, "approach", 3, "with --fit: which fit of the file plans: 3 (the parametric law), or 2 or 1 (their N_opt ∝ C^a allocation, without losses)")
 	fs.StringVar(&f.law, "law", "", "use a built-in published law, e.g. chinchilla2022-a3 (case-insensitive; see scalefit laws)")
+	fs.BoolVar(&f.strict, "strict", false, "exit 1, after the full output, when the fit used (from RUNS.csv or --fit) did not converge")
 	f.runs.register(fs)
 }
 
@@ -49,6 +51,8 @@ type lawSource struct {
 	Range *report.Range
 	// Warnings are non-fatal problems with the source (e.g. the fit did not converge).
 	Warnings []warn.Warning
+	// NotConverged names the fit when it did not converge (empty otherwise), for --strict.
+	NotConverged []string
 }
 
 // resolve finds the law from the flags and the positional arguments (at most one RUNS.csv).
@@ -117,6 +121,9 @@ func lawFromFit(path string) (*lawSource, error) {
 		s.Info.Title += " to " + doc.Source
 	}
 	s.Warnings = append(s.Warnings, fitWarnings(path, fit)...)
+	if fit.Converged != nil && !*fit.Converged {
+		s.NotConverged = append(s.NotConverged, "the Approach-3 fit in "+path)
+	}
 	return s, nil
 }
 
@@ -211,6 +218,7 @@ func (f *lawFlags) lawFromRuns(e *env, path string) (*lawSource, error) {
 			Title: fmt.Sprintf("Chinchilla Approach 3 fitted to %d runs, no bootstrap; for intervals run scalefit fit --bootstrap K -o fit.json and pass --fit", len(rs))}}
 	if !r.Converged {
 		s.Warnings = append(s.Warnings, warn.New(warn.CodeNotConverged, "the Approach-3 fit to %s did not converge (%s): its predictions may be off", path, r.Status))
+		s.NotConverged = append(s.NotConverged, "the Approach-3 fit to "+path)
 	}
 	s.Warnings = append(s.Warnings, r.Warnings...)
 	s.Warnings = append(s.Warnings, set.Warnings...)

@@ -279,8 +279,8 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 	if err := report.WritePlan(e.stdout, format, doc); err != nil {
 		return err
 	}
-	warnCSV(e, format, doc.Warnings)
-	return nil
+	emitWarnings(e, doc.Warnings)
+	return strictErr(e, o.src.strict, src.NotConverged)
 }
 
 // optimalConstrained fills doc with data-constrained allocations (Muennighoff et al. 2023).

@@ -281,7 +281,7 @@ func TestOptimalFromRuns(t *testing.T) {
 		t.Errorf("N %.4g, D %.4g; want about 73e9, 1.34e12", r.Params, r.Tokens)
 	}
 	out, errOut, code = runCLI(t, "", "predict", csv, "--drop-highest-loss", "5", "--params", "1T", "--tokens", "20T")
-	if code != 0 || !strings.Contains(out, "the largest fitted run") {
+	if code != 0 || !strings.Contains(errOut, "the largest fitted run") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	_, errOut, code = runCLI(t, "", "optimal", csv, "--group", "x", "--compute", "1e21")
@@ -324,7 +324,7 @@ func TestOptimalBadFitJSON(t *testing.T) {
 	conv := false
 	p := write("unconverged.json", report.Document{SchemaVersion: 1, Fits: []report.Fit{{Law: "chinchilla", Approach: 3, Params: params, Converged: &conv}}})
 	out, errOut, code := runCLI(t, "", "optimal", "--fit", p, "--compute", "1e21")
-	if code != 0 || !strings.Contains(out, "did not converge") {
+	if code != 0 || !strings.Contains(errOut, "did not converge") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

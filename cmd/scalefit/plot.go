@@ -7,6 +7,7 @@ import (
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/plot"
+	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/safefile"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -23,6 +24,7 @@ type plotOptions struct {
 	ext     string
 	holdout string
 	law     string
+	strict  bool
 }
 
 func newPlotCmd(e *env) *cobra.Command {
@@ -59,6 +61,7 @@ The output format follows the file's extension: .png (192 DPI), .svg or .pdf.`,
 	fs.StringVar(&o.ext, "image-format", "png", "file format of the figures --kind all writes: png, svg or pdf")
 	fs.StringVar(&o.holdout, "holdout", "", "hold runs matching EXPR out of the fit; the residuals figure marks them")
 	fs.StringVar(&o.law, "law", "", "built-in law (see scalefit laws) to draw when the runs cannot be fitted")
+	fs.BoolVar(&o.strict, "strict", false, "exit 1, after writing the figures, when a fit did not converge")
 	return cmd
 }
 
@@ -113,10 +116,8 @@ func runPlot(e *env, o *plotOptions, path string) error {
 			return &usageError{err}
 		}
 	}
-	in, warnings := plotInput(set, holdout, fallback)
-	for _, w := range warnings {
-		fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
-	}
+	in, warnings, notConverged := plotInput(set, holdout, fallback)
+	emitWarnings(e, warnings)
 	if o.kind == "all" {
 		// As report does: the figures replace the directory's old ones all at once.
 		stage, err := safefile.NewDir(o.out)
@@ -137,7 +138,7 @@ func runPlot(e *env, o *plotOptions, path string) error {
 		for _, w := range written {
 			fmt.Fprintln(e.stdout, filepath.Join(o.out, filepath.Base(w)))
 		}
-		return nil
+		return strictErr(e, o.strict, notConverged)
 	}
 	fig, err := plot.Build(kinds[0], in)
 	if err != nil {
@@ -147,25 +148,25 @@ func runPlot(e *env, o *plotOptions, path string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, o.out)
-	return nil
+	return strictErr(e, o.strict, notConverged)
 }
 
 // plotInput fits what the figures need with every approach the data allow (pooled over
 // groups: figures colour groups but draw one law) and gathers it for internal/plot.
-func plotInput(set *runs.Set, holdout *runs.Expr, fallback *laws.Law) (*plot.Input, []warn.Warning) {
+func plotInput(set *runs.Set, holdout *runs.Expr, fallback *laws.Law) (in *plot.Input, warnings []warn.Warning, notConverged []string) {
 	res, err := analysis.Run(set, analysis.Options{Holdout: holdout, Pooled: true})
-	var warnings []warn.Warning
 	if err != nil {
 		warnings = append(warnings, warn.Warning{Code: codeFitFailed, Msg: "no law could be fitted: " + err.Error()})
 	}
-	in := inputFromAnalysis(set, res, holdout)
+	in = inputFromAnalysis(set, res, holdout)
 	if in.Law == nil && fallback != nil {
 		in.Law, in.LawLabel = fallback.Chinchilla, fallback.Name
 	}
 	if res != nil {
 		warnings = append(warnings, res.AllWarnings()...)
+		notConverged = unconverged(report.FitDocument(res, false))
 	}
-	return in, warnings
+	return in, warnings, notConverged
 }
 
 // inputFromAnalysis gathers the runs and the fits of an analysis (its first group) for the

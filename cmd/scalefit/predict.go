@@ -156,6 +156,6 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 	if err := report.WritePlan(e.stdout, format, doc); err != nil {
 		return err
 	}
-	warnCSV(e, format, doc.Warnings)
-	return nil
+	emitWarnings(e, doc.Warnings)
+	return strictErr(e, o.src.strict, src.NotConverged)
 }

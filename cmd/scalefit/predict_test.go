@@ -112,12 +112,12 @@ func TestPredictFromFitIntervalAndExtrapolation(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	for _, w := range []string{"loss 95%", "x largest run", "C = 1e25 is 769.23x the largest fitted run (1.30e22 FLOPs)"} {
-		if !strings.Contains(out, w) {
+		if !strings.Contains(out+errOut, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}
 	}
-	if strings.Count(out, "is ") != 1 {
-		t.Errorf("want one extrapolation warning (1B x 20B = 1.2e20 is inside the range):\n%s", out)
+	if strings.Count(errOut, "is ") != 1 {
+		t.Errorf("want one extrapolation warning on stderr (1B x 20B = 1.2e20 is inside the range):\n%s", errOut)
 	}
 	out, _, _ = runCLI(t, "", "predict", "--fit", path, "--params", "1B", "--tokens", "20B", "--format", "json")
 	var doc report.PlanDocument

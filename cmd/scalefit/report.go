@@ -34,10 +34,11 @@ func newReportCmd(e *env) *cobra.Command {
   *.png       the figures report.md links (see scalefit plot)
   fit.json    the fit with its bootstrap draws, for optimal, predict and check
 Every file is written to a temporary file and renamed, so a failed run leaves no half-written
-file. It accepts the fitting flags of scalefit fit.`,
+file. It accepts the fitting flags of scalefit fit; with --strict it writes the whole directory,
+then exits 1 when a fit did not converge.`,
 		Example: `  scalefit report testdata/chinchilla.csv --drop-highest-loss 5 -o out/
   scalefit report runs.csv --bootstrap 1000 --holdout 'flops>=1e21' -o report/
-  cat report/report.md >> "$GITHUB_STEP_SUMMARY"`,
+  cat report/summary.md >> "$GITHUB_STEP_SUMMARY"   # no images: a job summary cannot show local files`,
 		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.fit.deltaSet = cmd.Flags().Changed("delta")
@@ -122,7 +123,8 @@ func runReport(e *env, o *reportOptions, path string) error {
 		fmt.Fprintln(e.stdout, final(w))
 	}
 	fmt.Fprintln(e.stdout, filepath.Join(o.out, "fit.json"))
-	return nil
+	emitWarnings(e, doc.Warnings)
+	return strictErr(e, o.fit.strict, unconverged(doc))
 }
 
 // reportOwns reports whether a file in a report directory is one that report writes (or a

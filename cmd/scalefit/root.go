@@ -54,7 +54,8 @@ does not); D counts training tokens; C is training compute in FLOPs, taken as 6N
 given; losses are nats per token.
 
 Exit codes: 0 ok; 1 the answer is "no" (check found runs outside the prediction; with
-fit --strict, a fit did not converge); 2 error (bad input, bad flags, I/O).`,
+--strict on fit, report, compare, plot, optimal or predict, a fit did not converge: the full
+output is written first); 2 error (bad input, bad flags, I/O).`,
 		Example: `  scalefit fit testdata/chinchilla.csv --drop-highest-loss 5
   scalefit optimal --law chinchilla2022 --compute 1e21:1e25:x10
   scalefit compare testdata/chinchilla.csv`,

@@ -139,7 +139,7 @@ type Skip struct {
 type Holdout struct {
 	Expr      string
 	Predicted []float64 // per Held run, nats/token
-	RelErrors []float64 // (predicted − actual)/actual
+	RelErrors []float64 // (actual − predicted)/predicted: > 0 is worse than the law (fit.RelativeError)
 	MeanAbsRE float64
 	MaxAbsRE  float64
 }

@@ -258,13 +258,22 @@ func TestMultiStartIndependentOfWorkers(t *testing.T) {
 }
 
 func TestScores(t *testing.T) {
-	pred := []float64{2.2, 1.9}
-	act := []float64{2, 2}
-	if re := RelativeErrors(pred, act); math.Abs(re[0]-0.1) > 1e-12 || math.Abs(re[1]+0.05) > 1e-12 {
-		t.Errorf("relative errors %v", re)
+	// One convention: (actual − predicted)/predicted, positive = worse than the law. The
+	// issue's run (0.7916 predicted, 0.9622 actual) is +21.55%, not −17.7%.
+	pred := []float64{2.5, 2, 0.7916}
+	act := []float64{2, 2.2, 0.9622}
+	want := []float64{-0.2, 0.1, (0.9622 - 0.7916) / 0.7916}
+	re := RelativeErrors(pred, act)
+	for i := range want {
+		if math.Abs(re[i]-want[i]) > 1e-12 {
+			t.Errorf("relative error of actual %v against predicted %v: %v, want %v", act[i], pred[i], re[i], want[i])
+		}
 	}
-	if m := MeanAbsRelError(pred, act); math.Abs(m-0.075) > 1e-12 {
-		t.Errorf("MARE %v, want 0.075", m)
+	if re[2] < 0.215 || re[2] > 0.216 {
+		t.Errorf("issue's run: %v, want +21.5%%", re[2])
+	}
+	if m := MeanAbsRelError(pred, act); math.Abs(m-(0.2+0.1+want[2])/3) > 1e-12 {
+		t.Errorf("MARE %v", m)
 	}
 	if r := RMSE([]float64{3, -4}); math.Abs(r-math.Sqrt(12.5)) > 1e-12 {
 		t.Errorf("RMSE %v", r)

@@ -23,9 +23,13 @@ type CheckRow struct {
 	Band float64 `json:"band"`
 	// Sigma is the relative scale σ of the prediction at this point (with --sigma only):
 	// sqrt(sd² of the bootstrap predictions of ln L + rmse_log_loss²).
-	Sigma    float64 `json:"sigma,omitempty"`
-	Outside  bool    `json:"outside"`
-	Extrapol bool    `json:"extrapolated,omitempty"` // beyond the fitted runs' compute range
+	Sigma float64 `json:"sigma,omitempty"`
+	// Outside is true when the run fails the gate: beyond the band on a gated side.
+	Outside bool `json:"outside"`
+	// Ungated is true for a run beyond the band on the side the gate ignores (e.g. better
+	// than predicted under --side worse): reported, not failed.
+	Ungated  bool `json:"ungated,omitempty"`
+	Extrapol bool `json:"extrapolated,omitempty"` // beyond the fitted runs' compute range
 }
 
 // CheckResult is the outcome of `scalefit check`.
@@ -36,19 +40,52 @@ type CheckResult struct {
 	Rule          string     `json:"rule"` // "tolerance" or "sigma"
 	Tolerance     float64    `json:"tolerance,omitempty"`
 	K             float64    `json:"sigma,omitempty"`
+	Side          string     `json:"side"` // SideBoth, SideWorse or SideBetter: which side fails
 	Runs          int        `json:"runs"`
 	Outside       int        `json:"outside"`
 	Rows          []CheckRow `json:"results"`
 	Warnings      warn.List  `json:"warnings"`
 }
 
+// Sides of the check gate.
+const (
+	SideBoth   = "both"   // beyond the band on either side fails
+	SideWorse  = "worse"  // only actual above the prediction (relative error > 0) fails
+	SideBetter = "better" // only actual below the prediction fails
+)
+
+// GateSide decides a run's status under side: outside (fails the gate) when it is beyond
+// the band on a gated side, ungated when it is beyond the band on the other side. relErr
+// is (actual − predicted)/predicted.
+func GateSide(side string, beyond bool, relErr float64) (outside, ungated bool) {
+	if !beyond {
+		return false, false
+	}
+	switch side {
+	case SideWorse:
+		return relErr > 0, !(relErr > 0)
+	case SideBetter:
+		return relErr < 0, !(relErr < 0)
+	}
+	return true, false
+}
+
 // RuleText describes the band: "±3% of the prediction" or "2σ (bootstrap spread and
 // residual scale)".
 func (r *CheckResult) RuleText() string {
+	var s string
 	if r.Rule == "sigma" {
-		return Float(r.K, 3) + "σ of the prediction (bootstrap spread and fit residual scale)"
+		s = Float(r.K, 3) + "σ of the prediction (bootstrap spread and fit residual scale)"
+	} else {
+		s = "±" + Percent(r.Tolerance) + " of the prediction"
 	}
-	return "±" + Percent(r.Tolerance) + " of the prediction"
+	switch r.Side {
+	case SideWorse:
+		s += ", gating only runs worse than the law"
+	case SideBetter:
+		s += ", gating only runs better than the law"
+	}
+	return s
 }
 
 // Summary is the one-line verdict.
@@ -67,8 +104,13 @@ func CheckTable(r *CheckResult) *Table {
 	}
 	for _, row := range r.Rows {
 		status := "ok"
-		if row.Outside {
+		switch {
+		case row.Outside:
 			status = "OUTSIDE"
+		case row.Ungated && row.RelError < 0:
+			status = "better (not gated)"
+		case row.Ungated:
+			status = "worse (not gated)"
 		}
 		if row.Extrapol {
 			status += " (extrapolated)"
@@ -77,7 +119,7 @@ func CheckTable(r *CheckResult) *Table {
 			Float(row.Loss, 4), Float(row.Predicted, 4), checkPercent(row.RelError), "±"+Percent(row.Band), status)
 	}
 	t.Notes = append(t.Notes, r.Summary())
-	t.Notes = append(t.Notes, "error = (actual - predicted) / predicted; > 0 is worse than predicted")
+	t.Notes = append(t.Notes, SignConvention)
 	return t
 }
 

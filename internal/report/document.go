@@ -15,16 +15,19 @@ const SchemaVersion = 1
 
 // Document is the JSON contract of `scalefit fit --format json` and of fit.json files.
 type Document struct {
-	SchemaVersion int       `json:"schema_version"`
-	Source        string    `json:"source,omitempty"`
-	Runs          int       `json:"runs"`
-	Excluded      int       `json:"excluded"`
-	Derived       string    `json:"derived,omitempty"`     // "tokens" or "flops": the column computed as C = 6ND
-	InputNotes    []string  `json:"input_notes,omitempty"` // how the input was read: header units, decimal commas, joins
-	Warnings      warn.List `json:"warnings"`
-	Fits          []Fit     `json:"fits"`
-	Skipped       []Skip    `json:"skipped,omitempty"`
-	Range         *Range    `json:"range,omitempty"` // the fitted data's range, for extrapolation warnings
+	SchemaVersion int      `json:"schema_version"`
+	Source        string   `json:"source,omitempty"`
+	Runs          int      `json:"runs"`
+	Excluded      int      `json:"excluded"`
+	Derived       string   `json:"derived,omitempty"`     // "tokens" or "flops": the column computed as C = 6ND
+	InputNotes    []string `json:"input_notes,omitempty"` // how the input was read: header units, decimal commas, joins
+	// HeldOut counts the runs held out of the fits by --holdout (and predicted); they are
+	// among Runs, not fitted.
+	HeldOut  int       `json:"held_out,omitempty"`
+	Warnings warn.List `json:"warnings"`
+	Fits     []Fit     `json:"fits"`
+	Skipped  []Skip    `json:"skipped,omitempty"`
+	Range    *Range    `json:"range,omitempty"` // the fitted data's range, for extrapolation warnings
 }
 
 // Range is the span of the fitted runs.
@@ -121,7 +124,7 @@ type Residual struct {
 	FLOPs     float64 `json:"flops"`
 	Loss      float64 `json:"loss"`
 	Predicted float64 `json:"predicted"`
-	RelError  float64 `json:"relative_error"` // (predicted - actual) / actual
+	RelError  float64 `json:"relative_error"` // (actual - predicted) / predicted: > 0 is worse than the law
 }
 
 // F returns a pointer to v, for the optional numeric fields.

@@ -30,6 +30,7 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 		Range:         &Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
 	}
 	for _, g := range res.Groups {
+		doc.HeldOut += len(g.Held)
 		for _, s := range g.Skipped {
 			law := "chinchilla"
 			if s.Approach == 0 {
@@ -71,7 +72,7 @@ func FitDocument(res *analysis.Result, withDraws bool) *Document {
 				run := g.Runs[i]
 				pred := run.Loss / math.Exp(r.Residuals[i])
 				f.Outliers = append(f.Outliers, Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
-					FLOPs: run.FLOPs, Loss: run.Loss, Predicted: pred, RelError: (pred - run.Loss) / run.Loss})
+					FLOPs: run.FLOPs, Loss: run.Loss, Predicted: pred, RelError: fit.RelativeError(pred, run.Loss)})
 			}
 			doc.Fits = append(doc.Fits, f)
 		}
@@ -151,6 +152,9 @@ func FitTables(res *analysis.Result, doc *Document) []*Table {
 	tables := []*Table{SummaryTable(res.Set)}
 	if res.LeftOut > 0 {
 		tables[0].Notes = append(tables[0].Notes, fmt.Sprintf("%d runs left out by --min-tokens-per-param", res.LeftOut))
+	}
+	if doc.HeldOut > 0 {
+		tables[0].Notes = append(tables[0].Notes, fmt.Sprintf("%d runs held out by --holdout (predicted, not fitted): the fits use %d", doc.HeldOut, doc.Runs-doc.HeldOut))
 	}
 	if res.CurvesReduced {
 		tables[0].Notes = append(tables[0].Notes, "Approaches 2 and 3 use each run's last point (the finished run); Approach 1 uses the whole curves")
@@ -275,8 +279,13 @@ func residualTable(rs []Residual, title string) *Table {
 		}
 		t.AddRow(line, Count(r.Params), Count(r.Tokens), Sci(r.FLOPs), Float(r.Loss, 4), Float(r.Predicted, 4), signedPercent(r.RelError))
 	}
+	t.Notes = append(t.Notes, SignConvention)
 	return t
 }
+
+// SignConvention is the note every table of relative errors carries: scalefit's one sign
+// convention (fit.RelativeError).
+const SignConvention = "error = (actual - predicted) / predicted; > 0 is worse than the law"
 
 func signedPercent(x float64) string {
 	s := Percent(x)

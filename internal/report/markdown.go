@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -22,7 +23,12 @@ func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Scaling-law report: %s\n\n", filepath.Base(res.Set.Source))
 	fmt.Fprintf(&b, "Generated %s\n\n", generated)
-	fmt.Fprintf(&b, "Conventions: N counts parameters as the input does; D training tokens; C training FLOPs (%s); losses in nats per token. Intervals are 95%% bootstrap percentiles where shown.\n\n", flopsConvention(doc))
+	b.WriteString(VerdictMarkdown(doc))
+	intervals := ""
+	if HasIntervals(doc) {
+		intervals = " Intervals are 95% bootstrap percentiles."
+	}
+	fmt.Fprintf(&b, "Conventions: N counts parameters as the input does; D training tokens; C training FLOPs (%s); losses in nats per token; relative error = (actual - predicted) / predicted, > 0 is worse than the law.%s\n\n", flopsConvention(doc), intervals)
 	if err := RenderAll(&b, Markdown, FitTables(res, doc), nil); err != nil {
 		return err
 	}
@@ -48,6 +54,130 @@ func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []
 	b.WriteString("\nThe fit with its bootstrap draws is in [fit.json](fit.json): `scalefit optimal --fit fit.json`, `scalefit predict --fit fit.json` and `scalefit check --fit fit.json` reuse it.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// HasIntervals reports whether any fit of doc has bootstrap intervals.
+func HasIntervals(doc *Document) bool {
+	for _, f := range doc.Fits {
+		if len(f.Intervals) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Verdict is what a reader needs before acting on a fit: whether the fits converged,
+// whether the approaches agree, how well the law predicted held-out runs, how many
+// warnings there are.
+type Verdict struct {
+	// NotConverged names the fits that did not converge (empty: all converged).
+	NotConverged []string
+	// Exponents are the approaches' a (N_opt ∝ C^a) by label ("Approach 2"), in order.
+	Exponents []NamedValue
+	// Agree is false when the exponents a differ by more than DisagreementThreshold.
+	Agree bool
+	// Holdout is the mean |relative error| over HeldOut held-out runs (NaN-free; only
+	// when HeldOut > 0).
+	Holdout float64
+	HeldOut int
+	// Warnings counts the document's warnings.
+	Warnings int
+}
+
+// NamedValue is a labelled number.
+type NamedValue struct {
+	Name  string
+	Value float64
+}
+
+// DisagreementThreshold is the spread of a across approaches beyond which they disagree
+// (the same threshold as the approaches-disagree warning of internal/analysis).
+const DisagreementThreshold = 0.1
+
+// VerdictOf reads the verdict off a fit document.
+func VerdictOf(doc *Document) Verdict {
+	v := Verdict{Agree: true, Warnings: len(doc.Warnings), HeldOut: doc.HeldOut}
+	var sum float64
+	var n int
+	for _, f := range doc.Fits {
+		name := f.Law
+		if f.Law == "chinchilla" {
+			name = fmt.Sprintf("Approach %d", f.Approach)
+		} else if f.Form != "" {
+			name += " " + f.Form
+		}
+		if f.Group != "" {
+			name += " [" + f.Group + "]"
+		}
+		if f.Converged != nil && !*f.Converged {
+			v.NotConverged = append(v.NotConverged, name)
+		}
+		if f.Law == "chinchilla" && f.A != nil {
+			v.Exponents = append(v.Exponents, NamedValue{name, *f.A})
+		}
+		if h := f.Holdout; h != nil {
+			for _, r := range h.Runs {
+				sum += math.Abs(r.RelError)
+				n++
+			}
+		}
+	}
+	// Approaches agree within each group.
+	byGroup := map[string][]float64{}
+	for _, f := range doc.Fits {
+		if f.Law == "chinchilla" && f.A != nil {
+			byGroup[f.Group] = append(byGroup[f.Group], *f.A)
+		}
+	}
+	for _, as := range byGroup {
+		lo, hi := as[0], as[0]
+		for _, a := range as {
+			lo, hi = math.Min(lo, a), math.Max(hi, a)
+		}
+		if hi-lo > DisagreementThreshold {
+			v.Agree = false
+		}
+	}
+	if n > 0 {
+		v.Holdout = sum / float64(n)
+	}
+	return v
+}
+
+// VerdictMarkdown is the verdict block report.md opens with.
+func VerdictMarkdown(doc *Document) string {
+	v := VerdictOf(doc)
+	var b strings.Builder
+	b.WriteString("## Verdict\n\n")
+	if len(v.NotConverged) == 0 {
+		b.WriteString("- **Converged:** yes, every fit.\n")
+	} else {
+		fmt.Fprintf(&b, "- **Converged: NO** — %s did not converge: do not act on %s numbers without checking the warnings below.\n",
+			strings.Join(v.NotConverged, ", "), map[bool]string{true: "its", false: "their"}[len(v.NotConverged) == 1])
+	}
+	var ex []string
+	for _, e := range v.Exponents {
+		ex = append(ex, fmt.Sprintf("%s a = %s", e.Name, Float(e.Value, 3)))
+	}
+	switch {
+	case len(v.Exponents) < 2:
+		b.WriteString("- **Approaches agree:** only one approach could run, so there is nothing to cross-check.\n")
+	case v.Agree:
+		fmt.Fprintf(&b, "- **Approaches agree:** yes (%s).\n", strings.Join(ex, ", "))
+	default:
+		fmt.Fprintf(&b, "- **Approaches agree: NO** (%s): the compute-optimal exponent depends on the method.\n", strings.Join(ex, ", "))
+	}
+	if v.HeldOut > 0 {
+		fmt.Fprintf(&b, "- **Holdout:** mean |relative error| %s over %d held-out runs.\n", Percent(v.Holdout), v.HeldOut)
+	} else {
+		b.WriteString("- **Holdout:** none (no --holdout): the law was not tested on runs it was not fitted to.\n")
+	}
+	if v.Warnings == 0 {
+		b.WriteString("- **Warnings:** none.\n\n")
+	} else {
+		fmt.Fprintf(&b, "- **Warnings:** %d, listed under Warnings below.\n\n", v.Warnings)
+	}
+	return b.String()
 }
 
 func flopsConvention(doc *Document) string {

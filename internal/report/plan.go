@@ -310,8 +310,9 @@ func (d *PlanDocument) lawNotes() []string {
 	return out
 }
 
-// WritePlan writes the document in format f: JSON in full precision, otherwise as a table
-// followed by the warnings.
+// WritePlan writes the document in format f: JSON in full precision (warnings in
+// "warnings"), CSV rows, a table, or Markdown followed by the warnings. It adds its own
+// warnings to d.Warnings; the caller sends them all to stderr.
 func WritePlan(w io.Writer, f Format, d *PlanDocument) error {
 	d.Warnings = append(d.Warnings, outsideIntervals(d.Rows)...)
 	switch f {
@@ -320,7 +321,11 @@ func WritePlan(w io.Writer, f Format, d *PlanDocument) error {
 	case CSV:
 		return WriteRowsCSV(w, d.Rows)
 	}
-	return RenderAll(w, f, []*Table{d.Table()}, d.Warnings)
+	var ws []warn.Warning
+	if f == Markdown {
+		ws = d.Warnings
+	}
+	return RenderAll(w, f, []*Table{d.Table()}, ws)
 }
 
 // outsideIntervals warns when a point estimate lies outside its own bootstrap interval: the
