@@ -41,5 +41,5 @@ func runLaws(e *env, o *lawsOptions) error {
 	if format == report.JSON {
 		return report.WriteJSON(e.stdout, report.LawsJSON(all))
 	}
-	return report.RenderAll(e.stdout, format, report.LawsTables(all, format), nil)
+	return report.RenderAll(e.stdout, format, append(report.LawsTables(all, format), report.CurveLawsTable(format)), nil)
 }

@@ -128,11 +128,13 @@ type LawJSON struct {
 type LawsDocument struct {
 	SchemaVersion int       `json:"schema_version"`
 	Laws          []LawJSON `json:"laws"`
+	// CurveLaws are the built-in loss-curve laws (curve predict --law).
+	CurveLaws []CurveLawJSON `json:"curve_laws"`
 }
 
 // LawsJSON builds the JSON description of the built-in laws.
 func LawsJSON(ls []*laws.Law) LawsDocument {
-	doc := LawsDocument{SchemaVersion: SchemaVersion, Laws: []LawJSON{}}
+	doc := LawsDocument{SchemaVersion: SchemaVersion, Laws: []LawJSON{}, CurveLaws: CurveLawsJSON()}
 	for _, l := range ls {
 		a, b := l.Exponents()
 		cs := map[string]float64{}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var mplSchedules = map[string]string{
+	"cosine_24000":      "cosine:warmup=2160,steps=24000,peak=3e-4,final=3e-5",
+	"cosine_72000":      "cosine:warmup=2160,steps=72000,peak=3e-4,final=3e-5",
+	"constant_24000":    "constant:warmup=2160,steps=24000,peak=3e-4",
+	"constant_72000":    "constant:warmup=2160,steps=72000,peak=3e-4",
+	"wsd_20000_24000":   "wsd:warmup=2160,steps=24000,peak=3e-4,final=3e-5,decay_start=20000,decay=exp",
+	"wsdld_20000_24000": "wsd:warmup=2160,steps=24000,peak=3e-4,final=3e-5,decay_start=20000,decay=linear",
+	"wsdcon_3":          "step:warmup=2160,steps=16000,peak=3e-4,at=8000:3e-5",
+	"wsdcon_9":          "step:warmup=2160,steps=16000,peak=3e-4,at=8000:9e-5",
+	"wsdcon_18":         "step:warmup=2160,steps=16000,peak=3e-4,at=8000:1.8e-4",
+}
+
+// mplFiles writes the 400M train and test curves of testdata/mpl_curves.csv (as run, step,
+// loss files; the step-24000 points of the 24,000-step runs dropped, as the authors do) and
+// a meta table of their schedules, and returns the three paths.
+func mplFiles(t *testing.T, size string) (train, test, meta string) {
+	t.Helper()
+	f, err := os.Open(repoFile("testdata", "mpl_curves.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var b = map[string]*strings.Builder{"train": {}, "test": {}}
+	for _, w := range b {
+		w.WriteString("run,step,loss\n")
+	}
+	for _, r := range recs[1:] {
+		if r[0] != size || (strings.HasSuffix(r[1], "_24000") && r[3] == "24000") {
+			continue
+		}
+		b[r[2]].WriteString(r[1] + "," + r[3] + "," + r[4] + "\n")
+	}
+	var m strings.Builder
+	m.WriteString("run,schedule\n")
+	for run, spec := range mplSchedules {
+		m.WriteString(run + ",\"" + spec + "\"\n")
+	}
+	train, test, meta = filepath.Join(dir, "train.csv"), filepath.Join(dir, "test.csv"), filepath.Join(dir, "meta.csv")
+	for p, s := range map[string]string{train: b["train"].String(), test: b["test"].String(), meta: m.String()} {
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return
+}
+
+func TestCurveFitPredictCLI(t *testing.T) {
+	train, test, meta := mplFiles(t, "400M")
+	out, errs, code := runCLI(t, "", "curve", "predict", "--law", "mpl2025-400m", "--against", test, "--meta", meta, "--format", "json")
+	var doc struct {
+		Law       string             `json:"law"`
+		Params    map[string]float64 `json:"params"`
+		PredEMean float64            `json:"pred_e_mean"`
+		Curves    []struct {
+			Run    string  `json:"run"`
+			PredE  float64 `json:"pred_e"`
+			WorstE float64 `json:"worst_e"`
+		} `json:"curves"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil {
+		t.Fatalf("predict --law: exit %d, %s", code, errs)
+	}
+	if math.Abs(doc.PredEMean-0.00168) > 5e-6 || len(doc.Curves) != 6 || doc.Law != "mpl" {
+		t.Errorf("published 400M law on the test curves: PredE %.6f over %d curves, want 0.00168 over 6", doc.PredEMean, len(doc.Curves))
+	}
+	fitJSON := filepath.Join(t.TempDir(), "curve.json")
+	out, errs, code = runCLI(t, "", "curve", "fit", train, "--meta", meta, "-o", fitJSON)
+	if code != 0 || !strings.Contains(out, "PredE") || !strings.Contains(out, "tissue") {
+		t.Fatalf("curve fit: exit %d, %s\n%s", code, errs, out)
+	}
+	out, errs, code = runCLI(t, "", "curve", "predict", "--fit", fitJSON, "--against", test, "--meta", meta, "--format", "json")
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil {
+		t.Fatalf("predict --fit: exit %d, %s", code, errs)
+	}
+	if math.Abs(doc.PredEMean-0.00182) > 2e-5 {
+		t.Errorf("default fit on the 400M test curves: PredE %.5f, measured 0.00182", doc.PredEMean)
+	}
+	out, _, code = runCLI(t, "", "curve", "predict", "--fit", fitJSON, "--schedule", mplSchedules["wsdcon_3"], "--format", "csv")
+	if code != 0 || !strings.Contains(out, "step,lr,loss\n") || !strings.Contains(out, "\n15999,") {
+		t.Errorf("predict --schedule: exit %d\n%s", code, out)
+	}
+}
+
+// Bad inputs exit 2 and name the spec or file:line.
+func TestCurveBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(s), 0o644)
+		return p
+	}
+	pts := func(steps ...string) string {
+		s := "run,step,loss\n"
+		for i, st := range steps {
+			s += "r," + st + "," + []string{"3.1", "3.0", "2.9"}[i%3] + "\n"
+		}
+		return s
+	}
+	ok := []string{"100", "200", "300", "400", "500", "600", "700", "800", "900"}
+	spec := "cosine:warmup=10,steps=1000,peak=1e-3,final=1e-4"
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"beyond", []string{"curve", "fit", write("beyond.csv", pts(append(ok, "1200")...)), "--schedule", spec}, "beyond.csv:11"},
+		{"negative lr", []string{"curve", "fit", write("a.csv", pts(append(ok, "950")...)), "--schedule", "cosine:steps=1000,peak=1e-3,final=-1e-4"}, "cosine:steps=1000,peak=1e-3,final=-1e-4"},
+		{"few points", []string{"curve", "fit", write("few.csv", pts("1", "2", "3")), "--schedule", spec}, "few.csv:2"},
+		{"unsorted", []string{"curve", "fit", write("uns.csv", pts("5", "4", "6", "7", "8", "9", "10", "11", "12", "13")), "--schedule", spec}, "uns.csv:3"},
+		{"duplicate", []string{"curve", "fit", write("dup.csv", pts("5", "5", "6", "7", "8", "9", "10", "11", "12", "13")), "--schedule", spec}, "dup.csv:3"},
+		{"unknown kind", []string{"curve", "predict", "--law", "mpl2025-25m", "--schedule", "poly:steps=10,peak=1"}, "poly:steps=10,peak=1"},
+		{"unknown key", []string{"curve", "predict", "--law", "mpl2025-25m", "--schedule", "cosine:steps=10,peak=1,decay=exp"}, `unknown key "decay"`},
+		{"unknown law", []string{"curve", "predict", "--law", "nope", "--schedule", spec}, "mpl2025-400m"},
+		{"recipe needs mpl", []string{"curve", "fit", "x.csv", "--law", "tissue", "--recipe", "mpl2025"}, "--law mpl"},
+	}
+	for _, c := range cases {
+		_, errs, code := runCLI(t, "", c.args...)
+		if code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d, stderr %q, want 2 and %q", c.name, code, errs, c.want)
+		}
+	}
+}
