@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -103,7 +104,7 @@ func Predict(par Params, lr []float64, steps []int) []float64 {
 // Evaluate scores the law on each curve.
 func Evaluate(par Params, curves []*Curve) []Score {
 	out := make([]Score, len(curves))
-	fit.ParallelFor(len(curves), 0, func(i int) {
+	stats.ParallelFor(len(curves), 0, func(i int) {
 		c := curves[i]
 		pred := Predict(par, c.LR, c.Steps)
 		s := Score{Run: c.Run, Points: len(pred)}
