@@ -89,8 +89,18 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 	for _, w := range x.Warnings {
 		fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
 	}
-	if format == report.JSON {
+	switch format {
+	case report.JSON:
 		return report.WriteJSON(e.stdout, x)
+	case report.CSV:
+		// Machine-readable: the readings at full precision, then the chain after a "# chain" line.
+		if err := report.WriteRowsCSV(e.stdout, x.Explain); err != nil {
+			return err
+		}
+		if _, err := fmt.Fprint(e.stdout, "\n# chain\n"); err != nil {
+			return err
+		}
+		return report.WriteRowsCSV(e.stdout, x.Chain)
 	}
 	return report.RenderAll(e.stdout, format, report.ExplainTables(x), x.Warnings)
 }
@@ -98,7 +108,7 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 // explainNotes says how the readings were made.
 func explainNotes(rs []reconcile.Reading, fitPath string) []string {
 	notes := []string{
-		"kaplan: N counts non-embedding parameters, N_total = N_E + 47,491·N_E^(1/3) (Pearce & Song 2024, fitted to Chinchilla's models), C = 6·N_E·D; 6n: every parameter, C = 6ND",
+		"kaplan: N counts non-embedding parameters, N_total = N_E + 47,491·N_E^(1/3) (Pearce & Song 2024, fitted to Chinchilla's models), C = 6·N_E·D (scalefit flops: 6n-nonembedding); 6n: every parameter, C = 6ND",
 		"local exponent: least-squares slope of ln N_opt on ln C over 101 log-spaced budgets; re-optimised = the law's loss minimised over N at each budget counted in that convention",
 	}
 	for _, r := range rs {

@@ -110,6 +110,18 @@ func TestCompareExplainText(t *testing.T) {
 	}
 }
 
+func TestCompareExplainCSV(t *testing.T) {
+	out, errs, code := runCLI(t, "", "compare", "--explain", "--law", "epoch2024", "--bootstrap", "0", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	head, chain, ok := strings.Cut(out, "\n# chain\n")
+	if !ok || !strings.HasPrefix(head, "law,convention,n_counts,flops_range_lo,flops_range_hi,local_exponent,exponent,") ||
+		!strings.Contains(head, "epoch2024,kaplan,") || !strings.HasPrefix(chain, "step,setting,change,a,") || strings.Count(chain, "\n") != 6 {
+		t.Errorf("csv:\n%s", out)
+	}
+}
+
 func TestCompareExplainErrors(t *testing.T) {
 	for _, tc := range []struct {
 		args []string

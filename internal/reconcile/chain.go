@@ -41,7 +41,7 @@ var PorianChain = []Setting{
 		0.6020375267309686, [2]float64{0.5914284570414033, 0.6172816803463219}},
 	{"cosine_decay", "cosine decay matched to each run's length (Chinchilla's schedule)",
 		0.5714947855747434, [2]float64{0.5598008876852589, 0.5885206791294889}},
-	{"optimizer_tuning_no_decay", "AdamW tuned per scale (learning rate, batch, beta2 = 0.99 at small batch), constant schedule",
+	{"optimizer_tuning_no_decay", "AdamW tuned per scale (learning rate, batch size, a higher beta2 at small batches), constant schedule",
 		0.49689507817885203, [2]float64{0.4906815956168365, 0.5045239562081141}},
 }
 
