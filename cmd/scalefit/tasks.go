@@ -203,7 +203,7 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 		}
 	}
 	for _, w := range doc.Warnings {
-		fmt.Fprintln(e.stderr, "scalefit: warning:", w)
+		fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
 	}
 	switch format {
 	case report.JSON:

@@ -49,7 +49,7 @@ func TestTasksJSONTableAndPlots(t *testing.T) {
 	for _, w := range doc.Warnings {
 		codes[w.Code] = true
 	}
-	if !codes["metric-below-chance"] || !strings.Contains(stderr, "warning: metric-below-chance") {
+	if !codes["metric-below-chance"] || !strings.Contains(stderr, "warning: mmlu_avg_test: metric-below-chance") {
 		t.Errorf("warnings %v, stderr %q: want metric-below-chance in both", codes, stderr)
 	}
 	dir := t.TempDir()

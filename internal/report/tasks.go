@@ -222,7 +222,7 @@ func TasksTables(doc *TasksDocument) []*Table {
 		if s1.Bound != "" {
 			e += " (" + s1.Bound + ")"
 		}
-		fits.AddRow(t.Task, fmt.Sprint(t.Runs), e, Float(s1.A, 3), Float(s1.Alpha, 3), Float(s1.B, 3), Float(s1.Beta, 3), linkText(t.Step2), f3(t.Noise))
+		fits.AddRow(t.Task, fmt.Sprint(t.Runs), e, Float(s1.A, 3), Float(s1.Alpha, 3), Float(s1.B, 3), Float(s1.Beta, 3), linkText(t.Step2), fmt.Sprintf("%.4f", t.Noise))
 	}
 	fits.Notes = append(fits.Notes, "noise: mean standard deviation of the metric over each ladder run's last checkpoints")
 	return append(out, fits)
@@ -259,7 +259,7 @@ func TasksMarkdown(w io.Writer, doc *TasksDocument, figures []Figure) error {
 		b.WriteString("None.\n")
 	}
 	for _, x := range doc.Warnings {
-		b.WriteString("- " + x.String() + "\n")
+		b.WriteString("- " + x.Qualified() + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -196,11 +196,11 @@ func Analyze(d *Data, targets []Target, opts Options) (*Result, error) {
 		}
 		if n := d.Below[t.Name]; n > 0 {
 			tr.Warnings = append(tr.Warnings, warn.Warning{Code: "metric-below-chance", Group: t.Name,
-				Msg: fmt.Sprintf("task %s: %d rows have a metric below the chance level %.4g (kept: the fitted floor may fall below chance)", t.Name, n, t.Chance)})
+				Msg: fmt.Sprintf("%d rows have a metric below the chance level %.4g (kept: the fitted floor may fall below chance)", n, t.Chance)})
 		}
 		if n := d.Above[t.Name]; n > 0 {
 			tr.Warnings = append(tr.Warnings, warn.Warning{Code: "metric-above-max", Group: t.Name,
-				Msg: fmt.Sprintf("task %s: %d rows have a metric above the maximum %.4g (kept)", t.Name, n, t.Max)})
+				Msg: fmt.Sprintf("%d rows have a metric above the maximum %.4g (kept)", n, t.Max)})
 		}
 		res.Tasks = append(res.Tasks, *tr)
 		res.Warnings = append(res.Warnings, tr.Warnings...)
@@ -420,11 +420,11 @@ func taskWarnings(tr *TaskResult) []warn.Warning {
 		ws = append(ws, x)
 	}
 	if !tr.Step1Converged {
-		w("step1-not-converged", "task %s: the step-1 fit stopped before the gradient threshold", tr.Task)
+		w("step1-not-converged", "the step-1 fit stopped before the gradient threshold")
 	}
 	if tr.Step1Face != "" {
 		what := map[string]string{"alpha=0": "the N term is a constant", "beta=0": "the D term is a constant", "E=0": "no irreducible task loss"}[tr.Step1Face]
-		w("step1-bound", "task %s: the step-1 optimum lies on the bound %s (%s); E, alpha and beta are bounded below by 0 as in Bhagia et al.", tr.Task, tr.Step1Face, what)
+		w("step1-bound", "the step-1 optimum lies on the bound %s (%s); E, alpha and beta are bounded below by 0 as in Bhagia et al.", tr.Step1Face, what)
 	}
 	// The ladder's range of task loss, and the link's change over it.
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -437,13 +437,13 @@ func taskWarnings(tr *TaskResult) []warn.Warning {
 	}
 	span := math.Abs(tr.Link.Metric(lo) - tr.Link.Metric(hi))
 	if span <= 2*tr.Noise || span < 0.01 {
-		w("flat-link", "task %s: the step-2 link changes the metric by only %.3f over the ladder's task losses %.3g-%.3g (noise %.3f): the task does not move over the ladder, predictions rest on extrapolation", tr.Task, span, lo, hi, tr.Noise)
+		w("flat-link", "the step-2 link changes the metric by only %.3f over the ladder's task losses %.3g-%.3g (noise %.3f): the task does not move over the ladder, so its predictions say little", span, lo, hi, tr.Noise)
 	}
 	if best >= 0 {
 		ref := tr.Link.Metric(tr.Ladder[best].TaskLoss)
 		for _, p := range tr.Predictions {
 			if ch := p.Metric - ref; math.Abs(ch) <= 2*tr.Noise {
-				w("within-noise", "task %s, %s: the predicted change over the ladder's best run (%+.3f) is within twice the noise (%.3f)", tr.Task, p.Run, ch, tr.Noise)
+				w("within-noise", "%s: the predicted change over the ladder's best run (%+.3f) is within twice the noise (%.3f)", p.Run, ch, tr.Noise)
 			}
 		}
 	}

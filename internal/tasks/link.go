@@ -3,6 +3,9 @@ package tasks
 import (
 	"fmt"
 	"math"
+	"slices"
+
+	"github.com/scalefit/scalefit/internal/fit"
 )
 
 // LinkKind names the step-2 link from task loss to metric.
@@ -129,7 +132,7 @@ func (lp *linkProblem) evalSigmoid(p []float64, jtj, jtr []float64) float64 {
 	var sse float64
 	if jtj == nil {
 		for i, x := range lp.x {
-			r := a/(1+math.Exp(-k*(x-x0))) + b - lp.y[i]
+			r := a*logistic(k*(x-x0)) + b - lp.y[i]
 			if lp.w != nil {
 				sse += lp.w[i] * r * r
 			} else {
@@ -145,7 +148,7 @@ func (lp *linkProblem) evalSigmoid(p []float64, jtj, jtr []float64) float64 {
 			w = lp.w[i]
 		}
 		d := x - x0
-		s := 1 / (1 + math.Exp(-k*d))
+		s := logistic(k * d)
 		r := a*s + b - lp.y[i]
 		u := a * s * (1 - s)
 		ws, wu := w*s, w*u
@@ -177,6 +180,15 @@ func (lp *linkProblem) evalSigmoid(p []float64, jtj, jtr []float64) float64 {
 	}
 	jtr[0], jtr[1], jtr[2], jtr[3] = ssr, -k*sur, sudr, sr
 	return sse
+}
+
+// logistic is 1/(1+e^-z), with the fast exp of internal/fit on the non-positive side.
+func logistic(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + fit.ExpNonPos(-z))
+	}
+	e := fit.ExpNonPos(z)
+	return e / (1 + e)
 }
 
 func symmetrize(m []float64, q int) {
@@ -334,10 +346,29 @@ func linkStarts(kind LinkKind, chance, max float64) [][]float64 {
 	return s
 }
 
-// fitLink fits the link from every start and keeps the lowest SSE.
+// linkPolish is the number of starts polished besides the first: those with the lowest
+// SSE at the start.
+const linkPolish = 3
+
+// fit runs the fit from the first start and from the linkPolish others with the lowest
+// SSE, and keeps the lowest SSE.
 func (lp *linkProblem) fit(starts [][]float64, maxIter int) (Link, bool) {
 	best := Link{Kind: lp.kind, Max: lp.max, SSE: math.Inf(1)}
 	conv := false
+	if len(starts) > 1+linkPolish {
+		sse := make([]float64, len(starts))
+		idx := make([]int, 0, len(starts)-1)
+		for i := 1; i < len(starts); i++ {
+			sse[i] = lp.eval(starts[i], nil, nil)
+			idx = append(idx, i)
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmpF(sse[a], sse[b]) })
+		sel := [][]float64{starts[0]}
+		for _, i := range idx[:linkPolish] {
+			sel = append(sel, starts[i])
+		}
+		starts = sel
+	}
 	for _, s := range starts {
 		p, f, c := lp.solve(s, maxIter)
 		if f < best.SSE {

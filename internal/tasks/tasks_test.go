@@ -371,3 +371,38 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("bad metric: err %v, want x.csv:2:6", err)
 	}
 }
+
+// A link that does not move over the ladder is flagged flat; a prediction whose change
+// from the ladder's best run is within twice the noise is flagged within-noise; a task that
+// moves and a prediction far beyond the ladder get neither.
+func TestTaskWarnings(t *testing.T) {
+	ladder := []LadderPoint{{Run: "a", TaskLoss: 1.2}, {Run: "b", TaskLoss: 1.1}, {Run: "c", TaskLoss: 1.0}}
+	moving := Link{Kind: Sigmoid, Params: []float64{-0.7, 0.8, 5, 1}, Max: 1}
+	flat := Link{Kind: Sigmoid, Params: []float64{-0.7, 0.8, 0, 1}, Max: 1}
+	codes := func(tr *TaskResult) string {
+		var c []string
+		for _, w := range taskWarnings(tr) {
+			if w.Group != "t" {
+				t.Errorf("warning %v: group %q, want t", w, w.Group)
+			}
+			c = append(c, w.Code)
+		}
+		return strings.Join(c, ",")
+	}
+	for _, c := range []struct {
+		name string
+		link Link
+		loss float64 // predicted task loss
+		want string
+	}{
+		{"moving, far", moving, 0.6, ""},
+		{"moving, near the best run", moving, 0.999, "within-noise"},
+		{"flat", flat, 0.6, "flat-link,within-noise"},
+	} {
+		tr := &TaskResult{Task: "t", Ladder: ladder, Link: c.link, Noise: 0.005, Step1Converged: true,
+			Predictions: []Prediction{{Run: "big", TaskLoss: c.loss, Metric: c.link.Metric(c.loss)}}}
+		if got := codes(tr); got != c.want {
+			t.Errorf("%s: warnings %q, want %q", c.name, got, c.want)
+		}
+	}
+}
