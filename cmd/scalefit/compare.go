@@ -49,10 +49,14 @@ runs when RUNS.csv is given: per 10x compute the multiplier on N_opt and on D_op
 each --compute budget N_opt, D_opt, tokens per parameter and the predicted loss (nats/token)
 where the law predicts one. C = 6ND in FLOPs.
 
-With RUNS.csv, scalefit fits Chinchilla's Approach 3 and Kaplan's joint L(N, D) to the runs
-(as scalefit fit --law all --approach 3 does) and says which published allocation the fitted
-exponent a sits closer to: Kaplan's 0.73 or Chinchilla's equal scaling 0.5 (with its 95%
-interval under --bootstrap).
+With RUNS.csv, scalefit fits every approach the runs allow (Chinchilla's Approaches 1-3 and
+Kaplan's joint L(N, D), as scalefit fit --law all does) and says which published allocation
+the exponent a sits closer to: Kaplan's 0.73 or Chinchilla's equal scaling 0.5 (with its 95%
+interval under --bootstrap). The verdict rests on the approach the data support best, and
+names it: a converged Approach-3 fit; else Approach 2 with 3 or more accepted IsoFLOP
+budgets; else Approach 1; else Approach 2 on 2 budgets; a fit that did not converge is used
+only when nothing else ran, and the verdict says so. The default budgets follow the runs'
+range (decades from the largest run up), as fit's do.
 
 Kaplan's laws count non-embedding parameters, Chinchilla's count all parameters; your fits
 count N as your file does.`,
@@ -77,14 +81,14 @@ count N as your file does.`,
 					return usagef("--%s needs --group COL (the comparison of groups)", f)
 				}
 			}
-			return runCompare(e, o, args)
+			return runCompare(e, o, args, cmd.Flags().Changed("compute"))
 		},
 	}
 	fs := cmd.Flags()
 	o.group.register(fs)
 	o.runs.register(fs)
 	o.explain.register(fs)
-	fs.StringVar(&o.compute, "compute", "1e21,1e23,1e25", "comma-separated compute budgets in FLOPs")
+	fs.StringVar(&o.compute, "compute", "1e21,1e23,1e25", "comma-separated compute budgets in FLOPs (default with RUNS.csv: decades from your largest run up, as fit's)")
 	fs.StringSliceVar(&o.laws, "law", nil, "published laws to show, comma-separated (default: all; see scalefit laws)")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	fs.IntVar(&o.bootstrap, "bootstrap", 0, "bootstrap resamples for the interval of your fitted a (with RUNS.csv)")
@@ -93,7 +97,7 @@ count N as your file does.`,
 	return cmd
 }
 
-func runCompare(e *env, o *compareOptions, args []string) error {
+func runCompare(e *env, o *compareOptions, args []string, computeSet bool) error {
 	format, err := report.ParseFormat(o.format)
 	if err != nil {
 		return &usageError{err}
@@ -101,6 +105,18 @@ func runCompare(e *env, o *compareOptions, args []string) error {
 	budgets, err := parseCompute(o.compute)
 	if err != nil {
 		return usagef("--compute: %v", err)
+	}
+	var set *runs.Set
+	if len(args) == 1 {
+		if set, err = o.runs.load(e, args[0]); err != nil {
+			return err
+		}
+		if !computeSet {
+			// Budgets near the data, as fit's: decades from the largest run up.
+			if b := analysis.DefaultBudgets(set.Runs); len(b) > 0 {
+				budgets = b
+			}
+		}
 	}
 	for _, c := range budgets {
 		if !(c > 0) {
@@ -122,11 +138,7 @@ func runCompare(e *env, o *compareOptions, args []string) error {
 	for _, l := range selected {
 		c.Laws = append(c.Laws, publishedEntry(l, budgets))
 	}
-	if len(args) == 1 {
-		set, err := o.runs.load(e, args[0])
-		if err != nil {
-			return err
-		}
+	if set != nil {
 		c.Source, c.Runs = set.Source, len(set.Runs)
 		if err := compareFits(c, set, o, budgets); err != nil {
 			return err
@@ -233,17 +245,17 @@ func compareLabel(base, group string) string {
 	return base + " [" + strings.TrimSpace(group) + "]"
 }
 
-// compareFits fits the runs with the same analysis as `scalefit fit --law all
-// --approach 3` (Chinchilla's Approach 3 and Kaplan's joint L(N, D), per group) and adds
-// them, with the verdict, to c. A fit that fails becomes a warning: the published
-// comparison still stands.
+// compareFits fits the runs with every approach the data allow, as `scalefit fit --law all`
+// does (Chinchilla's Approaches 1-3 and Kaplan's joint L(N, D), per group), and adds them,
+// with the verdict, to c. A fit that fails becomes a warning: the published comparison
+// still stands.
 func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets []float64) error {
 	if groups, _ := runs.Groups(set.Runs); o.bootstrap > 0 {
 		if err := limits.Resamples(o.bootstrap, len(groups)); err != nil {
 			return &usageError{err}
 		}
 	}
-	res, err := analysis.Run(set, analysis.Options{Laws: "all", Approaches: []int{3}, Budgets: budgets, FrontierOnly: true,
+	res, err := analysis.Run(set, analysis.Options{Laws: "all", Budgets: budgets, FrontierOnly: true,
 		Chinchilla: chinchilla.FitOptions{Bootstrap: o.bootstrap, Seed: o.seed}})
 	if err != nil {
 		c.Warnings = append(c.Warnings, warn.Warning{Code: codeFitFailed, Msg: "your runs could not be fitted: " + err.Error()})
@@ -253,41 +265,108 @@ func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets
 	o.notConverged = unconverged(doc)
 	c.Warnings = append(c.Warnings, doc.Warnings...)
 	for _, s := range doc.Skipped {
+		if s.Approach == 1 || s.Approach == 2 {
+			continue // optional here: compare asks for them only when the data allow
+		}
 		c.Warnings = append(c.Warnings, warn.Warning{Code: codeSkipped, Msg: compareLabel(s.Reason, s.Group)})
 	}
+	var cands []verdictCandidate
 	for _, f := range doc.Fits {
 		if f.A == nil {
 			continue
 		}
-		name := "your fit: chinchilla A3"
-		if f.Law == "kaplan" {
-			name = "your fit: kaplan L(N,D)"
+		cand := verdictCandidate{group: f.Group, a: *f.A, converged: f.Converged == nil || *f.Converged}
+		switch {
+		case f.Law == "kaplan":
+			cand.name, cand.rank, cand.what = "your fit: kaplan L(N,D)", 6, "Kaplan's L(N,D) fit"
+		case f.Approach == 3:
+			cand.name, cand.what = "your fit: chinchilla A3", "Approach 3 (parametric fit)"
+			cand.rank = 1
+			if !cand.converged {
+				cand.name += " (not converged)"
+				cand.rank = 5
+			}
+		case f.Approach == 2:
+			accepted := 0
+			for _, b := range f.Budgets {
+				if b.Accepted {
+					accepted++
+				}
+			}
+			cand.name = "your fit: chinchilla A2"
+			cand.what = fmt.Sprintf("Approach 2 (IsoFLOP minima of %d budgets)", accepted)
+			cand.rank = 2
+			if accepted < 3 {
+				cand.rank = 4
+			}
+		case f.Approach == 1:
+			cand.name, cand.what, cand.rank = "your fit: chinchilla A1", "Approach 1 (loss-curve envelope)", 3
+		default:
+			continue
 		}
-		en := report.CompareEntry{Name: compareLabel(name, f.Group), Source: report.SourceFit, NCounts: "as in your file",
+		en := report.CompareEntry{Name: compareLabel(cand.name, f.Group), Source: report.SourceFit, NCounts: "as in your file",
 			A: *f.A, B: *f.B, NPer10x: math.Pow(10, *f.A), DPer10x: math.Pow(10, *f.B), Allocations: f.Allocations}
 		if iv, ok := f.Intervals["a"]; ok {
 			en.Intervals = map[string][2]float64{"a": iv, "b": f.Intervals["b"]}
+			cand.iv = &iv
 		}
 		c.Laws = append(c.Laws, en)
+		cands = append(cands, cand)
 	}
-	c.Verdict = compareVerdict(c.Laws)
+	c.Verdict = compareVerdict(cands)
 	return nil
 }
 
-// compareVerdict is the one-line verdict on the first fitted entry; "" when nothing was
-// fitted.
-func compareVerdict(es []report.CompareEntry) string {
-	for _, e := range es {
-		if e.Source != report.SourceFit {
+// verdictCandidate is a fit the verdict may rest on; lower rank = better supported by the
+// data (1 converged Approach 3, 2 Approach 2 on >= 3 budgets, 3 Approach 1, 4 Approach 2 on
+// 2 budgets, 5 Approach 3 not converged, 6 Kaplan's L(N,D)).
+type verdictCandidate struct {
+	name, what, group string
+	a                 float64
+	iv                *[2]float64
+	converged         bool
+	rank              int
+}
+
+// compareVerdict is the one-line verdict of the first group's best-supported fit, naming
+// the approach it rests on and, when a better-ranked approach was passed over or the fit
+// itself did not converge, saying so; "" when nothing was fitted.
+func compareVerdict(cands []verdictCandidate) string {
+	if len(cands) == 0 {
+		return ""
+	}
+	group := cands[0].group
+	var best *verdictCandidate
+	var passed []verdictCandidate
+	for i := range cands {
+		c := &cands[i]
+		if c.group != group {
 			continue
 		}
-		var iv *[2]float64
-		if v, ok := e.Intervals["a"]; ok {
-			iv = &v
+		if best == nil || c.rank < best.rank {
+			best = c
 		}
-		return report.CompareVerdict(e.Name, e.A, iv)
 	}
-	return ""
+	for _, c := range cands {
+		if c.group == group && c.rank > best.rank && c.rank == 5 {
+			passed = append(passed, c)
+		}
+	}
+	label := best.what
+	if group != "" {
+		label += " [" + group + "]"
+	}
+	s := report.CompareVerdict(label, best.a, best.iv)
+	switch {
+	case best.rank == 5:
+		s = "NOT CONVERGED: " + s + "; the Approach-3 fit did not converge and no other approach ran, so do not act on this"
+	case best.rank == 4:
+		s += "; it rests on only 2 budgets"
+	}
+	for _, p := range passed {
+		s += fmt.Sprintf("; Approach 3 did not converge (a = %s), so it is not used", report.Float(p.a, 3))
+	}
+	return s
 }
 
 // Warning codes of compare.

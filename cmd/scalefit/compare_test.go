@@ -140,7 +140,7 @@ func TestCompareRunsGolden(t *testing.T) {
 	}
 	golden(t, "compare_chinchilla.golden", out)
 	for _, want := range []string{"your fit: kaplan L(N,D)", "0.547", "3.52x", "your fit: chinchilla A3", "3.27x",
-		"verdict: your fit: chinchilla A3 has a = 0.514: closer to Chinchilla's equal scaling"} {
+		"verdict: Approach 3 (parametric fit) has a = 0.514: closer to Chinchilla's equal scaling"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}

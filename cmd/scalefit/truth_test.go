@@ -276,3 +276,75 @@ func TestTruthInstallFromAClone(t *testing.T) {
 		t.Errorf("report --help sends report.md (with relative images) to the job summary:\n%s", out)
 	}
 }
+
+// Finding 3: compare's verdict came from the Approach-3 fit that did not converge, and its
+// default budgets ran to 1e25 on a sweep ending at 3e14. Now it rests on the approach the
+// data support best, names it and the passed-over fit, and budgets follow the runs.
+func TestTruthCompareVerdictFromATrustworthyFit(t *testing.T) {
+	out, errs, code := runCLI(t, "", "compare", plateau, "--law", "chinchilla2022", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var c report.Comparison
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.Verdict, "Approach 2 (IsoFLOP minima of 2 budgets) has a = 0.627") ||
+		!strings.Contains(c.Verdict, "Approach 3 did not converge") || !strings.Contains(c.Verdict, "only 2 budgets") {
+		t.Errorf("verdict %q: want it to rest on Approach 2 and say Approach 3 did not converge", c.Verdict)
+	}
+	want := []float64{1e14, 1e15, 1e16, 1e17}
+	if len(c.Budgets) != len(want) {
+		t.Fatalf("budgets %v, want %v (decades from the largest run, 3e14, up)", c.Budgets, want)
+	}
+	for i := range want {
+		if c.Budgets[i] != want[i] {
+			t.Errorf("budgets %v, want %v", c.Budgets, want)
+		}
+	}
+	var names []string
+	for _, l := range c.Laws {
+		names = append(names, l.Name)
+	}
+	if !strings.Contains(strings.Join(names, ","), "your fit: chinchilla A3 (not converged)") {
+		t.Errorf("entries %v: the non-converged fit is not marked", names)
+	}
+	// --compute still wins over the default.
+	out, _, _ = runCLI(t, "", "compare", plateau, "--law", "chinchilla2022", "--compute", "1e21", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &c); err != nil || len(c.Budgets) != 1 || c.Budgets[0] != 1e21 {
+		t.Errorf("--compute 1e21: budgets %v (%v)", c.Budgets, err)
+	}
+	// Only a non-converged fit: the verdict says so in its first words.
+	out, _, _ = runCLI(t, "", "compare", plateau, "--law", "chinchilla2022", "--where", "budget>=1e14", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Verdict == "" {
+		t.Fatal("no verdict")
+	}
+	t.Logf("two budgets: %s", c.Verdict)
+}
+
+func TestCompareVerdictRanks(t *testing.T) {
+	a3 := verdictCandidate{what: "Approach 3 (parametric fit)", a: 0.51, converged: true, rank: 1}
+	a3bad := verdictCandidate{what: "Approach 3 (parametric fit)", a: 0.366, rank: 5}
+	a2 := verdictCandidate{what: "Approach 2 (IsoFLOP minima of 4 budgets)", a: 0.777, rank: 2}
+	a1 := verdictCandidate{what: "Approach 1 (loss-curve envelope)", a: 0.45, rank: 3}
+	for _, tt := range []struct {
+		cands      []verdictCandidate
+		prefix     string
+		contains   string
+		notContain string
+	}{
+		{[]verdictCandidate{a3, a2}, "Approach 3 (parametric fit) has a = 0.510: closer to Chinchilla", "", "not converge"},
+		{[]verdictCandidate{a3bad, a2}, "Approach 2 (IsoFLOP minima of 4 budgets) has a = 0.777: closer to Kaplan", "Approach 3 did not converge (a = 0.366), so it is not used", ""},
+		{[]verdictCandidate{a3bad, a1}, "Approach 1 (loss-curve envelope) has a = 0.450", "Approach 3 did not converge", ""},
+		{[]verdictCandidate{a3bad}, "NOT CONVERGED: Approach 3 (parametric fit) has a = 0.366", "do not act on this", ""},
+		{nil, "", "", ""},
+	} {
+		got := compareVerdict(tt.cands)
+		if !strings.HasPrefix(got, tt.prefix) || !strings.Contains(got, tt.contains) || (tt.notContain != "" && strings.Contains(got, tt.notContain)) {
+			t.Errorf("verdict %q: want prefix %q containing %q", got, tt.prefix, tt.contains)
+		}
+	}
+}
