@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -117,36 +118,15 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	if totalCol != "" && !has(set.Headers, totalCol) {
 		return fmt.Errorf("%s: --total-params-col %q: no such column (have %s)", set.Source, totalCol, strings.Join(set.Headers, ", "))
 	}
-	rs := set.Runs
-	if set.IsCurves() {
-		rs = runs.FinalPoints(rs)
-	}
-	names, by := runs.Groups(rs)
-	var groups []versus.Group
-	for _, n := range names {
-		vg := versus.Group{Name: n}
-		for _, r := range by[n] {
-			vg.Params = append(vg.Params, r.Params)
-			vg.Tokens = append(vg.Tokens, r.Tokens)
-			vg.FLOPs = append(vg.FLOPs, r.FLOPs)
-			vg.Loss = append(vg.Loss, r.Loss)
-			vg.Budgets = append(vg.Budgets, r.Budget)
-			if totalCol != "" {
-				s, _ := r.Field(totalCol)
-				v, err := runs.ParseQuantity(s)
-				if err != nil || !(v > 0) {
-					return fmt.Errorf("%s:%d: %s %q: want a positive parameter count such as 1.2e9 or 7B", set.Source, r.Line, totalCol, s)
-				}
-				vg.TotalParams = append(vg.TotalParams, v)
-			}
-		}
-		groups = append(groups, vg)
+	groups, names, err := versusGroups(set, totalCol)
+	if err != nil {
+		return err
 	}
 	if len(groups) < 2 {
 		return fmt.Errorf("%s: column %q has %d group(s) (%s): compare --group needs at least two", set.Source, set.Columns["group"], len(groups), strings.Join(names, ", "))
 	}
 	if g.reference != "" {
-		if _, ok := by[g.reference]; !ok {
+		if !slices.Contains(names, g.reference) {
 			return usagef("--reference %q: no such group in column %q (have %s)", g.reference, set.Columns["group"], strings.Join(names, ", "))
 		}
 	}
@@ -177,6 +157,37 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	return report.RenderAll(e.stdout, format, report.VersusTables(res), res.Warnings)
 }
 
+// versusGroups splits a run set by its group column into the groups of a comparison
+// (loss curves: each run's last point), with total parameters from totalCol when not "".
+func versusGroups(set *runs.Set, totalCol string) ([]versus.Group, []string, error) {
+	rs := set.Runs
+	if set.IsCurves() {
+		rs = runs.FinalPoints(rs)
+	}
+	names, by := runs.Groups(rs)
+	var groups []versus.Group
+	for _, n := range names {
+		vg := versus.Group{Name: n}
+		for _, r := range by[n] {
+			vg.Params = append(vg.Params, r.Params)
+			vg.Tokens = append(vg.Tokens, r.Tokens)
+			vg.FLOPs = append(vg.FLOPs, r.FLOPs)
+			vg.Loss = append(vg.Loss, r.Loss)
+			vg.Budgets = append(vg.Budgets, r.Budget)
+			if totalCol != "" {
+				s, _ := r.Field(totalCol)
+				v, err := runs.ParseQuantity(s)
+				if err != nil || !(v > 0) {
+					return nil, nil, fmt.Errorf("%s:%d: %s %q: want a positive parameter count such as 1.2e9 or 7B", set.Source, r.Line, totalCol, s)
+				}
+				vg.TotalParams = append(vg.TotalParams, v)
+			}
+		}
+		groups = append(groups, vg)
+	}
+	return groups, names, nil
+}
+
 // versusPlotInput hands the comparison and the runs to the figure.
 func versusPlotInput(res *versus.Result, groups []versus.Group) *plot.VersusInput {
 	in := &plot.VersusInput{Result: res}
@@ -193,4 +204,44 @@ func has(headers []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// reportVersus appends the comparison of groups to report.md when the report's runs are
+// grouped (--group): the first group is the reference, each group keeps its own fit, and
+// the fit's --bootstrap and --seed give the intervals. The figure is written into dir as
+// versus.<image format>; its SVG is returned for report.html, keyed by file name. A
+// comparison that cannot be made is a note in the section, not a failed report.
+func reportVersus(md *strings.Builder, set *runs.Set, o *reportOptions, dir string) (map[string][]byte, error) {
+	if o.fit.runs.opts.GroupCol == "" {
+		return nil, nil
+	}
+	groups, _, err := versusGroups(set, "")
+	if err != nil {
+		return nil, err
+	}
+	if len(groups) < 2 {
+		return nil, nil
+	}
+	res, err := versus.Compare(groups, versus.Options{Bootstrap: o.fit.bootstrap, Seed: o.fit.seed})
+	if err != nil {
+		fmt.Fprintf(md, "\n## Which design scales better\n\nNo comparison of the groups: %v.\n", err)
+		return nil, nil
+	}
+	fig, err := plot.Versus(versusPlotInput(res, groups))
+	if err != nil {
+		return nil, err
+	}
+	file := "versus." + o.ext
+	if err := fig.Save(filepath.Join(dir, file)); err != nil {
+		return nil, err
+	}
+	var svg bytes.Buffer
+	if err := fig.WriteTo(&svg, "svg"); err != nil {
+		return nil, err
+	}
+	md.WriteString("\n")
+	if err := report.VersusMarkdown(md, res, file); err != nil {
+		return nil, err
+	}
+	return map[string][]byte{file: svg.Bytes()}, nil
 }

@@ -254,3 +254,31 @@ func TestCompareGroupREADMETable(t *testing.T) {
 		}
 	}
 }
+
+// report --group adds the comparison section with its figure to report.md and report.html.
+func TestReportGroupVersusSection(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	_, errs, code := runCLI(t, "", "report", repoFile("testdata", "versus_synthetic.csv"), "--group", "arch", "--bootstrap", "20", "-o", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Which design scales better", "- half needs ", "- steep needs ", "![frontiers and multipliers](versus.png)"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "versus.png")); err != nil {
+		t.Error(err)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(html), "Which design scales better") || strings.Count(string(html), "<svg") < 2 {
+		t.Errorf("report.html lacks the comparison or its figure")
+	}
+}

@@ -101,13 +101,17 @@ func runReport(e *env, o *reportOptions, path string) error {
 	if err := report.ReportMarkdown(&md, res, doc, figs, skips, generated); err != nil {
 		return err
 	}
+	extra, err := reportVersus(&md, res.Set, o, tmp)
+	if err != nil {
+		return err
+	}
 	if err := safefile.Write(mdPath, func(w io.Writer) error {
 		_, err := io.WriteString(w, md.String())
 		return err
 	}); err != nil {
 		return err
 	}
-	pages, err := writeReportPages(tmp, md.String(), in, figs)
+	pages, err := writeReportPages(tmp, md.String(), in, figs, extra)
 	if err != nil {
 		return err
 	}
@@ -131,7 +135,7 @@ func runReport(e *env, o *reportOptions, path string) error {
 // temporary an older version left): a new report replaces those and keeps any other file.
 func reportOwns(name string) bool {
 	switch name {
-	case "report.md", "summary.md", "report.html", "fit.json":
+	case "report.md", "summary.md", "report.html", "fit.json", "versus.png", "versus.svg", "versus.pdf":
 		return true
 	}
 	if strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") {

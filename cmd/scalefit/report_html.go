@@ -13,8 +13,11 @@ import (
 // writeReportPages writes report.html (report.md with its figures inline as SVG, one file
 // that opens offline) and summary.md (report.md without images, for a CI job summary) into
 // dir, and returns their paths. figs are the figures report.md links.
-func writeReportPages(dir, md string, in *plot.Input, figs []report.Figure) ([]string, error) {
-	svgs := make(map[string][]byte, len(figs))
+func writeReportPages(dir, md string, in *plot.Input, figs []report.Figure, extra map[string][]byte) ([]string, error) {
+	svgs := make(map[string][]byte, len(figs)+len(extra))
+	for file, svg := range extra {
+		svgs[file] = svg
+	}
 	for _, f := range figs {
 		svg, err := plot.SVG(plot.Kind(f.Kind), in)
 		if err != nil {
