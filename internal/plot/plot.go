@@ -34,13 +34,19 @@ import (
 // DPI is the resolution of PNG output: at 96 DPI text is blurry.
 const DPI = 192
 
-// Default figure geometry: each panel is PanelWidth × Height; the legend strip is
-// LegendWidth wide. A one-panel figure is 8.6 × 5 inches (1651 × 960 px as PNG).
+// Default figure geometry: a one-panel figure is PanelWidth × Height beside a legend strip
+// LegendWidth wide: 8.6 × 5 inches (1651 × 960 px as PNG). Figures of several panels stack
+// them vertically, StackedHeight each, so that every figure is 1651 px wide as PNG: between
+// 1,000 and 2,000 px, readable on a screen without zooming out.
 const (
-	PanelWidth  = 6 * vg.Inch
-	Height      = 5 * vg.Inch
-	LegendWidth = 2.6 * vg.Inch
+	PanelWidth    = 6 * vg.Inch
+	Height        = 5 * vg.Inch
+	StackedHeight = 4.2 * vg.Inch
+	LegendWidth   = 2.6 * vg.Inch
 )
+
+// noteChars is how many characters of a note fit on one line of the legend strip (9 pt).
+const noteChars = 40
 
 // Figure is a rendered-to-be figure: panels side by side and a legend strip.
 type Figure struct {
@@ -59,33 +65,64 @@ func newFigure(panels ...*plot.Plot) *Figure {
 	return &Figure{Panels: panels, Legend: l}
 }
 
-// Size returns the figure's width and height.
+// Size returns the figure's width and height: the width is the same for every figure
+// (panels stack vertically).
 func (f *Figure) Size() (w, h vg.Length) {
-	return PanelWidth*vg.Length(len(f.Panels)) + LegendWidth, Height
+	if len(f.Panels) <= 1 {
+		return PanelWidth + LegendWidth, Height
+	}
+	return PanelWidth + LegendWidth, StackedHeight * vg.Length(len(f.Panels))
 }
 
-// Draw draws the figure onto c.
+// Draw draws the figure onto c: panels stacked top to bottom, the legend strip on the
+// right with the notes, word-wrapped, at its foot.
 func (f *Figure) Draw(c draw.Canvas) {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
 	w := c.Max.X - c.Min.X
-	plotW := (w - LegendWidth) / vg.Length(len(f.Panels))
+	h := c.Max.Y - c.Min.Y
+	n := vg.Length(max(1, len(f.Panels)))
+	plotH := h / n
 	for i, p := range f.Panels {
-		left := vg.Length(i) * plotW
-		right := w - left - plotW
-		p.Draw(draw.Crop(c, left, -right, 0, 0))
+		top := vg.Length(i) * plotH
+		bottom := h - top - plotH
+		p.Draw(draw.Crop(c, 0, -LegendWidth, bottom, -top))
 	}
 	lc := draw.Crop(c, w-LegendWidth+vg.Points(8), 0, 0, -vg.Points(30))
 	f.Legend.Draw(lc)
-	if len(f.Notes) > 0 {
+	if lines := wrapNotes(f.Notes, noteChars); len(lines) > 0 {
 		sty := f.Legend.TextStyle
 		sty.Font.Size = vg.Points(9)
-		y := c.Min.Y + vg.Points(12)*vg.Length(len(f.Notes)) + vg.Points(6)
-		for _, n := range f.Notes {
+		y := c.Min.Y + vg.Points(12)*vg.Length(len(lines)) + vg.Points(6)
+		for _, n := range lines {
 			c.FillText(sty, vg.Point{X: lc.Min.X, Y: y}, n)
 			y -= vg.Points(12)
 		}
 	}
+}
+
+// wrapNotes breaks each note into lines of at most width characters at spaces, indenting
+// continuation lines by two spaces.
+func wrapNotes(notes []string, width int) []string {
+	var out []string
+	for _, n := range notes {
+		line := ""
+		for _, word := range strings.Fields(n) {
+			switch {
+			case line == "":
+				line = word
+			case len([]rune(line))+1+len([]rune(word)) <= width:
+				line += " " + word
+			default:
+				out = append(out, line)
+				line = "  " + word
+			}
+		}
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // Format returns the output format of a file name: "png", "svg" or "pdf".
