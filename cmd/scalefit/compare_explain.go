@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/reconcile"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -47,6 +48,9 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 	k := explainDefaultBootstrap
 	if fs.Changed("bootstrap") {
 		k = o.bootstrap
+	}
+	if err := limits.Resamples(k, len(reconcile.PorianChain)); err != nil {
+		return &usageError{err}
 	}
 	var sources []reconcile.Law
 	var ws []warn.Warning

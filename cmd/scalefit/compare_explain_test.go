@@ -133,6 +133,7 @@ func TestCompareExplainErrors(t *testing.T) {
 		{[]string{"compare", "--explain", "--fit", "no-such.json"}, "no-such.json"},
 		{[]string{"compare", "--fit", "x.json"}, "--fit applies to --explain"},
 		{[]string{"compare", "--explain", "--bootstrap", "-1"}, "--bootstrap -1"},
+		{[]string{"compare", "--explain", "--bootstrap", "30000"}, "--bootstrap 30000 in each of 5 groups"},
 	} {
 		_, errs, code := runCLI(t, "", tc.args...)
 		if code != 2 || !strings.Contains(errs, tc.want) {

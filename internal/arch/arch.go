@@ -15,6 +15,8 @@ package arch
 import (
 	"fmt"
 	"math"
+
+	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // Norm is the normalisation layer, which decides the count of norm parameters.
@@ -115,6 +117,15 @@ func (a Arch) Validate() error {
 		return &FieldError{"vocab", fmt.Sprintf("%d: want a positive vocabulary size", a.Vocab)}
 	case a.Context < 1:
 		return &FieldError{"context", fmt.Sprintf("%d: want a positive sequence length", a.Context)}
+	}
+	for _, c := range []struct {
+		field  string
+		v, max int
+	}{{"layers", a.Layers, limits.MaxLayers}, {"d_model", a.DModel, limits.MaxWidth / 4}, {"d_ff", a.FFN(), limits.MaxWidth},
+		{"vocab", a.Vocab, limits.MaxVocab}, {"context", a.Context, limits.MaxContext}} {
+		if c.v > c.max {
+			return &FieldError{c.field, fmt.Sprintf("%d: want at most %d", c.v, c.max)}
+		}
 	}
 	switch a.Norm {
 	case "", LayerNorm, RMSNorm:

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // gpt2 is GPT-2 small (Radford et al. 2019): 12 layers, d_model 768, 12 heads, vocabulary
@@ -189,6 +191,12 @@ func TestValidate(t *testing.T) {
 		{func(a *Arch) { a.FFNRatio = -1 }, "ffn_ratio"},
 		{func(a *Arch) { a.Norm = "batchnorm" }, "norm"},
 		{func(a *Arch) { a.Positions = "absolute" }, "positions"},
+		{func(a *Arch) { a.Layers = 1 << 20 }, "layers"},
+		{func(a *Arch) { a.DModel, a.Heads = 1<<21, 1 }, "d_model"},
+		{func(a *Arch) { a.DFF = 1 << 23 }, "d_ff"},
+		{func(a *Arch) { a.FFNRatio = 1e6 }, "d_ff"},
+		{func(a *Arch) { a.Vocab = 1 << 25 }, "vocab"},
+		{func(a *Arch) { a.Context = 1 << 25 }, "context"},
 	} {
 		a := gpt2
 		tc.mod(&a)
@@ -208,6 +216,26 @@ func TestValidate(t *testing.T) {
 	}
 	if r := (Arch{DModel: 768, FFNRatio: 8.0 / 3}).FFN(); r != 2048 {
 		t.Errorf("ratio 8/3 of 768 = %d, want 2048", r)
+	}
+}
+
+// TestLargestShape: the largest architecture within the caps counts without overflow.
+func TestLargestShape(t *testing.T) {
+	a := Arch{Layers: limits.MaxLayers, DModel: limits.MaxWidth / 4, Heads: 1, DFF: limits.MaxWidth, GLU: true,
+		Vocab: limits.MaxVocab, Context: limits.MaxContext}
+	counts, err := a.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, d, f := float64(a.Layers), float64(a.DModel), float64(a.DFF)
+	want := l * (4*d*d + 3*d*f) // non-embedding, as float64
+	if p := a.Count(); !(p.NonEmbedding > 0) || math.Abs(float64(p.NonEmbedding)/want-1) > 1e-12 || p.Total < p.NonEmbedding {
+		t.Errorf("counts overflow: %+v, want non-embedding %g", p, want)
+	}
+	for _, c := range counts {
+		if !(c.Params > 0) || !(c.FLOPsPerToken > 0) || math.IsInf(c.FLOPsPerToken, 0) {
+			t.Errorf("%s: %+v", c.Convention, c)
+		}
 	}
 }
 

@@ -52,6 +52,15 @@ const (
 	MaxInputBytes = 1 << 30
 	MaxLineBytes  = 1 << 20
 
+	// MaxLayers, MaxWidth, MaxVocab and MaxContext bound an architecture's n_layer, d_model
+	// and d_ff, vocabulary and context (scalefit flops, fit --convention): 65,536 layers of
+	// width 2^20 and d_ff 2^22 keep every parameter and FLOP count within int64, far beyond
+	// any model trained (GPT-4-class models have about 100 layers of width 2^14).
+	MaxLayers  = 1 << 16
+	MaxWidth   = 1 << 22
+	MaxVocab   = 1 << 24
+	MaxContext = 1 << 24
+
 	// MaxNamesListed caps how many names (headers, columns, laws) an error message lists;
 	// the rest are counted ("and 999950 more").
 	MaxNamesListed = 50
