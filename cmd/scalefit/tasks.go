@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/plot"
@@ -120,6 +121,14 @@ func parseProjections(s string) ([]tasks.Target, error) {
 	return out, nil
 }
 
+// taskFigureCaption says what a figure of TaskFigures shows.
+func taskFigureCaption(kind string) string {
+	if kind == "chained" {
+		return "Chained predictions against the actual metric, every (task, target) pair, with 95% bootstrap intervals."
+	}
+	return "Step 1 (left): the ladder runs' task loss against tokens, the fitted law at each size, the targets predicted (o) and actual (x). Step 2 (right): the smoothed checkpoints coloured by size, the fitted link, the targets."
+}
+
 func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 	format, err := report.ParseFormat(o.format)
 	if err != nil {
@@ -194,12 +203,18 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 	}
 	res.Options.Skip = o.skip
 	doc := report.TasksDocumentFrom(res)
+	var figs []report.Figure
 	if o.plots != "" {
 		if err := os.MkdirAll(o.plots, 0o755); err != nil {
 			return fmt.Errorf("--plots: %w", err)
 		}
-		if _, err := plot.TaskFigures(o.plots, res, o.plotExt); err != nil {
+		written, err := plot.TaskFigures(o.plots, res, o.plotExt)
+		if err != nil {
 			return err
+		}
+		for _, w := range written {
+			kind := trimExt(filepath.Base(w))
+			figs = append(figs, report.Figure{Kind: kind, File: w, Caption: taskFigureCaption(kind)})
 		}
 	}
 	for _, w := range doc.Warnings {
@@ -210,6 +225,8 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 		return report.WriteJSON(e.stdout, doc)
 	case report.CSV:
 		return report.WriteRowsCSV(e.stdout, report.TasksRows(doc))
+	case report.Markdown:
+		return report.TasksMarkdown(e.stdout, doc, figs)
 	}
 	return report.RenderAll(e.stdout, format, report.TasksTables(doc), doc.Warnings)
 }

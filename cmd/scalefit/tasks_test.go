@@ -53,7 +53,14 @@ func TestTasksJSONTableAndPlots(t *testing.T) {
 		t.Errorf("warnings %v, stderr %q: want metric-below-chance in both", codes, stderr)
 	}
 	dir := t.TempDir()
-	out, stderr, code = runCLI(t, "", append(tasksArgs, "--holdout", "params>=5e9", "--predict", "70B:15T", "--plots", dir)...)
+	out, stderr, code = runCLI(t, "", append(tasksArgs, "--holdout", "params>=5e9", "--predict", "70B:15T")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	md, _, _ := runCLI(t, "", append(tasksArgs, "--holdout", "params>=5e9", "--format", "markdown", "--plots", dir)...)
+	if !strings.Contains(md, "## Downstream tasks: olmo_ladder_tasks.csv") || !strings.Contains(md, "chained.png)") {
+		t.Errorf("markdown section:\n%s", md)
+	}
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

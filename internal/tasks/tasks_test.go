@@ -406,3 +406,29 @@ func TestTaskWarnings(t *testing.T) {
 		}
 	}
 }
+
+// README: on the OLMo ladder the sigmoid link's mean |error| is 3.8 and 4.2 points for the
+// 7B and 13B, the exponential link's 10.6 and 11.4.
+func TestOLMoLadderLinksCompared(t *testing.T) {
+	d, tg := loadOLMo(t)
+	for _, c := range []struct {
+		link LinkKind
+		want [2]float64
+	}{{Sigmoid, [2]float64{0.038, 0.042}}, {Exp, [2]float64{0.106, 0.114}}} {
+		res, err := Analyze(d, tg, Options{Link: c.link})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mae [2]float64
+		for _, tr := range res.Tasks {
+			for j, p := range tr.Predictions {
+				mae[j] += math.Abs(p.Error()) / float64(len(res.Tasks))
+			}
+		}
+		for j := range mae {
+			if math.Abs(mae[j]-c.want[j]) > 0.0005 {
+				t.Errorf("%s link, %s: mean |error| %.4f, want %.3f", c.link, tg[j].Run, mae[j], c.want[j])
+			}
+		}
+	}
+}
