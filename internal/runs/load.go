@@ -464,6 +464,12 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 			if len(s.extras)+W*4 > locMask {
 				return nil, &Error{File: t.file, Line: rec.line, Msg: "input too large: more than 16 TB of cells"}
 			}
+			if len(all) == 4096 && len(s.extras) > 0 {
+				// Size the cells once from the first rows, rather than growing them by
+				// a quarter at a time (which allocates about five times their size).
+				est := int(1.25 * float64(len(s.extras)) / float64(len(all)) * float64(rows))
+				s.extras = append(make([]byte, 0, est), s.extras...)
+			}
 			for u, p := range s.xpos {
 				if p >= 0 {
 					s.extras = binary.AppendUvarint(s.extras, uint64(len(cells[u])))
