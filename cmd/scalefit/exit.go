@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/scalefit/scalefit/internal/report"
 )
 
 // Exit codes, as diff and grep use them. This is the one place they are mapped.
@@ -44,6 +46,7 @@ func exitCode(err error) int {
 // in-process.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := &stickyWriter{w: stdout}
+	stderr = escapingWriter{stderr}
 	root := newRootCmd(stdin, out, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
@@ -89,4 +92,17 @@ func (s *stickyWriter) Write(p []byte) (int, error) {
 		s.err = err
 	}
 	return n, err
+}
+
+// escapingWriter shows the control characters of what goes to stderr (warnings and errors
+// quote group names, headers and file names from the input) as escapes, so that input
+// cannot drive the terminal (ANSI sequences, bidirectional overrides).
+type escapingWriter struct{ w io.Writer }
+
+func (e escapingWriter) Write(p []byte) (int, error) {
+	s := report.TerminalStream(string(p))
+	if _, err := io.WriteString(e.w, s); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

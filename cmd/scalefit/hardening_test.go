@@ -199,3 +199,51 @@ func TestReportDirAllOldOrAllNew(t *testing.T) {
 		t.Errorf("temporaries left beside the report: %d entries", len(es))
 	}
 }
+
+// D15: group names with ANSI escapes, HTML, Markdown links or "|" reach neither the terminal
+// (table output, warnings on stderr) nor report.md, summary.md and report.html raw.
+func TestInputTextEscaped(t *testing.T) {
+	src, err := os.ReadFile(repoFile("testdata", "chinchilla.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(src)), "\n")
+	names := []string{"\x1b[31mred", "<script>x</script>", "[click](http://evil)", "a|b"}
+	var b strings.Builder
+	b.WriteString("group," + lines[0] + "\n")
+	for i, l := range lines[1:] {
+		b.WriteString(`"` + names[i%len(names)] + `",` + l + "\n")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "esc.csv")
+	os.WriteFile(in, []byte(b.String()), 0o644)
+	out, errs, code := runCLI(t, "", "fit", in, "--group", "group", "--approach", "3")
+	if code != 0 {
+		t.Fatalf("fit: exit %d: %s", code, errs)
+	}
+	if strings.Contains(out, "\x1b") || strings.Contains(errs, "\x1b") {
+		t.Errorf("raw ESC on the terminal: stdout %q", out)
+	}
+	if _, errs, code := runCLI(t, "", "report", in, "--group", "group", "--approach", "3", "-o", filepath.Join(dir, "rep")); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errs)
+	}
+	for _, f := range []string{"report.md", "summary.md", "report.html"} {
+		body, err := os.ReadFile(filepath.Join(dir, "rep", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(body)
+		bads := []string{"\x1b", "<script>", "](http://evil)"}
+		if f == "report.html" { // escaped text may show "[click](...)"; no link, tag or ESC
+			bads = []string{"\x1b", "<script>", "href=\"http://evil"}
+		}
+		for _, bad := range bads {
+			if strings.Contains(s, bad) {
+				t.Errorf("%s has %q raw", f, bad)
+			}
+		}
+		if f != "report.html" && strings.Contains(s, "| a|b") {
+			t.Errorf("%s: a | in a group name splits a table row", f)
+		}
+	}
+}

@@ -32,6 +32,9 @@ type env struct {
 
 // isTerminal reports whether w is a terminal (progress lines go to terminals only).
 func isTerminal(w io.Writer) bool {
+	if e, ok := w.(escapingWriter); ok {
+		w = e.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -143,11 +143,13 @@ func groupIndex(rs []runs.Run) ([]string, map[string]int) {
 	return names, idx
 }
 
+// groupName labels a group in a legend; control characters in it (ANSI escapes) are shown
+// escaped, as on the terminal.
 func groupName(g string) string {
 	if g == "" {
 		return "(no group)"
 	}
-	return g
+	return report.Terminal(g)
 }
 
 // glyphs are marker shapes, for groups where colour is taken.

@@ -186,7 +186,7 @@ func (f *Figure) Save(path string) error {
 // newPanel returns a plot with scalefit's styling.
 func newPanel(title, xlabel, ylabel string) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = title
+	p.Title.Text = report.Terminal(title) // titles name the input file
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
@@ -456,7 +456,7 @@ func (f *Figure) add(p *plot.Plot, name string, ps ...plot.Plotter) {
 		}
 	}
 	if name != "" && len(thumbs) > 0 {
-		f.Legend.Add(name, thumbs...)
+		f.Legend.Add(report.Terminal(name), thumbs...)
 	}
 }
 

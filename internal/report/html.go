@@ -262,7 +262,11 @@ func inline(s string) string {
 	return restore(s, "\x00", codes)
 }
 
-func unescapeMD(s string) string { return reEscape.ReplaceAllString(s, "$1") }
+// unescapeMD undoes Markdown's backslash escapes, and the entities MarkdownText writes for
+// a "<" that would open a tag and a "]" that would close a link's text.
+func unescapeMD(s string) string {
+	return strings.NewReplacer("&lt;", "<", "&#93;", "]").Replace(reEscape.ReplaceAllString(s, "$1"))
+}
 
 func restore(s, mark string, parts []string) string {
 	for k, p := range parts {

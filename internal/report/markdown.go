@@ -21,7 +21,7 @@ type Figure struct {
 // the version and timing; everything else is deterministic for a given input.
 func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []Figure, skipped []string, generated string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Scaling-law report: %s\n\n", filepath.Base(res.Set.Source))
+	fmt.Fprintf(&b, "# Scaling-law report: %s\n\n", MarkdownText(filepath.Base(res.Set.Source)))
 	fmt.Fprintf(&b, "Generated %s\n\n", generated)
 	b.WriteString(VerdictMarkdown(doc))
 	intervals := ""
@@ -38,7 +38,7 @@ func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []
 			fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n%s\n\n", f.Kind, f.Kind, filepath.ToSlash(f.File), f.Caption)
 		}
 		for _, s := range skipped {
-			fmt.Fprintf(&b, "- skipped: %s\n", s)
+			fmt.Fprintf(&b, "- skipped: %s\n", MarkdownText(s))
 		}
 		if len(skipped) > 0 {
 			b.WriteString("\n")
@@ -49,7 +49,7 @@ func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []
 		b.WriteString("None.\n")
 	}
 	for _, s := range warn.Strings(doc.Warnings) {
-		b.WriteString("- " + s + "\n")
+		b.WriteString("- " + MarkdownText(s) + "\n")
 	}
 	b.WriteString("\nThe fit with its bootstrap draws is in [fit.json](fit.json): `scalefit optimal --fit fit.json`, `scalefit predict --fit fit.json` and `scalefit check --fit fit.json` reuse it.\n")
 	_, err := io.WriteString(w, b.String())

@@ -35,10 +35,18 @@ func (t *Table) Render(w io.Writer, f Format) error {
 func (t *Table) text(w io.Writer) error {
 	var b strings.Builder
 	if t.Title != "" {
-		b.WriteString(t.Title + "\n")
+		b.WriteString(Terminal(t.Title) + "\n")
 	}
 	width := make([]int, len(t.Header))
-	all := append([][]string{t.Header}, t.Rows...)
+	// Cells quote the input (group names, headers): escape what a terminal would obey.
+	all := make([][]string, 0, len(t.Rows)+1)
+	for _, r := range append([][]string{t.Header}, t.Rows...) {
+		esc := make([]string, len(r))
+		for i, c := range r {
+			esc[i] = Terminal(c)
+		}
+		all = append(all, esc)
+	}
 	for _, r := range all {
 		for i, c := range r {
 			if i < len(width) && utf8.RuneCountInString(c) > width[i] {
@@ -65,7 +73,7 @@ func (t *Table) text(w io.Writer) error {
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	for _, n := range t.Notes {
-		b.WriteString("  " + n + "\n")
+		b.WriteString("  " + Terminal(n) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -74,9 +82,9 @@ func (t *Table) text(w io.Writer) error {
 func (t *Table) markdown(w io.Writer) error {
 	var b strings.Builder
 	if t.Title != "" {
-		b.WriteString("### " + t.Title + "\n\n")
+		b.WriteString("### " + MarkdownText(t.Title) + "\n\n")
 	}
-	esc := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+	esc := MarkdownText
 	row := func(cells []string) {
 		b.WriteString("|")
 		for _, c := range cells {
@@ -100,7 +108,7 @@ func (t *Table) markdown(w io.Writer) error {
 	if len(t.Notes) > 0 {
 		b.WriteString("\n")
 		for _, n := range t.Notes {
-			b.WriteString("- " + n + "\n")
+			b.WriteString("- " + MarkdownText(n) + "\n")
 		}
 	}
 	b.WriteString("\n")
@@ -145,7 +153,7 @@ func RenderAll(w io.Writer, f Format, tables []*Table, ws []warn.Warning) error 
 	case Markdown:
 		b.WriteString("### Warnings\n\n")
 		for _, s := range warnings {
-			b.WriteString("- " + s + "\n")
+			b.WriteString("- " + MarkdownText(s) + "\n")
 		}
 	case CSV:
 		b.WriteString("\n# warnings\nwarning\n")
@@ -157,7 +165,7 @@ func RenderAll(w io.Writer, f Format, tables []*Table, ws []warn.Warning) error 
 	default:
 		b.WriteString("\nwarnings:\n")
 		for _, s := range warnings {
-			b.WriteString("  ! " + s + "\n")
+			b.WriteString("  ! " + Terminal(s) + "\n")
 		}
 	}
 	_, err := io.WriteString(w, b.String())

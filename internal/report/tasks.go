@@ -259,7 +259,7 @@ func TasksMarkdown(w io.Writer, doc *TasksDocument, figures []Figure) error {
 		b.WriteString("None.\n")
 	}
 	for _, x := range doc.Warnings {
-		b.WriteString("- " + x.Qualified() + "\n")
+		b.WriteString("- " + MarkdownText(x.Qualified()) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

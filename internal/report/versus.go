@@ -313,7 +313,7 @@ func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
 	}
 	b.WriteString("; the multiplier m(C) is the compute a group needs to reach the loss the reference reaches with C (below 1: less compute). Budgets outside the compute both groups' runs cover are marked extrapolated.\n\n")
 	for _, c := range r.Comparisons {
-		b.WriteString("- " + VersusVerdict(r, c) + "\n")
+		b.WriteString("- " + MarkdownText(VersusVerdict(r, c)) + "\n")
 	}
 	b.WriteString("\n")
 	if err := RenderAll(&b, Markdown, VersusTables(r), nil); err != nil {
@@ -325,7 +325,7 @@ func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
 	if len(r.Warnings) > 0 {
 		b.WriteString("Warnings:\n\n")
 		for _, x := range r.Warnings {
-			b.WriteString("- " + x.String() + "\n")
+			b.WriteString("- " + MarkdownText(x.String()) + "\n")
 		}
 		b.WriteString("\n")
 	}
