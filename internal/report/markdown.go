@@ -153,11 +153,11 @@ func VerdictMarkdown(doc *Document) string {
 		b.WriteString("- **Converged:** yes, every fit.\n")
 	} else {
 		fmt.Fprintf(&b, "- **Converged: NO** — %s did not converge: do not act on %s numbers without checking the warnings below.\n",
-			strings.Join(v.NotConverged, ", "), map[bool]string{true: "its", false: "their"}[len(v.NotConverged) == 1])
+			MarkdownText(strings.Join(v.NotConverged, ", ")), map[bool]string{true: "its", false: "their"}[len(v.NotConverged) == 1])
 	}
 	var ex []string
 	for _, e := range v.Exponents {
-		ex = append(ex, fmt.Sprintf("%s a = %s", e.Name, Float(e.Value, 3)))
+		ex = append(ex, fmt.Sprintf("%s a = %s", MarkdownText(e.Name), Float(e.Value, 3))) // names carry group names
 	}
 	switch {
 	case len(v.Exponents) < 2:
