@@ -3,12 +3,15 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/curve"
+	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/safefile"
 	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
@@ -129,7 +132,7 @@ law of Tissue et al. 2024 (L0, A, alpha, C; lambda 0.999). Built-in: mpl2025-25m
   scalefit curve predict --fit curve.json --schedule wsd:warmup=2160,steps=24000,peak=3e-4,final=3e-5,decay_start=20000,decay=exp
   scalefit curve predict --law mpl2025-400m --against test.csv --meta schedules.csv`,
 	}
-	cmd.AddCommand(newCurveFitCmd(e), newCurvePredictCmd(e))
+	cmd.AddCommand(newCurveFitCmd(e), newCurvePredictCmd(e), newCurveForecastCmd(e), newCurveOptimizeCmd(e))
 	return cmd
 }
 
@@ -405,4 +408,276 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 		doc.Warnings = []warn.Warning{}
 	}
 	return writeCurveDoc(e, format, &doc, "Curve law scored on the given curves")
+}
+
+type curveForecastOptions struct {
+	in         curveInput
+	run        string
+	fitPath    string
+	law        string
+	at         int
+	bootstrap  int
+	seed       uint64
+	target     float64
+	tolerance  string
+	scalingLaw string
+	scalingFit string
+	params     string
+	tokens     string
+	format     string
+}
+
+func newCurveForecastCmd(e *env) *cobra.Command {
+	o := &curveForecastOptions{}
+	cmd := &cobra.Command{
+		Use:   "forecast RUN.csv --schedule SPEC",
+		Short: "Forecast the final loss of a run still training, with a 95% interval; gate it against a target",
+		Long: `Forecast the loss of a run in flight at the end of its planned schedule (or --at STEP) from its
+partial curve, with a 95% interval from a block bootstrap of the curve's residuals (each
+resample refitted). With --fit curve.json (sibling runs of the same model, from curve fit) or
+a built-in --law, the law's shape is kept and only its level L0 and amplitude A are refitted
+to the run: on the OLMo ladder this cut the final-loss error from about 1% to 0.07% (from half
+the schedule). Without one, the default law is fitted to the run alone (warning no-prior).
+
+The gate: with --target L, or a scaling law's prediction for the run (--scaling-law NAME or
+--scaling-fit fit.json, with --params N --tokens D), exit 1 when the forecast exceeds the
+target by more than --tolerance (default 1%); one-sided, as check --worse-only: a run ending
+better than the target passes.`,
+		Example: `  scalefit curve forecast run.csv --schedule cosine:warmup=2000,steps=100000,peak=3e-4,final=3e-5
+  scalefit curve forecast run.csv --schedule wsd:... --fit siblings.json --target 2.95 --tolerance 1%
+  scalefit curve forecast run.csv --meta schedules.csv --run 1B-10xC --scaling-fit fit.json --params 1.2B --tokens 240B --format json`,
+		Args: argsRange(1, 1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCurveForecast(e, o, args[0], cmd.Flags().Changed("target"))
+		},
+	}
+	o.in.register(cmd, false)
+	fs := cmd.Flags()
+	fs.StringVar(&o.run, "run", "", "the run to forecast, when the file has several")
+	fs.StringVar(&o.fitPath, "fit", "", "curve.json of sibling runs (curve fit -o) to use as the prior")
+	fs.StringVar(&o.law, "law", "", "built-in curve law to use as the prior (mpl2025-25m, -100m, -400m)")
+	fs.IntVar(&o.at, "at", 0, "step to forecast (default: the last step of the schedule)")
+	fs.IntVar(&o.bootstrap, "bootstrap", 200, "bootstrap resamples for the 95% interval")
+	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the bootstrap")
+	fs.Float64Var(&o.target, "target", 0, "gate: the final loss the run must reach (nats/token)")
+	fs.StringVar(&o.tolerance, "tolerance", "1%", "gate: allowed excess over the target, as 1% or 0.01")
+	fs.StringVar(&o.scalingLaw, "scaling-law", "", "gate: a built-in scaling law (scalefit laws) whose L(N, D) is the target")
+	fs.StringVar(&o.scalingFit, "scaling-fit", "", "gate: a fit.json whose Approach-3 L(N, D) is the target")
+	fs.StringVar(&o.params, "params", "", "the run's parameters N, for --scaling-law/--scaling-fit (e.g. 1.2B)")
+	fs.StringVar(&o.tokens, "tokens", "", "the run's training tokens D at the end of its schedule (e.g. 240B)")
+	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
+	return cmd
+}
+
+// curveTarget resolves the gate's target loss and says where it came from.
+func curveTarget(o *curveForecastOptions, targetSet bool) (target float64, source string, ok bool, err error) {
+	n := 0
+	for _, set := range []bool{targetSet, o.scalingLaw != "", o.scalingFit != ""} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		return 0, "", false, usagef("give one target: --target, --scaling-law or --scaling-fit")
+	case n == 0:
+		if o.params != "" || o.tokens != "" {
+			return 0, "", false, usagef("--params and --tokens go with --scaling-law or --scaling-fit")
+		}
+		return 0, "", false, nil
+	case targetSet:
+		if !(o.target > 0) || math.IsInf(o.target, 0) {
+			return 0, "", false, usagef("--target %g: want a positive loss", o.target)
+		}
+		return o.target, "--target", true, nil
+	}
+	if o.params == "" || o.tokens == "" {
+		return 0, "", false, usagef("--scaling-law and --scaling-fit need the run's --params N and --tokens D")
+	}
+	nv, err1 := runs.ParseQuantity(o.params)
+	dv, err2 := runs.ParseQuantity(o.tokens)
+	if err1 != nil || err2 != nil || !(nv > 0) || !(dv > 0) {
+		return 0, "", false, usagef("--params %q --tokens %q: want positive counts such as 1.2B and 240B", o.params, o.tokens)
+	}
+	var src *lawSource
+	if o.scalingLaw != "" {
+		l, err := laws.Lookup(o.scalingLaw)
+		if err != nil {
+			return 0, "", false, &usageError{err}
+		}
+		src, source = lawFromBuiltin(l), o.scalingLaw
+	} else {
+		if src, err = lawFromFit(o.scalingFit); err != nil {
+			return 0, "", false, err
+		}
+		source = o.scalingFit
+	}
+	t, err := src.loss(nv, dv)
+	if err != nil {
+		return 0, "", false, err
+	}
+	return t, fmt.Sprintf("%s at N %s, D %s", source, o.params, o.tokens), true, nil
+}
+
+func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bool) error {
+	format, err := report.ParseFormat(o.format)
+	if err != nil {
+		return &usageError{err}
+	}
+	tol, err := parseTolerance(o.tolerance)
+	if err != nil {
+		return &usageError{err}
+	}
+	if o.bootstrap < 10 || o.bootstrap > 100000 {
+		return usagef("--bootstrap %d: want 10 to 100000 resamples", o.bootstrap)
+	}
+	target, source, gate, err := curveTarget(o, targetSet)
+	if err != nil {
+		return err
+	}
+	var prior *curve.Params
+	priorName := ""
+	if o.fitPath != "" || o.law != "" {
+		cl, err := loadCurveLaw(o.fitPath, o.law)
+		if err != nil {
+			return err
+		}
+		if len(cl.fits) > 1 {
+			return usagef("%s has %d groups: forecast needs the fit of one model (curve fit without --group)", o.fitPath, len(cl.fits))
+		}
+		p, _, err := cl.params("")
+		if err != nil {
+			return err
+		}
+		prior, priorName = &p, o.fitPath+o.law
+	}
+	cs, ws, err := o.in.load(e, []string{path}, curve.MinForecastPoints)
+	if err != nil {
+		return err
+	}
+	var c *curve.Curve
+	switch {
+	case o.run != "":
+		for _, x := range cs {
+			if x.Run == o.run {
+				c = x
+			}
+		}
+		if c == nil {
+			return fmt.Errorf("%s: no run %q", path, o.run)
+		}
+	case len(cs) == 1:
+		c = cs[0]
+	default:
+		return usagef("%s has %d runs: choose one with --run", path, len(cs))
+	}
+	fc, err := curve.ForecastCurve(c, curve.ForecastOptions{Prior: prior, At: o.at, Bootstrap: o.bootstrap, Seed: o.seed})
+	if err != nil {
+		return err
+	}
+	out := report.NewCurveForecast(fc, c.Spec(), priorName)
+	out.Warnings = append(ws, out.Warnings...)
+	if gate {
+		thr := target * (1 + tol)
+		ex := (fc.Loss - target) / target
+		out.Target, out.Source, out.Tolerance, out.Threshold, out.Excess = &target, source, &tol, &thr, &ex
+		out.Verdict = "pass"
+		if fc.Loss > thr {
+			out.Verdict = "fail"
+		}
+	}
+	for _, w := range out.Warnings {
+		fmt.Fprintln(e.stderr, "scalefit: warning:", w.String())
+	}
+	if format == report.JSON {
+		err = report.WriteJSON(e.stdout, out)
+	} else {
+		err = report.RenderAll(e.stdout, format, []*report.Table{report.CurveForecastTable(out)}, nil)
+	}
+	if err != nil {
+		return err
+	}
+	if out.Verdict == "fail" {
+		return &answerNo{fmt.Sprintf("run %s: forecast %.4f exceeds the target %.4f by %.2f%% (tolerance %.2f%%)", fc.Run, fc.Loss, target, 100*(fc.Loss-target)/target, 100*tol)}
+	}
+	return nil
+}
+
+type curveOptimizeOptions struct {
+	fitPath string
+	law     string
+	steps   int
+	warmup  int
+	peak    float64
+	finals  []float64
+	decays  []string
+	grid    int
+	format  string
+}
+
+func newCurveOptimizeCmd(e *env) *cobra.Command {
+	o := &curveOptimizeOptions{}
+	cmd := &cobra.Command{
+		Use:   "optimize (--fit curve.json | --law NAME) --steps T --peak P",
+		Short: "Search warmup-stable-decay schedules for the lowest predicted final loss",
+		Long: `Search the wsd family (decay start on a grid, shape exp|linear|cosine|sqrt, final lr) for the
+schedule whose final loss the law predicts lowest, and report the predicted gain over a cosine
+schedule of the same length, warm-up, peak and final lr. It is a prediction of the law, not a
+measurement.`,
+		Example: `  scalefit curve optimize --law mpl2025-400m --steps 24000 --warmup 2160 --peak 3e-4 --final 3e-5
+  scalefit curve optimize --fit curve.json --steps 100000 --warmup 2000 --peak 3e-4 --final 3e-5,0 --grid 40 --format json`,
+		Args: argsRange(0, 0),
+		RunE: func(cmd *cobra.Command, args []string) error { return runCurveOptimize(e, o) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.fitPath, "fit", "", "curve.json from curve fit -o")
+	fs.StringVar(&o.law, "law", "", "built-in curve law (mpl2025-25m, -100m, -400m)")
+	fs.IntVar(&o.steps, "steps", 0, "schedule length T")
+	fs.IntVar(&o.warmup, "warmup", 0, "warm-up steps")
+	fs.Float64Var(&o.peak, "peak", 0, "peak learning rate")
+	fs.Float64SliceVar(&o.finals, "final", nil, "final learning rates to try (default peak/10)")
+	fs.StringSliceVar(&o.decays, "decay", nil, "decay shapes to try (default exp,linear,cosine,sqrt)")
+	fs.IntVar(&o.grid, "grid", 20, "number of decay starts tried, from the end of warm-up to the end")
+	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
+	return cmd
+}
+
+func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
+	format, err := report.ParseFormat(o.format)
+	if err != nil {
+		return &usageError{err}
+	}
+	if o.steps < 2 || o.steps > 1e8 || !(o.peak > 0) || o.warmup < 0 || o.warmup >= o.steps {
+		return usagef("want --steps T (2 to 1e8), --peak P > 0 and 0 <= --warmup < T")
+	}
+	if o.grid < 2 || o.grid > 1000 {
+		return usagef("--grid %d: want 2 to 1000 decay starts", o.grid)
+	}
+	for _, d := range o.decays {
+		switch d {
+		case curve.DecayExp, curve.DecayLinear, curve.DecayCosine, curve.DecaySqrt:
+		default:
+			return usagef("--decay %q: want exp, linear, cosine or sqrt", d)
+		}
+	}
+	cl, err := loadCurveLaw(o.fitPath, o.law)
+	if err != nil {
+		return err
+	}
+	if len(cl.fits) > 1 {
+		return usagef("%s has %d groups: optimize needs the fit of one model", o.fitPath, len(cl.fits))
+	}
+	par, _, err := cl.params("")
+	if err != nil {
+		return err
+	}
+	opt, err := curve.Optimize(par, curve.OptimizeOptions{Steps: o.steps, Warmup: o.warmup, Peak: o.peak, Finals: o.finals, Decays: o.decays, Grid: o.grid})
+	if err != nil {
+		return &usageError{err}
+	}
+	out := report.NewCurveOptimum(par.Law, opt)
+	if format == report.JSON {
+		return report.WriteJSON(e.stdout, out)
+	}
+	return report.RenderAll(e.stdout, format, report.CurveOptimumTables(out), nil)
 }

@@ -3,11 +3,16 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/curve"
+	"github.com/scalefit/scalefit/internal/report"
 )
 
 var mplSchedules = map[string]string{
@@ -135,5 +140,95 @@ func TestCurveBadInputs(t *testing.T) {
 		if code != 2 || !strings.Contains(errs, c.want) {
 			t.Errorf("%s: exit %d, stderr %q, want 2 and %q", c.name, code, errs, c.want)
 		}
+	}
+}
+
+// The forecast gate exits 1 on a run whose curve bends 3% above the law and 0 on one that
+// follows it; JSON carries the forecast, interval and verdict.
+func TestCurveForecastGate(t *testing.T) {
+	dir := t.TempDir()
+	law := curve.Params{Law: curve.LawTissue, L0: 2.5, A: 0.6, Alpha: 0.45, C: 0.5, Lambda: curve.DefaultLambda}
+	spec := "cosine:warmup=500,steps=10000,peak=3e-4,final=3e-5"
+	sc, _ := curve.Parse(spec)
+	var steps []int
+	for s := 600; s <= 5000; s += 50 {
+		steps = append(steps, s)
+	}
+	lossLaw := curve.Predict(law, sc.LRs(), steps)
+	final := curve.Predict(law, sc.LRs(), []int{sc.Steps - 1})[0]
+	doc := report.CurveDocument{SchemaVersion: 1, Kind: "curve-fit", CurveFit: &report.CurveFit{Law: law.Law, Params: law.Map()}}
+	b, _ := json.Marshal(doc)
+	prior := filepath.Join(dir, "curve.json")
+	os.WriteFile(prior, b, 0o644)
+	write := func(name string, bend float64) string {
+		var sb strings.Builder
+		sb.WriteString("run,step,loss\n")
+		for i, s := range steps {
+			x := float64(s-steps[0]) / float64(steps[len(steps)-1]-steps[0])
+			fmt.Fprintf(&sb, "r,%d,%.6f\n", s, lossLaw[i]*(1+bend*x))
+		}
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(sb.String()), 0o644)
+		return p
+	}
+	target := strconv.FormatFloat(final, 'g', -1, 64)
+	for _, c := range []struct {
+		name    string
+		bend    float64
+		code    int
+		verdict string
+	}{{"follows", 0, 0, "pass"}, {"bends 3% above", 0.03, 1, "fail"}} {
+		out, errs, code := runCLI(t, "", "curve", "forecast", write(c.name+".csv", c.bend), "--schedule", spec, "--fit", prior,
+			"--target", target, "--tolerance", "1%", "--format", "json", "--bootstrap", "50")
+		var got struct {
+			Run      string     `json:"run"`
+			Step     int        `json:"step"`
+			Forecast float64    `json:"forecast"`
+			Interval [2]float64 `json:"interval"`
+			Verdict  string     `json:"verdict"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil || code != c.code || got.Verdict != c.verdict {
+			t.Errorf("%s: exit %d (want %d), verdict %q (want %q), %v\n%s", c.name, code, c.code, got.Verdict, c.verdict, err, errs)
+		}
+		if got.Run != "r" || got.Step != 9999 || !(got.Interval[0] <= got.Forecast && got.Forecast <= got.Interval[1]) {
+			t.Errorf("%s: %+v", c.name, got)
+		}
+		if c.bend == 0 && math.Abs(got.Forecast-final)/final > 1e-3 {
+			t.Errorf("forecast %.5f of a run on the law, want its final loss %.5f", got.Forecast, final)
+		}
+	}
+	// fewer than 5 points, a partial curve longer than its schedule: exit 2
+	short := filepath.Join(dir, "short.csv")
+	os.WriteFile(short, []byte("run,step,loss\nr,600,3\nr,700,2.9\nr,800,2.8\nr,900,2.7\n"), 0o644)
+	if _, errs, code := runCLI(t, "", "curve", "forecast", short, "--schedule", spec); code != 2 || !strings.Contains(errs, "want at least 5") {
+		t.Errorf("4 points: exit %d, %s", code, errs)
+	}
+	if _, errs, code := runCLI(t, "", "curve", "forecast", write("long.csv", 0), "--schedule", "cosine:steps=4000,peak=3e-4"); code != 2 || !strings.Contains(errs, "beyond the schedule") {
+		t.Errorf("longer than its schedule: exit %d, %s", code, errs)
+	}
+}
+
+func TestCurveOptimizeCLI(t *testing.T) {
+	out, errs, code := runCLI(t, "", "curve", "optimize", "--law", "mpl2025-400m", "--steps", "24000", "--warmup", "2160", "--peak", "3e-4", "--final", "3e-5", "--format", "json")
+	var got struct {
+		Best struct {
+			Schedule string
+			Loss     float64
+		} `json:"best"`
+		Cosine struct {
+			Schedule string
+			Loss     float64
+		} `json:"cosine"`
+		Gain   float64 `json:"gain"`
+		Caveat string  `json:"caveat"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.HasPrefix(got.Best.Schedule, "wsd:") || !strings.HasPrefix(got.Cosine.Schedule, "cosine:") || math.Abs(got.Cosine.Loss-got.Best.Loss-got.Gain) > 1e-12 || got.Caveat == "" {
+		t.Errorf("%+v", got)
+	}
+	if _, _, code := runCLI(t, "", "curve", "optimize", "--law", "mpl2025-400m", "--steps", "100", "--peak", "1", "--decay", "poly"); code != 2 {
+		t.Errorf("--decay poly: exit %d", code)
 	}
 }

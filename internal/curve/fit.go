@@ -21,8 +21,10 @@ const (
 )
 
 // Defaults chosen by leave-one-curve-out on the train curves of data/mpl-curves (README,
-// "Curve laws"): the Tissue law fitted tightly predicts a held-out train curve better than
-// the multi-power law under either recipe at every model size.
+// "Loss curves as laws"): averaged over the three model sizes, the Tissue law fitted tightly
+// predicts a held-out train curve best (mean PredE 0.00134, against 0.00191 for a tight
+// multi-power fit and 0.00200 for the mpl2025 recipe; the tight multi-power fit wins at 400M
+// alone), and it fits in 0.2 s rather than a minute.
 const (
 	DefaultLaw    = LawTissue
 	DefaultRecipe = RecipeTight

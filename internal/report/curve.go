@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/scalefit/scalefit/internal/curve"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -200,4 +201,173 @@ func CurveLawsTable(f Format) *Table {
 		t.Notes = append(t.Notes, "citation: "+curve.PublishedLaws[0].Citation)
 	}
 	return t
+}
+
+// CurveForecast is the JSON of `curve forecast`: the loss forecast at Step with its 95%
+// bootstrap interval and, with a target, the one-sided gate's verdict.
+type CurveForecast struct {
+	SchemaVersion int                `json:"schema_version"`
+	Run           string             `json:"run"`
+	Step          int                `json:"step"`
+	Forecast      float64            `json:"forecast"`
+	Interval      [2]float64         `json:"interval"`
+	Schedule      string             `json:"schedule"`
+	Points        int                `json:"points"`
+	ObservedStep  int                `json:"observed_step"`
+	Fraction      float64            `json:"fraction_observed"`
+	Law           string             `json:"law"`
+	Prior         string             `json:"prior,omitempty"` // curve.json used as the prior
+	Params        map[string]float64 `json:"params"`
+	// Gate: Target is the loss to meet (from --target or a scaling law), Source says which;
+	// Threshold = Target·(1 + Tolerance); Verdict "pass" or "fail" (forecast above Threshold).
+	Target    *float64       `json:"target,omitempty"`
+	Source    string         `json:"target_source,omitempty"`
+	Tolerance *float64       `json:"tolerance,omitempty"`
+	Threshold *float64       `json:"threshold,omitempty"`
+	Excess    *float64       `json:"relative_error,omitempty"` // (forecast − target)/target
+	Verdict   string         `json:"verdict,omitempty"`
+	Warnings  []warn.Warning `json:"warnings"`
+}
+
+// NewCurveForecast describes a forecast.
+func NewCurveForecast(fc *curve.Forecast, schedule, prior string) *CurveForecast {
+	return &CurveForecast{SchemaVersion: SchemaVersion, Run: fc.Run, Step: fc.Step, Forecast: fc.Loss, Interval: fc.Interval,
+		Schedule: schedule, Points: fc.Points, ObservedStep: fc.Observed, Fraction: fc.Fraction, Law: fc.Params.Law,
+		Prior: prior, Params: fc.Params.Map(), Warnings: append([]warn.Warning{}, fc.Warnings...)}
+}
+
+// CurveForecastTable renders a forecast and its verdict.
+func CurveForecastTable(f *CurveForecast) *Table {
+	t := &Table{Title: "Forecast of run " + f.Run, Header: []string{"run", "observed", "step", "forecast", "95% interval"}}
+	t.AddRow(f.Run, fmt.Sprintf("%d (%s)", f.ObservedStep, Percent(f.Fraction)), strconv.Itoa(f.Step), Float(f.Forecast, 4),
+		Interval(f.Interval, func(x float64) string { return Float(x, 4) }))
+	if f.Target != nil {
+		t.Header = append(t.Header, "target", "verdict")
+		t.Rows[0] = append(t.Rows[0], Float(*f.Target, 4)+" +"+Percent(*f.Tolerance), f.Verdict)
+		t.Notes = append(t.Notes, fmt.Sprintf("target from %s; the gate fails when the forecast exceeds the target by more than the tolerance (one-sided)", f.Source))
+	}
+	prior := "none (the run alone)"
+	if f.Prior != "" {
+		prior = f.Prior
+	}
+	t.Notes = append(t.Notes, "law "+f.Law+"; prior "+prior+"; schedule "+f.Schedule+"; losses in nats/token")
+	return t
+}
+
+// CurveOptimum is the JSON of `curve optimize`.
+type CurveOptimum struct {
+	SchemaVersion int              `json:"schema_version"`
+	Law           string           `json:"law"`
+	Best          CurveCandidate   `json:"best"`
+	Cosine        CurveCandidate   `json:"cosine"`
+	Gain          float64          `json:"gain"`          // cosine loss − best loss, nats/token
+	GainRelative  float64          `json:"gain_relative"` // gain / cosine loss
+	GridStep      int              `json:"grid_step"`
+	Candidates    []CurveCandidate `json:"candidates"`
+	Caveat        string           `json:"caveat"`
+	Warnings      []warn.Warning   `json:"warnings"`
+}
+
+// CurveCandidate is one schedule and its predicted final loss.
+type CurveCandidate struct {
+	Schedule   string  `json:"schedule"`
+	Decay      string  `json:"decay,omitempty"`
+	DecayStart int     `json:"decay_start,omitempty"`
+	Final      float64 `json:"final"`
+	Loss       float64 `json:"loss"`
+}
+
+// OptimumCaveat is printed with every schedule search.
+const OptimumCaveat = "a prediction of the fitted law, not a measurement: laws fitted on a few schedules extrapolate to others with errors of about 0.2% (PredE); confirm a large change with a run"
+
+func candidate(c curve.Candidate) CurveCandidate {
+	return CurveCandidate{Schedule: c.Schedule.String(), Decay: c.Schedule.Decay, DecayStart: c.Schedule.DecayStart, Final: c.Schedule.Final, Loss: c.Loss}
+}
+
+// NewCurveOptimum describes a schedule search.
+func NewCurveOptimum(law string, o *curve.Optimum) *CurveOptimum {
+	out := &CurveOptimum{SchemaVersion: SchemaVersion, Law: law, Best: candidate(o.Best), Cosine: candidate(o.Cosine),
+		Gain: o.Gain, GainRelative: o.Gain / o.Cosine.Loss, GridStep: o.GridStep, Caveat: OptimumCaveat, Warnings: []warn.Warning{}}
+	out.Cosine.Decay = ""
+	for _, c := range o.Candidates {
+		out.Candidates = append(out.Candidates, candidate(c))
+	}
+	return out
+}
+
+// CurveOptimumTables renders the best schedule against cosine, then the best of each shape.
+func CurveOptimumTables(o *CurveOptimum) []*Table {
+	t := &Table{Title: "Best wsd schedule under the " + o.Law + " law", Header: []string{"schedule", "final loss"}}
+	t.AddRow(o.Best.Schedule, Float(o.Best.Loss, 4))
+	t.AddRow(o.Cosine.Schedule, Float(o.Cosine.Loss, 4))
+	t.Notes = append(t.Notes, fmt.Sprintf("predicted gain over cosine: %s nats/token (%s)", Float(o.Gain, 3), Percent(o.GainRelative)),
+		fmt.Sprintf("decay starts tried every %d steps", o.GridStep), "caveat: "+o.Caveat)
+	s := &Table{Title: "Best decay start per shape and final lr", Header: []string{"decay", "final lr", "decay_start", "final loss"}}
+	best := map[string]CurveCandidate{}
+	var order []string
+	for _, c := range o.Candidates {
+		k := c.Decay + "/" + strconv.FormatFloat(c.Final, 'g', -1, 64)
+		b, ok := best[k]
+		if !ok {
+			order = append(order, k)
+		}
+		if !ok || c.Loss < b.Loss {
+			best[k] = c
+		}
+	}
+	for _, k := range order {
+		c := best[k]
+		s.AddRow(c.Decay, Sci(c.Final), strconv.Itoa(c.DecayStart), Float(c.Loss, 4))
+	}
+	return []*Table{t, s}
+}
+
+// CurveMarkdown renders the Markdown section of report.md for loss curves: the fitted
+// law, each curve's PredE, and forecasts (any of the three may be empty). Figures are
+// linked by their paths relative to report.md.
+func CurveMarkdown(fits []CurveFit, forecasts []*CurveForecast, figures []Figure) string {
+	var b strings.Builder
+	b.WriteString("## Loss curves\n\n")
+	if len(fits) == 0 && len(forecasts) == 0 {
+		b.WriteString("No curves.\n")
+		return b.String()
+	}
+	for _, cf := range fits {
+		if cf.Group != "" {
+			fmt.Fprintf(&b, "### Group %s\n\n", cf.Group)
+		}
+		par, _ := curve.FromMap(cf.Law, cf.Params)
+		fmt.Fprintf(&b, "Law **%s** (L = %s)", cf.Law, curve.FormName(cf.Law))
+		if cf.Converged != nil {
+			fmt.Fprintf(&b, ", recipe %s, converged %v, %d of %d starts at the best", cf.Recipe, *cf.Converged, cf.StartsAtBest, cf.Starts)
+		}
+		b.WriteString(".\n\n| parameter | value |\n|---|---|\n")
+		for i, n := range par.Names() {
+			fmt.Fprintf(&b, "| %s | %s |\n", n, Float(par.Values()[i], 4))
+		}
+		if len(cf.Curves) > 0 {
+			b.WriteString("\n| run | points | PredE | WorstE |\n|---|---|---|---|\n")
+			for _, s := range cf.Curves {
+				fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", s.Run, s.Points, Float(s.PredE, 3), Float(s.WorstE, 3))
+			}
+			fmt.Fprintf(&b, "| mean | | %s | |\n", Float(cf.PredEMean, 3))
+		}
+		b.WriteString("\n")
+	}
+	if len(forecasts) > 0 {
+		b.WriteString("| run | observed | step | forecast | 95% interval | verdict |\n|---|---|---|---|---|---|\n")
+		for _, f := range forecasts {
+			v := f.Verdict
+			if v == "" {
+				v = "—"
+			}
+			fmt.Fprintf(&b, "| %s | %d (%s) | %d | %s | %s | %s |\n", f.Run, f.ObservedStep, Percent(f.Fraction), f.Step, Float(f.Forecast, 4),
+				Interval(f.Interval, func(x float64) string { return Float(x, 4) }), v)
+		}
+		b.WriteString("\n")
+	}
+	for _, fg := range figures {
+		fmt.Fprintf(&b, "![%s](%s)\n\n", fg.Caption, fg.File)
+	}
+	return b.String()
 }

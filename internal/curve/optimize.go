@@ -1,0 +1,98 @@
+package curve
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/scalefit/scalefit/internal/stats"
+)
+
+// OptimizeOptions describe the warmup-stable-decay family searched by Optimize. Steps and
+// Peak are required.
+type OptimizeOptions struct {
+	Steps  int     // schedule length T
+	Warmup int     // warm-up steps
+	Peak   float64 // peak learning rate
+	// Finals are the end learning rates tried; empty means Peak/10.
+	Finals []float64
+	// Decays are the decay shapes tried; empty means exp, linear, cosine and sqrt.
+	Decays []string
+	// Grid is the number of decay starts tried, evenly spaced from the end of warm-up to the
+	// last step; 0 means 20.
+	Grid    int
+	Workers int
+}
+
+// Candidate is one schedule of the search and its predicted final loss.
+type Candidate struct {
+	Schedule *Schedule
+	Loss     float64 // predicted loss at the last step, nats/token
+}
+
+// Optimum is the result of Optimize.
+type Optimum struct {
+	Best       Candidate
+	Cosine     Candidate // cosine of the same length, warm-up, peak and the best's final lr
+	Gain       float64   // Cosine.Loss − Best.Loss (nats/token; positive: the wsd schedule is better)
+	GridStep   int       // steps between decay starts tried
+	Candidates []Candidate
+}
+
+// Optimize searches wsd schedules (decay start, shape and final lr) for the lowest final
+// loss the law predicts, and compares the best with a cosine schedule of the same length.
+// The answer is a prediction of the law, not a measurement.
+func Optimize(par Params, opts OptimizeOptions) (*Optimum, error) {
+	if opts.Steps < 2 || !(opts.Peak > 0) || opts.Warmup < 0 || opts.Warmup >= opts.Steps {
+		return nil, errors.New("optimize: want steps >= 2, 0 <= warmup < steps and a positive peak")
+	}
+	finals := opts.Finals
+	if len(finals) == 0 {
+		finals = []float64{opts.Peak / 10}
+	}
+	decays := opts.Decays
+	if len(decays) == 0 {
+		decays = []string{DecayExp, DecayLinear, DecayCosine, DecaySqrt}
+	}
+	grid := opts.Grid
+	if grid <= 0 {
+		grid = 20
+	}
+	span := opts.Steps - opts.Warmup
+	step := max(1, span/grid)
+	var cands []Candidate
+	for _, f := range finals {
+		if !(f >= 0) || f > opts.Peak {
+			return nil, fmt.Errorf("optimize: final lr %g: want 0 <= final <= peak", f)
+		}
+		for _, d := range decays {
+			if d == DecayExp && f == 0 {
+				continue
+			}
+			for s0 := opts.Warmup; s0 < opts.Steps-1; s0 += step {
+				cands = append(cands, Candidate{Schedule: &Schedule{Kind: "wsd", Warmup: opts.Warmup, Steps: opts.Steps,
+					Peak: opts.Peak, Final: f, DecayStart: s0, Decay: d}})
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return nil, errors.New("optimize: no candidate schedules")
+	}
+	last := []int{opts.Steps - 1}
+	stats.ParallelFor(len(cands), opts.Workers, func(i int) {
+		cands[i].Loss = Predict(par, cands[i].Schedule.LRs(), last)[0]
+	})
+	best := 0
+	for i, c := range cands {
+		if c.Loss < cands[best].Loss || math.IsNaN(cands[best].Loss) {
+			best = i
+		}
+	}
+	b := cands[best]
+	cos := &Schedule{Kind: "cosine", Warmup: opts.Warmup, Steps: opts.Steps, Peak: opts.Peak, Final: b.Schedule.Final}
+	cl := Predict(par, cos.LRs(), last)[0]
+	for _, c := range append(cands, Candidate{Schedule: cos}) {
+		c.Schedule.spec = c.Schedule.Canonical()
+	}
+	return &Optimum{Best: b, Cosine: Candidate{Schedule: cos, Loss: cl}, Gain: cl - b.Loss, GridStep: step, Candidates: cands}, nil
+}
