@@ -194,13 +194,30 @@ func Analyze(d *Data, targets []Target, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("task %s: %w", t.Name, err)
 		}
-		if n := d.Below[t.Name]; n > 0 {
-			tr.Warnings = append(tr.Warnings, warn.Warning{Code: "metric-below-chance", Group: t.Name,
-				Msg: fmt.Sprintf("%d rows have a metric below the chance level %.4g (kept: the fitted floor may fall below chance)", n, t.Chance)})
+		chance := t.Chance
+		if opts.ChanceSet {
+			chance = opts.Chance
 		}
-		if n := d.Above[t.Name]; n > 0 {
+		below, above := 0, 0
+		for _, l := range [][]Series{t.Ladder, t.Held} {
+			for _, s := range l {
+				for _, c := range s.Checkpoints {
+					if c.Metric < chance {
+						below++
+					}
+					if c.Metric > t.Max {
+						above++
+					}
+				}
+			}
+		}
+		if below > 0 {
+			tr.Warnings = append(tr.Warnings, warn.Warning{Code: "metric-below-chance", Group: t.Name,
+				Msg: fmt.Sprintf("%d rows have a metric below the chance level %.4g (kept: the fitted floor may fall below chance)", below, chance)})
+		}
+		if above > 0 {
 			tr.Warnings = append(tr.Warnings, warn.Warning{Code: "metric-above-max", Group: t.Name,
-				Msg: fmt.Sprintf("%d rows have a metric above the maximum %.4g (kept)", n, t.Max)})
+				Msg: fmt.Sprintf("%d rows have a metric above the maximum %.4g (kept)", above, t.Max)})
 		}
 		res.Tasks = append(res.Tasks, *tr)
 		res.Warnings = append(res.Warnings, tr.Warnings...)
@@ -319,6 +336,9 @@ func analyzeTask(t Task, targets []Target, opts Options) (*TaskResult, error) {
 	owner = append(owner, -1)
 	tr.Step2Run = owner
 	lp := newLinkProblem(opts.Link, t.Max, tr.Step2X, tr.Step2Y, nil)
+	if len(tr.Step2X) <= lp.dim() {
+		return nil, fmt.Errorf("%w: step 2 has %d points after dropping each run's first checkpoints: want more than %d (more checkpoints per run, or a smaller --skip)", ErrInput, len(tr.Step2X), lp.dim())
+	}
 	starts := linkStarts(opts.Link, chance, t.Max)
 	tr.Link, tr.Step2Converged = lp.fit(starts, linkIters)
 	if math.IsInf(tr.Link.SSE, 1) {
@@ -349,6 +369,10 @@ func analyzeTask(t Task, targets []Target, opts Options) (*TaskResult, error) {
 		bootstrapTask(tr, s1, f1, lp, owner, len(t.Ladder), opts)
 	}
 	tr.Warnings = append(tr.Warnings, taskWarnings(tr)...)
+	if opts.Bootstrap > 0 && tr.Resamples < opts.Bootstrap {
+		tr.Warnings = append(tr.Warnings, warn.Warning{Code: "bootstrap-failures", Group: t.Name,
+			Msg: fmt.Sprintf("%d of %d resamples gave no finite refit of both steps and were left out of the intervals", opts.Bootstrap-tr.Resamples, opts.Bootstrap)})
+	}
 	return tr, nil
 }
 

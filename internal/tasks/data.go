@@ -68,9 +68,6 @@ type Data struct {
 	Source string
 	Rows   int    // data rows read
 	Tasks  []Task // in first-seen order
-	// Below and Above count rows whose metric is below the chance level or above the
-	// maximum, per task name (warnings, not errors).
-	Below, Above map[string]int
 }
 
 // Load reads a long-format CSV (any delimiter internal/runs reads) with run, params,
@@ -141,7 +138,7 @@ func Load(r io.Reader, name string, cols Columns, holdout string) (*Data, error)
 			held[r.Line] = true
 		}
 	}
-	d := &Data{Source: name, Rows: set.Read, Below: map[string]int{}, Above: map[string]int{}}
+	d := &Data{Source: name, Rows: set.Read}
 	type key struct {
 		task, run string
 		held      bool
@@ -181,9 +178,6 @@ func Load(r io.Reader, name string, cols Columns, holdout string) (*Data, error)
 				return nil, err
 			}
 			t.Chance = c
-			if m < c {
-				d.Below[t.Name]++
-			}
 		}
 		if maxCol != "" {
 			mx, err := num(r, maxCol, col(maxCol), "maximum")
@@ -191,9 +185,6 @@ func Load(r io.Reader, name string, cols Columns, holdout string) (*Data, error)
 				return nil, err
 			}
 			t.Max = mx
-		}
-		if m > t.Max {
-			d.Above[t.Name]++
 		}
 		k := key{r.Group, r.ID, held[r.Line]}
 		si, ok := series[k]

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 var olmoCols = Columns{Task: "task", TaskLoss: "task_bpb", Metric: "task_acc"}
@@ -339,6 +340,7 @@ func TestBadInput(t *testing.T) {
 		return b.String()
 	}
 	cols := Columns{Task: "task", TaskLoss: "bpb", Metric: "acc"}
+	opts := Options{}
 	analyze := func(csvText string) (*Result, error) {
 		d, err := Load(strings.NewReader(csvText), "x.csv", cols, "params>=5e9")
 		if err != nil {
@@ -348,7 +350,7 @@ func TestBadInput(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return Analyze(d, tg, Options{})
+		return Analyze(d, tg, opts)
 	}
 	if _, err := analyze(build([]string{"a", "b"}, 4, "")); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "4 ladder runs") {
 		t.Errorf("4 runs: err %v, want ErrInput naming 4 ladder runs", err)
@@ -366,6 +368,11 @@ func TestBadInput(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("warnings %v: want metric-below-chance (metrics from 0.2)", res.Warnings)
+	}
+	// --chance overrides the column: every one of the 61 rows is below 0.99.
+	opts = Options{Chance: 0.99, ChanceSet: true}
+	if res, err = analyze(build([]string{"a"}, 6, "")); err != nil || !strings.Contains(fmt.Sprint(res.Warnings), "61 rows have a metric below the chance level 0.99") {
+		t.Errorf("--chance 0.99: err %v, warnings %v", err, res.Warnings)
 	}
 	if _, err := Load(strings.NewReader("run,params,tokens,task,bpb,acc\nr,1e8,1e9,a,1,x\n"), "x.csv", cols, ""); err == nil || !strings.Contains(err.Error(), "x.csv:2:6") {
 		t.Errorf("bad metric: err %v, want x.csv:2:6", err)
@@ -430,5 +437,39 @@ func TestOLMoLadderLinksCompared(t *testing.T) {
 				t.Errorf("%s link, %s: mean |error| %.4f, want %.3f", c.link, tg[j].Run, mae[j], c.want[j])
 			}
 		}
+	}
+}
+
+// Bootstrap refits of step 2 stop at a relative SSE decrease of 1e-9; polishing them to
+// 1e-14 moves the link's metric at the targets by well under 1e-4 on the OLMo ladder.
+func TestLinkRefitTolerance(t *testing.T) {
+	d, tg := loadOLMo(t)
+	res, err := Analyze(d, tg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for ti, tr := range res.Tasks {
+		for k := 0; k < 10; k++ {
+			c := stats.Counts(rand.New(rand.NewPCG(1, uint64(k))), len(d.Tasks[ti].Ladder))
+			w := make([]float64, len(tr.Step2Run))
+			for i, o := range tr.Step2Run {
+				w[i] = 1
+				if o >= 0 {
+					w[i] = float64(c[o])
+				}
+			}
+			lp := newLinkProblem(Sigmoid, 1, tr.Step2X, tr.Step2Y, w)
+			loose, _ := lp.fit([][]float64{tr.Link.Params}, linkIters)
+			lp.tol = 1e-14
+			tight, _ := lp.fit([][]float64{loose.Params}, 1000)
+			for _, pr := range tr.Predictions {
+				worst = math.Max(worst, math.Abs(loose.Metric(pr.TaskLoss)-tight.Metric(pr.TaskLoss)))
+			}
+		}
+	}
+	t.Logf("largest change %.2g", worst)
+	if worst > 1e-4 {
+		t.Errorf("polishing bootstrap refits moves the metric by up to %.2g, want < 1e-4", worst)
 	}
 }
