@@ -24,6 +24,7 @@ type groupCompareOptions struct {
 	plot         string
 	totalCol     string
 	frontier     string
+	granCol      string
 }
 
 func (o *groupCompareOptions) register(fs *pflag.FlagSet) {
@@ -32,16 +33,18 @@ func (o *groupCompareOptions) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.crossoverMax, "crossover-max", 0, "with --group: the largest compute (FLOPs) searched for a crossover (default: the largest budget)")
 	fs.StringVar(&o.plot, "plot", "", "with --group: also draw the frontiers and multipliers to this file (.png, .svg, .pdf)")
 	fs.StringVar(&o.frontier, "frontier", "approach3", "with --group: each group's loss-optimal frontier from its Approach-3 law (approach3) or from a fit of E + K (C/6)^-slope to its IsoFLOP minima (isoflop)")
+	fs.StringVar(&o.granCol, "granularity-col", "", "with --group: column of mixture-of-experts granularity G; a group whose G varies is fitted with Krajewski et al.'s L = c + (g/G^gamma + a)/N^alpha + b/D^beta (default: granularity, when the file has it)")
 	fs.StringVar(&o.totalCol, "total-params-col", "", "with --group: column of total parameters (mixture-of-experts memory; default: total_params when the file has active_params and total_params)")
 }
 
 // groupOnlyFlags are the flags that mean something only with --group.
-var groupOnlyFlags = []string{"reference", "shared", "crossover-max", "plot", "total-params-col", "frontier"}
+var groupOnlyFlags = []string{"reference", "shared", "crossover-max", "plot", "total-params-col", "frontier", "granularity-col"}
 
 // MoE column names recognised without flags: runs with both fit on active parameters.
 const (
 	activeParamsCol = "active_params"
 	totalParamsCol  = "total_params"
+	granularityCol  = "granularity"
 )
 
 // runCompareGroups is `scalefit compare RUNS --group COL`: each group's loss-optimal frontier
@@ -118,7 +121,14 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	if totalCol != "" && !has(set.Headers, totalCol) {
 		return fmt.Errorf("%s: --total-params-col %q: no such column (have %s)", set.Source, totalCol, strings.Join(set.Headers, ", "))
 	}
-	groups, names, err := versusGroups(set, totalCol)
+	granCol := g.granCol
+	if granCol == "" && has(set.Headers, granularityCol) {
+		granCol = granularityCol
+	}
+	if granCol != "" && !has(set.Headers, granCol) {
+		return fmt.Errorf("%s: --granularity-col %q: no such column (have %s)", set.Source, granCol, strings.Join(set.Headers, ", "))
+	}
+	groups, names, err := versusGroups(set, totalCol, granCol)
 	if err != nil {
 		return err
 	}
@@ -159,7 +169,7 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 
 // versusGroups splits a run set by its group column into the groups of a comparison
 // (loss curves: each run's last point), with total parameters from totalCol when not "".
-func versusGroups(set *runs.Set, totalCol string) ([]versus.Group, []string, error) {
+func versusGroups(set *runs.Set, totalCol, granCol string) ([]versus.Group, []string, error) {
 	rs := set.Runs
 	if set.IsCurves() {
 		rs = runs.FinalPoints(rs)
@@ -181,6 +191,14 @@ func versusGroups(set *runs.Set, totalCol string) ([]versus.Group, []string, err
 					return nil, nil, fmt.Errorf("%s:%d: %s %q: want a positive parameter count such as 1.2e9 or 7B", set.Source, r.Line, totalCol, s)
 				}
 				vg.TotalParams = append(vg.TotalParams, v)
+			}
+			if granCol != "" {
+				s, _ := r.Field(granCol)
+				v, err := runs.ParseQuantity(s)
+				if err != nil || !(v > 0) {
+					return nil, nil, fmt.Errorf("%s:%d: %s %q: want a positive granularity such as 1 or 8", set.Source, r.Line, granCol, s)
+				}
+				vg.Granularity = append(vg.Granularity, v)
 			}
 		}
 		groups = append(groups, vg)
@@ -215,7 +233,7 @@ func reportVersus(md *strings.Builder, set *runs.Set, o *reportOptions, dir stri
 	if o.fit.runs.opts.GroupCol == "" {
 		return nil, nil
 	}
-	groups, _, err := versusGroups(set, "")
+	groups, _, err := versusGroups(set, "", "")
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/versus"
 )
 
 type versusJSON struct {
@@ -280,5 +282,41 @@ func TestReportGroupVersusSection(t *testing.T) {
 	}
 	if !strings.Contains(string(html), "Which design scales better") || strings.Count(string(html), "<svg") < 2 {
 		t.Errorf("report.html lacks the comparison or its figure")
+	}
+}
+
+// A granularity column is picked up by name: the MoE group, whose granularity varies, is
+// fitted with the granularity law and the JSON carries it.
+func TestCompareGroupGranularity(t *testing.T) {
+	law := versus.GranularityLaw{C: 1.6, A: 30, B: 900, Gc: 80, Alpha: 0.3, Beta: 0.33, Gamma: 0.6}
+	var b strings.Builder
+	b.WriteString("arch,params,tokens,granularity,loss\n")
+	for _, n := range []float64{2e7, 6e7, 2e8, 6e8, 2e9} {
+		for _, tpp := range []float64{5, 20, 80} {
+			for _, g := range []float64{1, 2, 8, 16} {
+				fmt.Fprintf(&b, "moe,%g,%g,%g,%.6f\n", n, tpp*n, g, law.Loss(n, tpp*n, g))
+			}
+			fmt.Fprintf(&b, "dense,%g,%g,1,%.6f\n", n, tpp*n, law.Loss(n, tpp*n, 1)*1.01)
+		}
+	}
+	out, errs, code := runCLI(t, b.String(), "compare", "-", "--group", "arch", "--reference", "dense", "--format", "json", "--compute", "1e20")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var d struct {
+		Fits []struct {
+			Group         string             `json:"group"`
+			Granularity   map[string]float64 `json:"granularity_law"`
+			GranularityAt float64            `json:"granularity_at"`
+		} `json:"fits"`
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Fits) != 2 || d.Fits[0].Granularity != nil || d.Fits[1].GranularityAt != 16 || math.Abs(d.Fits[1].Granularity["gamma"]/0.6-1) > 0.01 {
+		t.Errorf("fits %+v: want dense by Approach 3 and moe by the granularity law (gamma 0.6) at G = 16", d.Fits)
+	}
+	if _, errs, code := runCLI(t, b.String(), "compare", "-", "--group", "arch", "--shared", "E"); code != 2 || !strings.Contains(errs, "granularity") {
+		t.Errorf("--shared E with a granularity law: exit %d, %q", code, errs)
 	}
 }

@@ -41,6 +41,11 @@ type VersusFit struct {
 	Params map[string]float64 `json:"params,omitempty"`
 	// Frontier is L*(C) = E + K (C/6)^-gamma (nats/token, C in FLOPs).
 	Frontier map[string]float64 `json:"frontier"`
+	// Granularity holds the fitted L = c + (g/G^gamma + a)/N^alpha + b/D^beta (Krajewski
+	// et al. 2024) of a group whose granularity varies; its frontier is taken at
+	// GranularityAt, the group's largest granularity, where params are the law it reduces to.
+	Granularity   map[string]float64 `json:"granularity_law,omitempty"`
+	GranularityAt float64            `json:"granularity_at,omitempty"`
 	// Budgets counts the IsoFLOP budgets the frontier rests on (frontier isoflop only).
 	Budgets    int                   `json:"budgets,omitempty"`
 	A          float64               `json:"a"`     // N_opt ∝ C^a
@@ -125,6 +130,10 @@ func VersusDoc(r *versus.Result, source string) *VersusDocument {
 			Converged: f.Converged, FLOPsRange: f.FLOPsRange, MemoryFactor: f.MemoryFactor}
 		if r.Frontier == versus.FrontierApproach3 {
 			vf.Params = map[string]float64{"E": l.E, "A": l.A, "B": l.B, "alpha": l.Alpha, "beta": l.Beta}
+		}
+		if gl := f.Granularity; gl != nil {
+			vf.Granularity = map[string]float64{"c": gl.C, "a": gl.A, "b": gl.B, "g": gl.Gc, "alpha": gl.Alpha, "beta": gl.Beta, "gamma": gl.Gamma}
+			vf.GranularityAt = f.GranularityAt
 		}
 		if len(f.Intervals) > 0 {
 			vf.Intervals = map[string][]*float64{}
@@ -246,6 +255,12 @@ func VersusTables(r *versus.Result) []*Table {
 		}
 		laws.AddRow(f.Group, fmt.Sprint(f.Runs), Float(l.E, 4), Float(l.A, 4), Float(l.B, 4), Float(l.Alpha, 3), Float(l.Beta, 3),
 			Float(l.ExponentA(), 3), Float(versus.Slope(l), 3), rng, conv)
+	}
+	for _, f := range r.Fits {
+		if gl := f.Granularity; gl != nil {
+			laws.Notes = append(laws.Notes, fmt.Sprintf("%s: granularity law L = c + (g/G^gamma + a)/N^alpha + b/D^beta (Krajewski et al. 2024) with c %s, a %s, g %s, gamma %s, b %s, alpha %s, beta %s; its row is that law at G = %s, its largest granularity",
+				f.Group, Float(gl.C, 4), Float(gl.A, 4), Float(gl.Gc, 4), Float(gl.Gamma, 3), Float(gl.B, 4), Float(gl.Alpha, 3), Float(gl.Beta, 3), Short(f.GranularityAt, 4)))
+		}
 	}
 	if r.SharedE {
 		n := "E is shared across groups (one joint fit): E = " + Float(r.E, 4)

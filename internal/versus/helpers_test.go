@@ -17,3 +17,6 @@ func synthGroup(name string, law chinchilla.Law, noise float64, seed uint64) Gro
 	}
 	return g
 }
+
+// chinchillaDefaults are the default Approach-3 options.
+var chinchillaDefaults = chinchilla.FitOptions{}

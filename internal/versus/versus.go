@@ -23,6 +23,10 @@ type Group struct {
 	Name                        string
 	Params, Tokens, FLOPs, Loss []float64
 	TotalParams                 []float64
+	// Granularity, when not nil, holds each run's mixture-of-experts granularity G (the dense
+	// FFN width over an expert's); a group whose G varies is fitted with Krajewski et al.'s
+	// GranularityLaw and its frontier taken at its largest sampled G.
+	Granularity []float64
 	// Budgets, when not nil, holds each run's IsoFLOP budget (FLOPs; 0 = none), used by
 	// FrontierIsoFLOP; nil clusters the runs' FLOPs.
 	Budgets []float64
@@ -104,8 +108,13 @@ type GroupFit struct {
 	Exponents [numExp]float64
 	NK, NA    float64
 	// Budgets is the number of IsoFLOP budgets the frontier rests on (FrontierIsoFLOP).
-	Budgets   int
-	Converged bool
+	Budgets int
+	// Granularity is the group's fitted GranularityLaw (nil unless its runs' granularity
+	// varies); the frontier is then Granularity.At(GranularityAt), GranularityAt the
+	// largest granularity among the group's runs.
+	Granularity   *GranularityLaw
+	GranularityAt float64
+	Converged     bool
 	// FLOPsRange is the lowest and highest training compute of the group's runs.
 	FLOPsRange [2]float64
 	// Intervals holds 95% intervals of "E", "alpha", "beta", "a", "b" and "slope" (γ),
@@ -221,6 +230,12 @@ func Compare(groups []Group, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("versus: reference group %q not found: want one of %s", ref, strings.Join(names, ", "))
 	}
 	for _, g := range groups {
+		if g.Granularity != nil && len(g.Granularity) != len(g.Loss) {
+			return nil, fmt.Errorf("versus: group %q: %d granularities for %d runs", g.Name, len(g.Granularity), len(g.Loss))
+		}
+		if opts.SharedE && len(g.Granularity) > 0 && slices.Min(g.Granularity) != slices.Max(g.Granularity) {
+			return nil, fmt.Errorf("versus: a shared E is not supported with the granularity law (group %q has a varying granularity)", g.Name)
+		}
 		if len(g.Params) != len(g.Loss) || len(g.Tokens) != len(g.Loss) || len(g.FLOPs) != len(g.Loss) {
 			return nil, fmt.Errorf("versus: group %q: columns of different lengths", g.Name)
 		}
@@ -375,6 +390,9 @@ func fitOne(g Group, i int, opts Options) (GroupFit, []warn.Warning, error) {
 		}
 		return f, ws, nil
 	}
+	if len(g.Granularity) > 0 && slices.Min(g.Granularity) != slices.Max(g.Granularity) {
+		return fitGranGroup(f, g, i, boot, opts)
+	}
 	fo := opts.Fit
 	fo.Bootstrap, fo.Seed = boot, groupSeed(opts.Seed, i)
 	r, err := chinchilla.Fit(g.Params, g.Tokens, g.Loss, fo)
@@ -387,6 +405,40 @@ func fitOne(g Group, i int, opts Options) (GroupFit, []warn.Warning, error) {
 		f.Draws = append(f.Draws, a3Draw(l))
 	}
 	ws = append(ws, r.Warnings...)
+	return f, ws, nil
+}
+
+// fitGranGroup fits the granularity law to a group and bootstraps it.
+func fitGranGroup(f GroupFit, g Group, i, boot int, opts Options) (GroupFit, []warn.Warning, error) {
+	gl, conv, err := FitGranularity(g.Params, g.Tokens, g.Granularity, g.Loss, opts.Fit, nil, nil)
+	if err != nil {
+		return f, nil, err
+	}
+	at := slices.Max(g.Granularity)
+	f.Granularity, f.GranularityAt, f.Converged = &gl, at, conv
+	f.Law = gl.At(at)
+	f.set(a3Draw(f.Law))
+	if boot == 0 {
+		return f, nil, nil
+	}
+	out := make([]*Draw, boot)
+	stats.ParallelFor(boot, opts.Fit.Workers, func(k int) {
+		l, _, err := FitGranularity(g.Params, g.Tokens, g.Granularity, g.Loss, opts.Fit, resample(opts.Seed, i, k, len(g.Loss)), &gl)
+		if err != nil {
+			return
+		}
+		d := a3Draw(l.At(at))
+		out[k] = &d
+	})
+	var ws []warn.Warning
+	for _, d := range out {
+		if d != nil {
+			f.Draws = append(f.Draws, *d)
+		}
+	}
+	if n := boot - len(f.Draws); n > 0 {
+		ws = append(ws, warn.New("bootstrap-failed", "%d of %d granularity-law bootstrap refits failed and were left out", n, boot))
+	}
 	return f, ws, nil
 }
 
