@@ -17,6 +17,7 @@ func TestFlopsGPT2(t *testing.T) {
 			t.Errorf("table lacks %s:\n%s", want, out)
 		}
 	}
+	golden(t, "flops_gpt2.txt", out)
 	out, errs, code = runCLI(t, "", append(args, "--format", "json")...)
 	if code != 0 {
 		t.Fatalf("json: exit %d: %s", code, errs)
@@ -27,6 +28,9 @@ func TestFlopsGPT2(t *testing.T) {
 			Params        float64 `json:"params"`
 			FLOPsPerToken float64 `json:"flops_per_token"`
 		} `json:"rows"`
+		Breakdown []struct {
+			Total float64 `json:"total"`
+		} `json:"forward_breakdown"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
@@ -40,6 +44,9 @@ func TestFlopsGPT2(t *testing.T) {
 	}
 	if len(doc.Rows) != len(want) {
 		t.Fatalf("%d rows, want %d", len(doc.Rows), len(want))
+	}
+	if len(doc.Breakdown) != 1 || 3*doc.Breakdown[0].Total != want["hoffmann"][1] {
+		t.Errorf("breakdown %+v, want 3 × total = the hoffmann count %v", doc.Breakdown, want["hoffmann"][1])
 	}
 	for _, r := range doc.Rows {
 		if w := want[r.Convention]; r.Params != w[0] || r.FLOPsPerToken != w[1] {

@@ -142,7 +142,7 @@ func TestHoffmannTableA4(t *testing.T) {
 	// 2·4096² = 33,554,432, dense 4·4096·16384 = 268,435,456.
 	a := Arch{Layers: 32, DModel: 4096, DFF: 16384, Heads: 32, Vocab: 32000, Context: 2048}
 	f := a.HoffmannForward()
-	if f.Attention != 167_968_768 || f.Dense != 268_435_456 || f.Embeddings != 262_144_000 || f.Logits != 262_144_000 {
+	if f.Attention != 167_968_768 || f.AttentionContext != 2*16_777_216+196_608 || f.Dense != 268_435_456 || f.Embeddings != 262_144_000 || f.Logits != 262_144_000 {
 		t.Errorf("4096-wide layer: %+v", f)
 	}
 	if a.HeadDim() != 128 {

@@ -84,6 +84,9 @@ type Count struct {
 type Forward struct {
 	Embeddings float64 // 2·n_vocab·d_model (the embedding lookup as a one-hot matmul)
 	Attention  float64 // per layer: projections, logits, softmax, values, output projection
+	// AttentionContext is the part of Attention that grows with the context, per layer:
+	// logits, softmax and values (2·n_ctx·d_attn + 3·heads·n_ctx + 2·n_ctx·d_attn).
+	AttentionContext float64
 	Dense      float64 // per layer: the feed-forward block
 	Logits     float64 // 2·d_model·n_vocab, the output layer
 	Layers     int     // n_layer
@@ -106,12 +109,13 @@ func (a Arch) HoffmannForward() Forward {
 	if a.GLU {
 		m = 3
 	}
-	att := 2*d*(dattn+2*dkv) + // key, query, value projections
-		2*ctx*dattn + // key @ query logits
+	ctxTerms := 2*ctx*dattn + // key @ query logits
 		3*float64(a.Heads)*ctx + // softmax
-		2*ctx*dattn + // softmax @ value reductions
+		2*ctx*dattn // softmax @ value reductions
+	att := 2*d*(dattn+2*dkv) + // key, query, value projections
+		ctxTerms +
 		2*dattn*d // final linear
-	return Forward{Embeddings: 2 * v * d, Attention: att, Dense: 2 * m * d * float64(a.FFN()), Logits: 2 * d * v, Layers: a.Layers}
+	return Forward{Embeddings: 2 * v * d, Attention: att, AttentionContext: ctxTerms, Dense: 2 * m * d * float64(a.FFN()), Logits: 2 * d * v, Layers: a.Layers}
 }
 
 // Under counts the architecture under one convention. The architecture must be valid.

@@ -33,12 +33,26 @@ type FlopsParams struct {
 	Total          int64  `json:"total"`
 }
 
+// FlopsBreakdown is where an architecture's forward FLOPs per token go, by Hoffmann et al.'s
+// Appendix F terms (training FLOPs are 3 × these).
+type FlopsBreakdown struct {
+	Name       string  `json:"name,omitempty"`
+	Line       int     `json:"line,omitempty"`
+	Embeddings float64 `json:"embeddings"`            // 2·n_vocab·d_model
+	Projection float64 `json:"attention_projections"` // all layers: Q, K, V and output projections
+	Context    float64 `json:"attention_context"`     // all layers: logits, softmax and values over the context
+	Dense      float64 `json:"feed_forward"`          // all layers: the feed-forward blocks
+	Logits     float64 `json:"logits"`                // 2·d_model·n_vocab, the output layer
+	Total      float64 `json:"total"`
+}
+
 // FlopsDocument is the output of `scalefit flops`.
 type FlopsDocument struct {
-	SchemaVersion int           `json:"schema_version"`
-	Source        string        `json:"source,omitempty"` // the ARCH.csv, "" for flags
-	Architectures []FlopsParams `json:"architectures"`
-	Rows          []FlopsRow    `json:"rows"`
+	SchemaVersion int              `json:"schema_version"`
+	Source        string           `json:"source,omitempty"` // the ARCH.csv, "" for flags
+	Architectures []FlopsParams    `json:"architectures"`
+	Rows          []FlopsRow       `json:"rows"`
+	Breakdown     []FlopsBreakdown `json:"forward_breakdown"`
 }
 
 // ArchInput is one architecture to count, with where it came from.
@@ -86,9 +100,13 @@ func Flops(source string, in []ArchInput, convs []arch.Convention) *FlopsDocumen
 	if len(convs) == 0 {
 		convs = arch.Conventions
 	}
-	doc := &FlopsDocument{SchemaVersion: SchemaVersion, Source: source, Architectures: []FlopsParams{}, Rows: []FlopsRow{}}
+	doc := &FlopsDocument{SchemaVersion: SchemaVersion, Source: source, Architectures: []FlopsParams{}, Rows: []FlopsRow{}, Breakdown: []FlopsBreakdown{}}
 	for _, x := range in {
 		p := x.Arch.Count()
+		f := x.Arch.HoffmannForward()
+		l := float64(f.Layers)
+		doc.Breakdown = append(doc.Breakdown, FlopsBreakdown{Name: x.Name, Line: x.Line, Embeddings: f.Embeddings,
+			Projection: l * (f.Attention - f.AttentionContext), Context: l * f.AttentionContext, Dense: l * f.Dense, Logits: f.Logits, Total: f.Total()})
 		doc.Architectures = append(doc.Architectures, FlopsParams{Name: x.Name, Line: x.Line, Shape: Shape(x.Arch),
 			NonEmbedding: p.NonEmbedding, Embedding: p.Embedding, WithEmbeddings: p.WithEmbeddings, BiasesNorms: p.Other, Total: p.Total})
 		for _, c := range convs {
@@ -136,7 +154,17 @@ func FlopsTables(doc *FlopsDocument) []*Table {
 			ct.Notes = append(ct.Notes, r.Convention+": "+r.Description)
 		}
 		ct.Notes = append(ct.Notes, "a run of D tokens costs FLOPs/token × D; fit --convention NAME derives params and flops from architecture columns this way")
-		return []*Table{pt, ct}
+		b := doc.Breakdown[0]
+		bt := &Table{Title: "where the forward FLOPs go (Hoffmann et al. App. F, per token)", Header: []string{"term", "FLOPs", "share"}}
+		for _, r := range []struct {
+			name string
+			v    float64
+		}{{"embeddings", b.Embeddings}, {"attention projections", b.Projection}, {"attention over the context", b.Context},
+			{"feed-forward", b.Dense}, {"output logits", b.Logits}, {"total", b.Total}} {
+			bt.AddRow(r.name, Float(r.v, 4), Percent(r.v/b.Total))
+		}
+		bt.Notes = []string{"Appendix F counts the embedding lookup as a matmul; 6N with non-embedding N counts only the projections and the feed-forward: at small scale the context and vocabulary terms are a large share it misses"}
+		return []*Table{pt, ct, bt}
 	}
 	t := &Table{Title: "parameters and training FLOPs per token", Header: []string{"architecture", "line", "convention", "N", "FLOPs/token", "vs 6N_total"}}
 	for _, r := range doc.Rows {
