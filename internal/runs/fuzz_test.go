@@ -56,6 +56,11 @@ func FuzzLoad(f *testing.F) {
 		"params,tokens,loss\n\xe9,1,1\n",
 		"par\xe9ms,tokens,loss\n1,1,1\n",
 		"params,tokens,loss\n\"1,1,1\n",
+		"{\"params\": 1e8, \"tokens\": 2e9, \"eval\": {\"loss\": 3.1}, \"loss\": 3}\n\n{\"params\": \"4e8\", \"tokens\": 8e9, \"loss\": null}\n",
+		"[{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3.1},\n {\"params\": 4e8, \"tokens\": [1], \"loss\": {\"a\": 1}}]",
+		"tokens,a - loss,a - loss__MIN,b - loss,b - params\n2e9,3.1,3.1,,1e8\n4e9,,,2.9,4e8\n",
+		"params;tokens;loss\n1,5E+08;2E+09;3,1\nTotal;;\n",
+		"Params (M),tokens [B],flops (PFLOP-days),loss (bits)\n100,2,0.001,4\nmean,1,1,1\n",
 	}
 	for i, s := range seeds {
 		f.Add([]byte(s), uint8(i), "loss<3 and params>=1e8")
@@ -63,8 +68,10 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(seeds[0]), uint8(6), "")
 	f.Add([]byte(seeds[3]), uint8(7), "run==r1")
 	f.Add([]byte(seeds[3]), uint8(14), "group!='a' and budget>=1e18 and tokens_per_param>0")
+	f.Add([]byte(seeds[len(seeds)-2]), uint8(128), "")
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8, where string) {
 		opts := fuzzOptions(mode, where)
+		opts.SkipInvalid = mode >= 128
 		s, err := Load(bytes.NewReader(data), "fuzz.csv", opts)
 		if err != nil {
 			if s != nil {
@@ -90,8 +97,8 @@ func FuzzLoad(f *testing.F) {
 			if r.Budget < 0 || math.IsInf(r.Budget, 0) || math.IsNaN(r.Budget) {
 				t.Fatalf("run %d: budget %g", i, r.Budget)
 			}
-			if r.Line < 2 {
-				t.Fatalf("run %d: line %d, want >= 2 (after the header)", i, r.Line)
+			if first := 2 - b2i(s.Format == FormatJSONL || s.Format == FormatJSON); r.Line < first {
+				t.Fatalf("run %d: line %d, want >= %d (after the header)", i, r.Line, first)
 			}
 			for _, h := range s.Headers {
 				if _, ok := r.Field(h); !ok {
@@ -197,4 +204,11 @@ func FuzzParseQuantity(f *testing.F) {
 			}
 		}
 	})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -204,3 +204,40 @@ func TestStreamedAndWholeReadAlike(t *testing.T) {
 		}
 	}
 }
+
+func TestWandBLongAndForcedFormats(t *testing.T) {
+	// W&B's long export: a Name column (the run id) and one row per logged step.
+	long := "Name,_step,_runtime,params,tokens,loss\nr1,10,5.1,1e8,2e9,3.1\nr1,20,9.9,1e8,4e9,2.9\nr2,10,6.0,4e8,2e9,2.8\n"
+	s, err := Load(strings.NewReader(long), "long.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Format != FormatCSV || !s.IsCurves() || s.Runs[1].ID != "r1" || s.Runs[2].ID != "r2" {
+		t.Errorf("long export: format %s, ids %q %q", s.Format, s.Runs[1].ID, s.Runs[2].ID)
+	}
+	// A wide export whose metrics include params: no --meta needed.
+	wide := "tokens,a - loss,a - params,b - loss,b - params,b - loss__MAX\n2e9,3.1,1e8,,,\n4e9,2.9,1e8,2.5,4e8,2.6\n"
+	s, err = Load(strings.NewReader(wide), "wide.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintln(len(s.Runs), s.Runs[0].ID, s.Runs[1].ID, s.Runs[2].ID, s.Runs[2].Params, s.Runs[2].Loss, s.Headers)
+	if want := "3 a a b 4e+08 2.5 [tokens run loss params]\n"; got != want {
+		t.Errorf("wide export: %s, want %s", got, want)
+	}
+	if len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "1 __MIN/__MAX companion columns left out") {
+		t.Errorf("wide export notes %q", s.Notes)
+	}
+	// --input-format csv reads a W&B-looking header as plain columns; tsv forces tabs.
+	if _, err := Load(strings.NewReader(wide), "wide.csv", Options{Format: FormatCSV}); err == nil || !strings.Contains(err.Error(), "no params column") {
+		t.Errorf("forced csv: %v", err)
+	}
+	tsv := "params\ttokens\tloss\tlr,wd\n1e8\t2e9\t3.1\t1e-3,0.1\n"
+	if _, err := Load(strings.NewReader(tsv), "t.txt", Options{}); err == nil {
+		t.Errorf("sniffed: a comma in the header makes it comma-separated: want an error")
+	}
+	s, err = Load(strings.NewReader(tsv), "t.txt", Options{Format: FormatTSV})
+	if err != nil || s.Headers[3] != "lr,wd" || s.Runs[0].Loss != 3.1 {
+		t.Errorf("forced tsv: %v %v", err, s)
+	}
+}

@@ -200,7 +200,7 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 		rec.bad = checkRecord(t, rec)
 		return rec, nil
 	}
-	if format == FormatWandB || (format == "" || format == FormatAuto || format == FormatCSV) && isWideWandB(t.headers) {
+	if format == FormatWandB || (format == "" || format == FormatAuto) && isWideWandB(t.headers) {
 		return wandbTable(t, format == FormatWandB)
 	}
 	return t, nil

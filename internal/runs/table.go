@@ -104,21 +104,26 @@ func parseTable(name string, data []byte, format string) (*table, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &Error{File: name, Msg: "empty file: want a header line (params,tokens,loss or params,flops,loss) and runs"}
 	}
-	if format == "" || format == FormatAuto {
-		format = detectFormat(data)
+	if format == "" {
+		format = FormatAuto
+	}
+	if format == FormatAuto {
+		if f := detectFormat(data); f != FormatCSV {
+			format = f
+		}
 	}
 	switch format {
 	case FormatJSONL:
 		return jsonlTable(name, data)
 	case FormatJSON:
 		return jsonArrayTable(name, data)
-	case FormatCSV, FormatTSV:
+	case FormatAuto, FormatCSV, FormatTSV:
 		comma := sniffDelimiter(data)
 		if format == FormatTSV {
 			comma = '\t'
 		}
 		t, err := csvTable(name, data, byte(comma))
-		if err != nil || format == FormatTSV {
+		if err != nil || format != FormatAuto {
 			return t, err
 		}
 		if isWideWandB(t.headers) {
