@@ -190,7 +190,9 @@ func inputFromAnalysis(set *runs.Set, res *analysis.Result, holdout *runs.Expr) 
 	g := res.Groups[0]
 	if g.A3 != nil {
 		law := g.A3.Law
-		in.Law, in.LawLabel = &law, "fit (Approach 3)"
+		in.Law, in.LawLabel = &law, "Approach 3 fit"
+		in.LawNotConverged = !g.A3.Converged
+		in.LawDraws = g.A3.DrawLaws()
 	}
 	if !in.Curves {
 		in.IsoFLOP = g.IsoFLOPTable

@@ -60,8 +60,14 @@ type Input struct {
 	Curves bool
 	// Law is the Chinchilla law to draw (a fit, or a published law); nil for none.
 	Law *chinchilla.Law
-	// LawLabel names Law in legends, e.g. "fit (Approach 3)" or "chinchilla2022".
+	// LawLabel names Law in legends, e.g. "Approach 3 fit" or "chinchilla2022".
 	LawLabel string
+	// LawNotConverged marks a fitted Law whose fit did not converge: it is drawn grey and
+	// dashed, labelled "(not converged)".
+	LawNotConverged bool
+	// LawDraws are the bootstrap draws of the fitted Law (nil without): figures shade their
+	// 95% band.
+	LawDraws []chinchilla.Law
 	// IsoFLOP is the Approach 2 result, or nil.
 	IsoFLOP *chinchilla.IsoFLOPResult
 	// Envelope is the Approach 1 result, or nil.
@@ -237,13 +243,31 @@ func isoflopFigure(in *Input) (*Figure, error) {
 	cLo, cHi := r.Budgets[0].FLOPs, r.Budgets[len(r.Budgets)-1].FLOPs
 	_, gidx := groupIndex(in.Runs)
 	var nAll, lAll []float64
+	var drawn plotter.XYs
+	lAccHi := 0.0 // the highest loss of an accepted budget: always on the canvas
 	rejected, nRejected := 0, len(r.Budgets)-accepted
+	// Many budgets: near-identical swatches cannot be matched to lines, so each profile is
+	// labelled directly at its left end and the legend explains the colour scale.
+	manyBudgets := len(r.Budgets) > 8
+	var labelXY plotter.XYs
+	var labels []string
 	for i, b := range r.Budgets {
 		col := gradient(logPos(b.FLOPs, cLo, cHi) * 0.92)
 		pts := per[i]
 		name := "C = " + report.Sci(b.FLOPs)
+		if manyBudgets {
+			name = ""
+		}
 		shapes := map[int]plotter.XYs{}
+		var left plotter.XY
 		for _, run := range pts {
+			if b.Accepted {
+				lAccHi = math.Max(lAccHi, run.Loss)
+			}
+			drawn = append(drawn, plotter.XY{X: run.Params, Y: run.Loss})
+			if left.X == 0 || run.Params < left.X {
+				left = plotter.XY{X: run.Params, Y: run.Loss}
+			}
 			g := 0
 			if in.Grouped {
 				g = gidx[run.Group]
@@ -263,10 +287,14 @@ func isoflopFigure(in *Input) (*Figure, error) {
 			}
 			ps = append(ps, scatter(positive(xy, true, true), col, 2.5, shape))
 		}
+		if manyBudgets && left.X > 0 {
+			labelXY = append(labelXY, left)
+			labels = append(labels, report.Sci(b.FLOPs))
+		}
 		if !b.Accepted {
 			rejected++
 			name += " (rejected: " + b.Reason + ")"
-			if nRejected > 6 {
+			if nRejected > 6 || manyBudgets {
 				// Many rejected budgets: one legend entry for them all (below).
 				name = ""
 			}
@@ -301,7 +329,27 @@ func isoflopFigure(in *Input) (*Figure, error) {
 	nLo, nHi := rangeOf(nAll)
 	lLo, lHi := rangeOf(lAll)
 	setLog(&p.X, nLo/1.3, nHi*1.3, Counts)
-	setLog(&p.Y, lLo*0.98, math.Min(lHi, lLo*1.8)*1.02, Loss)
+	// The loss axis stops at 1.8x the lowest loss so that the minima stay readable, but never
+	// below the highest loss of an accepted budget: a budget the fit uses is always shown.
+	top := math.Max(math.Min(lHi, lLo*1.8), lAccHi) * 1.02
+	setLog(&p.Y, lLo*0.98, top, Loss)
+	if manyBudgets {
+		if lab, err := plotter.NewLabels(plotter.XYLabels{XYs: labelXY, Labels: labels}); err == nil {
+			for i := range lab.TextStyle {
+				lab.TextStyle[i].Font.Size = vg.Points(7)
+				lab.TextStyle[i].Color = color.RGBA{90, 90, 90, 255}
+				lab.TextStyle[i].XAlign = draw.XRight
+			}
+			lab.Offset = vg.Point{X: -vg.Points(4)}
+			p.Add(lab)
+		}
+		f.Legend.Add(fmt.Sprintf("colour: budget C, %s (dark) to %s (yellow)", report.Sci(cLo), report.Sci(cHi)))
+		f.Legend.Add("each profile labelled with its C")
+	}
+	f.noteOffCanvas(p, drawn, "runs", fmt.Sprintf("the loss axis stops at %s (1.8x the lowest loss) to keep the minima readable; rejected budgets' runs above it are not shown", report.Short(top, 3)))
+	if n := len(in.Runs) - len(drawn); n > 0 {
+		f.Notes = append(f.Notes, fmt.Sprintf("%d of %d runs fall in no budget and are not drawn", n, len(in.Runs)))
+	}
 	if in.Grouped {
 		names, _ := groupIndex(in.Runs)
 		for i, n := range names {
@@ -317,6 +365,7 @@ func isoflopFigure(in *Input) (*Figure, error) {
 	if r.A != 0 {
 		f.Notes = append(f.Notes, "N_opt ~ C^"+report.Short(r.A, 3))
 	}
+	f.finishLegend()
 	return f, nil
 }
 
@@ -352,18 +401,34 @@ func frontierFigure(in *Input) (*Figure, error) {
 		f.add(pn, name, line(xn, col, width, dashes...))
 		f.add(pd, "", line(xd, col, width, dashes...))
 	}
+	// fitted draws a fit to the runs: as both does within [lo, hi] FLOPs (the compute of the
+	// runs behind it), dotted beyond.
+	fitted := func(name string, col color.Color, width float64, lo, hi float64, fn func(c float64) (n, d float64), dashes ...vg.Length) {
+		xn, xd := curve(fn)
+		f.addFitted(pn, name, xn, lo, hi, col, width, dashes...)
+		f.addFitted(pd, "", xd, lo, hi, col, width, dashes...)
+	}
 	a2col := color.RGBA{31, 119, 180, 255}
 	a1col := color.RGBA{148, 103, 189, 255}
+	var frontierPoints plotter.XYs // the data's optima on the N panel, for the off-canvas note
 	if hasA1 {
 		var xn, xd plotter.XYs
 		for _, e := range in.Envelope.Points {
 			xn = append(xn, plotter.XY{X: e.C, Y: e.N})
 			xd = append(xd, plotter.XY{X: e.C, Y: e.D})
 		}
+		frontierPoints = append(frontierPoints, xn...)
 		f.add(pn, "Approach 1 envelope", scatter(positive(xn, true, true), a1col, 1.5, draw.CircleGlyph{}))
 		f.add(pd, "", scatter(positive(xd, true, true), a1col, 1.5, draw.CircleGlyph{}))
 		e := in.Envelope
-		both("Approach 1 fit: N ~ C^"+report.Short(e.A, 3), a1col, 1.2, func(c float64) (float64, float64) { return e.NOpt(c), e.DOpt(c) }, vg.Points(6), vg.Points(3))
+		eLo, eHi := rangeOf(func() []float64 {
+			var cs []float64
+			for _, p := range e.Points {
+				cs = append(cs, p.C)
+			}
+			return cs
+		}())
+		fitted("Approach 1 fit: N ~ C^"+report.Short(e.A, 3), a1col, 1.2, eLo, eHi, func(c float64) (float64, float64) { return e.NOpt(c), e.DOpt(c) }, vg.Points(6), vg.Points(3))
 	}
 	if hasA2 {
 		var xn, xd, rn, rd plotter.XYs
@@ -376,16 +441,35 @@ func frontierFigure(in *Input) (*Figure, error) {
 				rd = append(rd, plotter.XY{X: b.FLOPs, Y: b.DOpt})
 			}
 		}
+		frontierPoints = append(append(frontierPoints, xn...), rn...)
 		f.add(pn, "Approach 2 budget minima", scatter(positive(xn, true, true), a2col, 3.5, draw.CircleGlyph{}))
 		f.add(pd, "", scatter(positive(xd, true, true), a2col, 3.5, draw.CircleGlyph{}))
 		f.add(pn, "", scatter(positive(rn, true, true), grey, 3.5, draw.RingGlyph{}))
 		f.add(pd, "", scatter(positive(rd, true, true), grey, 3.5, draw.RingGlyph{}))
 		r := in.IsoFLOP
-		both("Approach 2 fit: N ~ C^"+report.Short(r.A, 3), a2col, 1.5, func(c float64) (float64, float64) { return r.NOpt(c), r.DOpt(c) }, vg.Points(2), vg.Points(2))
+		aLo, aHi := rangeOf(func() []float64 {
+			var cs []float64
+			for _, x := range xn {
+				cs = append(cs, x.X)
+			}
+			return cs
+		}())
+		fitted("Approach 2 fit: N ~ C^"+report.Short(r.A, 3), a2col, 1.5, aLo, aHi, func(c float64) (float64, float64) { return r.NOpt(c), r.DOpt(c) }, vg.Points(2), vg.Points(2))
 	}
 	if in.Law != nil {
 		l := *in.Law
-		both(in.lawLabel()+": N ~ C^"+report.Short(l.ExponentA(), 3), fitColour, 2, func(c float64) (float64, float64) { return l.NOpt(c), l.DOpt(c) })
+		col, width, dashes, label := in.lawStyle(fitColour, 2)
+		fLo, fHi, ok := in.fitRange()
+		if !ok {
+			fLo, fHi = cLo, cHi
+		}
+		if lo, hi := drawBands(in.LawDraws, cgrid, func(d chinchilla.Law, c float64) float64 { return d.NOpt(c) }); lo != nil {
+			drawBand(pn, cgrid, lo, hi, color.RGBA{20, 20, 20, 255})
+			lo, hi = drawBands(in.LawDraws, cgrid, func(d chinchilla.Law, c float64) float64 { return d.DOpt(c) })
+			drawBand(pd, cgrid, lo, hi, color.RGBA{20, 20, 20, 255})
+			f.Legend.Add(fmt.Sprintf("shaded: 95%% band over %d bootstrap draws", len(in.LawDraws)))
+		}
+		fitted(label+": N ~ C^"+report.Short(l.ExponentA(), 3), col, width, fLo, fHi, func(c float64) (float64, float64) { return l.NOpt(c), l.DOpt(c) }, dashes...)
 	}
 	// The data's fits decide the axes; the published laws are drawn over them.
 	nLo, nHi := rangeOf(nAll)
@@ -404,6 +488,8 @@ func frontierFigure(in *Input) (*Figure, error) {
 	lo, hi = rangeOf(dAll)
 	setLog(&pd.Y, math.Max(lo, dLo/10), math.Min(hi, dHi*10), Counts)
 	f.Notes = append(f.Notes, "C = 6ND; points: data, lines: fits")
+	f.noteOffCanvas(pn, frontierPoints, "fitted optima", "the N axis spans the fits' range")
+	f.finishLegend()
 	return f, nil
 }
 
@@ -518,11 +604,21 @@ func lossFigure(in *Input) (*Figure, error) {
 	if in.Law != nil {
 		l := *in.Law
 		var fr plotter.XYs
-		for _, c := range logspace(cLo/1.5, cHi*1.5, 200) {
+		cs := logspace(cLo/1.5, cHi*1.5, 200)
+		for _, c := range cs {
 			_, _, loss := l.Optimal(c)
 			fr = append(fr, plotter.XY{X: c, Y: loss})
 		}
-		f.add(p, in.lawLabel()+": compute-optimal loss", line(positive(fr, true, true), fitColour, 2))
+		if lo, hi := drawBands(in.LawDraws, cs, func(d chinchilla.Law, c float64) float64 { _, _, x := d.Optimal(c); return x }); lo != nil {
+			drawBand(p, cs, lo, hi, color.RGBA{20, 20, 20, 255})
+			f.Legend.Add(fmt.Sprintf("shaded: 95%% band over %d bootstrap draws", len(in.LawDraws)))
+		}
+		col, width, dashes, label := in.lawStyle(fitColour, 2)
+		fLo, fHi, ok := in.fitRange()
+		if !ok {
+			fLo, fHi = cLo, cHi
+		}
+		f.addFitted(p, label+": optimal loss", positive(fr, true, true), fLo, fHi, col, width, dashes...)
 		ee := plotter.XYs{{X: cLo / 1.5, Y: l.E}, {X: cHi * 1.5, Y: l.E}}
 		if l.E > lLo*0.8 {
 			f.add(p, "irreducible loss E = "+report.Short(l.E, 3), line(ee, grey, 1, vg.Points(4), vg.Points(3)))
@@ -546,7 +642,14 @@ func lossFigure(in *Input) (*Figure, error) {
 		f.add(p, "Approach 2 budget minima", scatter(positive(opt, true, true), red, 5, draw.CrossGlyph{}))
 	}
 	setLog(&p.X, cLo/1.5, cHi*1.5, FLOPs)
-	setLog(&p.Y, lLo*0.97, math.Min(lHi, lLo*2.2)*1.02, Loss)
+	top := math.Min(lHi, lLo*2.2) * 1.02
+	setLog(&p.Y, lLo*0.97, top, Loss)
+	what := "runs"
+	if in.Curves {
+		what = "curve points"
+	}
+	f.noteOffCanvas(p, xys, what, fmt.Sprintf("the loss axis stops at %s (2.2x the lowest loss) to keep the frontier readable", report.Short(top, 3)))
+	f.finishLegend()
 	return f, nil
 }
 
@@ -577,6 +680,11 @@ func curvesFigure(in *Input) (*Figure, error) {
 	setLog(&p.X, tLo, tHi*1.1, Counts)
 	setLog(&p.Y, lLo*0.98, top, Loss)
 	f.Notes = append(f.Notes, fmt.Sprintf("%d runs; dot: end of training", len(finals)))
+	var pts plotter.XYs
+	for i := range ts {
+		pts = append(pts, plotter.XY{X: ts[i], Y: ls[i]})
+	}
+	f.noteOffCanvas(p, pts, "curve points", fmt.Sprintf("early-training losses above %s are cut to keep the ends of training readable", report.Short(top, 3)))
 	return f, nil
 }
 
@@ -624,8 +732,10 @@ func residualsFigure(in *Input) (*Figure, error) {
 		return nil, &Unsupported{KindResiduals, "no fitted law (Approach 3 needs runs with params, tokens and loss)"}
 	}
 	l := *in.Law
-	pc := newPanel(in.title("Residuals"), "compute C (FLOPs)", "ln L - ln L_pred (log-loss residual)")
-	pn := newPanel("", "parameters N", "ln L - ln L_pred")
+	// One sign convention (issue 12): relative error = (actual - predicted) / predicted,
+	// positive = worse than the law, as in every table and JSON.
+	pc := newPanel(in.title("Residuals"), "compute C (FLOPs)", "(actual - predicted) / predicted")
+	pn := newPanel("", "parameters N", "(actual - predicted) / predicted")
 	pn.Title.Text = " " // keep panel heights aligned with the titled panel
 	f := newFigure(pc, pn)
 	var cf, nf, ch, nh plotter.XYs
@@ -650,7 +760,7 @@ func residualsFigure(in *Input) (*Figure, error) {
 		if !(r.Loss > 0) || !(pred > 0) || !(r.FLOPs > 0) || !(r.Params > 0) {
 			continue
 		}
-		res := math.Log(r.Loss) - math.Log(pred)
+		res := (r.Loss - pred) / pred
 		rs = append(rs, res)
 		cs, ns = append(cs, r.FLOPs), append(ns, r.Params)
 		if in.HeldOut != nil && i < len(in.HeldOut) && in.HeldOut[i] {
@@ -692,7 +802,8 @@ func residualsFigure(in *Input) (*Figure, error) {
 	zero := func(lo, hi float64) *plotter.Line {
 		return line(plotter.XYs{{X: lo, Y: 0}, {X: hi, Y: 0}}, black, 1)
 	}
-	f.add(pc, "zero: "+in.lawLabel(), zero(cLo/1.5, cHi*1.5))
+	_, _, _, zeroLabel := in.lawStyle(black, 1)
+	f.add(pc, "zero: "+zeroLabel, zero(cLo/1.5, cHi*1.5))
 	f.add(pn, "", zero(nLo/1.5, nHi*1.5))
 	lim := 0.0
 	for _, r := range rs {
@@ -704,16 +815,19 @@ func residualsFigure(in *Input) (*Figure, error) {
 	setLinear(&pc.Y, -lim, lim)
 	setLinear(&pn.Y, -lim, lim)
 	if nfit > 0 {
-		f.Notes = append(f.Notes, "rmse (fitted runs) "+report.Short(math.Sqrt(sumsq/float64(nfit)), 3))
+		f.Notes = append(f.Notes, "rms relative error (fitted runs) "+report.Short(math.Sqrt(sumsq/float64(nfit)), 3))
 	}
 	if len(ch) > 0 {
 		var ss float64
 		for _, p := range ch {
 			ss += p.Y * p.Y
 		}
-		f.Notes = append(f.Notes, "rmse (held out) "+report.Short(math.Sqrt(ss/float64(len(ch))), 3))
+		f.Notes = append(f.Notes, "rms relative error (held out) "+report.Short(math.Sqrt(ss/float64(len(ch))), 3))
 	}
-	f.Notes = append(f.Notes, "> 0: worse than predicted")
+	f.Notes = append(f.Notes, "> 0: worse (higher loss) than the law")
+	if in.LawNotConverged {
+		f.Notes = append(f.Notes, "the law's fit did not converge: residuals against it may mislead")
+	}
 	return f, nil
 }
 
@@ -825,7 +939,14 @@ func contourFigure(in *Input) (*Figure, error) {
 			opt = append(opt, plotter.XY{X: n, Y: d})
 		}
 	}
-	f.add(p, "compute-optimal ("+in.lawLabel()+")", line(opt, red, 2.2))
+	col, width, dashes, label := in.lawStyle(red, 2.2)
+	if fLo, fHi, ok := in.fitRange(); ok && l.NOpt(fHi) > l.NOpt(fLo) {
+		// Solid over the fitted runs' compute, dotted beyond (N_opt grows with C).
+		f.addFitted(p, "compute-optimal ("+label+")", opt, l.NOpt(fLo), l.NOpt(fHi), col, width, dashes...)
+	} else {
+		f.add(p, "compute-optimal ("+label+")", line(opt, col, width, dashes...))
+	}
+	f.finishLegend()
 	setLog(&p.X, nLo, nHi, Counts)
 	setLog(&p.Y, dLo, dHi, Counts)
 	return f, nil

@@ -35,18 +35,18 @@ import (
 const DPI = 192
 
 // Default figure geometry: a one-panel figure is PanelWidth × Height beside a legend strip
-// LegendWidth wide: 8.6 × 5 inches (1651 × 960 px as PNG). Figures of several panels stack
-// them vertically, StackedHeight each, so that every figure is 1651 px wide as PNG: between
+// LegendWidth wide: 9.2 × 5 inches (1766 × 960 px as PNG). Figures of several panels stack
+// them vertically, StackedHeight each, so that every figure is 1766 px wide as PNG: between
 // 1,000 and 2,000 px, readable on a screen without zooming out.
 const (
 	PanelWidth    = 6 * vg.Inch
 	Height        = 5 * vg.Inch
 	StackedHeight = 4.2 * vg.Inch
-	LegendWidth   = 2.6 * vg.Inch
+	LegendWidth   = 3.2 * vg.Inch
 )
 
 // noteChars is how many characters of a note fit on one line of the legend strip (9 pt).
-const noteChars = 40
+const noteChars = 50
 
 // Figure is a rendered-to-be figure: panels side by side and a legend strip.
 type Figure struct {
@@ -54,12 +54,16 @@ type Figure struct {
 	Legend plot.Legend
 	// Notes are short lines drawn under the legend (e.g. "3 budgets rejected").
 	Notes []string
+	// OffCanvas counts the drawn points outside the panels' axes (a note says why).
+	OffCanvas int
+	// extrapolated is true when a fitted line was drawn beyond its runs' compute range.
+	extrapolated bool
 }
 
 func newFigure(panels ...*plot.Plot) *Figure {
 	l := plot.NewLegend()
 	l.Top, l.Left = true, true
-	l.TextStyle.Font.Size = vg.Points(10)
+	l.TextStyle.Font.Size = vg.Points(9.5)
 	l.ThumbnailWidth = vg.Points(18)
 	l.Padding = vg.Points(3)
 	return &Figure{Panels: panels, Legend: l}

@@ -196,6 +196,6 @@ var FigureCaptions = map[string]string{
 	"frontier":  "Compute-optimal parameters and tokens against compute: the approaches' estimates, the fitted law, and the published Kaplan and Chinchilla allocations.",
 	"loss":      "Loss against compute, coloured by model size, with the fitted law's compute-optimal loss.",
 	"curves":    "Loss against tokens for each training run.",
-	"residuals": "Residuals of log-loss against compute and against parameters; held-out runs marked.",
+	"residuals": "Relative errors (actual - predicted) / predicted against compute and against parameters (> 0: worse than the law); held-out runs marked.",
 	"contour":   "Iso-loss contours of the fitted L(N, D) with the compute-optimal line and iso-FLOP lines.",
 }
