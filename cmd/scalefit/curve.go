@@ -10,6 +10,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/curve"
 	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/safefile"
@@ -144,6 +145,7 @@ type curveFitOptions struct {
 	format string
 	out    string
 	quiet  bool
+	plot   string
 }
 
 func newCurveFitCmd(e *env) *cobra.Command {
@@ -172,6 +174,7 @@ authors' early-stopped recipe for the multi-power law; --law mpl alone fits it t
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	fs.StringVarP(&o.out, "output", "o", "", "write the fit to this curve.json (for predict and forecast)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with -o, print nothing")
+	fs.StringVar(&o.plot, "plot", "", "draw the curves, the fitted law and the schedules to this PNG, SVG or PDF")
 	return cmd
 }
 
@@ -179,6 +182,9 @@ func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 	format, err := report.ParseFormat(o.format)
 	if err != nil {
 		return &usageError{err}
+	}
+	if err := checkPlotPath(o.plot); err != nil {
+		return err
 	}
 	law := strings.ToLower(o.law)
 	if o.recipe == curve.RecipeMPL2025 && law == "" {
@@ -219,6 +225,16 @@ func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 		}
 		doc.Groups = append(doc.Groups, cf)
 	}
+	if o.plot != "" {
+		var series []plot.CurveSeries
+		for _, g := range names {
+			par, _ := curve.FromMap(doc.Groups[0].Law, doc.Groups[indexOf(names, g)].Params)
+			series = append(series, curveSeries(par, by[g], true)...)
+		}
+		if err := saveFigure(o.plot, "curves and the fitted "+doc.Groups[0].Law+" law", series); err != nil {
+			return err
+		}
+	}
 	if o.in.groupCol == "" {
 		doc.CurveFit, doc.Groups = &doc.Groups[0], nil
 	}
@@ -254,6 +270,7 @@ type curvePredictOptions struct {
 	against []string
 	every   int
 	format  string
+	plot    string
 }
 
 func newCurvePredictCmd(e *env) *cobra.Command {
@@ -276,6 +293,7 @@ lr column, or --schedule).`,
 	fs.StringVar(&o.law, "law", "", "built-in curve law: mpl2025-25m, mpl2025-100m or mpl2025-400m")
 	fs.StringSliceVar(&o.against, "against", nil, "curves files to score the law on")
 	fs.IntVar(&o.every, "every", 0, "with --schedule, print every N-th step (default: about 24 rows)")
+	fs.StringVar(&o.plot, "plot", "", "draw the predicted curves (and the given ones) with their schedules to this PNG, SVG or PDF")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	return cmd
 }
@@ -337,6 +355,9 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 	if err != nil {
 		return &usageError{err}
 	}
+	if err := checkPlotPath(o.plot); err != nil {
+		return err
+	}
 	cl, err := loadCurveLaw(o.fitPath, o.law)
 	if err != nil {
 		return err
@@ -379,6 +400,12 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 		for i, s := range steps {
 			out.Points = append(out.Points, report.CurvePoint{Step: s, LR: lr[s], Loss: pred[i]})
 		}
+		if o.plot != "" {
+			ms, ml := plot.ModelPath(par, lr, 1, 200)
+			if err := saveFigure(o.plot, "predicted curve", []plot.CurveSeries{{Run: sc.Kind, ModelSteps: ms, Model: ml, LR: lr}}); err != nil {
+				return err
+			}
+		}
 		if format == report.JSON {
 			return report.WriteJSON(e.stdout, out)
 		}
@@ -391,14 +418,21 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 	doc := report.CurveDocument{SchemaVersion: report.SchemaVersion, Kind: "curve-predict"}
 	names, by := groupCurves(cs)
 	sort.Strings(names)
+	var series []plot.CurveSeries
 	for _, g := range names {
 		par, base, err := cl.params(g)
 		if err != nil {
 			return err
 		}
+		series = append(series, curveSeries(par, by[g], false)...)
 		cf := report.NewCurveFit(g, par, nil, curve.Evaluate(par, by[g]))
 		cf.Builtin, cf.Recipe = base.Builtin, base.Recipe
 		doc.Groups = append(doc.Groups, cf)
+	}
+	if o.plot != "" {
+		if err := saveFigure(o.plot, "curves and the law's predictions", series); err != nil {
+			return err
+		}
 	}
 	if len(doc.Groups) == 1 && doc.Groups[0].Group == "" {
 		doc.CurveFit, doc.Groups = &doc.Groups[0], nil
@@ -425,6 +459,7 @@ type curveForecastOptions struct {
 	params     string
 	tokens     string
 	format     string
+	plot       string
 }
 
 func newCurveForecastCmd(e *env) *cobra.Command {
@@ -465,6 +500,7 @@ better than the target passes.`,
 	fs.StringVar(&o.scalingFit, "scaling-fit", "", "gate: a fit.json whose Approach-3 L(N, D) is the target")
 	fs.StringVar(&o.params, "params", "", "the run's parameters N, for --scaling-law/--scaling-fit (e.g. 1.2B)")
 	fs.StringVar(&o.tokens, "tokens", "", "the run's training tokens D at the end of its schedule (e.g. 240B)")
+	fs.StringVar(&o.plot, "plot", "", "draw the partial curve, the forecast with its band and the schedule to this PNG, SVG or PDF")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	return cmd
 }
@@ -524,6 +560,9 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 	if err != nil {
 		return &usageError{err}
 	}
+	if err := checkPlotPath(o.plot); err != nil {
+		return err
+	}
 	tol, err := parseTolerance(o.tolerance)
 	if err != nil {
 		return &usageError{err}
@@ -574,6 +613,15 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 	fc, err := curve.ForecastCurve(c, curve.ForecastOptions{Prior: prior, At: o.at, Bootstrap: o.bootstrap, Seed: o.seed})
 	if err != nil {
 		return err
+	}
+	if o.plot != "" {
+		fig, err := plot.ForecastFigure(c, fc)
+		if err != nil {
+			return err
+		}
+		if err := fig.Save(o.plot); err != nil {
+			return err
+		}
 	}
 	out := report.NewCurveForecast(fc, c.Spec(), priorName)
 	out.Warnings = append(ws, out.Warnings...)
@@ -680,4 +728,45 @@ func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
 		return report.WriteJSON(e.stdout, out)
 	}
 	return report.RenderAll(e.stdout, format, report.CurveOptimumTables(out), nil)
+}
+
+// curveSeries pairs each curve with the law's curve under its schedule (fitted: solid).
+func curveSeries(par curve.Params, cs []*curve.Curve, fitted bool) []plot.CurveSeries {
+	var out []plot.CurveSeries
+	for _, c := range cs {
+		ms, ml := plot.ModelPath(par, c.LR, c.Steps[0], 200)
+		out = append(out, plot.CurveSeries{Run: c.Run, Steps: c.Steps, Loss: c.Loss, ModelSteps: ms, Model: ml, Fitted: fitted, LR: c.LR})
+	}
+	return out
+}
+
+func saveFigure(path, title string, series []plot.CurveSeries) error {
+	if _, err := plot.Format(path); err != nil {
+		return &usageError{fmt.Errorf("--plot: %w", err)}
+	}
+	fig, err := plot.CurvesFigure(title, series)
+	if err != nil {
+		return err
+	}
+	return fig.Save(path)
+}
+
+func indexOf(xs []string, x string) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkPlotPath refuses a --plot path whose extension is not a figure format, before any work.
+func checkPlotPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := plot.Format(path); err != nil {
+		return &usageError{fmt.Errorf("--plot: %w", err)}
+	}
+	return nil
 }

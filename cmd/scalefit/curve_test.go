@@ -232,3 +232,21 @@ func TestCurveOptimizeCLI(t *testing.T) {
 		t.Errorf("--decay poly: exit %d", code)
 	}
 }
+
+func TestCurvePlotFlags(t *testing.T) {
+	train, test, meta := mplFiles(t, "25M")
+	dir := t.TempDir()
+	fig := filepath.Join(dir, "fit.svg")
+	if _, errs, code := runCLI(t, "", "curve", "fit", train, "--meta", meta, "--plot", fig, "-q", "-o", filepath.Join(dir, "c.json")); code != 0 {
+		t.Fatalf("fit --plot: exit %d %s", code, errs)
+	}
+	if b, err := os.ReadFile(fig); err != nil || !strings.Contains(string(b), "wsdcon_9") {
+		t.Errorf("fit figure: %v", err)
+	}
+	if _, errs, code := runCLI(t, "", "curve", "predict", "--law", "mpl2025-25m", "--against", test, "--meta", meta, "--plot", filepath.Join(dir, "p.png")); code != 0 {
+		t.Errorf("predict --plot: exit %d %s", code, errs)
+	}
+	if _, _, code := runCLI(t, "", "curve", "fit", train, "--meta", meta, "--plot", filepath.Join(dir, "fit.txt")); code != 2 {
+		t.Errorf("--plot fit.txt: exit %d, want 2", code)
+	}
+}

@@ -46,6 +46,11 @@ type Forecast struct {
 	Observed int        // last observed step
 	Fraction float64    // (Observed+1)/T of the schedule observed
 	Params   Params     // the law fitted to the partial curve
+	// Path is the forecast curve from the last observed step to the end of the schedule
+	// (about 50 steps), with its pointwise 95% bootstrap band, for figures.
+	Path     []int
+	PathLoss []float64
+	Band     [][2]float64
 	Warnings []warn.Warning
 }
 
@@ -173,6 +178,19 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 		fitted[i] = obj.preps[0].predictPoint(&par, i, nil)
 		res[i] = math.Log(c.Loss[i]) - math.Log(fitted[i])
 	}
+	obs := c.Steps[n-1]
+	for k := 0; k <= 50; k++ {
+		s := obs + (T-1-obs)*k/50
+		if len(fc.Path) == 0 || s > fc.Path[len(fc.Path)-1] {
+			fc.Path = append(fc.Path, s)
+		}
+	}
+	pPath := prepare(c.LR, fc.Path, lambda)
+	fc.PathLoss = make([]float64, len(fc.Path))
+	for i := range fc.Path {
+		fc.PathLoss[i] = pPath.predictPoint(&par, i, nil)
+	}
+	pathDraws := make([][]float64, B)
 	blk := int(math.Ceil(math.Sqrt(float64(n))))
 	draws := make([]float64, B)
 	stats.ParallelFor(B, opts.Workers, func(b int) {
@@ -189,7 +207,19 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 		x := fitOne(o, sol)
 		pb := o.params(x)
 		draws[b] = pAt.predictPoint(&pb, 0, nil)
+		pathDraws[b] = make([]float64, len(fc.Path))
+		for i := range fc.Path {
+			pathDraws[b][i] = pPath.predictPoint(&pb, i, nil)
+		}
 	})
+	col := make([]float64, B)
+	for i := range fc.Path {
+		for b := range B {
+			col[b] = pathDraws[b][i]
+		}
+		sort.Float64s(col)
+		fc.Band = append(fc.Band, [2]float64{quantile(col, 0.025), quantile(col, 0.975)})
+	}
 	sort.Float64s(draws)
 	fc.Interval = [2]float64{quantile(draws, 0.025), quantile(draws, 0.975)}
 	if fc.Fraction < ShortFraction {
