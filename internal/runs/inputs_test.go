@@ -39,9 +39,9 @@ func TestNewBadInputs(t *testing.T) {
 		{name: "JSON not an object", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3}\n[1, 2]\n",
 			err: "r.jsonl:2: \"[1, 2]\": want a JSON object"},
 		{name: "JSON malformed", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3\n",
-			err: "r.jsonl:1: malformed JSON"},
+			err: "r.jsonl:1:41: malformed JSON"},
 		{name: "JSON two values", file: "r.jsonl", text: "{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3} {}\n",
-			err: "r.jsonl:1: more than one JSON value"},
+			err: "r.jsonl:1:43: more than one JSON value"},
 		{name: "JSON array of numbers", file: "r.json", text: "[\n  {\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3},\n  7\n]\n",
 			err: "r.json:3: 7: want a JSON object"},
 		{name: "JSON array key missing", file: "r.json", text: "[\n  {\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3},\n  {\"params\": 1e8, \"tokens\": 2e9}\n]\n",
@@ -179,6 +179,8 @@ func TestStreamedAndWholeReadAlike(t *testing.T) {
 		"params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,caf\xe9\n",
 		"params,tokens,loss\n",
 		"  \n\t\n",
+		"{\"params\": 1e8, \"tokens\": 2e9, \"l\": {\"c4\": 3.1}}\n\n \n{\"params\": 2e8, \"tokens\": 4e9, \"l\": {\"c4\": 2.9}, \"loss\": 2.9}\n\n\n",
+		"\xef\xbb\xbf{\"run\": \"a\\u00e9\", \"params\": 1e8, \"tokens\": 2e9, \"loss\": 3.1, \"tags\": [\"x\", {\"y\": 1}]}\r\n{\"run\": \"b\", \"params\": 2e8, \"tokens\": 4e9, \"loss\": 2.9}",
 	}
 	for _, text := range texts {
 		for _, opts := range []Options{{}, {SkipInvalid: true}} {
@@ -191,7 +193,7 @@ func TestStreamedAndWholeReadAlike(t *testing.T) {
 			if err1 != nil {
 				continue
 			}
-			if len(s1.Runs) != len(s2.Runs) || fmt.Sprint(s1.Notes, s1.Warnings, s1.Headers) != fmt.Sprint(s2.Notes, s2.Warnings, s2.Headers) {
+			if s1.Format != s2.Format || len(s1.Runs) != len(s2.Runs) || fmt.Sprint(s1.Notes, s1.Warnings, s1.Headers) != fmt.Sprint(s2.Notes, s2.Warnings, s2.Headers) {
 				t.Errorf("%q: streamed %d runs %v, whole %d runs %v", text, len(s1.Runs), s1.Notes, len(s2.Runs), s2.Notes)
 				continue
 			}

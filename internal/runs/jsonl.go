@@ -3,7 +3,6 @@ package runs
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -136,41 +135,131 @@ func (j *jsonRows) table(format string) (*table, error) {
 	return t, nil
 }
 
-// jsonlTable reads JSON Lines. An empty line between objects is a bad row (an error, or
-// skipped with --skip-invalid); blank lines at the end are ignored.
+// jsonlTable reads JSON Lines held in memory.
 func jsonlTable(name string, data []byte) (*table, error) {
-	j := newJSONRows(name)
-	lines := bytes.Split(data, []byte{'\n'})
-	for len(lines) > 0 && len(bytes.TrimSpace(lines[len(lines)-1])) == 0 {
-		lines = lines[:len(lines)-1]
-	}
-	for i, l := range lines {
-		line := i + 1
-		l = bytes.TrimSpace(l)
-		if len(l) == 0 {
-			j.recs = append(j.recs, &record{line: line, bad: &Error{File: name, Line: line, Msg: "empty line: want one JSON object per line"}})
-			continue
-		}
-		if !utf8.Valid(l) {
-			j.recs = append(j.recs, &record{line: line, bad: &Error{File: name, Line: line, Msg: "not UTF-8 text: save the file as UTF-8"}})
-			continue
-		}
-		dec := json.NewDecoder(bytes.NewReader(l))
-		dec.UseNumber()
-		tk, err := dec.Token()
-		if d, ok := tk.(json.Delim); err != nil || !ok || d != '{' {
-			j.recs = append(j.recs, &record{line: line, bad: &Error{File: name, Line: line, Msg: fmt.Sprintf("%q: want a JSON object {...} on each line", clip(string(l)))}})
-			continue
-		}
-		rec := j.add(dec, line)
-		if rec.bad == nil {
-			if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-				rec = &record{line: line, bad: &Error{File: name, Line: line, Msg: "more than one JSON value on the line: want one object per line"}}
+	return jsonlStream(name, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+}
+
+// jsonlStream reads JSON Lines in two passes over open(): the first collects the keys (the
+// columns, in first-seen order), the second yields one record per line. An empty line
+// between objects is a bad row (an error, or skipped with --skip-invalid); blank lines at
+// the end are ignored.
+func jsonlStream(name string, open func() (io.ReadCloser, error)) (*table, error) {
+	var keys []string
+	index := map[string]int{}
+	p := &flatJSON{
+		val: func(path []byte, _ string) {
+			if _, ok := index[string(path)]; !ok {
+				k := string(path)
+				index[k] = len(keys)
+				keys = append(keys, k)
 			}
-		}
-		j.recs = append(j.recs, rec)
+		},
+		obj: func([]byte) {},
 	}
-	return j.table(FormatJSONL)
+	rc, err := open()
+	if err != nil {
+		return nil, err
+	}
+	lr := newLineReader(rc)
+	for {
+		l, ok, err := lr.next()
+		if err != nil {
+			rc.Close()
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if utf8.ValidString(l) {
+			_ = p.parse(l) // a bad line is reported by the second pass
+		}
+	}
+	rc.Close()
+	if len(keys) == 0 {
+		return nil, &Error{File: name, Msg: "no keys in any JSON object: want one object per line such as {\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3.1}"}
+	}
+	t := &table{file: name, format: FormatJSONL, headers: keys, rows: lr.line}
+	t.hcols = make([]int, len(keys)) // JSON cells have no column: errors name the key
+	rec := &record{fields: make([]string, len(keys)), cols: t.hcols}
+	objPaths := map[string]string{}
+	p.val = func(path []byte, v string) {
+		if i, ok := index[string(path)]; ok {
+			rec.fields[i] = v
+		}
+	}
+	p.obj = func(path []byte) {
+		k, ok := objPaths[string(path)]
+		if !ok {
+			k = string(path)
+			objPaths[k] = k
+		}
+		rec.objs = append(rec.objs, k)
+	}
+	parseLine := func(l string, line int) *record {
+		if !utf8.ValidString(l) {
+			return &record{line: line, bad: &Error{File: name, Line: line, Msg: "not UTF-8 text: save the file as UTF-8"}}
+		}
+		clear(rec.fields)
+		rec.objs = rec.objs[:0]
+		rec.line = line
+		if err := p.parse(l); err != nil {
+			col := 0
+			if se, ok := err.(*jsonSyntaxError); ok {
+				col = se.col
+			} else {
+				return &record{line: line, bad: &Error{File: name, Line: line, Msg: fmt.Sprintf("%q: %v", clip(strings.TrimSpace(l)), err)}}
+			}
+			return &record{line: line, bad: &Error{File: name, Line: line, Col: col, Msg: err.Error()}}
+		}
+		return rec
+	}
+	var blanks []int
+	var held string
+	heldLine := 0
+	t.next = func() (*record, error) {
+		for {
+			if heldLine > 0 && len(blanks) > 0 {
+				b := blanks[0]
+				blanks = blanks[1:]
+				return &record{line: b, bad: &Error{File: name, Line: b, Msg: "empty line: want one JSON object per line"}}, nil
+			}
+			if heldLine > 0 {
+				l, n := held, heldLine
+				heldLine = 0
+				return parseLine(l, n), nil
+			}
+			if lr == nil {
+				return nil, io.EOF
+			}
+			if rc == nil {
+				if rc, err = open(); err != nil {
+					return nil, err
+				}
+				lr = newLineReader(rc)
+			}
+			l, ok, err := lr.next()
+			if err != nil || !ok {
+				rc.Close()
+				lr = nil
+				if err == nil {
+					err = io.EOF
+				}
+				return nil, err
+			}
+			if strings.TrimSpace(l) == "" {
+				blanks = append(blanks, lr.line)
+				continue
+			}
+			if len(blanks) > 0 {
+				held, heldLine = l, lr.line
+				continue
+			}
+			return parseLine(l, lr.line), nil
+		}
+	}
+	rc = nil
+	return t, nil
 }
 
 // jsonArrayTable reads a JSON array of objects.

@@ -76,6 +76,14 @@ func (si *scanInfo) streamable(format string) bool {
 	return bytes.IndexByte(bytes.TrimLeft(si.head, " \t\r\n"), '\n') >= 0
 }
 
+// jsonLines: JSON Lines, forced or detected.
+func (si *scanInfo) jsonLines(format string) bool {
+	if si.blank {
+		return false
+	}
+	return format == FormatJSONL || (format == "" || format == FormatAuto) && detectFormat(si.head) == FormatJSONL
+}
+
 // tableFromFile reads the table of a named file.
 func tableFromFile(path, name, format string) (*table, error) {
 	fh, err := os.Open(path)
@@ -87,8 +95,12 @@ func tableFromFile(path, name, format string) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
+	reopen := func() (io.ReadCloser, error) { return os.Open(path) }
 	if si.streamable(format) {
-		return streamTable(name, &si, format, func() (io.ReadCloser, error) { return os.Open(path) })
+		return streamTable(name, &si, format, reopen)
+	}
+	if si.jsonLines(format) {
+		return jsonlStream(name, reopen)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -108,11 +120,15 @@ func tableFromReader(r io.Reader, name, format string) (*table, error) {
 			if _, err := rs.Seek(pos, io.SeekStart); err != nil {
 				return nil, err
 			}
+			reopen := func() (io.ReadCloser, error) {
+				_, err := rs.Seek(pos, io.SeekStart)
+				return io.NopCloser(rs), err
+			}
 			if si.streamable(format) {
-				return streamTable(name, &si, format, func() (io.ReadCloser, error) {
-					_, err := rs.Seek(pos, io.SeekStart)
-					return io.NopCloser(rs), err
-				})
+				return streamTable(name, &si, format, reopen)
+			}
+			if si.jsonLines(format) {
+				return jsonlStream(name, reopen)
 			}
 		}
 	}
@@ -139,38 +155,15 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 	n := len(t.headers)
 	rec := &record{fields: make([]string, 0, n)}
 	var rc io.ReadCloser
-	var br *bufio.Reader
-	var long []byte
-	line := 0
+	var lr *lineReader
 	done := false
 	readLine := func() (string, bool, error) {
 		for {
-			b, err := br.ReadSlice('\n')
-			if err == bufio.ErrBufferFull {
-				long = append(long[:0], b...)
-				for err == bufio.ErrBufferFull {
-					b, err = br.ReadSlice('\n')
-					long = append(long, b...)
-				}
-				b = long
-			}
-			if err != nil && err != io.EOF {
+			l, ok, err := lr.next()
+			if !ok || err != nil {
 				return "", false, err
 			}
-			if len(b) == 0 {
-				return "", false, nil
-			}
-			line++
-			if line == 1 {
-				b = bytes.TrimPrefix(b, bom)
-			}
-			l := bytesString(b)
-			l = strings.TrimSuffix(l, "\n")
-			l = strings.TrimSuffix(l, "\r")
-			if line <= t.hline || strings.TrimSpace(l) == "" && strings.IndexByte(l, comma) < 0 {
-				if err == io.EOF {
-					return "", false, nil
-				}
+			if lr.line <= t.hline || strings.TrimSpace(l) == "" && strings.IndexByte(l, comma) < 0 {
 				continue
 			}
 			return l, true, nil
@@ -184,7 +177,7 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 			if rc, err = open(); err != nil {
 				return nil, err
 			}
-			br = bufio.NewReaderSize(rc, scanChunk)
+			lr = newLineReader(rc)
 		}
 		l, ok, err := readLine()
 		if err != nil || !ok {
@@ -195,7 +188,7 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 			}
 			return nil, err
 		}
-		rec.line = line
+		rec.line = lr.line
 		rec.fields = splitLine(rec.fields[:0], l, comma)
 		rec.bad = checkRecord(t, rec)
 		return rec, nil
@@ -216,4 +209,48 @@ func splitLine(f []string, l string, comma byte) []string {
 		f = append(f, l[:i])
 		l = l[i+1:]
 	}
+}
+
+// lineReader reads lines (without "\n" or "\r\n", the first without a byte-order mark) as
+// views of its buffer, valid until the next call; line counts every line, 1-based.
+type lineReader struct {
+	br   *bufio.Reader
+	long []byte
+	line int
+	eof  bool
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r, scanChunk)}
+}
+
+func (lr *lineReader) next() (string, bool, error) {
+	if lr.eof {
+		return "", false, nil
+	}
+	b, err := lr.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		lr.long = append(lr.long[:0], b...)
+		for err == bufio.ErrBufferFull {
+			b, err = lr.br.ReadSlice('\n')
+			lr.long = append(lr.long, b...)
+		}
+		b = lr.long
+	}
+	if err == io.EOF {
+		lr.eof = true
+	} else if err != nil {
+		return "", false, err
+	}
+	if len(b) == 0 {
+		return "", false, nil
+	}
+	lr.line++
+	if lr.line == 1 {
+		b = bytes.TrimPrefix(b, bom)
+	}
+	l := bytesString(b)
+	l = strings.TrimSuffix(l, "\n")
+	l = strings.TrimSuffix(l, "\r")
+	return l, true, nil
 }
