@@ -23,7 +23,7 @@ const explainDefaultBootstrap = 1000
 
 func (x *explainOptions) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&x.on, "explain", false, "why Kaplan and Chinchilla disagree: each law read with N and C counted two ways (all parameters; non-embedding, Pearce & Song 2024) over Kaplan's compute range, and Porian et al. 2024's chain of corrections")
-	fs.StringVar(&x.fitPath, "fit", "", "with --explain: also read the Chinchilla Approach-3 fit of this fit.json")
+	fs.StringVar(&x.fitPath, "fit", "", "with --explain: also read the Chinchilla fit of this fit.json (Approach 3, else the allocation of Approach 2 or 1)")
 }
 
 // explainRefused are compare's flags that --explain does not use.
@@ -64,12 +64,12 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 		}
 	}
 	if o.explain.fitPath != "" {
-		_, fit, l, _, err := readFitLaw(o.explain.fitPath)
+		src, fws, err := explainFit(o.explain.fitPath)
 		if err != nil {
 			return err
 		}
-		sources = append(sources, reconcile.FromChinchilla(o.explain.fitPath, l))
-		ws = append(ws, fitWarnings(o.explain.fitPath, fit)...)
+		sources = append(sources, src)
+		ws = append(ws, fws...)
 	}
 	var readings []reconcile.Reading
 	for _, s := range sources {
@@ -107,6 +107,35 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 		return report.WriteRowsCSV(e.stdout, x.Chain)
 	}
 	return report.RenderAll(e.stdout, format, report.ExplainTables(x), x.Warnings)
+}
+
+// explainFit reads a fit.json's Chinchilla law for --explain: its Approach-3 law when it has
+// one (re-optimised in Kaplan's convention), else the N_opt = k C^a allocation of its
+// Approach 2 or 1 (relabelled).
+func explainFit(path string) (reconcile.Law, []warn.Warning, error) {
+	doc, err := report.ReadDocument(path)
+	if err != nil {
+		return reconcile.Law{}, nil, fmt.Errorf("--fit: %w", err)
+	}
+	if doc.Find("chinchilla", 3) == nil {
+		for _, ap := range []int{2, 1} {
+			if doc.Find("chinchilla", ap) == nil {
+				continue
+			}
+			s, err := allocationFromFit(path, ap)
+			if err != nil {
+				return reconcile.Law{}, nil, err
+			}
+			l := reconcile.FromBuiltin(s.Builtin)
+			l.Name = fmt.Sprintf("%s (Approach %d)", path, ap)
+			return l, s.Warnings, nil
+		}
+	}
+	_, fit, l, _, err := readFitLaw(path)
+	if err != nil {
+		return reconcile.Law{}, nil, err
+	}
+	return reconcile.FromChinchilla(path, l), fitWarnings(path, fit), nil
 }
 
 // explainNotes says how the readings were made.

@@ -98,6 +98,47 @@ func TestCompareExplainFit(t *testing.T) {
 	}
 }
 
+// TestCompareExplainFitApproach2: a fit.json without Approach 3 is read through its Approach-2
+// allocation N_opt = k C^a: its own reading has the fitted a, the Kaplan reading is relabelled.
+func TestCompareExplainFitApproach2(t *testing.T) {
+	fit := filepath.Join(t.TempDir(), "fit.json")
+	if _, errs, code := runCLI(t, "", "fit", repoFile("testdata", "synthetic.csv"), "--approach", "2", "-o", fit, "--quiet"); code != 0 {
+		t.Fatalf("fit: exit %d: %s", code, errs)
+	}
+	out, errs, code := runCLI(t, "", "compare", "--explain", "--fit", fit, "--bootstrap", "0", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var x struct {
+		Explain []struct {
+			Law, Convention, Method string
+			LocalExponent           float64 `json:"local_exponent"`
+			Exponent                float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &x); err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Explain) != 2 {
+		t.Fatalf("rows %+v", x.Explain)
+	}
+	for _, r := range x.Explain {
+		if !strings.HasSuffix(r.Law, "(Approach 2)") {
+			t.Errorf("law %q does not say Approach 2", r.Law)
+		}
+		switch r.Convention {
+		case "6n":
+			if r.Method != "own" || math.Abs(r.LocalExponent-r.Exponent) > 1e-9 || !(r.Exponent > 0.3 && r.Exponent < 0.7) {
+				t.Errorf("6n row %+v", r)
+			}
+		case "kaplan":
+			if r.Method != "relabelled" || !(r.LocalExponent > r.Exponent) {
+				t.Errorf("kaplan row %+v", r)
+			}
+		}
+	}
+}
+
 func TestCompareExplainText(t *testing.T) {
 	out, errs, code := runCLI(t, "", "compare", "--explain", "--law", "chinchilla2022", "--bootstrap", "20")
 	if code != 0 {
