@@ -87,9 +87,9 @@ type Forward struct {
 	// AttentionContext is the part of Attention that grows with the context, per layer:
 	// logits, softmax and values (2·n_ctx·d_attn + 3·heads·n_ctx + 2·n_ctx·d_attn).
 	AttentionContext float64
-	Dense      float64 // per layer: the feed-forward block
-	Logits     float64 // 2·d_model·n_vocab, the output layer
-	Layers     int     // n_layer
+	Dense            float64 // per layer: the feed-forward block
+	Logits           float64 // 2·d_model·n_vocab, the output layer
+	Layers           int     // n_layer
 }
 
 // Total returns the forward FLOPs per token: Embeddings + Layers·(Attention + Dense) + Logits.
