@@ -44,6 +44,8 @@ type Options struct {
 	Level float64
 	// Workers is the number of goroutines; 0 means GOMAXPROCS. Results do not depend on it.
 	Workers int
+
+	refitAllStarts bool // tests: step-1 bootstrap refits from every full-data optimum
 }
 
 func (o Options) withDefaults() Options {
@@ -387,7 +389,7 @@ func bootstrapTask(tr *TaskResult, s1 *step1, f1 *step1Fit, lp *linkProblem, own
 	warm := [][]float64{tr.Link.Params}
 	draws := stats.Replicates(opts.Bootstrap, stats.BootstrapOptions{Seed: opts.Seed, Workers: opts.Workers}, func(_ int, rng *rand.Rand) draw {
 		counts := stats.Counts(rng, nRuns)
-		law, err := s1.refit(f1, counts)
+		law, err := s1.refit(f1, counts, opts.refitAllStarts)
 		if err != nil {
 			return draw{}
 		}

@@ -223,12 +223,21 @@ func (s *step1) fitFull(workers int) (*step1Fit, error) {
 // refit fits a bootstrap resample (run i counted counts[i] times) warm-started from the
 // full-data optimum: in the interior from its best point, or on the face it lies on. The
 // other regions are searched (from their full-data optima) only when that refit ends
-// outside the bounds. One warm start suffices here: the other interior optima of the
-// full-data search reach the same objective on resamples of the OLMo ladder.
-func (s *step1) refit(full *step1Fit, counts []int) (chinchilla.Law, error) {
+// outside the bounds. One warm start suffices here: starting also from the other interior
+// optima of the full-data search (allStarts) finds a lower objective on a few resamples of
+// the OLMo ladder, in flat valleys, but moves the 95% interval ends by at most 0.001 with
+// 1,000 resamples and costs 40% more time (TestRefitWarmStartSuffices).
+func (s *step1) refit(full *step1Fit, counts []int, allStarts bool) (chinchilla.Law, error) {
 	best, law := math.Inf(1), chinchilla.Law{}
 	interior := func() {
 		if len(full.interior) == 0 {
+			return
+		}
+		if allStarts {
+			ms, err := fit.MultiStart(s.obj.Reweight(counts), full.interior, fit.MultiStartOptions{Workers: 1, Admissible: admissible})
+			if err == nil && ms.F < best {
+				best, law = ms.F, lawOn("", ms.X)
+			}
 			return
 		}
 		lr := fit.Local(s.obj.Reweight(counts), full.interior[0], fit.LocalOptions{})

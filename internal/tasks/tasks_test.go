@@ -473,3 +473,34 @@ func TestLinkRefitTolerance(t *testing.T) {
 		t.Errorf("polishing bootstrap refits moves the metric by up to %.2g, want < 1e-4", worst)
 	}
 }
+
+// Step-1 bootstrap refits start from the full-data optimum only; also starting from the
+// other full-data optima moves the interval ends by at most 0.001 with 1,000 resamples
+// (measured with the CLI) and 0.0043 with the 200 here (MMLU and ARC-Challenge, where the
+// extra starts found lower objectives; fewer draws make each percentile move more),
+// against interval widths of 0.09 and more.
+func TestRefitWarmStartSuffices(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bootstrap")
+	}
+	d, tg := loadOLMo(t)
+	d.Tasks = []Task{d.Tasks[0], d.Tasks[2]}
+	one, err := Analyze(d, tg, Options{Bootstrap: 200, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := Analyze(d, tg, Options{Bootstrap: 200, Seed: 1, refitAllStarts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range one.Tasks {
+		for j, p := range one.Tasks[i].Predictions {
+			q := all.Tasks[i].Predictions[j]
+			for k := range 2 {
+				if math.Abs(p.MetricInterval[k]-q.MetricInterval[k]) > 0.005 {
+					t.Errorf("%s/%s: interval %v with one start, %v with all", one.Tasks[i].Task, p.Run, p.MetricInterval, q.MetricInterval)
+				}
+			}
+		}
+	}
+}
