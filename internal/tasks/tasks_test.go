@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
@@ -37,6 +38,24 @@ func loadOLMo(t testing.TB) (*Data, []Target) {
 		t.Fatal(err)
 	}
 	return d, tg
+}
+
+var olmoOnce struct {
+	sync.Once
+	res *Result
+	err error
+}
+
+// olmoDefault is the analysis of the OLMo ladder with the default recipe, shared by the
+// tests that read it (it must not be modified).
+func olmoDefault(t testing.TB) (*Data, []Target, *Result) {
+	t.Helper()
+	d, tg := loadOLMo(t)
+	olmoOnce.Do(func() { olmoOnce.res, olmoOnce.err = Analyze(d, tg, Options{}) })
+	if olmoOnce.err != nil {
+		t.Fatal(olmoOnce.err)
+	}
+	return d, tg, olmoOnce.res
 }
 
 // published reads testdata/olmo_ladder_tasks_published.csv keyed by "target/task".
@@ -67,16 +86,12 @@ func published(t testing.TB) map[string]map[string]float64 {
 // The OLMo recipe reproduces the published chained predictions of all 16 (target, task)
 // pairs and the 13B step-1 task losses (Bhagia et al. 2024; published_predictions.csv).
 func TestOLMoLadderReproducesPublished(t *testing.T) {
-	d, tg := loadOLMo(t)
+	d, tg, res := olmoDefault(t)
 	if len(tg) != 2 || tg[0].Run != "7B-4T" || tg[1].Run != "13B-5T" {
 		t.Fatalf("targets %+v: want 7B-4T and 13B-5T", tg)
 	}
 	if len(d.Tasks) != 8 {
 		t.Fatalf("%d tasks, want 8", len(d.Tasks))
-	}
-	res, err := Analyze(d, tg, Options{})
-	if err != nil {
-		t.Fatal(err)
 	}
 	pub := published(t)
 	pairs, losses := 0, 0
@@ -417,14 +432,17 @@ func TestTaskWarnings(t *testing.T) {
 // README: on the OLMo ladder the sigmoid link's mean |error| is 3.8 and 4.2 points for the
 // 7B and 13B, the exponential link's 10.6 and 11.4.
 func TestOLMoLadderLinksCompared(t *testing.T) {
-	d, tg := loadOLMo(t)
+	d, tg, sig := olmoDefault(t)
 	for _, c := range []struct {
 		link LinkKind
 		want [2]float64
 	}{{Sigmoid, [2]float64{0.038, 0.042}}, {Exp, [2]float64{0.106, 0.114}}} {
-		res, err := Analyze(d, tg, Options{Link: c.link})
-		if err != nil {
-			t.Fatal(err)
+		res := sig
+		if c.link != Sigmoid {
+			var err error
+			if res, err = Analyze(d, tg, Options{Link: c.link}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var mae [2]float64
 		for _, tr := range res.Tasks {
@@ -443,11 +461,7 @@ func TestOLMoLadderLinksCompared(t *testing.T) {
 // Bootstrap refits of step 2 stop at a relative SSE decrease of 1e-9; polishing them to
 // 1e-14 moves the link's metric at the targets by well under 1e-4 on the OLMo ladder.
 func TestLinkRefitTolerance(t *testing.T) {
-	d, tg := loadOLMo(t)
-	res, err := Analyze(d, tg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, _, res := olmoDefault(t)
 	worst := 0.0
 	for ti, tr := range res.Tasks {
 		for k := 0; k < 10; k++ {
