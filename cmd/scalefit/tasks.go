@@ -217,9 +217,7 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 			figs = append(figs, report.Figure{Kind: kind, File: w, Caption: taskFigureCaption(kind)})
 		}
 	}
-	for _, w := range doc.Warnings {
-		fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
-	}
+	emitWarnings(e, doc.Warnings)
 	switch format {
 	case report.JSON:
 		return report.WriteJSON(e.stdout, doc)
@@ -228,5 +226,5 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 	case report.Markdown:
 		return report.TasksMarkdown(e.stdout, doc, figs)
 	}
-	return report.RenderAll(e.stdout, format, report.TasksTables(doc), doc.Warnings)
+	return report.RenderAll(e.stdout, format, report.TasksTables(doc), stdoutWarnings(format, doc.Warnings))
 }

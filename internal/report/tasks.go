@@ -241,7 +241,7 @@ func linkText(s TaskStep2) string {
 // that gathers sections.
 func TasksMarkdown(w io.Writer, doc *TasksDocument, figures []Figure) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Downstream tasks: %s\n\n", filepath.Base(doc.Source))
+	fmt.Fprintf(&b, "## Downstream tasks: %s\n\n", MarkdownText(filepath.Base(doc.Source)))
 	r := doc.Recipe
 	fmt.Fprintf(&b, "Two steps (Bhagia et al. 2024): %s, one point per ladder run (mean of its last %d checkpoints); then a %s link from task loss to metric, fitted on every checkpoint after dropping each run's first %.0f%% and a %d-point trailing moving average, plus the ideal point (0, max). Predictions chain the two.", r.Step1, r.Last, r.Link, 100*r.Skip, r.Smooth)
 	if r.Bootstrap > 0 {
@@ -252,7 +252,7 @@ func TasksMarkdown(w io.Writer, doc *TasksDocument, figures []Figure) error {
 		return err
 	}
 	for _, f := range figures {
-		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n%s\n\n", f.Kind, f.Kind, filepath.ToSlash(f.File), f.Caption)
+		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n%s\n\n", MarkdownText(f.Kind), MarkdownText(f.Kind), filepath.ToSlash(f.File), MarkdownText(f.Caption))
 	}
 	b.WriteString("### Warnings\n\n")
 	if len(doc.Warnings) == 0 {
