@@ -17,10 +17,14 @@ type explainJSON struct {
 		Exponent      float64    `json:"exponent"`
 	} `json:"explain"`
 	Chain []struct {
-		Setting   string      `json:"setting"`
-		A         float64     `json:"a"`
-		Interval  *[2]float64 `json:"interval"`
-		Published float64     `json:"published"`
+		Setting       string      `json:"setting"`
+		A             float64     `json:"a"`
+		Interval      *[2]float64 `json:"interval"`
+		Published     float64     `json:"published"`
+		WithAttention *struct {
+			A         float64 `json:"a"`
+			Published float64 `json:"published"`
+		} `json:"with_attention_flops"`
 	} `json:"chain"`
 	Warnings []struct {
 		Code string `json:"code"`
@@ -65,9 +69,12 @@ func TestCompareExplain(t *testing.T) {
 	if len(x.Chain) != 5 {
 		t.Fatalf("%d chain steps, want 5", len(x.Chain))
 	}
-	for _, s := range x.Chain {
+	for i, s := range x.Chain {
 		if math.Abs(s.A-s.Published) > 0.02 || s.Interval == nil || !(s.Interval[0] <= s.A && s.A <= s.Interval[1]) {
 			t.Errorf("%s: a %.4f interval %v, published %.4f", s.Setting, s.A, s.Interval, s.Published)
+		}
+		if w := s.WithAttention; (i == 0) != (w == nil) || w != nil && math.Abs(w.A-w.Published) > 0.02 {
+			t.Errorf("%s: with attention FLOPs %+v", s.Setting, w)
 		}
 	}
 	// Without --law every built-in law is read, twice.

@@ -13,7 +13,8 @@ import (
 )
 
 // porianChain holds the IsoFLOP points of the five RefinedWeb settings of Porian et al.'s
-// chain (experiment, flops, params, tokens, loss), a subset of the repository's
+// chain and of its four variants that also count attention FLOPs (experiment, flops, params,
+// tokens, loss), a subset of the repository's
 // testdata/porian_isoflop.csv, from github.com/formll/resolving-scaling-law-discrepancies
 // (MIT; Porian et al., "Resolving Discrepancies in Compute-Optimal Scaling of Language
 // Models", NeurIPS 2024). A test checks it against testdata.
@@ -28,21 +29,35 @@ type Setting struct {
 	Change            string
 	Published         float64
 	PublishedInterval [2]float64
+	// Attention is the same step with the attention FLOPs (6·n_layer·n_ctx·d_model per
+	// token) counted too, as Porian et al. also ran it; nil for the first step.
+	Attention *Variant
+}
+
+// Variant is a companion experiment of a step: its name and published exponent.
+type Variant struct {
+	Experiment        string
+	Published         float64
+	PublishedInterval [2]float64
 }
 
 // PorianChain lists the steps in order (RefinedWeb, Porian et al. 2024, Table 1 / Fig. 1;
 // exponents from their repository's fitted results). Each step keeps the changes before it.
 var PorianChain = []Setting{
 	{"reproducing_kaplan", "Kaplan's setup: non-embedding N and FLOPs (no output layer), long warm-up, Kaplan's schedule, training loss",
-		0.8353000424913991, [2]float64{0.8235140030605618, 0.8459584005693882}},
+		0.8353000424913991, [2]float64{0.8235140030605618, 0.8459584005693882}, nil},
 	{"counting_last_layer_flops", "count the output layer's parameters and FLOPs (validation loss)",
-		0.7064699122200796, [2]float64{0.691487745298766, 0.7169261644918081}},
+		0.7064699122200796, [2]float64{0.691487745298766, 0.7169261644918081},
+		&Variant{"attention_flops_counting_last_layer_and_attention", 0.7170576329098817, [2]float64{0.7028810123103405, 0.7272738534767279}}},
 	{"correcting_warmup", "warm-up shortened to suit small models",
-		0.6020375267309686, [2]float64{0.5914284570414033, 0.6172816803463219}},
+		0.6020375267309686, [2]float64{0.5914284570414033, 0.6172816803463219},
+		&Variant{"attention_flops_correcting_warmup", 0.6222511037454539, [2]float64{0.6072023171470524, 0.6320450197461926}}},
 	{"cosine_decay", "cosine decay matched to each run's length (Chinchilla's schedule)",
-		0.5714947855747434, [2]float64{0.5598008876852589, 0.5885206791294889}},
+		0.5714947855747434, [2]float64{0.5598008876852589, 0.5885206791294889},
+		&Variant{"attention_flops_cosine_decay", 0.5771931451326932, [2]float64{0.5620008326636037, 0.5924895018516892}}},
 	{"optimizer_tuning_no_decay", "AdamW tuned per scale (learning rate, batch size, a higher beta2 at small batches), constant schedule",
-		0.49689507817885203, [2]float64{0.4906815956168365, 0.5045239562081141}},
+		0.49689507817885203, [2]float64{0.4906815956168365, 0.5045239562081141},
+		&Variant{"attention_flops_optimizer_tuning_no_decay", 0.5052660845201852, [2]float64{0.4962200768011041, 0.5123171053793295}}},
 }
 
 // Step is one setting of the chain refitted with Approach 2 (IsoFLOP minima through Akima
@@ -54,6 +69,10 @@ type Step struct {
 	Budgets  int            // IsoFLOP budgets
 	Accepted int            // budgets whose minimum entered the fit
 	Warnings []warn.Warning
+	// AttentionA and AttentionInterval are the same for the Attention variant (zero when the
+	// step has none).
+	AttentionA        float64
+	AttentionInterval stats.Interval
 }
 
 // ChainPoints returns the embedded IsoFLOP points of each chain experiment, with the budget
@@ -97,6 +116,13 @@ func Chain(k int, seed uint64) ([]Step, error) {
 			if b.Accepted {
 				st.Accepted++
 			}
+		}
+		if s.Attention != nil {
+			ra, err := chinchilla.IsoFLOP(pts[s.Attention.Experiment], chinchilla.IsoFLOPOptions{Bootstrap: k, Seed: seed})
+			if err != nil {
+				return nil, fmt.Errorf("porian chain %s: %w", s.Attention.Experiment, err)
+			}
+			st.AttentionA, st.AttentionInterval = ra.A, ra.AInt
 		}
 		out = append(out, st)
 	}

@@ -171,29 +171,41 @@ func TestChainData(t *testing.T) {
 			}
 		}
 	}
+	var names []string
+	published := map[string]Variant{}
 	for _, s := range PorianChain {
-		if want[s.Experiment] != len(pts[s.Experiment]) || want[s.Experiment] == 0 {
-			t.Errorf("%s: %d embedded points, %d in testdata", s.Experiment, len(pts[s.Experiment]), want[s.Experiment])
+		names = append(names, s.Experiment)
+		published[s.Experiment] = Variant{s.Experiment, s.Published, s.PublishedInterval}
+		if s.Attention != nil {
+			names = append(names, s.Attention.Experiment)
+			published[s.Attention.Experiment] = *s.Attention
 		}
+	}
+	for _, e := range names {
+		if want[e] != len(pts[e]) || want[e] == 0 {
+			t.Errorf("%s: %d embedded points, %d in testdata", e, len(pts[e]), want[e])
+		}
+	}
+	if len(pts) != len(names) {
+		t.Errorf("%d embedded experiments, want %d", len(pts), len(names))
 	}
 	col, rows = readTestdata(t, "porian_published_fits.csv")
 	found := 0
 	for _, r := range rows {
-		for _, s := range PorianChain {
-			if r[col["experiment"]] != s.Experiment || r[col["dataset"]] != "rw" {
-				continue
-			}
-			found++
-			a, _ := strconv.ParseFloat(r[col["a_n_exponent"]], 64)
-			lo, _ := strconv.ParseFloat(r[col["a_ci95_lo"]], 64)
-			hi, _ := strconv.ParseFloat(r[col["a_ci95_hi"]], 64)
-			if a != s.Published || lo != s.PublishedInterval[0] || hi != s.PublishedInterval[1] {
-				t.Errorf("%s: published %v %v, testdata %v [%v, %v]", s.Experiment, s.Published, s.PublishedInterval, a, lo, hi)
-			}
+		s, ok := published[r[col["experiment"]]]
+		if !ok || r[col["dataset"]] != "rw" {
+			continue
+		}
+		found++
+		a, _ := strconv.ParseFloat(r[col["a_n_exponent"]], 64)
+		lo, _ := strconv.ParseFloat(r[col["a_ci95_lo"]], 64)
+		hi, _ := strconv.ParseFloat(r[col["a_ci95_hi"]], 64)
+		if a != s.Published || lo != s.PublishedInterval[0] || hi != s.PublishedInterval[1] {
+			t.Errorf("%s: published %v %v, testdata %v [%v, %v]", s.Experiment, s.Published, s.PublishedInterval, a, lo, hi)
 		}
 	}
-	if found != len(PorianChain) {
-		t.Errorf("%d chain settings in porian_published_fits.csv, want %d", found, len(PorianChain))
+	if found != len(published) {
+		t.Errorf("%d chain settings in porian_published_fits.csv, want %d", found, len(published))
 	}
 }
 
@@ -213,6 +225,14 @@ func TestChain(t *testing.T) {
 		}
 		if !s.Interval.Contains(s.A) || !(s.Interval.Hi-s.Interval.Lo < 0.15) {
 			t.Errorf("%s: interval %v around %.4f", s.Experiment, s.Interval, s.A)
+		}
+		if v := s.Attention; v != nil {
+			t.Logf("  with attention FLOPs a %.4f (%.4f, %.4f) published %.4f", s.AttentionA, s.AttentionInterval.Lo, s.AttentionInterval.Hi, v.Published)
+			if math.Abs(s.AttentionA-v.Published) > 0.02 || !s.AttentionInterval.Contains(s.AttentionA) {
+				t.Errorf("%s: a %.4f %v, published %.4f", v.Experiment, s.AttentionA, s.AttentionInterval, v.Published)
+			}
+		} else if s.AttentionA != 0 {
+			t.Errorf("%s has no attention variant but a = %v", s.Experiment, s.AttentionA)
 		}
 		if i > 0 && !(s.A < steps[i-1].A) {
 			t.Errorf("%s: a %.4f does not fall from %.4f", s.Experiment, s.A, steps[i-1].A)
