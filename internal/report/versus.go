@@ -80,10 +80,11 @@ type VersusPoint struct {
 
 // VersusCross is the crossover compute.
 type VersusCross struct {
-	FLOPs       float64    `json:"flops"`
-	Interval    []*float64 `json:"interval"`
-	Share       float64    `json:"share"` // fraction of resamples that cross in range
-	BetterAbove string     `json:"better_above"`
+	FLOPs        float64    `json:"flops"`
+	Interval     []*float64 `json:"interval"`
+	Share        float64    `json:"share"` // fraction of resamples that cross in range
+	BetterAbove  string     `json:"better_above"`
+	Extrapolated bool       `json:"extrapolated"` // beyond the runs' common compute range
 }
 
 // VersusExp is one exponent difference.
@@ -150,7 +151,7 @@ func VersusDoc(r *versus.Result, source string) *VersusDocument {
 				Loss: p.Loss, Extrapolated: p.Extrapolated, MemoryRatio: p.MemoryRatio})
 		}
 		if x := c.Crossover; x != nil {
-			vc.Crossover = &VersusCross{FLOPs: x.FLOPs, Interval: ivJSON(x.Interval), Share: x.Share, BetterAbove: x.BetterAbove}
+			vc.Crossover = &VersusCross{FLOPs: x.FLOPs, Interval: ivJSON(x.Interval), Share: x.Share, BetterAbove: x.BetterAbove, Extrapolated: x.Extrapolated}
 		}
 		for _, e := range c.Exponents {
 			vc.Exponents = append(vc.Exponents, VersusExp{Name: e.Name, Reference: e.Reference, Group: e.Group, Diff: e.Diff, Interval: ivJSON(e.Interval)})
@@ -215,6 +216,9 @@ func VersusVerdict(r *versus.Result, c versus.Comparison) string {
 		fmt.Fprintf(&b, "; no crossover below %s", Sci(r.CrossoverMax))
 	} else {
 		fmt.Fprintf(&b, "; crossover at %s", Sci(c.Crossover.FLOPs))
+		if c.Crossover.Extrapolated {
+			b.WriteString(" (extrapolated)")
+		}
 		if iv := c.Crossover.Interval; iv != nil {
 			fmt.Fprintf(&b, " [%s, %s]", sciOrInf(iv.Lo), sciOrInf(iv.Hi))
 		}
@@ -280,7 +284,7 @@ func VersusTables(r *versus.Result) []*Table {
 			mem = mem || p.MemoryRatio > 0
 		}
 		t := &Table{Title: fmt.Sprintf("%s against %s: compute multiplier m(C) = C_%s(L*_%s(C)) / C", c.Group, r.Reference, c.Group, r.Reference),
-			Header: []string{"FLOPs", "loss of " + r.Reference, "multiplier", "95% interval", ""}}
+			Header: []string{"FLOPs", "loss of " + r.Reference, "multiplier", "95% interval", "note"}}
 		if mem {
 			t.Header = append(t.Header, "memory ratio")
 		}

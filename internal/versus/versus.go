@@ -153,6 +153,9 @@ type Crossover struct {
 	Interval *Interval
 	// Share is the fraction of resamples that cross within the searched range.
 	Share float64
+	// Extrapolated is true when the crossover lies beyond the compute both groups' runs
+	// cover.
+	Extrapolated bool
 	// BetterAbove names the group whose frontier is lower above the crossover.
 	BetterAbove string
 }
@@ -700,7 +703,7 @@ func compareTo(r, f GroupFit, res *Result) Comparison {
 	xlo := math.Min(lo, hi)
 	xhi := res.CrossoverMax
 	if xc, ok, _ := crossover(r.Frontier, f.Frontier, xlo, xhi); ok {
-		cr := &Crossover{FLOPs: xc, BetterAbove: f.Group}
+		cr := &Crossover{FLOPs: xc, BetterAbove: f.Group, Extrapolated: xc > hi*(1+1e-9) || xc < lo*(1-1e-9)}
 		if f.Frontier.Loss(xc*1.01) > r.Frontier.Loss(xc*1.01) {
 			cr.BetterAbove = r.Group
 		}

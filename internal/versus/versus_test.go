@@ -90,7 +90,7 @@ func TestCompareExactRecovery(t *testing.T) {
 					t.Errorf("half: crossover %+v, trend %q; want none, steady", c.Crossover, c.Trend)
 				}
 			case "steep":
-				if c.Crossover == nil || math.Abs(c.Crossover.FLOPs/synth.VersusCrossover-1) > 1e-3 || c.Crossover.BetterAbove != "steep" {
+				if c.Crossover == nil || math.Abs(c.Crossover.FLOPs/synth.VersusCrossover-1) > 1e-3 || c.Crossover.BetterAbove != "steep" || c.Crossover.Extrapolated {
 					t.Errorf("steep: crossover %+v, want %g with steep better above", c.Crossover, synth.VersusCrossover)
 				}
 				if c.Trend != "crossing" {
