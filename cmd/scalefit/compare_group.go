@@ -242,7 +242,7 @@ func reportVersus(md *strings.Builder, set *runs.Set, o *reportOptions, dir stri
 	}
 	res, err := versus.Compare(groups, versus.Options{Bootstrap: o.fit.bootstrap, Seed: o.fit.seed})
 	if err != nil {
-		fmt.Fprintf(md, "\n## Which design scales better\n\nNo comparison of the groups: %v.\n", err)
+		fmt.Fprintf(md, "\n## Which design scales better\n\nNo comparison of the groups: %s.\n", report.MarkdownText(err.Error()))
 		return nil, nil
 	}
 	fig, err := plot.Versus(versusPlotInput(res, groups))

@@ -324,7 +324,7 @@ func VersusTables(r *versus.Result) []*Table {
 // warnings), for `scalefit report` and for gathering into a larger report.
 func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
 	var b strings.Builder
-	b.WriteString("## Which design scales better: compute multipliers against " + r.Reference + "\n\n")
+	b.WriteString("## Which design scales better: compute multipliers against " + MarkdownText(r.Reference) + "\n\n")
 	if r.Frontier == versus.FrontierIsoFLOP {
 		b.WriteString("Each group's loss-optimal frontier L*(C) is E + K (C/6)^-slope fitted to its IsoFLOP minima")
 	} else {
