@@ -146,6 +146,7 @@ type curveFitOptions struct {
 	out    string
 	quiet  bool
 	plot   string
+	strict bool
 }
 
 func newCurveFitCmd(e *env) *cobra.Command {
@@ -175,6 +176,7 @@ authors' early-stopped recipe for the multi-power law; --law mpl alone fits it t
 	fs.StringVarP(&o.out, "output", "o", "", "write the fit to this curve.json (for predict and forecast)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with -o, print nothing")
 	fs.StringVar(&o.plot, "plot", "", "draw the curves, the fitted law and the schedules to this PNG, SVG or PDF")
+	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a fit did not converge (the mpl2025 recipe stops early by design, so it never converges)")
 	return cmd
 }
 
@@ -209,10 +211,18 @@ func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 	}
 	doc := report.CurveDocument{SchemaVersion: report.SchemaVersion, Kind: "curve-fit"}
 	names, by := groupCurves(cs)
+	var notConverged []string
 	for _, g := range names {
 		res, err := curve.Fit(by[g], opts)
 		if err != nil {
 			return err
+		}
+		if !res.Converged {
+			what := "the " + res.Params.Law + " fit"
+			if g != "" {
+				what += " of group " + g
+			}
+			notConverged = append(notConverged, what)
 		}
 		cf := report.NewCurveFit(g, res.Params, res, res.Curves)
 		cf.Schedules = map[string]string{}
@@ -247,20 +257,22 @@ func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 			return err
 		}
 		if o.quiet {
-			return nil
+			emitWarnings(e, doc.Warnings)
+			return strictErr(e, o.strict, notConverged)
 		}
 	}
-	return writeCurveDoc(e, format, &doc, "Curve law fitted")
+	if err := writeCurveDoc(e, format, &doc, "Curve law fitted"); err != nil {
+		return err
+	}
+	return strictErr(e, o.strict, notConverged)
 }
 
 func writeCurveDoc(e *env, format report.Format, doc *report.CurveDocument, title string) error {
-	for _, w := range doc.Warnings {
-		fmt.Fprintln(e.stderr, "scalefit: warning:", w.String())
-	}
+	emitWarnings(e, doc.Warnings)
 	if format == report.JSON {
 		return report.WriteJSON(e.stdout, doc)
 	}
-	return report.RenderAll(e.stdout, format, report.CurveTables(doc.Fits(), title), nil)
+	return report.RenderAll(e.stdout, format, report.CurveTables(doc.Fits(), title), stdoutWarnings(format, doc.Warnings))
 }
 
 type curvePredictOptions struct {
@@ -634,13 +646,11 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 			out.Verdict = "fail"
 		}
 	}
-	for _, w := range out.Warnings {
-		fmt.Fprintln(e.stderr, "scalefit: warning:", w.String())
-	}
+	emitWarnings(e, out.Warnings)
 	if format == report.JSON {
 		err = report.WriteJSON(e.stdout, out)
 	} else {
-		err = report.RenderAll(e.stdout, format, []*report.Table{report.CurveForecastTable(out)}, nil)
+		err = report.RenderAll(e.stdout, format, []*report.Table{report.CurveForecastTable(out)}, stdoutWarnings(format, out.Warnings))
 	}
 	if err != nil {
 		return err

@@ -250,3 +250,15 @@ func TestCurvePlotFlags(t *testing.T) {
 		t.Errorf("--plot fit.txt: exit %d, want 2", code)
 	}
 }
+
+// --strict: exit 1 after the output when a fit did not converge (the mpl2025 recipe stops
+// early by design); 0 for the default fit, which converges.
+func TestCurveFitStrict(t *testing.T) {
+	train, _, meta := mplFiles(t, "25M")
+	if out, errs, code := runCLI(t, "", "curve", "fit", train, "--meta", meta, "--strict"); code != 0 || !strings.Contains(out, "PredE") {
+		t.Errorf("default fit --strict: exit %d %s", code, errs)
+	}
+	if out, errs, code := runCLI(t, "", "curve", "fit", train, "--meta", meta, "--recipe", "mpl2025", "--strict"); code != 1 || !strings.Contains(out, "PredE") || !strings.Contains(errs, "did not converge") {
+		t.Errorf("mpl2025 --strict: exit %d %s", code, errs)
+	}
+}

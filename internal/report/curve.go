@@ -334,7 +334,7 @@ func CurveMarkdown(fits []CurveFit, forecasts []*CurveForecast, figures []Figure
 	}
 	for _, cf := range fits {
 		if cf.Group != "" {
-			fmt.Fprintf(&b, "### Group %s\n\n", cf.Group)
+			fmt.Fprintf(&b, "### Group %s\n\n", MarkdownText(cf.Group))
 		}
 		par, _ := curve.FromMap(cf.Law, cf.Params)
 		fmt.Fprintf(&b, "Law **%s** (L = %s)", cf.Law, curve.FormName(cf.Law))
@@ -348,7 +348,7 @@ func CurveMarkdown(fits []CurveFit, forecasts []*CurveForecast, figures []Figure
 		if len(cf.Curves) > 0 {
 			b.WriteString("\n| run | points | PredE | WorstE |\n|---|---|---|---|\n")
 			for _, s := range cf.Curves {
-				fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", s.Run, s.Points, Float(s.PredE, 3), Float(s.WorstE, 3))
+				fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", MarkdownText(s.Run), s.Points, Float(s.PredE, 3), Float(s.WorstE, 3))
 			}
 			fmt.Fprintf(&b, "| mean | | %s | |\n", Float(cf.PredEMean, 3))
 		}
@@ -361,13 +361,13 @@ func CurveMarkdown(fits []CurveFit, forecasts []*CurveForecast, figures []Figure
 			if v == "" {
 				v = "—"
 			}
-			fmt.Fprintf(&b, "| %s | %d (%s) | %d | %s | %s | %s |\n", f.Run, f.ObservedStep, Percent(f.Fraction), f.Step, Float(f.Forecast, 4),
+			fmt.Fprintf(&b, "| %s | %d (%s) | %d | %s | %s | %s |\n", MarkdownText(f.Run), f.ObservedStep, Percent(f.Fraction), f.Step, Float(f.Forecast, 4),
 				Interval(f.Interval, func(x float64) string { return Float(x, 4) }), v)
 		}
 		b.WriteString("\n")
 	}
 	for _, fg := range figures {
-		fmt.Fprintf(&b, "![%s](%s)\n\n", fg.Caption, fg.File)
+		fmt.Fprintf(&b, "![%s](%s)\n\n", MarkdownText(fg.Caption), MarkdownText(fg.File))
 	}
 	return b.String()
 }
