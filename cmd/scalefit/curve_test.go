@@ -262,3 +262,44 @@ func TestCurveFitStrict(t *testing.T) {
 		t.Errorf("mpl2025 --strict: exit %d %s", code, errs)
 	}
 }
+
+// The gate's target may be a scaling law's L(N, D) for the run; flags that would be ignored
+// or conflict exit 2.
+func TestCurveForecastScalingLawTarget(t *testing.T) {
+	dir := t.TempDir()
+	law := curve.Params{Law: curve.LawTissue, L0: 2.5, A: 0.6, Alpha: 0.45, C: 0.5}
+	sc, _ := curve.Parse("cosine:warmup=500,steps=10000,peak=3e-4,final=3e-5")
+	var sb strings.Builder
+	sb.WriteString("run,step,loss\n")
+	steps := []int{600, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000}
+	for i, l := range curve.Predict(law, sc.LRs(), steps) {
+		fmt.Fprintf(&sb, "r,%d,%.6f\n", steps[i], l)
+	}
+	p := filepath.Join(dir, "r.csv")
+	os.WriteFile(p, []byte(sb.String()), 0o644)
+	// chinchilla2022 at 1B params, 20B tokens predicts 2.58; the run ends higher than 1% above it
+	out, errs, code := runCLI(t, "", "curve", "forecast", p, "--schedule", sc.String(), "--scaling-law", "chinchilla2022",
+		"--params", "1B", "--tokens", "20B", "--format", "json", "--bootstrap", "20")
+	var got struct {
+		Target  float64 `json:"target"`
+		Source  string  `json:"target_source"`
+		Verdict string  `json:"verdict"`
+	}
+	if json.Unmarshal([]byte(out), &got) != nil || !strings.Contains(got.Source, "chinchilla2022") || math.Abs(got.Target-(1.69+406.4/math.Pow(1e9, 0.34)+410.7/math.Pow(20e9, 0.28))) > 1e-9 {
+		t.Fatalf("exit %d %s\n%s", code, errs, out)
+	}
+	final := curve.Predict(law, sc.LRs(), []int{sc.Steps - 1})[0]
+	if final <= got.Target*1.01 || got.Verdict != "fail" || code != 1 {
+		t.Errorf("run ending at %.4f against the law's %.4f: verdict %q, exit %d; want fail and 1", final, got.Target, got.Verdict, code)
+	}
+	for _, args := range [][]string{
+		{"--target", "2.5", "--scaling-law", "chinchilla2022", "--params", "1B", "--tokens", "20B"},
+		{"--scaling-law", "chinchilla2022"},
+		{"--params", "1B"},
+		{"--target", "2.5", "--tolerance", "150%"},
+	} {
+		if _, _, code := runCLI(t, "", append([]string{"curve", "forecast", p, "--schedule", sc.String()}, args...)...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
