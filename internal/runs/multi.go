@@ -44,10 +44,15 @@ func LoadFiles(paths []string, stdin io.Reader, opts Options) (*Set, error) {
 		source = "<stdin>"
 	}
 	if multi {
-		source = fmt.Sprintf("%s (%d files)", strings.Join(paths, " "), len(files))
-		if len(paths) > 3 {
-			source = fmt.Sprintf("%s ... (%d files)", strings.Join(paths[:2], " "), len(files))
+		shown := make([]string, 0, 3)
+		for i, p := range paths {
+			if i == 2 && len(paths) > 3 {
+				shown = append(shown, "...")
+				break
+			}
+			shown = append(shown, filepath.Clean(p))
 		}
+		source = fmt.Sprintf("%s (%d files)", strings.Join(shown, " "), len(files))
 	}
 	return build(tables, source, multi, opts)
 }
