@@ -179,9 +179,16 @@ func TestStreamedAndWholeReadAlike(t *testing.T) {
 		"params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,caf\xe9\n",
 		"params,tokens,loss\n",
 		"  \n\t\n",
+		"\"tokens\",\"a - loss\",\"a - loss__MIN\",\"a - params\",\"b - loss\",\"b - params\"\n\"1e9\",\"3.1\",\"3\",1e8,\"\",\n2e9,2.9,,1e8,\"2.5\",\"4e8\"\n",
+		"run,params,tokens,loss,note\n\"a,\"\"x\"\"\",1e8,2e9,3.1,\"\"\n\"b\",2e8,4e9,2.9,\"say \"\"hi\"\"\"\n",
+		"params,tokens,loss,note\n1e8,2e9,3.1,a\"b\n",
+		"params,tokens,loss,note\n1e8,2e9,3.1,\"a\"b\n",
+		"params,tokens,loss,note\n1e8,2e9,3.1,\"a\n",
+		"params,tokens,loss,note\n1e8,2e9,3.1,\"a\nb\"\n2e8,4e9,2.9,c\n",
 		"{\"params\": 1e8, \"tokens\": 2e9, \"l\": {\"c4\": 3.1}}\n\n \n{\"params\": 2e8, \"tokens\": 4e9, \"l\": {\"c4\": 2.9}, \"loss\": 2.9}\n\n\n",
 		"\xef\xbb\xbf{\"run\": \"a\\u00e9\", \"params\": 1e8, \"tokens\": 2e9, \"loss\": 3.1, \"tags\": [\"x\", {\"y\": 1}]}\r\n{\"run\": \"b\", \"params\": 2e8, \"tokens\": 4e9, \"loss\": 2.9}",
 	}
+	succeeded := 0
 	for _, text := range texts {
 		for _, opts := range []Options{{}, {SkipInvalid: true}} {
 			s1, err1 := Load(strings.NewReader(text), "r.csv", opts)
@@ -193,6 +200,7 @@ func TestStreamedAndWholeReadAlike(t *testing.T) {
 			if err1 != nil {
 				continue
 			}
+			succeeded++
 			if s1.Format != s2.Format || len(s1.Runs) != len(s2.Runs) || fmt.Sprint(s1.Notes, s1.Warnings, s1.Headers) != fmt.Sprint(s2.Notes, s2.Warnings, s2.Headers) {
 				t.Errorf("%q: streamed %d runs %v, whole %d runs %v", text, len(s1.Runs), s1.Notes, len(s2.Runs), s2.Notes)
 				continue
@@ -204,6 +212,9 @@ func TestStreamedAndWholeReadAlike(t *testing.T) {
 				}
 			}
 		}
+	}
+	if succeeded < 14 {
+		t.Errorf("%d loads succeeded: the texts no longer exercise reading", succeeded)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"testing"
@@ -89,6 +90,46 @@ func FuzzFlatJSON(f *testing.F) {
 		}
 		if dump(got) != dump(want) {
 			t.Fatalf("%q:\nflatJSON %s\nencoding/json %s", line, dump(got), dump(want))
+		}
+	})
+}
+
+// FuzzStreamedVsWhole: the two-pass reader (a seekable input) and the whole-file reader (a
+// pipe) agree on every input: the same error, or the same runs and cells.
+func FuzzStreamedVsWhole(f *testing.F) {
+	for _, s := range []string{
+		"params,tokens,loss,note\n1e8,2e9,3.1,\"a,\"\"b\"\"\"\n2e8,4e9,2.9,x\n",
+		"\"params\",\"tokens\",\"loss\"\n\"1e8\",2e9,\"3.1\"\n",
+		"params,tokens,loss,note\n1e8,2e9,3.1,a\"b\n",
+		"params,tokens,loss,note\n1e8,2e9,3.1,\"a\"b\n",
+		"params;tokens;loss\n1,5E+08;2E+09;3,1\n",
+		"{\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3.1}\n\n{\"params\": 2e8}\n",
+		"tokens,a - loss,a - params\n1e9,3.1,1e8\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, opts := range []Options{{}, {SkipInvalid: true}} {
+			s1, err1 := Load(strings.NewReader(text), "r.csv", opts)
+			s2, err2 := Load(struct{ io.Reader }{strings.NewReader(text)}, "r.csv", opts)
+			if fmt.Sprint(err1) != fmt.Sprint(err2) {
+				t.Fatalf("%q: streamed error %v, whole %v", text, err1, err2)
+			}
+			if err1 != nil {
+				continue
+			}
+			if len(s1.Runs) != len(s2.Runs) || fmt.Sprint(s1.Headers, s1.Notes, s1.Warnings) != fmt.Sprint(s2.Headers, s2.Notes, s2.Warnings) {
+				t.Fatalf("%q: streamed %d runs %v, whole %d %v", text, len(s1.Runs), s1.Headers, len(s2.Runs), s2.Headers)
+			}
+			for i := range s1.Runs {
+				for _, h := range s1.Headers {
+					a, _ := s1.Runs[i].Field(h)
+					b, _ := s2.Runs[i].Field(h)
+					if a != b || s1.Runs[i].Line != s2.Runs[i].Line {
+						t.Fatalf("%q: run %d %s: streamed %q line %d, whole %q line %d", text, i, h, a, s1.Runs[i].Line, b, s2.Runs[i].Line)
+					}
+				}
+			}
 		}
 	})
 }

@@ -3,14 +3,17 @@ package runs
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
+	"errors"
 	"io"
 	"os"
 	"strings"
 )
 
 // Large logs are read in two passes over the file, never whole into memory: the first counts
-// lines (so the runs are allocated once, at their final size) and looks for quotes; the
-// second splits the lines of an unquoted CSV in a 1 MB buffer. Quoted CSV, JSON and stdin
+// lines (so the runs are allocated once, at their final size) and looks for quoted fields
+// that span lines; the second splits the lines in a 1 MB buffer (a quoted field is unquoted
+// in place unless it holds ""). A CSV with a line break inside quotes, a JSON array and stdin
 // from a pipe are read whole.
 
 const (
@@ -24,14 +27,14 @@ var bom = []byte("\xef\xbb\xbf")
 type scanInfo struct {
 	head  []byte // the first bytes (headSize at most), byte-order mark removed
 	lines int    // newline count
-	quote bool   // a double quote somewhere
+	multiline bool // a line with an odd number of double quotes: a quoted field spans lines
 	blank bool   // nothing but white space
 }
 
 func scanInput(r io.Reader) (scanInfo, error) {
 	si := scanInfo{blank: true}
 	buf := make([]byte, scanChunk)
-	first := true
+	first, odd := true, false
 	for {
 		n, err := r.Read(buf)
 		c := buf[:n]
@@ -44,13 +47,23 @@ func scanInput(r io.Reader) (scanInfo, error) {
 			si.head = append(si.head, c[:k]...)
 		}
 		si.lines += bytes.Count(c, []byte{'\n'})
-		if !si.quote && bytes.IndexByte(c, '"') >= 0 {
-			si.quote = true
+		if !si.multiline && (odd || bytes.IndexByte(c, '"') >= 0) {
+			for _, ch := range c {
+				switch ch {
+				case '"':
+					odd = !odd
+				case '\n':
+					if odd {
+						si.multiline = true
+					}
+				}
+			}
 		}
 		if si.blank && len(bytes.TrimSpace(c)) > 0 {
 			si.blank = false
 		}
 		if err == io.EOF {
+			si.multiline = si.multiline || odd
 			return si, nil
 		}
 		if err != nil {
@@ -59,9 +72,10 @@ func scanInput(r io.Reader) (scanInfo, error) {
 	}
 }
 
-// streamable: an unquoted delimited file whose header line is within the head.
+// streamable: a delimited file without line breaks in quotes whose header line is within
+// the head.
 func (si *scanInfo) streamable(format string) bool {
-	if si.quote || si.blank {
+	if si.multiline || si.blank {
 		return false
 	}
 	switch format {
@@ -179,17 +193,27 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 			}
 			lr = newLineReader(rc)
 		}
-		l, ok, err := readLine()
-		if err != nil || !ok {
-			done = true
-			rc.Close()
-			if err == nil {
-				err = io.EOF
+		for {
+			l, ok, err := readLine()
+			if err != nil || !ok {
+				done = true
+				rc.Close()
+				if err == nil {
+					err = io.EOF
+				}
+				return nil, err
 			}
-			return nil, err
+			rec.line = lr.line
+			if strings.IndexByte(l, '"') < 0 {
+				rec.fields = splitLine(rec.fields[:0], l, comma)
+			} else if rec.fields, err = splitQuoted(rec.fields[:0], l, comma, name, lr.line); err != nil {
+				return nil, err
+			}
+			// A line of one empty cell ("" or spaces) is blank, as encoding/csv reads it.
+			if !(len(rec.fields) == 1 && strings.TrimSpace(rec.fields[0]) == "") {
+				break
+			}
 		}
-		rec.line = lr.line
-		rec.fields = splitLine(rec.fields[:0], l, comma)
 		rec.bad = checkRecord(t, rec)
 		return rec, nil
 	}
@@ -197,6 +221,76 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 		return wandbTable(t, format == FormatWandB)
 	}
 	return t, nil
+}
+
+// splitQuoted appends the cells of a line with quoted fields to f, as encoding/csv reads
+// them: a field that starts with a quote ends at a quote followed by the delimiter or the
+// end of the line, "" inside it is one quote. Anything else (a quote inside an unquoted
+// field, text after a closing quote) goes through encoding/csv for its error.
+func splitQuoted(f []string, l string, comma byte, file string, line int) ([]string, error) {
+	rest := l
+	for {
+		if len(rest) == 0 || rest[0] != '"' {
+			i := strings.IndexByte(rest, comma)
+			cell := rest
+			if i >= 0 {
+				cell = rest[:i]
+			}
+			if strings.IndexByte(cell, '"') >= 0 {
+				return csvLine(f, l, comma, file, line)
+			}
+			f = append(f, cell)
+			if i < 0 {
+				return f, nil
+			}
+			rest = rest[i+1:]
+			continue
+		}
+		// A quoted field.
+		j, esc := 1, false
+		for {
+			k := strings.IndexByte(rest[j:], '"')
+			if k < 0 {
+				return csvLine(f, l, comma, file, line)
+			}
+			j += k + 1
+			if j < len(rest) && rest[j] == '"' {
+				esc = true
+				j++
+				continue
+			}
+			break
+		}
+		cell := rest[1 : j-1]
+		if esc {
+			cell = strings.ReplaceAll(cell, `""`, `"`)
+		}
+		f = append(f, cell)
+		switch {
+		case j == len(rest):
+			return f, nil
+		case rest[j] == comma:
+			rest = rest[j+1:]
+		default:
+			return csvLine(f, l, comma, file, line)
+		}
+	}
+}
+
+// csvLine reads one line through encoding/csv (for its handling of odd quoting).
+func csvLine(f []string, l string, comma byte, file string, line int) ([]string, error) {
+	cr := csv.NewReader(strings.NewReader(l))
+	cr.Comma = rune(comma)
+	cr.FieldsPerRecord = -1
+	rec, err := cr.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: file, Line: line, Col: pe.Column, Msg: "malformed CSV: " + pe.Err.Error()}
+		}
+		return nil, &Error{File: file, Line: line, Msg: "malformed CSV: " + err.Error()}
+	}
+	return append(f[:0], rec...), nil
 }
 
 // splitLine appends the cells of an unquoted line to f.
