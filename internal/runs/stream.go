@@ -25,10 +25,10 @@ var bom = []byte("\xef\xbb\xbf")
 
 // scanInfo is what the first pass learns about an input.
 type scanInfo struct {
-	head  []byte // the first bytes (headSize at most), byte-order mark removed
-	lines int    // newline count
-	multiline bool // a line with an odd number of double quotes: a quoted field spans lines
-	blank bool   // nothing but white space
+	head      []byte // the first bytes (headSize at most), byte-order mark removed
+	lines     int    // newline count
+	multiline bool   // a line with an odd number of double quotes: a quoted field spans lines
+	blank     bool   // nothing but white space
 }
 
 func scanInput(r io.Reader) (scanInfo, error) {
