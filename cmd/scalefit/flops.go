@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -126,7 +127,7 @@ func runFlops(e *env, o *flopsOptions, fs *pflag.FlagSet, args []string) error {
 		}
 		if err := a.Validate(); err != nil {
 			var fe *arch.FieldError
-			if asFieldError(err, &fe) {
+			if errors.As(err, &fe) {
 				return usagef("--%s %s", strings.ReplaceAll(fe.Field, "_", "-"), fe.Msg)
 			}
 			return &usageError{err}
@@ -154,12 +155,4 @@ func readArchCSV(e *env, path string) ([]arch.Row, error) {
 	}
 	defer f.Close()
 	return arch.ReadCSV(f, path)
-}
-
-func asFieldError(err error, fe **arch.FieldError) bool {
-	e, ok := err.(*arch.FieldError)
-	if ok {
-		*fe = e
-	}
-	return ok
 }

@@ -46,13 +46,6 @@ type Columns struct {
 	idx map[string]int // field -> column index
 }
 
-// HasArch reports whether a header has every required architecture column (layers, d_model,
-// heads, vocab, context).
-func HasArch(header []string) bool {
-	_, err := ResolveColumns(header)
-	return err == nil
-}
-
 // ResolveColumns finds the architecture columns of a header. It fails when a required
 // column is missing or two columns alias the same field; the error names the field.
 func ResolveColumns(header []string) (Columns, error) {
