@@ -7,10 +7,13 @@ import (
 
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/stats"
 	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
 )
@@ -202,9 +205,9 @@ func publishedEntry(l *laws.Law, budgets []float64) report.CompareEntry {
 		NCounts: counts, NonEmbedding: l.NonEmbedding,
 		A: a, B: b, NPer10x: math.Pow(10, a), DPer10x: math.Pow(10, b)}
 	for _, c := range budgets {
-		n, d, loss, ok := l.Optimal(c)
+		n, d, loss := l.Optimal(c)
 		al := report.Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n}
-		if ok {
+		if l.HasLoss() {
 			al.Loss = loss
 		}
 		en.Allocations = append(en.Allocations, al)
@@ -261,57 +264,63 @@ func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets
 		c.Warnings = append(c.Warnings, warn.Warning{Code: codeFitFailed, Msg: "your runs could not be fitted: " + err.Error()})
 		return nil
 	}
-	doc := report.FitDocument(res, false)
-	o.notConverged = unconverged(doc)
-	c.Warnings = append(c.Warnings, doc.Warnings...)
-	for _, s := range doc.Skipped {
-		if s.Approach == 1 || s.Approach == 2 {
-			continue // optional here: compare asks for them only when the data allow
+	o.notConverged = res.Unconverged()
+	c.Warnings = append(c.Warnings, res.AllWarnings()...)
+	for _, g := range res.Groups {
+		for _, s := range g.Skipped {
+			if s.Approach == 1 || s.Approach == 2 {
+				continue // optional here: compare asks for them only when the data allow
+			}
+			c.Warnings = append(c.Warnings, warn.Warning{Code: codeSkipped, Msg: compareLabel(s.Reason, g.Name)})
 		}
-		c.Warnings = append(c.Warnings, warn.Warning{Code: codeSkipped, Msg: compareLabel(s.Reason, s.Group)})
 	}
 	var cands []verdictCandidate
-	for _, f := range doc.Fits {
-		if f.A == nil {
-			continue
+	// add lists a fitted law with its allocations at the budgets and its a, b intervals.
+	add := func(cand verdictCandidate, l fitfile.Law, draws []chinchilla.Law, ivs map[string]stats.Interval) {
+		a, b := l.Exponents()
+		cand.a = a
+		en := report.CompareEntry{Name: compareLabel(cand.name, cand.group), Source: report.SourceFit, NCounts: "as in your file",
+			A: a, B: b, NPer10x: math.Pow(10, a), DPer10x: math.Pow(10, b), Allocations: fitfile.Allocations(l, res.Budgets, draws)}
+		if iv, ok := ivs["a"]; ok {
+			en.Intervals = map[string][2]float64{"a": iv.Pair(), "b": ivs["b"].Pair()}
+			p := iv.Pair()
+			cand.iv = &p
 		}
-		cand := verdictCandidate{group: f.Group, a: *f.A, converged: f.Converged == nil || *f.Converged}
-		switch {
-		case f.Law == "kaplan":
-			cand.name, cand.rank, cand.what = "your fit: kaplan L(N,D)", 6, "Kaplan's L(N,D) fit"
-		case f.Approach == 3:
-			cand.name, cand.what = "your fit: chinchilla A3", "Approach 3 (parametric fit)"
-			cand.rank = 1
-			if !cand.converged {
+		c.Laws = append(c.Laws, en)
+		cands = append(cands, cand)
+	}
+	for _, g := range res.Groups {
+		if r := g.A3; r != nil {
+			cand := verdictCandidate{group: g.Name, converged: r.Converged, name: "your fit: chinchilla A3", what: "Approach 3 (parametric fit)", rank: 1}
+			if !r.Converged {
 				cand.name += " (not converged)"
 				cand.rank = 5
 			}
-		case f.Approach == 2:
+			add(cand, r.Law, r.DrawLaws(), r.Intervals)
+		}
+		for _, r := range []*kaplan.FitResult{g.Kaplan, g.KaplanN} {
+			if r != nil && r.HasFrontier() {
+				add(verdictCandidate{group: g.Name, converged: r.Converged, name: "your fit: kaplan L(N,D)", what: "Kaplan's L(N,D) fit", rank: 6}, r.Law, nil, r.Intervals)
+			}
+		}
+		if r := g.A2; r != nil {
 			accepted := 0
-			for _, b := range f.Budgets {
+			for _, b := range r.Budgets {
 				if b.Accepted {
 					accepted++
 				}
 			}
-			cand.name = "your fit: chinchilla A2"
-			cand.what = fmt.Sprintf("Approach 2 (IsoFLOP minima of %d budgets)", accepted)
-			cand.rank = 2
+			cand := verdictCandidate{group: g.Name, converged: true, name: "your fit: chinchilla A2",
+				what: fmt.Sprintf("Approach 2 (IsoFLOP minima of %d budgets)", accepted), rank: 2}
 			if accepted < 3 {
 				cand.rank = 4
 			}
-		case f.Approach == 1:
-			cand.name, cand.what, cand.rank = "your fit: chinchilla A1", "Approach 1 (loss-curve envelope)", 3
-		default:
-			continue
+			add(cand, &r.PowerLaws, nil, r.PowerLaws.Intervals())
 		}
-		en := report.CompareEntry{Name: compareLabel(cand.name, f.Group), Source: report.SourceFit, NCounts: "as in your file",
-			A: *f.A, B: *f.B, NPer10x: math.Pow(10, *f.A), DPer10x: math.Pow(10, *f.B), Allocations: f.Allocations}
-		if iv, ok := f.Intervals["a"]; ok {
-			en.Intervals = map[string][2]float64{"a": iv, "b": f.Intervals["b"]}
-			cand.iv = &iv
+		if r := g.A1; r != nil {
+			add(verdictCandidate{group: g.Name, converged: true, name: "your fit: chinchilla A1", what: "Approach 1 (loss-curve envelope)", rank: 3},
+				&r.PowerLaws, nil, r.PowerLaws.Intervals())
 		}
-		c.Laws = append(c.Laws, en)
-		cands = append(cands, cand)
 	}
 	c.Verdict = compareVerdict(cands)
 	return nil

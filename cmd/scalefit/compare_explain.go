@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/reconcile"
 	"github.com/scalefit/scalefit/internal/report"
@@ -113,7 +114,7 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 // one (re-optimised in Kaplan's convention), else the N_opt = k C^a allocation of its
 // Approach 2 or 1 (relabelled).
 func explainFit(path string) (reconcile.Law, []warn.Warning, error) {
-	doc, err := report.ReadDocument(path)
+	doc, err := fitfile.Read(path)
 	if err != nil {
 		return reconcile.Law{}, nil, fmt.Errorf("--fit: %w", err)
 	}
@@ -122,7 +123,7 @@ func explainFit(path string) (reconcile.Law, []warn.Warning, error) {
 			if doc.Find("chinchilla", ap) == nil {
 				continue
 			}
-			s, err := allocationFromFit(path, ap)
+			s, err := fitfile.FromFile(path, ap)
 			if err != nil {
 				return reconcile.Law{}, nil, err
 			}
@@ -131,11 +132,11 @@ func explainFit(path string) (reconcile.Law, []warn.Warning, error) {
 			return l, s.Warnings, nil
 		}
 	}
-	_, fit, l, _, err := readFitLaw(path)
+	_, fit, l, _, err := fitfile.ReadApproach3(path)
 	if err != nil {
 		return reconcile.Law{}, nil, err
 	}
-	return reconcile.FromChinchilla(path, l), fitWarnings(path, fit), nil
+	return reconcile.FromChinchilla(path, l), fitfile.FitWarnings(path, fit), nil
 }
 
 // explainNotes says how the readings were made.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/curve"
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
@@ -547,20 +548,20 @@ func curveTarget(o *curveForecastOptions, targetSet bool) (target float64, sourc
 	if err1 != nil || err2 != nil || !(nv > 0) || !(dv > 0) {
 		return 0, "", false, usagef("--params %q --tokens %q: want positive counts such as 1.2B and 240B", o.params, o.tokens)
 	}
-	var src *lawSource
+	var src *fitfile.Source
 	if o.scalingLaw != "" {
 		l, err := laws.Lookup(o.scalingLaw)
 		if err != nil {
 			return 0, "", false, &usageError{err}
 		}
-		src, source = lawFromBuiltin(l), o.scalingLaw
+		src, source = fitfile.FromBuiltin(l), o.scalingLaw
 	} else {
-		if src, err = lawFromFit(o.scalingFit); err != nil {
+		if src, err = fitfile.FromFile(o.scalingFit, 3); err != nil {
 			return 0, "", false, err
 		}
 		source = o.scalingFit
 	}
-	t, err := src.loss(nv, dv)
+	t, err := src.Loss(nv, dv)
 	if err != nil {
 		return 0, "", false, err
 	}

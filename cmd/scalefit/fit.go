@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -10,10 +9,10 @@ import (
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
-	"github.com/scalefit/scalefit/internal/safefile"
 	"github.com/spf13/cobra"
 )
 
@@ -242,13 +241,15 @@ func runFit(e *env, o *fitOptions, path string) error {
 	if err != nil {
 		return err
 	}
+	doc := fitfile.Encode(res, true)
 	if o.out != "" {
-		doc := report.FitDocument(res, true)
-		if err := safefile.Write(o.out, func(w io.Writer) error { return report.WriteJSON(w, doc) }); err != nil {
+		if err := fitfile.Write(o.out, doc); err != nil {
 			return err
 		}
 	}
-	doc := report.FitDocument(res, o.draws)
+	if !o.draws {
+		doc = doc.WithoutDraws()
+	}
 	if !o.quiet {
 		switch format {
 		case report.JSON:
@@ -263,5 +264,5 @@ func runFit(e *env, o *fitOptions, path string) error {
 		}
 	}
 	emitWarnings(e, doc.Warnings)
-	return strictErr(e, o.strict, unconverged(doc))
+	return strictErr(e, o.strict, res.Unconverged())
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
-	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
@@ -222,7 +222,7 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 	case budgets != nil:
 		doc.Mode = report.PlanCompute
 		for _, c := range budgets {
-			a, err := src.optimal(c)
+			a, err := src.Optimal(c)
 			if err != nil {
 				return err
 			}
@@ -235,7 +235,7 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 	case sizes != nil:
 		doc.Mode = report.PlanParams
 		for _, n := range sizes {
-			a, err := src.forParams(n)
+			a, err := src.ForParams(n)
 			if err != nil {
 				return err
 			}
@@ -247,7 +247,7 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 		}
 	default:
 		doc.Mode = report.PlanTargetLoss
-		l, err := src.chinchillaLaw("--target-loss")
+		l, err := src.ChinchillaLaw("--target-loss")
 		if err != nil {
 			return err
 		}
@@ -284,9 +284,9 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 }
 
 // optimalConstrained fills doc with data-constrained allocations (Muennighoff et al. 2023).
-func optimalConstrained(doc *report.PlanDocument, src *lawSource, o *optimalOptions, cmd *cobra.Command, budgets []float64) error {
+func optimalConstrained(doc *report.PlanDocument, src *fitfile.Source, o *optimalOptions, cmd *cobra.Command, budgets []float64) error {
 	doc.Mode = report.PlanConstrained
-	l, err := src.chinchillaLaw("--max-unique-tokens")
+	l, err := src.ChinchillaLaw("--max-unique-tokens")
 	if err != nil {
 		return err
 	}
@@ -318,9 +318,9 @@ func optimalConstrained(doc *report.PlanDocument, src *lawSource, o *optimalOpti
 }
 
 // optimalInference fills doc with inference-aware allocations (Sardana et al. 2023).
-func optimalInference(doc *report.PlanDocument, src *lawSource, o *optimalOptions, budgets, targets []float64) error {
+func optimalInference(doc *report.PlanDocument, src *fitfile.Source, o *optimalOptions, budgets, targets []float64) error {
 	doc.Mode = report.PlanInference
-	l, err := src.chinchillaLaw("--inference-tokens")
+	l, err := src.ChinchillaLaw("--inference-tokens")
 	if err != nil {
 		return err
 	}
@@ -364,19 +364,15 @@ func (r *repetitionFlags) register(fs *pflag.FlagSet) {
 
 // dataLaw extends a Chinchilla law with Muennighoff et al.'s repetition constants: the
 // law's own, else --rd-star/--rn-star, else the C4 values (with a warning in doc).
-func (r *repetitionFlags) dataLaw(cmd *cobra.Command, l chinchilla.Law, src *lawSource, doc *report.PlanDocument) plan.DataLaw {
-	dl := plan.DataLaw{Law: l, RDStar: src.RDStar, RNStar: src.RNStar}
-	if dl.RDStar == 0 && dl.RNStar == 0 && !cmd.Flags().Changed("rd-star") && !cmd.Flags().Changed("rn-star") {
-		c4, _ := laws.Lookup("muennighoff2023")
-		dl.RDStar, dl.RNStar = c4.RDStar, c4.RNStar
-		doc.Warnings = append(doc.Warnings, warn.Warning{Code: plan.CodeDefaultRepetition, Msg: "the law has no R_D*, R_N*: using Muennighoff et al.'s C4 values R_D* " +
-			report.Float(c4.RDStar, 4) + ", R_N* " + report.Float(c4.RNStar, 4) + " (override with --rd-star, --rn-star)"})
-	}
+func (r *repetitionFlags) dataLaw(cmd *cobra.Command, l chinchilla.Law, src *fitfile.Source, doc *report.PlanDocument) plan.DataLaw {
+	var rd, rn *float64
 	if cmd.Flags().Changed("rd-star") {
-		dl.RDStar = r.rdStar
+		rd = &r.rdStar
 	}
 	if cmd.Flags().Changed("rn-star") {
-		dl.RNStar = r.rnStar
+		rn = &r.rnStar
 	}
+	dl, ws := src.DataLaw(l, rd, rn, func(x float64) string { return report.Float(x, 4) })
+	doc.Warnings = append(doc.Warnings, ws...)
 	return dl
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/plot"
-	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/safefile"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -164,7 +163,7 @@ func plotInput(set *runs.Set, holdout *runs.Expr, fallback *laws.Law) (in *plot.
 	}
 	if res != nil {
 		warnings = append(warnings, res.AllWarnings()...)
-		notConverged = unconverged(report.FitDocument(res, false))
+		notConverged = res.Unconverged()
 	}
 	return in, warnings, notConverged
 }

@@ -21,9 +21,6 @@ type predictOptions struct {
 	format string
 }
 
-// farOutside is the compute factor beyond the fitted runs at which predict warns.
-const farOutside = 10
-
 func newPredictCmd(e *env) *cobra.Command {
 	o := &predictOptions{}
 	cmd := &cobra.Command{
@@ -97,8 +94,8 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 	if err != nil {
 		return err
 	}
-	if !src.hasLoss() {
-		return fmt.Errorf("%s: predict needs a law that predicts loss (see scalefit laws)", src.kind())
+	if !src.HasLoss() {
+		return fmt.Errorf("%s: predict needs a law that predicts loss (see scalefit laws)", src.Kind())
 	}
 	doc := &report.PlanDocument{Command: "predict", Mode: report.PlanPredict, Law: src.Info,
 		Warnings: append(warn.List(nil), src.Warnings...)}
@@ -111,7 +108,7 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 		if o.rep.rdStar < 0 || o.rep.rnStar < 0 {
 			return usagef("--rd-star and --rn-star: want non-negative numbers")
 		}
-		l, err := src.chinchillaLaw("--unique-tokens")
+		l, err := src.ChinchillaLaw("--unique-tokens")
 		if err != nil {
 			return err
 		}
@@ -124,7 +121,7 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 	}
 	for _, p := range points {
 		n, d := p[0], p[1]
-		loss, err := src.loss(n, d)
+		loss, err := src.Loss(n, d)
 		if err != nil {
 			return err
 		}
@@ -139,17 +136,9 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 		if iv, ok := plan.LossInterval(src.Draws, n, d); ok && dl == nil {
 			r.LossInterval = ivp(iv)
 		}
-		if rg := src.Range; rg != nil && rg.FLOPs[1] > 0 {
-			f := c / rg.FLOPs[1]
+		if f, ws := src.Extrapolation(c, report.Sci, report.Ratio); f > 0 {
 			r.Extrapolation = fp(f)
-			switch {
-			case f > farOutside:
-				doc.Warnings = append(doc.Warnings, warn.Warning{Code: plan.CodeExtrapolated, Msg: "C = " + report.Sci(c) + " is " + report.Ratio(f) + " the largest fitted run (" +
-					report.Sci(rg.FLOPs[1]) + " FLOPs): an extrapolation"})
-			case rg.FLOPs[0] > 0 && c < rg.FLOPs[0]/farOutside:
-				doc.Warnings = append(doc.Warnings, warn.Warning{Code: plan.CodeExtrapolated, Msg: "C = " + report.Sci(c) + " is " + report.Ratio(rg.FLOPs[0]/c) + " below the smallest fitted run (" +
-					report.Sci(rg.FLOPs[0]) + " FLOPs): an extrapolation"})
-			}
+			doc.Warnings = append(doc.Warnings, ws...)
 		}
 		doc.Rows = append(doc.Rows, r)
 	}

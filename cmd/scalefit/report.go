@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -91,8 +92,8 @@ func runReport(e *env, o *reportOptions, path string) error {
 	for _, s := range skipped {
 		skips = append(skips, fmt.Sprintf("%s: %s", s.Kind, s.Reason))
 	}
-	doc := report.FitDocument(res, true)
-	if err := safefile.Write(filepath.Join(tmp, "fit.json"), func(w io.Writer) error { return report.WriteJSON(w, doc) }); err != nil {
+	doc := fitfile.Encode(res, true)
+	if err := fitfile.Write(filepath.Join(tmp, "fit.json"), doc); err != nil {
 		return err
 	}
 	generated := fmt.Sprintf("by scalefit %s in %.2f s.", version, time.Since(start).Seconds())
@@ -128,7 +129,7 @@ func runReport(e *env, o *reportOptions, path string) error {
 	}
 	fmt.Fprintln(e.stdout, filepath.Join(o.out, "fit.json"))
 	emitWarnings(e, doc.Warnings)
-	return strictErr(e, o.fit.strict, unconverged(doc))
+	return strictErr(e, o.fit.strict, res.Unconverged())
 }
 
 // reportOwns reports whether a file in a report directory is one that report writes (or a

@@ -40,24 +40,3 @@ func strictErr(e *env, strict bool, notConverged []string) error {
 	fmt.Fprintln(e.stderr, "scalefit:", msg)
 	return &answerNo{msg}
 }
-
-// unconverged names the fits of a fit document that did not converge, for --strict.
-func unconverged(doc *report.Document) []string {
-	var out []string
-	for _, f := range doc.Fits {
-		if f.Converged == nil || *f.Converged {
-			continue
-		}
-		name := f.Law
-		if f.Approach > 0 {
-			name += fmt.Sprintf(" approach %d", f.Approach)
-		} else if f.Form != "" {
-			name += " " + f.Form
-		}
-		if f.Group != "" {
-			name += " [" + f.Group + "]"
-		}
-		out = append(out, "the "+name+" fit")
-	}
-	return out
-}

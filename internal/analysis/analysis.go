@@ -103,6 +103,29 @@ func (r *Result) AllWarnings() []warn.Warning {
 	return append(out, r.Warnings...)
 }
 
+// Unconverged names the fits that did not converge, for --strict: "the chinchilla approach
+// 3 fit", "the kaplan L(N,D) [group] fit", in the order documents list the fits.
+func (r *Result) Unconverged() []string {
+	var out []string
+	name := func(what, group string) string {
+		if group != "" {
+			what += " [" + group + "]"
+		}
+		return "the " + what + " fit"
+	}
+	for _, g := range r.Groups {
+		if g.A3 != nil && !g.A3.Converged {
+			out = append(out, name("chinchilla approach 3", g.Name))
+		}
+		for _, k := range []*kaplan.FitResult{g.Kaplan, g.KaplanN} {
+			if k != nil && !k.Converged {
+				out = append(out, name("kaplan "+k.Form.String(), g.Name))
+			}
+		}
+	}
+	return out
+}
+
 // Group holds the fits of one group of runs.
 type Group struct {
 	Name string

@@ -206,6 +206,30 @@ func (p *PowerLaws) NOpt(c float64) float64 { return p.K * math.Pow(c, p.A) }
 // DOpt returns the fitted compute-optimal token count at c FLOPs.
 func (p *PowerLaws) DOpt(c float64) float64 { return p.KD * math.Pow(c, p.B) }
 
+// Optimal returns N_opt and D_opt at c FLOPs; the power laws predict no loss (NaN).
+func (p *PowerLaws) Optimal(c float64) (n, d, loss float64) { return p.NOpt(c), p.DOpt(c), math.NaN() }
+
+// ComputeForParams inverts N_opt = K C^A: the budget at which n parameters are optimal, and
+// D_opt there.
+func (p *PowerLaws) ComputeForParams(n float64) (c, d float64) {
+	c = math.Pow(n/p.K, 1/p.A)
+	return c, p.DOpt(c)
+}
+
+// Loss is NaN: the power laws are an allocation, not a loss law.
+func (p *PowerLaws) Loss(n, d float64) float64 { return math.NaN() }
+
+// Exponents returns A and B.
+func (p *PowerLaws) Exponents() (a, b float64) { return p.A, p.B }
+
+// Intervals returns the bootstrap intervals of "a" and "b" (nil without a bootstrap).
+func (p *PowerLaws) Intervals() map[string]stats.Interval {
+	if p.BootstrapOK == 0 {
+		return nil
+	}
+	return map[string]stats.Interval{"a": p.AInt, "b": p.BInt}
+}
+
 // ErrTooFewBudgets is returned (wrapped) when fewer than two budgets survive; the result is
 // still returned so the caller can show the per-budget table and reasons.
 var ErrTooFewBudgets = errors.New("fewer than 2 accepted budgets")

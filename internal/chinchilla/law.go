@@ -27,6 +27,9 @@ func (l Law) ExponentA() float64 { return l.Beta / (l.Alpha + l.Beta) }
 // ExponentB is b = Alpha/(Alpha+Beta), the exponent of D_opt ∝ C^b.
 func (l Law) ExponentB() float64 { return l.Alpha / (l.Alpha + l.Beta) }
 
+// Exponents returns a and b of the law's compute-optimal frontier N_opt ∝ C^a, D_opt ∝ C^b.
+func (l Law) Exponents() (a, b float64) { return l.ExponentA(), l.ExponentB() }
+
 // G is the frontier constant G = (Alpha A / (Beta B))^(1/(Alpha+Beta)) of Hoffmann et al. Eq. 4.
 func (l Law) G() float64 {
 	return math.Pow(l.Alpha*l.A/(l.Beta*l.B), 1/(l.Alpha+l.Beta))

@@ -77,6 +77,9 @@ func (l Law) ExponentA() float64 { return l.AlphaD / (l.AlphaN + l.AlphaD) }
 // ExponentB is b = AlphaN/(AlphaN+AlphaD), the exponent of D_opt ∝ C^b.
 func (l Law) ExponentB() float64 { return l.AlphaN / (l.AlphaN + l.AlphaD) }
 
+// Exponents returns a and b of the law's compute-optimal frontier N_opt ∝ C^a, D_opt ∝ C^b.
+func (l Law) Exponents() (a, b float64) { return l.ExponentA(), l.ExponentB() }
+
 // G is the frontier constant G = (p Nc^p / Dc)^a with p = AlphaN/AlphaD, computed in logs.
 func (l Law) G() float64 {
 	p := l.AlphaN / l.AlphaD

@@ -25,10 +25,10 @@ type Allocation struct {
 	CUnit       float64 // FLOPs per unit of the rule's compute variable
 }
 
-// Optimal returns N and D at c FLOPs.
-func (a Allocation) Optimal(c float64) (n, d float64) {
+// Optimal returns N and D at c FLOPs; an allocation rule has no loss (NaN).
+func (a Allocation) Optimal(c float64) (n, d, loss float64) {
 	x := c / a.CUnit
-	return a.NCoef * math.Pow(x, a.NExp), a.DCoef * math.Pow(x, a.DExp)
+	return a.NCoef * math.Pow(x, a.NExp), a.DCoef * math.Pow(x, a.DExp), math.NaN()
 }
 
 // ComputeForParams inverts the rule: the budget in FLOPs at which n parameters are optimal,
@@ -36,9 +36,15 @@ func (a Allocation) Optimal(c float64) (n, d float64) {
 func (a Allocation) ComputeForParams(n float64) (c, d float64) {
 	x := math.Pow(n/a.NCoef, 1/a.NExp)
 	c = x * a.CUnit
-	_, d = a.Optimal(c)
+	_, d, _ = a.Optimal(c)
 	return c, d
 }
+
+// Loss is NaN: an allocation rule predicts no loss.
+func (a Allocation) Loss(n, d float64) float64 { return math.NaN() }
+
+// Exponents returns the rule's exponents of N and D in C.
+func (a Allocation) Exponents() (na, nb float64) { return a.NExp, a.DExp }
 
 // Law is a built-in published law. Exactly one of Chinchilla, Kaplan and Allocation
 // describes the compute-optimal allocation; Chinchilla and Kaplan, when set, also predict
@@ -63,43 +69,40 @@ type Law struct {
 	NonEmbedding bool
 }
 
-// Optimal returns the compute-optimal N and D at c FLOPs, and the predicted loss when the
-// law has one (ok false otherwise).
-func (l *Law) Optimal(c float64) (n, d, loss float64, ok bool) {
-	if l.Chinchilla != nil {
-		n, d, loss = l.Chinchilla.Optimal(c)
-		return n, d, loss, true
+// family is the law that answers for l: its Chinchilla or Kaplan loss law, or its
+// allocation rule (the method set of fitfile.Law).
+func (l *Law) family() interface {
+	Loss(n, d float64) float64
+	Optimal(c float64) (n, d, loss float64)
+	ComputeForParams(n float64) (c, d float64)
+	Exponents() (a, b float64)
+} {
+	switch {
+	case l.Chinchilla != nil:
+		return *l.Chinchilla
+	case l.Kaplan != nil:
+		return *l.Kaplan
 	}
-	if l.Kaplan != nil {
-		n, d, loss = l.Kaplan.Optimal(c)
-		return n, d, loss, true
-	}
-	n, d = l.Allocation.Optimal(c)
-	return n, d, math.NaN(), false
+	return *l.Allocation
 }
+
+// Loss predicts the loss (nats/token) of n parameters trained on d tokens; NaN for an
+// allocation rule.
+func (l *Law) Loss(n, d float64) float64 { return l.family().Loss(n, d) }
+
+// HasLoss reports whether the law predicts loss (an allocation rule does not).
+func (l *Law) HasLoss() bool { return l.Chinchilla != nil || l.Kaplan != nil }
+
+// Optimal returns the compute-optimal N and D at c FLOPs and the predicted loss (NaN for an
+// allocation rule).
+func (l *Law) Optimal(c float64) (n, d, loss float64) { return l.family().Optimal(c) }
 
 // ComputeForParams returns the budget at which n parameters are compute-optimal and the
 // tokens there.
-func (l *Law) ComputeForParams(n float64) (c, d float64) {
-	if l.Chinchilla != nil {
-		return l.Chinchilla.ComputeForParams(n)
-	}
-	if l.Kaplan != nil {
-		return l.Kaplan.ComputeForParams(n)
-	}
-	return l.Allocation.ComputeForParams(n)
-}
+func (l *Law) ComputeForParams(n float64) (c, d float64) { return l.family().ComputeForParams(n) }
 
 // Exponents returns a and b of N_opt ∝ C^a and D_opt ∝ C^b.
-func (l *Law) Exponents() (a, b float64) {
-	if l.Chinchilla != nil {
-		return l.Chinchilla.ExponentA(), l.Chinchilla.ExponentB()
-	}
-	if l.Kaplan != nil {
-		return l.Kaplan.ExponentA(), l.Kaplan.ExponentB()
-	}
-	return l.Allocation.NExp, l.Allocation.DExp
-}
+func (l *Law) Exponents() (a, b float64) { return l.family().Exponents() }
 
 func exp(x float64) float64 { return math.Exp(x) }
 

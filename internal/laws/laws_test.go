@@ -26,7 +26,7 @@ func TestPublishedFigures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, _, _, _ := l.Optimal(tt.compute)
+		n, _, _ := l.Optimal(tt.compute)
 		if !near(n, tt.wantN, tt.rel) {
 			t.Errorf("%s at %g FLOPs: N_opt %.4g, want %.4g", tt.law, tt.compute, n, tt.wantN)
 		}
@@ -70,7 +70,7 @@ func TestMultipliersPer10x(t *testing.T) {
 func TestAllocationInverse(t *testing.T) {
 	for _, l := range All() {
 		for _, c := range []float64{1e19, 1e22, 1e25} {
-			n, _, _, _ := l.Optimal(c)
+			n, _, _ := l.Optimal(c)
 			c2, _ := l.ComputeForParams(n)
 			if !near(c2, c, 1e-9) {
 				t.Errorf("%s: ComputeForParams(N_opt(%g)) = %g", l.Name, c, c2)
@@ -99,9 +99,9 @@ func TestKaplan2020(t *testing.T) {
 	if math.Abs(a-0.575) > 0.0005 || math.Abs(a+b-1) > 1e-12 {
 		t.Errorf("a, b = %.5f, %.5f; want 0.575, 0.425", a, b)
 	}
-	n, d, loss, ok := l.Optimal(1e21)
-	if !ok || !near(loss, 2.136, 0.001) {
-		t.Errorf("loss at 1e21: %.4f ok=%v, want 2.136 true", loss, ok)
+	n, d, loss := l.Optimal(1e21)
+	if !l.HasLoss() || !near(loss, 2.136, 0.001) {
+		t.Errorf("loss at 1e21: %.4f has loss %v, want 2.136 true", loss, l.HasLoss())
 	}
 	if !near(6*n*d, 1e21, 1e-12) {
 		t.Errorf("6ND = %g, want 1e21", 6*n*d)

@@ -1,31 +1,11 @@
 package plan
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/stats"
 )
-
-// LawsFromRows converts bootstrap rows [E, A, B, alpha, beta] (as fit.json stores them) to
-// laws; a row of another length or with a non-finite or non-positive entry is an error
-// naming the row.
-func LawsFromRows(rows [][]float64) ([]chinchilla.Law, error) {
-	out := make([]chinchilla.Law, 0, len(rows))
-	for i, r := range rows {
-		if len(r) != 5 {
-			return nil, fmt.Errorf("bootstrap row %d has %d values: want 5 (E, A, B, alpha, beta)", i+1, len(r))
-		}
-		for _, v := range r {
-			if !(v > 0) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("bootstrap row %d: %v: want positive finite E, A, B, alpha, beta", i+1, r)
-			}
-		}
-		out = append(out, chinchilla.Law{E: r[0], A: r[1], B: r[2], Alpha: r[3], Beta: r[4]})
-	}
-	return out, nil
-}
 
 // AllocationIntervals holds 95% intervals of an allocation's N, D and loss.
 type AllocationIntervals struct {

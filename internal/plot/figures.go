@@ -475,10 +475,10 @@ func frontierFigure(in *Input) (*Figure, error) {
 	nLo, nHi := rangeOf(nAll)
 	dLo, dHi := rangeOf(dAll)
 	if k, err := laws.Lookup("kaplan2020-allocation"); err == nil {
-		both("Kaplan 2020 allocation (N ~ C^0.73)", kaplanColour, 1.5, func(c float64) (float64, float64) { n, d, _, _ := k.Optimal(c); return n, d }, vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3))
+		both("Kaplan 2020 allocation (N ~ C^0.73)", kaplanColour, 1.5, func(c float64) (float64, float64) { n, d, _ := k.Optimal(c); return n, d }, vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3))
 	}
 	if ch, err := laws.Lookup("chinchilla2022"); err == nil {
-		both("Chinchilla 2022 (Approach 3)", chinchillaColour, 1.5, func(c float64) (float64, float64) { n, d, _, _ := ch.Optimal(c); return n, d }, vg.Points(1), vg.Points(3))
+		both("Chinchilla 2022 (Approach 3)", chinchillaColour, 1.5, func(c float64) (float64, float64) { n, d, _ := ch.Optimal(c); return n, d }, vg.Points(1), vg.Points(3))
 	}
 	setLog(&pn.X, cLo, cHi, FLOPs)
 	setLog(&pd.X, cLo, cHi, FLOPs)

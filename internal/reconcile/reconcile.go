@@ -240,7 +240,7 @@ func FromBuiltin(l *laws.Law) Law {
 		out.Loss = l.Kaplan.Loss
 	}
 	out.Optimal = func(c float64) (n, d float64) {
-		n, d, _, _ = l.Optimal(c)
+		n, d, _ = l.Optimal(c)
 		return n, d
 	}
 	return out

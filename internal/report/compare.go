@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -151,26 +152,10 @@ func HasMixedNCounts(es []CompareEntry) bool {
 	return len(seen) > 1
 }
 
-// KaplanFit converts a Kaplan fit to the JSON contract's Fit ({"law": "kaplan", "form":
-// "L(N,D)", "params": {"Nc", "Dc", "alpha_N", "alpha_D"}, ...}); a and b and the
-// allocations at budgets (FLOPs) are set for the joint law, which has a frontier.
-func KaplanFit(r *kaplan.FitResult, budgets []float64) Fit {
-	f := Fit{Law: "kaplan", Form: r.Form.String(), Params: r.Params(), Objective: F(r.Objective),
-		Loss: r.Loss, Delta: r.Delta, Converged: &r.Converged, Status: r.Status,
-		GradNorm: F(r.GradNorm), Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
-		RMSE: F(r.RMSE), Runs: r.Runs, Warnings: r.Warnings, Bootstrap: r.Draws}
-	if len(r.Intervals) > 0 {
-		f.Intervals = pairs(r.Intervals)
-	}
-	if r.HasFrontier() {
-		f.A, f.B = F(r.Law.ExponentA()), F(r.Law.ExponentB())
-		for _, c := range budgets {
-			n, d, loss := r.Law.Optimal(c)
-			f.Allocations = append(f.Allocations, Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n, Loss: loss})
-		}
-	}
-	return f
-}
+// KaplanFit converts a Kaplan fit to the JSON contract's Fit.
+//
+// Deprecated: use fitfile.KaplanFit.
+func KaplanFit(r *kaplan.FitResult, budgets []float64) Fit { return fitfile.KaplanFit(r, budgets) }
 
 // KaplanFitTable is the table of a Kaplan fit for `scalefit fit --law kaplan`: each
 // fitted constant (with its 95% interval under --bootstrap), the frontier exponents a and

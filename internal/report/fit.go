@@ -2,147 +2,18 @@ package report
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
-	"github.com/scalefit/scalefit/internal/chinchilla"
-	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/kaplan"
-	"github.com/scalefit/scalefit/internal/plan"
-	"github.com/scalefit/scalefit/internal/stats"
-	"github.com/scalefit/scalefit/internal/warn"
 )
 
-// FitDocument converts an analysis into the JSON contract. withDraws keeps the bootstrap
-// draws (fit.json always keeps them; `--format json` on stdout leaves them out).
+// FitDocument converts an analysis into the JSON contract.
+//
+// Deprecated: use fitfile.Encode.
 func FitDocument(res *analysis.Result, withDraws bool) *Document {
-	set := res.Set
-	sum := set.Summarize()
-	doc := &Document{
-		SchemaVersion: SchemaVersion,
-		Source:        set.Source,
-		Runs:          len(set.Runs) - res.LeftOut,
-		Excluded:      set.Excluded + res.LeftOut,
-		Derived:       set.Derived,
-		InputNotes:    set.Notes,
-		Fits:          []Fit{},
-		Range:         &Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
-	}
-	for _, g := range res.Groups {
-		doc.HeldOut += len(g.Held)
-		for _, s := range g.Skipped {
-			law := "chinchilla"
-			if s.Approach == 0 {
-				law = "kaplan"
-			}
-			doc.Skipped = append(doc.Skipped, Skip{Law: law, Approach: s.Approach, Group: g.Name, Reason: s.Reason})
-		}
-		if r := g.A3; r != nil {
-			f := Fit{
-				Law: "chinchilla", Approach: 3, Form: "L = E + A/N^alpha + B/D^beta", Group: g.Name,
-				Params:    lawParams(r.Law),
-				A:         F(r.Law.ExponentA()),
-				B:         F(r.Law.ExponentB()),
-				Objective: F(r.Objective), Converged: &r.Converged, Status: r.Status, GradNorm: F(r.GradNorm),
-				Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
-				RMSE: F(r.RMSE), Runs: r.Runs, Loss: lossName(r.Loss), Delta: lossDelta(r.Loss),
-				Warnings: r.Warnings,
-			}
-			if len(r.Intervals) > 0 {
-				f.Resamples = len(r.Draws)
-				f.Intervals = pairs(r.Intervals)
-			}
-			if withDraws {
-				for _, d := range r.Draws {
-					f.Bootstrap = append(f.Bootstrap, d[:])
-				}
-			}
-			for _, c := range res.Budgets {
-				f.Allocations = append(f.Allocations, allocation(r, c))
-			}
-			if h := g.Holdout; h != nil {
-				f.Holdout = &Holdout{Expr: h.Expr, MeanAbsRE: h.MeanAbsRE, MaxAbsRE: h.MaxAbsRE}
-				for i, run := range g.Held {
-					f.Holdout.Runs = append(f.Holdout.Runs, Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
-						FLOPs: run.FLOPs, Loss: run.Loss, Predicted: h.Predicted[i], RelError: h.RelErrors[i]})
-				}
-			}
-			for _, i := range g.Outliers {
-				run := g.Runs[i]
-				pred := run.Loss / math.Exp(r.Residuals[i])
-				f.Outliers = append(f.Outliers, Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
-					FLOPs: run.FLOPs, Loss: run.Loss, Predicted: pred, RelError: fit.RelativeError(pred, run.Loss)})
-			}
-			doc.Fits = append(doc.Fits, f)
-		}
-		for _, r := range []*kaplan.FitResult{g.Kaplan, g.KaplanN} {
-			if r == nil {
-				continue
-			}
-			f := KaplanFit(r, res.Budgets)
-			f.Group = g.Name
-			if !withDraws {
-				f.Bootstrap = nil
-			}
-			doc.Fits = append(doc.Fits, f)
-		}
-		if r := g.A2; r != nil {
-			f := powerLawFit(2, "N_opt = k C^a (IsoFLOP minima)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
-			for _, b := range r.Budgets {
-				f.Budgets = append(f.Budgets, Budget{FLOPs: b.FLOPs, NOpt: b.NOpt, DOpt: b.DOpt, Loss: b.Loss, Sizes: b.Sizes, Accepted: b.Accepted, Reason: b.Reason})
-			}
-			doc.Fits = append(doc.Fits, f)
-		}
-		if r := g.A1; r != nil {
-			f := powerLawFit(1, "N_opt = k C^a (loss-curve envelope)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
-			for _, p := range r.Points {
-				f.Envelope = append(f.Envelope, [4]float64{p.C, p.N, p.D, p.Loss})
-			}
-			doc.Fits = append(doc.Fits, f)
-		}
-	}
-	doc.Warnings = res.AllWarnings()
-	return doc
-}
-
-// powerLawFit is the JSON of Approach 1's or 2's power laws, with allocations at budgets.
-func powerLawFit(approach int, form, group string, p *chinchilla.PowerLaws, budgets []float64, ws []warn.Warning) Fit {
-	f := Fit{Law: "chinchilla", Approach: approach, Form: form, Group: group,
-		A: F(p.A), B: F(p.B), Params: map[string]float64{"k": p.K, "k_d": p.KD, "r2": p.R2A}}
-	if p.BootstrapOK > 0 {
-		f.Intervals = map[string][2]float64{"a": {p.AInt.Lo, p.AInt.Hi}, "b": {p.BInt.Lo, p.BInt.Hi}}
-		f.Resamples = p.BootstrapOK
-	}
-	for _, c := range budgets {
-		n, d := p.NOpt(c), p.DOpt(c)
-		f.Allocations = append(f.Allocations, Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n})
-	}
-	f.Warnings = ws
-	return f
-}
-
-func lawParams(l chinchilla.Law) map[string]float64 {
-	return map[string]float64{"E": l.E, "A": l.A, "B": l.B, "alpha": l.Alpha, "beta": l.Beta}
-}
-
-func allocation(r *chinchilla.FitResult, c float64) Allocation {
-	n, d, loss := r.Law.Optimal(c)
-	a := Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n, Loss: loss}
-	if iv, ok := plan.OptimalIntervals(r.DrawLaws(), c); ok {
-		n, d, l := iv.Params.Pair(), iv.Tokens.Pair(), iv.Loss.Pair()
-		a.NInterval, a.DInterval, a.LossInterval = &n, &d, &l
-	}
-	return a
-}
-
-// pairs converts intervals to the [lo, hi] pairs of the JSON contract.
-func pairs(ivs map[string]stats.Interval) map[string][2]float64 {
-	out := make(map[string][2]float64, len(ivs))
-	for k, iv := range ivs {
-		out[k] = iv.Pair()
-	}
-	return out
+	return fitfile.Encode(res, withDraws)
 }
 
 // FitTables lays out a fit document for people: the runs, each approach's estimates with
@@ -380,24 +251,6 @@ func comparisonTable(res *analysis.Result, doc *Document) *Table {
 		t.Notes = append(t.Notes, "no approach produced exponents")
 	}
 	return t
-}
-
-// lossName names a robust loss for JSON: "huber" or "mse".
-func lossName(l fit.Loss) string {
-	if l.Kind == fit.Squared {
-		return "mse"
-	}
-	return "huber"
-}
-
-func lossDelta(l fit.Loss) float64 {
-	switch {
-	case l.Kind == fit.Squared:
-		return 0
-	case l.Delta == 0:
-		return fit.DefaultDelta
-	}
-	return l.Delta
 }
 
 // gradNorm shows a gradient norm; below 1e-10 (the default convergence threshold) its

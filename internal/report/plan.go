@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -18,15 +19,8 @@ const (
 	PlanPredict     = "predict"          // loss of given N, D
 )
 
-// LawInfo describes where a law came from, for output.
-type LawInfo struct {
-	Name     string             `json:"name"`               // built-in name, fit.json path or runs CSV path
-	Source   string             `json:"source"`             // "law", "fit" or "runs"
-	Title    string             `json:"title,omitempty"`    // e.g. "Chinchilla Approach 3, Table A3 variant"
-	Citation string             `json:"citation,omitempty"` // paper and constants
-	Params   map[string]float64 `json:"params,omitempty"`   // E, A, B, alpha, beta (Chinchilla form)
-	Draws    int                `json:"bootstrap_draws,omitempty"`
-}
+// LawInfo describes where a law came from (fitfile.LawInfo).
+type LawInfo = fitfile.LawInfo
 
 // GPUInfo is the accelerator used to convert FLOPs into GPU time.
 type GPUInfo struct {

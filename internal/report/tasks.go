@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/tasks"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -101,7 +102,7 @@ func finiteP(v float64) *float64 {
 func TasksDocumentFrom(res *tasks.Result) *TasksDocument {
 	o := res.Options
 	doc := &TasksDocument{SchemaVersion: SchemaVersion, Source: res.Source, Warnings: []warn.Warning{},
-		Recipe: TasksRecipe{Step1: "L = E + A/N^alpha + B/D^beta, " + lossName(o.Loss) + " on ln L, E, alpha, beta >= 0",
+		Recipe: TasksRecipe{Step1: "L = E + A/N^alpha + B/D^beta, " + fitfile.LossName(o.Loss) + " on ln L, E, alpha, beta >= 0",
 			Link: string(o.Link), Last: o.Last, Skip: o.Skip, Smooth: o.Smooth, NoiseLast: o.NoiseLast,
 			Bootstrap: o.Bootstrap, Seed: o.Seed, Level: o.Level}}
 	hyp := map[string]bool{}

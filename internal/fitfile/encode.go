@@ -1,0 +1,187 @@
+package fitfile
+
+import (
+	"math"
+
+	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/kaplan"
+	"github.com/scalefit/scalefit/internal/plan"
+	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
+)
+
+// Encode converts an analysis into the JSON contract. withDraws keeps the bootstrap
+// draws (fit.json always keeps them; `--format json` on stdout leaves them out).
+func Encode(res *analysis.Result, withDraws bool) *Document {
+	set := res.Set
+	sum := set.Summarize()
+	doc := &Document{
+		SchemaVersion: SchemaVersion,
+		Source:        set.Source,
+		Runs:          len(set.Runs) - res.LeftOut,
+		Excluded:      set.Excluded + res.LeftOut,
+		Derived:       set.Derived,
+		InputNotes:    set.Notes,
+		Fits:          []Fit{},
+		Range:         &Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
+	}
+	for _, g := range res.Groups {
+		doc.HeldOut += len(g.Held)
+		for _, s := range g.Skipped {
+			law := "chinchilla"
+			if s.Approach == 0 {
+				law = "kaplan"
+			}
+			doc.Skipped = append(doc.Skipped, Skip{Law: law, Approach: s.Approach, Group: g.Name, Reason: s.Reason})
+		}
+		if r := g.A3; r != nil {
+			f := Fit{
+				Law: "chinchilla", Approach: 3, Form: "L = E + A/N^alpha + B/D^beta", Group: g.Name,
+				Params:    LawParams(r.Law),
+				A:         F(r.Law.ExponentA()),
+				B:         F(r.Law.ExponentB()),
+				Objective: F(r.Objective), Converged: &r.Converged, Status: r.Status, GradNorm: F(r.GradNorm),
+				Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
+				RMSE: F(r.RMSE), Runs: r.Runs, Loss: LossName(r.Loss), Delta: LossDelta(r.Loss),
+				Warnings: r.Warnings,
+			}
+			if len(r.Intervals) > 0 {
+				f.Resamples = len(r.Draws)
+				f.Intervals = pairs(r.Intervals)
+			}
+			if withDraws {
+				for _, d := range r.Draws {
+					f.Bootstrap = append(f.Bootstrap, d[:])
+				}
+			}
+			f.Allocations = Allocations(r.Law, res.Budgets, r.DrawLaws())
+			if h := g.Holdout; h != nil {
+				f.Holdout = &Holdout{Expr: h.Expr, MeanAbsRE: h.MeanAbsRE, MaxAbsRE: h.MaxAbsRE}
+				for i, run := range g.Held {
+					f.Holdout.Runs = append(f.Holdout.Runs, Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
+						FLOPs: run.FLOPs, Loss: run.Loss, Predicted: h.Predicted[i], RelError: h.RelErrors[i]})
+				}
+			}
+			for _, i := range g.Outliers {
+				run := g.Runs[i]
+				pred := run.Loss / math.Exp(r.Residuals[i])
+				f.Outliers = append(f.Outliers, Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
+					FLOPs: run.FLOPs, Loss: run.Loss, Predicted: pred, RelError: fit.RelativeError(pred, run.Loss)})
+			}
+			doc.Fits = append(doc.Fits, f)
+		}
+		for _, r := range []*kaplan.FitResult{g.Kaplan, g.KaplanN} {
+			if r == nil {
+				continue
+			}
+			f := KaplanFit(r, res.Budgets)
+			f.Group = g.Name
+			if !withDraws {
+				f.Bootstrap = nil
+			}
+			doc.Fits = append(doc.Fits, f)
+		}
+		if r := g.A2; r != nil {
+			f := powerLawFit(2, "N_opt = k C^a (IsoFLOP minima)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
+			for _, b := range r.Budgets {
+				f.Budgets = append(f.Budgets, Budget{FLOPs: b.FLOPs, NOpt: b.NOpt, DOpt: b.DOpt, Loss: b.Loss, Sizes: b.Sizes, Accepted: b.Accepted, Reason: b.Reason})
+			}
+			doc.Fits = append(doc.Fits, f)
+		}
+		if r := g.A1; r != nil {
+			f := powerLawFit(1, "N_opt = k C^a (loss-curve envelope)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
+			for _, p := range r.Points {
+				f.Envelope = append(f.Envelope, [4]float64{p.C, p.N, p.D, p.Loss})
+			}
+			doc.Fits = append(doc.Fits, f)
+		}
+	}
+	doc.Warnings = res.AllWarnings()
+	return doc
+}
+
+// powerLawFit is the JSON of Approach 1's or 2's power laws, with allocations at budgets.
+func powerLawFit(approach int, form, group string, p *chinchilla.PowerLaws, budgets []float64, ws []warn.Warning) Fit {
+	f := Fit{Law: "chinchilla", Approach: approach, Form: form, Group: group,
+		A: F(p.A), B: F(p.B), Params: map[string]float64{"k": p.K, "k_d": p.KD, "r2": p.R2A}}
+	if ivs := p.Intervals(); ivs != nil {
+		f.Intervals = pairs(ivs)
+		f.Resamples = p.BootstrapOK
+	}
+	f.Allocations = Allocations(p, budgets, nil)
+	f.Warnings = ws
+	return f
+}
+
+// LawParams names a Chinchilla law's constants as the contract's "params" does.
+func LawParams(l chinchilla.Law) map[string]float64 {
+	return map[string]float64{"E": l.E, "A": l.A, "B": l.B, "alpha": l.Alpha, "beta": l.Beta}
+}
+
+// Allocations is the compute-optimal allocation of l at each budget (FLOPs): N_opt, D_opt,
+// D/N and the loss when l predicts one, with 95% intervals over the bootstrap draws when
+// there are any.
+func Allocations(l Law, budgets []float64, draws []chinchilla.Law) []Allocation {
+	var out []Allocation
+	for _, c := range budgets {
+		n, d, loss := l.Optimal(c)
+		a := Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n}
+		if !math.IsNaN(loss) {
+			a.Loss = loss
+		}
+		if iv, ok := plan.OptimalIntervals(draws, c); ok {
+			n, d, l := iv.Params.Pair(), iv.Tokens.Pair(), iv.Loss.Pair()
+			a.NInterval, a.DInterval, a.LossInterval = &n, &d, &l
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// pairs converts intervals to the [lo, hi] pairs of the JSON contract.
+func pairs(ivs map[string]stats.Interval) map[string][2]float64 {
+	out := make(map[string][2]float64, len(ivs))
+	for k, iv := range ivs {
+		out[k] = iv.Pair()
+	}
+	return out
+}
+
+// KaplanFit converts a Kaplan fit to the JSON contract's Fit ({"law": "kaplan", "form":
+// "L(N,D)", "params": {"Nc", "Dc", "alpha_N", "alpha_D"}, ...}); a and b and the
+// allocations at budgets (FLOPs) are set for the joint law, which has a frontier.
+func KaplanFit(r *kaplan.FitResult, budgets []float64) Fit {
+	f := Fit{Law: "kaplan", Form: r.Form.String(), Params: r.Params(), Objective: F(r.Objective),
+		Loss: r.Loss, Delta: r.Delta, Converged: &r.Converged, Status: r.Status,
+		GradNorm: F(r.GradNorm), Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
+		RMSE: F(r.RMSE), Runs: r.Runs, Warnings: r.Warnings, Bootstrap: r.Draws}
+	if len(r.Intervals) > 0 {
+		f.Intervals = pairs(r.Intervals)
+	}
+	if r.HasFrontier() {
+		f.A, f.B = F(r.Law.ExponentA()), F(r.Law.ExponentB())
+		f.Allocations = Allocations(r.Law, budgets, nil)
+	}
+	return f
+}
+
+// LossName names a robust loss for JSON: "huber" or "mse".
+func LossName(l fit.Loss) string {
+	if l.Kind == fit.Squared {
+		return "mse"
+	}
+	return "huber"
+}
+
+// LossDelta is the Huber threshold δ on log-loss residuals the JSON records (0 for mse).
+func LossDelta(l fit.Loss) float64 {
+	switch {
+	case l.Kind == fit.Squared:
+		return 0
+	case l.Delta == 0:
+		return fit.DefaultDelta
+	}
+	return l.Delta
+}

@@ -1,0 +1,336 @@
+package fitfile
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/plan"
+	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/warn"
+)
+
+// Law is what the planning commands (optimal, predict, check, compare) ask of a scaling law,
+// whatever its family. N is parameters, D training tokens, C training FLOPs (C = 6ND), loss
+// in nats/token. chinchilla.Law, kaplan.Law, laws.Allocation (a published or fitted
+// allocation rule, which has no loss: NaN) and *laws.Law satisfy it; a new law family
+// satisfies it to be planned with.
+type Law interface {
+	// Loss predicts the loss of n parameters trained on d tokens (NaN without a loss law).
+	Loss(n, d float64) float64
+	// Optimal returns the compute-optimal N and D at c FLOPs and the loss there (NaN
+	// without a loss law).
+	Optimal(c float64) (n, d, loss float64)
+	// ComputeForParams returns the budget c at which n parameters are compute-optimal and
+	// the tokens d there.
+	ComputeForParams(n float64) (c, d float64)
+	// Exponents returns a and b of N_opt ∝ C^a and D_opt ∝ C^b.
+	Exponents() (a, b float64)
+}
+
+// LawInfo describes where a law came from, for output ("law: ..." notes and the JSON "law"
+// object of optimal and predict).
+type LawInfo struct {
+	Name     string             `json:"name"`               // built-in name, fit.json path or runs CSV path
+	Source   string             `json:"source"`             // "law", "fit" or "runs"
+	Title    string             `json:"title,omitempty"`    // e.g. "Chinchilla Approach 3, Table A3 variant"
+	Citation string             `json:"citation,omitempty"` // paper and constants
+	Params   map[string]float64 `json:"params,omitempty"`   // E, A, B, alpha, beta (Chinchilla form)
+	Draws    int                `json:"bootstrap_draws,omitempty"`
+}
+
+// Source is a resolved law: a built-in law (Chinchilla form, Kaplan form or allocation rule),
+// a fit from a fit.json (Approach 3's law, or Approach 1's or 2's allocation), or a
+// Chinchilla Approach-3 fit to runs made on the fly.
+type Source struct {
+	Info LawInfo
+	// Law answers every query; never nil.
+	Law Law
+	// Chinchilla is the law in the form E + A/N^α + B/D^β when it has that form (the
+	// queries that need it: target loss, repetition, inference), else nil.
+	Chinchilla *chinchilla.Law
+	// Builtin is the catalogue entry of a built-in law (or the allocation read from a
+	// fit.json's Approach 1 or 2), else nil.
+	Builtin *laws.Law
+	// Draws are the bootstrap draws of a fit (nil without).
+	Draws []chinchilla.Law
+	// RDStar and RNStar are the law's data-constrained constants (0 when it has none).
+	RDStar, RNStar float64
+	// Range is the span of the fitted runs (nil for built-in laws).
+	Range *Range
+	// Warnings are non-fatal problems with the source (e.g. the fit did not converge).
+	Warnings []warn.Warning
+	// NotConverged names the fit when it did not converge (empty otherwise), for --strict.
+	NotConverged []string
+}
+
+// FromBuiltin is the source of a built-in published law.
+func FromBuiltin(l *laws.Law) *Source {
+	s := &Source{Law: l, Builtin: l, Chinchilla: l.Chinchilla, RDStar: l.RDStar, RNStar: l.RNStar,
+		Info: LawInfo{Name: l.Name, Source: "law", Title: l.Title, Citation: l.Citation}}
+	if l.Chinchilla != nil {
+		s.Info.Params = LawParams(*l.Chinchilla)
+	}
+	return s
+}
+
+// FromFile reads the law of a fit.json: approach 3 is the Chinchilla law with its bootstrap
+// draws; approach 1 or 2 is that approach's allocation N_opt = k C^a, D_opt = k_d C^b (no
+// loss law). The fit's own warnings come with it.
+func FromFile(path string, approach int) (*Source, error) {
+	if approach != 3 {
+		return allocationFromFile(path, approach)
+	}
+	doc, fit, l, draws, err := ReadApproach3(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{Law: l, Chinchilla: &l, Draws: draws, Range: doc.Range,
+		Info: LawInfo{Name: path, Source: "fit", Title: "Chinchilla Approach 3 fit", Params: LawParams(l), Draws: len(draws)}}
+	if doc.Source != "" {
+		s.Info.Title += " to " + doc.Source
+	}
+	s.Warnings = append(s.Warnings, FitWarnings(path, fit)...)
+	if fit.Converged != nil && !*fit.Converged {
+		s.NotConverged = append(s.NotConverged, "the Approach-3 fit in "+path)
+	}
+	return s, nil
+}
+
+func allocationFromFile(path string, approach int) (*Source, error) {
+	doc, err := Read(path)
+	if err != nil {
+		return nil, fmt.Errorf("--fit: %w", err)
+	}
+	fit := doc.Find("chinchilla", approach)
+	if fit == nil {
+		return nil, fmt.Errorf("--fit %s: no Chinchilla Approach-%d fit in the file", path, approach)
+	}
+	k, kd := fit.Params["k"], fit.Params["k_d"]
+	if fit.A == nil || fit.B == nil || !(k > 0) || !(kd > 0) || math.IsInf(k, 0) || math.IsInf(kd, 0) {
+		return nil, fmt.Errorf("--fit %s: Approach-%d fit lacks a, b, k or k_d", path, approach)
+	}
+	l := &laws.Law{Name: path, Title: fmt.Sprintf("Chinchilla Approach %d fit", approach),
+		Allocation: &laws.Allocation{NCoef: k, NExp: *fit.A, DCoef: kd, DExp: *fit.B, CUnit: 1}}
+	if doc.Source != "" {
+		l.Title += " to " + doc.Source
+	}
+	s := FromBuiltin(l)
+	s.Range = doc.Range
+	s.Info.Source = "fit"
+	s.Warnings = append(s.Warnings, FitWarnings(path, fit)...)
+	return s, nil
+}
+
+// ReadApproach3 reads a fit.json's Chinchilla Approach-3 law and its bootstrap draws (rows of
+// E, A, B, alpha, beta), validating both; errors name the file.
+func ReadApproach3(path string) (*Document, *Fit, chinchilla.Law, []chinchilla.Law, error) {
+	var l chinchilla.Law
+	doc, err := Read(path)
+	if err != nil {
+		return nil, nil, l, nil, fmt.Errorf("--fit: %w", err)
+	}
+	fit := doc.Find("chinchilla", 3)
+	if fit == nil {
+		return nil, nil, l, nil, fmt.Errorf("--fit %s: no Chinchilla Approach-3 fit in the file (run scalefit fit with --approach 3)", path)
+	}
+	l, err = ChinchillaParams(fit.Params)
+	if err != nil {
+		return nil, nil, l, nil, fmt.Errorf("--fit %s: %w", path, err)
+	}
+	draws, err := DrawLaws(fit.Bootstrap)
+	if err != nil {
+		return nil, nil, l, nil, fmt.Errorf("--fit %s: %w", path, err)
+	}
+	return doc, fit, l, draws, nil
+}
+
+// ChinchillaParams reads a Chinchilla law from the contract's "params" (E, A, B, alpha,
+// beta, each positive and finite): the inverse of LawParams.
+func ChinchillaParams(p map[string]float64) (chinchilla.Law, error) {
+	var v [5]float64
+	for i, k := range []string{"E", "A", "B", "alpha", "beta"} {
+		x, ok := p[k]
+		if !ok || !(x > 0) || math.IsInf(x, 0) {
+			return chinchilla.Law{}, fmt.Errorf("Chinchilla fit params %q missing or not positive: want E, A, B, alpha, beta", k)
+		}
+		v[i] = x
+	}
+	return chinchilla.Law{E: v[0], A: v[1], B: v[2], Alpha: v[3], Beta: v[4]}, nil
+}
+
+// DrawLaws converts bootstrap rows [E, A, B, alpha, beta] (as fit.json stores them) to laws;
+// a row of another length or with a non-finite or non-positive entry is an error naming the
+// row.
+func DrawLaws(rows [][]float64) ([]chinchilla.Law, error) {
+	out := make([]chinchilla.Law, 0, len(rows))
+	for i, r := range rows {
+		if len(r) != 5 {
+			return nil, fmt.Errorf("bootstrap row %d has %d values: want 5 (E, A, B, alpha, beta)", i+1, len(r))
+		}
+		for _, v := range r {
+			if !(v > 0) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("bootstrap row %d: %v: want positive finite E, A, B, alpha, beta", i+1, r)
+			}
+		}
+		out = append(out, chinchilla.Law{E: r[0], A: r[1], B: r[2], Alpha: r[3], Beta: r[4]})
+	}
+	return out, nil
+}
+
+// FitWarnings carries a saved fit's own warnings (non-convergence, ill-conditioning) to the
+// commands that use it, with "the fit in PATH" as their context.
+func FitWarnings(path string, fit *Fit) []warn.Warning {
+	var out []warn.Warning
+	if fit.Converged != nil && !*fit.Converged {
+		out = append(out, warn.New(warn.CodeNotConverged, "the fit in %s did not converge: its predictions may be off", path))
+	}
+	return append(out, warn.In("", "the fit in "+path, fit.Warnings)...)
+}
+
+// FromRuns fits the Chinchilla law to runs (Approach 3: Huber δ = 1e-3, default search, no
+// bootstrap); from loss curves (a run column) it takes each run's last point. name (the
+// runs file) names the source.
+func FromRuns(set *runs.Set, name string) (*Source, error) {
+	rs := set.Runs
+	if set.Has("run") {
+		rs = runs.FinalPoints(rs)
+	}
+	n, d, _, loss := runs.Columns(rs)
+	r, err := chinchilla.Fit(n, d, loss, chinchilla.FitOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("fitting %s: %w", name, err)
+	}
+	sum := set.Summarize()
+	s := &Source{Law: r.Law, Chinchilla: &r.Law,
+		Range: &Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
+		Info: LawInfo{Name: name, Source: "runs", Params: LawParams(r.Law),
+			Title: fmt.Sprintf("Chinchilla Approach 3 fitted to %d runs, no bootstrap; for intervals run scalefit fit --bootstrap K -o fit.json and pass --fit", len(rs))}}
+	if !r.Converged {
+		s.Warnings = append(s.Warnings, warn.New(warn.CodeNotConverged, "the Approach-3 fit to %s did not converge (%s): its predictions may be off", name, r.Status))
+		s.NotConverged = append(s.NotConverged, "the Approach-3 fit to "+name)
+	}
+	s.Warnings = append(s.Warnings, r.Warnings...)
+	s.Warnings = append(s.Warnings, set.Warnings...)
+	return s, nil
+}
+
+// Kind names what the source is, for error messages.
+func (s *Source) Kind() string {
+	switch {
+	case s.Builtin == nil:
+		return "the fit " + s.Info.Name
+	case s.Builtin.Allocation != nil:
+		return "law " + s.Builtin.Name + " is an allocation rule with no loss law"
+	case s.Builtin.Kaplan != nil:
+		return "law " + s.Builtin.Name + " is Kaplan's joint L(N, D), not the Chinchilla form E + A/N^alpha + B/D^beta"
+	}
+	return "law " + s.Builtin.Name
+}
+
+// ChinchillaLaw returns the Chinchilla-form law for a query that needs one (what names the
+// query, e.g. "--target-loss"), or an error saying which laws answer it.
+func (s *Source) ChinchillaLaw(what string) (chinchilla.Law, error) {
+	if s.Chinchilla != nil {
+		return *s.Chinchilla, nil
+	}
+	var names []string
+	for _, l := range laws.All() {
+		if l.Chinchilla != nil {
+			names = append(names, l.Name)
+		}
+	}
+	hint := "it answers --compute and --params only"
+	if s.HasLoss() {
+		hint = "it answers --compute, --params and predict only"
+	}
+	return chinchilla.Law{}, fmt.Errorf("%s: %s; %s needs a Chinchilla-form law (%s, or a fit)",
+		s.Kind(), hint, what, strings.Join(names, ", "))
+}
+
+// HasLoss reports whether the law predicts loss (an allocation rule does not).
+func (s *Source) HasLoss() bool {
+	_, _, loss := s.Law.Optimal(1e21)
+	return !math.IsNaN(loss)
+}
+
+// Loss predicts the loss (nats/token) of n parameters trained on d tokens.
+func (s *Source) Loss(n, d float64) (float64, error) {
+	if !s.HasLoss() {
+		_, err := s.ChinchillaLaw("a loss prediction")
+		return 0, err
+	}
+	return s.Law.Loss(n, d), nil
+}
+
+// Optimal returns the compute-optimal allocation at c FLOPs (Loss NaN without a loss law).
+func (s *Source) Optimal(c float64) (plan.Allocation, error) {
+	if s.Chinchilla != nil {
+		return plan.Optimal(*s.Chinchilla, c)
+	}
+	if !(c > 0) || math.IsInf(c, 0) {
+		return plan.Allocation{}, fmt.Errorf("compute %g: want a positive finite number", c)
+	}
+	n, d, loss := s.Law.Optimal(c)
+	return plan.Allocation{FLOPs: c, Params: n, Tokens: d, Loss: loss}, nil
+}
+
+// ForParams returns the budget at which n parameters are compute-optimal, with D and loss.
+func (s *Source) ForParams(n float64) (plan.Allocation, error) {
+	if s.Chinchilla != nil {
+		return plan.ForParams(*s.Chinchilla, n)
+	}
+	if !(n > 0) || math.IsInf(n, 0) {
+		return plan.Allocation{}, fmt.Errorf("params %g: want a positive finite number", n)
+	}
+	c, d := s.Law.ComputeForParams(n)
+	return plan.Allocation{FLOPs: c, Params: n, Tokens: d, Loss: s.Law.Loss(n, d)}, nil
+}
+
+// FarOutside is the factor beyond the fitted compute range from which a prediction is
+// flagged as an extrapolation.
+const FarOutside = 10
+
+// Extrapolation returns c relative to the largest fitted run's compute (0 without a fitted
+// range) and, when c lies more than FarOutside beyond the fitted range on either side, an
+// "extrapolated" warning.
+func (s *Source) Extrapolation(c float64, sci, ratio func(float64) string) (float64, []warn.Warning) {
+	rg := s.Range
+	if rg == nil || !(rg.FLOPs[1] > 0) {
+		return 0, nil
+	}
+	f := c / rg.FLOPs[1]
+	switch {
+	case f > FarOutside:
+		return f, []warn.Warning{{Code: plan.CodeExtrapolated, Msg: "C = " + sci(c) + " is " + ratio(f) + " the largest fitted run (" +
+			sci(rg.FLOPs[1]) + " FLOPs): an extrapolation"}}
+	case rg.FLOPs[0] > 0 && c < rg.FLOPs[0]/FarOutside:
+		return f, []warn.Warning{{Code: plan.CodeExtrapolated, Msg: "C = " + sci(c) + " is " + ratio(rg.FLOPs[0]/c) + " below the smallest fitted run (" +
+			sci(rg.FLOPs[0]) + " FLOPs): an extrapolation"}}
+	}
+	return f, nil
+}
+
+// DataLaw extends a Chinchilla-form law with Muennighoff et al.'s repetition constants: the
+// given rdStar and rnStar when set (non-nil), else the source's own, else the C4 values of
+// muennighoff2023 (with a "default-repetition-constants" warning). float formats the
+// constants for the warning.
+func (s *Source) DataLaw(l chinchilla.Law, rdStar, rnStar *float64, float func(float64) string) (plan.DataLaw, []warn.Warning) {
+	dl := plan.DataLaw{Law: l, RDStar: s.RDStar, RNStar: s.RNStar}
+	var ws []warn.Warning
+	if dl.RDStar == 0 && dl.RNStar == 0 && rdStar == nil && rnStar == nil {
+		c4, _ := laws.Lookup("muennighoff2023")
+		dl.RDStar, dl.RNStar = c4.RDStar, c4.RNStar
+		ws = append(ws, warn.Warning{Code: plan.CodeDefaultRepetition, Msg: "the law has no R_D*, R_N*: using Muennighoff et al.'s C4 values R_D* " +
+			float(c4.RDStar) + ", R_N* " + float(c4.RNStar) + " (override with --rd-star, --rn-star)"})
+	}
+	if rdStar != nil {
+		dl.RDStar = *rdStar
+	}
+	if rnStar != nil {
+		dl.RNStar = *rnStar
+	}
+	return dl, ws
+}
