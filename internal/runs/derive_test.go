@@ -25,7 +25,7 @@ func TestDerive(t *testing.T) {
 	if len(s.Runs) != 2 || s.Runs[0].Params != 2e6 || s.Runs[1].FLOPs != 6*4e6*2e9 || s.Runs[1].Tokens != 2e9 || s.Derived != "" {
 		t.Errorf("runs %+v, derived %q", s.Runs, s.Derived)
 	}
-	if len(s.Notes) == 0 || !strings.Contains(s.Notes[len(s.Notes)-1], "params and flops derived: test") {
+	if notes := strings.Join(s.Notes, "\n"); !strings.Contains(notes, "params and flops derived: test") || !strings.Contains(notes, `params column "params" is replaced`) {
 		t.Errorf("notes %q", s.Notes)
 	}
 	// --where sees the derived params.

@@ -541,6 +541,11 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 	}
 	if opts.Derive != nil {
 		note("params and flops derived: " + opts.Derive.Name)
+		for _, c := range []string{"params", "flops"} {
+			if h, ok := s.Columns[c]; ok {
+				note(fmt.Sprintf("the input's %s column %q is replaced by the derived values", c, h))
+			}
+		}
 	}
 	if cap(s.Runs) > 2*len(s.Runs)+1024 {
 		s.Runs = append([]Run(nil), s.Runs...)
