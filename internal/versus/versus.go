@@ -388,7 +388,7 @@ func fitOne(g Group, i int, opts Options) (GroupFit, []warn.Warning, error) {
 		if boot > 0 {
 			f.Draws = isoBootstrap(g, m, d, boot, groupSeed(opts.Seed, i), opts)
 			if n := boot - len(f.Draws); n > 0 {
-				ws = append(ws, warn.New("bootstrap-failed", "%d of %d bootstrap resamples had too few IsoFLOP budgets and were left out", n, boot))
+				ws = append(ws, warn.New("bootstrap-failures", "%d of %d bootstrap resamples had too few IsoFLOP budgets and were left out", n, boot))
 			}
 		}
 		return f, ws, nil
@@ -440,7 +440,7 @@ func fitGranGroup(f GroupFit, g Group, i, boot int, opts Options) (GroupFit, []w
 		}
 	}
 	if n := boot - len(f.Draws); n > 0 {
-		ws = append(ws, warn.New("bootstrap-failed", "%d of %d granularity-law bootstrap refits failed and were left out", n, boot))
+		ws = append(ws, warn.New("bootstrap-failures", "%d of %d granularity-law bootstrap refits failed and were left out", n, boot))
 	}
 	return f, ws, nil
 }
@@ -530,7 +530,7 @@ func collectShared(draws [][]Draw, fits []GroupFit, opts Options, res *Result) e
 		res.EInterval = &iv
 	}
 	if n := opts.Bootstrap - len(es); n > 0 {
-		res.Warnings = append(res.Warnings, warn.New("bootstrap-failed", "%d of %d shared-E bootstrap refits failed and were left out", n, opts.Bootstrap))
+		res.Warnings = append(res.Warnings, warn.New("bootstrap-failures", "%d of %d shared-E bootstrap refits failed and were left out", n, opts.Bootstrap))
 	}
 	return nil
 }
