@@ -163,6 +163,8 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 		return report.WriteJSON(e.stdout, report.VersusDoc(res, set.Source))
 	case report.Markdown:
 		return report.VersusMarkdown(e.stdout, res, "")
+	case report.CSV: // machine-readable; the warnings went to stderr above
+		return report.WriteRowsCSV(e.stdout, report.VersusCSVRows(res))
 	}
 	return report.RenderAll(e.stdout, format, report.VersusTables(res), res.Warnings)
 }

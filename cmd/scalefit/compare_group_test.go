@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -318,5 +320,33 @@ func TestCompareGroupGranularity(t *testing.T) {
 	}
 	if _, errs, code := runCLI(t, b.String(), "compare", "-", "--group", "arch", "--shared", "E"); code != 2 || !strings.Contains(errs, "granularity") {
 		t.Errorf("--shared E with a granularity law: exit %d, %q", code, errs)
+	}
+}
+
+// --format csv is one tidy machine-readable table at full precision, intervals as _lo/_hi.
+func TestCompareGroupCSV(t *testing.T) {
+	out, errs, code := runCLI(t, "", "compare", repoFile("testdata", "versus_synthetic.csv"), "--group", "arch", "--bootstrap", "10", "--format", "csv", "--compute", "1e19")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(recs[0], ","); got != "group,reference,kind,flops,name,value,interval_lo,interval_hi,extrapolated" {
+		t.Fatalf("header %q", got)
+	}
+	found := false
+	for _, r := range recs[1:] {
+		if c, _ := strconv.ParseFloat(r[3], 64); r[0] == "half" && r[2] == "multiplier" && c == 1e19 {
+			found = true
+			v, err := strconv.ParseFloat(r[5], 64)
+			if err != nil || math.Abs(v/2-1) > 0.05 || len(r[5]) < 8 || r[6] == "" || r[7] == "" {
+				t.Errorf("multiplier row %v: want full precision near 2 with an interval", r)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no multiplier row for half at 1e19:\n%s", out)
 	}
 }

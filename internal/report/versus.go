@@ -354,3 +354,57 @@ func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
 
 // VersusCaption says what the comparison figure shows.
 const VersusCaption = "Left: each group's loss-optimal frontier L*(C) with its runs. Right: the compute multiplier of each group against the reference, with its 95% band; dashed where extrapolated."
+
+// VersusRow is one row of `compare --group --format csv`: a tidy table with the group, the
+// kind of quantity (fit, multiplier, crossover, exponent), the budget in FLOPs where it
+// applies, the name, the value at full precision (empty when infinite), its 95% interval
+// (interval_lo, interval_hi; empty when none or infinite) and whether it is extrapolated.
+type VersusRow struct {
+	Group        string      `json:"group"`
+	Reference    string      `json:"reference"`
+	Kind         string      `json:"kind"`
+	FLOPs        *float64    `json:"flops"`
+	Name         string      `json:"name"`
+	Value        *float64    `json:"value"`
+	Interval     [2]*float64 `json:"interval"`
+	Extrapolated bool        `json:"extrapolated"`
+}
+
+// VersusCSVRows flattens a comparison into VersusRows: each group's frontier parameters
+// (kind fit), then per compared group its multipliers, crossover and exponent differences.
+func VersusCSVRows(r *versus.Result) []VersusRow {
+	iv := func(x *versus.Interval) [2]*float64 {
+		if x == nil {
+			return [2]*float64{}
+		}
+		return [2]*float64{finite(x.Lo), finite(x.Hi)}
+	}
+	var out []VersusRow
+	for _, f := range r.Fits {
+		for _, p := range []struct {
+			name string
+			v    float64
+		}{{"E", f.Frontier.E}, {"K", f.Frontier.K}, {"slope", f.Frontier.Gamma}} {
+			var ci [2]*float64
+			if x, ok := f.Intervals[p.name]; ok {
+				ci = iv(&x)
+			}
+			out = append(out, VersusRow{Group: f.Group, Reference: r.Reference, Kind: "fit", Name: p.name, Value: finite(p.v), Interval: ci})
+		}
+	}
+	for _, c := range r.Comparisons {
+		for _, p := range c.Multipliers {
+			out = append(out, VersusRow{Group: c.Group, Reference: r.Reference, Kind: "multiplier", FLOPs: F(p.FLOPs), Name: "m",
+				Value: finite(p.Value), Interval: iv(p.Interval), Extrapolated: p.Extrapolated})
+		}
+		if x := c.Crossover; x != nil {
+			out = append(out, VersusRow{Group: c.Group, Reference: r.Reference, Kind: "crossover", Name: "flops",
+				Value: finite(x.FLOPs), Interval: iv(x.Interval), Extrapolated: x.Extrapolated})
+		}
+		for _, e := range c.Exponents {
+			out = append(out, VersusRow{Group: c.Group, Reference: r.Reference, Kind: "exponent", Name: e.Name + "_diff",
+				Value: finite(e.Diff), Interval: iv(e.Interval)})
+		}
+	}
+	return out
+}
