@@ -29,6 +29,7 @@ type curveInput struct {
 	stepCol  string
 	lossCol  string
 	groupCol string
+	infer    string
 }
 
 func (ci *curveInput) register(cmd *cobra.Command, group bool) {
@@ -38,6 +39,7 @@ func (ci *curveInput) register(cmd *cobra.Command, group bool) {
 	fs.StringVar(&ci.runCol, "run-col", "", "column of run ids (default: run, run_id, id or name)")
 	fs.StringVar(&ci.stepCol, "step-col", "", "column of steps (default: step, iteration or global_step)")
 	fs.StringVar(&ci.lossCol, "loss-col", "", "column of losses (default: loss or train_loss)")
+	fs.StringVar(&ci.infer, "infer-schedule", "", "cosine: derive each run's cosine schedule (warm-up, length, peak, final) from its lr column")
 	if group {
 		fs.StringVar(&ci.groupCol, "group", "", "column whose values split the curves into groups (one law per model)")
 	}
@@ -46,7 +48,10 @@ func (ci *curveInput) register(cmd *cobra.Command, group bool) {
 // load reads curves from files ("-" is stdin), with each run's schedule resolved.
 func (ci *curveInput) load(e *env, paths []string, minPoints int) ([]*curve.Curve, []warn.Warning, error) {
 	opts := curve.ReadOptions{RunCol: ci.runCol, StepCol: ci.stepCol, LossCol: ci.lossCol, GroupCol: ci.groupCol,
-		Schedule: ci.schedule, MinPoints: minPoints}
+		Schedule: ci.schedule, MinPoints: minPoints, InferCosine: ci.infer == "cosine"}
+	if ci.infer != "" && ci.infer != "cosine" {
+		return nil, nil, usagef("--infer-schedule %q: want cosine", ci.infer)
+	}
 	if ci.schedule != "" {
 		if _, err := curve.Parse(ci.schedule); err != nil {
 			return nil, nil, fmt.Errorf("--schedule: %w", err)
@@ -575,6 +580,9 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 	}
 	if err := checkPlotPath(o.plot); err != nil {
 		return err
+	}
+	if o.in.infer != "" {
+		return usagef("--infer-schedule: a partial curve does not show its schedule's length; give the planned schedule with --schedule SPEC (or a schedule column or --meta)")
 	}
 	tol, err := parseTolerance(o.tolerance)
 	if err != nil {

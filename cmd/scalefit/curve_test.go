@@ -303,3 +303,49 @@ func TestCurveForecastScalingLawTarget(t *testing.T) {
 		}
 	}
 }
+
+// The OLMo ladder end to end: siblings' schedules inferred from their lr columns, the 1B
+// 10xC run forecast from its first half with them as the prior (TestForecastOLMoLadder pins
+// all five runs).
+func TestCurveOLMoInferredSchedules(t *testing.T) {
+	src, err := os.ReadFile(repoFile("testdata", "olmo_curves.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(src)), "\n")
+	var sib, half strings.Builder
+	sib.WriteString(lines[0] + "\n")
+	half.WriteString(lines[0] + "\n")
+	actual := 0.0
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		switch {
+		case strings.HasPrefix(l, "1B-10xC,"):
+			step, _ := strconv.Atoi(f[5])
+			if step <= 162694/2 {
+				half.WriteString(l + "\n")
+			}
+			actual, _ = strconv.ParseFloat(f[12], 64)
+		case strings.HasPrefix(l, "1B-"):
+			sib.WriteString(l + "\n")
+		}
+	}
+	dir := t.TempDir()
+	sibPath, halfPath, prior := filepath.Join(dir, "sib.csv"), filepath.Join(dir, "half.csv"), filepath.Join(dir, "sib.json")
+	os.WriteFile(sibPath, []byte(sib.String()), 0o644)
+	os.WriteFile(halfPath, []byte(half.String()), 0o644)
+	if _, errs, code := runCLI(t, "", "curve", "fit", sibPath, "--loss-col", "loss_c4_en", "--infer-schedule", "cosine", "-q", "-o", prior); code != 0 || !strings.Contains(errs, "schedule-inferred") {
+		t.Fatalf("fit: exit %d %s", code, errs)
+	}
+	spec := "cosine:warmup=804,steps=162694,peak=0.0005154377073139458,final=5.154392348953897e-05"
+	out, errs, code := runCLI(t, "", "curve", "forecast", halfPath, "--loss-col", "loss_c4_en", "--schedule", spec, "--fit", prior, "--format", "json")
+	var got struct {
+		Forecast float64 `json:"forecast"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil || math.Abs(got.Forecast-actual)/actual > 0.001 {
+		t.Errorf("forecast %.4f of a final loss %.4f (exit %d, %s)", got.Forecast, actual, code, errs)
+	}
+	if _, errs, code := runCLI(t, "", "curve", "forecast", halfPath, "--loss-col", "loss_c4_en", "--infer-schedule", "cosine"); code != 2 || !strings.Contains(errs, "--schedule SPEC") {
+		t.Errorf("forecast --infer-schedule: exit %d %s", code, errs)
+	}
+}

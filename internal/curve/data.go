@@ -52,6 +52,9 @@ type ReadOptions struct {
 	MinPoints int
 	// NoSchedule reads curves without requiring a schedule (LR is then nil).
 	NoSchedule bool
+	// InferCosine derives a cosine schedule (InferCosine) from the lr column of runs that
+	// have no schedule of their own, instead of interpolating the logged learning rates.
+	InferCosine bool
 }
 
 var curveAliases = map[string][]string{
@@ -303,6 +306,16 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 				if w, bad := compareLR(c, l); bad {
 					ws = append(ws, w)
 				}
+			}
+		} else if l, ok := lrs[c.Run]; ok && opts.InferCosine {
+			sc, mism, err := InferCosine(c.Steps, l)
+			if err != nil {
+				return nil, nil, &InputError{File: name, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: no cosine schedule from its lr column: %v", c.Run, err)}
+			}
+			c.Schedule, c.LR = sc, sc.LRs()
+			ws = append(ws, warn.New("schedule-inferred", "run %q: schedule %s inferred from its lr column (largest mismatch %.2g of the peak)", c.Run, sc.String(), mism))
+			if mism > 0.01 {
+				return nil, nil, &InputError{File: name, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: its lr column is not a cosine schedule with linear warm-up (mismatch %.2g of the peak): give --schedule SPEC", c.Run, mism)}
 			}
 		} else if l, ok := lrs[c.Run]; ok {
 			var w *warn.Warning
