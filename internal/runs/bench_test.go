@@ -107,3 +107,31 @@ func BenchmarkLoadJSONL240K(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(data))/float64(len(s.Runs)), "filebytes/row")
 }
+
+// BenchmarkLoadQuoted240K: the CSV with every cell quoted, as W&B exports it.
+func BenchmarkLoadQuoted240K(b *testing.B) {
+	var q bytes.Buffer
+	for _, l := range bytes.SplitAfter(benchFile(240_000), []byte{'\n'}) {
+		l = bytes.TrimSuffix(l, []byte{'\n'})
+		if len(l) > 0 {
+			q.WriteString(`"` + string(bytes.ReplaceAll(l, []byte{','}, []byte(`","`))) + "\"\n")
+		}
+	}
+	data := q.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	var s *Set
+	for i := 0; i < b.N; i++ {
+		var err error
+		if s, err = Load(bytes.NewReader(data), "bench.csv", Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(len(s.Runs))*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
+	}
+	b.ReportMetric(float64(len(data))/float64(len(s.Runs)), "filebytes/row")
+}
