@@ -71,7 +71,7 @@ func TestCheckRunsOnTheLawPass(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	golden(t, "check.golden", out)
+	golden(t, "check.golden", out, errs)
 	if errs != "" {
 		t.Errorf("stderr %q, want empty", errs)
 	}
@@ -89,7 +89,7 @@ func TestCheckTenPercentWorseFails(t *testing.T) {
 			t.Errorf("%v: %d runs OUTSIDE, want 4:\n%s", args, n, out)
 		}
 		if len(args) == 0 {
-			golden(t, "check_outside.golden", out)
+			golden(t, "check_outside.golden", out, errs)
 		}
 	}
 	// A band wider than 10% lets them through.

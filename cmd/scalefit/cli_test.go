@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -24,8 +25,23 @@ func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, 
 	return out.String(), errb.String(), code
 }
 
-// golden compares got with testdata/golden/NAME, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
+// golden compares got with testdata/golden/NAME, or rewrites it with -update. With a
+// stderr, it pins that too, in NAME.stderr beside it (temporary directories and the
+// repository's testdata path normalised), so a warning that appears, changes or goes is
+// seen.
+func golden(t *testing.T, name, got string, stderr ...string) {
+	t.Helper()
+	for _, s := range stderr {
+		s = tempPath.ReplaceAllString(strings.ReplaceAll(s, repoFile("testdata"), "testdata"), "TMP/")
+		goldenFile(t, name+".stderr", s)
+	}
+	goldenFile(t, name, got)
+}
+
+// tempPath matches a test's temporary directory in output.
+var tempPath = regexp.MustCompile(regexp.QuoteMeta(os.TempDir()) + `/[^\s:'"]*/`)
+
+func goldenFile(t *testing.T, name, got string) {
 	t.Helper()
 	path := repoFile("testdata", "golden", name)
 	if *update {

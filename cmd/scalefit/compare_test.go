@@ -22,7 +22,7 @@ func TestCompareGolden(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
-			golden(t, tt.name, out)
+			golden(t, tt.name, out, errs)
 		})
 	}
 }
@@ -138,7 +138,7 @@ func TestCompareRunsGolden(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	golden(t, "compare_chinchilla.golden", out)
+	golden(t, "compare_chinchilla.golden", out, errs)
 	for _, want := range []string{"your fit: kaplan L(N,D)", "0.547", "3.52x", "your fit: chinchilla A3", "3.27x",
 		"verdict: Approach 3 (parametric fit) has a = 0.514: closer to Chinchilla's equal scaling"} {
 		if !strings.Contains(out, want) {

@@ -17,7 +17,7 @@ func TestFitChinchillaGolden(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	golden(t, "fit_chinchilla.golden", strings.ReplaceAll(out, repoFile("testdata"), "testdata"))
+	golden(t, "fit_chinchilla.golden", strings.ReplaceAll(out, repoFile("testdata"), "testdata"), errOut)
 }
 
 func TestFitChinchillaMarkdownAndCSV(t *testing.T) {
@@ -26,7 +26,7 @@ func TestFitChinchillaMarkdownAndCSV(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", f, code, errOut)
 		}
-		golden(t, "fit_chinchilla_"+f+".golden", strings.ReplaceAll(out, repoFile("testdata"), "testdata"))
+		golden(t, "fit_chinchilla_"+f+".golden", strings.ReplaceAll(out, repoFile("testdata"), "testdata"), errOut)
 	}
 }
 

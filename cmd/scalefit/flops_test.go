@@ -17,7 +17,7 @@ func TestFlopsGPT2(t *testing.T) {
 			t.Errorf("table lacks %s:\n%s", want, out)
 		}
 	}
-	golden(t, "flops_gpt2.txt", out)
+	golden(t, "flops_gpt2.txt", out, errs)
 	out, errs, code = runCLI(t, "", append(args, "--format", "json")...)
 	if code != 0 {
 		t.Fatalf("json: exit %d: %s", code, errs)

@@ -18,7 +18,7 @@ func TestLawsGolden(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
-			golden(t, tt.file, out)
+			golden(t, tt.file, out, errs)
 		})
 	}
 }

@@ -63,7 +63,7 @@ func TestOptimalGolden(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			golden(t, tt.golden, out)
+			golden(t, tt.golden, out, errOut)
 		})
 	}
 }

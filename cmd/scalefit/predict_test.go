@@ -33,12 +33,12 @@ func TestPredictGolden(t *testing.T) {
 	if code != 0 {
 		t.Fatal(errOut)
 	}
-	golden(t, "predict_chinchilla.golden", out)
+	golden(t, "predict_chinchilla.golden", out, errOut)
 	out, errOut, code = runCLI(t, "", "predict", "--law", "epoch2024", "--params", "1B,7B", "--tokens", "20B,140B", "--format", "markdown")
 	if code != 0 {
 		t.Fatal(errOut)
 	}
-	golden(t, "predict_epoch_markdown.golden", out)
+	golden(t, "predict_epoch_markdown.golden", out, errOut)
 }
 
 func TestPredictPairing(t *testing.T) {

@@ -51,7 +51,7 @@ func TestReportChinchilla(t *testing.T) {
 		}
 	}
 	got := strings.ReplaceAll(strings.Join(kept, "\n"), repoFile("testdata"), "testdata")
-	golden(t, "report_chinchilla.md.golden", got)
+	golden(t, "report_chinchilla.md.golden", got, errOut)
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".") {

@@ -78,25 +78,3 @@ func BenchmarkMathLog(b *testing.B) {
 		}
 	}
 }
-
-func TestFastMathCPU(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing")
-	}
-	xs := make([]float64, 240)
-	for i := range xs {
-		xs[i] = -float64(i) / 10
-	}
-	for _, c := range []struct {
-		name string
-		f    func(float64) float64
-		off  float64
-	}{{"expNonPos", expNonPos, 0}, {"math.Exp", math.Exp, 0}, {"logPos", logPos, 3.5}, {"math.Log", math.Log, 3.5}} {
-		d := cpuPerOp(20000, func() {
-			for _, x := range xs {
-				fmSink += c.f(c.off + x/100)
-			}
-		})
-		t.Logf("%s: %.2f ns per call (thread CPU)", c.name, float64(d.Nanoseconds())/240)
-	}
-}
