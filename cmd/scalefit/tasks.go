@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -15,9 +16,6 @@ import (
 )
 
 var _ = register(newTasksCmd)
-
-// maxTaskBootstrap caps --bootstrap: each resample refits both steps of every task.
-const maxTaskBootstrap = 100000
 
 // tasksOptions holds the flags of `scalefit tasks`.
 type tasksOptions struct {
@@ -151,10 +149,11 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 		return usagef("--smooth %d: want 1 (none) or more points", o.smooth)
 	case o.noiseLast < 2:
 		return usagef("--noise-last %d: want 2 or more checkpoints", o.noiseLast)
-	case o.bootstrap < 0 || o.bootstrap > maxTaskBootstrap:
-		return usagef("--bootstrap %d: want 0 (none) to %d resamples", o.bootstrap, maxTaskBootstrap)
 	case chanceSet && !(o.chance >= 0 && o.chance <= 1):
 		return usagef("--chance %v: want a level in [0, 1]", o.chance)
+	}
+	if err := limits.Resamples(o.bootstrap, 1); err != nil {
+		return &usageError{err}
 	}
 	if o.plots != "" {
 		if _, err := plot.Format("x." + o.plotExt); err != nil {
@@ -197,7 +196,16 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 	}
 	opts := tasks.Options{Last: o.last, Skip: skip, Smooth: o.smooth, Link: link, Chance: o.chance, ChanceSet: chanceSet,
 		NoiseLast: o.noiseLast, Bootstrap: o.bootstrap, Seed: o.seed}
+	if err := limits.Resamples(o.bootstrap, len(data.Tasks)); err != nil {
+		return &usageError{fmt.Errorf("%w (each task is resampled)", err)}
+	}
+	if o.bootstrap > 0 && isTerminal(e.stderr) {
+		opts.Progress = progressLine(e.stderr, "bootstrap")
+	}
 	res, err := tasks.Analyze(data, targets, opts)
+	if opts.Progress != nil {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
 	if err != nil {
 		return err
 	}

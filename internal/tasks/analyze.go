@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
@@ -44,6 +45,9 @@ type Options struct {
 	Level float64
 	// Workers is the number of goroutines; 0 means GOMAXPROCS. Results do not depend on it.
 	Workers int
+	// Progress, if non-nil, is called with (done, total) as bootstrap resamples finish, over
+	// all tasks (total = tasks × Bootstrap), from worker goroutines.
+	Progress func(done, total int)
 
 	refitAllStarts bool // tests: step-1 bootstrap refits from every full-data optimum
 }
@@ -190,6 +194,11 @@ func Analyze(d *Data, targets []Target, opts Options) (*Result, error) {
 		if len(t.Ladder) < MinRuns {
 			return nil, fmt.Errorf("%w: %s: task %s has %d ladder runs: want at least %d (step 1 has 5 parameters)", ErrInput, d.Source, t.Name, len(t.Ladder), MinRuns)
 		}
+	}
+	var done atomic.Int64
+	if p := opts.Progress; p != nil {
+		total := len(d.Tasks) * opts.Bootstrap
+		opts.Progress = func(int, int) { p(int(done.Add(1)), total) }
 	}
 	for _, t := range d.Tasks {
 		tr, err := analyzeTask(t, targets, opts)
@@ -387,7 +396,7 @@ func bootstrapTask(tr *TaskResult, s1 *step1, f1 *step1Fit, lp *linkProblem, own
 		ok           bool
 	}
 	warm := [][]float64{tr.Link.Params}
-	draws := stats.Replicates(opts.Bootstrap, stats.BootstrapOptions{Seed: opts.Seed, Workers: opts.Workers}, func(_ int, rng *rand.Rand) draw {
+	draws := stats.Replicates(opts.Bootstrap, stats.BootstrapOptions{Seed: opts.Seed, Workers: opts.Workers, Progress: opts.Progress}, func(_ int, rng *rand.Rand) draw {
 		counts := stats.Counts(rng, nRuns)
 		law, err := s1.refit(f1, counts, opts.refitAllStarts)
 		if err != nil {
