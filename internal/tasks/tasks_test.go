@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
@@ -174,9 +175,21 @@ func TestBootstrapDeterministic(t *testing.T) {
 	d.Tasks = d.Tasks[:2]
 	var got []string
 	for _, w := range []int{1, 3} {
-		res, err := Analyze(d, tg, Options{Bootstrap: 20, Seed: 7, Workers: w})
+		var last, total atomic.Int64
+		res, err := Analyze(d, tg, Options{Bootstrap: 20, Seed: 7, Workers: w, Progress: func(done, tot int) {
+			for {
+				l := last.Load()
+				if int64(done) <= l || last.CompareAndSwap(l, int64(done)) {
+					break
+				}
+			}
+			total.Store(int64(tot))
+		}})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if last.Load() != 40 || total.Load() != 40 {
+			t.Errorf("progress reached %d of %d, want 40 of 40 (2 tasks x 20)", last.Load(), total.Load())
 		}
 		got = append(got, fmt.Sprint(res.Tasks[0].Predictions, res.Tasks[1].Predictions))
 	}
