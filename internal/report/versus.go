@@ -344,7 +344,7 @@ func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
 	if len(r.Warnings) > 0 {
 		b.WriteString("Warnings:\n\n")
 		for _, x := range r.Warnings {
-			b.WriteString("- " + MarkdownText(x.String()) + "\n")
+			b.WriteString("- " + MarkdownText(x.Qualified()) + "\n")
 		}
 		b.WriteString("\n")
 	}
