@@ -11,6 +11,7 @@ import (
 	"github.com/scalefit/scalefit/internal/curve"
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -714,8 +715,13 @@ func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
 	if err != nil {
 		return &usageError{err}
 	}
-	if o.steps < 2 || o.steps > 1e8 || !(o.peak > 0) || o.warmup < 0 || o.warmup >= o.steps {
-		return usagef("want --steps T (2 to 1e8), --peak P > 0 and 0 <= --warmup < T")
+	if o.steps < 2 || o.steps > limits.MaxScheduleSteps || !(o.peak > 0) || math.IsInf(o.peak, 0) || o.warmup < 0 || o.warmup >= o.steps {
+		return usagef("want --steps T (2 to %d), a finite --peak P > 0 and 0 <= --warmup < T", limits.MaxScheduleSteps)
+	}
+	for _, f := range o.finals {
+		if !(f >= 0) || f > o.peak {
+			return usagef("--final %g: want 0 <= final <= --peak", f)
+		}
 	}
 	if o.grid < 2 || o.grid > 1000 {
 		return usagef("--grid %d: want 2 to 1000 decay starts", o.grid)

@@ -268,3 +268,43 @@ func TestReadCurvesLRColumn(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// Parse never panics, and what it accepts gives finite, non-negative learning rates.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"cosine:warmup=2160,steps=24000,peak=3e-4,final=3e-5", "wsd:warmup=5,steps=100,peak=1,final=0.1,decay_start=50,decay=sqrt",
+		"step:steps=100,peak=1,at=60:0.1;30:0.5", "linear:steps=3,peak=1e5,final=0", "constant:steps=2,peak=1e-300,warmup=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		sc, err := Parse(spec)
+		if err != nil || sc.Steps > 100000 {
+			return
+		}
+		for s, v := range sc.LRs() {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				t.Fatalf("%q: lr(%d) = %g", spec, s, v)
+			}
+		}
+	})
+}
+
+// ReadCurves never panics: bad input is an error naming the file.
+func FuzzReadCurves(f *testing.F) {
+	f.Add("run,step,loss\na,1,3\na,2,2.9\n", "constant:steps=10,peak=1")
+	f.Add("run,step,lr,loss\na,0,0.1,3\na,5,0.05,2.9\n", "")
+	f.Add("run,step,loss,schedule\na,9,3,\"step:steps=10,peak=1,at=5:0.5\"\n", "")
+	f.Fuzz(func(t *testing.T, in, spec string) {
+		cs, _, err := ReadCurves(strings.NewReader(in), "f.csv", ReadOptions{Schedule: spec, MinPoints: 1})
+		if err != nil {
+			if !strings.Contains(err.Error(), "f.csv") && !strings.Contains(err.Error(), "schedule") {
+				t.Fatalf("error without the file or spec: %v", err)
+			}
+			return
+		}
+		for _, c := range cs {
+			if c.LR != nil && c.Steps[len(c.Steps)-1] >= len(c.LR) {
+				t.Fatalf("step %d beyond the schedule of %d steps", c.Steps[len(c.Steps)-1], len(c.LR))
+			}
+		}
+	})
+}

@@ -3,6 +3,7 @@ package curve
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -108,10 +110,15 @@ func readTable(r io.Reader, name string) (header []string, rows [][]string, line
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line, err = pe.Line, pe.Err
+			}
 			return nil, nil, nil, &InputError{File: name, Line: line, Msg: err.Error()}
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
@@ -258,6 +265,9 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 			case int(st) < prev:
 				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("run %q: step %d after step %d: want steps in increasing order", id, int(st), prev)}
 			}
+		}
+		if st >= limits.MaxScheduleSteps {
+			return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("step %d: want fewer than %d steps", int(st), limits.MaxScheduleSteps)}
 		}
 		c.Steps = append(c.Steps, int(st))
 		c.Loss = append(c.Loss, loss)

@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // Decay kinds of a wsd schedule's final phase.
@@ -124,6 +126,9 @@ func Parse(spec string) (*Schedule, error) {
 			if f < 0 {
 				return 0, bad("%s=%s: a learning rate cannot be negative", k, x)
 			}
+			if f > 1e6 {
+				return 0, bad("%s=%s: want a learning rate below 1e6", k, x)
+			}
 			return f, nil
 		}
 		var err error
@@ -181,8 +186,8 @@ func Parse(spec string) (*Schedule, error) {
 			return nil, bad("missing key %q", k)
 		}
 	}
-	if sc.Steps < 2 {
-		return nil, bad("steps=%d: want at least 2", sc.Steps)
+	if sc.Steps < 2 || sc.Steps > limits.MaxScheduleSteps {
+		return nil, bad("steps=%d: want 2 to %d", sc.Steps, limits.MaxScheduleSteps)
 	}
 	if !(sc.Peak > 0) {
 		return nil, bad("peak=%g: want a positive learning rate", sc.Peak)
@@ -249,7 +254,7 @@ func (sc *Schedule) LR(s int) float64 {
 	case "cosine":
 		return F + (P-F)*(1+math.Cos(math.Pi*float64(s-W)/(T-float64(W))))/2
 	case "linear":
-		return P + (F-P)*float64(s-W)/(T-float64(W))
+		return P + (F-P)*(float64(s-W)/(T-float64(W)))
 	case "wsd":
 		if s < sc.DecayStart {
 			return P

@@ -64,6 +64,12 @@ const (
 	// MaxNamesListed caps how many names (headers, columns, laws) an error message lists;
 	// the rest are counted ("and 999950 more").
 	MaxNamesListed = 50
+
+	// MaxScheduleSteps caps a learning-rate schedule's length (the steps key of a schedule
+	// spec, curve optimize --steps, a curve's last logged step): ten million steps is eight
+	// times the longest published pre-training run, and a curve law keeps several arrays of
+	// that length (about 0.5 GB at the cap).
+	MaxScheduleSteps = 10_000_000
 )
 
 // Budget checks one compute budget in FLOPs: finite and in [MinFLOPs, MaxFLOPs].
