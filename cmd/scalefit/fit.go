@@ -48,10 +48,13 @@ type fitOptions struct {
 func newFitCmd(e *env) *cobra.Command {
 	o := &fitOptions{}
 	cmd := &cobra.Command{
-		Use:   "fit RUNS.csv",
+		Use:   "fit RUNS.csv [MORE_RUNS...]",
 		Short: "Fit scaling laws to training runs (Chinchilla Approaches 1-3, Kaplan)",
 		Long: `Fit scaling laws to a CSV of training runs. RUNS.csv needs params and loss columns and
-tokens or flops (the other is derived with C = 6ND); "-" reads standard input.
+tokens or flops (the other is derived with C = 6ND); "-" reads standard input. The runs may
+also be JSON Lines, a JSON array or a W&B export (detected from content, or --input-format),
+and several files, a directory or a glob (one file per run: the file name is the run id);
+--meta joins per-run columns on the run id, --run-pattern reads them from run names.
 
 By default every approach the data allow runs: Approach 3 (the parametric law
 L = E + A/N^alpha + B/D^beta, Huber loss on log-loss, multi-start), Approach 2 (IsoFLOP
@@ -61,7 +64,10 @@ when a run column holds points along each run); skipped approaches are listed wi
   scalefit fit testdata/chinchilla.csv --drop-highest-loss 5 --bootstrap 4000 --seed 42 -o fit.json
   scalefit fit testdata/chinchilla.csv --holdout 'flops>=1e21' --format json
   scalefit fit runs.csv --group arch --tie-exponents
-  scalefit fit testdata/gadre.csv --loss-col loss_c4_val --group train_dataset`,
+  scalefit fit testdata/gadre.csv --loss-col loss_c4_val --group train_dataset
+  scalefit fit train.jsonl --loss-col eval/c4_en/loss
+  scalefit fit runs/ --meta runs_meta.csv --skip-invalid
+  scalefit fit wandb_export.csv --run-pattern '(?P<params>[0-9.]+[MB])-(?P<chinchilla_multiple>[0-9.]+)xC'`,
 		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.deltaSet = cmd.Flags().Changed("delta")
