@@ -4,6 +4,7 @@ import (
 	"errors"
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -23,6 +24,20 @@ type VersusRuns struct {
 type VersusInput struct {
 	Result *versus.Result
 	Runs   []VersusRuns
+}
+
+// frontierXYs samples a group's loss-optimal frontier at cs, split into the points inside
+// its runs' compute range and those outside.
+func frontierXYs(f versus.GroupFit, cs []float64) (in, out plotter.XYs) {
+	for _, c := range cs {
+		pt := plotter.XY{X: c, Y: f.Frontier.Loss(c)}
+		if c >= f.FLOPsRange[0] && c <= f.FLOPsRange[1] {
+			in = append(in, pt)
+		} else {
+			out = append(out, pt)
+		}
+	}
+	return in, out
 }
 
 // Versus draws the comparison of groups: on the left each group's loss-optimal frontier
@@ -47,16 +62,9 @@ func Versus(in *VersusInput) (*Figure, error) {
 	lLo, lHi := math.Inf(1), 0.0
 	for i, f := range r.Fits {
 		colour[f.Group] = i
-		var in, out plotter.XYs
-		for _, c := range cs {
-			l := versus.FrontierLoss(f.Law, c)
-			pt := plotter.XY{X: c, Y: l}
-			if c >= f.FLOPsRange[0] && c <= f.FLOPsRange[1] {
-				in = append(in, pt)
-			} else {
-				out = append(out, pt)
-			}
-			if l > 0 && !math.IsInf(l, 0) {
+		in, out := frontierXYs(f, cs)
+		for _, xy := range append(slices.Clone(in), out...) {
+			if l := xy.Y; l > 0 && !math.IsInf(l, 0) {
 				lLo, lHi = math.Min(lLo, l), math.Max(lHi, l)
 			}
 		}
@@ -86,14 +94,22 @@ func Versus(in *VersusInput) (*Figure, error) {
 	for _, c := range r.Comparisons {
 		i := colour[c.Group]
 		pts := r.Curve(c.Group, bs)
-		var band, lo, hi, solid, dashed plotter.XYs
-		for _, p := range pts {
+		var band, lo, hi plotter.XYs
+		// contiguous runs of in-range (solid) and extrapolated (dashed) points
+		type seg struct {
+			xys   plotter.XYs
+			extra bool
+		}
+		var segs []seg
+		for k, p := range pts {
 			xy := plotter.XY{X: p.FLOPs, Y: p.Value}
-			if p.Extrapolated {
-				dashed = append(dashed, xy)
-			} else {
-				solid = append(solid, xy)
+			if k == 0 || p.Extrapolated != pts[k-1].Extrapolated {
+				if k > 0 { // join the segments at their boundary
+					segs[len(segs)-1].xys = append(segs[len(segs)-1].xys, xy)
+				}
+				segs = append(segs, seg{extra: p.Extrapolated})
 			}
+			segs[len(segs)-1].xys = append(segs[len(segs)-1].xys, xy)
 			if p.Interval != nil {
 				lo = append(lo, plotter.XY{X: p.FLOPs, Y: p.Interval.Lo})
 				hi = append(hi, plotter.XY{X: p.FLOPs, Y: p.Interval.Hi})
@@ -119,8 +135,21 @@ func Versus(in *VersusInput) (*Figure, error) {
 				mHi = math.Max(mHi, hi[k].Y)
 			}
 		}
-		fig.add(pm, "", line(positive(dashed, true, true), groupColour(i), 1.5, vg.Points(5), vg.Points(3)))
-		fig.add(pm, c.Group+" / "+r.Reference, line(positive(solid, true, true), groupColour(i), 2))
+		named := false
+		for _, sg := range segs {
+			if sg.extra {
+				fig.add(pm, "", line(positive(sg.xys, true, true), groupColour(i), 1.5, vg.Points(5), vg.Points(3)))
+				continue
+			}
+			name := ""
+			if !named {
+				name, named = c.Group+" / "+r.Reference, true
+			}
+			fig.add(pm, name, line(positive(sg.xys, true, true), groupColour(i), 2))
+		}
+		if !named && len(segs) > 0 { // all extrapolated: still one legend entry
+			fig.add(pm, c.Group+" / "+r.Reference+" (extrapolated)", line(positive(segs[0].xys, true, true), groupColour(i), 1.5, vg.Points(5), vg.Points(3)))
+		}
 		var marks plotter.XYs
 		for _, p := range c.Multipliers {
 			marks = append(marks, plotter.XY{X: p.FLOPs, Y: p.Value})
