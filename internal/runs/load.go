@@ -282,6 +282,7 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 	}
 	var skipped []string
 	var aggregates []string
+	conflicts, conflict := 0, ""
 	lastID, lastIDv := "\x00", ""
 	for ti, t := range tables {
 		for u := range fromTable {
@@ -358,8 +359,27 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 				}
 				mrow.used = true
 				for i, u := range meta.cols {
-					if u >= 0 && i < len(mrow.fields) && strings.TrimSpace(cells[u]) == "" {
+					if u < 0 || i >= len(mrow.fields) {
+						continue
+					}
+					mv, dv := strings.TrimSpace(mrow.fields[i]), strings.TrimSpace(cells[u])
+					switch {
+					case dv == "":
 						cells[u], from[u] = mrow.fields[i], fromMeta
+					case mv != "" && mv != dv:
+						// Both give a value: the data's wins; a different one is worth a warning.
+						differ := true
+						if s.slot[u] != slotExtra && s.slot[u] != slotRun {
+							a, errA := parseCell(dv, t.decimalComma)
+							b, errB := parseCell(mv, meta.t.decimalComma)
+							differ = errA != nil || errB != nil || math.Abs(a*uscale[u]-b*metaScaleU[u]) > 1e-9*math.Abs(a*uscale[u])
+						}
+						if differ {
+							conflicts++
+							if conflict == "" {
+								conflict = fmt.Sprintf("%s:%d has %s %q, %s:%d says %q", t.file, rec.line, s.Headers[u], clip(dv), meta.t.file, mrow.line, clip(mv))
+							}
+						}
 					}
 				}
 			}
@@ -499,6 +519,9 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 			s.Warnings = append(s.Warnings, warn.New("meta-unknown-run", "%s: %d metadata row(s) name runs that are not in the data: %s%s; check the run ids (or the --run-col of the metadata)", meta.t.file, n, strings.Join(unknown, ", "), more))
 		}
 		note(fmt.Sprintf("metadata joined on the run id from %s (%d runs)", meta.t.file, len(meta.order)))
+		if conflicts > 0 {
+			s.Warnings = append(s.Warnings, warn.New("meta-conflict", "%d row(s) have a value that --meta %s contradicts (the data's value is used): %s", conflicts, meta.t.file, conflict))
+		}
 	}
 	if s.Skipped > 0 {
 		s.Warnings = append(s.Warnings, warn.New("skipped-rows", "%d invalid row(s) skipped (--skip-invalid): %s%s", s.Skipped, strings.Join(skipped, "; "), moreText(s.Skipped, len(skipped))))
