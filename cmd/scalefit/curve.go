@@ -279,7 +279,7 @@ func writeCurveDoc(e *env, format report.Format, doc *report.CurveDocument, titl
 	if format == report.JSON {
 		return report.WriteJSON(e.stdout, doc)
 	}
-	return report.RenderAll(e.stdout, format, report.CurveTables(doc.Fits(), title), stdoutWarnings(format, doc.Warnings))
+	return report.RenderAll(e.stdout, format, report.CurveTables(doc.Fits(), title, format), stdoutWarnings(format, doc.Warnings))
 }
 
 type curvePredictOptions struct {
@@ -660,7 +660,7 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 	if format == report.JSON {
 		err = report.WriteJSON(e.stdout, out)
 	} else {
-		err = report.RenderAll(e.stdout, format, []*report.Table{report.CurveForecastTable(out)}, stdoutWarnings(format, out.Warnings))
+		err = report.RenderAll(e.stdout, format, []*report.Table{report.CurveForecastTable(out, format)}, stdoutWarnings(format, out.Warnings))
 	}
 	if err != nil {
 		return err
@@ -752,7 +752,7 @@ func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
 	if format == report.JSON {
 		return report.WriteJSON(e.stdout, out)
 	}
-	return report.RenderAll(e.stdout, format, report.CurveOptimumTables(out), nil)
+	return report.RenderAll(e.stdout, format, report.CurveOptimumTables(out, format), nil)
 }
 
 // curveSeries pairs each curve with the law's curve under its schedule (fitted: solid).

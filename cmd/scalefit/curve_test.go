@@ -349,3 +349,26 @@ func TestCurveOLMoInferredSchedules(t *testing.T) {
 		t.Errorf("forecast --infer-schedule: exit %d %s", code, errs)
 	}
 }
+
+// CSV is machine-readable: full precision, intervals as _lo/_hi columns.
+func TestCurveCSVFullPrecision(t *testing.T) {
+	train, _, meta := mplFiles(t, "25M")
+	out, _, code := runCLI(t, "", "curve", "fit", train, "--meta", meta, "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Split(l, ","); len(f) == 3 && f[1] == "alpha" {
+			if len(strings.TrimLeft(f[2], "0.")) < 10 {
+				t.Errorf("alpha %q: want full precision", f[2])
+			}
+		}
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "r.csv")
+	os.WriteFile(p, []byte("run,step,loss\nr,100,4\nr,200,3.8\nr,300,3.7\nr,400,3.65\nr,500,3.6\nr,600,3.58\n"), 0o644)
+	out, _, code = runCLI(t, "", "curve", "forecast", p, "--schedule", "cosine:warmup=10,steps=2000,peak=1e-3,final=1e-4", "--format", "csv", "--bootstrap", "20")
+	if code != 0 || !strings.Contains(out, "interval_lo,interval_hi") {
+		t.Errorf("forecast csv: exit %d\n%s", code, out)
+	}
+}

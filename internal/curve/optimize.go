@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/scalefit/scalefit/internal/stats"
 )
@@ -48,7 +49,9 @@ func Optimize(par Params, opts OptimizeOptions) (*Optimum, error) {
 	}
 	finals := opts.Finals
 	if len(finals) == 0 {
-		finals = []float64{opts.Peak / 10}
+		// peak/10, rounded to 12 significant figures so that 3e-4 gives 3e-5, not 2.9999999999999997e-05
+		f, _ := strconv.ParseFloat(strconv.FormatFloat(opts.Peak/10, 'g', 12, 64), 64)
+		finals = []float64{f}
 	}
 	decays := opts.Decays
 	if len(decays) == 0 {

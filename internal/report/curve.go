@@ -85,7 +85,13 @@ func (d *CurveDocument) Fits() []CurveFit {
 }
 
 // CurveTables renders fits as tables: parameters and diagnostics, then per-curve PredE.
-func CurveTables(fits []CurveFit, what string) []*Table {
+func CurveTables(fits []CurveFit, what string, f Format) []*Table {
+	num := func(x float64, sig int) string {
+		if f == CSV {
+			return strconv.FormatFloat(x, 'g', -1, 64)
+		}
+		return Float(x, sig)
+	}
 	var out []*Table
 	for _, cf := range fits {
 		title := what
@@ -99,10 +105,10 @@ func CurveTables(fits []CurveFit, what string) []*Table {
 			name = cf.Builtin
 		}
 		for i, n := range par.Names() {
-			p.AddRow(name, n, Float(par.Values()[i], 4))
+			p.AddRow(name, n, num(par.Values()[i], 4))
 		}
 		if cf.Law == curve.LawTissue {
-			p.AddRow(name, "lambda", Float(cf.Params["lambda"], 4))
+			p.AddRow(name, "lambda", num(cf.Params["lambda"], 4))
 		}
 		if cf.Objective != nil {
 			p.Notes = append(p.Notes, fmt.Sprintf("recipe %s; Huber objective %s; converged %v (%s); %d of %d starts at the best",
@@ -115,9 +121,9 @@ func CurveTables(fits []CurveFit, what string) []*Table {
 		}
 		c := &Table{Header: []string{"run", "points", "PredE", "WorstE"}}
 		for _, s := range cf.Curves {
-			c.AddRow(s.Run, strconv.Itoa(s.Points), Float(s.PredE, 3), Float(s.WorstE, 3))
+			c.AddRow(s.Run, strconv.Itoa(s.Points), num(s.PredE, 3), num(s.WorstE, 3))
 		}
-		c.AddRow("mean", "", Float(cf.PredEMean, 3), "")
+		c.AddRow("mean", "", num(cf.PredEMean, 3), "")
 		c.Notes = append(c.Notes, "PredE = mean |pred - actual|/actual over a curve's points; WorstE its largest value")
 		out = append(out, c)
 	}
@@ -237,8 +243,18 @@ func NewCurveForecast(fc *curve.Forecast, schedule, prior string) *CurveForecast
 }
 
 // CurveForecastTable renders a forecast and its verdict.
-func CurveForecastTable(f *CurveForecast) *Table {
+func CurveForecastTable(f *CurveForecast, format Format) *Table {
 	t := &Table{Title: "Forecast of run " + f.Run, Header: []string{"run", "observed", "step", "forecast", "95% interval"}}
+	if format == CSV {
+		g := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+		t.Header = []string{"run", "observed_step", "fraction_observed", "step", "forecast", "interval_lo", "interval_hi"}
+		t.AddRow(f.Run, strconv.Itoa(f.ObservedStep), g(f.Fraction), strconv.Itoa(f.Step), g(f.Forecast), g(f.Interval[0]), g(f.Interval[1]))
+		if f.Target != nil {
+			t.Header = append(t.Header, "target", "tolerance", "verdict")
+			t.Rows[0] = append(t.Rows[0], g(*f.Target), g(*f.Tolerance), f.Verdict)
+		}
+		return t
+	}
 	t.AddRow(f.Run, fmt.Sprintf("%d (%s)", f.ObservedStep, Percent(f.Fraction)), strconv.Itoa(f.Step), Float(f.Forecast, 4),
 		Interval(f.Interval, func(x float64) string { return Float(x, 4) }))
 	if f.Target != nil {
@@ -296,10 +312,16 @@ func NewCurveOptimum(law string, o *curve.Optimum) *CurveOptimum {
 }
 
 // CurveOptimumTables renders the best schedule against cosine, then the best of each shape.
-func CurveOptimumTables(o *CurveOptimum) []*Table {
+func CurveOptimumTables(o *CurveOptimum, f Format) []*Table {
+	num := func(x float64, sig int) string {
+		if f == CSV {
+			return strconv.FormatFloat(x, 'g', -1, 64)
+		}
+		return Float(x, sig)
+	}
 	t := &Table{Title: "Best wsd schedule under the " + o.Law + " law", Header: []string{"schedule", "final loss"}}
-	t.AddRow(o.Best.Schedule, Float(o.Best.Loss, 4))
-	t.AddRow(o.Cosine.Schedule, Float(o.Cosine.Loss, 4))
+	t.AddRow(o.Best.Schedule, num(o.Best.Loss, 4))
+	t.AddRow(o.Cosine.Schedule, num(o.Cosine.Loss, 4))
 	t.Notes = append(t.Notes, fmt.Sprintf("predicted gain over cosine: %s nats/token (%s)", Float(o.Gain, 3), Percent(o.GainRelative)),
 		fmt.Sprintf("decay starts tried every %d steps", o.GridStep), "caveat: "+o.Caveat)
 	s := &Table{Title: "Best decay start per shape and final lr", Header: []string{"decay", "final lr", "decay_start", "final loss"}}
@@ -317,7 +339,7 @@ func CurveOptimumTables(o *CurveOptimum) []*Table {
 	}
 	for _, k := range order {
 		c := best[k]
-		s.AddRow(c.Decay, Sci(c.Final), strconv.Itoa(c.DecayStart), Float(c.Loss, 4))
+		s.AddRow(c.Decay, num(c.Final, 3), strconv.Itoa(c.DecayStart), num(c.Loss, 4))
 	}
 	return []*Table{t, s}
 }
