@@ -102,6 +102,14 @@ func Build(kind Kind, in *Input) (*Figure, error) {
 			}
 		}
 	}
+	f, err := build(kind, in)
+	if f != nil {
+		f.noteThinned()
+	}
+	return f, err
+}
+
+func build(kind Kind, in *Input) (*Figure, error) {
 	switch kind {
 	case KindIsoFLOP:
 		return isoflopFigure(in)
@@ -141,10 +149,15 @@ func (in *Input) lawLabel() string {
 
 // groupIndex maps each group to its colour index, in first-seen order.
 func groupIndex(rs []runs.Run) ([]string, map[string]int) {
-	names, _ := runs.Groups(rs)
-	idx := make(map[string]int, len(names))
-	for i, n := range names {
-		idx[n] = i
+	// The names only, in first-seen order: runs.Groups would copy every run.
+	var names []string
+	idx := map[string]int{}
+	for i := range rs {
+		g := rs[i].Group
+		if _, ok := idx[g]; !ok {
+			idx[g] = len(names)
+			names = append(names, g)
+		}
 	}
 	return names, idx
 }
@@ -529,9 +542,16 @@ func sizeLegend(f *Figure, params []float64, lo, hi float64, asLine bool) {
 // runColours returns each run's colour: its group's, or its size on a log gradient.
 func runColours(in *Input, rs []runs.Run) []color.RGBA {
 	out := make([]color.RGBA, len(rs))
-	_, gidx := groupIndex(in.Runs)
-	ps, _, _, _ := runs.Columns(in.Runs)
-	lo, hi := rangeOf(ps)
+	var gidx map[string]int
+	if in.Grouped {
+		_, gidx = groupIndex(in.Runs)
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range in.Runs {
+		if x := in.Runs[i].Params; x > 0 && !math.IsInf(x, 0) {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+	}
 	for i, r := range rs {
 		if in.Grouped {
 			out[i] = groupColour(gidx[r.Group])
@@ -543,7 +563,8 @@ func runColours(in *Input, rs []runs.Run) []color.RGBA {
 }
 
 // colouredScatter draws runs with per-run colours (one scatter per colour).
-func colouredScatter(p *plot.Plot, xys plotter.XYs, cols []color.RGBA, radius float64, shape draw.GlyphDrawer) {
+func colouredScatter(f *Figure, p *plot.Plot, xys plotter.XYs, cols []color.RGBA, radius float64, shape draw.GlyphDrawer) {
+	xys, cols = f.thinScatter(xys, cols)
 	by := map[color.RGBA]plotter.XYs{}
 	var order []color.RGBA
 	for i, xy := range xys {
@@ -572,21 +593,23 @@ func lossFigure(in *Input) (*Figure, error) {
 	p := newPanel(in.title("Loss against compute"), "compute C (FLOPs)", "loss (nats/token)")
 	f := newFigure(p)
 	var xys plotter.XYs
-	var kept []runs.Run
-	for _, r := range in.Runs {
-		if r.FLOPs > 0 && r.Loss > 0 {
+	var kept []runs.Run // the runs drawn; curves are drawn from in.Runs, not copied
+	for i := range in.Runs {
+		if r := &in.Runs[i]; r.FLOPs > 0 && r.Loss > 0 {
 			xys = append(xys, plotter.XY{X: r.FLOPs, Y: r.Loss})
-			kept = append(kept, r)
+			if !in.Curves {
+				kept = append(kept, *r)
+			}
 		}
 	}
-	if len(kept) == 0 {
+	if len(xys) == 0 {
 		return nil, &Unsupported{KindLoss, "no runs with positive compute and loss"}
 	}
 	if in.Curves {
 		// Loss curves: one line per run, a dot at its end.
-		drawCurves(f, p, in, kept, func(r runs.Run) float64 { return r.FLOPs })
+		drawCurves(f, p, in, in.Runs, func(r runs.Run) float64 { return r.FLOPs })
 	} else {
-		colouredScatter(p, xys, runColours(in, kept), 2.5, draw.CircleGlyph{})
+		colouredScatter(f, p, xys, runColours(in, kept), 2.5, draw.CircleGlyph{})
 	}
 	if in.Grouped {
 		groupLegend(f, in)
@@ -595,9 +618,9 @@ func lossFigure(in *Input) (*Figure, error) {
 		lo, hi := rangeOf(ps)
 		sizeLegend(f, ps, lo, hi, in.Curves)
 	}
-	cs, ls := make([]float64, len(kept)), make([]float64, len(kept))
-	for i, r := range kept {
-		cs[i], ls[i] = r.FLOPs, r.Loss
+	cs, ls := make([]float64, len(xys)), make([]float64, len(xys))
+	for i, xy := range xys {
+		cs[i], ls[i] = xy.X, xy.Y
 	}
 	cLo, cHi := rangeOf(cs)
 	lLo, lHi := rangeOf(ls)
@@ -689,14 +712,16 @@ func curvesFigure(in *Input) (*Figure, error) {
 }
 
 // curves splits loss-curve points by run id, in first-seen order.
-func curves(rs []runs.Run) ([]string, map[string][]runs.Run) {
+func curves(rs []runs.Run) ([]string, map[string][]int) {
+	// Indices into rs, not copies: a million-row curve file stays one copy in memory.
 	var ids []string
-	by := map[string][]runs.Run{}
-	for _, r := range rs {
-		if _, ok := by[r.ID]; !ok {
-			ids = append(ids, r.ID)
+	by := map[string][]int{}
+	for i := range rs {
+		id := rs[i].ID
+		if _, ok := by[id]; !ok {
+			ids = append(ids, id)
 		}
-		by[r.ID] = append(by[r.ID], r)
+		by[id] = append(by[id], i)
 	}
 	return ids, by
 }
@@ -705,16 +730,22 @@ func curves(rs []runs.Run) ([]string, map[string][]runs.Run) {
 // returns the final losses.
 func drawCurves(f *Figure, p *plot.Plot, in *Input, rs []runs.Run, x func(runs.Run) float64) []float64 {
 	ids, by := curves(rs)
+	firsts := make([]runs.Run, len(ids))
+	for i, id := range ids {
+		firsts[i] = rs[by[id][0]]
+	}
+	cols := runColours(in, firsts) // once: a lookup per run rescans every run
 	var finals []float64
-	for _, id := range ids {
-		pts := by[id]
-		sort.Slice(pts, func(i, j int) bool { return pts[i].Tokens < pts[j].Tokens })
-		var xy plotter.XYs
-		for _, r := range pts {
-			xy = append(xy, plotter.XY{X: x(r), Y: r.Loss})
+	for i, id := range ids {
+		idx := by[id]
+		sort.Slice(idx, func(a, b int) bool { return rs[idx[a]].Tokens < rs[idx[b]].Tokens })
+		xy := make(plotter.XYs, 0, len(idx))
+		for _, j := range idx {
+			xy = append(xy, plotter.XY{X: x(rs[j]), Y: rs[j].Loss})
 		}
-		col := runColours(in, pts[:1])[0]
-		f.add(p, "", line(positive(xy, true, true), col, 1.1))
+		pts := []runs.Run{rs[idx[len(idx)-1]]}
+		col := cols[i]
+		f.add(p, "", line(f.thinLine(positive(xy, true, true)), col, 1.1))
 		if last := pts[len(pts)-1]; last.Loss > 0 && x(last) > 0 {
 			finals = append(finals, last.Loss)
 			if s := scatter(plotter.XYs{{X: x(last), Y: last.Loss}}, col, 2.5, draw.CircleGlyph{}); s != nil {
@@ -784,8 +815,8 @@ func residualsFigure(in *Input) (*Figure, error) {
 	if len(rs) == 0 {
 		return nil, &Unsupported{KindResiduals, "no runs with positive params, tokens, compute and loss"}
 	}
-	colouredScatter(pc, cf, colsFit, 2.3, draw.CircleGlyph{})
-	colouredScatter(pn, nf, colsFit, 2.3, draw.CircleGlyph{})
+	colouredScatter(f, pc, cf, colsFit, 2.3, draw.CircleGlyph{})
+	colouredScatter(f, pn, nf, colsFit, 2.3, draw.CircleGlyph{})
 	if in.Grouped {
 		groupLegend(f, in)
 	} else if nfit > 0 {
@@ -857,18 +888,21 @@ func contourFigure(in *Input) (*Figure, error) {
 	f := newFigure(p)
 	// Runs, faint.
 	var xys plotter.XYs
-	var kept []runs.Run
-	for _, r := range in.Runs {
-		if r.Params > 0 && r.Tokens > 0 {
+	var kept []runs.Run // for group colours only
+	for i := range in.Runs {
+		if r := &in.Runs[i]; r.Params > 0 && r.Tokens > 0 {
 			xys = append(xys, plotter.XY{X: r.Params, Y: r.Tokens})
-			kept = append(kept, r)
+			if in.Grouped {
+				kept = append(kept, *r)
+			}
 		}
 	}
 	if in.Grouped {
-		colouredScatter(p, xys, runColours(in, kept), 1.8, draw.CircleGlyph{})
+		colouredScatter(f, p, xys, runColours(in, kept), 1.8, draw.CircleGlyph{})
 		groupLegend(f, in)
 	} else {
-		f.add(p, "runs", scatter(xys, color.RGBA{120, 120, 120, 255}, 1.6, draw.CircleGlyph{}))
+		thin, _ := f.thinScatter(xys, nil)
+		f.add(p, "runs", scatter(thin, color.RGBA{120, 120, 120, 255}, 1.6, draw.CircleGlyph{}))
 	}
 	// Iso-FLOP lines D = C/(6N) at powers of ten.
 	cMin, cMax := 6*nLo*dLo, 6*nHi*dHi

@@ -179,3 +179,117 @@ func (f *Figure) noteOffCanvas(p *plot.Plot, xys plotter.XYs, what, reason strin
 	f.Notes = append(f.Notes, n)
 	f.OffCanvas += out
 }
+
+// Thinning keeps figures linear in rows (a million curve points draw in about a second): a
+// curve keeps at most maxCurvePoints points, the lowest and highest loss in each of
+// maxCurvePoints/2 log-spaced buckets of x, so its drawn envelope is unchanged at the
+// figure's resolution; a scatter of more than thinScatterAbove points keeps one point per
+// colour and cell of a gridCells × gridCells grid over its log range. A note says how many
+// points were drawn of how many.
+const (
+	maxCurvePoints   = 800
+	thinScatterAbove = 20000
+	gridCells        = 1000
+)
+
+// thinLine returns xys (increasing X, all positive) with at most maxCurvePoints points.
+func (f *Figure) thinLine(xys plotter.XYs) plotter.XYs {
+	f.pointsIn += len(xys)
+	if len(xys) <= maxCurvePoints {
+		f.pointsDrawn += len(xys)
+		return xys
+	}
+	buckets := maxCurvePoints / 2
+	lo, hi := math.Log(xys[0].X), math.Log(xys[len(xys)-1].X)
+	out := make(plotter.XYs, 0, maxCurvePoints+2)
+	bucket := func(x float64) int {
+		if !(hi > lo) {
+			return 0
+		}
+		return min(buckets-1, int(float64(buckets)*(math.Log(x)-lo)/(hi-lo)))
+	}
+	start := 0
+	for start < len(xys) {
+		b := bucket(xys[start].X)
+		end := start
+		iMin, iMax := start, start
+		for end < len(xys) && bucket(xys[end].X) == b {
+			if xys[end].Y < xys[iMin].Y {
+				iMin = end
+			}
+			if xys[end].Y > xys[iMax].Y {
+				iMax = end
+			}
+			end++
+		}
+		first, second := min(iMin, iMax), max(iMin, iMax)
+		out = append(out, xys[first])
+		if second != first {
+			out = append(out, xys[second])
+		}
+		start = end
+	}
+	// Keep the curve's true ends.
+	if out[0] != xys[0] {
+		out = append(plotter.XYs{xys[0]}, out...)
+	}
+	if out[len(out)-1] != xys[len(xys)-1] {
+		out = append(out, xys[len(xys)-1])
+	}
+	f.pointsDrawn += len(out)
+	return out
+}
+
+// thinScatter keeps one point per colour and grid cell (in log x and log y over the points'
+// own range) when there are more than thinScatterAbove points; cols is parallel to xys.
+func (f *Figure) thinScatter(xys plotter.XYs, cols []color.RGBA) (plotter.XYs, []color.RGBA) {
+	f.pointsIn += len(xys)
+	if len(xys) <= thinScatterAbove {
+		f.pointsDrawn += len(xys)
+		return xys, cols
+	}
+	xLo, xHi, yLo, yHi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, p := range xys {
+		if p.X > 0 && p.Y > 0 {
+			xLo, xHi = math.Min(xLo, math.Log(p.X)), math.Max(xHi, math.Log(p.X))
+			yLo, yHi = math.Min(yLo, math.Log(p.Y)), math.Max(yHi, math.Log(p.Y))
+		}
+	}
+	cell := func(v, lo, hi float64) int {
+		if !(hi > lo) || !(v > 0) {
+			return 0
+		}
+		return int(float64(gridCells-1) * (math.Log(v) - lo) / (hi - lo))
+	}
+	type key struct {
+		x, y int
+		c    color.RGBA
+	}
+	seen := make(map[key]bool, gridCells*4)
+	var out plotter.XYs
+	var oc []color.RGBA
+	for i, p := range xys {
+		var c color.RGBA
+		if cols != nil {
+			c = cols[i]
+		}
+		k := key{cell(p.X, xLo, xHi), cell(p.Y, yLo, yHi), c}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, p)
+		if cols != nil {
+			oc = append(oc, c)
+		}
+	}
+	f.pointsDrawn += len(out)
+	return out, oc
+}
+
+// noteThinned says, when points were thinned, how many were drawn.
+func (f *Figure) noteThinned() {
+	if f.pointsDrawn < f.pointsIn {
+		f.Notes = append(f.Notes, fmt.Sprintf("%d of %d points drawn: the others overlap them at this resolution", f.pointsDrawn, f.pointsIn))
+	}
+}

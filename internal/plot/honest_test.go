@@ -199,3 +199,52 @@ func TestManyBudgetsLabelledDirectly(t *testing.T) {
 		t.Error("4 budgets: want a legend entry per budget")
 	}
 }
+
+// Finding 11: figures stay linear in rows. A curve of 100,000 points keeps at most
+// maxCurvePoints, its ends, its lowest and highest loss; the figure says how many it drew.
+func TestThinLineKeepsTheEnvelope(t *testing.T) {
+	var xys plotter.XYs
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := 1; i <= 100000; i++ {
+		y := 2 + 1/math.Sqrt(float64(i)) + 0.01*math.Sin(float64(i))
+		xys = append(xys, plotter.XY{X: float64(i), Y: y})
+		lo, hi = math.Min(lo, y), math.Max(hi, y)
+	}
+	f := newFigure(newPanel("", "", ""))
+	out := f.thinLine(xys)
+	if len(out) > maxCurvePoints+2 || len(out) < maxCurvePoints/2 {
+		t.Fatalf("%d points kept, want at most %d", len(out), maxCurvePoints+2)
+	}
+	if out[0] != xys[0] || out[len(out)-1] != xys[len(xys)-1] {
+		t.Error("the curve's ends are not kept")
+	}
+	var olo, ohi float64 = math.Inf(1), math.Inf(-1)
+	for i, p := range out {
+		olo, ohi = math.Min(olo, p.Y), math.Max(ohi, p.Y)
+		if i > 0 && p.X < out[i-1].X {
+			t.Fatal("points out of order")
+		}
+	}
+	if olo != lo || ohi != hi {
+		t.Errorf("loss range %v..%v, want %v..%v", olo, ohi, lo, hi)
+	}
+	short := xys[:100]
+	if got := f.thinLine(short); len(got) != 100 {
+		t.Errorf("a short curve lost points: %d", len(got))
+	}
+	f.noteThinned()
+	if len(f.Notes) != 1 || !strings.Contains(f.Notes[0], "of 100100 points drawn") {
+		t.Errorf("notes %q", f.Notes)
+	}
+	// A scatter of 50,000 points on one spot keeps one; few points are kept whole.
+	many := make(plotter.XYs, 50000)
+	for i := range many {
+		many[i] = plotter.XY{X: 1, Y: 1}
+	}
+	if got, _ := f.thinScatter(many, nil); len(got) != 1 {
+		t.Errorf("thinScatter kept %d of 50,000 overlapping points", len(got))
+	}
+	if got, _ := f.thinScatter(many[:100], nil); len(got) != 100 {
+		t.Errorf("thinScatter thinned 100 points to %d", len(got))
+	}
+}

@@ -58,6 +58,9 @@ type Figure struct {
 	OffCanvas int
 	// extrapolated is true when a fitted line was drawn beyond its runs' compute range.
 	extrapolated bool
+	// pointsIn and pointsDrawn count the data points given to and drawn by thinLine and
+	// thinScatter.
+	pointsIn, pointsDrawn int
 }
 
 func newFigure(panels ...*plot.Plot) *Figure {
