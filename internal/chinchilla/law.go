@@ -7,7 +7,11 @@
 // taken as 6ND unless the runs give it; losses are cross-entropy in nats per token.
 package chinchilla
 
-import "math"
+import (
+	"math"
+
+	"github.com/scalefit/scalefit/internal/fit"
+)
 
 // Law is the Chinchilla parametric law L(N, D) = E + A/N^Alpha + B/D^Beta.
 // E is the irreducible loss (nats/token); A, B > 0; Alpha, Beta > 0 are the exponents on
@@ -36,10 +40,10 @@ func (l Law) G() float64 {
 }
 
 // NOpt is the compute-optimal parameter count at c FLOPs: G (c/6)^a.
-func (l Law) NOpt(c float64) float64 { return l.G() * math.Pow(c/6, l.ExponentA()) }
+func (l Law) NOpt(c float64) float64 { return l.Frontier().NOpt(c) }
 
 // DOpt is the compute-optimal token count at c FLOPs: (c/6)^b / G.
-func (l Law) DOpt(c float64) float64 { return math.Pow(c/6, l.ExponentB()) / l.G() }
+func (l Law) DOpt(c float64) float64 { return l.Frontier().DOpt(c) }
 
 // Optimal returns the compute-optimal parameters, tokens and loss at c FLOPs (C = 6ND).
 func (l Law) Optimal(c float64) (n, d, loss float64) {
@@ -49,12 +53,12 @@ func (l Law) Optimal(c float64) (n, d, loss float64) {
 
 // ComputeForParams returns the budget C (FLOPs) at which n parameters are compute-optimal,
 // and the tokens D = C/(6n) at that budget (the shape of Chinchilla's Tables 3 and A3).
-func (l Law) ComputeForParams(n float64) (c, d float64) {
-	c = 6 * math.Pow(n/l.G(), 1/l.ExponentA())
-	return c, c / (6 * n)
-}
+func (l Law) ComputeForParams(n float64) (c, d float64) { return l.Frontier().ComputeForParams(n) }
 
 // MultiplierPer10x returns how much N_opt and D_opt grow when compute grows tenfold.
-func (l Law) MultiplierPer10x() (n, d float64) {
-	return math.Pow(10, l.ExponentA()), math.Pow(10, l.ExponentB())
+func (l Law) MultiplierPer10x() (n, d float64) { return l.Frontier().MultiplierPer10x() }
+
+// Frontier is the law's compute-optimal frontier N_opt = G (C/6)^a, D_opt = (C/6)^b / G.
+func (l Law) Frontier() fit.Frontier {
+	return fit.Frontier{G: l.G(), A: l.ExponentA(), B: l.ExponentB()}
 }

@@ -11,7 +11,11 @@
 // rule lives in the laws catalogue as kaplan2020-allocation.
 package kaplan
 
-import "math"
+import (
+	"math"
+
+	"github.com/scalefit/scalefit/internal/fit"
+)
 
 // NLaw is the parameter-limited law L(N) = E + (Nc/N)^AlphaN: the loss of models of N
 // non-embedding parameters trained to convergence on enough data. Nc is in parameters,
@@ -87,10 +91,10 @@ func (l Law) G() float64 {
 }
 
 // NOpt is the loss-minimising parameter count at c FLOPs (C = 6ND): G (c/6)^a.
-func (l Law) NOpt(c float64) float64 { return l.G() * math.Pow(c/6, l.ExponentA()) }
+func (l Law) NOpt(c float64) float64 { return l.Frontier().NOpt(c) }
 
 // DOpt is the loss-minimising token count at c FLOPs: (c/6)^b / G = c/(6 N_opt).
-func (l Law) DOpt(c float64) float64 { return math.Pow(c/6, l.ExponentB()) / l.G() }
+func (l Law) DOpt(c float64) float64 { return l.Frontier().DOpt(c) }
 
 // Optimal returns the frontier's parameters, tokens and loss (nats/token) at c FLOPs.
 func (l Law) Optimal(c float64) (n, d, loss float64) {
@@ -100,13 +104,13 @@ func (l Law) Optimal(c float64) (n, d, loss float64) {
 
 // ComputeForParams returns the budget C (FLOPs) at which n non-embedding parameters are on
 // the frontier, and the tokens D = C/(6n) there.
-func (l Law) ComputeForParams(n float64) (c, d float64) {
-	c = 6 * math.Pow(n/l.G(), 1/l.ExponentA())
-	return c, c / (6 * n)
-}
+func (l Law) ComputeForParams(n float64) (c, d float64) { return l.Frontier().ComputeForParams(n) }
 
 // MultiplierPer10x returns how much N_opt and D_opt grow on the frontier when compute grows
 // tenfold: 10^a and 10^b (3.76x and 2.66x for the published constants).
-func (l Law) MultiplierPer10x() (n, d float64) {
-	return math.Pow(10, l.ExponentA()), math.Pow(10, l.ExponentB())
+func (l Law) MultiplierPer10x() (n, d float64) { return l.Frontier().MultiplierPer10x() }
+
+// Frontier is the law's compute-optimal frontier N_opt = G (C/6)^a, D_opt = (C/6)^b / G.
+func (l Law) Frontier() fit.Frontier {
+	return fit.Frontier{G: l.G(), A: l.ExponentA(), B: l.ExponentB()}
 }
