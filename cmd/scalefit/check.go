@@ -202,6 +202,9 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		res.Warnings = append(res.Warnings, warn.New(plan.CodeExtrapolated, "%d of %d runs lie outside the compute range of the fitted runs (%s to %s FLOPs): their predictions are extrapolations",
 			extrapolated, res.Runs, report.Sci(doc.Range.FLOPs[0]), report.Sci(doc.Range.FLOPs[1])))
 	}
+	if err := report.CheckFinite(res); err != nil {
+		return err // the same error in every format
+	}
 	switch format {
 	case report.JSON:
 		err = report.WriteJSON(e.stdout, res)

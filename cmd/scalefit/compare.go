@@ -148,7 +148,9 @@ func runCompare(e *env, o *compareOptions, args []string, computeSet bool) error
 		}
 	}
 	c.Notes = append(c.Notes, compareNotes(c.Laws)...)
-
+	if err := report.CheckFinite(c); err != nil {
+		return err // the same error in every format
+	}
 	if format == report.JSON {
 		err = report.WriteJSON(e.stdout, c)
 	} else {

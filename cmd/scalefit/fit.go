@@ -248,6 +248,10 @@ func runFit(e *env, o *fitOptions, path string) error {
 		return err
 	}
 	doc := fitfile.Encode(res, true)
+	// A non-finite number is the same error in every format, before anything is written.
+	if err := report.CheckFinite(doc); err != nil {
+		return err
+	}
 	if o.out != "" {
 		if err := fitfile.Write(o.out, doc); err != nil {
 			return err

@@ -247,3 +247,24 @@ func TestInputTextEscaped(t *testing.T) {
 		}
 	}
 }
+
+// D4: a degenerate input (constant losses) is the same error, naming why, in table and
+// JSON, never "json: unsupported value: NaN" in one format and +Inf with exit 0 in another.
+func TestDegenerateInputSameExitEveryFormat(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("params,tokens,loss\n")
+	for _, n := range []string{"1e8", "3e8", "1e9", "3e9"} {
+		for _, d := range []string{"1e9", "1e10", "1e11"} {
+			b.WriteString(n + "," + d + ",2.5\n")
+		}
+	}
+	for _, f := range []string{"table", "json", "csv", "markdown"} {
+		out, errs, code := runCLI(t, b.String(), "fit", "-", "--format", f)
+		if strings.Contains(errs, "unsupported value") || strings.Contains(out, "Inf") || strings.Contains(out, "NaN") {
+			t.Errorf("--format %s: exit %d, stdout %q, stderr %q", f, code, out, errs)
+		}
+		if code != 2 || !strings.Contains(errs, "same loss") {
+			t.Errorf("--format %s: exit %d, stderr %q; want 2 and the reason", f, code, errs)
+		}
+	}
+}

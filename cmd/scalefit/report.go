@@ -93,6 +93,9 @@ func runReport(e *env, o *reportOptions, path string) error {
 		skips = append(skips, fmt.Sprintf("%s: %s", s.Kind, s.Reason))
 	}
 	doc := fitfile.Encode(res, true)
+	if err := report.CheckFinite(doc); err != nil {
+		return err
+	}
 	if err := fitfile.Write(filepath.Join(tmp, "fit.json"), doc); err != nil {
 		return err
 	}

@@ -168,6 +168,9 @@ func newA3Problem(n, d, loss []float64, opts FitOptions) (*a3Problem, error) {
 	if len(n) < 5 {
 		return nil, fmt.Errorf("chinchilla: %d runs: %w (want at least 5 for 5 parameters)", len(n), ErrTooFewRuns)
 	}
+	if !varies(p.y) {
+		return nil, fmt.Errorf("chinchilla: every run has the same loss %g: nothing scales with N or D, so there is no law to fit", loss[0])
+	}
 	if !varies(p.lnN) && confounded(m, thA, thAlpha, thBeta) > 1 {
 		return nil, errors.New("chinchilla: every run has the same parameter count N: A/N^alpha is a constant that trades off with E (fix alpha and A, or vary N)")
 	}
@@ -322,9 +325,15 @@ func reduceStarts(m fit.Mapping, full [][thDim]float64) [][]float64 {
 	return out
 }
 
+// MinExponent is the least alpha and beta a fit may return: below it the law's loss barely
+// depends on N or D and its compute-optimal allocation is not a number.
+const MinExponent = 1e-3
+
 // Fit fits L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022, Approach 3) to runs with
 // n parameters, d training tokens and final loss (nats/token), minimising the summed
-// robust loss of ln L − ln L̂ over θ = (ln A, ln B, ln E, α, β).
+// robust loss of ln L − ln L̂ over θ = (ln A, ln B, ln E, α, β). Losses that do not vary,
+// or a best fit with alpha or beta below MinExponent, are errors: such a law has no
+// compute-optimal allocation.
 func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 	p, err := newA3Problem(n, d, loss, opts)
 	if err != nil {
@@ -340,6 +349,11 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 		return nil, err
 	}
 	r := p.result(ms, opts)
+	if l := r.Law; !(l.Alpha >= MinExponent && l.Beta >= MinExponent) {
+		// Loss that does not fall with N or D (exponents at 0 or below) has no compute-optimal
+		// allocation: G = (alpha A/(beta B))^(1/(alpha+beta)) over- or underflows.
+		return nil, fmt.Errorf("chinchilla: the best fit has alpha %.3g and beta %.3g: the loss does not fall with both N and D (want exponents of at least %g), so there is no compute-optimal allocation; do the losses vary with size and data?", l.Alpha, l.Beta, MinExponent)
+	}
 	r.Warnings = append(r.Warnings, p.designWarnings()...)
 	if opts.Bootstrap > 0 {
 		if err := p.bootstrap(r, ms, opts); err != nil {

@@ -193,10 +193,10 @@ func (f *Figure) Save(path string) error {
 // newPanel returns a plot with scalefit's styling.
 func newPanel(title, xlabel, ylabel string) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = report.Terminal(title) // titles name the input file
+	p.Title.Text = report.Terminal(title) // titles and labels may quote the input (file, group names)
 	p.Title.TextStyle.Font.Size = vg.Points(13)
-	p.X.Label.Text = xlabel
-	p.Y.Label.Text = ylabel
+	p.X.Label.Text = report.Terminal(xlabel)
+	p.Y.Label.Text = report.Terminal(ylabel)
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font.Size = vg.Points(11)
 		a.Tick.Label.Font.Size = vg.Points(10)

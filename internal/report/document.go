@@ -30,6 +30,9 @@ func F(v float64) *float64 { return &v }
 
 // WriteJSON writes v as indented JSON.
 func WriteJSON(w io.Writer, v any) error {
+	if err := CheckFinite(v); err != nil {
+		return err // a named field, not "json: unsupported value: NaN"
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)

@@ -308,6 +308,9 @@ func (d *PlanDocument) lawNotes() []string {
 // "warnings"), CSV rows, a table, or Markdown followed by the warnings. It adds its own
 // warnings to d.Warnings; the caller sends them all to stderr.
 func WritePlan(w io.Writer, f Format, d *PlanDocument) error {
+	if err := CheckFinite(d); err != nil {
+		return err // the same error in every format
+	}
 	d.Warnings = append(d.Warnings, outsideIntervals(d.Rows)...)
 	switch f {
 	case JSON:
