@@ -268,3 +268,4 @@ func TestDegenerateInputSameExitEveryFormat(t *testing.T) {
 		}
 	}
 }
+

@@ -325,15 +325,10 @@ func reduceStarts(m fit.Mapping, full [][thDim]float64) [][]float64 {
 	return out
 }
 
-// MinExponent is the least alpha and beta a fit may return: below it the law's loss barely
-// depends on N or D and its compute-optimal allocation is not a number.
-const MinExponent = 1e-3
-
 // Fit fits L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022, Approach 3) to runs with
 // n parameters, d training tokens and final loss (nats/token), minimising the summed
-// robust loss of ln L − ln L̂ over θ = (ln A, ln B, ln E, α, β). Losses that do not vary,
-// or a best fit with alpha or beta below MinExponent, are errors: such a law has no
-// compute-optimal allocation.
+// robust loss of ln L − ln L̂ over θ = (ln A, ln B, ln E, α, β). Losses that do not vary
+// are an error: nothing scales.
 func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 	p, err := newA3Problem(n, d, loss, opts)
 	if err != nil {
@@ -349,11 +344,6 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 		return nil, err
 	}
 	r := p.result(ms, opts)
-	if l := r.Law; !(l.Alpha >= MinExponent && l.Beta >= MinExponent) {
-		// Loss that does not fall with N or D (exponents at 0 or below) has no compute-optimal
-		// allocation: G = (alpha A/(beta B))^(1/(alpha+beta)) over- or underflows.
-		return nil, fmt.Errorf("chinchilla: the best fit has alpha %.3g and beta %.3g: the loss does not fall with both N and D (want exponents of at least %g), so there is no compute-optimal allocation; do the losses vary with size and data?", l.Alpha, l.Beta, MinExponent)
-	}
 	r.Warnings = append(r.Warnings, p.designWarnings()...)
 	if opts.Bootstrap > 0 {
 		if err := p.bootstrap(r, ms, opts); err != nil {
