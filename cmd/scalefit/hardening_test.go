@@ -268,4 +268,3 @@ func TestDegenerateInputSameExitEveryFormat(t *testing.T) {
 		}
 	}
 }
-
