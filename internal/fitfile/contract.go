@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/safefile"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -138,11 +139,15 @@ type Residual struct {
 // F returns a pointer to v, for the optional numeric fields.
 func F(v float64) *float64 { return &v }
 
-// Decode reads a fit.json document from r; name (the file) prefixes errors.
+// Decode reads a fit.json document from r (at most limits.MaxInputBytes) and checks its
+// numbers' ranges (Validate); name (the file) prefixes errors.
 func Decode(r io.Reader, name string) (*Document, error) {
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(io.LimitReader(r, limits.MaxInputBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if len(b) > limits.MaxInputBytes {
+		return nil, fmt.Errorf("%s: larger than %d MiB: not a fit.json", name, limits.MaxInputBytes>>20)
 	}
 	var d Document
 	if err := json.Unmarshal(b, &d); err != nil {
@@ -150,6 +155,9 @@ func Decode(r io.Reader, name string) (*Document, error) {
 	}
 	if d.SchemaVersion != SchemaVersion {
 		return nil, fmt.Errorf("%s: schema_version %d, want %d (a fit.json written by scalefit fit -o)", name, d.SchemaVersion, SchemaVersion)
+	}
+	if err := d.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &d, nil
 }

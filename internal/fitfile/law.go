@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -92,6 +93,9 @@ func FromFile(path string, approach int) (*Source, error) {
 	if doc.Source != "" {
 		s.Info.Title += " to " + doc.Source
 	}
+	if len(fit.Bootstrap) > len(draws) {
+		s.Info.Title += fmt.Sprintf(" (intervals from %d evenly spaced of its %d bootstrap draws)", len(draws), len(fit.Bootstrap))
+	}
 	s.Warnings = append(s.Warnings, FitWarnings(path, fit)...)
 	if fit.Converged != nil && !*fit.Converged {
 		s.NotConverged = append(s.NotConverged, "the Approach-3 fit in "+path)
@@ -125,7 +129,9 @@ func allocationFromFile(path string, approach int) (*Source, error) {
 }
 
 // ReadApproach3 reads a fit.json's Chinchilla Approach-3 law and its bootstrap draws (rows of
-// E, A, B, alpha, beta), validating both; errors name the file.
+// E, A, B, alpha, beta), validating both; errors name the file. A fit with more than
+// limits.MaxPlannerDraws draws gives that many, evenly spaced (fit.Resamples still counts
+// them all).
 func ReadApproach3(path string) (*Document, *Fit, chinchilla.Law, []chinchilla.Law, error) {
 	var l chinchilla.Law
 	doc, err := Read(path)
@@ -140,7 +146,18 @@ func ReadApproach3(path string) (*Document, *Fit, chinchilla.Law, []chinchilla.L
 	if err != nil {
 		return nil, nil, l, nil, fmt.Errorf("--fit %s: %w", path, err)
 	}
-	draws, err := DrawLaws(fit.Bootstrap)
+	rows := fit.Bootstrap
+	if len(rows) > limits.MaxPlannerDraws {
+		// A planner solves per draw (an inference-aware optimum per draw and target): keep
+		// its cost bounded with evenly spaced draws, which estimate the same percentiles.
+		idx := limits.Thin(len(rows), limits.MaxPlannerDraws)
+		thin := make([][]float64, len(idx))
+		for i, j := range idx {
+			thin[i] = rows[j]
+		}
+		rows = thin
+	}
+	draws, err := DrawLaws(rows)
 	if err != nil {
 		return nil, nil, l, nil, fmt.Errorf("--fit %s: %w", path, err)
 	}
