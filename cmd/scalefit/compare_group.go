@@ -32,7 +32,7 @@ func (o *groupCompareOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.shared, "shared", "", "with --group: parameters fitted jointly across groups; only E (one irreducible loss) is supported")
 	fs.Float64Var(&o.crossoverMax, "crossover-max", 0, "with --group: the largest compute (FLOPs) searched for a crossover (default: the largest budget)")
 	fs.StringVar(&o.plot, "plot", "", "with --group: also draw the frontiers and multipliers to this file (.png, .svg, .pdf)")
-	fs.StringVar(&o.frontier, "frontier", "approach3", "with --group: each group's loss-optimal frontier from its Approach-3 law (approach3) or from a fit of E + K (C/6)^-slope to its IsoFLOP minima (isoflop)")
+	fs.StringVar(&o.frontier, "frontier", "auto", "with --group: each group's loss-optimal frontier from its Approach-3 law (approach3), from a fit of E + K (C/6)^-slope to its IsoFLOP minima (isoflop), or auto: Approach 3 unless it misses some group's IsoFLOP minima by more than 1%")
 	fs.StringVar(&o.granCol, "granularity-col", "", "with --group: column of mixture-of-experts granularity G; a group whose G varies is fitted with Krajewski et al.'s L = c + (g/G^gamma + a)/N^alpha + b/D^beta (default: granularity, when the file has it)")
 	fs.StringVar(&o.totalCol, "total-params-col", "", "with --group: column of total parameters (mixture-of-experts memory; default: total_params when the file has active_params and total_params)")
 }
@@ -70,8 +70,8 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	default:
 		return usagef("--shared %q: only E can be shared (one irreducible loss across groups)", g.shared)
 	}
-	if g.frontier != versus.FrontierApproach3 && g.frontier != versus.FrontierIsoFLOP {
-		return usagef("--frontier %q: want approach3 or isoflop", g.frontier)
+	if g.frontier != versus.FrontierAuto && g.frontier != versus.FrontierApproach3 && g.frontier != versus.FrontierIsoFLOP {
+		return usagef("--frontier %q: want auto, approach3 or isoflop", g.frontier)
 	}
 	if g.crossoverMax < 0 {
 		return usagef("--crossover-max %g: want positive FLOPs", g.crossoverMax)
@@ -242,7 +242,7 @@ func reportVersus(md *strings.Builder, set *runs.Set, o *reportOptions, dir stri
 	if len(groups) < 2 {
 		return nil, nil
 	}
-	res, err := versus.Compare(groups, versus.Options{Bootstrap: o.fit.bootstrap, Seed: o.fit.seed})
+	res, err := versus.Compare(groups, versus.Options{Bootstrap: o.fit.bootstrap, Seed: o.fit.seed, Frontier: versus.FrontierAuto})
 	if err != nil {
 		fmt.Fprintf(md, "\n## Which design scales better\n\nNo comparison of the groups: %s.\n", report.MarkdownText(err.Error()))
 		return nil, nil

@@ -380,3 +380,33 @@ func TestCompareGroupFrontierMisfit(t *testing.T) {
 		}
 	}
 }
+
+// --frontier auto (the default) keeps Approach 3 where its frontier follows the IsoFLOP
+// minima and switches every group to the minima where it does not, saying why.
+func TestCompareGroupFrontierAuto(t *testing.T) {
+	for _, tt := range []struct {
+		args         []string
+		frontier     string
+		reasonPrefix string
+	}{
+		{[]string{repoFile("testdata", "versus_synthetic.csv"), "--group", "arch"}, "approach3", "auto: Approach 3, whose frontier follows the IsoFLOP minima within 1% for the 3 of 3 groups"},
+		{[]string{repoFile("testdata", "gadre.csv"), "--group", "train_dataset", "--loss-col", "loss_c4_val"}, "approach3", "auto: Approach 3"},
+		{[]string{repoFile("testdata", "porian_isoflop.csv"), "--where", "dataset==rw and param_count==kaplan", "--group", "experiment", "--budget-col", "flops"}, "isoflop", "auto: IsoFLOP minima, because the Approach-3 frontier misses those of reproducing_kaplan"},
+		{[]string{repoFile("testdata", "porian_isoflop.csv"), "--where", "dataset==rw and param_count==kaplan", "--group", "experiment", "--budget-col", "flops", "--frontier", "approach3"}, "approach3", ""},
+	} {
+		out, errs, code := runCLI(t, "", append(append([]string{"compare"}, tt.args...), "--format", "json")...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var d struct {
+			Frontier string `json:"frontier"`
+			Reason   string `json:"frontier_reason"`
+		}
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Frontier != tt.frontier || !strings.HasPrefix(d.Reason, tt.reasonPrefix) || (tt.reasonPrefix == "") != (d.Reason == "") {
+			t.Errorf("%v: frontier %q (%q), want %q (%q...)", tt.args[0], d.Frontier, d.Reason, tt.frontier, tt.reasonPrefix)
+		}
+	}
+}

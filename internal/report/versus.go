@@ -21,16 +21,18 @@ type VersusDocument struct {
 	// Shared is "E" when one irreducible loss was fitted across groups, else "".
 	Shared string `json:"shared"`
 	// E and EInterval are the shared irreducible loss (nats/token), with --shared E.
-	E         *float64       `json:"E,omitempty"`
-	EInterval []*float64     `json:"E_interval,omitempty"`
-	Frontier  string         `json:"frontier"` // "approach3": each group's Approach-3 law
-	Budgets   []float64      `json:"budgets"`  // FLOPs of the multiplier table
-	Crossover float64        `json:"crossover_max"`
-	Resamples int            `json:"resamples"`
-	Fits      []VersusFit    `json:"fits"`
-	Groups    []VersusComp   `json:"groups"`
-	Verdicts  []string       `json:"verdicts"`
-	Warnings  []warn.Warning `json:"warnings"`
+	E         *float64   `json:"E,omitempty"`
+	EInterval []*float64 `json:"E_interval,omitempty"`
+	Frontier  string     `json:"frontier"` // "approach3" or "isoflop": what every frontier rests on
+	// FrontierReason says why --frontier auto chose it.
+	FrontierReason string         `json:"frontier_reason,omitempty"`
+	Budgets        []float64      `json:"budgets"` // FLOPs of the multiplier table
+	Crossover      float64        `json:"crossover_max"`
+	Resamples      int            `json:"resamples"`
+	Fits           []VersusFit    `json:"fits"`
+	Groups         []VersusComp   `json:"groups"`
+	Verdicts       []string       `json:"verdicts"`
+	Warnings       []warn.Warning `json:"warnings"`
 }
 
 // VersusFit is one group's frontier law.
@@ -112,7 +114,7 @@ func ivJSON(iv *versus.Interval) []*float64 {
 
 // VersusDoc builds the JSON document of a comparison.
 func VersusDoc(r *versus.Result, source string) *VersusDocument {
-	d := &VersusDocument{SchemaVersion: SchemaVersion, Source: source, Reference: r.Reference, Frontier: r.Frontier,
+	d := &VersusDocument{SchemaVersion: SchemaVersion, Source: source, Reference: r.Reference, Frontier: r.Frontier, FrontierReason: r.FrontierReason,
 		Budgets: r.Budgets, Crossover: r.CrossoverMax, Resamples: r.Resamples, Warnings: r.Warnings,
 		Fits: []VersusFit{}, Groups: []VersusComp{}, Verdicts: []string{}}
 	if d.Warnings == nil {
@@ -259,6 +261,9 @@ func VersusTables(r *versus.Result) []*Table {
 		}
 		laws.AddRow(f.Group, fmt.Sprint(f.Runs), Float(l.E, 4), Float(l.A, 4), Float(l.B, 4), Float(l.Alpha, 3), Float(l.Beta, 3),
 			Float(l.ExponentA(), 3), Float(versus.Slope(l), 3), rng, conv)
+	}
+	if r.FrontierReason != "" {
+		laws.Notes = append(laws.Notes, "frontier: "+r.FrontierReason)
 	}
 	for _, f := range r.Fits {
 		if gl := f.Granularity; gl != nil {

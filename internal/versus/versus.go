@@ -71,8 +71,13 @@ type Options struct {
 // resamples never reach the loss, or a crossover beyond the searched range).
 type Interval = stats.Interval
 
-// Estimators of the loss-optimal frontier (Options.Frontier).
+// Estimators of the loss-optimal frontier (Options.Frontier). FrontierAuto takes
+// Approach 3 unless its frontier misses some group's IsoFLOP minima (CodeFrontierMisfit)
+// and every group has IsoFLOP minima to fit, then FrontierIsoFLOP for all groups (one
+// estimator for every group, so that the multipliers compare like with like);
+// Result.Frontier and Result.FrontierReason say which and why.
 const (
+	FrontierAuto      = "auto"
 	FrontierApproach3 = "approach3"
 	FrontierIsoFLOP   = "isoflop"
 )
@@ -186,14 +191,16 @@ type Result struct {
 	// E and EInterval are the shared irreducible loss and its interval (SharedE only).
 	E         float64
 	EInterval *Interval
-	// Frontier is the estimator of every frontier (FrontierApproach3).
-	Frontier     string
-	Budgets      []float64
-	CrossoverMax float64
-	Fits         []GroupFit
-	Comparisons  []Comparison
-	Resamples    int
-	Warnings     []warn.Warning
+	// Frontier is the estimator of every frontier (FrontierApproach3 or FrontierIsoFLOP);
+	// FrontierReason says why FrontierAuto chose it ("" when it was asked for).
+	Frontier       string
+	FrontierReason string
+	Budgets        []float64
+	CrossoverMax   float64
+	Fits           []GroupFit
+	Comparisons    []Comparison
+	Resamples      int
+	Warnings       []warn.Warning
 }
 
 // Warning codes of Compare.
@@ -266,12 +273,15 @@ func Compare(groups []Group, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("versus: group %q: columns of different lengths", g.Name)
 		}
 	}
+	auto := false
 	switch opts.Frontier {
 	case "":
 		opts.Frontier = FrontierApproach3
+	case FrontierAuto:
+		opts.Frontier, auto = FrontierApproach3, true
 	case FrontierApproach3, FrontierIsoFLOP:
 	default:
-		return nil, fmt.Errorf("versus: frontier %q: want %q or %q", opts.Frontier, FrontierApproach3, FrontierIsoFLOP)
+		return nil, fmt.Errorf("versus: frontier %q: want %q, %q or %q", opts.Frontier, FrontierAuto, FrontierApproach3, FrontierIsoFLOP)
 	}
 	res := &Result{Reference: ref, SharedE: opts.SharedE, Frontier: opts.Frontier, Resamples: opts.Bootstrap}
 	// the reference first, then the others in their order
@@ -292,6 +302,9 @@ func Compare(groups []Group, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if auto {
+		fits = autoFrontier(kept, fits, opts, res)
+	}
 	if len(fits) < 2 {
 		return nil, fmt.Errorf("versus: only group %q could be fitted: %w", ref, ErrNoComparison)
 	}
@@ -308,6 +321,65 @@ func Compare(groups []Group, opts Options) (*Result, error) {
 		res.Comparisons = append(res.Comparisons, compareTo(fits[0], f, res))
 	}
 	return res, nil
+}
+
+// autoFrontier refits every group on its IsoFLOP minima when the Approach-3 frontier
+// misses some group's minima and every group has minima to fit (FrontierAuto).
+func autoFrontier(gs []Group, fits []GroupFit, opts Options, res *Result) []GroupFit {
+	var misfit []string
+	for _, w := range res.Warnings {
+		if w.Code == CodeFrontierMisfit {
+			misfit = append(misfit, w.Group)
+		}
+	}
+	if len(misfit) == 0 {
+		with := 0
+		for _, g := range gs {
+			if _, err := isoMinima(g, nil, opts.IsoFLOP); err == nil {
+				with++
+			}
+		}
+		if with == 0 {
+			res.FrontierReason = "auto: Approach 3 (no group has IsoFLOP budgets to check its frontier against)"
+		} else {
+			res.FrontierReason = fmt.Sprintf("auto: Approach 3, whose frontier follows the IsoFLOP minima within 1%% for the %d of %d groups that have them", with, len(gs))
+		}
+		return fits
+	}
+	var kept []Group
+	for _, g := range gs {
+		if slices.ContainsFunc(fits, func(f GroupFit) bool { return f.Group == g.Name }) {
+			if len(g.Granularity) > 0 && slices.Min(g.Granularity) != slices.Max(g.Granularity) {
+				res.FrontierReason = "auto: Approach 3 (the granularity law has no IsoFLOP counterpart), although its frontier misses the IsoFLOP minima of " + strings.Join(misfit, ", ")
+				return fits
+			}
+			if _, err := isoMinima(g, nil, opts.IsoFLOP); err != nil {
+				res.FrontierReason = fmt.Sprintf("auto: Approach 3, although its frontier misses the IsoFLOP minima of %s: group %q has none to fit (%v)", strings.Join(misfit, ", "), g.Name, err)
+				return fits
+			}
+			kept = append(kept, g)
+		}
+	}
+	iso := opts
+	iso.Frontier = FrontierIsoFLOP
+	r2 := &Result{}
+	fits2, err := fitGroups(kept, iso, r2)
+	if err != nil || len(fits2) != len(fits) {
+		res.FrontierReason = "auto: Approach 3, although its frontier misses the IsoFLOP minima of " + strings.Join(misfit, ", ") + "; the IsoFLOP frontiers could not be fitted"
+		return fits
+	}
+	// keep the warnings that are not about the Approach-3 fits, then the IsoFLOP fits' own
+	var ws []warn.Warning
+	for _, w := range res.Warnings {
+		if w.Code == CodeTooFewRuns || w.Code == CodeFitFailed || w.Code == CodeFrontierMisfit {
+			ws = append(ws, w)
+		}
+	}
+	res.Warnings = append(ws, r2.Warnings...)
+	res.E, res.EInterval = r2.E, r2.EInterval
+	res.Frontier = FrontierIsoFLOP
+	res.FrontierReason = "auto: IsoFLOP minima, because the Approach-3 frontier misses those of " + strings.Join(misfit, ", ") + " by more than 1%"
+	return fits2
 }
 
 // DefaultBudgets are the decades 10^k within the groups' common compute range (the nearest
