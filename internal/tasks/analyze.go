@@ -308,6 +308,14 @@ func analyzeTask(t Task, targets []Target, opts Options) (*TaskResult, error) {
 			return nil, fmt.Errorf("%w: run %s: mean task loss %g: want a positive number", ErrInput, s.Run, l[i])
 		}
 	}
+	for _, c := range []struct {
+		v    []float64
+		what string
+	}{{n, "parameter count N"}, {dd, "token count D at the last checkpoint"}} {
+		if slices.Min(c.v) == slices.Max(c.v) {
+			return nil, fmt.Errorf("%w: every ladder run has the same %s (%g): step 1 cannot separate that term from E; want runs that vary it", ErrInput, c.what, c.v[0])
+		}
+	}
 	s1, err := newStep1(n, dd, l, opts.Loss)
 	if err != nil {
 		return nil, err

@@ -397,6 +397,17 @@ func TestBadInput(t *testing.T) {
 	if !found {
 		t.Errorf("warnings %v: want metric-below-chance (metrics from 0.2)", res.Warnings)
 	}
+	// One model size for every ladder run: step 1 cannot separate A/N^alpha from E.
+	d, err := Load(strings.NewReader(build([]string{"a"}, 6, "")), "x.csv", cols, "")
+	if err == nil {
+		for i := range d.Tasks[0].Ladder {
+			d.Tasks[0].Ladder[i].Params = 1e8
+		}
+		_, err = Analyze(d, []Target{{Run: "p", Params: 1e9, Tokens: 1e11, Hypothetical: true}}, Options{})
+	}
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "same parameter count N") {
+		t.Errorf("one size: err %v, want ErrInput naming N", err)
+	}
 	// --chance overrides the column: every one of the 61 rows is below 0.99.
 	opts = Options{Chance: 0.99, ChanceSet: true}
 	if res, err = analyze(build([]string{"a"}, 6, "")); err != nil || !strings.Contains(fmt.Sprint(res.Warnings), "61 rows have a metric below the chance level 0.99") {
