@@ -410,16 +410,19 @@ func bootstrapTask(tr *TaskResult, s1 *step1, f1 *step1Fit, lp *linkProblem, own
 		if err != nil {
 			return draw{}
 		}
-		w := make([]float64, len(owner))
+		// The resample's points: runs not drawn drop out (about a third of them).
+		x, y, w := make([]float64, 0, len(owner)), make([]float64, 0, len(owner)), make([]float64, 0, len(owner))
 		for i, o := range owner {
-			if o < 0 {
-				w[i] = 1
-			} else {
-				w[i] = float64(counts[o])
+			c := 1.0
+			if o >= 0 {
+				c = float64(counts[o])
+			}
+			if c > 0 {
+				x, y, w = append(x, lp.x[i]), append(y, lp.y[i]), append(w, c)
 			}
 		}
 		b := *lp
-		b.w = w
+		b.x, b.y, b.w = x, y, w
 		link, _ := b.fit(warm, linkIters)
 		dr := draw{ok: true}
 		for _, p := range tr.Predictions {
