@@ -40,16 +40,18 @@ type TasksRecipe struct {
 
 // TaskSection is one task: both fits and the predictions.
 type TaskSection struct {
-	Task        string           `json:"task"`
-	Chance      *float64         `json:"chance,omitempty"`
-	Max         float64          `json:"max"`
-	Runs        int              `json:"runs"`
-	Step1       TaskStep1        `json:"step1"`
-	Step2       TaskStep2        `json:"step2"`
-	Noise       float64          `json:"noise"` // mean sd of the metric over runs' last checkpoints
-	Resamples   int              `json:"resamples,omitempty"`
-	Predictions []TaskPrediction `json:"predictions"`
-	Warnings    []warn.Warning   `json:"warnings"`
+	Task      string    `json:"task"`
+	Chance    *float64  `json:"chance,omitempty"`
+	Max       float64   `json:"max"`
+	Runs      int       `json:"runs"`
+	Step1     TaskStep1 `json:"step1"`
+	Step2     TaskStep2 `json:"step2"`
+	Noise     float64   `json:"noise"` // mean sd of the metric over runs' last checkpoints
+	Resamples int       `json:"resamples,omitempty"`
+	// Step1RefitsStalled counts bootstrap step-1 refits that stopped before converging.
+	Step1RefitsStalled int              `json:"step1_refits_stalled,omitempty"`
+	Predictions        []TaskPrediction `json:"predictions"`
+	Warnings           []warn.Warning   `json:"warnings"`
 }
 
 // TaskStep1 is the task-loss law L = E + A/N^alpha + B/D^beta.
@@ -111,7 +113,7 @@ func TasksDocumentFrom(res *tasks.Result) *TasksDocument {
 	}
 	for _, t := range res.Tasks {
 		s := TaskSection{Task: t.Task, Chance: finiteP(t.Chance), Max: t.Max, Runs: len(t.Ladder), Noise: t.Noise,
-			Resamples: t.Resamples, Warnings: t.Warnings, Predictions: []TaskPrediction{}}
+			Resamples: t.Resamples, Step1RefitsStalled: t.Step1RefitsStalled, Warnings: t.Warnings, Predictions: []TaskPrediction{}}
 		if s.Warnings == nil {
 			s.Warnings = []warn.Warning{}
 		}

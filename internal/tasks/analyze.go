@@ -138,8 +138,11 @@ type TaskResult struct {
 	// each run's last NoiseLast checkpoints.
 	Noise       float64
 	Predictions []Prediction
-	// Resamples is the number of bootstrap refits that gave a finite prediction.
-	Resamples int
+	// Resamples is the number of bootstrap refits that gave a finite prediction;
+	// Step1RefitsStalled how many of them kept a step-1 refit that stopped before the
+	// gradient threshold (on an evaluation limit or a stall).
+	Resamples          int
+	Step1RefitsStalled int
 	Warnings  []warn.Warning
 }
 
@@ -388,6 +391,10 @@ func analyzeTask(t Task, targets []Target, opts Options) (*TaskResult, error) {
 		bootstrapTask(tr, s1, f1, lp, owner, len(t.Ladder), opts)
 	}
 	tr.Warnings = append(tr.Warnings, taskWarnings(tr)...)
+	if n := tr.Step1RefitsStalled; n > 0 && n*10 >= opts.Bootstrap {
+		tr.Warnings = append(tr.Warnings, warn.Warning{Code: "bootstrap-failures", Group: t.Name,
+			Msg: fmt.Sprintf("%d of %d step-1 refits stopped before converging (Huber on few distinct runs is nearly an L1 fit); they are kept, so the interval carries some optimiser noise", n, opts.Bootstrap)})
+	}
 	if opts.Bootstrap > 0 && tr.Resamples < opts.Bootstrap {
 		tr.Warnings = append(tr.Warnings, warn.Warning{Code: "bootstrap-failures", Group: t.Name,
 			Msg: fmt.Sprintf("%d of %d resamples gave no finite refit of both steps and were left out of the intervals", opts.Bootstrap-tr.Resamples, opts.Bootstrap)})
@@ -401,12 +408,12 @@ func analyzeTask(t Task, targets []Target, opts Options) (*TaskResult, error) {
 func bootstrapTask(tr *TaskResult, s1 *step1, f1 *step1Fit, lp *linkProblem, owner []int, nRuns int, opts Options) {
 	type draw struct {
 		loss, metric []float64
-		ok           bool
+		ok, stalled  bool
 	}
 	warm := [][]float64{tr.Link.Params}
 	draws := stats.Replicates(opts.Bootstrap, stats.BootstrapOptions{Seed: opts.Seed, Workers: opts.Workers, Progress: opts.Progress}, func(_ int, rng *rand.Rand) draw {
 		counts := stats.Counts(rng, nRuns)
-		law, err := s1.refit(f1, counts, opts.refitAllStarts)
+		law, conv, err := s1.refit(f1, counts, opts.refitAllStarts)
 		if err != nil {
 			return draw{}
 		}
@@ -424,7 +431,7 @@ func bootstrapTask(tr *TaskResult, s1 *step1, f1 *step1Fit, lp *linkProblem, own
 		b := *lp
 		b.x, b.y, b.w = x, y, w
 		link, _ := b.fit(warm, linkIters)
-		dr := draw{ok: true}
+		dr := draw{ok: true, stalled: !conv}
 		for _, p := range tr.Predictions {
 			x := law.Loss(p.Params, p.Tokens)
 			m := link.Metric(x)
@@ -436,6 +443,11 @@ func bootstrapTask(tr *TaskResult, s1 *step1, f1 *step1Fit, lp *linkProblem, own
 		}
 		return dr
 	})
+	for _, d := range draws {
+		if d.ok && d.stalled {
+			tr.Step1RefitsStalled++
+		}
+	}
 	for j := range tr.Predictions {
 		var ls, ms []float64
 		for _, d := range draws {
