@@ -143,7 +143,7 @@ type TaskResult struct {
 	// gradient threshold (on an evaluation limit or a stall).
 	Resamples          int
 	Step1RefitsStalled int
-	Warnings  []warn.Warning
+	Warnings           []warn.Warning
 }
 
 // Result is the analysis of every task.
