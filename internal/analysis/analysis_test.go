@@ -238,3 +238,21 @@ func TestApproachesDisagree(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12, finding 8: approaches-disagree compares Approach 1 too (the envelope's a = 0.363
+// against the IsoFLOP fit's 0.777 went unwarned).
+func TestDisagreementIncludesApproach1(t *testing.T) {
+	a1 := &chinchilla.EnvelopeResult{}
+	a1.A = 0.363
+	a2 := &chinchilla.IsoFLOPResult{}
+	a2.A = 0.777
+	g := &Group{A1: a1, A2: a2}
+	w, ok := g.disagreement()
+	if !ok || !strings.Contains(w.Msg, "Approach 1 gives a = 0.363") || !strings.Contains(w.Msg, "Approach 2 a = 0.777") {
+		t.Errorf("warning %+v (%v): want Approach 1 against Approach 2", w, ok)
+	}
+	a1.A = 0.74
+	if _, ok := g.disagreement(); ok {
+		t.Error("0.74 against 0.777: no disagreement")
+	}
+}

@@ -43,6 +43,13 @@ type EnvelopeOptions struct {
 	Workers int
 	// Level is the two-sided interval level (default 0.95).
 	Level float64
+	// MinSizes is the number of distinct model sizes the envelope must hold for the
+	// exponent to be fitted (default 3): through two sizes any line fits.
+	MinSizes int
+	// MinShare is the share of the envelope's grid values a size must hold to enter the
+	// regression (default 0.02): a size that wins only a sliver of compute is a stray
+	// segment (noise, a crossing), not the optimum moving.
+	MinShare float64
 }
 
 func (o EnvelopeOptions) withDefaults() (EnvelopeOptions, error) {
@@ -60,6 +67,12 @@ func (o EnvelopeOptions) withDefaults() (EnvelopeOptions, error) {
 	}
 	if o.PlotPoints <= 0 {
 		o.PlotPoints = 200
+	}
+	if o.MinSizes <= 0 {
+		o.MinSizes = 3
+	}
+	if o.MinShare <= 0 {
+		o.MinShare = 0.02
 	}
 	return o, bootstrapDefaults("envelope", &o.Workers, &o.Level, o.Bootstrap)
 }
@@ -82,6 +95,9 @@ type EnvelopeResult struct {
 	Segments int             // contiguous envelope segments (run changes + 1)
 	Sizes    int             // distinct N on the envelope
 	Runs     int             // runs in the input
+	// Trimmed is true when the envelope starts where the first run ends (not at the data's
+	// smallest compute): below it every run is still training.
+	Trimmed  bool
 	Warnings []warn.Warning
 	Options  EnvelopeOptions // options after defaults
 }
@@ -144,6 +160,20 @@ func Envelope(pts []Point, opts EnvelopeOptions) (*EnvelopeResult, error) {
 	if o.MaxFLOPs > 0 {
 		hi = math.Min(hi, math.Log(o.MaxFLOPs))
 	}
+	// Each run's contribution is trimmed to its own compute range (never extrapolated), and
+	// the envelope starts where the first run ends: below that every run is still in
+	// training (warm-up, an unfinished schedule), and whichever early checkpoint is lowest
+	// would draw a staircase that says nothing about the optimal size.
+	firstEnd := math.Inf(1)
+	for _, r := range runs {
+		if len(r.lc) > 1 {
+			firstEnd = math.Min(firstEnd, r.lc[len(r.lc)-1])
+		}
+	}
+	trimmed := false
+	if !math.IsInf(firstEnd, 0) && firstEnd > lo && firstEnd < hi && o.MinFLOPs == 0 {
+		lo, trimmed = firstEnd, true
+	}
 	if !(hi > lo) {
 		return nil, fmt.Errorf("envelope: compute range [%.3g, %.3g] FLOPs is empty", math.Exp(lo), math.Exp(hi))
 	}
@@ -154,14 +184,19 @@ func Envelope(pts []Point, opts EnvelopeOptions) (*EnvelopeResult, error) {
 	grid[len(grid)-1] = hi
 
 	env := buildEnvelope(runs, grid)
-	res := &EnvelopeResult{Runs: len(runs), Options: o}
+	res := &EnvelopeResult{Runs: len(runs), Options: o, Trimmed: trimmed}
+	env, stray := dropStray(env, o.MinShare)
+	if len(stray) > 0 {
+		res.Warnings = append(res.Warnings, warn.New(CodeStrayEnvelope, "%d size(s) held the envelope over less than %.0f%% of its compute range and were left out of the fit (stray segments): N = %s", len(stray), 100*o.MinShare, formatSizes(stray)))
+	}
 	if len(env) > 0 && len(runs) > 0 && allSingle(runs) {
 		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeFinalPointsOnly, Msg: "one point per run: the envelope is the Pareto frontier of (compute, loss) over finished runs, which follows the sampled sizes and lengths more than the optimum; pass loss curves for Approach 1"})
 	}
 	fit, sizes, segs, ok := fitEnvelope(env, o.Fit)
 	res.Sizes, res.Segments = sizes, segs
-	if sizes <= 2 {
+	if sizes < o.MinSizes {
 		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeFewSizesEnvelope, Msg: fmt.Sprintf("the envelope is held by %d distinct model size(s): the exponent a is not identified", sizes)})
+		return res, fmt.Errorf("envelope: %d distinct size(s) on the envelope, want at least %d: through fewer any line fits, so N_opt against C is not identified", sizes, o.MinSizes)
 	}
 	if !ok {
 		return res, fmt.Errorf("envelope: %d distinct size(s) on the envelope: cannot fit N_opt against C", sizes)
@@ -175,8 +210,9 @@ func Envelope(pts []Point, opts EnvelopeOptions) (*EnvelopeResult, error) {
 			for j := range rs {
 				rs[j] = runs[rng.IntN(len(runs))]
 			}
-			f, _, _, ok := fitEnvelope(buildEnvelope(rs, grid), o.Fit)
-			return f, ok
+			e, _ := dropStray(buildEnvelope(rs, grid), o.MinShare)
+			f, sizes, _, ok := fitEnvelope(e, o.Fit)
+			return f, ok && sizes >= o.MinSizes
 		})
 		res.BootstrapOK = len(reps)
 		if len(reps) < o.Bootstrap {
@@ -189,6 +225,50 @@ func Envelope(pts []Point, opts EnvelopeOptions) (*EnvelopeResult, error) {
 
 // CodeFinalPointsOnly flags an envelope built from one point per run (no curves).
 const CodeFinalPointsOnly = "final-points-only"
+
+// CodeStrayEnvelope flags sizes left out of the envelope fit for holding too little of it.
+const CodeStrayEnvelope = "stray-envelope-segments"
+
+// dropStray removes the cells of sizes that hold less than share of the envelope's cells,
+// and returns those sizes (ascending).
+func dropStray(env []envCell, share float64) ([]envCell, []float64) {
+	if len(env) == 0 {
+		return env, nil
+	}
+	count := map[float64]int{}
+	for _, c := range env {
+		count[c.run.n]++
+	}
+	min := share * float64(len(env))
+	var stray []float64
+	for n, k := range count {
+		if float64(k) < min {
+			stray = append(stray, n)
+		}
+	}
+	if len(stray) == 0 {
+		return env, nil
+	}
+	sort.Float64s(stray)
+	out := make([]envCell, 0, len(env))
+	for _, c := range env {
+		if float64(count[c.run.n]) >= min {
+			out = append(out, c)
+		}
+	}
+	return out, stray
+}
+
+func formatSizes(ns []float64) string {
+	s := ""
+	for i, n := range ns {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%.3g", n)
+	}
+	return s
+}
 
 func allSingle(runs []*envRun) bool {
 	for _, r := range runs {

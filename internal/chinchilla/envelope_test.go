@@ -2,6 +2,7 @@ package chinchilla
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/scalefit/scalefit/internal/stats"
@@ -100,12 +101,53 @@ func TestEnvelopeFewSizes(t *testing.T) {
 			pts = append(pts, Point{Run: "r" + itoa(int(n/1e8)), Params: n, Tokens: d, Loss: synthLaw.Loss(n, d)})
 		}
 	}
+	// Issue 12: two sizes no longer give an exponent (any line fits two points): the
+	// approach fails, naming the minimum, and warns.
+	res, err := Envelope(pts, EnvelopeOptions{})
+	if err == nil || !strings.Contains(err.Error(), "want at least 3") {
+		t.Fatalf("err %v: want a refusal naming the 3 sizes needed", err)
+	}
+	if res == nil || !hasCode(res.Warnings, CodeFewSizesEnvelope) {
+		t.Errorf("no %s warning", CodeFewSizesEnvelope)
+	}
+}
+
+// Issue 12, finding 8: the envelope started at the data's smallest compute, where every run
+// is still training, and a size winning a sliver of compute entered the fit. Now it starts
+// where the first run ends, and stray sizes are left out with a warning.
+func TestEnvelopeTrimsAndDropsStraySegments(t *testing.T) {
+	pts := synthCurves()
+	firstEnd := 6 * 1e7 * 1e7 * 5000 // the smallest run's last point: 5000 tokens per parameter
 	res, err := Envelope(pts, EnvelopeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hasCode(res.Warnings, CodeFewSizesEnvelope) {
-		t.Errorf("no %s warning: %v", CodeFewSizesEnvelope, res.Warnings)
+	if !res.Trimmed || res.Points[0].C < firstEnd*(1-1e-9) {
+		t.Errorf("envelope starts at %.4g (trimmed %v), want where the first run ends, %.4g", res.Points[0].C, res.Trimmed, firstEnd)
+	}
+	// A size that dips below the others over a sliver of compute: one run whose loss is
+	// lower only near one compute value.
+	n := 1e7 * math.Pow(10, 2.125) // between two sampled sizes
+	for j := 0; j < 150; j++ {
+		d := n * math.Pow(5000, float64(j)/149)
+		l := synthLaw.Loss(n, d) * 1.05
+		if j == 75 {
+			l = synthLaw.Loss(n, d) * 0.9
+		}
+		pts = append(pts, Point{Run: "stray", Params: n, Tokens: d, Loss: l})
+	}
+	res, err = Envelope(pts, EnvelopeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasCode(res.Warnings, CodeStrayEnvelope) {
+		t.Errorf("no %s warning: %v", CodeStrayEnvelope, res.Warnings)
+	}
+	for _, p := range res.Points {
+		if p.N == n {
+			t.Errorf("the stray size holds the fitted envelope at C %.3g", p.C)
+			break
+		}
 	}
 }
 
