@@ -372,3 +372,54 @@ func TestCurveCSVFullPrecision(t *testing.T) {
 		t.Errorf("forecast csv: exit %d\n%s", code, out)
 	}
 }
+
+// --group: one law per model, matched by group when predicting; run ids may repeat across
+// groups.
+func TestCurveGroups(t *testing.T) {
+	f, err := os.Open(repoFile("testdata", "mpl_curves.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, _ := csv.NewReader(f).ReadAll()
+	var train, test strings.Builder
+	for _, b := range []*strings.Builder{&train, &test} {
+		b.WriteString("model,run,step,loss,schedule\n")
+	}
+	for _, r := range recs[1:] {
+		if r[0] == "400M" || (strings.HasSuffix(r[1], "_24000") && r[3] == "24000") {
+			continue
+		}
+		b := &train
+		if r[2] == "test" {
+			b = &test
+		}
+		fmt.Fprintf(b, "%s,%s,%s,%s,%q\n", r[0], r[1], r[3], r[4], mplSchedules[r[1]])
+	}
+	dir := t.TempDir()
+	tr, te, js := filepath.Join(dir, "train.csv"), filepath.Join(dir, "test.csv"), filepath.Join(dir, "g.json")
+	os.WriteFile(tr, []byte(train.String()), 0o644)
+	os.WriteFile(te, []byte(test.String()), 0o644)
+	if _, errs, code := runCLI(t, "", "curve", "fit", tr, "--group", "model", "-q", "-o", js); code != 0 {
+		t.Fatalf("fit --group: exit %d %s", code, errs)
+	}
+	out, errs, code := runCLI(t, "", "curve", "predict", "--fit", js, "--against", te, "--group", "model", "--format", "json")
+	var doc struct {
+		Groups []struct {
+			Group     string  `json:"group"`
+			PredEMean float64 `json:"pred_e_mean"`
+		} `json:"groups"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Groups) != 2 {
+		t.Fatalf("predict --group: exit %d %s\n%s", code, errs, out)
+	}
+	want := map[string]float64{"25M": 0.00152, "100M": 0.00140}
+	for _, g := range doc.Groups {
+		if math.Abs(g.PredEMean-want[g.Group]) > 2e-5 {
+			t.Errorf("group %s: PredE %.5f, want %.5f", g.Group, g.PredEMean, want[g.Group])
+		}
+	}
+	if _, errs, code := runCLI(t, "", "curve", "predict", "--fit", js, "--against", te); code != 2 || !strings.Contains(errs, "--group") {
+		t.Errorf("without --group: exit %d %s", code, errs)
+	}
+}

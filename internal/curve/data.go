@@ -240,13 +240,17 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 		if ir >= 0 {
 			id = strings.TrimSpace(rec[ir])
 		}
-		c := byRun[id]
+		key := id // a run is identified by its id within its group
+		if ig >= 0 {
+			key = strings.TrimSpace(rec[ig]) + "\x00" + id
+		}
+		c := byRun[key]
 		if c == nil {
 			c = &Curve{Run: id, File: name}
 			if ig >= 0 {
 				c.Group = strings.TrimSpace(rec[ig])
 			}
-			byRun[id] = c
+			byRun[key] = c
 			curves = append(curves, c)
 		}
 		st, err := strconv.ParseFloat(strings.TrimSpace(rec[is]), 64)
@@ -263,7 +267,7 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 			case int(st) == prev:
 				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("run %q: duplicate step %d (also line %d)", id, prev, c.Lines[n-1])}
 			case int(st) < prev:
-				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("run %q: step %d after step %d: want steps in increasing order", id, int(st), prev)}
+				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("run %q: step %d after step %d: want steps in increasing order (a run id shared by several models needs --group COL)", id, int(st), prev)}
 			}
 		}
 		if st >= limits.MaxScheduleSteps {
@@ -277,15 +281,15 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 			if err != nil || v < 0 || math.IsInf(v, 0) {
 				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("lr %q: want a learning rate of 0 or more", rec[ilr])}
 			}
-			lrs[id] = append(lrs[id], v)
+			lrs[key] = append(lrs[key], v)
 		}
 		if isc >= 0 {
 			s := strings.TrimSpace(rec[isc])
-			if prev, ok := specs[id]; ok && prev != s {
-				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("run %q: schedule %q differs from %q (line %d)", id, s, prev, specLine[id])}
+			if prev, ok := specs[key]; ok && prev != s {
+				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("run %q: schedule %q differs from %q (line %d)", id, s, prev, specLine[key])}
 			}
-			if _, ok := specs[id]; !ok {
-				specs[id], specLine[id] = s, line
+			if _, ok := specs[key]; !ok {
+				specs[key], specLine[key] = s, line
 			}
 		}
 	}
@@ -295,14 +299,18 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 		minPts = 10
 	}
 	for _, c := range curves {
+		key := c.Run
+		if ig >= 0 {
+			key = c.Group + "\x00" + c.Run
+		}
 		if len(c.Steps) < minPts {
 			return nil, nil, &InputError{File: name, Line: c.Lines[0], Msg: fmt.Sprintf("run %q has %d points: want at least %d", c.Run, len(c.Steps), minPts)}
 		}
 		spec, where := "", ""
 		if m, ok := opts.Meta[c.Run]; ok && m["schedule"] != "" {
 			spec, where = m["schedule"], "--meta"
-		} else if s := specs[c.Run]; s != "" {
-			spec, where = s, fmt.Sprintf("%s:%d", name, specLine[c.Run])
+		} else if s := specs[key]; s != "" {
+			spec, where = s, fmt.Sprintf("%s:%d", name, specLine[key])
 		} else if opts.Schedule != "" {
 			spec, where = opts.Schedule, "--schedule"
 		}
@@ -312,12 +320,12 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 				return nil, nil, fmt.Errorf("%s: run %q: %w", where, c.Run, err)
 			}
 			c.Schedule, c.LR = sc, sc.LRs()
-			if l, ok := lrs[c.Run]; ok {
+			if l, ok := lrs[key]; ok {
 				if w, bad := compareLR(c, l); bad {
 					ws = append(ws, w)
 				}
 			}
-		} else if l, ok := lrs[c.Run]; ok && opts.InferCosine {
+		} else if l, ok := lrs[key]; ok && opts.InferCosine {
 			sc, mism, err := InferCosine(c.Steps, l)
 			if err != nil {
 				return nil, nil, &InputError{File: name, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: no cosine schedule from its lr column: %v", c.Run, err)}
@@ -327,7 +335,7 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 			if mism > 0.01 {
 				return nil, nil, &InputError{File: name, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: its lr column is not a cosine schedule with linear warm-up (mismatch %.2g of the peak): give --schedule SPEC", c.Run, mism)}
 			}
-		} else if l, ok := lrs[c.Run]; ok {
+		} else if l, ok := lrs[key]; ok {
 			var w *warn.Warning
 			c.LR, w = lrFromColumn(c, l)
 			if w != nil {
