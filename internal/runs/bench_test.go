@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 )
@@ -134,4 +136,45 @@ func BenchmarkLoadQuoted240K(b *testing.B) {
 		b.ReportMetric(float64(len(s.Runs))*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
 	}
 	b.ReportMetric(float64(len(data))/float64(len(s.Runs)), "filebytes/row")
+}
+
+// BenchmarkLoadFolder3000: a directory of 3,000 per-run files of 100 points each (no run or
+// params column) with a metadata table, as LoadFiles reads `fit runs/ --meta meta.csv`.
+func BenchmarkLoadFolder3000(b *testing.B) {
+	dir := b.TempDir()
+	var meta bytes.Buffer
+	meta.WriteString("run,params\n")
+	size := 0
+	for r := 0; r < 3000; r++ {
+		var f bytes.Buffer
+		f.WriteString("step,tokens,loss\n")
+		for s := 1; s <= 100; s++ {
+			fmt.Fprintf(&f, "%d,%d,%.6f\n", s*100, s*52428800, 2+1/float64(s))
+		}
+		name := fmt.Sprintf("run%04d", r)
+		fmt.Fprintf(&meta, "%s,%d\n", name, 1e8+r)
+		size += f.Len()
+		if err := os.WriteFile(filepath.Join(dir, name+".csv"), f.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	mp := filepath.Join(b.TempDir(), "meta.csv")
+	if err := os.WriteFile(mp, meta.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	var s *Set
+	for i := 0; i < b.N; i++ {
+		var err error
+		if s, err = LoadFiles([]string{dir}, nil, Options{Meta: mp}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(len(s.Runs))*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
+	}
 }

@@ -97,6 +97,9 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 		return nil, err
 	}
 	where, _ := ParseExpr(opts.Where)
+	if len(tables) >= 1<<(64-locShift) {
+		return nil, fmt.Errorf("%s: %d files: want fewer than %d", source, len(tables), 1<<(64-locShift))
+	}
 	s := &Set{Source: source, Columns: map[string]string{}, index: map[string]int{}, efile: tables[0].file, hline: tables[0].hline, Format: tables[0].format}
 	if multi {
 		s.efile = source

@@ -215,9 +215,10 @@ var Aliases = map[string][]string{
 
 var canonicalOrder = []string{"params", "tokens", "flops", "loss", "group", "run", "budget"}
 
+var underscores = strings.NewReplacer(" ", "_", "-", "_")
+
 func normalize(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(h)
+	return underscores.Replace(strings.ToLower(strings.TrimSpace(h)))
 }
 
 // Error is a problem with the input, located at a line and column (1-based; Col is the

@@ -33,7 +33,8 @@ type scanInfo struct {
 
 func scanInput(r io.Reader) (scanInfo, error) {
 	si := scanInfo{blank: true}
-	buf := make([]byte, scanChunk)
+	buf := make([]byte, bufSize(r))
+	si.head = make([]byte, 0, min(len(buf), headSize))
 	first, odd := true, false
 	for {
 		n, err := r.Read(buf)
@@ -315,7 +316,18 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, scanChunk)}
+	return &lineReader{br: bufio.NewReaderSize(r, bufSize(r))}
+}
+
+// bufSize is scanChunk, or less for a small file: a directory of many small per-run files
+// should not cost a megabyte each.
+func bufSize(r io.Reader) int {
+	if f, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() < scanChunk {
+			return max(int(fi.Size())+1, 4096)
+		}
+	}
+	return scanChunk
 }
 
 func (lr *lineReader) next() (string, bool, error) {
