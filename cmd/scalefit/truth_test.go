@@ -348,3 +348,47 @@ func TestCompareVerdictRanks(t *testing.T) {
 		}
 	}
 }
+
+// Finding 6: --where 'loss<2' also removed held-out runs, so the holdout set silently
+// changed. Decision: --where selects the runs to fit only; --holdout takes its runs from the
+// input before --where (and a warning says when that adds runs --where left out).
+func TestTruthWhereSelectsTheFitSetOnly(t *testing.T) {
+	heldLines := func(stdin string, args ...string) ([]int, string) {
+		t.Helper()
+		out, errs, code := runCLI(t, stdin, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var doc report.Document
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var lines []int
+		for _, r := range doc.Find("chinchilla", 3).Holdout.Runs {
+			lines = append(lines, r.Line)
+		}
+		return lines, errs
+	}
+	base := []string{"fit", plateau, "--approach", "3", "--holdout", "budget>=3e14", "--format", "json"}
+	all, _ := heldLines("", base...)
+	where, errs := heldLines("", append(base, "--where", "loss<2.5")...)
+	if fmt.Sprint(all) != fmt.Sprint(where) || len(all) != 7 {
+		t.Errorf("held-out lines %v without --where, %v with --where 'loss<2.5': want the same 7", all, where)
+	}
+	if !strings.Contains(errs, "holdout-before-where") || !strings.Contains(errs, "of which 2") {
+		t.Errorf("no holdout-before-where warning naming the 2 runs --where left out:\n%s", errs)
+	}
+	b, err := os.ReadFile(plateau)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdin, _ := heldLines(string(b), "fit", "-", "--approach", "3", "--holdout", "budget>=3e14", "--where", "loss<2.5", "--format", "json")
+	if fmt.Sprint(stdin) != fmt.Sprint(all) {
+		t.Errorf("from stdin: held-out lines %v, want %v", stdin, all)
+	}
+	// A --where that keeps every held-out run says nothing.
+	_, errs = heldLines("", append(base, "--where", "loss<9")...)
+	if strings.Contains(errs, "holdout-before-where") {
+		t.Errorf("a warning although --where removed no held-out run:\n%s", errs)
+	}
+}

@@ -44,6 +44,11 @@ type Options struct {
 	Envelope chinchilla.EnvelopeOptions
 	// Holdout selects runs to leave out of the fits and predict: the extrapolation check.
 	Holdout *runs.Expr
+	// HoldoutPool, when not nil, is where the held-out runs come from: the runs matching
+	// Holdout in HoldoutPool (per group), rather than in the set. The CLI passes the file
+	// before --where, so that --where selects the fit set only and never changes the test
+	// set (issue 12). Runs of the set matching Holdout still leave the fit.
+	HoldoutPool []runs.Run
 	// MinTokensPerParam leaves runs with fewer training tokens per parameter out of the
 	// fits (under-trained runs that sit on an early loss plateau); held-out runs are still
 	// all predicted, so the holdout error before and after is comparable. 0 keeps all.
@@ -226,8 +231,27 @@ func Run(set *runs.Set, opts Options) (*Result, error) {
 		res.Budgets = DefaultBudgets(all)
 	}
 	names, by := runs.Groups(all)
-	if !set.Has("group") || opts.Pooled {
+	pooled := !set.Has("group") || opts.Pooled
+	if pooled {
 		names, by = []string{""}, map[string][]runs.Run{"": all}
+	}
+	if opts.Holdout != nil && opts.HoldoutPool != nil {
+		inSet, inPool := 0, 0
+		for i := range all {
+			if opts.Holdout.Match(&all[i]) {
+				inSet++
+			}
+		}
+		for i := range opts.HoldoutPool {
+			if opts.Holdout.Match(&opts.HoldoutPool[i]) {
+				inPool++
+			}
+		}
+		if inPool != inSet {
+			res.Warnings = append(res.Warnings, warn.New(CodeHoldoutBeforeWhere,
+				"--holdout %q takes its runs from the whole input, before --where: %d held-out runs, of which %d --where leaves out of the fit set are predicted too (--where selects the runs to fit only)",
+				opts.Holdout.String(), inPool, inPool-inSet))
+		}
 	}
 	for _, name := range names {
 		g, err := runGroup(set, name, by[name], want, explicit, opts)
@@ -255,6 +279,16 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 	fitRuns := rs
 	if opts.Holdout != nil {
 		g.Held, fitRuns = runs.Filter(rs, opts.Holdout)
+		if opts.HoldoutPool != nil {
+			// The test set comes from the input before --where: --where cannot change it.
+			g.Held = nil
+			for i := range opts.HoldoutPool {
+				r := &opts.HoldoutPool[i]
+				if (name == "" || r.Group == name) && opts.Holdout.Match(r) {
+					g.Held = append(g.Held, *r)
+				}
+			}
+		}
 		if len(g.Held) == 0 {
 			return nil, fmt.Errorf("--holdout %q matches no run", opts.Holdout.String())
 		}
@@ -488,6 +522,9 @@ func outliers(res []float64, k float64) []int {
 	}
 	return out
 }
+
+// CodeHoldoutBeforeWhere says that --holdout took runs that --where left out of the fit set.
+const CodeHoldoutBeforeWhere = "holdout-before-where"
 
 // DisagreementThreshold is the spread of the exponent a across approaches beyond which a
 // group's approaches are said to disagree (Hoffmann et al.'s three differ by 0.04).

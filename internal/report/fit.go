@@ -25,7 +25,11 @@ func FitTables(res *analysis.Result, doc *Document) []*Table {
 		tables[0].Notes = append(tables[0].Notes, fmt.Sprintf("%d runs left out by --min-tokens-per-param", res.LeftOut))
 	}
 	if doc.HeldOut > 0 {
-		tables[0].Notes = append(tables[0].Notes, fmt.Sprintf("%d runs held out by --holdout (predicted, not fitted): the fits use %d", doc.HeldOut, doc.Runs-doc.HeldOut))
+		fitted := 0
+		for _, g := range res.Groups {
+			fitted += len(g.Runs)
+		}
+		tables[0].Notes = append(tables[0].Notes, fmt.Sprintf("%d runs held out by --holdout (predicted, not fitted): the fits use %d", doc.HeldOut, fitted))
 	}
 	if res.CurvesReduced {
 		tables[0].Notes = append(tables[0].Notes, "Approaches 2 and 3 use each run's last point (the finished run); Approach 1 uses the whole curves")
