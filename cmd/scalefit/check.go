@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
@@ -165,21 +164,17 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		return fmt.Errorf("%s: no runs to check", set.Source)
 	}
 	res.Warnings = append(res.Warnings, set.Warnings...)
+	band := plan.Band{Tolerance: res.Tolerance, RMSE: rmse, Draws: draws}
+	if res.Rule == "sigma" {
+		band.K = o.sigma
+	}
 	extrapolated, wide := 0, 0
 	for _, r := range set.Runs {
 		pred := law.Loss(r.Params, r.Tokens)
 		row := report.CheckRow{Line: r.Line, ID: r.ID, Params: r.Params, Tokens: r.Tokens, FLOPs: r.FLOPs,
 			Loss: r.Loss, Predicted: pred, RelError: (r.Loss - pred) / pred}
 		var beyond bool
-		if res.Rule == "sigma" {
-			s := math.Hypot(drawSpread(draws, r.Params, r.Tokens), rmse)
-			row.Sigma = s
-			row.Band = math.Exp(o.sigma*s) - 1
-			beyond = !(math.Abs(math.Log(r.Loss/pred)) <= o.sigma*s)
-		} else {
-			row.Band = res.Tolerance
-			beyond = !(math.Abs(row.RelError) <= res.Tolerance)
-		}
+		row.Sigma, row.Band, beyond = band.At(r.Params, r.Tokens, pred, r.Loss)
 		if row.Band > wideBand {
 			wide++
 		}
@@ -221,26 +216,4 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		return &answerNo{res.Summary()}
 	}
 	return nil
-}
-
-// drawSpread is the standard deviation of ln L̂(n, d) over the bootstrap draws (0 with
-// fewer than two usable draws).
-func drawSpread(draws []chinchilla.Law, n, d float64) float64 {
-	var sum, sumsq float64
-	k := 0
-	for _, l := range draws {
-		p := l.Loss(n, d)
-		if !(p > 0) || math.IsInf(p, 0) {
-			continue
-		}
-		x := math.Log(p)
-		sum += x
-		sumsq += x * x
-		k++
-	}
-	if k < 2 {
-		return 0
-	}
-	mean := sum / float64(k)
-	return math.Sqrt(math.Max(0, (sumsq-float64(k)*mean*mean)/float64(k-1)))
 }
