@@ -328,3 +328,22 @@ func TestIsoFLOPFrontierRecovery(t *testing.T) {
 		t.Errorf("a group with 3 budgets: %v, %+v; want it left out", err, r)
 	}
 }
+
+// BenchmarkCompare: three groups of 49 runs, 200 resamples, independent and shared-E fits.
+func BenchmarkCompare(b *testing.B) {
+	ref, half, steep := synth.VersusLaws()
+	gs := []Group{synthGroup("ref", ref, 0.005, 1), synthGroup("half", half, 0.005, 2), synthGroup("steep", steep, 0.005, 3)}
+	for _, shared := range []bool{false, true} {
+		name := "independent"
+		if shared {
+			name = "sharedE"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Compare(gs, Options{SharedE: shared, Bootstrap: 200, Seed: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
