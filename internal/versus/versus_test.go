@@ -347,3 +347,25 @@ func BenchmarkCompare(b *testing.B) {
 		})
 	}
 }
+
+// Results depend on the seed only, never on the number of workers.
+func TestCompareIndependentOfWorkers(t *testing.T) {
+	ref, half, _ := synth.VersusLaws()
+	gs := []Group{synthGroup("ref", ref, 0.005, 1), synthGroup("half", half, 0.005, 2)}
+	for _, shared := range []bool{false, true} {
+		var got [][]Point
+		for _, w := range []int{1, 3} {
+			r, err := Compare(gs, Options{SharedE: shared, Bootstrap: 12, Seed: 5, Budgets: []float64{1e19, 1e22}, Fit: chinchilla.FitOptions{Workers: w}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, r.Comparisons[0].Multipliers)
+		}
+		for i := range got[0] {
+			a, b := got[0][i], got[1][i]
+			if a.Value != b.Value || *a.Interval != *b.Interval {
+				t.Errorf("shared %v at %g: 1 worker %g %v, 3 workers %g %v", shared, a.FLOPs, a.Value, *a.Interval, b.Value, *b.Interval)
+			}
+		}
+	}
+}
