@@ -121,7 +121,7 @@ func TaskFigure(tr *tasks.TaskResult) (*Figure, error) {
 	yLo = math.Min(yLo, tr.Link.Metric(xHi))
 	setLinear(&p2.X, xLo, xHi)
 	setLinear(&p2.Y, math.Max(0, yLo-0.05), math.Min(1.05*tr.Max, tr.Max+0.05))
-	f.Legend.Add(fmt.Sprintf("ladder: N %s to %s (colour)", label(nLo, Counts), label(nHi, Counts)))
+	f.Legend.Add(fmt.Sprintf("model size N %s to %s (colour)", label(nLo, Counts), label(nHi, Counts)))
 	f.Notes = append(f.Notes, "o predicted, x actual", fmt.Sprintf("noise %.3f", tr.Noise))
 	return f, nil
 }
