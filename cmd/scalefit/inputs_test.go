@@ -136,3 +136,42 @@ func TestInputLayoutsCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestInputNotesInTheSummary: header units and decimal commas are said in the runs summary
+// (table) and in "input_notes" (JSON).
+func TestInputNotesInTheSummary(t *testing.T) {
+	dir := t.TempDir()
+	var units, excel strings.Builder
+	units.WriteString("Params (M),tokens [B],loss\n")
+	excel.WriteString("params;tokens;loss\n")
+	for _, r := range gridRuns([]float64{1e8, 2e8, 4e8, 1e9}, []float64{2e9, 4e9, 8e9, 2e10}, 0) {
+		fmt.Fprintf(&units, "%g,%g,%.6f\n", r[0]/1e6, r[1]/1e9, r[2])
+		fmt.Fprintf(&excel, "%s;%s;%s\n", strings.Replace(fmt.Sprintf("%.3E", r[0]), ".", ",", 1), strings.Replace(fmt.Sprintf("%.3E", r[1]), ".", ",", 1), strings.Replace(fmt.Sprintf("%.6f", r[2]), ".", ",", 1))
+	}
+	for _, tt := range []struct{ name, text, note string }{
+		{"units.csv", units.String(), `params read from "Params (M)": unit M, values multiplied by 1e+06`},
+		{"excel.csv", excel.String(), `decimal commas read as decimal points (1,5 = 1.5)`},
+	} {
+		p := filepath.Join(dir, tt.name)
+		if err := os.WriteFile(p, []byte(tt.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, stderr, code := runCLI(t, "", "fit", p, "--approach", "3")
+		if code != 0 || !strings.Contains(out, tt.note) {
+			t.Errorf("%s: exit %d, summary lacks %q:\n%s%s", tt.name, code, tt.note, out, stderr)
+		}
+		out, _, code = runCLI(t, "", "fit", p, "--approach", "3", "--format", "json")
+		var doc struct {
+			Notes  []string `json:"input_notes"`
+			Fits   []struct {
+				Params map[string]float64 `json:"params"`
+			} `json:"fits"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 0 || len(doc.Notes) == 0 || !strings.Contains(strings.Join(doc.Notes, "\n"), tt.note) {
+			t.Errorf("%s: JSON input_notes %q (exit %d, %v)", tt.name, doc.Notes, code, err)
+		}
+		if a := doc.Fits[0].Params["alpha"]; math.Abs(a-catLaw.Alpha) > 1e-3 {
+			t.Errorf("%s: alpha %g, want %g (the numbers read right)", tt.name, a, catLaw.Alpha)
+		}
+	}
+}
