@@ -162,8 +162,8 @@ func TestInputNotesInTheSummary(t *testing.T) {
 		}
 		out, _, code = runCLI(t, "", "fit", p, "--approach", "3", "--format", "json")
 		var doc struct {
-			Notes  []string `json:"input_notes"`
-			Fits   []struct {
+			Notes []string `json:"input_notes"`
+			Fits  []struct {
 				Params map[string]float64 `json:"params"`
 			} `json:"fits"`
 		}
