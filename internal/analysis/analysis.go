@@ -378,10 +378,9 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 	if opts.Laws == "kaplan" || opts.Laws == "all" {
 		ko := opts.Kaplan
 		ko.Bootstrap, ko.Seed = opts.Chinchilla.Bootstrap, opts.Chinchilla.Seed
-		if ko.Delta == 0 && opts.Chinchilla.Loss.Kind == fit.Huber {
-			ko.Delta = opts.Chinchilla.Loss.Delta
+		if ko.Loss == (fit.Loss{}) {
+			ko.Loss = opts.Chinchilla.Loss // one robust loss for every family of the analysis
 		}
-		ko.Squared = opts.Chinchilla.Loss.Kind == fit.Squared
 		n, d, _, l := runs.Columns(finals)
 		r, err := kaplan.Fit(n, d, l, ko)
 		if err != nil {

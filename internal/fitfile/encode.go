@@ -154,7 +154,7 @@ func pairs(ivs map[string]stats.Interval) map[string][2]float64 {
 // allocations at budgets (FLOPs) are set for the joint law, which has a frontier.
 func KaplanFit(r *kaplan.FitResult, budgets []float64) Fit {
 	f := Fit{Law: "kaplan", Form: r.Form.String(), Params: r.Params(), Objective: F(r.Objective),
-		Loss: r.Loss, Delta: r.Delta, Converged: &r.Converged, Status: r.Status,
+		Loss: LossName(r.Loss), Delta: LossDelta(r.Loss), Converged: &r.Converged, Status: r.Status,
 		GradNorm: F(r.GradNorm), Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
 		RMSE: F(r.RMSE), Runs: r.Runs, Warnings: r.Warnings, Bootstrap: r.Draws}
 	if len(r.Intervals) > 0 {

@@ -26,10 +26,9 @@ type FitOptions struct {
 	// Offset fits an irreducible loss E (nats/token) in the single-variable forms,
 	// L = E + (Xc/X)^α. Kaplan et al. fit none; ignored for Joint.
 	Offset bool
-	// Delta is the Huber threshold on residuals of ln(loss); 0 means 1e-3 (Hoffmann et al.).
-	Delta float64
-	// Squared uses squared error ½r² instead of Huber.
-	Squared bool
+	// Loss is the robust loss on residuals of ln(loss); the zero value is Huber with
+	// δ = 1e-3 (Hoffmann et al.), fit.Loss{Kind: fit.Squared} is least squares.
+	Loss fit.Loss
 	// Workers is the number of goroutines; 0 means GOMAXPROCS. Results do not depend on it.
 	Workers int
 	// Bootstrap is the number of resamples K (0: no bootstrap); Seed seeds them
@@ -55,10 +54,9 @@ type FitResult struct {
 	X []float64
 	// Objective is Σ_i ρ(ln L_i − ln L̂_i) at the optimum (a sum, not a mean).
 	Objective float64
-	// Loss names the robust loss: "huber" (with Delta) or "mse".
-	Loss  string
-	Delta float64
-	Runs  int
+	// Loss is the robust loss the fit minimised (Huber with its δ resolved, or squared).
+	Loss fit.Loss
+	Runs int
 	// Diagnostics: converged, status, gradient norm, starts, starts at the best objective
 	// and evaluations.
 	fit.Diagnostics
@@ -127,11 +125,8 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kaplan: %w", err)
 	}
-	r := &FitResult{Form: o.form, Offset: o.offset, X: ms.X, Objective: ms.F, Loss: "huber", Delta: o.delta,
+	r := &FitResult{Form: o.form, Offset: o.offset, X: ms.X, Objective: ms.F, Loss: o.loss(),
 		Runs: len(o.y), Diagnostics: ms.Diagnostics()}
-	if o.delta == 0 {
-		r.Loss = "mse"
-	}
 	r.setLaw()
 	r.Residuals = make([]float64, len(o.y))
 	var g [maxDim]float64
@@ -186,8 +181,8 @@ func (r *FitResult) setLaw() {
 
 func newObjective(n, d, loss []float64, opts FitOptions) (*objective, error) {
 	o := &objective{form: opts.Form, offset: opts.Offset && opts.Form != Joint}
-	if !opts.Squared {
-		o.delta = opts.Delta
+	if opts.Loss.Kind != fit.Squared {
+		o.delta = opts.Loss.Delta
 		if o.delta <= 0 {
 			o.delta = DefaultDelta
 		}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/fit"
 )
 
 // A joint law fitted to synthetic runs from known constants recovers them, and its
@@ -143,7 +145,7 @@ func TestFitErrors(t *testing.T) {
 // Squared error recovers noise-free constants as Huber does.
 func TestFitSquaredLoss(t *testing.T) {
 	n, d, loss := synthRuns(Published, 0, 2)
-	r, err := Fit(n, d, loss, FitOptions{Squared: true})
+	r, err := Fit(n, d, loss, FitOptions{Loss: fit.Loss{Kind: fit.Squared}})
 	if err != nil || !near(r.Law.AlphaN, 0.076, 1e-6) || !near(r.Law.AlphaD, 0.103, 1e-6) {
 		t.Errorf("mse fit: %+v, %v", r.Law, err)
 	}

@@ -199,9 +199,4 @@ func KaplanFitTable(r *kaplan.FitResult) *Table {
 	return t
 }
 
-func lossLabel(r *kaplan.FitResult) string {
-	if r.Loss == "huber" {
-		return fmt.Sprintf("huber(%g)", r.Delta)
-	}
-	return r.Loss
-}
+func lossLabel(r *kaplan.FitResult) string { return r.Loss.String() }
