@@ -24,7 +24,7 @@ bench:
 
 # fuzz runs each native fuzz target for $(FUZZTIME), one at a time (-fuzz takes one target);
 # new failing inputs land in the package's testdata/fuzz/FuzzXxx/ and become regression seeds.
-FUZZ_TARGETS = FuzzLoad:./internal/runs FuzzParseExpr:./internal/runs FuzzParseQuantity:./internal/runs FuzzFit:./internal/chinchilla
+FUZZ_TARGETS = FuzzLoad:./internal/runs FuzzParseExpr:./internal/runs FuzzParseQuantity:./internal/runs FuzzFit:./internal/chinchilla FuzzPlannerFlags:./cmd/scalefit FuzzDecode:./internal/fitfile
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
