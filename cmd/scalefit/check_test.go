@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/report"
 )
@@ -28,7 +29,7 @@ func epochLaw(t *testing.T) chinchilla.Law {
 // writeFit writes a hand-built fit.json holding law, rmse and bootstrap draws.
 func writeFit(t *testing.T, l chinchilla.Law, rmse float64, draws []chinchilla.Law) string {
 	t.Helper()
-	f := report.Fit{Law: "chinchilla", Approach: 3,
+	f := fitfile.Fit{Law: "chinchilla", Approach: 3,
 		Params: map[string]float64{"E": l.E, "A": l.A, "B": l.B, "alpha": l.Alpha, "beta": l.Beta}}
 	if rmse > 0 {
 		f.RMSE = report.F(rmse)
@@ -36,8 +37,8 @@ func writeFit(t *testing.T, l chinchilla.Law, rmse float64, draws []chinchilla.L
 	for _, d := range draws {
 		f.Bootstrap = append(f.Bootstrap, []float64{d.E, d.A, d.B, d.Alpha, d.Beta})
 	}
-	doc := report.Document{SchemaVersion: report.SchemaVersion, Runs: 240, Fits: []report.Fit{f},
-		Range: &report.Range{FLOPs: [2]float64{1e18, 1e22}}}
+	doc := fitfile.Document{SchemaVersion: fitfile.SchemaVersion, Runs: 240, Fits: []fitfile.Fit{f},
+		Range: &fitfile.Range{FLOPs: [2]float64{1e18, 1e22}}}
 	path := filepath.Join(t.TempDir(), "fit.json")
 	b, err := json.Marshal(doc)
 	if err != nil {

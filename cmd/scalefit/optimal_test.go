@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/report"
 )
 
@@ -183,14 +184,14 @@ func nearRel(got, want, rel float64) bool { return math.Abs(got-want) <= rel*mat
 // uniformly over [1.6, 1.8], and the given range of fitted compute.
 func writeFitJSON(t *testing.T, draws int, flops [2]float64) string {
 	t.Helper()
-	fit := report.Fit{Law: "chinchilla", Approach: 3, Converged: boolp(true),
+	fit := fitfile.Fit{Law: "chinchilla", Approach: 3, Converged: boolp(true),
 		Params: map[string]float64{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.336, "beta": 0.283}}
 	for i := 0; i < draws; i++ {
 		fit.Bootstrap = append(fit.Bootstrap, []float64{1.6 + 0.2*float64(i)/float64(draws-1), 406.4, 410.7, 0.336, 0.283})
 	}
-	doc := report.Document{SchemaVersion: report.SchemaVersion, Source: "runs.csv", Runs: 10,
-		Fits:  []report.Fit{{Law: "chinchilla", Approach: 2}, fit},
-		Range: &report.Range{FLOPs: flops}}
+	doc := fitfile.Document{SchemaVersion: fitfile.SchemaVersion, Source: "runs.csv", Runs: 10,
+		Fits:  []fitfile.Fit{{Law: "chinchilla", Approach: 2}, fit},
+		Range: &fitfile.Range{FLOPs: flops}}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -306,12 +307,12 @@ func TestOptimalBadFitJSON(t *testing.T) {
 		doc  report.Document
 		want string
 	}{
-		{"no approach 3", report.Document{SchemaVersion: 1, Fits: []report.Fit{{Law: "chinchilla", Approach: 2}}}, "no Chinchilla Approach-3 fit"},
-		{"missing beta", report.Document{SchemaVersion: 1, Fits: []report.Fit{{Law: "chinchilla", Approach: 3,
+		{"no approach 3", fitfile.Document{SchemaVersion: 1, Fits: []fitfile.Fit{{Law: "chinchilla", Approach: 2}}}, "no Chinchilla Approach-3 fit"},
+		{"missing beta", fitfile.Document{SchemaVersion: 1, Fits: []fitfile.Fit{{Law: "chinchilla", Approach: 3,
 			Params: map[string]float64{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.336}}}}, `"beta" missing`},
-		{"short draw", report.Document{SchemaVersion: 1, Fits: []report.Fit{{Law: "chinchilla", Approach: 3, Params: params,
+		{"short draw", fitfile.Document{SchemaVersion: 1, Fits: []fitfile.Fit{{Law: "chinchilla", Approach: 3, Params: params,
 			Bootstrap: [][]float64{{1.7, 400}}}}}, "bootstrap row 1 has 2 values"},
-		{"schema", report.Document{SchemaVersion: 7}, "schema_version 7"},
+		{"schema", fitfile.Document{SchemaVersion: 7}, "schema_version 7"},
 	}
 	for _, tt := range tests {
 		p := write(tt.name+".json", tt.doc)
@@ -322,7 +323,7 @@ func TestOptimalBadFitJSON(t *testing.T) {
 	}
 	// A fit that did not converge is used, with a warning.
 	conv := false
-	p := write("unconverged.json", report.Document{SchemaVersion: 1, Fits: []report.Fit{{Law: "chinchilla", Approach: 3, Params: params, Converged: &conv}}})
+	p := write("unconverged.json", fitfile.Document{SchemaVersion: 1, Fits: []fitfile.Fit{{Law: "chinchilla", Approach: 3, Params: params, Converged: &conv}}})
 	out, errOut, code := runCLI(t, "", "optimal", "--fit", p, "--compute", "1e21")
 	if code != 0 || !strings.Contains(errOut, "did not converge") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
