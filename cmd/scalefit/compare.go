@@ -276,6 +276,15 @@ func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets
 			c.Warnings = append(c.Warnings, warn.Warning{Code: codeSkipped, Msg: compareLabel(s.Reason, g.Name)})
 		}
 	}
+	compareEntries(c, res)
+	return nil
+}
+
+// compareEntries adds the fits of an analysis to c (per group: Approach 3, Kaplan's
+// L(N, D), Approach 2, Approach 1, each with its allocations at res.Budgets and its a, b
+// intervals), and the verdict on the best-supported one. report builds its comparison
+// section with it from the fits it made.
+func compareEntries(c *report.Comparison, res *analysis.Result) {
 	var cands []verdictCandidate
 	// add lists a fitted law with its allocations at the budgets and its a, b intervals.
 	add := func(cand verdictCandidate, l fitfile.Law, draws []chinchilla.Law, ivs map[string]stats.Interval) {
@@ -325,7 +334,6 @@ func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets
 		}
 	}
 	c.Verdict = compareVerdict(cands)
-	return nil
 }
 
 // verdictCandidate is a fit the verdict may rest on; lower rank = better supported by the

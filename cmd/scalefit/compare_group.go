@@ -226,42 +226,44 @@ func has(headers []string, name string) bool {
 	return false
 }
 
-// reportVersus appends the comparison of groups to report.md when the report's runs are
+// reportVersus returns report.md's section comparing the groups when the report's runs are
 // grouped (--group): the first group is the reference, each group keeps its own fit, and
 // the fit's --bootstrap and --seed give the intervals. The figure is written into dir as
 // versus.<image format>; its SVG is returned for report.html, keyed by file name. A
 // comparison that cannot be made is a note in the section, not a failed report.
-func reportVersus(md *strings.Builder, set *runs.Set, o *reportOptions, dir string) (map[string][]byte, error) {
+func reportVersus(set *runs.Set, o *reportOptions, dir string) (*report.Section, map[string][]byte, error) {
 	if o.fit.runs.opts.GroupCol == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	groups, _, err := versusGroups(set, "", "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(groups) < 2 {
-		return nil, nil
+		return nil, nil, nil
 	}
+	sec := &report.Section{Name: "group comparison"}
 	res, err := versus.Compare(groups, versus.Options{Bootstrap: o.fit.bootstrap, Seed: o.fit.seed, Frontier: versus.FrontierAuto})
 	if err != nil {
-		fmt.Fprintf(md, "\n## Which design scales better\n\nNo comparison of the groups: %s.\n", report.MarkdownText(err.Error()))
-		return nil, nil
+		sec.Markdown = fmt.Sprintf("## Which design scales better\n\nNo comparison of the groups: %s.\n", report.MarkdownText(err.Error()))
+		return sec, nil, nil
 	}
 	fig, err := plot.Versus(versusPlotInput(res, groups))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	file := "versus." + o.ext
 	if err := fig.Save(filepath.Join(dir, file)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var svg bytes.Buffer
 	if err := fig.WriteTo(&svg, "svg"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	md.WriteString("\n")
-	if err := report.VersusMarkdown(md, res, file); err != nil {
-		return nil, err
+	var md strings.Builder
+	if err := report.VersusMarkdown(&md, res, file); err != nil {
+		return nil, nil, err
 	}
-	return map[string][]byte{file: svg.Bytes()}, nil
+	sec.Markdown, sec.Warnings = md.String(), res.Warnings
+	return sec, map[string][]byte{file: svg.Bytes()}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -22,39 +23,64 @@ type reportOptions struct {
 	fit fitOptions
 	out string
 	ext string
+	// tasksFile is --tasks FILE (a ladder for the downstream-task section), read with the
+	// tasks analysis flags in tasks.
+	tasksFile string
+	tasks     tasksOptions
+	taskFlags []string // the names of the tasks flags on report
 }
 
 func newReportCmd(e *env) *cobra.Command {
 	o := &reportOptions{}
 	cmd := &cobra.Command{
 		Use:   "report RUNS.csv -o DIR",
-		Short: "Write report.md, its figures and fit.json into a directory (for CI artefacts)",
+		Short: "Write report.html, report.md, summary.md, the figures and fit.json into a directory (for CI artefacts)",
 		Long: `Fit RUNS.csv with every approach the data allow and write into DIR:
-  report.md   the fit tables, the approaches side by side, allocations at budgets, the
-              figures and the warnings (ready for a CI job summary)
-  *.png       the figures report.md links (see scalefit plot)
+  report.html one self-contained page to open: report.md rendered, its figures inline as
+              SVG; fetches nothing, so it opens offline and reads on a phone
+  report.md   the verdict, the fit tables, the approaches side by side, allocations at
+              budgets, the figures and the warnings, then a section per analysis (below)
+  summary.md  report.md without images, under 1 MiB: for $GITHUB_STEP_SUMMARY
+  *.png       the figures report.md links (--image-format png, svg or pdf)
   fit.json    the fit with its bootstrap draws, for optimal, predict and check
-Every file is written to a temporary file and renamed, so a failed run leaves no half-written
-file. It accepts the fitting flags of scalefit fit; with --strict it writes the whole directory,
-then exits 1 when a fit did not converge.`,
+
+Sections after the fit's, each as its own command renders it:
+  OpenAI vs DeepMind allocation   always: scalefit compare's tables from the report's fits
+  Which design scales better      with --group COL: scalefit compare --group (versus.png)
+  Downstream tasks                with --tasks FILE: scalefit tasks on a ladder file, with
+                                  task-<task>.png and chained.png; its flags are tasks' with
+                                  the prefix tasks- (--tasks-holdout, --tasks-predict,
+                                  --tasks-bootstrap, ...) except the column flags
+                                  (--task-col, --task-loss-col, --metric-col, ...)
+The verdict at the top counts the warnings of every section.
+
+The report is built in a temporary directory and swapped in whole, so a failed run leaves
+the old report as it was. It accepts the fitting flags of scalefit fit; with --strict it
+writes the whole directory, then exits 1 when a fit did not converge.`,
 		Example: `  scalefit report testdata/chinchilla.csv --drop-highest-loss 5 -o out/
   scalefit report runs.csv --bootstrap 1000 --holdout 'flops>=1e21' -o report/
+  scalefit report testdata/chinchilla.csv -o out/ --tasks testdata/olmo_ladder_tasks.csv \
+    --task-col task --task-loss-col task_bpb --metric-col task_acc --tasks-holdout 'params>=5e9'
   cat report/summary.md >> "$GITHUB_STEP_SUMMARY"   # no images: a job summary cannot show local files`,
 		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.fit.deltaSet = cmd.Flags().Changed("delta")
 			o.fit.runs.more = args[1:]
-			return runReport(e, o, args[0])
+			if err := o.checkSectionFlags(cmd.Flags()); err != nil {
+				return err
+			}
+			return runReport(e, o, args[0], cmd.Flags().Changed(reportTaskFlag("chance")))
 		},
 	}
 	o.fit.register(cmd)
+	o.registerReportTasks(cmd)
 	fs := cmd.Flags()
 	fs.StringVarP(&o.out, "output", "o", "", "directory to write report.md, the figures and fit.json into (required)")
 	fs.StringVar(&o.ext, "image-format", "png", "figure format: png, svg or pdf")
 	return cmd
 }
 
-func runReport(e *env, o *reportOptions, path string) error {
+func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error {
 	start := time.Now()
 	if o.out == "" {
 		return usagef("-o DIR is required")
@@ -99,14 +125,37 @@ func runReport(e *env, o *reportOptions, path string) error {
 	if err := fitfile.Write(filepath.Join(tmp, "fit.json"), doc); err != nil {
 		return err
 	}
-	generated := fmt.Sprintf("by scalefit %s in %.2f s.", version, time.Since(start).Seconds())
 	mdPath := filepath.Join(tmp, "report.md")
-	var md strings.Builder
-	if err := report.ReportMarkdown(&md, res, doc, figs, skips, generated); err != nil {
+	var sections []report.Section
+	extra := map[string][]byte{}
+	var sectionFiles []string
+	add := func(sec *report.Section, svgs map[string][]byte, err error) error {
+		if err != nil || sec == nil {
+			return err
+		}
+		sections = append(sections, *sec)
+		var files []string
+		for k, v := range svgs {
+			extra[k] = v
+			files = append(files, k)
+		}
+		sort.Strings(files)
+		sectionFiles = append(sectionFiles, files...)
+		return nil
+	}
+	sec, err := reportCompare(res)
+	if err := add(sec, nil, err); err != nil {
 		return err
 	}
-	extra, err := reportVersus(&md, res.Set, o, tmp)
-	if err != nil {
+	if err := add(reportVersus(res.Set, o, tmp)); err != nil {
+		return err
+	}
+	if err := add(reportTasks(e, o, tmp, tasksChanceSet)); err != nil {
+		return err
+	}
+	generated := fmt.Sprintf("by scalefit %s in %.2f s.", version, time.Since(start).Seconds())
+	var md strings.Builder
+	if err := report.ReportMarkdown(&md, res, doc, figs, skips, generated, sections...); err != nil {
 		return err
 	}
 	if err := safefile.Write(mdPath, func(w io.Writer) error {
@@ -130,8 +179,14 @@ func runReport(e *env, o *reportOptions, path string) error {
 	for _, w := range written {
 		fmt.Fprintln(e.stdout, final(w))
 	}
+	for _, f := range sectionFiles {
+		fmt.Fprintln(e.stdout, final(f))
+	}
 	fmt.Fprintln(e.stdout, filepath.Join(o.out, "fit.json"))
 	emitWarnings(e, doc.Warnings)
+	for _, s := range sections {
+		emitWarnings(e, s.Warnings)
+	}
 	return strictErr(e, o.fit.strict, res.Unconverged())
 }
 
@@ -139,8 +194,14 @@ func runReport(e *env, o *reportOptions, path string) error {
 // temporary an older version left): a new report replaces those and keeps any other file.
 func reportOwns(name string) bool {
 	switch name {
-	case "report.md", "summary.md", "report.html", "fit.json", "versus.png", "versus.svg", "versus.pdf":
+	case "report.md", "summary.md", "report.html", "fit.json":
 		return true
+	}
+	// The sections' figures: versus (--group), task-<task> and chained (--tasks).
+	if base, ext := trimExt(name), filepath.Ext(name); ext == ".png" || ext == ".svg" || ext == ".pdf" {
+		if base == "versus" || base == "chained" || strings.HasPrefix(base, "task-") {
+			return true
+		}
 	}
 	if strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") {
 		return true

@@ -13,6 +13,7 @@ import (
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/tasks"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 var _ = register(newTasksCmd)
@@ -33,6 +34,46 @@ type tasksOptions struct {
 	format    string
 	plots     string
 	plotExt   string
+	// name maps a flag's name in scalefit tasks to its name on the command that registered
+	// the flags (report prefixes those report already uses); nil is the identity.
+	name func(string) string
+}
+
+// flag names a tasks flag as the user typed it: "--holdout" in tasks, "--tasks-holdout" in
+// report.
+func (o *tasksOptions) flag(n string) string {
+	if o.name != nil {
+		n = o.name(n)
+	}
+	return "--" + n
+}
+
+// register adds the flags of the tasks analysis (columns, targets, both steps, bootstrap) to
+// fs, each named by name (nil: as in scalefit tasks). The output flags (--format, --plots)
+// belong to the tasks command.
+func (o *tasksOptions) register(fs *pflag.FlagSet, name func(string) string) {
+	o.name = name
+	if name == nil {
+		name = func(n string) string { return n }
+	}
+	fs.StringVar(&o.cols.Task, name("task-col"), "", "column holding the task name (required)")
+	fs.StringVar(&o.cols.TaskLoss, name("task-loss-col"), "", "column holding the task loss, e.g. bits per byte of the correct answer (required)")
+	fs.StringVar(&o.cols.Metric, name("metric-col"), "", "column holding the metric, e.g. accuracy as a fraction (required)")
+	fs.StringVar(&o.cols.Run, name("run-col"), "", "column holding the run id (default: run, run_id, id, name)")
+	fs.StringVar(&o.cols.Params, name("params-col"), "", "column holding parameter counts N (default: params, N, n_params, ...)")
+	fs.StringVar(&o.cols.Tokens, name("tokens-col"), "", "column holding tokens seen at the checkpoint (default: tokens, D, ...)")
+	fs.StringVar(&o.cols.Chance, name("chance-col"), "", "column holding the metric's chance level (default: acc_chance or chance when present)")
+	fs.StringVar(&o.cols.Max, name("max-col"), "", "column holding the metric's maximum (default: acc_max or max when present, else 1)")
+	fs.Float64Var(&o.chance, name("chance"), 0, "chance level of every task (only sets step 2's start a = chance - 1)")
+	fs.StringVar(&o.holdout, name("holdout"), "", "hold out rows matching EXPR as the runs to predict, e.g. 'params>=5e9'")
+	fs.StringVar(&o.predict, name("predict"), "", "projections N:D to predict, e.g. 7B:4T,70B:15T")
+	fs.IntVar(&o.last, name("last"), 5, "final checkpoints averaged into a run's step-1 point")
+	fs.Float64Var(&o.skip, name("skip"), 0.1, "fraction of each ladder run's first checkpoints dropped in step 2 (0 keeps all)")
+	fs.IntVar(&o.smooth, name("smooth"), 5, "width of step 2's trailing moving average (1: none)")
+	fs.StringVar(&o.link, name("link"), "sigmoid", "step-2 link: sigmoid (Bhagia et al.) or exp (Gadre et al.)")
+	fs.IntVar(&o.noiseLast, name("noise-last"), 10, "final checkpoints whose metric spread is a task's noise figure")
+	fs.IntVar(&o.bootstrap, name("bootstrap"), 0, "bootstrap resamples of the ladder runs, refitting both steps (0: none)")
+	fs.Uint64Var(&o.seed, name("seed"), 0, "seed of the bootstrap")
 }
 
 func newTasksCmd(e *env) *cobra.Command {
@@ -72,47 +113,31 @@ error (exit 2); metrics below chance or above the maximum are warnings.`,
 			return runTasks(e, o, args[0], cmd.Flags().Changed("chance"))
 		},
 	}
+	o.register(cmd.Flags(), nil)
 	fs := cmd.Flags()
-	fs.StringVar(&o.cols.Task, "task-col", "", "column holding the task name (required)")
-	fs.StringVar(&o.cols.TaskLoss, "task-loss-col", "", "column holding the task loss, e.g. bits per byte of the correct answer (required)")
-	fs.StringVar(&o.cols.Metric, "metric-col", "", "column holding the metric, e.g. accuracy as a fraction (required)")
-	fs.StringVar(&o.cols.Run, "run-col", "", "column holding the run id (default: run, run_id, id, name)")
-	fs.StringVar(&o.cols.Params, "params-col", "", "column holding parameter counts N (default: params, N, n_params, ...)")
-	fs.StringVar(&o.cols.Tokens, "tokens-col", "", "column holding tokens seen at the checkpoint (default: tokens, D, ...)")
-	fs.StringVar(&o.cols.Chance, "chance-col", "", "column holding the metric's chance level (default: acc_chance or chance when present)")
-	fs.StringVar(&o.cols.Max, "max-col", "", "column holding the metric's maximum (default: acc_max or max when present, else 1)")
-	fs.Float64Var(&o.chance, "chance", 0, "chance level of every task (only sets step 2's start a = chance - 1)")
-	fs.StringVar(&o.holdout, "holdout", "", "hold out rows matching EXPR as the runs to predict, e.g. 'params>=5e9'")
-	fs.StringVar(&o.predict, "predict", "", "projections N:D to predict, e.g. 7B:4T,70B:15T")
-	fs.IntVar(&o.last, "last", 5, "final checkpoints averaged into a run's step-1 point")
-	fs.Float64Var(&o.skip, "skip", 0.1, "fraction of each ladder run's first checkpoints dropped in step 2 (0 keeps all)")
-	fs.IntVar(&o.smooth, "smooth", 5, "width of step 2's trailing moving average (1: none)")
-	fs.StringVar(&o.link, "link", "sigmoid", "step-2 link: sigmoid (Bhagia et al.) or exp (Gadre et al.)")
-	fs.IntVar(&o.noiseLast, "noise-last", 10, "final checkpoints whose metric spread is a task's noise figure")
-	fs.IntVar(&o.bootstrap, "bootstrap", 0, "bootstrap resamples of the ladder runs, refitting both steps (0: none)")
-	fs.Uint64Var(&o.seed, "seed", 0, "seed of the bootstrap")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	fs.StringVar(&o.plots, "plots", "", "write figures into DIR: task-<task>.png (step 1 and step 2) and chained.png")
 	fs.StringVar(&o.plotExt, "plot-format", "png", "figure format for --plots: png, svg or pdf")
 	return cmd
 }
 
-// parseProjections reads "7B:4T,70B:15T" into hypothetical targets named as written.
-func parseProjections(s string) ([]tasks.Target, error) {
+// parseProjections reads "7B:4T,70B:15T" (the value of the flag named flag) into
+// hypothetical targets named as written.
+func parseProjections(flag, s string) ([]tasks.Target, error) {
 	var out []tasks.Target
 	for _, item := range strings.Split(s, ",") {
 		item = strings.TrimSpace(item)
 		n, d, ok := strings.Cut(item, ":")
 		if !ok {
-			return nil, fmt.Errorf("--predict %q: want N:D pairs such as 7B:4T,70B:15T", item)
+			return nil, fmt.Errorf("%s %q: want N:D pairs such as 7B:4T,70B:15T", flag, item)
 		}
 		nv, err := runs.ParseQuantity(n)
 		if err != nil || !(nv > 0) {
-			return nil, fmt.Errorf("--predict %q: parameters %q: want a positive number such as 7B", item, n)
+			return nil, fmt.Errorf("%s %q: parameters %q: want a positive number such as 7B", flag, item, n)
 		}
 		dv, err := runs.ParseQuantity(d)
 		if err != nil || !(dv > 0) {
-			return nil, fmt.Errorf("--predict %q: tokens %q: want a positive number such as 4T", item, d)
+			return nil, fmt.Errorf("%s %q: tokens %q: want a positive number such as 4T", flag, item, d)
 		}
 		out = append(out, tasks.Target{Run: item, Params: nv, Tokens: dv, Hypothetical: true})
 	}
@@ -132,84 +157,15 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 	if err != nil {
 		return &usageError{err}
 	}
-	link, err := tasks.ParseLink(o.link)
-	if err != nil {
-		return &usageError{err}
-	}
-	switch {
-	case o.cols.Task == "" || o.cols.TaskLoss == "" || o.cols.Metric == "":
-		return usagef("--task-col, --task-loss-col and --metric-col are required")
-	case o.holdout == "" && o.predict == "":
-		return usagef("nothing to predict: give --holdout EXPR (runs in the file) or --predict N:D,...")
-	case o.last < 1:
-		return usagef("--last %d: want 1 or more checkpoints", o.last)
-	case !(o.skip >= 0 && o.skip < 1):
-		return usagef("--skip %v: want a fraction in [0, 1)", o.skip)
-	case o.smooth < 1:
-		return usagef("--smooth %d: want 1 (none) or more points", o.smooth)
-	case o.noiseLast < 2:
-		return usagef("--noise-last %d: want 2 or more checkpoints", o.noiseLast)
-	case chanceSet && !(o.chance >= 0 && o.chance <= 1):
-		return usagef("--chance %v: want a level in [0, 1]", o.chance)
-	}
-	if err := limits.Resamples(o.bootstrap, 1); err != nil {
-		return &usageError{err}
-	}
 	if o.plots != "" {
 		if _, err := plot.Format("x." + o.plotExt); err != nil {
 			return usagef("--plot-format %q: want png, svg or pdf", o.plotExt)
 		}
 	}
-	var projections []tasks.Target
-	if o.predict != "" {
-		if projections, err = parseProjections(o.predict); err != nil {
-			return &usageError{err}
-		}
-	}
-	var r io.Reader
-	name := path
-	if path == "-" {
-		r, name = e.stdin, "<stdin>"
-	} else {
-		fh, err := os.Open(path)
-		if err != nil {
-			return fmt.Errorf("cannot read runs: %w", err)
-		}
-		defer fh.Close()
-		r = fh
-	}
-	data, err := tasks.Load(r, name, o.cols, o.holdout)
+	res, err := o.analyze(e, path, chanceSet)
 	if err != nil {
 		return err
 	}
-	targets, err := tasks.HeldTargets(data)
-	if err != nil {
-		return err
-	}
-	if o.holdout != "" && len(targets) == 0 {
-		return fmt.Errorf("%s: --holdout %q matches no rows: want an expression selecting the runs to predict", name, o.holdout)
-	}
-	targets = append(targets, projections...)
-	skip := o.skip
-	if skip == 0 {
-		skip = -1 // tasks.Options: negative keeps every checkpoint
-	}
-	opts := tasks.Options{Last: o.last, Skip: skip, Smooth: o.smooth, Link: link, Chance: o.chance, ChanceSet: chanceSet,
-		NoiseLast: o.noiseLast, Bootstrap: o.bootstrap, Seed: o.seed}
-	if err := limits.Resamples(o.bootstrap, len(data.Tasks)); err != nil {
-		return &usageError{fmt.Errorf("%w (each task is resampled)", err)}
-	}
-	if o.bootstrap > 0 && isTerminal(e.stderr) {
-		opts.Progress = progressLine(e.stderr, "bootstrap")
-	}
-	res, err := tasks.Analyze(data, targets, opts)
-	if opts.Progress != nil {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
-	if err != nil {
-		return err
-	}
-	res.Options.Skip = o.skip
 	doc := report.TasksDocumentFrom(res)
 	var figs []report.Figure
 	if o.plots != "" {
@@ -235,4 +191,92 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 		return report.TasksMarkdown(e.stdout, doc, figs)
 	}
 	return report.RenderAll(e.stdout, format, report.TasksTables(doc), stdoutWarnings(format, doc.Warnings))
+}
+
+// check checks the analysis flags and returns the step-2 link and the --predict projections.
+func (o *tasksOptions) check(chanceSet bool) (tasks.LinkKind, []tasks.Target, error) {
+	link, err := tasks.ParseLink(o.link)
+	if err != nil {
+		return "", nil, &usageError{err}
+	}
+	switch {
+	case o.cols.Task == "" || o.cols.TaskLoss == "" || o.cols.Metric == "":
+		return "", nil, usagef("%s, %s and %s are required", o.flag("task-col"), o.flag("task-loss-col"), o.flag("metric-col"))
+	case o.holdout == "" && o.predict == "":
+		return "", nil, usagef("nothing to predict: give %s EXPR (runs in the file) or %s N:D,...", o.flag("holdout"), o.flag("predict"))
+	case o.last < 1:
+		return "", nil, usagef("%s %d: want 1 or more checkpoints", o.flag("last"), o.last)
+	case !(o.skip >= 0 && o.skip < 1):
+		return "", nil, usagef("%s %v: want a fraction in [0, 1)", o.flag("skip"), o.skip)
+	case o.smooth < 1:
+		return "", nil, usagef("%s %d: want 1 (none) or more points", o.flag("smooth"), o.smooth)
+	case o.noiseLast < 2:
+		return "", nil, usagef("%s %d: want 2 or more checkpoints", o.flag("noise-last"), o.noiseLast)
+	case chanceSet && !(o.chance >= 0 && o.chance <= 1):
+		return "", nil, usagef("%s %v: want a level in [0, 1]", o.flag("chance"), o.chance)
+	}
+	if err := limits.Resamples(o.bootstrap, 1); err != nil {
+		return "", nil, &usageError{err}
+	}
+	var projections []tasks.Target
+	if o.predict != "" {
+		if projections, err = parseProjections(o.flag("predict"), o.predict); err != nil {
+			return "", nil, &usageError{err}
+		}
+	}
+	return link, projections, nil
+}
+
+// analyze checks the analysis flags, reads the tasks file (path; "-" is stdin) and runs both
+// steps with their chained predictions. Skip in the result's options is the flag's value.
+func (o *tasksOptions) analyze(e *env, path string, chanceSet bool) (*tasks.Result, error) {
+	link, projections, err := o.check(chanceSet)
+	if err != nil {
+		return nil, err
+	}
+	var r io.Reader
+	name := path
+	if path == "-" {
+		r, name = e.stdin, "<stdin>"
+	} else {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read runs: %w", err)
+		}
+		defer fh.Close()
+		r = fh
+	}
+	data, err := tasks.Load(r, name, o.cols, o.holdout)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := tasks.HeldTargets(data)
+	if err != nil {
+		return nil, err
+	}
+	if o.holdout != "" && len(targets) == 0 {
+		return nil, fmt.Errorf("%s: %s %q matches no rows: want an expression selecting the runs to predict", name, o.flag("holdout"), o.holdout)
+	}
+	targets = append(targets, projections...)
+	skip := o.skip
+	if skip == 0 {
+		skip = -1 // tasks.Options: negative keeps every checkpoint
+	}
+	opts := tasks.Options{Last: o.last, Skip: skip, Smooth: o.smooth, Link: link, Chance: o.chance, ChanceSet: chanceSet,
+		NoiseLast: o.noiseLast, Bootstrap: o.bootstrap, Seed: o.seed}
+	if err := limits.Resamples(o.bootstrap, len(data.Tasks)); err != nil {
+		return nil, &usageError{fmt.Errorf("%w (each task is resampled)", err)}
+	}
+	if o.bootstrap > 0 && isTerminal(e.stderr) {
+		opts.Progress = progressLine(e.stderr, "bootstrap")
+	}
+	res, err := tasks.Analyze(data, targets, opts)
+	if opts.Progress != nil {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Options.Skip = o.skip
+	return res, nil
 }

@@ -179,6 +179,33 @@ func ChainedFigure(res *tasks.Result) (*Figure, error) {
 	return f, nil
 }
 
+// NamedFigure is a figure with the file name (without extension) it is saved under.
+type NamedFigure struct {
+	Name string // e.g. "task-hellaswag" or "chained"
+	*Figure
+}
+
+// TaskFigureList draws task-<name> per task (step 1 and step 2 side by side) and, when the
+// targets have actual metrics to compare with, chained.
+func TaskFigureList(res *tasks.Result) ([]NamedFigure, error) {
+	var out []NamedFigure
+	for i := range res.Tasks {
+		f, err := TaskFigure(&res.Tasks[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, NamedFigure{"task-" + safeName(res.Tasks[i].Task), f})
+	}
+	f, err := ChainedFigure(res)
+	if err != nil {
+		if IsUnsupported(err) {
+			return out, nil
+		}
+		return nil, err
+	}
+	return append(out, NamedFigure{"chained", f}), nil
+}
+
 // TaskFigures writes task-<name>.<ext> per task and chained.<ext> into dir (ext "png",
 // "svg" or "pdf"; "" means png) and returns the files written.
 func TaskFigures(dir string, res *tasks.Result, ext string) ([]string, error) {
@@ -188,30 +215,19 @@ func TaskFigures(dir string, res *tasks.Result, ext string) ([]string, error) {
 	if _, err := Format("x." + ext); err != nil {
 		return nil, fmt.Errorf("figure format %q: want png, svg or pdf", ext)
 	}
+	figs, err := TaskFigureList(res)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
-	for i := range res.Tasks {
-		f, err := TaskFigure(&res.Tasks[i])
-		if err != nil {
-			return out, err
-		}
-		path := filepath.Join(dir, "task-"+safeName(res.Tasks[i].Task)+"."+ext)
+	for _, f := range figs {
+		path := filepath.Join(dir, f.Name+"."+ext)
 		if err := f.Save(path); err != nil {
 			return out, err
 		}
 		out = append(out, path)
 	}
-	f, err := ChainedFigure(res)
-	if err != nil {
-		if IsUnsupported(err) {
-			return out, nil
-		}
-		return out, err
-	}
-	path := filepath.Join(dir, "chained."+ext)
-	if err := f.Save(path); err != nil {
-		return out, err
-	}
-	return append(out, path), nil
+	return out, nil
 }
 
 // safeName keeps letters, digits, '-', '_' and '.' of a task name for a file name.

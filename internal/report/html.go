@@ -82,6 +82,7 @@ type mdRenderer struct {
 	b       *strings.Builder
 	figures map[string][]byte
 	figN    int
+	ids     map[string]int // heading ids used so far: each section's "Warnings" gets its own
 }
 
 var (
@@ -117,7 +118,7 @@ func (r *mdRenderer) render(md string) error {
 			flush()
 			m := reHeading.FindStringSubmatch(t)
 			n := len(m[1])
-			fmt.Fprintf(r.b, "<h%d id=\"%s\">%s</h%d>\n", n, anchor(m[2]), inline(m[2]), n)
+			fmt.Fprintf(r.b, "<h%d id=\"%s\">%s</h%d>\n", n, r.uniqueID(anchor(m[2])), inline(m[2]), n)
 		case reImage.MatchString(t):
 			flush()
 			m := reImage.FindStringSubmatch(t)
@@ -150,6 +151,18 @@ func (r *mdRenderer) render(md string) error {
 	}
 	flush()
 	return nil
+}
+
+// uniqueID returns id, or id-2, id-3, ... when a heading before took it.
+func (r *mdRenderer) uniqueID(id string) string {
+	if r.ids == nil {
+		r.ids = map[string]int{}
+	}
+	r.ids[id]++
+	if n := r.ids[id]; n > 1 {
+		return fmt.Sprintf("%s-%d", id, n)
+	}
+	return id
 }
 
 // figure inlines the SVG drawn for a linked figure file, or names the figure in words.

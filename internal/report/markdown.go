@@ -16,14 +16,26 @@ type Figure struct {
 	Kind, File, Caption string
 }
 
+// Section is the section of one more analysis that report.md gathers after the fit's (the
+// comparison of published allocations, groups, downstream tasks, loss curves): its Markdown,
+// a level-2 heading and what follows, with its own figures and warnings; Warnings are
+// counted in the verdict block.
+type Section struct {
+	// Name is what the verdict and the Warnings section call it, e.g. "downstream tasks".
+	Name     string
+	Markdown string
+	Warnings []warn.Warning
+}
+
 // ReportMarkdown writes report.md: the fit tables, the approaches side by side, allocations
-// at budgets, the figures it links and the warnings. The line starting "Generated" carries
-// the version and timing; everything else is deterministic for a given input.
-func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []Figure, skipped []string, generated string) error {
+// at budgets, the figures it links and the warnings, then the sections in order. The line
+// starting "Generated" carries the version and timing; everything else is deterministic for
+// a given input.
+func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []Figure, skipped []string, generated string, sections ...Section) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Scaling-law report: %s\n\n", MarkdownText(filepath.Base(res.Set.Source)))
 	fmt.Fprintf(&b, "Generated %s\n\n", generated)
-	b.WriteString(VerdictMarkdown(doc))
+	b.WriteString(verdictMarkdown(doc, sections))
 	intervals := ""
 	if HasIntervals(doc) {
 		intervals = " Intervals are 95% bootstrap percentiles."
@@ -51,7 +63,13 @@ func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []
 	for _, s := range warn.Strings(doc.Warnings) {
 		b.WriteString("- " + MarkdownText(s) + "\n")
 	}
+	if n := sectionWarnings(sections); n > 0 {
+		fmt.Fprintf(&b, "\nThe other sections list their own warnings: %s.\n", sectionCounts(sections))
+	}
 	b.WriteString("\nThe fit with its bootstrap draws is in [fit.json](fit.json): `scalefit optimal --fit fit.json`, `scalefit predict --fit fit.json` and `scalefit check --fit fit.json` reuse it.\n")
+	for _, s := range sections {
+		b.WriteString("\n" + strings.TrimRight(s.Markdown, "\n") + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -145,7 +163,30 @@ func VerdictOf(doc *Document) Verdict {
 }
 
 // VerdictMarkdown is the verdict block report.md opens with.
-func VerdictMarkdown(doc *Document) string {
+func VerdictMarkdown(doc *Document) string { return verdictMarkdown(doc, nil) }
+
+func sectionWarnings(sections []Section) int {
+	n := 0
+	for _, s := range sections {
+		n += len(s.Warnings)
+	}
+	return n
+}
+
+// sectionCounts says how many warnings each section with warnings has: "downstream tasks 5,
+// loss curves 1".
+func sectionCounts(sections []Section) string {
+	var parts []string
+	for _, s := range sections {
+		if len(s.Warnings) > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", MarkdownText(s.Name), len(s.Warnings)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// verdictMarkdown is the verdict block, counting the fit's warnings and the sections'.
+func verdictMarkdown(doc *Document, sections []Section) string {
 	v := VerdictOf(doc)
 	var b strings.Builder
 	b.WriteString("## Verdict\n\n")
@@ -172,10 +213,13 @@ func VerdictMarkdown(doc *Document) string {
 	} else {
 		b.WriteString("- **Holdout:** none (no --holdout): the law was not tested on runs it was not fitted to.\n")
 	}
-	if v.Warnings == 0 {
+	switch other := sectionWarnings(sections); {
+	case v.Warnings+other == 0:
 		b.WriteString("- **Warnings:** none.\n\n")
-	} else {
+	case other == 0:
 		fmt.Fprintf(&b, "- **Warnings:** %d, listed under Warnings below.\n\n", v.Warnings)
+	default:
+		fmt.Fprintf(&b, "- **Warnings:** %d: the fit's %d listed under Warnings below, and %s in their sections.\n\n", v.Warnings+other, v.Warnings, sectionCounts(sections))
 	}
 	return b.String()
 }

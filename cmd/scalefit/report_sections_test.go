@@ -1,0 +1,113 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// reportTasksArgs is a report of the Chinchilla runs that also predicts the OLMo ladder's
+// downstream tasks (the 7B and 13B runs held out).
+func reportTasksArgs(dir string) []string {
+	return []string{"report", repoFile("testdata", "chinchilla.csv"), "--drop-highest-loss", "5", "-o", dir,
+		"--tasks", repoFile("testdata", "olmo_ladder_tasks.csv"), "--task-col", "task", "--task-loss-col", "task_bpb",
+		"--metric-col", "task_acc", "--tasks-holdout", "params>=5e9"}
+}
+
+// report --tasks gathers the downstream-task section (tables, a step-1/step-2 figure per
+// task, the chained figure, its warnings) into report.md, and through it into report.html
+// (the figures inline as SVG) and summary.md (the tables, no images); the verdict counts
+// the fit's and the tasks' warnings; the compare section is always there.
+func TestReportSections(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	out, errOut, code := runCLI(t, "", reportTasksArgs(dir)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	md := readFile(t, filepath.Join(dir, "report.md"))
+	page := readFile(t, filepath.Join(dir, "report.html"))
+	summary := readFile(t, filepath.Join(dir, "summary.md"))
+
+	tasks := []string{"mmlu_avg_test", "hellaswag_val", "arc_challenge_test", "arc_easy_test", "piqa_val", "csqa_val", "socialiqa_val", "openbookqa_test"}
+	var figs []string
+	for _, task := range tasks {
+		figs = append(figs, "task-"+task+".png")
+	}
+	figs = append(figs, "chained.png")
+	for _, f := range figs {
+		if !strings.Contains(md, "]("+f+")") {
+			t.Errorf("report.md does not link %s", f)
+		}
+		if !strings.Contains(out, filepath.Join(dir, f)+"\n") {
+			t.Errorf("stdout does not list %s", f)
+		}
+		readFile(t, filepath.Join(dir, f)) // written
+	}
+	// report.html: one inline SVG per figure report.md links, the task figures among them.
+	links := regexp.MustCompile(`!\[[^\]]*\]\(([^)]+)\)`).FindAllStringSubmatch(md, -1)
+	if n := strings.Count(page, "<svg"); n != len(links) || n < 5+len(figs) {
+		t.Errorf("report.html inlines %d SVG figures; report.md links %d, want >= %d", n, len(links), 5+len(figs))
+	}
+	if strings.Contains(page, `class="missing"`) {
+		t.Error("report.html names a figure it does not embed")
+	}
+	for _, want := range []string{">Downstream tasks: olmo_ladder_tasks.csv</h2>", ">7B-4T (held-out run): N = 6.89B, D = 3.95T</h3>", ">task-hellaswag_val</h3>",
+		">OpenAI vs DeepMind allocation</h2>", ">Compute-optimal scaling per 10x compute (C = 6ND)</h3>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if strings.Count(page, `id="warnings"`) != 1 {
+		t.Error("report.html repeats the heading id warnings")
+	}
+	for _, want := range []string{"## Downstream tasks: olmo_ladder_tasks.csv", "| hellaswag_val |", "## OpenAI vs DeepMind allocation", "| kaplan2020-allocation | published | 0.730 |"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary.md lacks %q", want)
+		}
+	}
+	if strings.Contains(summary, "![") || strings.Contains(summary, ".png)") {
+		t.Error("summary.md links images")
+	}
+
+	// The verdict counts every warning on stderr: the fit's and the tasks'.
+	m := regexp.MustCompile(`\*\*Warnings:\*\* (\d+): the fit's (\d+) listed under Warnings below, and downstream tasks (\d+) in their sections`).FindStringSubmatch(md)
+	if m == nil {
+		t.Fatalf("verdict does not count the sections' warnings:\n%s", md[:min(len(md), 1200)])
+	}
+	total, _ := strconv.Atoi(m[1])
+	fitN, _ := strconv.Atoi(m[2])
+	tasksN, _ := strconv.Atoi(m[3])
+	if stderrN := strings.Count(errOut, "scalefit: warning:"); total != stderrN || total != fitN+tasksN || tasksN == 0 {
+		t.Errorf("verdict counts %d = %d + %d warnings, stderr has %d", total, fitN, tasksN, stderrN)
+	}
+	if n := strings.Count(strings.Split(md, "## Downstream tasks")[1], "metric-below-chance"); n == 0 {
+		t.Error("the tasks section does not list its warnings")
+	}
+}
+
+// A section's flags without its file, or a tasks section without what tasks needs, are
+// usage errors naming report's flags.
+func TestReportSectionFlags(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"tasks flag without --tasks", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--tasks-holdout", "params>=5e9"}, "--tasks-holdout needs --tasks FILE"},
+		{"no task columns", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--tasks", repoFile("testdata", "olmo_ladder_tasks.csv"), "--tasks-holdout", "params>=5e9"}, "--task-col, --task-loss-col and --metric-col are required"},
+		{"nothing to predict", reportTasksArgs(dir)[:len(reportTasksArgs(dir))-2], "give --tasks-holdout EXPR (runs in the file) or --tasks-predict N:D"},
+		{"bad projection", append(reportTasksArgs(dir), "--tasks-predict", "7B"), `--tasks-predict "7B": want N:D pairs`},
+		{"bad smooth", append(reportTasksArgs(dir), "--tasks-smooth", "0"), "--tasks-smooth 0: want 1 (none) or more points"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, errOut, code := runCLI(t, "", c.args...)
+			if code != 2 || !strings.Contains(errOut, c.want) {
+				t.Errorf("exit %d, stderr %q: want 2 and %q", code, errOut, c.want)
+			}
+		})
+	}
+}
