@@ -62,12 +62,22 @@ only when nothing else ran, and the verdict says so. The default budgets follow 
 range (decades from the largest run up), as fit's do.
 
 Kaplan's laws count non-embedding parameters, Chinchilla's count all parameters; your fits
-count N as your file does.`,
+count N as your file does.
+
+With --group COL, compare compares the groups of RUNS.csv instead (architectures, data mixes,
+MoE against dense): each group's loss-optimal frontier L*(C), and for every group against the
+--reference the compute multiplier m(C) = C_B(L*_A(C)) / C at each budget (below 1: less
+compute for the same loss), the crossover compute, the exponent differences, and with
+--bootstrap K 95% intervals from resampling runs within each group. --shared E fits one
+irreducible loss across groups; --frontier auto|approach3|isoflop chooses the frontier;
+--plot FILE draws frontiers and multipliers.`,
 		Example: `  scalefit compare
   scalefit compare --compute 1e21,1e23,1e25 --law kaplan2020-allocation,chinchilla2022-equal
   scalefit compare testdata/chinchilla.csv --drop-highest-loss 5
   scalefit compare runs.csv --bootstrap 200 --seed 1 --format json
-  scalefit compare --explain --law chinchilla2022,epoch2024`,
+  scalefit compare --explain --law chinchilla2022,epoch2024
+  scalefit compare testdata/versus_synthetic.csv --group arch --reference ref --shared E --bootstrap 200
+  scalefit compare testdata/gadre.csv --group train_dataset --loss-col loss_c4_val --plot versus.png`,
 		Args: argsRange(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.explain.on {
