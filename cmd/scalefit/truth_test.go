@@ -271,6 +271,19 @@ func TestTruthInstallFromAClone(t *testing.T) {
 	if strings.Contains(readme, "scalefit/cmd/scalefit@latest") {
 		t.Error("README still installs scalefit with go install ...@latest, which fails")
 	}
+	ci, err := os.ReadFile(repoFile("docs", "scalefit-ci.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(ci), "\n") {
+		code := strings.TrimSpace(l)
+		if strings.HasPrefix(code, "#") {
+			continue // comments may explain why @latest does not work
+		}
+		if strings.Contains(code, "cmd/scalefit@latest") || strings.Contains(code, "report.md >>") {
+			t.Errorf("docs/scalefit-ci.yml: %q (go install @latest fails; report.md's relative images do not render in a job summary)", code)
+		}
+	}
 	out, _, _ := runCLI(t, "", "report", "--help")
 	if strings.Contains(out, "report.md >>") || !strings.Contains(out, "summary.md >>") {
 		t.Errorf("report --help sends report.md (with relative images) to the job summary:\n%s", out)

@@ -2,6 +2,7 @@ package plot
 
 import (
 	"bytes"
+	"fmt"
 	"html"
 	"math"
 	"strings"
@@ -246,5 +247,28 @@ func TestThinLineKeepsTheEnvelope(t *testing.T) {
 	}
 	if got, _ := f.thinScatter(many[:100], nil); len(got) != 100 {
 		t.Errorf("thinScatter thinned 100 points to %d", len(got))
+	}
+}
+
+// A loss figure of 50 curves x 4,000 points draws at most maxCurvePoints (+2 ends) per curve
+// and says how many points it drew: the figure's cost no longer grows with the rows.
+func TestLossFigureThinsLongCurves(t *testing.T) {
+	var rs []runs.Run
+	for i := 0; i < 50; i++ {
+		n := 1e8 * math.Pow(10, float64(i)/25)
+		for k := 1; k <= 4000; k++ {
+			d := 20 * n * float64(k) / 4000
+			rs = append(rs, runs.Run{ID: fmt.Sprint("r", i), Params: n, Tokens: d, FLOPs: 6 * n * d, Loss: 1.7 + 450/math.Pow(n, 0.33) + 1600/math.Pow(d, 0.37)})
+		}
+	}
+	f, err := Build(KindLoss, &Input{Runs: rs, Curves: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.pointsIn != len(rs) || f.pointsDrawn > 50*(maxCurvePoints+2) {
+		t.Errorf("%d of %d points drawn, want at most %d", f.pointsDrawn, f.pointsIn, 50*(maxCurvePoints+2))
+	}
+	if !strings.Contains(strings.Join(f.Notes, " "), fmt.Sprintf("of %d points drawn", len(rs))) {
+		t.Errorf("notes %q do not say the points were thinned", f.Notes)
 	}
 }
