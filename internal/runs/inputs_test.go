@@ -64,6 +64,8 @@ func TestNewBadInputs(t *testing.T) {
 			warning: ""},
 		{name: "run without metadata", file: "r.csv", text: noParams, opts: Options{Meta: meta},
 			err: `r.csv:4: run "c" has no row in --meta`},
+		{name: "run without metadata skipped", file: "r.csv", text: noParams, opts: Options{Meta: meta, SkipInvalid: true},
+			warning: "skipped-rows"},
 		{name: "meta without run column", file: "r.csv", text: noParams, opts: Options{Meta: write(t, filepath.Join(dir, "m.csv"), "who,params\na,1\n")},
 			err: "m.csv:1: --meta: no run column to join on"},
 		{name: "meta run twice", file: "r.csv", text: noParams, opts: Options{Meta: write(t, filepath.Join(dir, "m2.csv"), "run,params\na,1e8\na,2e8\n")},

@@ -358,7 +358,11 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 				key := strings.TrimSpace(id)
 				var ok bool
 				if mrow, ok = meta.rows[key]; !ok {
-					return nil, &Error{File: t.file, Line: rec.line, Msg: fmt.Sprintf("run %q has no row in --meta %s: add one (its run column holds the ids)%s", clip(key), meta.t.file, didYouMean(key, meta.order))}
+					e := &Error{File: t.file, Line: rec.line, Msg: fmt.Sprintf("run %q has no row in --meta %s: add one (its run column holds the ids)%s", clip(key), meta.t.file, didYouMean(key, meta.order))}
+					if err := fail(e); err != nil {
+						return nil, err
+					}
+					continue
 				}
 				mrow.used = true
 				for i, u := range meta.cols {
