@@ -107,7 +107,7 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 		}
 		return report.WriteRowsCSV(e.stdout, x.Chain)
 	}
-	return report.RenderAll(e.stdout, format, report.ExplainTables(x), x.Warnings)
+	return report.RenderAll(e.stdout, format, report.ExplainTables(x), stdoutWarnings(format, x.Warnings))
 }
 
 // explainFit reads a fit.json's Chinchilla law for --explain: its Approach-3 law when it has

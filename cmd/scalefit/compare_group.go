@@ -166,7 +166,7 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	case report.CSV: // machine-readable; the warnings went to stderr above
 		return report.WriteRowsCSV(e.stdout, report.VersusCSVRows(res))
 	}
-	return report.RenderAll(e.stdout, format, report.VersusTables(res), res.Warnings)
+	return report.RenderAll(e.stdout, format, report.VersusTables(res), stdoutWarnings(format, res.Warnings))
 }
 
 // versusGroups splits a run set by its group column into the groups of a comparison

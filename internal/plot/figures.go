@@ -830,10 +830,10 @@ func residualsFigure(in *Input) (*Figure, error) {
 	}
 	cLo, cHi := rangeOf(cs)
 	nLo, nHi := rangeOf(ns)
+	zcol, zwidth, zdashes, zeroLabel := in.lawStyle(black, 1)
 	zero := func(lo, hi float64) *plotter.Line {
-		return line(plotter.XYs{{X: lo, Y: 0}, {X: hi, Y: 0}}, black, 1)
+		return line(plotter.XYs{{X: lo, Y: 0}, {X: hi, Y: 0}}, zcol, zwidth, zdashes...)
 	}
-	_, _, _, zeroLabel := in.lawStyle(black, 1)
 	f.add(pc, "zero: "+zeroLabel, zero(cLo/1.5, cHi*1.5))
 	f.add(pn, "", zero(nLo/1.5, nHi*1.5))
 	lim := 0.0
