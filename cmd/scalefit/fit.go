@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -202,18 +200,6 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 	return a, nil
 }
 
-// holdoutPool loads the input without --where: --holdout takes its runs from there, so
-// --where selects the runs to fit and never changes the test set (issue 12).
-func (o *fitOptions) holdoutPool(e *env, path string, stdin []byte) ([]runs.Run, error) {
-	all := o.runs
-	all.opts.Where = ""
-	set, err := all.load(&env{stdin: bytes.NewReader(stdin), stdout: e.stdout, stderr: e.stderr}, path)
-	if err != nil {
-		return nil, err
-	}
-	return set.Runs, nil
-}
-
 // fitRuns loads the runs and fits them; shared by fit and report. --where selects the runs
 // to fit; --holdout takes the held-out runs from the input before --where.
 func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
@@ -225,25 +211,10 @@ func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
 		return nil, err
 	}
 	le := e
-	if aopts.Holdout != nil && o.runs.opts.Where != "" {
-		// The input is read twice (the holdout pool before --where, then the fit set):
-		// standard input, if read, is kept to read again.
-		var b []byte
-		usesStdin := path == "-"
-		for _, m := range o.runs.more {
-			usesStdin = usesStdin || m == "-"
-		}
-		if usesStdin {
-			if b, err = io.ReadAll(e.stdin); err != nil {
-				return nil, fmt.Errorf("cannot read standard input: %w", err)
-			}
-		}
-		pool, err := o.holdoutPool(e, path, b)
-		if err != nil {
+	if aopts.Holdout != nil {
+		if aopts.HoldoutPool, le, err = o.runs.holdoutPool(e, path); err != nil {
 			return nil, err
 		}
-		aopts.HoldoutPool = pool
-		le = &env{stdin: bytes.NewReader(b), stdout: e.stdout, stderr: e.stderr}
 	}
 	set, err := o.runs.load(le, path)
 	if err != nil {

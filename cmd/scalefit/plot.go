@@ -106,7 +106,16 @@ func runPlot(e *env, o *plotOptions, path string) error {
 		}
 		holdout = x
 	}
-	set, err := o.runs.load(e, path)
+	// --holdout takes its runs from the input before --where (read first: stdin is replayed).
+	var pool []runs.Run
+	le := e
+	if holdout != nil {
+		var err error
+		if pool, le, err = o.runs.holdoutPool(e, path); err != nil {
+			return err
+		}
+	}
+	set, err := o.runs.load(le, path)
 	if err != nil {
 		return err
 	}
@@ -115,7 +124,7 @@ func runPlot(e *env, o *plotOptions, path string) error {
 			return &usageError{err}
 		}
 	}
-	in, warnings, notConverged := plotInput(set, holdout, fallback)
+	in, warnings, notConverged := plotInput(set, holdout, pool, fallback)
 	emitWarnings(e, warnings)
 	if o.kind == "all" {
 		// As report does: the figures replace the directory's old ones all at once.
@@ -152,8 +161,8 @@ func runPlot(e *env, o *plotOptions, path string) error {
 
 // plotInput fits what the figures need with every approach the data allow (pooled over
 // groups: figures colour groups but draw one law) and gathers it for internal/plot.
-func plotInput(set *runs.Set, holdout *runs.Expr, fallback *laws.Law) (in *plot.Input, warnings []warn.Warning, notConverged []string) {
-	res, err := analysis.Run(set, analysis.Options{Holdout: holdout, Pooled: true})
+func plotInput(set *runs.Set, holdout *runs.Expr, pool []runs.Run, fallback *laws.Law) (in *plot.Input, warnings []warn.Warning, notConverged []string) {
+	res, err := analysis.Run(set, analysis.Options{Holdout: holdout, HoldoutPool: pool, Pooled: true})
 	if err != nil {
 		warnings = append(warnings, warn.Warning{Code: codeFitFailed, Msg: "no law could be fitted: " + err.Error()})
 	}
@@ -185,6 +194,19 @@ func inputFromAnalysis(set *runs.Set, res *analysis.Result, holdout *runs.Expr) 
 	}
 	if res == nil || len(res.Groups) == 0 {
 		return in
+	}
+	if holdout != nil {
+		// Held-out runs that --where left out of the set are predicted too: draw them.
+		var held [][]runs.Run
+		for _, g := range res.Groups {
+			held = append(held, g.Held)
+		}
+		if extra := heldOutsideSet(set, held); len(extra) > 0 {
+			in.Runs = append(append([]runs.Run(nil), set.Runs...), extra...)
+			for range extra {
+				in.HeldOut = append(in.HeldOut, true)
+			}
+		}
 	}
 	g := res.Groups[0]
 	if g.A3 != nil {

@@ -399,6 +399,14 @@ func TestTruthWhereSelectsTheFitSetOnly(t *testing.T) {
 	if fmt.Sprint(stdin) != fmt.Sprint(all) {
 		t.Errorf("from stdin: held-out lines %v, want %v", stdin, all)
 	}
+	// plot marks all 7 held-out runs too, from standard input.
+	svg := filepath.Join(t.TempDir(), "res.svg")
+	if _, errs, code := runCLI(t, string(b), "plot", "-", "--kind", "residuals", "--holdout", "budget>=3e14", "--where", "loss<2.5", "-o", svg); code != 0 {
+		t.Fatalf("plot: exit %d: %s", code, errs)
+	}
+	if fig, err := os.ReadFile(svg); err != nil || !strings.Contains(string(fig), "held out (7 runs)") {
+		t.Errorf("the residuals figure does not mark the 7 held-out runs (%v)", err)
+	}
 	// A --where that keeps every held-out run says nothing.
 	_, errs = heldLines("", append(base, "--where", "loss<9")...)
 	if strings.Contains(errs, "holdout-before-where") {
