@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -119,25 +120,25 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 		}
 	}
 	if totalCol != "" && !has(set.Headers, totalCol) {
-		return fmt.Errorf("%s: --total-params-col %q: no such column (have %s)", set.Source, totalCol, strings.Join(set.Headers, ", "))
+		return fmt.Errorf("%s: --total-params-col %q: no such column (have %s)", set.Source, totalCol, limits.Names(set.Headers))
 	}
 	granCol := g.granCol
 	if granCol == "" && has(set.Headers, granularityCol) {
 		granCol = granularityCol
 	}
 	if granCol != "" && !has(set.Headers, granCol) {
-		return fmt.Errorf("%s: --granularity-col %q: no such column (have %s)", set.Source, granCol, strings.Join(set.Headers, ", "))
+		return fmt.Errorf("%s: --granularity-col %q: no such column (have %s)", set.Source, granCol, limits.Names(set.Headers))
 	}
 	groups, names, err := versusGroups(set, totalCol, granCol)
 	if err != nil {
 		return err
 	}
 	if len(groups) < 2 {
-		return fmt.Errorf("%s: column %q has %d group(s) (%s): compare --group needs at least two", set.Source, set.Columns["group"], len(groups), strings.Join(names, ", "))
+		return fmt.Errorf("%s: column %q has %d group(s) (%s): compare --group needs at least two", set.Source, set.Columns["group"], len(groups), limits.Names(names))
 	}
 	if g.reference != "" {
 		if !slices.Contains(names, g.reference) {
-			return usagef("--reference %q: no such group in column %q (have %s)", g.reference, set.Columns["group"], strings.Join(names, ", "))
+			return usagef("--reference %q: no such group in column %q (have %s)", g.reference, set.Columns["group"], limits.Names(names))
 		}
 	}
 	opts := versus.Options{Reference: g.reference, SharedE: strings.EqualFold(g.shared, "e"), Budgets: budgets,

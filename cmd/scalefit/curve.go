@@ -366,7 +366,7 @@ func (cl *curveLaw) params(group string) (curve.Params, report.CurveFit, error) 
 	for _, f := range cl.fits {
 		gs = append(gs, f.Group)
 	}
-	return curve.Params{}, report.CurveFit{}, fmt.Errorf("no fit for group %q in the curve.json (groups %s)", group, strings.Join(gs, ", "))
+	return curve.Params{}, report.CurveFit{}, fmt.Errorf("no fit for group %q in the curve.json (groups %s)", group, limits.Names(gs))
 }
 
 func runCurvePredict(e *env, o *curvePredictOptions) error {

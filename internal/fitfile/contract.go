@@ -8,6 +8,7 @@
 package fitfile
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -142,7 +143,24 @@ func F(v float64) *float64 { return &v }
 // Decode reads a fit.json document from r (at most limits.MaxInputBytes) and checks its
 // numbers' ranges (Validate); name (the file) prefixes errors.
 func Decode(r io.Reader, name string) (*Document, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limits.MaxInputBytes+1))
+	// A fit.json is a JSON object: refuse anything else at its first byte, so that
+	// --fit /dev/zero is not read up to the size cap.
+	br := bufio.NewReader(r)
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return nil, fmt.Errorf("%s: not a scalefit fit.json: empty", name)
+		}
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			continue
+		}
+		br.UnreadByte()
+		if c != '{' {
+			return nil, fmt.Errorf("%s: not a scalefit fit.json: want a JSON object, found %q", name, c)
+		}
+		break
+	}
+	b, err := io.ReadAll(io.LimitReader(br, limits.MaxInputBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}

@@ -103,6 +103,31 @@ func Loss(what string, v float64) error {
 	return nil
 }
 
+// MinValue bounds the params, tokens, flops and budget columns of an input from below (a
+// count in a unit such as billions is warned about, but 1e-30 is a unit mistake or a
+// denormal); MaxCount and MaxFLOPs from above.
+const MinValue = 1e-30
+
+// Column checks a value of an input column: losses by Loss, "flops" and "budget" in
+// [MinValue, MaxFLOPs], other counts in [MinValue, MaxCount]. The error says what was wanted
+// (the caller names the file, line and column).
+func Column(what string, v float64) error {
+	hi := MaxCount
+	switch what {
+	case "loss":
+		if math.IsNaN(v) || v < MinLoss || v > MaxLoss {
+			return fmt.Errorf("%s: want a loss in nats per token from %s to %s", Num(v), Num(MinLoss), Num(MaxLoss))
+		}
+		return nil
+	case "flops", "budget":
+		hi = MaxFLOPs
+	}
+	if math.IsNaN(v) || v < MinValue || v > hi {
+		return fmt.Errorf("%s: want a number from %s to %s", Num(v), Num(MinValue), Num(hi))
+	}
+	return nil
+}
+
 // Resamples checks a bootstrap request: k resamples in each of groups groups.
 func Resamples(k, groups int) error {
 	if groups < 1 {
@@ -147,5 +172,5 @@ func Names(names []string) string {
 // Num formats a number for an error message (shortest round-trip form, NaN and ±Inf as
 // such).
 func Num(v float64) string {
-	return strings.Replace(strconv.FormatFloat(v, 'g', -1, 64), "e+", "e", 1)
+	return strings.NewReplacer("e+0", "e", "e+", "e", "e-0", "e-").Replace(strconv.FormatFloat(v, 'g', -1, 64))
 }

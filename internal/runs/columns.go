@@ -3,10 +3,12 @@ package runs
 import (
 	"fmt"
 	"strings"
+
+	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // maxListedHeaders is how many headers a column-name error lists before "and N more".
-const maxListedHeaders = 50
+const maxListedHeaders = limits.MaxNamesListed
 
 // listHeaders joins headers for an error message: up to 50, then "and N more".
 func listHeaders(hs []string) string {

@@ -109,6 +109,9 @@ func ParseExpr(s string) (*Expr, error) {
 			c.num, c.isNum = v, true
 		} else if op != "==" && op != "!=" {
 			return nil, fail(valStart, "%s%s%s: want a number for %s", name, op, val, op)
+		} else if isNumericCanonical(name) {
+			// loss!=abc would compare a number with text: true for every run, silently.
+			return nil, fail(valStart, "%s%s%s: %s is a number: want a value such as 2.5 or 70B", name, op, val, name)
 		}
 		e.conds = append(e.conds, c)
 		skip()
@@ -123,6 +126,15 @@ func ParseExpr(s string) (*Expr, error) {
 			return nil, fail(w, "want `and` between comparisons, found %q", s[w:i])
 		}
 	}
+}
+
+// isNumericCanonical: the canonical columns that always hold numbers.
+func isNumericCanonical(name string) bool {
+	switch name {
+	case "params", "tokens", "flops", "loss", "budget", "tokens_per_param":
+		return true
+	}
+	return false
 }
 
 func isNameByte(b byte) bool {

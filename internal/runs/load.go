@@ -2,12 +2,14 @@ package runs
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"sort"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -414,7 +416,9 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 				}
 				v, err := parseCell(cells[u], dc)
 				if err == nil && v > 0 {
-					return v * scale, nil
+					if err = limits.Column(what, v*scale); err == nil {
+						return v * scale, nil
+					}
 				}
 				if err == nil {
 					err = fmt.Errorf("%q: want a positive number", clip(cells[u]))
@@ -672,6 +676,10 @@ func derive(s *Set, d *Deriver, run *Run, cells []string, colOf func(u int) int,
 func wrapIO(name string, err error) error {
 	if _, ok := err.(*Error); ok {
 		return err
+	}
+	var le *limits.LineError
+	if errors.As(err, &le) {
+		return &Error{File: name, Line: le.Line, Msg: fmt.Sprintf("a line longer than %d KiB (the limit): not a table of runs (binary data, or one huge line?)", le.Max>>10)}
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // metaTable is a --meta file: one row per run, joined on the run id.
@@ -30,7 +32,7 @@ func loadMeta(path string, opts Options) (*metaTable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--meta: %w", err)
 	}
-	data, err := readAll(fh)
+	data, err := readAll(limits.Reader(fh))
 	fh.Close()
 	if err != nil {
 		return nil, fmt.Errorf("--meta %s: %w", path, err)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // Large logs are read in two passes over the file, never whole into memory: the first counts
@@ -36,9 +38,13 @@ func scanInput(r io.Reader) (scanInfo, error) {
 	buf := make([]byte, bufSize(r))
 	si.head = make([]byte, 0, min(len(buf), headSize))
 	first, odd := true, false
+	var capped limits.Input // the one pass over every byte checks the size caps
 	for {
 		n, err := r.Read(buf)
 		c := buf[:n]
+		if cerr := capped.Add(c); cerr != nil {
+			return si, cerr
+		}
 		if first && n > 0 {
 			first = false
 			c = bytes.TrimPrefix(c, bom)
@@ -147,7 +153,7 @@ func tableFromReader(r io.Reader, name, format string) (*table, error) {
 			}
 		}
 	}
-	data, err := readAll(r)
+	data, err := readAll(limits.Reader(r))
 	if err != nil {
 		return nil, err
 	}

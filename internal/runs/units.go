@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"sort"
 	"regexp"
 	"strings"
 
@@ -140,8 +141,28 @@ func unitWarningsOf(s *Set, rs []Run) []warn.Warning {
 			"%d of %d %s saw fewer tokens than they have parameters: are tokens in billions or params in a smaller unit? Say so in the header, e.g. \"tokens (B)\", or write 20B",
 			fewer, len(final), what))
 	}
+	if s.Derived == "" && s.Has("flops") && s.Has("tokens") {
+		// Both given: a flops column far from 6ND is a unit (PF-days, GFLOPs) or a
+		// convention mistake that silently moves every compute-optimal answer.
+		ratios := make([]float64, 0, len(final))
+		for _, r := range final {
+			ratios = append(ratios, r.FLOPs/(6*r.Params*r.Tokens))
+		}
+		sort.Float64s(ratios)
+		if m := ratios[len(ratios)/2]; m < 1/flopsRatioWarn || m > flopsRatioWarn {
+			out = append(out, warn.New(CodeFLOPsNot6ND,
+				"the flops column is %.3g x 6ND at the median run: is it in another unit (PF-days are 8.64e19 FLOPs) or another convention? Compute-optimal answers use it as training FLOPs",
+				m))
+		}
+	}
 	return out
 }
+
+// CodeFLOPsNot6ND warns that a given flops column is far (flopsRatioWarn) from 6ND.
+const CodeFLOPsNot6ND = "flops-not-6nd"
+
+// flopsRatioWarn: conventions differ from 6ND by well under 3x (embeddings, attention).
+const flopsRatioWarn = 10.0
 
 // unitNote says how a header's unit scaled its column.
 func unitNote(canonical, header, unit string, scale float64) string {
