@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"sort"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/warn"
