@@ -18,6 +18,7 @@ import (
 	"github.com/scalefit/scalefit/internal/safefile"
 	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 var _ = register(newCurveCmd)
@@ -34,15 +35,20 @@ type curveInput struct {
 }
 
 func (ci *curveInput) register(cmd *cobra.Command, group bool) {
-	fs := cmd.Flags()
-	fs.StringVar(&ci.meta, "meta", "", "per-run table joined on the run id (a schedule column gives each run's schedule)")
-	fs.StringVar(&ci.schedule, "schedule", "", "schedule spec KIND:key=value,... for runs without their own (see scalefit curve --help)")
-	fs.StringVar(&ci.runCol, "run-col", "", "column of run ids (default: run, run_id, id or name)")
-	fs.StringVar(&ci.stepCol, "step-col", "", "column of steps (default: step, iteration or global_step)")
-	fs.StringVar(&ci.lossCol, "loss-col", "", "column of losses (default: loss or train_loss)")
-	fs.StringVar(&ci.infer, "infer-schedule", "", "cosine: derive each run's cosine schedule (warm-up, length, peak, final) from its lr column")
+	ci.registerNamed(cmd.Flags(), group, func(n string) string { return n })
+}
+
+// registerNamed adds the flags to fs, each named by name (report prefixes those its own
+// flags already use).
+func (ci *curveInput) registerNamed(fs *pflag.FlagSet, group bool, name func(string) string) {
+	fs.StringVar(&ci.meta, name("meta"), "", "per-run table joined on the run id (a schedule column gives each run's schedule)")
+	fs.StringVar(&ci.schedule, name("schedule"), "", "schedule spec KIND:key=value,... for runs without their own (see scalefit curve --help)")
+	fs.StringVar(&ci.runCol, name("run-col"), "", "column of run ids (default: run, run_id, id or name)")
+	fs.StringVar(&ci.stepCol, name("step-col"), "", "column of steps (default: step, iteration or global_step)")
+	fs.StringVar(&ci.lossCol, name("loss-col"), "", "column of losses (default: loss or train_loss)")
+	fs.StringVar(&ci.infer, name("infer-schedule"), "", "cosine: derive each run's cosine schedule (warm-up, length, peak, final) from its lr column")
 	if group {
-		fs.StringVar(&ci.groupCol, "group", "", "column whose values split the curves into groups (one law per model)")
+		fs.StringVar(&ci.groupCol, name("group"), "", "column whose values split the curves into groups (one law per model)")
 	}
 }
 
@@ -145,6 +151,7 @@ law of Tissue et al. 2024 (L0, A, alpha, C; lambda 0.999). Built-in: mpl2025-25m
 }
 
 type curveFitOptions struct {
+	name   func(string) string // a flag's name on the command (see register)
 	in     curveInput
 	law    string
 	recipe string
@@ -174,17 +181,41 @@ authors' early-stopped recipe for the multi-power law; --law mpl alone fits it t
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runCurveFit(e, o, args) },
 	}
-	o.in.register(cmd, true)
+	o.register(cmd.Flags(), func(n string) string { return n })
 	fs := cmd.Flags()
-	fs.StringVar(&o.law, "law", "", "law family to fit: tissue (default) or mpl")
-	fs.StringVar(&o.recipe, "recipe", "", "fitting recipe: tight (default) or mpl2025 (Luo et al.'s early-stopped recipe; --law mpl)")
-	fs.Float64Var(&o.delta, "delta", 1e-3, "Huber threshold on log-loss residuals")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	fs.StringVarP(&o.out, "output", "o", "", "write the fit to this curve.json (for predict and forecast)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "with -o, print nothing")
 	fs.StringVar(&o.plot, "plot", "", "draw the curves, the fitted law and the schedules to this PNG, SVG or PDF")
 	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a fit did not converge (the mpl2025 recipe stops early by design, so it never converges)")
 	return cmd
+}
+
+// register adds the flags of the fit (the curves' input, --law, --recipe, --delta) to fs,
+// each named by name (report prefixes those its own flags already use).
+func (o *curveFitOptions) register(fs *pflag.FlagSet, name func(string) string) {
+	o.name = name
+	o.in.registerNamed(fs, true, name)
+	fs.StringVar(&o.law, name("law"), "", "law family to fit: tissue (default) or mpl")
+	fs.StringVar(&o.recipe, name("recipe"), "", "fitting recipe: tight (default) or mpl2025 (Luo et al.'s early-stopped recipe; --law mpl)")
+	fs.Float64Var(&o.delta, name("delta"), 1e-3, "Huber threshold on log-loss residuals")
+}
+
+// curveFitResult is a curve fit: the document (a fit per group), the curves by group in
+// order of first appearance, and the fits that did not converge.
+type curveFitResult struct {
+	doc          report.CurveDocument
+	names        []string
+	by           map[string][]*curve.Curve
+	notConverged []string
+}
+
+// flag names a fit flag as the user typed it.
+func (o *curveFitOptions) flag(n string) string {
+	if o.name != nil {
+		n = o.name(n)
+	}
+	return "--" + n
 }
 
 func runCurveFit(e *env, o *curveFitOptions, args []string) error {
@@ -195,26 +226,61 @@ func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 	if err := checkPlotPath(o.plot); err != nil {
 		return err
 	}
+	r, err := o.fit(e, args)
+	if err != nil {
+		return err
+	}
+	doc, names, by, notConverged := r.doc, r.names, r.by, r.notConverged
+	if o.plot != "" {
+		var series []plot.CurveSeries
+		for _, g := range names {
+			par, _ := curve.FromMap(doc.Groups[0].Law, doc.Groups[indexOf(names, g)].Params)
+			series = append(series, curveSeries(par, by[g], true)...)
+		}
+		if err := saveFigure(o.plot, "curves and the fitted "+doc.Groups[0].Law+" law", series); err != nil {
+			return err
+		}
+	}
+	if o.in.groupCol == "" {
+		doc.CurveFit, doc.Groups = &doc.Groups[0], nil
+	}
+	if o.out != "" {
+		if err := safefile.Write(o.out, func(w io.Writer) error { return report.WriteJSON(w, doc) }); err != nil {
+			return err
+		}
+		if o.quiet {
+			emitWarnings(e, doc.Warnings)
+			return strictErr(e, o.strict, notConverged)
+		}
+	}
+	if err := writeCurveDoc(e, format, &doc, "Curve law fitted"); err != nil {
+		return err
+	}
+	return strictErr(e, o.strict, notConverged)
+}
+
+// fit checks the fit flags, reads the curves files and fits the law to each group's curves.
+func (o *curveFitOptions) fit(e *env, args []string) (*curveFitResult, error) {
 	law := strings.ToLower(o.law)
 	if o.recipe == curve.RecipeMPL2025 && law == "" {
 		law = curve.LawMPL
 	}
 	opts := curve.FitOptions{Law: law, Recipe: strings.ToLower(o.recipe), Delta: o.delta}
 	if !(o.delta > 0) {
-		return usagef("--delta %g: want a positive threshold", o.delta)
+		return nil, usagef("%s %g: want a positive threshold", o.flag("delta"), o.delta)
 	}
 	if law != "" && law != curve.LawMPL && law != curve.LawTissue {
-		return usagef("--law %q: want tissue or mpl (the built-in laws are for curve predict --law)", o.law)
+		return nil, usagef("%s %q: want tissue or mpl (the built-in laws are for curve predict --law)", o.flag("law"), o.law)
 	}
 	if opts.Recipe != "" && opts.Recipe != curve.RecipeTight && opts.Recipe != curve.RecipeMPL2025 {
-		return usagef("--recipe %q: want tight or mpl2025", o.recipe)
+		return nil, usagef("%s %q: want tight or mpl2025", o.flag("recipe"), o.recipe)
 	}
 	if opts.Recipe == curve.RecipeMPL2025 && law != curve.LawMPL {
-		return usagef("--recipe mpl2025 fits the multi-power law: use --law mpl")
+		return nil, usagef("%s mpl2025 fits the multi-power law: use %s mpl", o.flag("recipe"), o.flag("law"))
 	}
 	cs, ws, err := o.in.load(e, args, 10)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	doc := report.CurveDocument{SchemaVersion: report.SchemaVersion, Kind: "curve-fit"}
 	names, by := groupCurves(cs)
@@ -222,7 +288,7 @@ func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 	for _, g := range names {
 		res, err := curve.Fit(by[g], opts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !res.Converged {
 			what := "the " + res.Params.Law + " fit"
@@ -242,36 +308,11 @@ func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 		}
 		doc.Groups = append(doc.Groups, cf)
 	}
-	if o.plot != "" {
-		var series []plot.CurveSeries
-		for _, g := range names {
-			par, _ := curve.FromMap(doc.Groups[0].Law, doc.Groups[indexOf(names, g)].Params)
-			series = append(series, curveSeries(par, by[g], true)...)
-		}
-		if err := saveFigure(o.plot, "curves and the fitted "+doc.Groups[0].Law+" law", series); err != nil {
-			return err
-		}
-	}
-	if o.in.groupCol == "" {
-		doc.CurveFit, doc.Groups = &doc.Groups[0], nil
-	}
 	doc.Warnings = ws
 	if doc.Warnings == nil {
 		doc.Warnings = []warn.Warning{}
 	}
-	if o.out != "" {
-		if err := safefile.Write(o.out, func(w io.Writer) error { return report.WriteJSON(w, doc) }); err != nil {
-			return err
-		}
-		if o.quiet {
-			emitWarnings(e, doc.Warnings)
-			return strictErr(e, o.strict, notConverged)
-		}
-	}
-	if err := writeCurveDoc(e, format, &doc, "Curve law fitted"); err != nil {
-		return err
-	}
-	return strictErr(e, o.strict, notConverged)
+	return &curveFitResult{doc: doc, names: names, by: by, notConverged: notConverged}, nil
 }
 
 func writeCurveDoc(e *env, format report.Format, doc *report.CurveDocument, title string) error {

@@ -28,6 +28,12 @@ type reportOptions struct {
 	tasksFile string
 	tasks     tasksOptions
 	taskFlags []string // the names of the tasks flags on report
+	// curvesFiles is --curves FILE,... (loss curves for the curve-law section), fitted with
+	// the curve fit flags in curves; curvesForecast is --curves-forecast FILE.
+	curvesFiles    []string
+	curvesForecast string
+	curves         curveFitOptions
+	curveFlags     []string // the names of the curve flags on report
 }
 
 func newReportCmd(e *env) *cobra.Command {
@@ -52,7 +58,15 @@ Sections after the fit's, each as its own command renders it:
                                   the prefix tasks- (--tasks-holdout, --tasks-predict,
                                   --tasks-bootstrap, ...) except the column flags
                                   (--task-col, --task-loss-col, --metric-col, ...)
-The verdict at the top counts the warnings of every section.
+  Loss curves                     with --curves FILE,...: scalefit curve fit (curve-fit.png),
+                                  and with --curves-forecast FILE a forecast of each run in
+                                  flight under the fitted law (curve forecast --fit, 200
+                                  resamples, --seed; curve-forecast-<run>.png); schedules
+                                  from --schedule, --curves-meta or a schedule/lr column;
+                                  the curve fit's --meta, --run-col, --loss-col, --group,
+                                  --law, --recipe and --delta take the prefix curves-
+The verdict at the top counts the warnings of every section; --strict also counts a curve
+law that did not converge.
 
 The report is built in a temporary directory and swapped in whole, so a failed run leaves
 the old report as it was. It accepts the fitting flags of scalefit fit; with --strict it
@@ -61,6 +75,7 @@ writes the whole directory, then exits 1 when a fit did not converge.`,
   scalefit report runs.csv --bootstrap 1000 --holdout 'flops>=1e21' -o report/
   scalefit report testdata/chinchilla.csv -o out/ --tasks testdata/olmo_ladder_tasks.csv \
     --task-col task --task-loss-col task_bpb --metric-col task_acc --tasks-holdout 'params>=5e9'
+  scalefit report runs.csv -o out/ --curves train.csv --curves-meta schedules.csv --curves-forecast live.csv
   cat report/summary.md >> "$GITHUB_STEP_SUMMARY"   # no images: a job summary cannot show local files`,
 		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -74,6 +89,7 @@ writes the whole directory, then exits 1 when a fit did not converge.`,
 	}
 	o.fit.register(cmd)
 	o.registerReportTasks(cmd)
+	o.registerReportCurves(cmd)
 	fs := cmd.Flags()
 	fs.StringVarP(&o.out, "output", "o", "", "directory to write report.md, the figures and fit.json into (required)")
 	fs.StringVar(&o.ext, "image-format", "png", "figure format: png, svg or pdf")
@@ -153,6 +169,10 @@ func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error
 	if err := add(reportTasks(e, o, tmp, tasksChanceSet)); err != nil {
 		return err
 	}
+	sec, svgs, curvesUnconverged, err := reportCurves(e, o, tmp)
+	if err := add(sec, svgs, err); err != nil {
+		return err
+	}
 	generated := fmt.Sprintf("by scalefit %s in %.2f s.", version, time.Since(start).Seconds())
 	var md strings.Builder
 	if err := report.ReportMarkdown(&md, res, doc, figs, skips, generated, sections...); err != nil {
@@ -187,7 +207,7 @@ func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error
 	for _, s := range sections {
 		emitWarnings(e, s.Warnings)
 	}
-	return strictErr(e, o.fit.strict, res.Unconverged())
+	return strictErr(e, o.fit.strict, append(res.Unconverged(), curvesUnconverged...))
 }
 
 // reportOwns reports whether a file in a report directory is one that report writes (or a
@@ -197,9 +217,10 @@ func reportOwns(name string) bool {
 	case "report.md", "summary.md", "report.html", "fit.json":
 		return true
 	}
-	// The sections' figures: versus (--group), task-<task> and chained (--tasks).
+	// The sections' figures: versus (--group), task-<task> and chained (--tasks), curve-fit
+	// and curve-forecast-<run> (--curves).
 	if base, ext := trimExt(name), filepath.Ext(name); ext == ".png" || ext == ".svg" || ext == ".pdf" {
-		if base == "versus" || base == "chained" || strings.HasPrefix(base, "task-") {
+		if base == "versus" || base == "chained" || base == "curve-fit" || strings.HasPrefix(base, "task-") || strings.HasPrefix(base, "curve-forecast-") {
 			return true
 		}
 	}

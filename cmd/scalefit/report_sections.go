@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/curve"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/spf13/cobra"
@@ -31,19 +33,19 @@ func reportTaskFlag(n string) string {
 // registerReportTasks adds --tasks FILE and the tasks analysis flags to report.
 func (o *reportOptions) registerReportTasks(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.tasksFile, "tasks", "", "also predict downstream-task metrics from this ladder file (see scalefit tasks; its flags take the prefix tasks- here, e.g. --tasks-holdout)")
-	before := map[string]bool{}
-	cmd.Flags().VisitAll(func(f *pflag.Flag) { before[f.Name] = true })
-	o.tasks.register(cmd.Flags(), reportTaskFlag)
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if !before[f.Name] {
-			o.taskFlags = append(o.taskFlags, f.Name)
-		}
-	})
+	o.taskFlags = newFlags(cmd.Flags(), func() { o.tasks.register(cmd.Flags(), reportTaskFlag) })
 }
 
 // checkSectionFlags checks the sections' flags before anything is fitted, and refuses a
 // section's flags without the section's file: they would be silently ignored.
 func (o *reportOptions) checkSectionFlags(fs *pflag.FlagSet) error {
+	if len(o.curvesFiles) == 0 {
+		for _, n := range append([]string{"curves-forecast"}, o.curveFlags...) {
+			if fs.Changed(n) {
+				return usagef("--%s needs --curves FILE (the loss-curve section)", n)
+			}
+		}
+	}
 	if o.tasksFile == "" {
 		for _, n := range o.taskFlags {
 			if fs.Changed(n) {
@@ -123,4 +125,114 @@ func reportCompare(res *analysis.Result) (*report.Section, error) {
 		return nil, err
 	}
 	return &report.Section{Name: "allocation comparison", Markdown: md.String()}, nil
+}
+
+// reportCurveFlag names report's flags of the curve fit: those report's own flags would
+// shadow (--meta, --run-col, --loss-col, --group, --law, --recipe, --delta) take the prefix
+// "curves-"; --schedule, --step-col and --infer-schedule keep their names.
+func reportCurveFlag(n string) string {
+	switch n {
+	case "schedule", "step-col", "infer-schedule":
+		return n
+	}
+	return "curves-" + n
+}
+
+// registerReportCurves adds --curves FILE,... and the curve fit's flags to report.
+func (o *reportOptions) registerReportCurves(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringSliceVar(&o.curvesFiles, "curves", nil, "also fit a schedule-aware curve law to these loss-curve files (see scalefit curve fit; --schedule or --curves-meta gives the schedules)")
+	fs.StringVar(&o.curvesForecast, "curves-forecast", "", "also forecast the final loss of the runs in flight in this curves file, under the fitted law (see scalefit curve forecast)")
+	o.curveFlags = newFlags(fs, func() { o.curves.register(fs, reportCurveFlag) })
+}
+
+// newFlags runs register and returns the names of the flags it added to fs.
+func newFlags(fs *pflag.FlagSet, register func()) []string {
+	before := map[string]bool{}
+	fs.VisitAll(func(f *pflag.Flag) { before[f.Name] = true })
+	register()
+	var added []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		if !before[f.Name] {
+			added = append(added, f.Name)
+		}
+	})
+	return added
+}
+
+// curveFigureCaption says what the curve section's figure shows.
+const curveFigureCaption = "Logged loss curves (points) with the fitted law over their schedules (lines), and the learning-rate schedules under them"
+
+// reportCurves fits the curve law of --curves (as scalefit curve fit does), forecasts the
+// runs of --curves-forecast under it (as scalefit curve forecast --fit does, 200 bootstrap
+// resamples, the report's --seed), and returns the "Loss curves" section with its figures.
+func reportCurves(e *env, o *reportOptions, dir string) (*report.Section, map[string][]byte, []string, error) {
+	if len(o.curvesFiles) == 0 {
+		return nil, nil, nil, nil
+	}
+	r, err := o.curves.fit(e, o.curvesFiles)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	doc := r.doc
+	var series []plot.CurveSeries
+	for i, g := range r.names {
+		par, err := curve.FromMap(doc.Groups[i].Law, doc.Groups[i].Params)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		series = append(series, curveSeries(par, r.by[g], true)...)
+	}
+	fig, err := plot.CurvesFigure("curves and the fitted "+doc.Groups[0].Law+" law", series)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	named := []plot.NamedFigure{{Name: "curve-fit", Figure: fig}}
+	ws := doc.Warnings
+	var forecasts []*report.CurveForecast
+	if o.curvesForecast != "" {
+		cs, fws, err := o.curves.in.load(e, []string{o.curvesForecast}, curve.MinForecastPoints)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		ws = append(ws, fws...)
+		for _, c := range cs {
+			k := indexOf(r.names, c.Group)
+			if k < 0 {
+				return nil, nil, nil, fmt.Errorf("%s: run %q is in group %q, which %s does not fit", o.curvesForecast, c.Run, c.Group, strings.Join(o.curvesFiles, ", "))
+			}
+			prior, err := curve.FromMap(doc.Groups[k].Law, doc.Groups[k].Params)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			fc, err := curve.ForecastCurve(c, curve.ForecastOptions{Prior: &prior, Bootstrap: 200, Seed: o.fit.seed})
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("%s: run %s: %w", o.curvesForecast, c.Run, err)
+			}
+			f := report.NewCurveForecast(fc, c.Spec(), "the law fitted above")
+			forecasts = append(forecasts, f)
+			for _, w := range f.Warnings {
+				if w.Group == "" {
+					w.Group = c.Run
+				}
+				ws = append(ws, w)
+			}
+			ff, err := plot.ForecastFigure(c, fc)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			named = append(named, plot.NamedFigure{Name: "curve-forecast-" + plot.SafeName(c.Run), Figure: ff})
+		}
+	}
+	figs, svgs, err := saveFigures(dir, o.ext, named, func(name string) string {
+		if name == "curve-fit" {
+			return curveFigureCaption
+		}
+		return "Forecast of " + strings.TrimPrefix(name, "curve-forecast-") + ": the partial curve, the forecast to the end of its schedule with its 95% band, and the schedule"
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	md := report.CurveMarkdown(doc.Groups, forecasts, figs) + report.WarningsMarkdown(ws)
+	return &report.Section{Name: "loss curves", Markdown: md, Warnings: ws}, svgs, r.notConverged, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -101,6 +102,8 @@ func TestReportSectionFlags(t *testing.T) {
 		{"nothing to predict", reportTasksArgs(dir)[:len(reportTasksArgs(dir))-2], "give --tasks-holdout EXPR (runs in the file) or --tasks-predict N:D"},
 		{"bad projection", append(reportTasksArgs(dir), "--tasks-predict", "7B"), `--tasks-predict "7B": want N:D pairs`},
 		{"bad smooth", append(reportTasksArgs(dir), "--tasks-smooth", "0"), "--tasks-smooth 0: want 1 (none) or more points"},
+		{"curve flag without --curves", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves-meta", "m.csv"}, "--curves-meta needs --curves FILE"},
+		{"forecast without --curves", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves-forecast", "f.csv"}, "--curves-forecast needs --curves FILE"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,5 +112,64 @@ func TestReportSectionFlags(t *testing.T) {
 				t.Errorf("exit %d, stderr %q: want 2 and %q", code, errOut, c.want)
 			}
 		})
+	}
+}
+
+// report --curves fits the curve law as curve fit does and --curves-forecast forecasts a run
+// in flight under it; the "Loss curves" section, its figures (inline SVG in report.html) and
+// the forecast's row reach report.md, report.html and summary.md.
+func TestReportCurves(t *testing.T) {
+	train, _, meta := mplFiles(t, "25M")
+	// The run in flight: the first half of the 25M cosine run (its schedule is in meta).
+	var flight strings.Builder
+	flight.WriteString("run,step,loss\n")
+	for _, l := range strings.Split(readFile(t, train), "\n") {
+		f := strings.Split(l, ",")
+		if len(f) == 3 && f[0] == "cosine_24000" {
+			if step, _ := strconv.Atoi(f[1]); step <= 12000 {
+				flight.WriteString(l + "\n")
+			}
+		}
+	}
+	inFlight := filepath.Join(t.TempDir(), "flight.csv")
+	if err := os.WriteFile(inFlight, []byte(flight.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	out, errOut, code := runCLI(t, "", "report", repoFile("testdata", "chinchilla.csv"), "-o", dir,
+		"--curves", train, "--curves-meta", meta, "--curves-forecast", inFlight)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	md := readFile(t, filepath.Join(dir, "report.md"))
+	page := readFile(t, filepath.Join(dir, "report.html"))
+	summary := readFile(t, filepath.Join(dir, "summary.md"))
+	curves := md[strings.Index(md, "## Loss curves"):]
+	for _, f := range []string{"curve-fit.png", "curve-forecast-cosine_24000.png"} {
+		if !strings.Contains(curves, "]("+f+")") || !strings.Contains(out, filepath.Join(dir, f)+"\n") {
+			t.Errorf("report.md or stdout lacks %s", f)
+		}
+		readFile(t, filepath.Join(dir, f))
+	}
+	if !regexp.MustCompile(`Law \*\*tissue\*\* .*converged true`).MatchString(curves) {
+		t.Errorf("the section does not give the fitted law:\n%s", curves)
+	}
+	// The forecast from half the schedule: the 25M cosine run ends near 3.3 nats/token.
+	m := regexp.MustCompile(`\| cosine_24000 \| \d+ \([0-9.]+%\) \| 23999 \| ([0-9.]+) \|`).FindStringSubmatch(curves)
+	if m == nil {
+		t.Fatalf("no forecast row:\n%s", curves)
+	}
+	if v, _ := strconv.ParseFloat(m[1], 64); v < 3.1 || v > 3.5 {
+		t.Errorf("forecast %v nats/token, want about 3.3", v)
+	}
+	links := regexp.MustCompile(`!\[[^\]]*\]\(([^)]+)\)`).FindAllStringSubmatch(md, -1)
+	if n := strings.Count(page, "<svg"); n != len(links) || strings.Contains(page, `class="missing"`) {
+		t.Errorf("report.html inlines %d SVG figures, report.md links %d", n, len(links))
+	}
+	if !strings.Contains(page, ">Loss curves</h2>") || !strings.Contains(summary, "## Loss curves") || !strings.Contains(summary, "| cosine_24000 |") {
+		t.Error("report.html or summary.md lacks the loss-curve section")
+	}
+	if strings.Contains(summary, "![") {
+		t.Error("summary.md links images")
 	}
 }

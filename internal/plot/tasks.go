@@ -240,3 +240,7 @@ func safeName(s string) string {
 	}
 	return string(b)
 }
+
+// SafeName is a name made safe for a file name: letters, digits, '-', '_' and '.' kept,
+// anything else '_'.
+func SafeName(s string) string { return safeName(s) }
