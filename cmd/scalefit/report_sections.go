@@ -120,8 +120,12 @@ func reportCompare(res *analysis.Result) (*report.Section, error) {
 	c.Notes = append(c.Notes, compareNotes(c.Laws)...)
 	var md strings.Builder
 	md.WriteString("## OpenAI vs DeepMind allocation\n\n")
-	md.WriteString("How your runs' compute-optimal allocation compares with the published laws (scalefit compare): per 10x compute, the multipliers on N_opt and D_opt, then the allocation at each budget. Kaplan's laws count non-embedding parameters, Chinchilla's all parameters; your fits count N as your file does.\n\n")
-	if err := report.RenderAll(&md, report.Markdown, report.CompareTables(c, report.Markdown), nil); err != nil {
+	md.WriteString("How your runs' compute-optimal allocation compares with the published laws (scalefit compare): per 10x compute, the multipliers on N_opt and D_opt. `scalefit compare RUNS.csv` adds each law's allocation at each budget.\n\n")
+	// The exponents table with compare's notes; the allocations at each budget are left to
+	// scalefit compare (the fits' own are in the tables above).
+	tables := report.CompareTables(c, report.Markdown)
+	tables[0].Notes = append(tables[0].Notes, c.Notes...)
+	if err := report.RenderAll(&md, report.Markdown, tables[:1], nil); err != nil {
 		return nil, err
 	}
 	return &report.Section{Name: "allocation comparison", Markdown: md.String()}, nil

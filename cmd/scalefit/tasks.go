@@ -149,7 +149,7 @@ func taskFigureCaption(kind string) string {
 	if kind == "chained" {
 		return "Chained predictions against the actual metric, every (task, target) pair, with 95% bootstrap intervals."
 	}
-	return "Step 1 (left): the ladder runs' task loss against tokens, the fitted law at each size, the targets predicted (o) and actual (x). Step 2 (right): the smoothed checkpoints coloured by size, the fitted link, the targets."
+	return "Step 1 (top): the ladder runs' task loss against tokens, the fitted law at each size, the targets predicted (o) and actual (x). Step 2 (bottom): the smoothed checkpoints coloured by size, the fitted link, the targets."
 }
 
 func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {

@@ -58,7 +58,7 @@ h1{font-size:1.6rem;margin-top:0.5rem}h2{font-size:1.3rem;border-bottom:1px soli
 table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.92rem}
 th,td{border:1px solid #d0d0d0;padding:.25rem .5rem;white-space:nowrap}th{background:#f3f3f3}
 td.r,th.r{text-align:right}
-figure{margin:1rem 0}figure svg{width:100%;height:auto;max-width:48rem;display:block}
+figure{margin:1rem 0}figure svg{width:100%;height:auto;display:block}
 figcaption{font-size:.9rem;color:#444}
 code{background:#f3f3f3;padding:0 .2rem;border-radius:3px;font-size:.9em}
 pre{background:#f6f6f6;padding:.6rem;overflow-x:auto}

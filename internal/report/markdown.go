@@ -218,6 +218,8 @@ func verdictMarkdown(doc *Document, sections []Section) string {
 		b.WriteString("- **Warnings:** none.\n\n")
 	case other == 0:
 		fmt.Fprintf(&b, "- **Warnings:** %d, listed under Warnings below.\n\n", v.Warnings)
+	case v.Warnings == 0:
+		fmt.Fprintf(&b, "- **Warnings:** %d, in the sections they concern: %s.\n\n", other, sectionCounts(sections))
 	default:
 		fmt.Fprintf(&b, "- **Warnings:** %d: the fit's %d listed under Warnings below, and %s in their sections.\n\n", v.Warnings+other, v.Warnings, sectionCounts(sections))
 	}
