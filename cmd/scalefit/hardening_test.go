@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -266,5 +267,24 @@ func TestDegenerateInputSameExitEveryFormat(t *testing.T) {
 		if code != 2 || !strings.Contains(errs, "same loss") {
 			t.Errorf("--format %s: exit %d, stderr %q; want 2 and the reason", f, code, errs)
 		}
+	}
+}
+
+// D13: an error that lists a file's headers lists at most 50 and counts the rest (a header
+// of 10^6 columns made a 12.9 MB error line); D9: a line over 1 MiB is refused at the cap.
+func TestHugeHeadersShortErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("params,tokens,loss")
+	for i := 0; i < 100000; i++ {
+		fmt.Fprintf(&b, ",c%d", i)
+	}
+	b.WriteString("\n1e8,2e9,3" + strings.Repeat(",1", 100000) + "\n")
+	_, errs, code := runCLI(t, b.String(), "fit", "-", "--where", "nosuch>1")
+	if code != 2 || len(errs) > 2000 || !strings.Contains(errs, "more") {
+		t.Errorf("exit %d, %d bytes of error: %.300q", code, len(errs), errs)
+	}
+	_, errs, code = runCLI(t, "params,tokens,loss\n1e8,2e9,"+strings.Repeat("7", 2<<20)+"\n", "fit", "-")
+	if code != 2 || len(errs) > 500 || !strings.Contains(errs, "longer than") {
+		t.Errorf("a 2 MB line: exit %d, %.300q", code, errs)
 	}
 }

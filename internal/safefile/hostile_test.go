@@ -93,6 +93,13 @@ func TestWriteModes(t *testing.T) {
 	if b, _ := os.ReadFile(ro); string(b) != "old" {
 		t.Errorf("read-only target replaced: %q", b)
 	}
+	rodir := filepath.Join(dir, "rodir")
+	os.Mkdir(rodir, 0o555)
+	os.Chmod(rodir, 0o555)
+	if err := writeString(filepath.Join(rodir, "new.json"), "x"); err == nil || !strings.Contains(err.Error(), "directory is read-only") {
+		t.Errorf("a file in a read-only directory: %v", err)
+	}
+	os.Chmod(rodir, 0o755)
 	priv := filepath.Join(dir, "private.json")
 	os.WriteFile(priv, []byte("old"), 0o600)
 	os.Chmod(priv, 0o600)

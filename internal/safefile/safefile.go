@@ -33,6 +33,10 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	if through {
 		return writeThrough(path, write)
 	}
+	// The temporary and the rename need the directory writable: judged by its mode too.
+	if st, err := os.Stat(filepath.Dir(target)); err == nil && st.Mode().Perm()&0o222 == 0 {
+		return fmt.Errorf("cannot write %s: its directory is read-only (mode %04o)", path, st.Mode().Perm())
+	}
 	tmp, err := createTemp(target, 0o666)
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
