@@ -592,8 +592,8 @@ func curveTarget(o *curveForecastOptions, targetSet bool) (target float64, sourc
 	}
 	nv, err1 := runs.ParseQuantity(o.params)
 	dv, err2 := runs.ParseQuantity(o.tokens)
-	if err1 != nil || err2 != nil || !(nv > 0) || !(dv > 0) {
-		return 0, "", false, usagef("--params %q --tokens %q: want positive counts such as 1.2B and 240B", o.params, o.tokens)
+	if err1 != nil || err2 != nil || limits.Count("--params", nv) != nil || limits.Count("--tokens", dv) != nil {
+		return 0, "", false, usagef("--params %q --tokens %q: want counts from %s to %s such as 1.2B and 240B", o.params, o.tokens, limits.Num(limits.MinCount), limits.Num(limits.MaxCount))
 	}
 	var src *fitfile.Source
 	if o.scalingLaw != "" {

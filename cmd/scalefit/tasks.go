@@ -132,12 +132,12 @@ func parseProjections(flag, s string) ([]tasks.Target, error) {
 			return nil, fmt.Errorf("%s %q: want N:D pairs such as 7B:4T,70B:15T", flag, item)
 		}
 		nv, err := runs.ParseQuantity(n)
-		if err != nil || !(nv > 0) {
-			return nil, fmt.Errorf("%s %q: parameters %q: want a positive number such as 7B", flag, item, n)
+		if err != nil || limits.Count("parameters", nv) != nil {
+			return nil, fmt.Errorf("%s %q: parameters %q: want a count from 1 to 1e30 such as 7B", flag, item, n)
 		}
 		dv, err := runs.ParseQuantity(d)
-		if err != nil || !(dv > 0) {
-			return nil, fmt.Errorf("%s %q: tokens %q: want a positive number such as 4T", flag, item, d)
+		if err != nil || limits.Count("tokens", dv) != nil {
+			return nil, fmt.Errorf("%s %q: tokens %q: want a count from 1 to 1e30 such as 4T", flag, item, d)
 		}
 		out = append(out, tasks.Target{Run: item, Params: nv, Tokens: dv, Hypothetical: true})
 	}
