@@ -260,23 +260,32 @@ func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 }
 
 // fit checks the fit flags, reads the curves files and fits the law to each group's curves.
-func (o *curveFitOptions) fit(e *env, args []string) (*curveFitResult, error) {
+// options checks the fit flags and returns the fit's options.
+func (o *curveFitOptions) options() (curve.FitOptions, error) {
 	law := strings.ToLower(o.law)
 	if o.recipe == curve.RecipeMPL2025 && law == "" {
 		law = curve.LawMPL
 	}
 	opts := curve.FitOptions{Law: law, Recipe: strings.ToLower(o.recipe), Delta: o.delta}
 	if !(o.delta > 0) {
-		return nil, usagef("%s %g: want a positive threshold", o.flag("delta"), o.delta)
+		return opts, usagef("%s %g: want a positive threshold", o.flag("delta"), o.delta)
 	}
 	if law != "" && law != curve.LawMPL && law != curve.LawTissue {
-		return nil, usagef("%s %q: want tissue or mpl (the built-in laws are for curve predict --law)", o.flag("law"), o.law)
+		return opts, usagef("%s %q: want tissue or mpl (the built-in laws are for curve predict --law)", o.flag("law"), o.law)
 	}
 	if opts.Recipe != "" && opts.Recipe != curve.RecipeTight && opts.Recipe != curve.RecipeMPL2025 {
-		return nil, usagef("%s %q: want tight or mpl2025", o.flag("recipe"), o.recipe)
+		return opts, usagef("%s %q: want tight or mpl2025", o.flag("recipe"), o.recipe)
 	}
 	if opts.Recipe == curve.RecipeMPL2025 && law != curve.LawMPL {
-		return nil, usagef("%s mpl2025 fits the multi-power law: use %s mpl", o.flag("recipe"), o.flag("law"))
+		return opts, usagef("%s mpl2025 fits the multi-power law: use %s mpl", o.flag("recipe"), o.flag("law"))
+	}
+	return opts, nil
+}
+
+func (o *curveFitOptions) fit(e *env, args []string) (*curveFitResult, error) {
+	opts, err := o.options()
+	if err != nil {
+		return nil, err
 	}
 	cs, ws, err := o.in.load(e, args, 10)
 	if err != nil {

@@ -45,6 +45,13 @@ func (o *reportOptions) checkSectionFlags(fs *pflag.FlagSet) error {
 				return usagef("--%s needs --curves FILE (the loss-curve section)", n)
 			}
 		}
+	} else {
+		if _, err := o.curves.options(); err != nil {
+			return err
+		}
+		if o.curvesForecast != "" && o.curves.in.infer != "" {
+			return usagef("--infer-schedule with --curves-forecast: a partial curve does not show its schedule's length; give the planned schedules with --schedule SPEC, --curves-meta or a schedule column")
+		}
 	}
 	if o.tasksFile == "" {
 		for _, n := range o.taskFlags {

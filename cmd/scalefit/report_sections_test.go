@@ -103,6 +103,8 @@ func TestReportSectionFlags(t *testing.T) {
 		{"bad projection", append(reportTasksArgs(dir), "--tasks-predict", "7B"), `--tasks-predict "7B": want N:D pairs`},
 		{"bad smooth", append(reportTasksArgs(dir), "--tasks-smooth", "0"), "--tasks-smooth 0: want 1 (none) or more points"},
 		{"curve flag without --curves", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves-meta", "m.csv"}, "--curves-meta needs --curves FILE"},
+		{"bad curve law", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves", "c.csv", "--curves-law", "mpl2025-400m"}, `--curves-law "mpl2025-400m": want tissue or mpl`},
+		{"forecast with an inferred schedule", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves", "c.csv", "--curves-forecast", "f.csv", "--infer-schedule", "cosine"}, "a partial curve does not show its schedule's length"},
 		{"forecast without --curves", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves-forecast", "f.csv"}, "--curves-forecast needs --curves FILE"},
 	}
 	for _, c := range cases {
@@ -171,5 +173,20 @@ func TestReportCurves(t *testing.T) {
 	}
 	if strings.Contains(summary, "![") {
 		t.Error("summary.md links images")
+	}
+}
+
+// --strict counts a curve law that did not converge (the mpl2025 recipe stops early by
+// design): the whole report is written, then exit 1 naming the curve fit.
+func TestReportCurvesStrict(t *testing.T) {
+	train, _, meta := mplFiles(t, "25M")
+	dir := filepath.Join(t.TempDir(), "out")
+	_, errOut, code := runCLI(t, "", "report", repoFile("testdata", "chinchilla.csv"), "--drop-highest-loss", "5", "-o", dir,
+		"--curves", train, "--curves-meta", meta, "--curves-recipe", "mpl2025", "--strict")
+	if code != 1 || !strings.Contains(errOut, "--strict: the mpl fit did not converge") {
+		t.Errorf("exit %d, stderr %q: want 1 naming the curve fit", code, errOut)
+	}
+	if md := readFile(t, filepath.Join(dir, "report.md")); !strings.Contains(md, "## Loss curves") || !strings.Contains(md, "converged false") {
+		t.Error("report.md lacks the unconverged curve law")
 	}
 }

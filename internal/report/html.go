@@ -49,7 +49,9 @@ func HTMLReport(w io.Writer, md string, o HTMLOptions) error {
 }
 
 // htmlStyle is the page's only styling: readable on a phone (fluid width, tables that scroll
-// sideways instead of overflowing, figures scaled to the screen), printable, no web fonts.
+// sideways instead of overflowing, figures as wide as the page but never narrower than
+// 36rem, so their text stays legible and a phone scrolls them sideways as it does tables),
+// printable, no web fonts.
 const htmlStyle = `
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;color:#1b1b1b;background:#fff;line-height:1.45}
 main{max-width:60rem;margin:0 auto;padding:1rem}
@@ -58,7 +60,7 @@ h1{font-size:1.6rem;margin-top:0.5rem}h2{font-size:1.3rem;border-bottom:1px soli
 table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.92rem}
 th,td{border:1px solid #d0d0d0;padding:.25rem .5rem;white-space:nowrap}th{background:#f3f3f3}
 td.r,th.r{text-align:right}
-figure{margin:1rem 0}figure svg{width:100%;height:auto;display:block}
+figure{margin:1rem 0;overflow-x:auto}figure svg{width:100%;min-width:36rem;height:auto;display:block}
 figcaption{font-size:.9rem;color:#444}
 code{background:#f3f3f3;padding:0 .2rem;border-radius:3px;font-size:.9em}
 pre{background:#f6f6f6;padding:.6rem;overflow-x:auto}
