@@ -71,6 +71,11 @@ func TestReportSections(t *testing.T) {
 	if strings.Contains(summary, "![") || strings.Contains(summary, ".png)") {
 		t.Error("summary.md links images")
 	}
+	// A job summary cannot show the figures: one line names them instead of a heading each.
+	if strings.Contains(summary, "### task-hellaswag_val") || !strings.Contains(summary, "Figures not shown here (report.html has them, and the image files are beside it): task-mmlu_avg_test, ") ||
+		!strings.Contains(summary, ", chained.\n") {
+		t.Error("summary.md does not name the task figures in one line")
+	}
 
 	// The verdict counts every warning on stderr: the fit's and the tasks'.
 	m := regexp.MustCompile(`\*\*Warnings:\*\* (\d+): the fit's (\d+) listed under Warnings below, and downstream tasks (\d+) in their sections`).FindStringSubmatch(md)

@@ -353,7 +353,7 @@ const SummaryMaxBytes = 1000 * 1000
 // image links anywhere become their alt text, links to local files become code spans, and
 // the text is cut at a line boundary, with a note, to stay under SummaryMaxBytes.
 func JobSummary(md, artefact string) string {
-	lines := strings.Split(strings.ReplaceAll(md, "\r\n", "\n"), "\n")
+	lines := collapseFigureBlocks(strings.Split(strings.ReplaceAll(md, "\r\n", "\n"), "\n"))
 	var b strings.Builder
 	inFigures := false
 	for _, l := range lines {
@@ -393,4 +393,71 @@ func JobSummary(md, artefact string) string {
 	const note = "\n\n… the summary is cut here to stay under GitHub's 1 MiB job-summary limit; report.md has the rest.\n"
 	cut := strings.LastIndex(s[:SummaryMaxBytes-len(note)], "\n")
 	return s[:cut] + note
+}
+
+// collapseFigureBlocks replaces, outside the Figures section, each run of consecutive
+// figure-only subsections (a level-3+ heading, one image, at most a caption paragraph, as a
+// section's figures are laid out) by one line naming the figures: a job summary cannot
+// show them, and a heading per missing figure is noise.
+func collapseFigureBlocks(lines []string) []string {
+	// block returns the end (exclusive) of the figure-only subsection starting at i, its
+	// image's alt text, and whether it is one.
+	block := func(i int) (int, string, bool) {
+		m := reHeading.FindStringSubmatch(strings.TrimSpace(lines[i]))
+		if m == nil || len(m[1]) < 3 {
+			return 0, "", false
+		}
+		alt, images, paras := "", 0, 0
+		inPara := false
+		j := i + 1
+		for ; j < len(lines); j++ {
+			t := strings.TrimSpace(lines[j])
+			if reHeading.MatchString(t) {
+				break
+			}
+			switch {
+			case t == "":
+				inPara = false
+			case reImage.MatchString(t):
+				alt = reImage.FindStringSubmatch(t)[1]
+				images++
+			case strings.HasPrefix(t, "|") || reBullet.MatchString(lines[j]) || strings.HasPrefix(t, "```"):
+				return 0, "", false
+			default:
+				if !inPara {
+					paras++
+					inPara = true
+				}
+			}
+		}
+		return j, alt, images == 1 && paras <= 1
+	}
+	var out []string
+	inFigures := false
+	for i := 0; i < len(lines); i++ {
+		if m := reHeading.FindStringSubmatch(strings.TrimSpace(lines[i])); m != nil && len(m[1]) <= 2 {
+			inFigures = strings.EqualFold(strings.TrimSpace(m[2]), "figures")
+		}
+		if inFigures {
+			out = append(out, lines[i])
+			continue
+		}
+		var names []string
+		j := i
+		for j < len(lines) {
+			end, alt, ok := block(j)
+			if !ok {
+				break
+			}
+			names = append(names, alt)
+			j = end
+		}
+		if len(names) == 0 {
+			out = append(out, lines[i])
+			continue
+		}
+		out = append(out, "Figures not shown here (report.html has them, and the image files are beside it): "+strings.Join(names, ", ")+".", "")
+		i = j - 1
+	}
+	return out
 }

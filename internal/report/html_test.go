@@ -20,6 +20,10 @@ const sampleMD = "# Scaling-law report: runs.csv\n\n" +
 	"## Figures\n\n### isoflop\n\n![isoflop](isoflop.png)\n\nLoss against parameters.\n\n" +
 	"### loss\n\n![loss](loss.png)\n\n- skipped: curves: no run column\n\n" +
 	"## Warnings\n\n- edge-optimum: budget 1e19 rejected\n\n" +
+	"## Downstream tasks\n\n| task | metric |\n|---|---:|\n| piqa | 0.82 |\n\n" +
+	"### task-piqa\n\n![task-piqa](task-piqa.png)\n\nStep 1 (top), step 2 (bottom).\n\n" +
+	"### chained\n\n![chained](chained.png)\n\nChained predictions.\n\n" +
+	"### Warnings\n\n- piqa: metric-below-chance\n\n" +
 	"The fit is in [fit.json](fit.json); see [Epoch](https://arxiv.org/abs/2404.10102).\n"
 
 const sampleSVG = `<?xml version="1.0"?>
@@ -122,12 +126,13 @@ func TestInline(t *testing.T) {
 
 func TestJobSummary(t *testing.T) {
 	s := JobSummary(sampleMD, "the report artefact")
-	for _, bad := range []string{"![", "<img", "(fit.json)", "isoflop.png"} {
+	for _, bad := range []string{"![", "<img", "(fit.json)", "isoflop.png", "### task-piqa", "### chained", "Step 1 (top)"} {
 		if strings.Contains(s, bad) {
 			t.Errorf("summary contains %q:\n%s", bad, s)
 		}
 	}
-	for _, want := range []string{"converged: **NO**", "| E | 1.8172 |", "The figures are in the report artefact", "- skipped: curves", "- edge-optimum", "`fit.json`", "(https://arxiv.org/abs/2404.10102)"} {
+	for _, want := range []string{"converged: **NO**", "| E | 1.8172 |", "The figures are in the report artefact", "- skipped: curves", "- edge-optimum", "`fit.json`", "(https://arxiv.org/abs/2404.10102)",
+		"| piqa | 0.82 |\n\nFigures not shown here (report.html has them, and the image files are beside it): task-piqa, chained.\n\n### Warnings\n\n- piqa: metric-below-chance"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
 		}
