@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // DataLaw is a Chinchilla law extended to repeated data and excess parameters (Muennighoff
@@ -99,7 +100,7 @@ func (l DataLaw) Optimal(c, u float64) (Constrained, error) {
 		return l.Loss(n, c/(6*n), u)
 	}
 	x0 := math.Log(free.Params)
-	lnN, loss := minimize1D(f, x0-4*math.Ln10, x0+4*math.Ln10, 800)
+	lnN, loss := stats.MinimizeGrid(f, x0-4*math.Ln10, x0+4*math.Ln10, 800)
 	n := math.Exp(lnN)
 	d := c / (6 * n)
 	out.Allocation = Allocation{FLOPs: c, Params: n, Tokens: d, Loss: loss}

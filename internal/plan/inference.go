@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // InferenceAware is the model of a target quality that minimises lifetime compute (Sardana
@@ -60,7 +61,7 @@ func InferenceOptimal(l chinchilla.Law, target, inferenceTokens float64) (Infere
 	lnMin := math.Log(l.A/(target-l.E)) / l.Alpha
 	x0 := math.Log(chin.Params)
 	lo, hi := math.Max(lnMin, x0-6*math.Ln10), x0+6*math.Ln10
-	lnN, _ := minimize1D(func(x float64) float64 { return math.Log(total(x)) }, lo, hi, 1200)
+	lnN, _ := stats.MinimizeGrid(func(x float64) float64 { return math.Log(total(x)) }, lo, hi, 1200)
 	n := math.Exp(lnN)
 	d := TokensForLoss(l, n, target)
 	r := InferenceAware{Target: target, InferenceTokens: inferenceTokens,

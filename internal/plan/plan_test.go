@@ -309,19 +309,6 @@ func lawsOf(rows [][]float64) []chinchilla.Law {
 	return out
 }
 
-func TestMinimize1DKink(t *testing.T) {
-	// |x − 0.3| + a flat stretch: golden-section alone from [−5, 5] can be misled.
-	f := func(x float64) float64 {
-		if x > 2 {
-			return 10
-		}
-		return math.Abs(x - 0.3)
-	}
-	if x, _ := minimize1D(f, -5, 5, 100); math.Abs(x-0.3) > 1e-8 {
-		t.Errorf("x %g, want 0.3", x)
-	}
-}
-
 // Across inference loads from none to far beyond training, the plan reaches the target and
 // no nearby size at the same loss has lower lifetime compute; more inference means a
 // smaller model on more tokens.

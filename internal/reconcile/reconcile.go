@@ -18,6 +18,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/stats"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -169,38 +170,14 @@ func Read(l Law, conv Convention, lo, hi float64, points int) (Reading, error) {
 }
 
 // argminN minimises loss(n) over n in [1, c/6] (at least one parameter and one token) in
-// ln n: a grid of 401 points, then golden-section search between the best point's neighbours.
+// ln n: stats.MinimizeGrid's scan of 401 points, then Brent's method beside the best one.
 func argminN(loss func(n float64) float64, c float64) float64 {
 	lo, hi := 0.0, math.Log(c/6)
 	if hi <= lo {
 		return math.NaN()
 	}
-	const grid = 400
-	best, bestF := 0, math.Inf(1)
-	f := func(x float64) float64 { return loss(math.Exp(x)) }
-	for i := 0; i <= grid; i++ {
-		x := lo + (hi-lo)*float64(i)/grid
-		if v := f(x); v < bestF {
-			best, bestF = i, v
-		}
-	}
-	a := lo + (hi-lo)*float64(max(best-1, 0))/grid
-	b := lo + (hi-lo)*float64(min(best+1, grid))/grid
-	g := (math.Sqrt(5) - 1) / 2
-	x1, x2 := b-g*(b-a), a+g*(b-a)
-	f1, f2 := f(x1), f(x2)
-	for b-a > 1e-10 {
-		if f1 <= f2 {
-			b, x2, f2 = x2, x1, f1
-			x1 = b - g*(b-a)
-			f1 = f(x1)
-		} else {
-			a, x1, f1 = x1, x2, f2
-			x2 = a + g*(b-a)
-			f2 = f(x2)
-		}
-	}
-	return math.Exp((a + b) / 2)
+	x, _ := stats.MinimizeGrid(func(x float64) float64 { return loss(math.Exp(x)) }, lo, hi, 400)
+	return math.Exp(x)
 }
 
 // relabel finds the law's own optimal model whose compute, recounted with fromOwn (N) and

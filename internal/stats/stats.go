@@ -1,6 +1,7 @@
 // Package stats is scalefit's one statistics core: the numpy-style percentile, the interval
 // type every package reports, the seeded bootstrap engine that Approaches 1, 2 and 3 and the
-// Kaplan fit resample with, and the least-squares parabola of the IsoFLOP profiles.
+// Kaplan fit resample with, the least-squares parabola of the IsoFLOP profiles, and the one
+// 1-D minimiser (Brent's method, behind a grid scan) that planning and reconciling use.
 //
 // It depends on nothing else in scalefit, so every fitting and planning package can use it.
 package stats

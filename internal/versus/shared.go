@@ -7,6 +7,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // groupData is one group's runs in the log form the Approach-3 objective uses.
@@ -49,7 +50,7 @@ func (d groupData) fixedEObjective(lnE float64, loss fit.Loss, counts []int) (*f
 // keeping its other parameters (Approach 3: ln A, ln B, α, β; IsoFLOP minima: ln K, γ). It
 // is solved by profiling: for fixed ln E each group's fit is independent (Newton from warm
 // starts), and the summed profile objective is minimised over ln E by a grid scan (or a
-// downhill walk from a guess) and golden-section search.
+// downhill walk from a guess) and Brent's method.
 type sharedProblem struct {
 	groups int
 	// build returns group g's objective with ln E fixed at lnE, over its free parameters.
@@ -109,87 +110,11 @@ func (p *sharedProblem) profile(lnE float64, prev [][]float64) (float64, [][]flo
 	return total, xs, conv, nil
 }
 
-// brent minimises f on [a, b] from x (a < x < b, f(x) = fx no larger than at the ends) by
-// Brent's method (Brent 1973; Press et al., Numerical Recipes §10.3): parabolic
-// interpolation through the three best points, golden-section steps when a parabola is not
-// trusted, until the bracket is within 2 tol of the best point. It returns the minimiser.
-func brent(a, b, x, fx float64, f func(float64) float64, tol float64) float64 {
-	const cgold = 0.3819660112501051
-	if !(a < x && x < b) {
-		x = a + cgold*(b-a)
-		fx = f(x)
-	}
-	w, v, fw, fv := x, x, fx, fx
-	var d, e float64
-	for range 100 {
-		xm := 0.5 * (a + b)
-		tol1 := tol
-		tol2 := 2 * tol1
-		if math.Abs(x-xm) <= tol2-0.5*(b-a) {
-			break
-		}
-		golden := true
-		if math.Abs(e) > tol1 {
-			r := (x - w) * (fx - fv)
-			q := (x - v) * (fx - fw)
-			p := (x-v)*q - (x-w)*r
-			q = 2 * (q - r)
-			if q > 0 {
-				p = -p
-			}
-			q = math.Abs(q)
-			etemp := e
-			e = d
-			if !(math.Abs(p) >= math.Abs(0.5*q*etemp) || p <= q*(a-x) || p >= q*(b-x)) {
-				d = p / q
-				if u := x + d; u-a < tol2 || b-u < tol2 {
-					d = math.Copysign(tol1, xm-x)
-				}
-				golden = false
-			}
-		}
-		if golden {
-			if x >= xm {
-				e = a - x
-			} else {
-				e = b - x
-			}
-			d = cgold * e
-		}
-		u := x + d
-		if math.Abs(d) < tol1 {
-			u = x + math.Copysign(tol1, d)
-		}
-		fu := f(u)
-		if fu <= fx {
-			if u >= x {
-				a = x
-			} else {
-				b = x
-			}
-			v, w, x = w, x, u
-			fv, fw, fx = fw, fx, fu
-		} else {
-			if u < x {
-				a = u
-			} else {
-				b = u
-			}
-			if fu <= fw || w == x {
-				v, w, fv, fw = w, u, fw, fu
-			} else if fu <= fv || v == x || v == w {
-				v, fv = u, fu
-			}
-		}
-	}
-	return x
-}
-
 // solve minimises the profile objective over ln E. With scan, it scans a grid of E from
 // 1% to 99.7% of the lowest loss plus guesses (e.g. the groups' independent fits) and
 // refines around the best grid point; without, it walks downhill from guesses[0] (a
 // bootstrap resample starting at the full-data optimum) until the minimum is bracketed.
-// The bracket is refined by golden-section search to 1e-6 in ln E.
+// The bracket is refined by Brent's method (stats.Brent) to 1e-6 in ln E.
 func (p *sharedProblem) solve(guesses []float64, from [][]float64, scan bool) (sharedFit, error) {
 	type pt struct {
 		lnE, f float64
@@ -266,7 +191,8 @@ func (p *sharedProblem) solve(guesses []float64, from [][]float64, scan bool) (s
 		return sharedFit{}, errors.New("versus: the shared-E fit failed at every E")
 	}
 	// Brent's method on [lo, hi] (parabolic steps, golden-section fallback), from the best
-	// point so far, to 1e-6 in ln E; every evaluation is warm-started from the best point.
-	brent(lo, hi, best.lnE, best.f, func(x float64) float64 { return eval(x).f }, 1e-6)
+	// point so far, to 1e-6 in ln E; every evaluation is warm-started from the best point,
+	// and eval keeps the best, so Brent's own answer is best.lnE.
+	stats.Brent(func(x float64) float64 { return eval(x).f }, lo, hi, best.lnE, best.f, 1e-6)
 	return sharedFit{lnE: best.lnE, x: best.x, objective: best.f, converged: best.conv}, nil
 }

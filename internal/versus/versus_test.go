@@ -370,26 +370,3 @@ func TestCompareIndependentOfWorkers(t *testing.T) {
 	}
 }
 
-// Brent's method finds a smooth minimum to its tolerance in far fewer evaluations than
-// golden-section search needs (about 30 for a bracket of 3 to 1e-6).
-func TestBrent(t *testing.T) {
-	for _, tt := range []struct {
-		f    func(float64) float64
-		want float64
-	}{
-		{func(x float64) float64 { return (x-0.3)*(x-0.3) + 1 }, 0.3},
-		{func(x float64) float64 { return math.Cosh(x - 1.7) }, 1.7},
-		{func(x float64) float64 { return math.Abs(x + 0.4) }, -0.4}, // a kink: golden steps
-	} {
-		n := 0
-		f := func(x float64) float64 { n++; return tt.f(x) }
-		got := brent(-1, 2, 0.5, f(0.5), f, 1e-6)
-		if math.Abs(got-tt.want) > 4e-6 {
-			t.Errorf("minimum at %g, want %g", got, tt.want)
-		}
-		if n > 45 {
-			t.Errorf("minimum %g: %d evaluations", tt.want, n)
-		}
-		t.Logf("minimum %g: %d evaluations", tt.want, n)
-	}
-}
