@@ -310,8 +310,8 @@ func newton(obj Objective, x0 []float64, opt LocalOptions) LocalResult {
 // (Nocedal & Wright 2006, Alg. 3.3), and falls back to d = −g.
 func newtonDirection(d, h []float64, gnFn func() []float64, g, l []float64) {
 	q := len(d)
-	if cholesky(l, h, 0, q) {
-		cholSolve(d, l, g, q)
+	if Cholesky(l, h, 0, q) {
+		CholeskyStep(d, l, g, q)
 		return
 	}
 	m := h
@@ -328,13 +328,13 @@ func newtonDirection(d, h []float64, gnFn func() []float64, g, l []float64) {
 	}
 	beta := 1e-10 * math.Max(maxDiag, 1e-300)
 	tau := math.Max(beta, beta-minDiag)
-	if gn != nil && cholesky(l, m, 0, q) {
-		cholSolve(d, l, g, q)
+	if gn != nil && Cholesky(l, m, 0, q) {
+		CholeskyStep(d, l, g, q)
 		return
 	}
 	for range 40 {
-		if cholesky(l, m, tau, q) {
-			cholSolve(d, l, g, q)
+		if Cholesky(l, m, tau, q) {
+			CholeskyStep(d, l, g, q)
 			return
 		}
 		tau *= 10
@@ -356,8 +356,8 @@ func gnDirection(d, gm, g, l []float64) {
 	}
 	tau := 0.0
 	for range 40 {
-		if cholesky(l, gm, tau, q) {
-			cholSolve(d, l, g, q)
+		if Cholesky(l, gm, tau, q) {
+			CholeskyStep(d, l, g, q)
 			return
 		}
 		tau = math.Max(10*tau, 1e-10*math.Max(maxDiag, 1e-300))
@@ -367,8 +367,11 @@ func gnDirection(d, gm, g, l []float64) {
 	}
 }
 
-// cholesky factors H + τI = L Lᵀ into l (lower, row-major); false if not positive definite.
-func cholesky(l, h []float64, tau float64, q int) bool {
+// Cholesky factors H + τI = L Lᵀ for a symmetric q×q matrix h (row-major; only its lower
+// triangle is read) into l (q×q, lower triangle written, row-major); it reports false when
+// H + τI is not positive definite. τ = 0 factors H itself; Local's Newton and
+// Levenberg-Marquardt steps raise τ until the factorisation succeeds.
+func Cholesky(l, h []float64, tau float64, q int) bool {
 	for i := range q {
 		for j := 0; j <= i; j++ {
 			s := h[i*q+j]
@@ -391,8 +394,9 @@ func cholesky(l, h []float64, tau float64, q int) bool {
 	return true
 }
 
-// cholSolve writes d = −(L Lᵀ)⁻¹ g.
-func cholSolve(d, l, g []float64, q int) {
+// CholeskyStep writes the Newton step d = −(L Lᵀ)⁻¹ g for l from Cholesky (forward then
+// back substitution); d and g have length q and may not alias.
+func CholeskyStep(d, l, g []float64, q int) {
 	for i := range q {
 		s := -g[i]
 		for k := range i {

@@ -218,6 +218,8 @@ func (lp *linkProblem) solve(p0 []float64, maxIter int) ([]float64, float64, boo
 	tjtj := make([]float64, q*q)
 	tjtr := make([]float64, q)
 	a := make([]float64, q*q)
+	l := make([]float64, q*q) // the Cholesky factor of a
+	g := make([]float64, q)   // the gradient JᵀWr on the free coordinates
 	d := make([]float64, q)
 	trial := make([]float64, q)
 	free := make([]bool, q)
@@ -256,15 +258,16 @@ func (lp *linkProblem) solve(p0 []float64, maxIter int) ([]float64, float64, boo
 					}
 					a[i*q+j] = v
 				}
-				d[i] = 0
+				g[i] = 0
 				if free[i] {
-					d[i] = -jtr[i]
+					g[i] = jtr[i]
 				}
 			}
-			if !cholSolve(a, d, q) {
+			if !fit.Cholesky(l, a, 0, q) {
 				lambda *= 10
 				continue
 			}
+			fit.CholeskyStep(d, l, g, q)
 			for i := range p {
 				trial[i] = math.Min(math.Max(p[i]+d[i], lp.lo[i]), lp.hi[i])
 			}
@@ -290,43 +293,6 @@ func (lp *linkProblem) solve(p0 []float64, maxIter int) ([]float64, float64, boo
 		}
 	}
 	return p, f, converged
-}
-
-// cholSolve solves a x = b in place (b becomes x) for symmetric positive definite a
-// (q×q, overwritten); false when a is not positive definite.
-func cholSolve(a, b []float64, q int) bool {
-	for j := 0; j < q; j++ {
-		s := a[j*q+j]
-		for k := 0; k < j; k++ {
-			s -= a[j*q+k] * a[j*q+k]
-		}
-		if !(s > 0) {
-			return false
-		}
-		a[j*q+j] = math.Sqrt(s)
-		for i := j + 1; i < q; i++ {
-			t := a[i*q+j]
-			for k := 0; k < j; k++ {
-				t -= a[i*q+k] * a[j*q+k]
-			}
-			a[i*q+j] = t / a[j*q+j]
-		}
-	}
-	for i := 0; i < q; i++ {
-		t := b[i]
-		for k := 0; k < i; k++ {
-			t -= a[i*q+k] * b[k]
-		}
-		b[i] = t / a[i*q+i]
-	}
-	for i := q - 1; i >= 0; i-- {
-		t := b[i]
-		for k := i + 1; k < q; k++ {
-			t -= a[k*q+i] * b[k]
-		}
-		b[i] = t / a[i*q+i]
-	}
-	return true
 }
 
 // linkStarts are the start values: the paper's (a, x0, k, b) = (chance - 1, 0.9, 3, max)
