@@ -369,4 +369,3 @@ func TestCompareIndependentOfWorkers(t *testing.T) {
 		}
 	}
 }
-
