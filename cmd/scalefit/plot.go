@@ -216,7 +216,7 @@ func inputFromAnalysis(set *runs.Set, res *analysis.Result, holdout *runs.Expr) 
 		in.LawDraws = g.A3.DrawLaws()
 	}
 	if !in.Curves {
-		in.IsoFLOP = g.IsoFLOPTable
+		in.IsoFLOP, in.IsoFLOPRuns = g.IsoFLOPTable, g.Runs
 	}
 	in.Envelope = g.A1
 	return in

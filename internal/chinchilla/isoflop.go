@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -151,6 +152,10 @@ type BudgetOptimum struct {
 	// LnN and LnLoss are the knots the minimum was located on: ln N ascending (sizes within
 	// 1% merged) and ln loss (the lowest per size). Profile draws the curve through them.
 	LnN, LnLoss []float64
+	// Points are the indices, ascending, of the points (in the slice given to IsoFLOP) that
+	// were assigned to the budget: the one assignment that the knots, the minimum and the
+	// figures' scatter of the budget's runs all come from.
+	Points []int
 }
 
 // Profile returns the curve of ln loss (nats/token) against ln N (params) that located the
@@ -238,6 +243,7 @@ var ErrTooFewBudgets = errors.New("fewer than 2 accepted budgets")
 type budgetGroup struct {
 	flops float64
 	pts   []Point
+	idx   []int // pts[k] is the idx[k]-th point given to IsoFLOP
 }
 
 // IsoFLOP runs Chinchilla Approach 2: group points into compute budgets, locate the loss
@@ -262,6 +268,7 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 	res.Budgets = make([]BudgetOptimum, len(groups))
 	for i, g := range groups {
 		res.Budgets[i] = budgetOptimum(g, o)
+		res.Budgets[i].Points = slices.Sorted(slices.Values(g.idx))
 	}
 	// One warning per rejection code, listing its budgets (a sweep with many sparse budgets
 	// would otherwise bury the other warnings).
@@ -333,36 +340,44 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 // groupBudgets assigns points to budgets: by Point.Budget when set, otherwise by clustering
 // ln FLOPs greedily in sorted order. Clusters of a single point are returned as unassigned.
 func groupBudgets(pts []Point, tol float64) ([]budgetGroup, []Point) {
-	byBudget := map[float64][]Point{}
-	var free []Point
-	for _, p := range pts {
+	byBudget := map[float64]*budgetGroup{}
+	var free []int
+	for i, p := range pts {
 		if p.Budget > 0 {
-			byBudget[p.Budget] = append(byBudget[p.Budget], p)
+			g := byBudget[p.Budget]
+			if g == nil {
+				g = &budgetGroup{flops: p.Budget}
+				byBudget[p.Budget] = g
+			}
+			g.pts, g.idx = append(g.pts, p), append(g.idx, i)
 		} else {
-			free = append(free, p)
+			free = append(free, i)
 		}
 	}
 	var groups []budgetGroup
-	for c, ps := range byBudget {
-		groups = append(groups, budgetGroup{flops: c, pts: ps})
+	for _, g := range byBudget {
+		groups = append(groups, *g)
 	}
 	var unassigned []Point
-	sort.SliceStable(free, func(i, j int) bool { return free[i].flops() < free[j].flops() })
+	sort.SliceStable(free, func(i, j int) bool { return pts[free[i]].flops() < pts[free[j]].flops() })
 	width := 2 * math.Log1p(tol)
 	for i := 0; i < len(free); {
 		j := i + 1
-		start := math.Log(free[i].flops())
-		for j < len(free) && math.Log(free[j].flops())-start <= width {
+		start := math.Log(pts[free[i]].flops())
+		for j < len(free) && math.Log(pts[free[j]].flops())-start <= width {
 			j++
 		}
 		if j-i == 1 {
-			unassigned = append(unassigned, free[i])
+			unassigned = append(unassigned, pts[free[i]])
 		} else {
 			var s float64
-			for _, p := range free[i:j] {
-				s += math.Log(p.flops())
+			g := budgetGroup{idx: free[i:j]}
+			for _, k := range g.idx {
+				s += math.Log(pts[k].flops())
+				g.pts = append(g.pts, pts[k])
 			}
-			groups = append(groups, budgetGroup{flops: math.Exp(s / float64(j-i)), pts: free[i:j]})
+			g.flops = math.Exp(s / float64(j-i))
+			groups = append(groups, g)
 		}
 		i = j
 	}

@@ -1,10 +1,12 @@
 package chinchilla
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -255,6 +257,69 @@ func TestIsoFLOPClusteringAndUnassigned(t *testing.T) {
 	if math.Abs(res.A-synthLaw.ExponentA()) > 0.02 {
 		t.Errorf("a %.4f, want %.4f", res.A, synthLaw.ExponentA())
 	}
+	checkBudgetPoints(t, pts, res)
+}
+
+// checkBudgetPoints checks each budget's Points: every input point is in at most one
+// budget, the lone (unassigned) ones in none; a budget holds Runs points, each within the
+// clustering width of the budget's FLOPs (or carrying its Budget), and its knots are the
+// lowest ln loss per size of exactly those points.
+func checkBudgetPoints(t *testing.T, pts []Point, res *IsoFLOPResult) {
+	t.Helper()
+	seen := map[int]bool{}
+	width := 2 * math.Log1p(res.Options.BudgetTolerance)
+	for _, b := range res.Budgets {
+		if len(b.Points) != b.Runs {
+			t.Errorf("budget %g: %d points, Runs %d", b.FLOPs, len(b.Points), b.Runs)
+		}
+		low := map[float64]float64{}
+		for _, k := range b.Points {
+			if seen[k] {
+				t.Errorf("point %d in two budgets", k)
+			}
+			seen[k] = true
+			p := pts[k]
+			if p.Budget > 0 && p.Budget != b.FLOPs || p.Budget == 0 && math.Abs(math.Log(p.flops()/b.FLOPs)) > width {
+				t.Errorf("budget %g holds point %d at %g FLOPs (budget %g)", b.FLOPs, k, p.flops(), p.Budget)
+			}
+			if l, ok := low[p.Params]; !ok || p.Loss < l {
+				low[p.Params] = p.Loss
+			}
+		}
+		min := math.Inf(1)
+		for _, l := range low {
+			min = math.Min(min, l)
+		}
+		if kmin := slices.Min(b.LnLoss); kmin != math.Log(min) {
+			t.Errorf("budget %g: lowest knot %g, lowest assigned loss %g", b.FLOPs, kmin, math.Log(min))
+		}
+	}
+	if len(seen)+len(res.Unassigned) != len(pts) {
+		t.Errorf("%d assigned + %d unassigned, want %d points", len(seen), len(res.Unassigned), len(pts))
+	}
+}
+
+// With a budget column, a budget's points are exactly the rows that name it.
+func TestIsoFLOPBudgetColumnPoints(t *testing.T) {
+	pts := synthGrid(1, 1.5, 4, true)
+	// interleave the budgets so the indices are not contiguous
+	slices.SortStableFunc(pts, func(a, b Point) int { return cmp.Compare(a.Params, b.Params) })
+	res, err := IsoFLOP(pts, IsoFLOPOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range res.Budgets {
+		var want []int
+		for i, p := range pts {
+			if p.Budget == b.FLOPs {
+				want = append(want, i)
+			}
+		}
+		if !slices.Equal(b.Points, want) {
+			t.Errorf("budget %g: points %v, want %v", b.FLOPs, b.Points, want)
+		}
+	}
+	checkBudgetPoints(t, pts, res)
 }
 
 func TestIsoFLOPFewBudgetsAndTooFew(t *testing.T) {

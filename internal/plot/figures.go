@@ -70,8 +70,19 @@ type Input struct {
 	LawDraws []chinchilla.Law
 	// IsoFLOP is the Approach 2 result, or nil.
 	IsoFLOP *chinchilla.IsoFLOPResult
+	// IsoFLOPRuns are the runs IsoFLOP was computed from, in the order it was given them
+	// (its budgets' Points index them); nil means Runs.
+	IsoFLOPRuns []runs.Run
 	// Envelope is the Approach 1 result, or nil.
 	Envelope *chinchilla.EnvelopeResult
+}
+
+// isoFLOPRuns returns the runs IsoFLOP's budget indices refer to.
+func (in *Input) isoFLOPRuns() []runs.Run {
+	if in.IsoFLOPRuns != nil {
+		return in.IsoFLOPRuns
+	}
+	return in.Runs
 }
 
 // Unsupported reports that the data cannot support a figure.
@@ -186,24 +197,16 @@ func rangeOf(xs []float64) (lo, hi float64) {
 
 // ---- isoflop -------------------------------------------------------------------------
 
-// budgetPoints assigns runs to the budgets of r: by Run.Budget when set, else by nearest
-// budget in log FLOPs within the clustering tolerance.
-func budgetPoints(rs []runs.Run, r *chinchilla.IsoFLOPResult) [][]runs.Run {
+// budgetPoints returns, per budget of r, the runs IsoFLOP assigned to it (r's own
+// assignment, BudgetOptimum.Points, so the scatter, the profile and the minimum of a budget
+// come from the same runs). isoRuns are the runs r was computed from, in order.
+func budgetPoints(isoRuns []runs.Run, r *chinchilla.IsoFLOPResult) [][]runs.Run {
 	out := make([][]runs.Run, len(r.Budgets))
-	tol := 2 * math.Log1p(r.Options.BudgetTolerance)
-	for _, run := range rs {
-		c := run.FLOPs
-		if run.Budget > 0 {
-			c = run.Budget
-		}
-		best, bd := -1, math.Inf(1)
-		for i, b := range r.Budgets {
-			if d := math.Abs(math.Log(c / b.FLOPs)); d < bd {
-				best, bd = i, d
+	for i, b := range r.Budgets {
+		for _, k := range b.Points {
+			if k < len(isoRuns) {
+				out[i] = append(out[i], isoRuns[k])
 			}
-		}
-		if best >= 0 && (bd <= tol || (run.Budget > 0 && bd < 1e-9)) {
-			out[best] = append(out[best], run)
 		}
 	}
 	return out
@@ -252,7 +255,7 @@ func isoflopFigure(in *Input) (*Figure, error) {
 	}
 	p := newPanel(in.title("IsoFLOP profiles"), "parameters N", "loss (nats/token)")
 	f := newFigure(p)
-	per := budgetPoints(in.Runs, r)
+	per := budgetPoints(in.isoFLOPRuns(), r)
 	cLo, cHi := r.Budgets[0].FLOPs, r.Budgets[len(r.Budgets)-1].FLOPs
 	_, gidx := groupIndex(in.Runs)
 	var nAll, lAll []float64

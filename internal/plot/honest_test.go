@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,7 +50,7 @@ func TestIsoFLOPHidesNothingSilently(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := f.Panels[0]
-	per := budgetPoints(in.Runs, in.IsoFLOP)
+	per := budgetPoints(in.isoFLOPRuns(), in.IsoFLOP)
 	above := 0
 	for i, b := range in.IsoFLOP.Budgets {
 		for _, r := range per[i] {
@@ -270,5 +271,30 @@ func TestLossFigureThinsLongCurves(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(f.Notes, " "), fmt.Sprintf("of %d points drawn", len(rs))) {
 		t.Errorf("notes %q do not say the points were thinned", f.Notes)
+	}
+}
+
+// The IsoFLOP scatter draws, per budget, the runs chinchilla assigned to it: on
+// chinchilla.csv (sizes within 1% merged into one knot) the lowest drawn loss of every
+// budget is its lowest knot, and the drawn runs are as many as the budget counted.
+func TestIsoFLOPScatterIsChinchillasAssignment(t *testing.T) {
+	in := inputs(t)["chinchilla"]
+	per := budgetPoints(in.isoFLOPRuns(), in.IsoFLOP)
+	total := 0
+	for i, b := range in.IsoFLOP.Budgets {
+		if len(per[i]) != b.Runs {
+			t.Errorf("budget %g: %d runs drawn, %d assigned", b.FLOPs, len(per[i]), b.Runs)
+		}
+		total += len(per[i])
+		low := math.Inf(1)
+		for _, r := range per[i] {
+			low = math.Min(low, math.Log(r.Loss))
+		}
+		if kmin := slices.Min(b.LnLoss); low != kmin {
+			t.Errorf("budget %g: lowest drawn ln loss %g, lowest knot %g", b.FLOPs, low, kmin)
+		}
+	}
+	if total+len(in.IsoFLOP.Unassigned) != len(in.Runs) {
+		t.Errorf("%d drawn + %d unassigned, want %d runs", total, len(in.IsoFLOP.Unassigned), len(in.Runs))
 	}
 }
