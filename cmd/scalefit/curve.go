@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strings"
 
@@ -23,94 +22,58 @@ import (
 
 var _ = register(newCurveCmd)
 
-// curveInput holds the flags that say how to read curves files.
+// curveInput holds the flags that say how to read curves files: the shared input flags of
+// every command that reads runs (--meta, --run-col, --loss-col, --group, --input-format,
+// --run-pattern, --skip-invalid, --where, ...), and the curve's own.
 type curveInput struct {
-	meta     string
+	rf       runFlags
 	schedule string
-	runCol   string
 	stepCol  string
-	lossCol  string
-	groupCol string
 	infer    string
+	name     func(string) string
 }
 
-func (ci *curveInput) register(cmd *cobra.Command, group bool) {
-	ci.registerNamed(cmd.Flags(), group, func(n string) string { return n })
+func (ci *curveInput) register(cmd *cobra.Command) {
+	ci.registerNamed(cmd.Flags(), func(n string) string { return n })
 }
 
 // registerNamed adds the flags to fs, each named by name (report prefixes those its own
 // flags already use).
-func (ci *curveInput) registerNamed(fs *pflag.FlagSet, group bool, name func(string) string) {
-	fs.StringVar(&ci.meta, name("meta"), "", "per-run table joined on the run id (a schedule column gives each run's schedule)")
+func (ci *curveInput) registerNamed(fs *pflag.FlagSet, name func(string) string) {
+	ci.name = name
+	ci.rf.registerNamed(fs, name)
 	fs.StringVar(&ci.schedule, name("schedule"), "", "schedule spec KIND:key=value,... for runs without their own (see scalefit curve --help)")
-	fs.StringVar(&ci.runCol, name("run-col"), "", "column of run ids (default: run, run_id, id or name)")
 	fs.StringVar(&ci.stepCol, name("step-col"), "", "column of steps (default: step, iteration or global_step)")
-	fs.StringVar(&ci.lossCol, name("loss-col"), "", "column of losses (default: loss or train_loss)")
 	fs.StringVar(&ci.infer, name("infer-schedule"), "", "cosine: derive each run's cosine schedule (warm-up, length, peak, final) from its lr column")
-	if group {
-		fs.StringVar(&ci.groupCol, name("group"), "", "column whose values split the curves into groups (one law per model)")
-	}
 }
 
-// load reads curves from files ("-" is stdin), with each run's schedule resolved.
+// flag names an input flag as the user typed it.
+func (ci *curveInput) flag(n string) string {
+	if ci.name != nil {
+		n = ci.name(n)
+	}
+	return "--" + n
+}
+
+// load reads curves from files, directories or globs ("-" is stdin) in any layout the runs
+// reader takes, with each run's schedule resolved.
 func (ci *curveInput) load(e *env, paths []string, minPoints int) ([]*curve.Curve, []warn.Warning, error) {
-	opts := curve.ReadOptions{RunCol: ci.runCol, StepCol: ci.stepCol, LossCol: ci.lossCol, GroupCol: ci.groupCol,
-		Schedule: ci.schedule, MinPoints: minPoints, InferCosine: ci.infer == "cosine"}
+	opts := curve.ReadOptions{Input: ci.rf.opts, StepCol: ci.stepCol, Schedule: ci.schedule, MinPoints: minPoints, InferCosine: ci.infer == "cosine"}
 	if ci.infer != "" && ci.infer != "cosine" {
-		return nil, nil, usagef("--infer-schedule %q: want cosine", ci.infer)
+		return nil, nil, usagef("%s %q: want cosine", ci.flag("infer-schedule"), ci.infer)
+	}
+	if ci.rf.opts.DropHighestLoss != 0 {
+		return nil, nil, usagef("%s drops runs of a scaling-law table; the rows of a curve are its points", ci.flag("drop-highest-loss"))
+	}
+	if len(paths) > maxRunArgs {
+		return nil, nil, usagef("%d inputs: want at most %d (give a directory or a quoted glob)", len(paths), maxRunArgs)
 	}
 	if ci.schedule != "" {
 		if _, err := curve.Parse(ci.schedule); err != nil {
-			return nil, nil, fmt.Errorf("--schedule: %w", err)
+			return nil, nil, fmt.Errorf("%s: %w", ci.flag("schedule"), err)
 		}
 	}
-	if ci.meta != "" {
-		f, err := os.Open(ci.meta)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer f.Close()
-		if opts.Meta, err = curve.ReadMeta(f, ci.meta); err != nil {
-			return nil, nil, err
-		}
-	}
-	var all []*curve.Curve
-	var ws []warn.Warning
-	seen := map[string]string{}
-	for _, p := range paths {
-		var r io.Reader
-		if p == "-" {
-			r, p = e.stdin, "<stdin>"
-		} else {
-			f, err := os.Open(p)
-			if err != nil {
-				return nil, nil, err
-			}
-			defer f.Close()
-			r = f
-		}
-		cs, w, err := curve.ReadCurves(r, p, opts)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, c := range cs {
-			key := c.Group + "\x00" + c.Run
-			if prev, dup := seen[key]; dup {
-				return nil, nil, fmt.Errorf("%s: run %q is also in %s", p, c.Run, prev)
-			}
-			seen[key] = p
-		}
-		all = append(all, cs...)
-		ws = append(ws, w...)
-	}
-	if ci.meta != "" {
-		for _, c := range all {
-			if _, ok := opts.Meta[c.Run]; !ok {
-				ws = append(ws, warn.New("meta-missing", "run %q is not in %s", c.Run, ci.meta))
-			}
-		}
-	}
-	return all, ws, nil
+	return curve.LoadCurves(paths, e.stdin, opts)
 }
 
 // groupCurves splits curves by group, in order of first appearance.
@@ -131,7 +94,8 @@ func newCurveCmd(e *env) *cobra.Command {
 		Use:   "curve",
 		Short: "Fit schedule-aware loss-curve laws; predict, forecast and plan curves under learning-rate schedules",
 		Long: `Loss curves as laws. Curves files have one row per logged point with run, step and loss
-columns; each run's learning-rate schedule comes from --schedule SPEC (one for all runs), a
+columns, in any layout the runs reader takes (CSV, TSV, JSON Lines, JSON, W&B wide and long
+exports, several files, a folder or glob of one file per run); each run's learning-rate schedule comes from --schedule SPEC (one for all runs), a
 schedule column, a --meta table with run and schedule columns, or a dense per-step lr column
 (a sparse one is interpolated with a warning).
 
@@ -195,7 +159,7 @@ authors' early-stopped recipe for the multi-power law; --law mpl alone fits it t
 // each named by name (report prefixes those its own flags already use).
 func (o *curveFitOptions) register(fs *pflag.FlagSet, name func(string) string) {
 	o.name = name
-	o.in.registerNamed(fs, true, name)
+	o.in.registerNamed(fs, name)
 	fs.StringVar(&o.law, name("law"), "", "law family to fit: tissue (default) or mpl")
 	fs.StringVar(&o.recipe, name("recipe"), "", "fitting recipe: tight (default) or mpl2025 (Luo et al.'s early-stopped recipe; --law mpl)")
 	fs.Float64Var(&o.delta, name("delta"), 1e-3, "Huber threshold on log-loss residuals")
@@ -241,7 +205,7 @@ func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 			return err
 		}
 	}
-	if o.in.groupCol == "" {
+	if o.in.rf.opts.GroupCol == "" {
 		doc.CurveFit, doc.Groups = &doc.Groups[0], nil
 	}
 	if o.out != "" {
@@ -356,7 +320,7 @@ lr column, or --schedule).`,
 		Args: argsRange(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error { return runCurvePredict(e, o) },
 	}
-	o.in.register(cmd, true)
+	o.in.register(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&o.fitPath, "fit", "", "curve.json written by scalefit curve fit -o")
 	fs.StringVar(&o.law, "law", "", "built-in curve law: mpl2025-25m, mpl2025-100m or mpl2025-400m")
@@ -435,7 +399,7 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 		if o.in.schedule == "" {
 			return usagef("give --schedule SPEC to predict a curve, or --against CURVES to score the law")
 		}
-		if o.in.meta != "" {
+		if o.in.rf.opts.Meta != "" {
 			return usagef("--meta needs --against CURVES")
 		}
 		sc, err := curve.Parse(o.in.schedule)
@@ -555,7 +519,7 @@ better than the target passes.`,
 			return runCurveForecast(e, o, args[0], cmd.Flags().Changed("target"))
 		},
 	}
-	o.in.register(cmd, false)
+	o.in.register(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&o.run, "run", "", "the run to forecast, when the file has several")
 	fs.StringVar(&o.fitPath, "fit", "", "curve.json of sibling runs (curve fit -o) to use as the prior")

@@ -63,7 +63,8 @@ Sections after the fit's, each as its own command renders it:
                                   flight under the fitted law (curve forecast --fit, 200
                                   resamples, --seed; curve-forecast-<run>.png); schedules
                                   from --schedule, --curves-meta or a schedule/lr column;
-                                  the curve fit's --meta, --run-col, --loss-col, --group,
+                                  the curve fit's input flags (--meta, --run-col, --loss-col,
+                                  --group, --input-format, --where, --skip-invalid, ...),
                                   --law, --recipe and --delta take the prefix curves-
 The verdict at the top counts the warnings of every section; --strict also counts a curve
 law that did not converge.

@@ -14,19 +14,25 @@ type runFlags struct {
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.opts.ParamsCol, "params-col", "", "column holding parameter counts (default: params, N, n_params, model_size, \"Model Size\", parameters)")
-	fs.StringVar(&f.opts.TokensCol, "tokens-col", "", "column holding training tokens (default: tokens, D, n_tokens, train_tokens)")
-	fs.StringVar(&f.opts.FLOPsCol, "flops-col", "", "column holding training FLOPs (default: flops, C, compute, \"Training FLOP\")")
-	fs.StringVar(&f.opts.LossCol, "loss-col", "", "column holding the loss in nats/token (default: loss, L, val_loss, final_loss)")
-	fs.StringVar(&f.opts.GroupCol, "group", "", "column that splits runs into groups (e.g. architecture); each group is fitted separately")
-	fs.StringVar(&f.opts.RunCol, "run-col", "", "column holding a run id for loss curves (default: run, run_id, id, name)")
-	fs.StringVar(&f.opts.BudgetCol, "budget-col", "", "column holding the IsoFLOP budget of each run (default: budget)")
-	fs.StringVar(&f.opts.Where, "where", "", "keep only runs matching EXPR, e.g. 'flops>=1e19 and loss<4' (canonical names or any column)")
-	fs.IntVar(&f.opts.DropHighestLoss, "drop-highest-loss", 0, "drop the K runs with the highest loss (Epoch's Chinchilla recipe uses 5)")
-	fs.StringVar(&f.opts.Format, "input-format", "auto", "input format: auto (from content), csv, tsv, jsonl, json or wandb (a W&B wide export)")
-	fs.StringVar(&f.opts.Meta, "meta", "", "table of per-run columns (params, schedule, group, ...) joined on the run id")
-	fs.StringVar(&f.opts.RunPattern, "run-pattern", "", "regexp whose named groups are read from each run id as columns, e.g. '(?P<params>[0-9.]+[MB])-(?P<chinchilla_multiple>[0-9.]+)xC'")
-	fs.BoolVar(&f.opts.SkipInvalid, "skip-invalid", false, "skip rows that cannot be read (counted in a warning with their lines) instead of failing")
+	f.registerNamed(fs, func(n string) string { return n })
+}
+
+// registerNamed adds the flags to fs, each named by name (report prefixes the flags of its
+// curve section's input).
+func (f *runFlags) registerNamed(fs *pflag.FlagSet, name func(string) string) {
+	fs.StringVar(&f.opts.ParamsCol, name("params-col"), "", "column holding parameter counts (default: params, N, n_params, model_size, \"Model Size\", parameters)")
+	fs.StringVar(&f.opts.TokensCol, name("tokens-col"), "", "column holding training tokens (default: tokens, D, n_tokens, train_tokens)")
+	fs.StringVar(&f.opts.FLOPsCol, name("flops-col"), "", "column holding training FLOPs (default: flops, C, compute, \"Training FLOP\")")
+	fs.StringVar(&f.opts.LossCol, name("loss-col"), "", "column holding the loss in nats/token (default: loss, L, val_loss, final_loss)")
+	fs.StringVar(&f.opts.GroupCol, name("group"), "", "column that splits runs into groups (e.g. architecture); each group is fitted separately")
+	fs.StringVar(&f.opts.RunCol, name("run-col"), "", "column holding a run id for loss curves (default: run, run_id, id, name)")
+	fs.StringVar(&f.opts.BudgetCol, name("budget-col"), "", "column holding the IsoFLOP budget of each run (default: budget)")
+	fs.StringVar(&f.opts.Where, name("where"), "", "keep only runs matching EXPR, e.g. 'flops>=1e19 and loss<4' (canonical names or any column)")
+	fs.IntVar(&f.opts.DropHighestLoss, name("drop-highest-loss"), 0, "drop the K runs with the highest loss (Epoch's Chinchilla recipe uses 5)")
+	fs.StringVar(&f.opts.Format, name("input-format"), "auto", "input format: auto (from content), csv, tsv, jsonl, json or wandb (a W&B wide export)")
+	fs.StringVar(&f.opts.Meta, name("meta"), "", "table of per-run columns (params, schedule, group, ...) joined on the run id")
+	fs.StringVar(&f.opts.RunPattern, name("run-pattern"), "", "regexp whose named groups are read from each run id as columns, e.g. '(?P<params>[0-9.]+[MB])-(?P<chinchilla_multiple>[0-9.]+)xC'")
+	fs.BoolVar(&f.opts.SkipInvalid, name("skip-invalid"), false, "skip rows that cannot be read (counted in a warning with their lines) instead of failing")
 }
 
 // load reads runs from path and f.more (files, directories, globs; "-" is stdin).

@@ -218,7 +218,7 @@ func TestReadCurvesErrors(t *testing.T) {
 		"unsorted":  {pts(100, 300, 200, 400, 500, 600, 700, 800, 900, 950), "c.csv:4: run \"a\": step 200 after step 300"},
 		"duplicate": {pts(100, 200, 200, 400, 500, 600, 700, 800, 900, 950), "c.csv:4: run \"a\": duplicate step 200"},
 		"few":       {pts(100, 200, 300), "c.csv:2: run \"a\" has 3 points: want at least 10"},
-		"bad loss":  {"run,step,loss\na,1,x\n", "c.csv:2: loss \"x\""},
+		"bad loss":  {"run,step,loss\na,1,x\n", "c.csv:2:3: loss \"x\""},
 		"no step":   {"run,loss\na,1\n", "no step column"},
 	}
 	for name, c := range cases {

@@ -1,9 +1,6 @@
 package curve
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/limits"
+	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -40,38 +38,11 @@ func (c *Curve) Spec() string {
 // Len is the schedule length T.
 func (c *Curve) Len() int { return len(c.LR) }
 
-// ReadOptions say how to read a curves file. The zero value reads run, step and loss
-// columns under their usual names, with each run's schedule from a schedule column or an
-// lr column.
-type ReadOptions struct {
-	RunCol, StepCol, LossCol, GroupCol string // header overrides (case-insensitive)
-	// Schedule is the spec for runs that have no schedule of their own (--schedule).
-	Schedule string
-	// Meta maps a run id to its per-run columns (from --meta); a "schedule" entry sets the
-	// run's schedule.
-	Meta map[string]map[string]string
-	// MinPoints is the fewest points a curve may have; 0 means 10.
-	MinPoints int
-	// NoSchedule reads curves without requiring a schedule (LR is then nil).
-	NoSchedule bool
-	// InferCosine derives a cosine schedule (InferCosine) from the lr column of runs that
-	// have no schedule of their own, instead of interpolating the logged learning rates.
-	InferCosine bool
-}
-
-var curveAliases = map[string][]string{
-	"run":      {"run", "run_id", "id", "name"},
-	"step":     {"step", "steps", "iteration", "iter", "global_step", "_step"},
-	"loss":     {"loss", "train_loss", "training_loss", "val_loss"},
-	"lr":       {"lr", "learning_rate", "lrs"},
-	"schedule": {"schedule"},
-}
-
 func norm(h string) string {
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(h)))
 }
 
-// InputError is a problem with a curves or meta file at a line (1-based).
+// InputError is a problem with a curve (its steps, lr or schedule) at a line (1-based).
 type InputError struct {
 	File string
 	Line int
@@ -85,232 +56,194 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
 
-func readTable(r io.Reader, name string) (header []string, rows [][]string, lines []int, err error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	cr := csv.NewReader(bytes.NewReader(data))
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	if !bytes.Contains(first, []byte(",")) {
-		if bytes.Contains(first, []byte("\t")) {
-			cr.Comma = '\t'
-		} else if bytes.Contains(first, []byte(";")) {
-			cr.Comma = ';'
-		}
-	}
-	cr.FieldsPerRecord = -1
-	header, err = cr.Read()
-	if err != nil {
-		return nil, nil, nil, &InputError{File: name, Msg: "want a header line (run,step,loss)"}
-	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			line := 0
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line, err = pe.Line, pe.Err
-			}
-			return nil, nil, nil, &InputError{File: name, Line: line, Msg: err.Error()}
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		if len(rec) != len(header) {
-			return nil, nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("%d fields, want %d as in the header", len(rec), len(header))}
-		}
-		rows = append(rows, rec)
-		lines = append(lines, line)
-	}
-	return header, rows, lines, nil
+// ReadOptions say how to read curves. The zero value reads run, step and loss columns under
+// their usual names from any layout internal/runs reads (CSV, TSV, JSON Lines, JSON, W&B
+// wide and long exports, several files), with each run's schedule from a schedule column
+// or an lr column.
+type ReadOptions struct {
+	// Input says how to read the files: column overrides (run, loss, group), --meta,
+	// --run-pattern, --where, --skip-invalid and --input-format. ReadCurves and LoadCurves
+	// require only a loss column of it (see InputOptions).
+	Input runs.Options
+	// StepCol overrides the header of the step column (case-insensitive).
+	StepCol string
+	// Schedule is the spec for runs that have no schedule of their own (--schedule).
+	Schedule string
+	// MinPoints is the fewest points a curve may have; 0 means 10.
+	MinPoints int
+	// NoSchedule reads curves without requiring a schedule (LR is then nil).
+	NoSchedule bool
+	// InferCosine derives a cosine schedule (InferCosine) from the lr column of runs that
+	// have no schedule of their own, instead of interpolating the logged learning rates.
+	InferCosine bool
 }
 
-func findCol(header []string, canonical, override string) int {
+var curveAliases = map[string][]string{
+	"step":     {"step", "steps", "iteration", "iter", "global_step", "_step"},
+	"lr":       {"lr", "learning_rate", "lrs"},
+	"schedule": {"schedule"},
+}
+
+// InputOptions returns o set to read loss curves (runs.LayoutCurves): only a loss column is
+// required; params, tokens and flops are read when present.
+func InputOptions(o runs.Options) runs.Options {
+	o.Layout = runs.LayoutCurves
+	return o
+}
+
+// ReadCurves reads loss curves from one input (see LoadCurves); name labels errors.
+func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
+	s, err := runs.Load(r, name, InputOptions(opts.Input))
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, ws, err := FromSet(s, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cs, append(append([]warn.Warning(nil), s.Warnings...), ws...), nil
+}
+
+// LoadCurves reads loss curves from files, directories and globs ("-" is stdin) in any
+// layout runs.LoadFiles reads: one row per logged point, with run, step and loss columns
+// (a file without a run column, among several, is one run named by its stem), and
+// optionally lr, schedule and group columns (or a --meta table of them). See FromSet.
+func LoadCurves(paths []string, stdin io.Reader, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
+	s, err := runs.LoadFiles(paths, stdin, InputOptions(opts.Input))
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, ws, err := FromSet(s, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cs, append(append([]warn.Warning(nil), s.Warnings...), ws...), nil
+}
+
+// headerOf returns the set's header for a curve column: the override, else the first alias
+// the input has; "" when none.
+func headerOf(s *runs.Set, canonical, override string) (string, error) {
 	if override != "" {
-		for i, h := range header {
+		for _, h := range s.Headers {
 			if norm(h) == norm(override) {
-				return i
+				return h, nil
 			}
 		}
-		return -2
+		return "", &InputError{File: firstFile(s), Line: 1, Msg: fmt.Sprintf("no column %q for %s: the header has %s", override, canonical, strings.Join(s.Headers, ", "))}
 	}
 	for _, a := range curveAliases[canonical] {
-		for i, h := range header {
+		for _, h := range s.Headers {
 			if norm(h) == a {
-				return i
+				return h, nil
 			}
 		}
 	}
-	return -1
+	return "", nil
 }
 
-// ReadMeta reads a per-run table (--meta): a run column and any others, such as schedule.
-func ReadMeta(r io.Reader, name string) (map[string]map[string]string, error) {
-	header, rows, lines, err := readTable(r, name)
-	if err != nil {
-		return nil, err
+func firstFile(s *runs.Set) string {
+	if len(s.Files) > 0 {
+		return s.Files[0]
 	}
-	ir := findCol(header, "run", "")
-	if ir < 0 {
-		return nil, &InputError{File: name, Line: 1, Msg: "no run column: want a header named run (or run_id, id, name)"}
-	}
-	out := map[string]map[string]string{}
-	for j, rec := range rows {
-		id := strings.TrimSpace(rec[ir])
-		if _, dup := out[id]; dup {
-			return nil, &InputError{File: name, Line: lines[j], Msg: fmt.Sprintf("run %q listed twice", id)}
-		}
-		m := map[string]string{}
-		for i, h := range header {
-			if i != ir {
-				m[norm(h)] = strings.TrimSpace(rec[i])
-			}
-		}
-		out[id] = m
-	}
-	return out, nil
+	return s.Source
 }
 
-// ReadCurves reads loss curves (one row per logged point: run, step, loss, and optionally
-// lr, schedule and group columns) and resolves each run's schedule: the meta table, then a
-// schedule column, then opts.Schedule, then a per-step lr column. A step equal to the
-// schedule length T (a loss logged after the last update) is read as T-1; a step beyond it
-// is an error.
-func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
-	header, rows, lines, err := readTable(r, name)
+// FromSet turns loaded points (one per row: a run id, a step, a loss) into curves and
+// resolves each run's schedule: a schedule column (or --meta's, joined on the run id), then
+// opts.Schedule, then a per-step lr column. Each run's steps must increase; a step equal to
+// the schedule length T (a loss logged after the last update) is read as T-1, a step beyond
+// it is an error naming file:line. A run id in two files is an error.
+func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
+	stepH, err := headerOf(s, "step", opts.StepCol)
 	if err != nil {
 		return nil, nil, err
 	}
-	col := func(c, over string) (int, error) {
-		i := findCol(header, c, over)
-		if i == -2 {
-			return -1, &InputError{File: name, Line: 1, Msg: fmt.Sprintf("no column %q for %s: the header has %s", over, c, strings.Join(header, ", "))}
-		}
-		return i, nil
+	if stepH == "" {
+		return nil, nil, &InputError{File: firstFile(s), Line: 1, Msg: "no step column: want a header named step (or iteration, global_step), or --step-col NAME"}
 	}
-	ir, err := col("run", opts.RunCol)
-	if err != nil {
-		return nil, nil, err
-	}
-	is, err := col("step", opts.StepCol)
-	if err != nil {
-		return nil, nil, err
-	}
-	il, err := col("loss", opts.LossCol)
-	if err != nil {
-		return nil, nil, err
-	}
-	ig, err := col("group", opts.GroupCol)
-	if err != nil {
-		return nil, nil, err
-	}
-	if opts.GroupCol == "" {
-		ig = -1
-		for i, h := range header {
-			if norm(h) == "group" {
-				ig = i
-			}
-		}
-	}
-	ilr, _ := col("lr", "")
-	isc, _ := col("schedule", "")
-	if is < 0 {
-		return nil, nil, &InputError{File: name, Line: 1, Msg: "no step column: want a header named step (or iteration, global_step), or --step-col NAME"}
-	}
-	if il < 0 {
-		return nil, nil, &InputError{File: name, Line: 1, Msg: "no loss column: want a header named loss (or train_loss), or --loss-col NAME"}
-	}
-	if len(rows) == 0 {
-		return nil, nil, &InputError{File: name, Line: 1, Msg: "header only: the file has no points"}
-	}
+	lrH, _ := headerOf(s, "lr", "")
+	scH, _ := headerOf(s, "schedule", "")
 	var curves []*Curve
 	byRun := map[string]*Curve{}
 	specs := map[string]string{}
-	specLine := map[string]int{}
+	specLine := map[string]string{}
 	lrs := map[string][]float64{}
-	for j, rec := range rows {
-		line := lines[j]
-		id := ""
-		if ir >= 0 {
-			id = strings.TrimSpace(rec[ir])
+	skipped := 0
+	for i := range s.Runs {
+		r := &s.Runs[i]
+		file, line := r.File(), r.Line
+		bad := func(msg string, args ...any) error {
+			return &InputError{File: file, Line: line, Msg: fmt.Sprintf(msg, args...)}
 		}
-		key := id // a run is identified by its id within its group
-		if ig >= 0 {
-			key = strings.TrimSpace(rec[ig]) + "\x00" + id
+		id := r.ID
+		key := r.Group + "\x00" + id // a run is identified by its id within its group
+		stepText, _ := r.Field(stepH)
+		st, err := strconv.ParseFloat(strings.TrimSpace(stepText), 64)
+		if err != nil || st < 0 || st != math.Trunc(st) || st > 1e9 {
+			if opts.Input.SkipInvalid {
+				skipped++
+				continue
+			}
+			return nil, nil, bad("step %q: want a whole number of steps (--skip-invalid skips such rows, with a warning)", stepText)
 		}
 		c := byRun[key]
 		if c == nil {
-			c = &Curve{Run: id, File: name}
-			if ig >= 0 {
-				c.Group = strings.TrimSpace(rec[ig])
-			}
+			c = &Curve{Run: id, Group: r.Group, File: file}
 			byRun[key] = c
 			curves = append(curves, c)
-		}
-		st, err := strconv.ParseFloat(strings.TrimSpace(rec[is]), 64)
-		if err != nil || st < 0 || st != math.Trunc(st) || st > 1e9 {
-			return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("step %q: want a whole number of steps", rec[is])}
-		}
-		loss, err := strconv.ParseFloat(strings.TrimSpace(rec[il]), 64)
-		if err != nil || !(loss > 0) || math.IsInf(loss, 0) {
-			return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("loss %q: want a positive number", rec[il])}
+		} else if c.File != file {
+			return nil, nil, bad("run %q is also in %s", id, c.File)
 		}
 		if n := len(c.Steps); n > 0 {
 			prev := c.Steps[n-1]
 			switch {
 			case int(st) == prev:
-				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("run %q: duplicate step %d (also line %d)", id, prev, c.Lines[n-1])}
+				return nil, nil, bad("run %q: duplicate step %d (also line %d)", id, prev, c.Lines[n-1])
 			case int(st) < prev:
-				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("run %q: step %d after step %d: want steps in increasing order (a run id shared by several models needs --group COL)", id, int(st), prev)}
+				return nil, nil, bad("run %q: step %d after step %d: want steps in increasing order (a run id shared by several models needs --group COL)", id, int(st), prev)
 			}
 		}
 		if st >= limits.MaxScheduleSteps {
-			return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("step %d: want fewer than %d steps", int(st), limits.MaxScheduleSteps)}
+			return nil, nil, bad("step %d: want fewer than %d steps", int(st), limits.MaxScheduleSteps)
 		}
-		c.Steps = append(c.Steps, int(st))
-		c.Loss = append(c.Loss, loss)
-		c.Lines = append(c.Lines, line)
-		if ilr >= 0 {
-			v, err := strconv.ParseFloat(strings.TrimSpace(rec[ilr]), 64)
+		if lrH != "" {
+			text, _ := r.Field(lrH)
+			v, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
 			if err != nil || v < 0 || math.IsInf(v, 0) {
-				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("lr %q: want a learning rate of 0 or more", rec[ilr])}
+				return nil, nil, bad("lr %q: want a learning rate of 0 or more", text)
 			}
 			lrs[key] = append(lrs[key], v)
 		}
-		if isc >= 0 {
-			s := strings.TrimSpace(rec[isc])
-			if prev, ok := specs[key]; ok && prev != s {
-				return nil, nil, &InputError{File: name, Line: line, Msg: fmt.Sprintf("run %q: schedule %q differs from %q (line %d)", id, s, prev, specLine[key])}
+		c.Steps = append(c.Steps, int(st))
+		c.Loss = append(c.Loss, r.Loss)
+		c.Lines = append(c.Lines, line)
+		if scH != "" {
+			sc, _ := r.Field(scH)
+			sc = strings.TrimSpace(sc)
+			if prev, ok := specs[key]; ok && prev != sc {
+				return nil, nil, bad("run %q: schedule %q differs from %q (%s)", id, sc, prev, specLine[key])
 			}
 			if _, ok := specs[key]; !ok {
-				specs[key], specLine[key] = s, line
+				specs[key], specLine[key] = sc, fmt.Sprintf("%s:%d", file, line)
 			}
 		}
 	}
 	var ws []warn.Warning
+	if skipped > 0 {
+		ws = append(ws, warn.New("skipped-rows", "%d row(s) whose step is not a whole number skipped (--skip-invalid)", skipped))
+	}
 	minPts := opts.MinPoints
 	if minPts == 0 {
 		minPts = 10
 	}
 	for _, c := range curves {
-		key := c.Run
-		if ig >= 0 {
-			key = c.Group + "\x00" + c.Run
-		}
+		key := c.Group + "\x00" + c.Run
 		if len(c.Steps) < minPts {
-			return nil, nil, &InputError{File: name, Line: c.Lines[0], Msg: fmt.Sprintf("run %q has %d points: want at least %d", c.Run, len(c.Steps), minPts)}
+			return nil, nil, &InputError{File: c.File, Line: c.Lines[0], Msg: fmt.Sprintf("run %q has %d points: want at least %d", c.Run, len(c.Steps), minPts)}
 		}
 		spec, where := "", ""
-		if m, ok := opts.Meta[c.Run]; ok && m["schedule"] != "" {
-			spec, where = m["schedule"], "--meta"
-		} else if s := specs[key]; s != "" {
-			spec, where = s, fmt.Sprintf("%s:%d", name, specLine[key])
+		if sc := specs[key]; sc != "" {
+			spec, where = sc, specLine[key]
 		} else if opts.Schedule != "" {
 			spec, where = opts.Schedule, "--schedule"
 		}
@@ -328,12 +261,12 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 		} else if l, ok := lrs[key]; ok && opts.InferCosine {
 			sc, mism, err := InferCosine(c.Steps, l)
 			if err != nil {
-				return nil, nil, &InputError{File: name, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: no cosine schedule from its lr column: %v", c.Run, err)}
+				return nil, nil, &InputError{File: c.File, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: no cosine schedule from its lr column: %v", c.Run, err)}
 			}
 			c.Schedule, c.LR = sc, sc.LRs()
 			ws = append(ws, warn.New("schedule-inferred", "run %q: schedule %s inferred from its lr column (largest mismatch %.2g of the peak)", c.Run, sc.String(), mism))
 			if mism > 0.01 {
-				return nil, nil, &InputError{File: name, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: its lr column is not a cosine schedule with linear warm-up (mismatch %.2g of the peak): give --schedule SPEC", c.Run, mism)}
+				return nil, nil, &InputError{File: c.File, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: its lr column is not a cosine schedule with linear warm-up (mismatch %.2g of the peak): give --schedule SPEC", c.Run, mism)}
 			}
 		} else if l, ok := lrs[key]; ok {
 			var w *warn.Warning
@@ -342,7 +275,7 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 				ws = append(ws, *w)
 			}
 		} else if !opts.NoSchedule {
-			return nil, nil, &InputError{File: name, Msg: fmt.Sprintf("run %q has no schedule: give --schedule SPEC, a schedule column, --meta with a schedule column, or an lr column", c.Run)}
+			return nil, nil, &InputError{File: c.File, Msg: fmt.Sprintf("run %q has no schedule: give --schedule SPEC, a schedule column, --meta with a schedule column, or an lr column", c.Run)}
 		}
 		if c.LR != nil {
 			if err := c.clampSteps(); err != nil {

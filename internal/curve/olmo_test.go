@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/runs"
 )
 
 // olmoCurves reads testdata/olmo_curves.csv (C4 loss) with each run's cosine schedule
@@ -15,13 +17,13 @@ func olmoCurves(t testing.TB, sub string) []*Curve {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cs, _, err := ReadCurves(f, "olmo_curves.csv", ReadOptions{LossCol: "loss_c4_en", NoSchedule: true, MinPoints: 5})
+	cs, _, err := ReadCurves(f, "olmo_curves.csv", ReadOptions{Input: runs.Options{LossCol: "loss_c4_en"}, NoSchedule: true, MinPoints: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// the lr column is kept as read; derive the cosine spec from it
 	f.Seek(0, 0)
-	lrCurves, _, err := ReadCurves(f, "olmo_curves.csv", ReadOptions{LossCol: "loss_c4_en", MinPoints: 5})
+	lrCurves, _, err := ReadCurves(f, "olmo_curves.csv", ReadOptions{Input: runs.Options{LossCol: "loss_c4_en"}, MinPoints: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

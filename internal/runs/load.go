@@ -34,6 +34,9 @@ func checkOptions(opts Options) error {
 	if opts.DropHighestLoss < 0 {
 		return fmt.Errorf("--drop-highest-loss %d: want 0 or more", opts.DropHighestLoss)
 	}
+	if opts.Layout != "" && opts.Layout != LayoutCurves {
+		return fmt.Errorf("layout %q: want \"\" or %q", opts.Layout, LayoutCurves)
+	}
 	switch opts.Format {
 	case "", FormatAuto, FormatCSV, FormatTSV, FormatJSONL, FormatJSON, FormatWandB:
 	default:
@@ -257,6 +260,7 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 	}
 	iP, iT, iC, iL := col("params"), col("tokens"), col("flops"), col("loss")
 	iG, iR, iB := col("group"), col("run"), col("budget")
+	curves := opts.Layout == LayoutCurves && opts.Derive == nil
 
 	rows := 0
 	for _, t := range tables {
@@ -447,6 +451,20 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 					}
 					continue
 				}
+			} else if curves {
+				for _, f := range [...]struct {
+					u    int
+					dst  *float64
+					name string
+				}{{iP, &run.Params, "params"}, {iL, &run.Loss, "loss"}, {iT, &run.Tokens, "tokens"}, {iC, &run.FLOPs, "flops"}, {iB, &run.Budget, "budget"}} {
+					if e != nil || f.u < 0 {
+						continue
+					}
+					if c := strings.TrimSpace(cells[f.u]); f.name != "loss" && (c == "" || c == "0") {
+						continue // an optional column may be empty or 0 (a curve's first point)
+					}
+					*f.dst, e = num(f.u, f.name)
+				}
 			} else if run.Params, e = num(iP, "params"); e == nil {
 				if run.Loss, e = num(iL, "loss"); e == nil && iT >= 0 {
 					run.Tokens, e = num(iT, "tokens")
@@ -458,7 +476,18 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 					run.Budget, e = num(iB, "budget")
 				}
 			}
-			if e == nil {
+			if e == nil && curves {
+				switch {
+				case run.Params == 0:
+				case s.Derived == "tokens" && run.FLOPs > 0:
+					run.Tokens = run.FLOPs / (6 * run.Params)
+				case s.Derived == "flops" && run.Tokens > 0:
+					run.FLOPs = 6 * run.Params * run.Tokens
+				}
+				if math.IsInf(run.FLOPs, 0) || math.IsInf(run.Tokens, 0) {
+					e = &Error{File: t.file, Line: rec.line, Msg: "derived tokens or flops out of the range of a float64"}
+				}
+			} else if e == nil {
 				switch {
 				case iT < 0:
 					run.Tokens = run.FLOPs / (6 * run.Params)
@@ -545,10 +574,12 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 	}
 	if len(aggregates) > 0 {
 		s.Warnings = append(s.Warnings, warn.New("aggregate-row", "%d row(s) labelled as a summary (mean, total, ...) are read as runs: %s; delete them, or --where to leave them out", len(aggregates), strings.Join(firstN(aggregates, 5), ", ")))
-	} else if line, file, ok := meanRow(all); ok {
+	} else if line, file, ok := meanRow(all); ok && (!curves || iP >= 0 && iT >= 0) {
 		s.Warnings = append(s.Warnings, warn.New("aggregate-row", "%s:%d has the mean params, tokens and loss of all rows: a summary row, not a run? Delete it, or --where to leave it out", file, line))
 	}
-	s.Warnings = append(s.Warnings, unitWarningsOf(s, all)...)
+	if !curves || iP >= 0 && (iT >= 0 || iC >= 0) {
+		s.Warnings = append(s.Warnings, unitWarningsOf(s, all)...)
+	}
 	s.Runs = all[:0]
 	for i := range all {
 		if where.Match(&all[i]) {

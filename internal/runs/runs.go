@@ -118,6 +118,9 @@ type Options struct {
 	// (scalefit fit --convention: an architecture counted under a convention). The input then
 	// needs tokens but no params or flops column; one it has is replaced by the derived value.
 	Derive *Deriver
+	// Layout is the kind of table: "" a scaling-law table (params, loss, and tokens or
+	// flops required), or LayoutCurves.
+	Layout string
 }
 
 // Deriver computes a run's parameter count and training FLOPs per token from its row.
@@ -312,8 +315,12 @@ func (s *Set) resolveColumns(opts Options) error {
 			continue
 		}
 		var found []int
-		for _, a := range Aliases[c] {
-			if i, ok := s.index[a]; ok && !slicesContains(found, i) {
+		aliases := Aliases[c]
+		if c == "loss" && opts.Layout == LayoutCurves {
+			aliases = append(append([]string(nil), aliases...), curveLossAliases...)
+		}
+		for _, a := range aliases {
+			if i, ok := s.index[normalize(a)]; ok && !slicesContains(found, i) {
 				found = append(found, i)
 			}
 		}
@@ -347,6 +354,20 @@ func (s *Set) resolveColumns(opts Options) error {
 		}
 		return nil
 	}
+	if opts.Layout == LayoutCurves {
+		if !s.Has("loss") {
+			return s.missing("loss", "losses in nats per token")
+		}
+		if s.Has("params") {
+			switch {
+			case !s.Has("tokens") && s.Has("flops"):
+				s.Derived = "tokens"
+			case !s.Has("flops") && s.Has("tokens"):
+				s.Derived = "flops"
+			}
+		}
+		return nil
+	}
 	if !s.Has("params") {
 		return s.missing("params", "parameter counts")
 	}
@@ -363,6 +384,17 @@ func (s *Set) resolveColumns(opts Options) error {
 	}
 	return nil
 }
+
+// LayoutCurves is the Options.Layout of loss curves: one row per logged point (run, step,
+// loss, and optionally lr, schedule, tokens, params). Only a loss column is required
+// (train_loss and training_loss also name it); params, tokens, flops and budget are read
+// when the input has them (an empty or 0 cell reads as 0, any other must be a positive
+// number), and tokens or flops are derived only on rows that have params. The step, lr and
+// schedule columns are read with Run.Field.
+const LayoutCurves = "curves"
+
+// curveLossAliases are the loss headers LayoutCurves recognises besides Aliases["loss"].
+var curveLossAliases = []string{"train_loss", "training_loss"}
 
 func slicesContains(xs []int, x int) bool {
 	for _, v := range xs {
