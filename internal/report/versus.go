@@ -358,7 +358,7 @@ func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
 }
 
 // VersusCaption says what the comparison figure shows.
-const VersusCaption = "Left: each group's loss-optimal frontier L*(C) with its runs. Right: the compute multiplier of each group against the reference, with its 95% band; dashed where extrapolated."
+const VersusCaption = "Top: each group's loss-optimal frontier L*(C) with its runs. Bottom: the compute multiplier of each group against the reference, with its 95% band; dashed where extrapolated."
 
 // VersusRow is one row of `compare --group --format csv`: a tidy table with the group, the
 // kind of quantity (fit, multiplier, crossover, exponent), the budget in FLOPs where it
