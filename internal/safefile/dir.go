@@ -38,6 +38,7 @@ func NewDir(dir string) (*Dir, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o777); err != nil {
 		return nil, fmt.Errorf("cannot create %s: %w", dir, err)
 	}
+	removeStale(abs) // a killed run's half-built set
 	for i := 0; ; i++ {
 		stage := tempName(abs, "tmp")
 		err := os.Mkdir(stage, 0o777)

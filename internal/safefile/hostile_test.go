@@ -4,9 +4,12 @@ package safefile
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -201,5 +204,45 @@ func TestDirAllOldOrAllNew(t *testing.T) {
 	os.WriteFile(file, nil, 0o644)
 	if _, err := NewDir(file); err == nil {
 		t.Error("NewDir over a file: want an error")
+	}
+}
+
+// D5: temporaries a killed run left (its process is gone) are removed by the next write of
+// the same target; a running process's are kept.
+func TestStaleTemporariesRemoved(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip(err)
+	}
+	dead, live := cmd.Process.Pid, os.Getppid()
+	dir := t.TempDir()
+	stale := []string{
+		fmt.Sprintf(".fit.json.tmp-%d-abc-1", dead),
+		fmt.Sprintf(".rep.tmp-%d-abc-2", dead),
+		fmt.Sprintf(".rep.old-%d-abc-3", dead),
+	}
+	kept := []string{fmt.Sprintf(".fit.json.tmp-%d-abc-4", live), ".fit.json.tmp-notapid", "other.txt"}
+	for _, n := range append(stale, kept...) {
+		if strings.Contains(n, "rep.") {
+			os.Mkdir(filepath.Join(dir, n), 0o755)
+			os.WriteFile(filepath.Join(dir, n, "loss.png"), nil, 0o644)
+		} else {
+			os.WriteFile(filepath.Join(dir, n), nil, 0o644)
+		}
+	}
+	if err := writeString(filepath.Join(dir, "fit.json"), "x"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewDir(filepath.Join(dir, "rep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Commit(func(string) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	want := append(append([]string{}, kept...), "fit.json", "rep")
+	sort.Strings(want)
+	if got := names(t, dir); got != strings.Join(want, ",") {
+		t.Errorf("after cleanup: %s\nwant %s", got, strings.Join(want, ","))
 	}
 }

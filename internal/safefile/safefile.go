@@ -37,6 +37,7 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	if st, err := os.Stat(filepath.Dir(target)); err == nil && st.Mode().Perm()&0o222 == 0 {
 		return fmt.Errorf("cannot write %s: its directory is read-only (mode %04o)", path, st.Mode().Perm())
 	}
+	removeStale(target)
 	tmp, err := createTemp(target, 0o666)
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
@@ -142,6 +143,32 @@ func tempName(path, kind string) string {
 	n := tempSeq.Add(1)
 	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+kind+"-"+
 		strconv.Itoa(os.Getpid())+"-"+strconv.FormatInt(time.Now().UnixNano(), 36)+"-"+strconv.FormatUint(n, 10))
+}
+
+// removeStale deletes the temporaries a killed run left beside path (".NAME.tmp-PID-..." and
+// ".NAME.old-PID-..." whose process no longer exists); a running process's are kept.
+func removeStale(path string) {
+	base := "." + filepath.Base(path) + "."
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), base)
+		if !ok {
+			continue
+		}
+		kind, rest, ok := strings.Cut(rest, "-")
+		if !ok || kind != "tmp" && kind != "old" {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() || alive(pid) {
+			continue
+		}
+		os.RemoveAll(filepath.Join(filepath.Dir(path), e.Name()))
+	}
 }
 
 // createTemp creates a new file beside path with perm less the umask (os.CreateTemp would
