@@ -484,6 +484,7 @@ type curveForecastOptions struct {
 	law        string
 	at         int
 	bootstrap  int
+	noBacktest bool
 	seed       uint64
 	target     float64
 	tolerance  string
@@ -501,8 +502,12 @@ func newCurveForecastCmd(e *env) *cobra.Command {
 		Use:   "forecast RUN.csv --schedule SPEC",
 		Short: "Forecast the final loss of a run still training, with a 95% interval; gate it against a target",
 		Long: `Forecast the loss of a run in flight at the end of its planned schedule (or --at STEP) from its
-partial curve, with a 95% interval from a block bootstrap of the curve's residuals (each
-resample refitted). With --fit curve.json (sibling runs of the same model, from curve fit) or
+partial curve, with a 95% interval: a block bootstrap of the curve's residuals (each
+resample refitted), widened by the law's extrapolation error measured on the run itself (a
+backtest: refit on the first 50-80% of the logged steps, forecast the last logged points; the
+largest error per log-step, times the log-steps to the forecast). On the OLMo ladder and
+mpl-curves this interval covered 31 of 38 final losses (the bootstrap alone 11); --no-backtest
+gives the bootstrap's alone. With --fit curve.json (sibling runs of the same model, from curve fit) or
 a built-in --law, the law's shape is kept and only its level L0 and amplitude A are refitted
 to the run: on the OLMo ladder this cut the final-loss error from about 1% to 0.07% (from half
 the schedule). Without one, the default law is fitted to the run alone (warning no-prior).
@@ -526,6 +531,7 @@ better than the target passes.`,
 	fs.StringVar(&o.law, "law", "", "built-in curve law to use as the prior (mpl2025-25m, -100m, -400m)")
 	fs.IntVar(&o.at, "at", 0, "step to forecast (default: the last step of the schedule)")
 	fs.IntVar(&o.bootstrap, "bootstrap", 200, "bootstrap resamples for the 95% interval")
+	fs.BoolVar(&o.noBacktest, "no-backtest", false, "leave the backtest's extrapolation error out of the interval (the bootstrap's alone: too narrow)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the bootstrap")
 	fs.Float64Var(&o.target, "target", 0, "gate: the final loss the run must reach (nats/token)")
 	fs.StringVar(&o.tolerance, "tolerance", "1%", "gate: allowed excess over the target, as 1% or 0.01")
@@ -646,7 +652,7 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 	default:
 		return usagef("%s has %d runs: choose one with --run", path, len(cs))
 	}
-	fc, err := curve.ForecastCurve(c, curve.ForecastOptions{Prior: prior, At: o.at, Bootstrap: o.bootstrap, Seed: o.seed})
+	fc, err := curve.ForecastCurve(c, curve.ForecastOptions{Prior: prior, At: o.at, Bootstrap: o.bootstrap, Seed: o.seed, NoBacktest: o.noBacktest})
 	if err != nil {
 		return err
 	}

@@ -212,18 +212,23 @@ func CurveLawsTable(f Format) *Table {
 // CurveForecast is the JSON of `curve forecast`: the loss forecast at Step with its 95%
 // bootstrap interval and, with a target, the one-sided gate's verdict.
 type CurveForecast struct {
-	SchemaVersion int                `json:"schema_version"`
-	Run           string             `json:"run"`
-	Step          int                `json:"step"`
-	Forecast      float64            `json:"forecast"`
-	Interval      [2]float64         `json:"interval"`
-	Schedule      string             `json:"schedule"`
-	Points        int                `json:"points"`
-	ObservedStep  int                `json:"observed_step"`
-	Fraction      float64            `json:"fraction_observed"`
-	Law           string             `json:"law"`
-	Prior         string             `json:"prior,omitempty"` // curve.json used as the prior
-	Params        map[string]float64 `json:"params"`
+	SchemaVersion int        `json:"schema_version"`
+	Run           string     `json:"run"`
+	Step          int        `json:"step"`
+	Forecast      float64    `json:"forecast"`
+	Interval      [2]float64 `json:"interval"`
+	// BootstrapInterval is the bootstrap's 95% interval alone (the noise of the logged
+	// points); Interval widens it by BacktestErrorRate (relative error per log-step of
+	// extrapolation, measured on the run) times the log-steps to Step.
+	BootstrapInterval [2]float64         `json:"bootstrap_interval"`
+	BacktestErrorRate float64            `json:"backtest_error_rate"`
+	Schedule          string             `json:"schedule"`
+	Points            int                `json:"points"`
+	ObservedStep      int                `json:"observed_step"`
+	Fraction          float64            `json:"fraction_observed"`
+	Law               string             `json:"law"`
+	Prior             string             `json:"prior,omitempty"` // curve.json used as the prior
+	Params            map[string]float64 `json:"params"`
 	// Gate: Target is the loss to meet (from --target or a scaling law), Source says which;
 	// Threshold = Target·(1 + Tolerance); Verdict "pass" or "fail" (forecast above Threshold).
 	Target    *float64       `json:"target,omitempty"`
@@ -238,6 +243,7 @@ type CurveForecast struct {
 // NewCurveForecast describes a forecast.
 func NewCurveForecast(fc *curve.Forecast, schedule, prior string) *CurveForecast {
 	return &CurveForecast{SchemaVersion: SchemaVersion, Run: fc.Run, Step: fc.Step, Forecast: fc.Loss, Interval: fc.Interval,
+		BootstrapInterval: fc.BootstrapInterval, BacktestErrorRate: fc.ErrorRate,
 		Schedule: schedule, Points: fc.Points, ObservedStep: fc.Observed, Fraction: fc.Fraction, Law: fc.Params.Law,
 		Prior: prior, Params: fc.Params.Map(), Warnings: append([]warn.Warning{}, fc.Warnings...)}
 }
