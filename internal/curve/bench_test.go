@@ -34,3 +34,24 @@ func BenchmarkPredictTestCurves(b *testing.B) {
 		Evaluate(p, test)
 	}
 }
+
+// BenchmarkForecastWithPrior forecasts the 400M cosine_72000 test curve from its first third
+// with the train curves' law as the prior: 200 bootstrap refits and the 4 backtest refits.
+func BenchmarkForecastWithPrior(b *testing.B) {
+	res, err := Fit(mplCurves(b, "400M", "train"), FitOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var c *Curve
+	for _, t := range mplCurves(b, "400M", "test") {
+		if t.Run == "cosine_72000" {
+			c = t.Truncate(24000)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := ForecastCurve(c, ForecastOptions{Prior: &res.Params, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
