@@ -62,8 +62,8 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	if len(o.laws) > 0 {
 		return usagef("--law does not apply to compare --group (it compares your groups, not published laws)")
 	}
-	if o.bootstrap < 0 {
-		return usagef("--bootstrap %d: want 0 or more resamples", o.bootstrap)
+	if err := limits.Resamples(o.bootstrap, 1); err != nil {
+		return &usageError{err}
 	}
 	switch strings.ToLower(g.shared) {
 	case "", "none":
@@ -140,6 +140,9 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 		if !slices.Contains(names, g.reference) {
 			return usagef("--reference %q: no such group in column %q (have %s)", g.reference, set.Columns["group"], limits.Names(names))
 		}
+	}
+	if err := limits.Resamples(o.bootstrap, len(groups)); err != nil {
+		return &usageError{err} // the cap is on the total over the groups
 	}
 	opts := versus.Options{Reference: g.reference, SharedE: strings.EqualFold(g.shared, "e"), Budgets: budgets,
 		CrossoverMax: g.crossoverMax, Bootstrap: o.bootstrap, Seed: o.seed, Frontier: g.frontier}

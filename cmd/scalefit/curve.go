@@ -609,7 +609,7 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 	if err != nil {
 		return &usageError{err}
 	}
-	if o.bootstrap < 10 || o.bootstrap > 100000 {
+	if o.bootstrap < 10 || o.bootstrap > limits.MaxBootstrap {
 		return usagef("--bootstrap %d: want 10 to 100000 resamples", o.bootstrap)
 	}
 	target, source, gate, err := curveTarget(o, targetSet)

@@ -288,3 +288,24 @@ func TestHugeHeadersShortErrors(t *testing.T) {
 		t.Errorf("a 2 MB line: exit %d, %.300q", code, errs)
 	}
 }
+
+// D11: the bootstrap cap is on the total over groups (200 groups x 100k resamples made a
+// 340 MB fit.json): two groups of 60,000 are refused before any fitting.
+func TestBootstrapCapAcrossGroups(t *testing.T) {
+	src, err := os.ReadFile(repoFile("testdata", "chinchilla.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(src)), "\n")
+	var b strings.Builder
+	b.WriteString("arch," + lines[0] + "\n")
+	for i, l := range lines[1:] {
+		fmt.Fprintf(&b, "g%d,%s\n", i%2, l)
+	}
+	for _, cmd := range []string{"fit", "compare"} {
+		_, errs, code := runCLI(t, b.String(), cmd, "-", "--group", "arch", "--bootstrap", "60000")
+		if code != 2 || !strings.Contains(errs, "120000 resamples") || !strings.Contains(errs, "at most 50000 per group") {
+			t.Errorf("%s: exit %d, %q", cmd, code, errs)
+		}
+	}
+}
