@@ -174,3 +174,111 @@ func TestCurveInputErrorsAnyLayout(t *testing.T) {
 		}
 	}
 }
+
+// tasks reads every layout too: the OLMo ladder as JSON Lines files, one per run (the run id
+// is the file stem) with params from --meta, gives the same step-1 and step-2 fits and
+// predictions as the CSV; so does the folder of them.
+func TestTasksFolderAndMeta(t *testing.T) {
+	f, err := os.Open(repoFile("testdata", "olmo_ladder_tasks.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string]*strings.Builder{}
+	params := map[string]string{}
+	var order []string
+	for _, r := range recs[1:] { // run,params,tokens,task,task_bpb,task_acc,acc_chance,acc_max
+		if files[r[0]] == nil {
+			files[r[0]] = &strings.Builder{}
+			order = append(order, r[0])
+		}
+		params[r[0]] = r[1]
+		fmt.Fprintf(files[r[0]], "{\"tokens\": %s, \"task\": %q, \"task_bpb\": %s, \"task_acc\": %s, \"acc_chance\": %s, \"acc_max\": %s}\n", r[2], r[3], r[4], r[5], r[6], r[7])
+	}
+	if err := os.Mkdir(filepath.Join(dir, "ladder"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var meta strings.Builder
+	meta.WriteString("run,params\n")
+	for _, run := range order {
+		fmt.Fprintf(&meta, "%s,%s\n", run, params[run])
+		if err := os.WriteFile(filepath.Join(dir, "ladder", run+".jsonl"), []byte(files[run].String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	metaPath := filepath.Join(dir, "meta.csv")
+	if err := os.WriteFile(metaPath, []byte(meta.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		out, errs, code := runCLI(t, "", append(append([]string{"tasks"}, args...), "--task-col", "task", "--task-loss-col", "task_bpb", "--metric-col", "task_acc", "--holdout", "params>=5e9", "--format", "json")...)
+		var doc struct {
+			Tasks json.RawMessage `json:"tasks"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Tasks) < 100 {
+			t.Fatalf("tasks %v: exit %d, %s", args, code, errs)
+		}
+		return string(doc.Tasks)
+	}
+	want := run(repoFile("testdata", "olmo_ladder_tasks.csv"))
+	// The files in the CSV's order (a folder reads them by name, so the predictions would
+	// be listed in another order); numbers are compared to 1e-9.
+	var args []string
+	for _, run := range order {
+		args = append(args, filepath.Join(dir, "ladder", run+".jsonl"))
+	}
+	got := run(append(args, "--meta", metaPath)...)
+	var a, b any
+	if json.Unmarshal([]byte(got), &a) != nil || json.Unmarshal([]byte(want), &b) != nil {
+		t.Fatal("tasks JSON does not parse")
+	}
+	if d := jsonDiff("tasks", a, b); d != "" {
+		t.Errorf("JSON Lines files with --meta give other fits than the CSV: %s", d)
+	}
+	if out, errs, code := runCLI(t, "", "tasks", filepath.Join(dir, "ladder"), "--meta", metaPath, "--task-col", "task", "--task-loss-col", "task_bpb", "--metric-col", "task_acc", "--holdout", "params>=5e9"); code != 0 || !strings.Contains(out, "mmlu_avg_test") {
+		t.Errorf("tasks on the folder: exit %d, %s", code, errs)
+	}
+}
+
+// jsonDiff names the first place where two decoded JSON values differ (numbers to 1e-9
+// relative), "" when none.
+func jsonDiff(at string, a, b any) string {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return at + ": different objects"
+		}
+		for k, v := range x {
+			if d := jsonDiff(at+"."+k, v, y[k]); d != "" {
+				return d
+			}
+		}
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return at + ": different arrays"
+		}
+		for i := range x {
+			if d := jsonDiff(fmt.Sprintf("%s[%d]", at, i), x[i], y[i]); d != "" {
+				return d
+			}
+		}
+	case float64:
+		y, ok := b.(float64)
+		if !ok || math.Abs(x-y) > 1e-9*math.Max(math.Abs(x), math.Abs(y)) {
+			return fmt.Sprintf("%s: %v, want %v", at, a, b)
+		}
+	default:
+		if a != b {
+			return fmt.Sprintf("%s: %v, want %v", at, a, b)
+		}
+	}
+	return ""
+}

@@ -91,7 +91,7 @@ func reportTasks(e *env, o *reportOptions, dir string, chanceSet bool) (*report.
 	if o.tasksFile == "" {
 		return nil, nil, nil
 	}
-	res, err := o.tasks.analyze(e, o.tasksFile, chanceSet)
+	res, err := o.tasks.analyze(e, []string{o.tasksFile}, chanceSet)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,6 +30,7 @@ type tasksOptions struct {
 	noiseLast int
 	bootstrap int
 	seed      uint64
+	in        runs.Options // --meta, --run-pattern, --skip-invalid, --input-format
 	format    string
 	plots     string
 	plotExt   string
@@ -74,12 +74,16 @@ func (o *tasksOptions) register(fs *pflag.FlagSet, name func(string) string) {
 	fs.IntVar(&o.noiseLast, name("noise-last"), 10, "final checkpoints whose metric spread is a task's noise figure")
 	fs.IntVar(&o.bootstrap, name("bootstrap"), 0, "bootstrap resamples of the ladder runs, refitting both steps (0: none)")
 	fs.Uint64Var(&o.seed, name("seed"), 0, "seed of the bootstrap")
+	fs.StringVar(&o.in.Format, name("input-format"), "auto", "input format: auto (from content), csv, tsv, jsonl, json or wandb (a W&B wide export)")
+	fs.StringVar(&o.in.Meta, name("meta"), "", "table of per-run columns (params, ...) joined on the run id")
+	fs.StringVar(&o.in.RunPattern, name("run-pattern"), "", "regexp whose named groups are read from each run id as columns, e.g. '(?P<params>[0-9.]+[MB])-(?P<chinchilla_multiple>[0-9.]+)xC'")
+	fs.BoolVar(&o.in.SkipInvalid, name("skip-invalid"), false, "skip rows that cannot be read (counted in a warning with their lines) instead of failing")
 }
 
 func newTasksCmd(e *env) *cobra.Command {
 	o := &tasksOptions{}
 	cmd := &cobra.Command{
-		Use:   "tasks RUNS.csv --task-col COL --task-loss-col COL --metric-col COL (--holdout EXPR | --predict N:D,...)",
+		Use:   "tasks RUNS... --task-col COL --task-loss-col COL --metric-col COL (--holdout EXPR | --predict N:D,...)",
 		Short: "Predict a big model's benchmark metric from a ladder of small runs (two chained steps)",
 		Long: `Predict downstream-task metrics (e.g. accuracy) of large models from a ladder of small runs,
 in the two chained steps of Bhagia et al. 2024 ("model ladders"):
@@ -97,7 +101,9 @@ The prediction chains them: step 2 at step 1's predicted task loss. With --boots
 steps are refitted on K resamples of the ladder runs for 95% intervals.
 
 Input: long format, one row per (run, checkpoint, task): run, params, tokens (seen at the
-checkpoint), the task name, a task loss and a metric. Chance level and maximum come from
+checkpoint), the task name, a task loss and a metric, in any layout the runs reader takes
+(CSV, TSV, JSON Lines, JSON, W&B exports; several files, a folder or a glob, a file without
+a run column being one run named by its stem; --meta, --run-pattern, --skip-invalid). Chance level and maximum come from
 columns acc_chance/chance and acc_max/max when present (--chance-col, --max-col, --chance).
 Targets: --holdout EXPR holds matching rows out as runs to predict (their actual values are
 compared), --predict N:D,... adds projections (e.g. 7B:4T,70B:15T).
@@ -108,9 +114,9 @@ error (exit 2); metrics below chance or above the maximum are warnings.`,
     --metric-col task_acc --holdout 'params>=5e9' --bootstrap 1000 --seed 1
   scalefit tasks ladder.csv --task-col task --task-loss-col bpb --metric-col acc --predict 7B:4T,70B:15T
   scalefit tasks ladder.csv --task-col task --task-loss-col bpb --metric-col acc --holdout 'params>=5e9' --plots figs/`,
-		Args: argsRange(1, 1),
+		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runTasks(e, o, args[0], cmd.Flags().Changed("chance"))
+			return runTasks(e, o, args, cmd.Flags().Changed("chance"))
 		},
 	}
 	o.register(cmd.Flags(), nil)
@@ -152,7 +158,7 @@ func taskFigureCaption(kind string) string {
 	return "Step 1 (top): the ladder runs' task loss against tokens, the fitted law at each size, the targets predicted (o) and actual (x). Step 2 (bottom): the smoothed checkpoints coloured by size, the fitted link, the targets."
 }
 
-func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
+func runTasks(e *env, o *tasksOptions, paths []string, chanceSet bool) error {
 	format, err := report.ParseFormat(o.format)
 	if err != nil {
 		return &usageError{err}
@@ -162,7 +168,7 @@ func runTasks(e *env, o *tasksOptions, path string, chanceSet bool) error {
 			return usagef("--plot-format %q: want png, svg or pdf", o.plotExt)
 		}
 	}
-	res, err := o.analyze(e, path, chanceSet)
+	res, err := o.analyze(e, paths, chanceSet)
 	if err != nil {
 		return err
 	}
@@ -227,29 +233,19 @@ func (o *tasksOptions) check(chanceSet bool) (tasks.LinkKind, []tasks.Target, er
 	return link, projections, nil
 }
 
-// analyze checks the analysis flags, reads the tasks file (path; "-" is stdin) and runs both
-// steps with their chained predictions. Skip in the result's options is the flag's value.
-func (o *tasksOptions) analyze(e *env, path string, chanceSet bool) (*tasks.Result, error) {
+// analyze checks the analysis flags, reads the tasks files (paths: files, directories,
+// globs; "-" is stdin) and runs both steps with their chained predictions. Skip in the
+// result's options is the flag's value.
+func (o *tasksOptions) analyze(e *env, paths []string, chanceSet bool) (*tasks.Result, error) {
 	link, projections, err := o.check(chanceSet)
 	if err != nil {
 		return nil, err
 	}
-	var r io.Reader
-	name := path
-	if path == "-" {
-		r, name = e.stdin, "<stdin>"
-	} else {
-		fh, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read runs: %w", err)
-		}
-		defer fh.Close()
-		r = fh
-	}
-	data, err := tasks.Load(r, name, o.cols, o.holdout)
+	data, err := tasks.LoadFiles(paths, e.stdin, o.in, o.cols, o.holdout)
 	if err != nil {
 		return nil, err
 	}
+	name := data.Source
 	targets, err := tasks.HeldTargets(data)
 	if err != nil {
 		return nil, err

@@ -70,10 +70,23 @@ type Data struct {
 	Tasks  []Task // in first-seen order
 }
 
-// Load reads a long-format CSV (any delimiter internal/runs reads) with run, params,
-// tokens, task, task-loss and metric columns. Rows matching holdout (an internal/runs
-// expression such as "params>=5e9"; "" holds out nothing) become the runs to predict.
+// Load reads a long-format table (any layout internal/runs reads: CSV, TSV, JSON Lines,
+// JSON, W&B exports) with run, params, tokens, task, task-loss and metric columns. Rows
+// matching holdout (an internal/runs expression such as "params>=5e9"; "" holds out
+// nothing) become the runs to predict.
 func Load(r io.Reader, name string, cols Columns, holdout string) (*Data, error) {
+	return load(func(o runs.Options) (*runs.Set, error) { return runs.Load(r, name, o) }, runs.Options{}, cols, holdout)
+}
+
+// LoadFiles reads the rows of Load from several files, directories and globs ("-" is
+// stdin), as runs.LoadFiles does: a file without a run column, among several, is one run
+// named by its stem. in gives the other input options (Meta, RunPattern, SkipInvalid,
+// Format, Where); its column overrides are taken from cols.
+func LoadFiles(paths []string, stdin io.Reader, in runs.Options, cols Columns, holdout string) (*Data, error) {
+	return load(func(o runs.Options) (*runs.Set, error) { return runs.LoadFiles(paths, stdin, o) }, in, cols, holdout)
+}
+
+func load(read func(runs.Options) (*runs.Set, error), in runs.Options, cols Columns, holdout string) (*Data, error) {
 	for _, c := range []struct{ flag, v string }{{"--task-col", cols.Task}, {"--task-loss-col", cols.TaskLoss}, {"--metric-col", cols.Metric}} {
 		if c.v == "" {
 			return nil, fmt.Errorf("%s: want the column's header", c.flag)
@@ -83,10 +96,14 @@ func Load(r io.Reader, name string, cols Columns, holdout string) (*Data, error)
 	if err != nil {
 		return nil, fmt.Errorf("--holdout: %w", err)
 	}
-	set, err := runs.Load(r, name, runs.Options{LossCol: cols.TaskLoss, GroupCol: cols.Task, RunCol: cols.Run,
-		ParamsCol: cols.Params, TokensCol: cols.Tokens})
+	in.LossCol, in.GroupCol, in.RunCol, in.ParamsCol, in.TokensCol = cols.TaskLoss, cols.Task, cols.Run, cols.Params, cols.Tokens
+	set, err := read(in)
 	if err != nil {
 		return nil, err
+	}
+	name := set.Source
+	if len(set.Files) == 1 {
+		name = set.Files[0]
 	}
 	if !set.Has("run") {
 		return nil, &runs.Error{File: name, Line: 1, Msg: "no run column (run, run_id, id or name; or --run-col): want one id per training run"}
@@ -131,11 +148,15 @@ func Load(r io.Reader, name string, cols Columns, holdout string) (*Data, error)
 	if maxCol != "" && col(maxCol) == 0 {
 		return nil, &runs.Error{File: name, Line: 1, Msg: fmt.Sprintf("no column %q (--max-col)", maxCol)}
 	}
-	held := map[int]bool{}
+	type at struct {
+		file string
+		line int
+	}
+	held := map[at]bool{}
 	if hold != nil {
 		m, _ := runs.Filter(set.Runs, hold)
-		for _, r := range m {
-			held[r.Line] = true
+		for i := range m {
+			held[at{m[i].File(), m[i].Line}] = true
 		}
 	}
 	d := &Data{Source: name, Rows: set.Read}
@@ -149,17 +170,17 @@ func Load(r io.Reader, name string, cols Columns, holdout string) (*Data, error)
 		s, _ := r.Field(h)
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, &runs.Error{File: name, Line: r.Line, Col: c, Msg: fmt.Sprintf("%s %q: want a finite number", what, s)}
+			return 0, &runs.Error{File: r.File(), Line: r.Line, Col: c, Msg: fmt.Sprintf("%s %q: want a finite number", what, s)}
 		}
 		return v, nil
 	}
 	for i := range set.Runs {
 		r := &set.Runs[i]
 		if r.Group == "" || r.Group == runs.EmptyGroup {
-			return nil, &runs.Error{File: name, Line: r.Line, Col: col(cols.Task), Msg: "empty task name"}
+			return nil, &runs.Error{File: r.File(), Line: r.Line, Col: col(cols.Task), Msg: "empty task name"}
 		}
 		if r.ID == "" {
-			return nil, &runs.Error{File: name, Line: r.Line, Col: col(set.Columns["run"]), Msg: "empty run id"}
+			return nil, &runs.Error{File: r.File(), Line: r.Line, Col: col(set.Columns["run"]), Msg: "empty run id"}
 		}
 		m, err := num(r, cols.Metric, metricCol, "metric")
 		if err != nil {
@@ -186,7 +207,7 @@ func Load(r io.Reader, name string, cols Columns, holdout string) (*Data, error)
 			}
 			t.Max = mx
 		}
-		k := key{r.Group, r.ID, held[r.Line]}
+		k := key{r.Group, r.ID, held[at{r.File(), r.Line}]}
 		si, ok := series[k]
 		list := &t.Ladder
 		if k.held {
@@ -199,7 +220,7 @@ func Load(r io.Reader, name string, cols Columns, holdout string) (*Data, error)
 		}
 		s := &(*list)[si]
 		if s.Params != r.Params {
-			return nil, &runs.Error{File: name, Line: r.Line, Col: col(set.Columns["params"]),
+			return nil, &runs.Error{File: r.File(), Line: r.Line, Col: col(set.Columns["params"]),
 				Msg: fmt.Sprintf("run %q has params %g here and %g on an earlier row: want one N per run", r.ID, r.Params, s.Params)}
 		}
 		s.Checkpoints = append(s.Checkpoints, Checkpoint{Tokens: r.Tokens, TaskLoss: r.Loss, Metric: m, Line: r.Line})
