@@ -91,7 +91,7 @@ func TestCurveFitEveryLayout(t *testing.T) {
 	var wide strings.Builder
 	wide.WriteString("Step")
 	for _, run := range order {
-		fmt.Fprintf(&wide, ",%s - loss,%s - loss__MIN,%s - loss__MAX", run, run, run)
+		fmt.Fprintf(&wide, ",%s - train/loss,%s - train/loss__MIN,%s - train/loss__MAX", run, run, run)
 	}
 	wide.WriteString("\n")
 	for _, s := range xs {

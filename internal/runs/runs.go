@@ -387,14 +387,14 @@ func (s *Set) resolveColumns(opts Options) error {
 
 // LayoutCurves is the Options.Layout of loss curves: one row per logged point (run, step,
 // loss, and optionally lr, schedule, tokens, params). Only a loss column is required
-// (train_loss and training_loss also name it); params, tokens, flops and budget are read
-// when the input has them (an empty or 0 cell reads as 0, any other must be a positive
+// (train_loss, training_loss and W&B's train/loss also name it); params, tokens, flops and
+// budget are read when the input has them (an empty or 0 cell reads as 0, any other must be a positive
 // number), and tokens or flops are derived only on rows that have params. The step, lr and
 // schedule columns are read with Run.Field.
 const LayoutCurves = "curves"
 
 // curveLossAliases are the loss headers LayoutCurves recognises besides Aliases["loss"].
-var curveLossAliases = []string{"train_loss", "training_loss"}
+var curveLossAliases = []string{"train_loss", "training_loss", "train/loss"}
 
 func slicesContains(xs []int, x int) bool {
 	for _, v := range xs {
