@@ -13,14 +13,16 @@ import (
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
-// Parameter indices of θ = (a, b, e, α, β) with A = e^a, B = e^b, E = e^e.
+// Parameter indices of θ = (a, b, e, α, β) with A = e^a, B = e^b, E = e^e: the
+// parametrisation Fit minimises over (A, B, E > 0 by construction), shared by every fit of
+// a law of Chinchilla's form (internal/tasks' step 1).
 const (
-	thA = iota
-	thB
-	thE
-	thAlpha
-	thBeta
-	thDim
+	ThA = iota
+	ThB
+	ThE
+	ThAlpha
+	ThBeta
+	ThDim
 )
 
 // Starts modes of FitOptions.Starts.
@@ -122,9 +124,17 @@ func (r *FitResult) IntervalOf(level float64, q func(Law) float64) (iv stats.Int
 	return stats.CentralOf(r.DrawLaws(), level, q)
 }
 
-// lawFromTheta converts θ = (a, b, e, α, β) to a Law.
-func lawFromTheta(th []float64) Law {
-	return Law{E: math.Exp(th[thE]), A: math.Exp(th[thA]), B: math.Exp(th[thB]), Alpha: th[thAlpha], Beta: th[thBeta]}
+// Terms returns the terms of ln L = LSE(a − α ln N, b − β ln D, e), the objective's model of
+// ln loss over θ (lnN, lnD: ln parameters and ln tokens per run), for fit.NewLSE.
+func Terms(lnN, lnD []float64) (n, d, e fit.Term) {
+	return fit.Term{Intercept: ThA, Slope: ThAlpha, X: lnN},
+		fit.Term{Intercept: ThB, Slope: ThBeta, X: lnD},
+		fit.Term{Intercept: ThE, Slope: -1}
+}
+
+// LawFromTheta converts θ = (a, b, e, α, β) to a Law.
+func LawFromTheta(th []float64) Law {
+	return Law{E: math.Exp(th[ThE]), A: math.Exp(th[ThA]), B: math.Exp(th[ThB]), Alpha: th[ThAlpha], Beta: th[ThBeta]}
 }
 
 // ErrTooFewRuns is returned (wrapped) when fewer than 5 usable runs remain.
@@ -171,18 +181,14 @@ func newA3Problem(n, d, loss []float64, opts FitOptions) (*a3Problem, error) {
 	if !varies(p.y) {
 		return nil, fmt.Errorf("chinchilla: every run has the same loss %g: nothing scales with N or D, so there is no law to fit", loss[0])
 	}
-	if !varies(p.lnN) && confounded(m, thA, thAlpha, thBeta) > 1 {
+	if !varies(p.lnN) && confounded(m, ThA, ThAlpha, ThBeta) > 1 {
 		return nil, errors.New("chinchilla: every run has the same parameter count N: A/N^alpha is a constant that trades off with E (fix alpha and A, or vary N)")
 	}
-	if !varies(p.lnD) && confounded(m, thB, thBeta, thAlpha) > 1 {
+	if !varies(p.lnD) && confounded(m, ThB, ThBeta, ThAlpha) > 1 {
 		return nil, errors.New("chinchilla: every run has the same token count D: B/D^beta is a constant that trades off with E (fix beta and B, or vary D)")
 	}
-	terms := []fit.Term{
-		{Intercept: thA, Slope: thAlpha, X: p.lnN},
-		{Intercept: thB, Slope: thBeta, X: p.lnD},
-		{Intercept: thE, Slope: -1},
-	}
-	p.obj, err = fit.NewLSE(p.y, terms, thDim, opts.Loss, m)
+	tN, tD, tE := Terms(p.lnN, p.lnD)
+	p.obj, err = fit.NewLSE(p.y, []fit.Term{tN, tD, tE}, ThDim, opts.Loss, m)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +200,7 @@ func newA3Problem(n, d, loss []float64, opts FitOptions) (*a3Problem, error) {
 // variable does not vary, the term is a constant and only one of them can be estimated.
 func confounded(m fit.Mapping, coef, exp, other int) int {
 	n := 0
-	if m.Src[thE] >= 0 {
+	if m.Src[ThE] >= 0 {
 		n++
 	}
 	if m.Src[coef] >= 0 {
@@ -217,21 +223,21 @@ func varies(v []float64) bool {
 
 // a3Mapping builds the free-to-θ mapping from Fix and TieExponents.
 func a3Mapping(opts FitOptions) (fit.Mapping, error) {
-	fixed := [thDim]bool{}
-	vals := make([]float64, thDim)
+	fixed := [ThDim]bool{}
+	vals := make([]float64, ThDim)
 	for k, v := range opts.Fix {
 		var j int
 		switch strings.ToLower(k) {
 		case "e":
-			j = thE
+			j = ThE
 		case "a":
-			j = thA
+			j = ThA
 		case "b":
-			j = thB
+			j = ThB
 		case "alpha":
-			j = thAlpha
+			j = ThAlpha
 		case "beta":
-			j = thBeta
+			j = ThBeta
 		default:
 			return fit.Mapping{}, fmt.Errorf("chinchilla: cannot fix %q: want E, A, B, alpha or beta", k)
 		}
@@ -239,7 +245,7 @@ func a3Mapping(opts FitOptions) (fit.Mapping, error) {
 			return fit.Mapping{}, fmt.Errorf("chinchilla: %s fixed twice: give each parameter once", k)
 		}
 		switch j {
-		case thE, thA, thB:
+		case ThE, ThA, ThB:
 			if !(v > 0) || math.IsInf(v, 0) {
 				return fit.Mapping{}, fmt.Errorf("chinchilla: fixed %s = %g: want a positive number", k, v)
 			}
@@ -252,25 +258,25 @@ func a3Mapping(opts FitOptions) (fit.Mapping, error) {
 		}
 		fixed[j] = true
 	}
-	if opts.TieExponents && fixed[thAlpha] != fixed[thBeta] {
+	if opts.TieExponents && fixed[ThAlpha] != fixed[ThBeta] {
 		// tying with one fixed fixes both
-		if fixed[thAlpha] {
-			vals[thBeta], fixed[thBeta] = vals[thAlpha], true
+		if fixed[ThAlpha] {
+			vals[ThBeta], fixed[ThBeta] = vals[ThAlpha], true
 		} else {
-			vals[thAlpha], fixed[thAlpha] = vals[thBeta], true
+			vals[ThAlpha], fixed[ThAlpha] = vals[ThBeta], true
 		}
 	}
-	if opts.TieExponents && fixed[thAlpha] && vals[thAlpha] != vals[thBeta] {
+	if opts.TieExponents && fixed[ThAlpha] && vals[ThAlpha] != vals[ThBeta] {
 		return fit.Mapping{}, errors.New("chinchilla: --tie-exponents with different fixed alpha and beta")
 	}
-	m := fit.Mapping{Src: make([]int, thDim), Fixed: vals}
+	m := fit.Mapping{Src: make([]int, ThDim), Fixed: vals}
 	q := 0
-	for j := range thDim {
+	for j := range ThDim {
 		switch {
 		case fixed[j]:
 			m.Src[j] = -1
-		case j == thBeta && opts.TieExponents:
-			m.Src[j] = m.Src[thAlpha]
+		case j == ThBeta && opts.TieExponents:
+			m.Src[j] = m.Src[ThAlpha]
 		default:
 			m.Src[j] = q
 			q++
@@ -282,19 +288,19 @@ func a3Mapping(opts FitOptions) (fit.Mapping, error) {
 	return m, nil
 }
 
-// hoffmannGrid returns the 4,500 starts of Hoffmann et al. as full θ vectors, in Epoch's
+// HoffmannGrid returns the 4,500 starts of Hoffmann et al. as full θ vectors, in Epoch's
 // order (α, β, e, a, b nested outermost to innermost).
-func hoffmannGrid() [][thDim]float64 {
-	var out [][thDim]float64
+func HoffmannGrid() [][ThDim]float64 {
+	var out [][ThDim]float64
 	for ia := 0; ia < 5; ia++ {
 		for ib := 0; ib < 5; ib++ {
 			for ie := 0; ie < 5; ie++ {
 				for ja := 0; ja < 6; ja++ {
 					for jb := 0; jb < 6; jb++ {
-						var th [thDim]float64
-						th[thAlpha], th[thBeta] = 0.5*float64(ia), 0.5*float64(ib)
-						th[thE] = -1 + 0.5*float64(ie)
-						th[thA], th[thB] = 5*float64(ja), 5*float64(jb)
+						var th [ThDim]float64
+						th[ThAlpha], th[ThBeta] = 0.5*float64(ia), 0.5*float64(ib)
+						th[ThE] = -1 + 0.5*float64(ie)
+						th[ThA], th[ThB] = 5*float64(ja), 5*float64(jb)
 						out = append(out, th)
 					}
 				}
@@ -306,15 +312,15 @@ func hoffmannGrid() [][thDim]float64 {
 
 // reduceStarts maps full-θ starts to distinct free vectors (fixed parameters ignored, tied
 // exponents taken from α), keeping the first occurrence.
-func reduceStarts(m fit.Mapping, full [][thDim]float64) [][]float64 {
+func reduceStarts(m fit.Mapping, full [][ThDim]float64) [][]float64 {
 	q := m.Free()
-	seen := make(map[[thDim]float64]bool, len(full))
+	seen := make(map[[ThDim]float64]bool, len(full))
 	out := make([][]float64, 0, len(full))
 	flat := make([]float64, len(full)*q)
 	for i, th := range full {
 		x := flat[i*q : (i+1)*q : (i+1)*q]
 		m.Reduce(x, th[:])
-		var key [thDim]float64
+		var key [ThDim]float64
 		copy(key[:], x)
 		if seen[key] {
 			continue
@@ -356,7 +362,7 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 
 func (p *a3Problem) result(ms fit.MultiStartResult, opts FitOptions) *FitResult {
 	th := p.obj.FullParams(ms.X)
-	r := &FitResult{Law: lawFromTheta(th), Objective: ms.F, Loss: opts.Loss, Runs: len(p.y), Free: p.obj.Dim(),
+	r := &FitResult{Law: LawFromTheta(th), Objective: ms.F, Loss: opts.Loss, Runs: len(p.y), Free: p.obj.Dim(),
 		Diagnostics: ms.Diagnostics()}
 	copy(r.Theta[:], th)
 	pred := make([]float64, len(p.y))
@@ -373,14 +379,14 @@ func (p *a3Problem) result(ms fit.MultiStartResult, opts FitOptions) *FitResult 
 func (p *a3Problem) designWarnings() []warn.Warning {
 	var w []warn.Warning
 	span := func(v []float64) float64 { return math.Exp(slices.Max(v) - slices.Min(v)) }
-	if sn := span(p.lnN); sn < 4 && confounded(p.m, thA, thAlpha, thBeta) > 1 {
+	if sn := span(p.lnN); sn < 4 && confounded(p.m, ThA, ThAlpha, ThBeta) > 1 {
 		w = append(w, warn.New(CodeNarrowSpan, "N spans only %.3gx (%.3g to %.3g params): alpha and A are poorly identified", sn, math.Exp(slices.Min(p.lnN)), math.Exp(slices.Max(p.lnN))))
 	}
-	if sd := span(p.lnD); sd < 4 && confounded(p.m, thB, thBeta, thAlpha) > 1 {
+	if sd := span(p.lnD); sd < 4 && confounded(p.m, ThB, ThBeta, ThAlpha) > 1 {
 		w = append(w, warn.New(CodeNarrowSpan, "D spans only %.3gx (%.3g to %.3g tokens): beta and B are poorly identified", sd, math.Exp(slices.Min(p.lnD)), math.Exp(slices.Max(p.lnD))))
 	}
-	if p.m.Src[thE] < 0 && p.m.Fixed[thE] >= slices.Min(p.y) {
-		w = append(w, warn.New(CodeFixedEAboveLoss, "E is fixed at %.4g nats/token, at or above the lowest loss in the runs (%.4g): no law of this form can fit them", math.Exp(p.m.Fixed[thE]), math.Exp(slices.Min(p.y))))
+	if p.m.Src[ThE] < 0 && p.m.Fixed[ThE] >= slices.Min(p.y) {
+		w = append(w, warn.New(CodeFixedEAboveLoss, "E is fixed at %.4g nats/token, at or above the lowest loss in the runs (%.4g): no law of this form can fit them", math.Exp(p.m.Fixed[ThE]), math.Exp(slices.Min(p.y))))
 	}
 	if c := correlation(p.lnN, p.lnD); math.Abs(c) > 0.995 {
 		w = append(w, warn.New(CodeCollinear, "ln N and ln D are almost collinear (correlation %.4f; e.g. the same tokens per param for every run): the N and D terms cannot be told apart, alpha and beta may be swapped", c))

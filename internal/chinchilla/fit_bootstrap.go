@@ -35,7 +35,7 @@ const (
 func (p *a3Problem) bootstrap(r *FitResult, ms fit.MultiStartResult, opts FitOptions) error {
 	xBest := ms.X
 	type draw struct {
-		th       [thDim]float64
+		th       [ThDim]float64
 		ok       bool
 		switched bool
 		evals    int
@@ -78,7 +78,7 @@ func (p *a3Problem) bootstrap(r *FitResult, ms fit.MultiStartResult, opts FitOpt
 			r.bootSwitched++
 		}
 		r.BootstrapEvaluations += dr.evals
-		l := lawFromTheta(dr.th[:])
+		l := LawFromTheta(dr.th[:])
 		row := [5]float64{l.E, l.A, l.B, l.Alpha, l.Beta}
 		good := true
 		for _, v := range row {

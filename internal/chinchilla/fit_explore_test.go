@@ -25,20 +25,20 @@ func TestExploreFull(t *testing.T) {
 			t.Fatal(err)
 		}
 		t0 := time.Now()
-		ms, err := fit.MultiStart(p.obj, reduceStarts(p.m, hoffmannGrid()), fit.MultiStartOptions{LocalOptions: fit.LocalOptions{Method: m}})
+		ms, err := fit.MultiStart(p.obj, reduceStarts(p.m, HoffmannGrid()), fit.MultiStartOptions{LocalOptions: fit.LocalOptions{Method: m}})
 		if err != nil {
 			t.Log(m, err)
 			continue
 		}
 		th := p.obj.FullParams(ms.X)
-		t.Logf("%v: %v f=%.10g law=%+v conv=%v %v g=%.3g starts=%d atbest=%d evals=%d (%.1f/start)", m, time.Since(t0), ms.F, lawFromTheta(th), ms.Converged, ms.Status, ms.GradNorm, ms.Starts, ms.StartsAtBest, ms.Evaluations, float64(ms.Evaluations)/float64(ms.Starts))
+		t.Logf("%v: %v f=%.10g law=%+v conv=%v %v g=%.3g starts=%d atbest=%d evals=%d (%.1f/start)", m, time.Since(t0), ms.F, LawFromTheta(th), ms.Converged, ms.Status, ms.GradNorm, ms.Starts, ms.StartsAtBest, ms.Evaluations, float64(ms.Evaluations)/float64(ms.Starts))
 	}
 }
 
 func TestExploreNewtonStarts(t *testing.T) {
 	n, d, l := fitEpochData(t)
 	p, _ := newA3Problem(n, d, l, FitOptions{})
-	starts := reduceStarts(p.m, hoffmannGrid())
+	starts := reduceStarts(p.m, HoffmannGrid())
 	t0 := time.Now()
 	ms, _ := fit.MultiStart(p.obj, starts, fit.MultiStartOptions{})
 	t.Logf("%v f=%.12g conv=%v %v g=%.3g atbest=%d evals=%d", time.Since(t0), ms.F, ms.Converged, ms.Status, ms.GradNorm, ms.StartsAtBest, ms.Evaluations)
@@ -113,7 +113,7 @@ func TestExploreBootGuard(t *testing.T) {
 func TestExploreFullSettings(t *testing.T) {
 	n, d, l := fitEpochData(t)
 	p, _ := newA3Problem(n, d, l, FitOptions{})
-	starts := reduceStarts(p.m, hoffmannGrid())
+	starts := reduceStarts(p.m, HoffmannGrid())
 	for _, lo := range []fit.LocalOptions{{StallRelTol: 1e-4, FuncEvaluations: 150}, {StallRelTol: 1e-4, FuncEvaluations: 100}, {StallRelTol: 1e-3, FuncEvaluations: 150}, {StallRelTol: 1e-3, FuncEvaluations: 100}, {StallRelTol: 1e-3, FuncEvaluations: 80}} {
 		c0 := processCPU()
 		ms, _ := fit.MultiStart(p.obj, starts, fit.MultiStartOptions{LocalOptions: lo})
@@ -126,7 +126,7 @@ func TestExploreFullSettings(t *testing.T) {
 func TestExploreMethods(t *testing.T) {
 	n, d, l := fitEpochData(t)
 	p, _ := newA3Problem(n, d, l, FitOptions{})
-	all := reduceStarts(p.m, hoffmannGrid())
+	all := reduceStarts(p.m, HoffmannGrid())
 	var starts [][]float64
 	for i := 0; i < len(all); i += 10 {
 		starts = append(starts, all[i])

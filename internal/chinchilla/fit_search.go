@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // Default search sizes (measured in BENCHMARKS.md / TestFitDefaultMatchesFullGrid).
@@ -18,7 +19,7 @@ const (
 // a3Search finds the optimum of p's objective according to opts.Starts.
 func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 	mo := fit.MultiStartOptions{LocalOptions: opts.Local, Workers: opts.Workers, Admissible: p.admissible}
-	grid := reduceStarts(p.m, hoffmannGrid())
+	grid := reduceStarts(p.m, HoffmannGrid())
 	if opts.Starts == StartsFull {
 		return p.fullGrid(grid, opts)
 	}
@@ -158,17 +159,12 @@ func (p *a3Problem) otherOptima(ms fit.MultiStartResult, k int) [][]float64 {
 func (p *a3Problem) screen(grid [][]float64, workers int) []int {
 	vals := make([]float64, len(grid))
 	p.obj.ValueMany(vals, grid, workers)
-	order := make([]int, len(grid))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return less(vals[order[a]], vals[order[b]]) })
-	return order
+	return stats.Order(vals)
 }
 
 // screenedGrid returns the k grid starts with the lowest objective on the full data.
 func (p *a3Problem) screenedGrid(k int) [][]float64 {
-	grid := reduceStarts(p.m, hoffmannGrid())
+	grid := reduceStarts(p.m, HoffmannGrid())
 	order := p.screen(grid, 1)
 	var out [][]float64
 	for _, i := range order[:min(k, len(order))] {
@@ -181,7 +177,7 @@ func (p *a3Problem) screenedGrid(k int) [][]float64 {
 // (|ln| > 690) or a non-finite exponent. Such starts drift along a direction the data
 // cannot pin down (e.g. a narrow N range lets alpha and ln A grow together).
 func (p *a3Problem) admissible(x []float64) bool {
-	var th [thDim]float64
+	var th [ThDim]float64
 	p.m.Full(th[:], x)
 	for _, v := range th {
 		if math.IsNaN(v) || math.Abs(v) > 690 {
@@ -189,13 +185,6 @@ func (p *a3Problem) admissible(x []float64) bool {
 		}
 	}
 	return true
-}
-
-func less(a, b float64) bool {
-	if math.IsNaN(a) {
-		return false
-	}
-	return math.IsNaN(b) || a < b
 }
 
 func agree(objs []float64, best float64) int {
@@ -215,11 +204,7 @@ func (p *a3Problem) bestDataStarts(k int) [][]float64 {
 	for i, x := range ds {
 		v[i] = p.obj.Value(x)
 	}
-	idx := make([]int, len(ds))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return less(v[idx[a]], v[idx[b]]) })
+	idx := stats.Order(v)
 	var out [][]float64
 	for _, i := range idx[:min(k, len(idx))] {
 		out = append(out, ds[i])
@@ -232,7 +217,7 @@ func (p *a3Problem) bestDataStarts(k int) [][]float64 {
 // floored at a small positive value).
 func (p *a3Problem) dataStarts() [][]float64 {
 	minY := slices.Min(p.y)
-	var full [][thDim]float64
+	var full [][ThDim]float64
 	exps := []float64{0.2, 0.35, 0.6}
 	for _, eFrac := range []float64{0.9, 0.6} {
 		e := math.Log(eFrac) + minY
@@ -256,10 +241,10 @@ func (p *a3Problem) dataStarts() [][]float64 {
 					a = (r1*s22 - r2*s12) / det
 					b = (r2*s11 - r1*s12) / det
 				}
-				var th [thDim]float64
-				th[thA] = math.Log(math.Max(a, 1e-3))
-				th[thB] = math.Log(math.Max(b, 1e-3))
-				th[thE], th[thAlpha], th[thBeta] = e, al, be
+				var th [ThDim]float64
+				th[ThA] = math.Log(math.Max(a, 1e-3))
+				th[ThB] = math.Log(math.Max(b, 1e-3))
+				th[ThE], th[ThAlpha], th[ThBeta] = e, al, be
 				full = append(full, th)
 			}
 		}

@@ -435,14 +435,7 @@ func (o *LSE) eval(x, grad, hess, gn []float64) float64 {
 		}
 	}
 	// map to the free coordinates
-	for i := range grad[:o.q] {
-		grad[i] = 0
-	}
-	for j, s := range o.m.Src {
-		if s >= 0 {
-			grad[s] += g[j]
-		}
-	}
+	mapGrad(grad, g[:], o.m.Src, o.q)
 	if wantH {
 		mapHess(hess, &h, o.m.Src, o.q)
 	}
@@ -450,6 +443,19 @@ func (o *LSE) eval(x, grad, hess, gn []float64) float64 {
 		mapHess(gn, &hg, o.m.Src, o.q)
 	}
 	return f
+}
+
+// mapGrad sums the gradient over the full parameters, g, into the free coordinates
+// grad[:q] (Src[j] is the free coordinate of parameter j, or −1 when it is fixed).
+func mapGrad(grad, g []float64, src []int, q int) {
+	for i := range grad[:q] {
+		grad[i] = 0
+	}
+	for j, s := range src {
+		if s >= 0 {
+			grad[s] += g[j]
+		}
+	}
 }
 
 // mapHess sums the upper-triangular full-θ matrix h onto the free coordinates and writes
@@ -597,14 +603,7 @@ func (o *LSE) eval3(x, grad, hess, gn []float64) float64 {
 	for u, iu := range idx {
 		gt[iu] += lg[u]
 	}
-	for i := range grad[:o.q] {
-		grad[i] = 0
-	}
-	for j, sj := range o.m.Src {
-		if sj >= 0 {
-			grad[sj] += gt[j]
-		}
-	}
+	mapGrad(grad, gt[:], o.m.Src, o.q)
 	if wantGN {
 		mapHess(gn, scatter5(&hg, idx), o.m.Src, o.q)
 	} else if wantH {

@@ -100,3 +100,32 @@ func Parabola(xs, ys []float64) (c0, c1, c2, mean float64) {
 	}
 	return c.AtVec(0), c.AtVec(1), c.AtVec(2), mean
 }
+
+// CompareNaNLast orders float64 values ascending with NaN after every number (and equal to
+// NaN), for slices.SortStableFunc: an objective that failed to evaluate sorts last.
+func CompareNaNLast(a, b float64) int {
+	switch an, bn := math.IsNaN(a), math.IsNaN(b); {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Order returns the indices of v sorted by ascending value (CompareNaNLast), ties in index
+// order: Order(v)[0] is the index of the smallest value, e.g. the best of a grid of starts.
+func Order(v []float64) []int {
+	idx := make([]int, len(v))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return CompareNaNLast(v[a], v[b]) })
+	return idx
+}

@@ -101,3 +101,20 @@ func TestParabolaRecoversQuadratic(t *testing.T) {
 		t.Error("two points: want NaN")
 	}
 }
+
+// Order sorts ascending, ties in index order, NaN (a failed evaluation) last.
+func TestOrder(t *testing.T) {
+	nan := math.NaN()
+	for _, tt := range []struct {
+		v    []float64
+		want []int
+	}{
+		{nil, []int{}},
+		{[]float64{3, 1, 2}, []int{1, 2, 0}},
+		{[]float64{nan, 2, 1, nan, 1, math.Inf(1), math.Inf(-1)}, []int{6, 2, 4, 1, 5, 0, 3}},
+	} {
+		if got := Order(tt.v); !slices.Equal(got, tt.want) {
+			t.Errorf("Order(%v) = %v, want %v", tt.v, got, tt.want)
+		}
+	}
+}

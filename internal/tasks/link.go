@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // LinkKind names the step-2 link from task loss to metric.
@@ -333,7 +334,7 @@ func (lp *linkProblem) fit(starts [][]float64, maxIter int) (Link, bool) {
 			sse[i] = lp.eval(starts[i], nil, nil)
 			idx = append(idx, i)
 		}
-		slices.SortStableFunc(idx, func(a, b int) int { return cmpF(sse[a], sse[b]) })
+		slices.SortStableFunc(idx, func(a, b int) int { return stats.CompareNaNLast(sse[a], sse[b]) })
 		sel := [][]float64{starts[0]}
 		for _, i := range idx[:linkPolish] {
 			sel = append(sel, starts[i])

@@ -7,17 +7,14 @@ import (
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
-// Parameter indices of the step-1 vector θ = (ln A, ln B, ln E, alpha, beta), the
-// parametrisation of internal/chinchilla: A, B, E > 0 by construction.
+// The step-1 vector θ = (ln A, ln B, ln E, alpha, beta) is internal/chinchilla's
+// parametrisation (chinchilla.ThA ... chinchilla.ThDim): A, B, E > 0 by construction.
 const (
-	thA = iota
-	thB
-	thE
-	thAlpha
-	thBeta
-	thDim
+	thA, thB, thE          = chinchilla.ThA, chinchilla.ThB, chinchilla.ThE
+	thAlpha, thBeta, thDim = chinchilla.ThAlpha, chinchilla.ThBeta, chinchilla.ThDim
 )
 
 // minLnE is the smallest ln E an interior optimum may have: below it E is taken to be on
@@ -50,16 +47,8 @@ type face struct {
 // point (TestStep1ScreenedSearchMatchesFullGrid).
 func step1Grid() [][]float64 {
 	var g [][]float64
-	for al := 0.0; al <= 2; al += 0.5 {
-		for be := 0.0; be <= 2; be += 0.5 {
-			for e := -1.0; e <= 1; e += 0.5 {
-				for a := 0.0; a <= 25; a += 5 {
-					for b := 0.0; b <= 25; b += 5 {
-						g = append(g, []float64{a, b, e, al, be})
-					}
-				}
-			}
-		}
+	for _, th := range chinchilla.HoffmannGrid() {
+		g = append(g, th[:])
 	}
 	for _, al := range []float64{0.1, 0.3, 0.6, 1} {
 		for _, be := range []float64{0.1, 0.3, 0.6, 1} {
@@ -85,9 +74,7 @@ func newStep1(n, d, l []float64, loss fit.Loss) (*step1, error) {
 	}
 	s := &step1{}
 	var err error
-	tN := fit.Term{Intercept: thA, Slope: thAlpha, X: lnN}
-	tD := fit.Term{Intercept: thB, Slope: thBeta, X: lnD}
-	tE := fit.Term{Intercept: thE, Slope: -1}
+	tN, tD, tE := chinchilla.Terms(lnN, lnD)
 	if s.obj, err = fit.NewLSE(y, []fit.Term{tN, tD, tE}, thDim, loss, fit.Identity(thDim)); err != nil {
 		return nil, err
 	}
@@ -137,7 +124,7 @@ func (f face) admissible(x []float64) bool {
 
 // lawOn returns the law of θ on a face ("" for the interior).
 func lawOn(name string, th []float64) chinchilla.Law {
-	l := chinchilla.Law{A: math.Exp(th[thA]), B: math.Exp(th[thB]), E: math.Exp(th[thE]), Alpha: th[thAlpha], Beta: th[thBeta]}
+	l := chinchilla.LawFromTheta(th)
 	switch name {
 	case "alpha=0":
 		l.A, l.Alpha = 0, 0
@@ -168,11 +155,7 @@ func (s *step1) fitFull(workers int) (*step1Fit, error) {
 	grid := step1Grid()
 	vals := make([]float64, len(grid))
 	s.obj.ValueMany(vals, grid, workers)
-	order := make([]int, len(grid))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmpF(vals[a], vals[b]) })
+	order := stats.Order(vals)
 	starts := make([][]float64, 0, screenPolish)
 	for _, i := range order[:min(screenPolish, len(order))] {
 		starts = append(starts, grid[i])
@@ -190,7 +173,7 @@ func (s *step1) fitFull(workers int) (*step1Fit, error) {
 				idx = append(idx, i)
 			}
 		}
-		slices.SortStableFunc(idx, func(a, b int) int { return cmpF(ms.Objectives[a], ms.Objectives[b]) })
+		slices.SortStableFunc(idx, func(a, b int) int { return stats.CompareNaNLast(ms.Objectives[a], ms.Objectives[b]) })
 		for _, i := range idx {
 			if len(r.interior) == 3 {
 				break
@@ -282,14 +265,4 @@ func (s *step1) refit(full *step1Fit, counts []int, allStarts bool) (law chinchi
 		return law, false, errors.New("no admissible fit")
 	}
 	return law, converged, nil
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

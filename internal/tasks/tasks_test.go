@@ -263,7 +263,7 @@ func TestStep1ScreenedSearchMatchesFullGrid(t *testing.T) {
 		for i := range idx {
 			idx[i] = i
 		}
-		slices.SortFunc(idx, func(a, b int) int { return cmpF(ms.Objectives[a], ms.Objectives[b]) })
+		slices.SortFunc(idx, func(a, b int) int { return stats.CompareNaNLast(ms.Objectives[a], ms.Objectives[b]) })
 		var best [][]float64
 		for _, i := range idx[:5] {
 			best = append(best, ms.Finals[i])
