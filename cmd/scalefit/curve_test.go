@@ -30,7 +30,7 @@ var mplSchedules = map[string]string{
 // mplFiles writes the 400M train and test curves of testdata/mpl_curves.csv (as run, step,
 // loss files; the step-24000 points of the 24,000-step runs dropped, as the authors do) and
 // a meta table of their schedules, and returns the three paths.
-func mplFiles(t *testing.T, size string) (train, test, meta string) {
+func mplFiles(t testing.TB, size string) (train, test, meta string) {
 	t.Helper()
 	f, err := os.Open(repoFile("testdata", "mpl_curves.csv"))
 	if err != nil {

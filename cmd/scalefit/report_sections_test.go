@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -193,5 +194,44 @@ func TestReportCurvesStrict(t *testing.T) {
 	}
 	if md := readFile(t, filepath.Join(dir, "report.md")); !strings.Contains(md, "## Loss curves") || !strings.Contains(md, "converged false") {
 		t.Error("report.md lacks the unconverged curve law")
+	}
+}
+
+// BenchmarkReportSections is report on the Chinchilla runs alone, then with each section:
+// the OLMo ladder's tasks, the 25M curves of mpl_curves.csv with a run in flight, and both.
+func BenchmarkReportSections(b *testing.B) {
+	train, _, meta := mplFiles(b, "25M")
+	var flight strings.Builder
+	flight.WriteString("run,step,loss\n")
+	src, err := os.ReadFile(train)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range strings.Split(string(src), "\n") {
+		if f := strings.Split(l, ","); len(f) == 3 && f[0] == "cosine_24000" {
+			if step, _ := strconv.Atoi(f[1]); step <= 12000 {
+				flight.WriteString(l + "\n")
+			}
+		}
+	}
+	inFlight := filepath.Join(b.TempDir(), "flight.csv")
+	if err := os.WriteFile(inFlight, []byte(flight.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	tasks := reportTasksArgs("")[6:]
+	curves := []string{"--curves", train, "--curves-meta", meta, "--curves-forecast", inFlight}
+	for _, c := range []struct {
+		name  string
+		extra []string
+	}{{"fit", nil}, {"tasks", tasks}, {"curves", curves}, {"all", append(append([]string{}, tasks...), curves...)}} {
+		b.Run(c.name, func(b *testing.B) {
+			dir := b.TempDir()
+			for i := 0; i < b.N; i++ {
+				args := append([]string{"report", repoFile("testdata", "chinchilla.csv"), "--drop-highest-loss", "5", "-o", filepath.Join(dir, strconv.Itoa(i))}, c.extra...)
+				if code := run(args, nil, io.Discard, io.Discard); code != 0 {
+					b.Fatalf("exit %d", code)
+				}
+			}
+		})
 	}
 }
