@@ -94,14 +94,7 @@ func InputOptions(o runs.Options) runs.Options {
 // ReadCurves reads loss curves from one input (see LoadCurves); name labels errors.
 func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 	s, err := runs.Load(r, name, InputOptions(opts.Input))
-	if err != nil {
-		return nil, nil, err
-	}
-	cs, ws, err := FromSet(s, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	return cs, append(append([]warn.Warning(nil), s.Warnings...), ws...), nil
+	return curvesOf(s, err, opts)
 }
 
 // LoadCurves reads loss curves from files, directories and globs ("-" is stdin) in any
@@ -110,8 +103,13 @@ func ReadCurves(r io.Reader, name string, opts ReadOptions) ([]*Curve, []warn.Wa
 // optionally lr, schedule and group columns (or a --meta table of them). See FromSet.
 func LoadCurves(paths []string, stdin io.Reader, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 	s, err := runs.LoadFiles(paths, stdin, InputOptions(opts.Input))
-	if err != nil {
-		return nil, nil, err
+	return curvesOf(s, err, opts)
+}
+
+// curvesOf builds the curves of a loaded set, with the loader's warnings before FromSet's.
+func curvesOf(s *runs.Set, loadErr error, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
+	if loadErr != nil {
+		return nil, nil, loadErr
 	}
 	cs, ws, err := FromSet(s, opts)
 	if err != nil {

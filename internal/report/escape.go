@@ -27,16 +27,8 @@ func escapeControls(s string, keepLines bool) string {
 			b.WriteRune(r)
 		case r == '\t':
 			b.WriteString(" ")
-		case r == unicode.ReplacementChar:
-			b.WriteRune(r)
-		case isControl(r):
-			if r < 0x100 {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
 		default:
-			b.WriteRune(r)
+			writeShown(&b, r)
 		}
 	}
 	return b.String()
@@ -105,17 +97,22 @@ func TerminalStream(s string) string {
 			b.WriteRune(r)
 		case r == 0x1b && strings.HasPrefix(s[i:], "\x1b[K"):
 			b.WriteRune(r)
-		case r == unicode.ReplacementChar:
-			b.WriteRune(r)
-		case isControl(r):
-			if r < 0x100 {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
 		default:
-			b.WriteRune(r)
+			writeShown(&b, r)
 		}
 	}
 	return b.String()
+}
+
+// writeShown writes r as it is, or, for a control character, as the Go escape that shows it
+// (\x1b, \u202e). An invalid byte, already read as U+FFFD, stays the replacement character.
+func writeShown(b *strings.Builder, r rune) {
+	switch {
+	case r == unicode.ReplacementChar || !isControl(r):
+		b.WriteRune(r)
+	case r < 0x100:
+		fmt.Fprintf(b, `\x%02x`, r)
+	default:
+		fmt.Fprintf(b, `\u%04x`, r)
+	}
 }
