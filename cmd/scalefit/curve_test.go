@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,32 +16,12 @@ import (
 	"github.com/scalefit/scalefit/internal/report"
 )
 
-var mplSchedules = map[string]string{
-	"cosine_24000":      "cosine:warmup=2160,steps=24000,peak=3e-4,final=3e-5",
-	"cosine_72000":      "cosine:warmup=2160,steps=72000,peak=3e-4,final=3e-5",
-	"constant_24000":    "constant:warmup=2160,steps=24000,peak=3e-4",
-	"constant_72000":    "constant:warmup=2160,steps=72000,peak=3e-4",
-	"wsd_20000_24000":   "wsd:warmup=2160,steps=24000,peak=3e-4,final=3e-5,decay_start=20000,decay=exp",
-	"wsdld_20000_24000": "wsd:warmup=2160,steps=24000,peak=3e-4,final=3e-5,decay_start=20000,decay=linear",
-	"wsdcon_3":          "step:warmup=2160,steps=16000,peak=3e-4,at=8000:3e-5",
-	"wsdcon_9":          "step:warmup=2160,steps=16000,peak=3e-4,at=8000:9e-5",
-	"wsdcon_18":         "step:warmup=2160,steps=16000,peak=3e-4,at=8000:1.8e-4",
-}
-
 // mplFiles writes the 400M train and test curves of testdata/mpl_curves.csv (as run, step,
 // loss files; the step-24000 points of the 24,000-step runs dropped, as the authors do) and
 // a meta table of their schedules, and returns the three paths.
 func mplFiles(t testing.TB, size string) (train, test, meta string) {
 	t.Helper()
-	f, err := os.Open(repoFile("testdata", "mpl_curves.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testutil.ReadCSV(t, "mpl_curves.csv")
 	dir := t.TempDir()
 	var b = map[string]*strings.Builder{"train": {}, "test": {}}
 	for _, w := range b {
@@ -54,7 +35,7 @@ func mplFiles(t testing.TB, size string) (train, test, meta string) {
 	}
 	var m strings.Builder
 	m.WriteString("run,schedule\n")
-	for run, spec := range mplSchedules {
+	for run, spec := range testutil.MPLSchedules(t) {
 		m.WriteString(run + ",\"" + spec + "\"\n")
 	}
 	train, test, meta = filepath.Join(dir, "train.csv"), filepath.Join(dir, "test.csv"), filepath.Join(dir, "meta.csv")
@@ -97,7 +78,7 @@ func TestCurveFitPredictCLI(t *testing.T) {
 	if math.Abs(doc.PredEMean-0.00182) > 2e-5 {
 		t.Errorf("default fit on the 400M test curves: PredE %.5f, measured 0.00182", doc.PredEMean)
 	}
-	out, _, code = runCLI(t, "", "curve", "predict", "--fit", fitJSON, "--schedule", mplSchedules["wsdcon_3"], "--format", "csv")
+	out, _, code = runCLI(t, "", "curve", "predict", "--fit", fitJSON, "--schedule", testutil.MPLSchedules(t)["wsdcon_3"], "--format", "csv")
 	if code != 0 || !strings.Contains(out, "step,lr,loss\n") || !strings.Contains(out, "\n15999,") {
 		t.Errorf("predict --schedule: exit %d\n%s", code, out)
 	}
@@ -386,6 +367,7 @@ func TestCurveGroups(t *testing.T) {
 	for _, b := range []*strings.Builder{&train, &test} {
 		b.WriteString("model,run,step,loss,schedule\n")
 	}
+	specs := testutil.MPLSchedules(t)
 	for _, r := range recs[1:] {
 		if r[0] == "400M" || (strings.HasSuffix(r[1], "_24000") && r[3] == "24000") {
 			continue
@@ -394,7 +376,7 @@ func TestCurveGroups(t *testing.T) {
 		if r[2] == "test" {
 			b = &test
 		}
-		fmt.Fprintf(b, "%s,%s,%s,%s,%q\n", r[0], r[1], r[3], r[4], mplSchedules[r[1]])
+		fmt.Fprintf(b, "%s,%s,%s,%s,%q\n", r[0], r[1], r[3], r[4], specs[r[1]])
 	}
 	dir := t.TempDir()
 	tr, te, js := filepath.Join(dir, "train.csv"), filepath.Join(dir, "test.csv"), filepath.Join(dir, "g.json")

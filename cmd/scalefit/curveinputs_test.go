@@ -1,9 +1,9 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"os"
 	"path/filepath"
@@ -18,15 +18,7 @@ import (
 // order and each run's (step, loss) text.
 func mplPoints(t *testing.T, size string) (order []string, pts map[string][][2]string) {
 	t.Helper()
-	f, err := os.Open(repoFile("testdata", "mpl_curves.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testutil.ReadCSV(t, "mpl_curves.csv")
 	pts = map[string][][2]string{}
 	for _, r := range recs[1:] {
 		if r[0] != size || r[2] != "train" || (strings.HasSuffix(r[1], "_24000") && r[3] == "24000") {
@@ -179,15 +171,7 @@ func TestCurveInputErrorsAnyLayout(t *testing.T) {
 // is the file stem) with params from --meta, gives the same step-1 and step-2 fits and
 // predictions as the CSV; so does the folder of them.
 func TestTasksFolderAndMeta(t *testing.T) {
-	f, err := os.Open(repoFile("testdata", "olmo_ladder_tasks.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testutil.ReadCSV(t, "olmo_ladder_tasks.csv")
 	dir := t.TempDir()
 	files := map[string]*strings.Builder{}
 	params := map[string]string{}

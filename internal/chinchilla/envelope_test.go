@@ -1,6 +1,7 @@
 package chinchilla
 
 import (
+	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 
 // loadOLMoCurves returns the 30 OLMo ladder runs as curves (C4-en loss; FLOPs = 6ND).
 func loadOLMoCurves(t testing.TB) []Point {
-	col, rows := readCSV(t, "olmo_curves.csv")
+	col, rows := testutil.ReadTable(t, "olmo_curves.csv")
 	pts := make([]Point, 0, len(rows))
 	for _, r := range rows {
 		pts = append(pts, Point{Run: r[col["run"]], Params: atof(t, r[col["params"]]),
@@ -152,7 +153,7 @@ func TestEnvelopeTrimsAndDropsStraySegments(t *testing.T) {
 }
 
 func TestEnvelopeFinalPoints(t *testing.T) {
-	col, rows := readCSV(t, "olmo_final.csv")
+	col, rows := testutil.ReadTable(t, "olmo_final.csv")
 	var pts []Point
 	for _, r := range rows {
 		if r[col["run"]] == "7B-4T" || r[col["run"]] == "13B-5T" {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -122,7 +123,7 @@ func fitRealDatasets(t testing.TB) []fitDataset {
 
 func fitReadStrings(t testing.TB, name, col string) []string {
 	t.Helper()
-	idx, rows := readCSV(t, name)
+	idx, rows := testutil.ReadTable(t, name)
 	j, ok := idx[col]
 	if !ok {
 		t.Fatalf("%s: no column %q", name, col)
@@ -322,7 +323,7 @@ func TestFitSyntheticCoverage(t *testing.T) {
 
 func fitReadCSV(t testing.TB, name string, cols ...string) [][]float64 {
 	t.Helper()
-	idx, rows := readCSV(t, name)
+	idx, rows := testutil.ReadTable(t, name)
 	out := make([][]float64, len(cols))
 	for _, r := range rows {
 		for j, c := range cols {

@@ -2,10 +2,9 @@ package chinchilla
 
 import (
 	"cmp"
-	"encoding/csv"
 	"errors"
+	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,25 +12,6 @@ import (
 
 	"github.com/scalefit/scalefit/internal/warn"
 )
-
-// readCSV reads a header CSV from the repository's testdata directory.
-func readCSV(t testing.TB, name string) (map[string]int, [][]string) {
-	t.Helper()
-	f, err := os.Open("../../testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
-	return col, rows[1:]
-}
 
 func atof(t testing.TB, s string) float64 {
 	t.Helper()
@@ -51,7 +31,7 @@ type porianSetting struct {
 
 // loadPorian returns the 15 Porian settings in the order of porian_published_fits.csv.
 func loadPorian(t testing.TB) []porianSetting {
-	col, rows := readCSV(t, "porian_isoflop.csv")
+	col, rows := testutil.ReadTable(t, "porian_isoflop.csv")
 	pts := map[string][]Point{}
 	for _, r := range rows {
 		k := r[col["experiment"]] + "/" + r[col["dataset"]]
@@ -59,7 +39,7 @@ func loadPorian(t testing.TB) []porianSetting {
 		pts[k] = append(pts[k], Point{Params: atof(t, r[col["params"]]), Tokens: atof(t, r[col["tokens"]]),
 			FLOPs: c, Budget: c, Loss: atof(t, r[col["loss"]])})
 	}
-	col, rows = readCSV(t, "porian_published_fits.csv")
+	col, rows = testutil.ReadTable(t, "porian_published_fits.csv")
 	var out []porianSetting
 	for _, r := range rows {
 		k := r[col["experiment"]] + "/" + r[col["dataset"]]

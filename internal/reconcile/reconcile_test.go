@@ -1,9 +1,8 @@
 package reconcile
 
 import (
-	"encoding/csv"
+	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
-	"os"
 	"strconv"
 	"testing"
 
@@ -124,24 +123,6 @@ func TestReadErrors(t *testing.T) {
 	}
 }
 
-func readTestdata(t *testing.T, name string) (map[string]int, [][]string) {
-	t.Helper()
-	f, err := os.Open("../../testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
-	return col, rows[1:]
-}
-
 // TestChainData checks the embedded chain against testdata: the same points, and the
 // published exponents of porian_published_fits.csv.
 func TestChainData(t *testing.T) {
@@ -149,7 +130,7 @@ func TestChainData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	col, rows := readTestdata(t, "porian_isoflop.csv")
+	col, rows := testutil.ReadTable(t, "porian_isoflop.csv")
 	want := map[string]int{}
 	for _, r := range rows {
 		if r[col["dataset"]] != "rw" {
@@ -189,7 +170,7 @@ func TestChainData(t *testing.T) {
 	if len(pts) != len(names) {
 		t.Errorf("%d embedded experiments, want %d", len(pts), len(names))
 	}
-	col, rows = readTestdata(t, "porian_published_fits.csv")
+	col, rows = testutil.ReadTable(t, "porian_published_fits.csv")
 	found := 0
 	for _, r := range rows {
 		s, ok := published[r[col["experiment"]]]

@@ -1,9 +1,9 @@
 package tasks
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -62,15 +62,7 @@ func olmoDefault(t testing.TB) (*Data, []Target, *Result) {
 // published reads testdata/olmo_ladder_tasks_published.csv keyed by "target/task".
 func published(t testing.TB) map[string]map[string]float64 {
 	t.Helper()
-	f, err := os.Open("../../testdata/olmo_ladder_tasks_published.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testutil.ReadCSV(t, "olmo_ladder_tasks_published.csv")
 	out := map[string]map[string]float64{}
 	for _, r := range recs[1:] {
 		m := map[string]float64{}
