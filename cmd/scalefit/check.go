@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -102,7 +103,7 @@ func parseTolerance(s string) (float64, error) {
 }
 
 func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -191,22 +192,22 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 	res.Runs = len(res.Rows)
 	if wide > 0 {
 		res.Warnings = append(res.Warnings, warn.New(codeWideBand, "the band exceeds ±%s of the prediction at %d of %d runs (%s): a regressed run would pass unless its loss is that far above the law; refit with more runs or --bootstrap, or use --tolerance",
-			report.Percent(wideBand), wide, res.Runs, res.RuleText()))
+			format.Percent(wideBand), wide, res.Runs, res.RuleText()))
 	}
 	if extrapolated > 0 {
 		res.Warnings = append(res.Warnings, warn.New(plan.CodeExtrapolated, "%d of %d runs lie outside the compute range of the fitted runs (%s to %s FLOPs): their predictions are extrapolations",
-			extrapolated, res.Runs, report.Sci(doc.Range.FLOPs[0]), report.Sci(doc.Range.FLOPs[1])))
+			extrapolated, res.Runs, format.Sci(doc.Range.FLOPs[0]), format.Sci(doc.Range.FLOPs[1])))
 	}
 	if err := report.CheckFinite(res); err != nil {
 		return err // the same error in every format
 	}
-	switch format {
-	case report.JSON:
+	switch outFmt {
+	case format.JSON:
 		err = report.WriteJSON(e.stdout, res)
-	case report.CSV:
+	case format.CSV:
 		err = report.WriteRowsCSV(e.stdout, res.Rows)
 	default:
-		err = report.RenderAll(e.stdout, format, []*report.Table{report.CheckTable(res)}, stdoutWarnings(format, res.Warnings))
+		err = report.RenderAll(e.stdout, outFmt, []*report.Table{report.CheckTable(res)}, stdoutWarnings(outFmt, res.Warnings))
 	}
 	emitWarnings(e, res.Warnings)
 	if err != nil {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/limits"
-	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 )
 
@@ -75,7 +75,7 @@ func parseCompute(s string) ([]float64, error) {
 	}
 	for _, v := range out {
 		if !(v > 0) {
-			return nil, fmt.Errorf("compute %s: want a positive number of FLOPs", report.Short(v, 6))
+			return nil, fmt.Errorf("compute %s: want a positive number of FLOPs", format.Short(v, 6))
 		}
 	}
 	return out, nil

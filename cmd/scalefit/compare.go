@@ -8,6 +8,7 @@ import (
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/limits"
@@ -111,7 +112,7 @@ irreducible loss across groups; --frontier auto|approach3|isoflop chooses the fr
 }
 
 func runCompare(e *env, o *compareOptions, args []string, computeSet bool) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -161,10 +162,10 @@ func runCompare(e *env, o *compareOptions, args []string, computeSet bool) error
 	if err := report.CheckFinite(c); err != nil {
 		return err // the same error in every format
 	}
-	if format == report.JSON {
+	if outFmt == format.JSON {
 		err = report.WriteJSON(e.stdout, c)
 	} else {
-		err = report.RenderAll(e.stdout, format, report.CompareTables(c, format), stdoutWarnings(format, c.Warnings))
+		err = report.RenderAll(e.stdout, outFmt, report.CompareTables(c, outFmt), stdoutWarnings(outFmt, c.Warnings))
 	}
 	emitWarnings(e, c.Warnings)
 	if err != nil {
@@ -393,7 +394,7 @@ func compareVerdict(cands []verdictCandidate) string {
 		s += "; it rests on only 2 budgets"
 	}
 	for _, p := range passed {
-		s += fmt.Sprintf("; Approach 3 did not converge (a = %s), so it is not used", report.Float(p.a, 3))
+		s += fmt.Sprintf("; Approach 3 did not converge (a = %s), so it is not used", format.Float(p.a, 3))
 	}
 	return s
 }

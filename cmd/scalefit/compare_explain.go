@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/reconcile"
 	"github.com/scalefit/scalefit/internal/report"
@@ -31,7 +32,7 @@ func (x *explainOptions) register(fs *pflag.FlagSet) {
 var explainRefused = []string{"compute", "where", "group", "drop-highest-loss", "params-col", "tokens-col", "flops-col", "loss-col", "group-col", "run-col", "budget-col"}
 
 func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []string) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -94,10 +95,10 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 	for _, w := range x.Warnings {
 		fmt.Fprintln(e.stderr, "scalefit: warning:", w.Qualified())
 	}
-	switch format {
-	case report.JSON:
+	switch outFmt {
+	case format.JSON:
 		return report.WriteJSON(e.stdout, x)
-	case report.CSV:
+	case format.CSV:
 		// Machine-readable: the readings at full precision, then the chain after a "# chain" line.
 		if err := report.WriteRowsCSV(e.stdout, x.Explain); err != nil {
 			return err
@@ -107,7 +108,7 @@ func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []stri
 		}
 		return report.WriteRowsCSV(e.stdout, x.Chain)
 	}
-	return report.RenderAll(e.stdout, format, report.ExplainTables(x), stdoutWarnings(format, x.Warnings))
+	return report.RenderAll(e.stdout, outFmt, report.ExplainTables(x), stdoutWarnings(outFmt, x.Warnings))
 }
 
 // explainFit reads a fit.json's Chinchilla law for --explain: its Approach-3 law when it has

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
@@ -52,7 +53,7 @@ const (
 // and the compute multiplier of every group against the reference.
 func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool) error {
 	g := &o.group
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -162,15 +163,15 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 			return err
 		}
 	}
-	switch format {
-	case report.JSON:
+	switch outFmt {
+	case format.JSON:
 		return report.WriteJSON(e.stdout, report.VersusDoc(res, set.Source))
-	case report.Markdown:
+	case format.Markdown:
 		return report.VersusMarkdown(e.stdout, res, "")
-	case report.CSV: // machine-readable; the warnings went to stderr above
+	case format.CSV: // machine-readable; the warnings went to stderr above
 		return report.WriteRowsCSV(e.stdout, report.VersusCSVRows(res))
 	}
-	return report.RenderAll(e.stdout, format, report.VersusTables(res), stdoutWarnings(format, res.Warnings))
+	return report.RenderAll(e.stdout, outFmt, report.VersusTables(res), stdoutWarnings(outFmt, res.Warnings))
 }
 
 // versusGroups splits a run set by its group column into the groups of a comparison
@@ -249,7 +250,7 @@ func reportVersus(set *runs.Set, o *reportOptions, dir string) (*report.Section,
 	sec := &report.Section{Name: "group comparison"}
 	res, err := versus.Compare(groups, versus.Options{Bootstrap: o.fit.bootstrap, Seed: o.fit.seed, Frontier: versus.FrontierAuto})
 	if err != nil {
-		sec.Markdown = fmt.Sprintf("## Which design scales better\n\nNo comparison of the groups: %s.\n", report.MarkdownText(err.Error()))
+		sec.Markdown = fmt.Sprintf("## Which design scales better\n\nNo comparison of the groups: %s.\n", format.MarkdownText(err.Error()))
 		return sec, nil, nil
 	}
 	fig, err := plot.Versus(versusPlotInput(res, groups))

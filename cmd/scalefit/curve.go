@@ -9,6 +9,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/curve"
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plot"
@@ -183,7 +184,7 @@ func (o *curveFitOptions) flag(n string) string {
 }
 
 func runCurveFit(e *env, o *curveFitOptions, args []string) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -217,7 +218,7 @@ func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 			return strictErr(e, o.strict, notConverged)
 		}
 	}
-	if err := writeCurveDoc(e, format, &doc, "Curve law fitted"); err != nil {
+	if err := writeCurveDoc(e, outFmt, &doc, "Curve law fitted"); err != nil {
 		return err
 	}
 	return strictErr(e, o.strict, notConverged)
@@ -288,12 +289,12 @@ func (o *curveFitOptions) fit(e *env, args []string) (*curveFitResult, error) {
 	return &curveFitResult{doc: doc, names: names, by: by, notConverged: notConverged}, nil
 }
 
-func writeCurveDoc(e *env, format report.Format, doc *report.CurveDocument, title string) error {
+func writeCurveDoc(e *env, outFmt format.Output, doc *report.CurveDocument, title string) error {
 	emitWarnings(e, doc.Warnings)
-	if format == report.JSON {
+	if outFmt == format.JSON {
 		return report.WriteJSON(e.stdout, doc)
 	}
-	return report.RenderAll(e.stdout, format, report.CurveTables(doc.Fits(), title, format), stdoutWarnings(format, doc.Warnings))
+	return report.RenderAll(e.stdout, outFmt, report.CurveTables(doc.Fits(), title, outFmt), stdoutWarnings(outFmt, doc.Warnings))
 }
 
 type curvePredictOptions struct {
@@ -384,7 +385,7 @@ func (cl *curveLaw) params(group string) (curve.Params, report.CurveFit, error) 
 }
 
 func runCurvePredict(e *env, o *curvePredictOptions) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -439,10 +440,10 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 				return err
 			}
 		}
-		if format == report.JSON {
+		if outFmt == format.JSON {
 			return report.WriteJSON(e.stdout, out)
 		}
-		return report.RenderAll(e.stdout, format, []*report.Table{report.CurvePredictionTable(out, format)}, nil)
+		return report.RenderAll(e.stdout, outFmt, []*report.Table{report.CurvePredictionTable(out, outFmt)}, nil)
 	}
 	cs, ws, err := o.in.load(e, o.against, 2)
 	if err != nil {
@@ -474,7 +475,7 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 	if doc.Warnings == nil {
 		doc.Warnings = []warn.Warning{}
 	}
-	return writeCurveDoc(e, format, &doc, "Curve law scored on the given curves")
+	return writeCurveDoc(e, outFmt, &doc, "Curve law scored on the given curves")
 }
 
 type curveForecastOptions struct {
@@ -595,7 +596,7 @@ func curveTarget(o *curveForecastOptions, targetSet bool) (target float64, sourc
 }
 
 func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bool) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -677,10 +678,10 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 		}
 	}
 	emitWarnings(e, out.Warnings)
-	if format == report.JSON {
+	if outFmt == format.JSON {
 		err = report.WriteJSON(e.stdout, out)
 	} else {
-		err = report.RenderAll(e.stdout, format, []*report.Table{report.CurveForecastTable(out, format)}, stdoutWarnings(format, out.Warnings))
+		err = report.RenderAll(e.stdout, outFmt, []*report.Table{report.CurveForecastTable(out, outFmt)}, stdoutWarnings(outFmt, out.Warnings))
 	}
 	if err != nil {
 		return err
@@ -731,7 +732,7 @@ measurement.`,
 }
 
 func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -769,10 +770,10 @@ func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
 		return &usageError{err}
 	}
 	out := report.NewCurveOptimum(par.Law, opt)
-	if format == report.JSON {
+	if outFmt == format.JSON {
 		return report.WriteJSON(e.stdout, out)
 	}
-	return report.RenderAll(e.stdout, format, report.CurveOptimumTables(out, format), nil)
+	return report.RenderAll(e.stdout, outFmt, report.CurveOptimumTables(out, outFmt), nil)
 }
 
 // curveSeries pairs each curve with the law's curve under its schedule (fitted: solid).

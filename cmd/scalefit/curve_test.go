@@ -4,13 +4,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/testutil"
 
 	"github.com/scalefit/scalefit/internal/curve"
 	"github.com/scalefit/scalefit/internal/report"

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/testutil"
 )
 
 // mplPoints reads the train curves of one model size of testdata/mpl_curves.csv (the

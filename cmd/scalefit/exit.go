@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/format"
 )
 
 // Exit codes, as diff and grep use them. This is the one place they are mapped.
@@ -28,7 +28,7 @@ type usageError struct{ err error }
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Errorf(format, args...)} }
+func usagef(outFmt string, args ...any) error { return &usageError{fmt.Errorf(outFmt, args...)} }
 
 // exitCode maps an error to the process exit code.
 func exitCode(err error) int {
@@ -100,7 +100,7 @@ func (s *stickyWriter) Write(p []byte) (int, error) {
 type escapingWriter struct{ w io.Writer }
 
 func (e escapingWriter) Write(p []byte) (int, error) {
-	s := report.TerminalStream(string(p))
+	s := format.TerminalStream(string(p))
 	if _, err := io.WriteString(e.w, s); err != nil {
 		return 0, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -243,7 +244,7 @@ func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
 }
 
 func runFit(e *env, o *fitOptions, path string) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -268,13 +269,13 @@ func runFit(e *env, o *fitOptions, path string) error {
 		doc = doc.WithoutDraws()
 	}
 	if !o.quiet {
-		switch format {
-		case report.JSON:
+		switch outFmt {
+		case format.JSON:
 			err = report.WriteJSON(e.stdout, doc)
-		case report.CSV:
+		case format.CSV:
 			err = report.WriteFitCSV(e.stdout, doc)
 		default:
-			err = report.RenderAll(e.stdout, format, report.FitTables(res, doc), stdoutWarnings(format, doc.Warnings))
+			err = report.RenderAll(e.stdout, outFmt, report.FitTables(res, doc), stdoutWarnings(outFmt, doc.Warnings))
 		}
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/arch"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -75,7 +76,7 @@ An impossible shape (heads not dividing d_model, zero layers) exits 2 naming the
 }
 
 func runFlops(e *env, o *flopsOptions, fs *pflag.FlagSet, args []string) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -135,13 +136,13 @@ func runFlops(e *env, o *flopsOptions, fs *pflag.FlagSet, args []string) error {
 		in = []report.ArchInput{{Arch: a}}
 	}
 	doc := report.Flops(source, in, convs)
-	switch format {
-	case report.JSON:
+	switch outFmt {
+	case format.JSON:
 		return report.WriteJSON(e.stdout, doc)
-	case report.CSV:
+	case format.CSV:
 		return report.WriteRowsCSV(e.stdout, doc.Rows)
 	}
-	return report.RenderAll(e.stdout, format, report.FlopsTables(doc), nil)
+	return report.RenderAll(e.stdout, outFmt, report.FlopsTables(doc), nil)
 }
 
 // readArchCSV reads architectures from a file or stdin ("-").

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/spf13/cobra"
@@ -33,13 +34,13 @@ Chinchilla's counts all parameters).`,
 }
 
 func runLaws(e *env, o *lawsOptions) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
 	all := laws.All()
-	if format == report.JSON {
+	if outFmt == format.JSON {
 		return report.WriteJSON(e.stdout, report.LawsJSON(all))
 	}
-	return report.RenderAll(e.stdout, format, append(report.LawsTables(all, format), report.CurveLawsTable(format)), nil)
+	return report.RenderAll(e.stdout, outFmt, append(report.LawsTables(all, outFmt), report.CurveLawsTable(outFmt)), nil)
 }

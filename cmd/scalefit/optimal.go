@@ -6,6 +6,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
@@ -37,7 +38,7 @@ func newOptimalCmd(e *env) *cobra.Command {
 	o := &optimalOptions{}
 	var gpuNames []string
 	for _, g := range plan.GPUs() {
-		gpuNames = append(gpuNames, g.Name+" "+report.Float(g.PeakFLOPs/1e12, 5)+" TFLOP/s")
+		gpuNames = append(gpuNames, g.Name+" "+format.Float(g.PeakFLOPs/1e12, 5)+" TFLOP/s")
 	}
 	cmd := &cobra.Command{
 		Use:   "optimal [RUNS.csv]",
@@ -140,7 +141,7 @@ func allocRow(a plan.Allocation) report.PlanRow {
 // gpuSpec resolves --gpu/--gpu-flops/--mfu; nil when no GPU time is asked for.
 func gpuSpec(cmd *cobra.Command, o *optimalOptions) (*report.GPUInfo, error) {
 	if !(o.mfu > 0 && o.mfu <= 1) {
-		return nil, usagef("--mfu %s: want a fraction in (0, 1], e.g. 0.4", report.Short(o.mfu, 6))
+		return nil, usagef("--mfu %s: want a fraction in (0, 1], e.g. 0.4", format.Short(o.mfu, 6))
 	}
 	switch {
 	case o.gpu != "" && o.gpuFlops != "":
@@ -164,7 +165,7 @@ func gpuSpec(cmd *cobra.Command, o *optimalOptions) (*report.GPUInfo, error) {
 }
 
 func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -276,7 +277,7 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 			doc.Rows[i].GPUHours, doc.Rows[i].GPUDays = fp(h), fp(h/24)
 		}
 	}
-	if err := report.WritePlan(e.stdout, format, doc); err != nil {
+	if err := report.WritePlan(e.stdout, outFmt, doc); err != nil {
 		return err
 	}
 	emitWarnings(e, doc.Warnings)
@@ -295,7 +296,7 @@ func optimalConstrained(doc *report.PlanDocument, src *fitfile.Source, o *optima
 		return err
 	}
 	dl := o.rep.dataLaw(cmd, l, src, doc)
-	doc.Notes = append(doc.Notes, "repetition: R_D* "+report.Float(dl.RDStar, 4)+", R_N* "+report.Float(dl.RNStar, 4)+
+	doc.Notes = append(doc.Notes, "repetition: R_D* "+format.Float(dl.RDStar, 4)+", R_N* "+format.Float(dl.RNStar, 4)+
 		"; penalty = loss - loss of the Chinchilla-optimal model at the same FLOPs with unlimited data")
 	for _, c := range budgets {
 		r, err := dl.Optimal(c, u)
@@ -309,8 +310,8 @@ func optimalConstrained(doc *report.PlanDocument, src *fitfile.Source, o *optima
 			row.ParamsInterval, row.TokensInterval, row.LossInterval = ivp(iv.Params), ivp(iv.Tokens), ivp(iv.Loss)
 		}
 		if !r.Binding {
-			doc.Notes = append(doc.Notes, "at "+report.Sci(c)+" FLOPs the cap does not bind: the compute-optimal model needs "+
-				report.Count(r.Unconstrained.Tokens)+" tokens, no more than the "+report.Count(u)+" unique; the unconstrained answer is shown")
+			doc.Notes = append(doc.Notes, "at "+format.Sci(c)+" FLOPs the cap does not bind: the compute-optimal model needs "+
+				format.Count(r.Unconstrained.Tokens)+" tokens, no more than the "+format.Count(u)+" unique; the unconstrained answer is shown")
 		}
 		doc.Rows = append(doc.Rows, row)
 	}
@@ -372,7 +373,7 @@ func (r *repetitionFlags) dataLaw(cmd *cobra.Command, l chinchilla.Law, src *fit
 	if cmd.Flags().Changed("rn-star") {
 		rn = &r.rnStar
 	}
-	dl, ws := src.DataLaw(l, rd, rn, func(x float64) string { return report.Float(x, 4) })
+	dl, ws := src.DataLaw(l, rd, rn, func(x float64) string { return format.Float(x, 4) })
 	doc.Warnings = append(doc.Warnings, ws...)
 	return dl
 }

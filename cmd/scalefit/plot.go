@@ -44,7 +44,7 @@ Kinds:
   contour    iso-loss contours of L(N, D) with the compute-optimal and iso-FLOP lines
   all        every kind the data supports, into the directory -o (others skipped with a warning)
 
-The output format follows the file's extension: .png (192 DPI), .svg or .pdf.`,
+The output outFmt follows the file's extension: .png (192 DPI), .svg or .pdf.`,
 		Example: `  scalefit plot testdata/chinchilla.csv --kind contour -o contour.png
   scalefit plot testdata/porian_isoflop.csv --budget-col flops \
       --where 'experiment==optimizer_tuning_no_decay and dataset==rw' --kind isoflop -o iso.svg

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -71,7 +72,7 @@ func pairLists(ns, ds []float64) ([][2]float64, error) {
 }
 
 func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -114,7 +115,7 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 		}
 		d := o.rep.dataLaw(cmd, l, src, doc)
 		dl = &d
-		doc.Notes = append(doc.Notes, "repetition: R_D* "+report.Float(d.RDStar, 4)+", R_N* "+report.Float(d.RNStar, 4)+
+		doc.Notes = append(doc.Notes, "repetition: R_D* "+format.Float(d.RDStar, 4)+", R_N* "+format.Float(d.RNStar, 4)+
 			"; penalty = loss - loss of the same N and D with unlimited unique data")
 	} else if cmd.Flags().Changed("rd-star") || cmd.Flags().Changed("rn-star") {
 		return usagef("--rd-star and --rn-star need --unique-tokens")
@@ -136,13 +137,13 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 		if iv, ok := plan.LossInterval(src.Draws, n, d); ok && dl == nil {
 			r.LossInterval = ivp(iv)
 		}
-		if f, ws := src.Extrapolation(c, report.Sci, report.Ratio); f > 0 {
+		if f, ws := src.Extrapolation(c, format.Sci, format.Ratio); f > 0 {
 			r.Extrapolation = fp(f)
 			doc.Warnings = append(doc.Warnings, ws...)
 		}
 		doc.Rows = append(doc.Rows, r)
 	}
-	if err := report.WritePlan(e.stdout, format, doc); err != nil {
+	if err := report.WritePlan(e.stdout, outFmt, doc); err != nil {
 		return err
 	}
 	emitWarnings(e, doc.Warnings)

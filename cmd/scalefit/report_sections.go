@@ -8,6 +8,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/curve"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/spf13/cobra"
@@ -130,9 +131,9 @@ func reportCompare(res *analysis.Result) (*report.Section, error) {
 	md.WriteString("How your runs' compute-optimal allocation compares with the published laws (scalefit compare): per 10x compute, the multipliers on N_opt and D_opt. `scalefit compare RUNS.csv` adds each law's allocation at each budget.\n\n")
 	// The exponents table with compare's notes; the allocations at each budget are left to
 	// scalefit compare (the fits' own are in the tables above).
-	tables := report.CompareTables(c, report.Markdown)
+	tables := report.CompareTables(c, format.Markdown)
 	tables[0].Notes = append(tables[0].Notes, c.Notes...)
-	if err := report.RenderAll(&md, report.Markdown, tables[:1], nil); err != nil {
+	if err := report.RenderAll(&md, format.Markdown, tables[:1], nil); err != nil {
 		return nil, err
 	}
 	return &report.Section{Name: "allocation comparison", Markdown: md.String()}, nil

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
@@ -100,7 +101,7 @@ in the two chained steps of Bhagia et al. 2024 ("model ladders"):
 The prediction chains them: step 2 at step 1's predicted task loss. With --bootstrap K, both
 steps are refitted on K resamples of the ladder runs for 95% intervals.
 
-Input: long format, one row per (run, checkpoint, task): run, params, tokens (seen at the
+Input: long outFmt, one row per (run, checkpoint, task): run, params, tokens (seen at the
 checkpoint), the task name, a task loss and a metric, in any layout the runs reader takes
 (CSV, TSV, JSON Lines, JSON, W&B exports; several files, a folder or a glob, a file without
 a run column being one run named by its stem; --meta, --run-pattern, --skip-invalid). Chance level and maximum come from
@@ -159,7 +160,7 @@ func taskFigureCaption(kind string) string {
 }
 
 func runTasks(e *env, o *tasksOptions, paths []string, chanceSet bool) error {
-	format, err := report.ParseFormat(o.format)
+	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -188,15 +189,15 @@ func runTasks(e *env, o *tasksOptions, paths []string, chanceSet bool) error {
 		}
 	}
 	emitWarnings(e, doc.Warnings)
-	switch format {
-	case report.JSON:
+	switch outFmt {
+	case format.JSON:
 		return report.WriteJSON(e.stdout, doc)
-	case report.CSV:
+	case format.CSV:
 		return report.WriteRowsCSV(e.stdout, report.TasksRows(doc))
-	case report.Markdown:
+	case format.Markdown:
 		return report.TasksMarkdown(e.stdout, doc, figs)
 	}
-	return report.RenderAll(e.stdout, format, report.TasksTables(doc), stdoutWarnings(format, doc.Warnings))
+	return report.RenderAll(e.stdout, outFmt, report.TasksTables(doc), stdoutWarnings(outFmt, doc.Warnings))
 }
 
 // check checks the analysis flags and returns the step-2 link and the --predict projections.

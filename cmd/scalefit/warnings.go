@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -22,8 +22,8 @@ func emitWarnings(e *env, warnings []warn.Warning) {
 // Markdown is a document (kept whole in a file or a job summary) and CSV is structured, so
 // both keep them; the table format leaves them to stderr, so a terminal does not show them
 // twice.
-func stdoutWarnings(f report.Format, warnings []warn.Warning) []warn.Warning {
-	if f == report.Markdown || f == report.CSV {
+func stdoutWarnings(f format.Output, warnings []warn.Warning) []warn.Warning {
+	if f == format.Markdown || f == format.CSV {
 		return warnings
 	}
 	return nil

@@ -1,10 +1,11 @@
 package chinchilla
 
 import (
-	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/testutil"
 
 	"github.com/scalefit/scalefit/internal/stats"
 )

@@ -3,10 +3,11 @@ package chinchilla
 import (
 	"errors"
 	"fmt"
-	"gonum.org/v1/gonum/stat"
 	"math"
 	"slices"
 	"strings"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/stats"

@@ -2,9 +2,6 @@ package chinchilla
 
 import (
 	"errors"
-	"github.com/scalefit/scalefit/internal/fit"
-	"github.com/scalefit/scalefit/internal/stats"
-	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -14,6 +11,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/testutil"
 )
 
 // Epoch's grid optimum on their 240 runs (REFERENCES.md §1.2, bench/README.md).

@@ -3,12 +3,13 @@ package chinchilla
 import (
 	"cmp"
 	"errors"
-	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/testutil"
 
 	"github.com/scalefit/scalefit/internal/warn"
 )

@@ -1,10 +1,11 @@
 package curve
 
 import (
-	"github.com/scalefit/scalefit/internal/testutil"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/testutil"
 )
 
 // mplCurves loads testdata/mpl_curves.csv: the curves of one model size and split, with

@@ -3,10 +3,11 @@ package plot
 import (
 	"errors"
 	"fmt"
-	"gonum.org/v1/gonum/floats"
 	"image/color"
 	"math"
 	"sort"
+
+	"gonum.org/v1/gonum/floats"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -14,8 +15,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/laws"
-	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
 )
 
@@ -179,7 +180,7 @@ func groupName(g string) string {
 	if g == "" {
 		return "(no group)"
 	}
-	return report.Terminal(g)
+	return format.Terminal(g)
 }
 
 // glyphs are marker shapes, for groups where colour is taken.
@@ -270,7 +271,7 @@ func isoflopFigure(in *Input) (*Figure, error) {
 	for i, b := range r.Budgets {
 		col := gradient(logPos(b.FLOPs, cLo, cHi) * 0.92)
 		pts := per[i]
-		name := "C = " + report.Sci(b.FLOPs)
+		name := "C = " + format.Sci(b.FLOPs)
 		if manyBudgets {
 			name = ""
 		}
@@ -305,7 +306,7 @@ func isoflopFigure(in *Input) (*Figure, error) {
 		}
 		if manyBudgets && left.X > 0 {
 			labelXY = append(labelXY, left)
-			labels = append(labels, report.Sci(b.FLOPs))
+			labels = append(labels, format.Sci(b.FLOPs))
 		}
 		if !b.Accepted {
 			rejected++
@@ -359,10 +360,10 @@ func isoflopFigure(in *Input) (*Figure, error) {
 			lab.Offset = vg.Point{X: -vg.Points(4)}
 			p.Add(lab)
 		}
-		f.Legend.Add(fmt.Sprintf("colour: budget C, %s (dark) to %s (yellow)", report.Sci(cLo), report.Sci(cHi)))
+		f.Legend.Add(fmt.Sprintf("colour: budget C, %s (dark) to %s (yellow)", format.Sci(cLo), format.Sci(cHi)))
 		f.Legend.Add("each profile labelled with its C")
 	}
-	f.noteOffCanvas(p, drawn, "runs", fmt.Sprintf("the loss axis stops at %s (1.8x the lowest loss) to keep the minima readable; rejected budgets' runs above it are not shown", report.Short(top, 3)))
+	f.noteOffCanvas(p, drawn, "runs", fmt.Sprintf("the loss axis stops at %s (1.8x the lowest loss) to keep the minima readable; rejected budgets' runs above it are not shown", format.Short(top, 3)))
 	if n := len(in.Runs) - len(drawn); n > 0 {
 		f.Notes = append(f.Notes, fmt.Sprintf("%d of %d runs fall in no budget and are not drawn", n, len(in.Runs)))
 	}
@@ -379,7 +380,7 @@ func isoflopFigure(in *Input) (*Figure, error) {
 	}
 	f.Notes = append(f.Notes, fmt.Sprintf("%d budgets, %d rejected", len(r.Budgets), rejected))
 	if r.A != 0 {
-		f.Notes = append(f.Notes, "N_opt ~ C^"+report.Short(r.A, 3))
+		f.Notes = append(f.Notes, "N_opt ~ C^"+format.Short(r.A, 3))
 	}
 	f.finishLegend()
 	return f, nil
@@ -444,7 +445,7 @@ func frontierFigure(in *Input) (*Figure, error) {
 			}
 			return cs
 		}())
-		fitted("Approach 1 fit: N ~ C^"+report.Short(e.A, 3), a1col, 1.2, eLo, eHi, func(c float64) (float64, float64) { return e.NOpt(c), e.DOpt(c) }, vg.Points(6), vg.Points(3))
+		fitted("Approach 1 fit: N ~ C^"+format.Short(e.A, 3), a1col, 1.2, eLo, eHi, func(c float64) (float64, float64) { return e.NOpt(c), e.DOpt(c) }, vg.Points(6), vg.Points(3))
 	}
 	if hasA2 {
 		var xn, xd, rn, rd plotter.XYs
@@ -470,7 +471,7 @@ func frontierFigure(in *Input) (*Figure, error) {
 			}
 			return cs
 		}())
-		fitted("Approach 2 fit: N ~ C^"+report.Short(r.A, 3), a2col, 1.5, aLo, aHi, func(c float64) (float64, float64) { return r.NOpt(c), r.DOpt(c) }, vg.Points(2), vg.Points(2))
+		fitted("Approach 2 fit: N ~ C^"+format.Short(r.A, 3), a2col, 1.5, aLo, aHi, func(c float64) (float64, float64) { return r.NOpt(c), r.DOpt(c) }, vg.Points(2), vg.Points(2))
 	}
 	if in.Law != nil {
 		l := *in.Law
@@ -485,7 +486,7 @@ func frontierFigure(in *Input) (*Figure, error) {
 			drawBand(pd, cgrid, lo, hi, color.RGBA{20, 20, 20, 255})
 			f.Legend.Add(fmt.Sprintf("shaded: 95%% band over %d bootstrap draws", len(in.LawDraws)))
 		}
-		fitted(label+": N ~ C^"+report.Short(l.ExponentA(), 3), col, width, fLo, fHi, func(c float64) (float64, float64) { return l.NOpt(c), l.DOpt(c) }, dashes...)
+		fitted(label+": N ~ C^"+format.Short(l.ExponentA(), 3), col, width, fLo, fHi, func(c float64) (float64, float64) { return l.NOpt(c), l.DOpt(c) }, dashes...)
 	}
 	// The data's fits decide the axes; the published laws are drawn over them.
 	nLo, nHi := rangeOf(nAll)
@@ -534,10 +535,10 @@ func sizeLegend(f *Figure, params []float64, lo, hi float64, asLine bool) {
 		col := gradient(logPos(n, lo, hi))
 		if asLine {
 			if l := line(plotter.XYs{{X: 1, Y: 1}, {X: 2, Y: 2}}, col, 2); l != nil {
-				f.Legend.Add(prefix+trimZeros(report.Count(n)), l)
+				f.Legend.Add(prefix+trimZeros(format.Count(n)), l)
 			}
 		} else if s := scatter(plotter.XYs{{X: 1, Y: 1}}, col, 3, draw.CircleGlyph{}); s != nil {
-			f.Legend.Add(prefix+trimZeros(report.Count(n)), s)
+			f.Legend.Add(prefix+trimZeros(format.Count(n)), s)
 		}
 	}
 }
@@ -647,7 +648,7 @@ func lossFigure(in *Input) (*Figure, error) {
 		f.addFitted(p, label+": optimal loss", positive(fr, true, true), fLo, fHi, col, width, dashes...)
 		ee := plotter.XYs{{X: cLo / 1.5, Y: l.E}, {X: cHi * 1.5, Y: l.E}}
 		if l.E > lLo*0.8 {
-			f.add(p, "irreducible loss E = "+report.Short(l.E, 3), line(ee, grey, 1, vg.Points(4), vg.Points(3)))
+			f.add(p, "irreducible loss E = "+format.Short(l.E, 3), line(ee, grey, 1, vg.Points(4), vg.Points(3)))
 			lLo = math.Min(lLo, l.E)
 		}
 	}
@@ -674,7 +675,7 @@ func lossFigure(in *Input) (*Figure, error) {
 	if in.Curves {
 		what = "curve points"
 	}
-	f.noteOffCanvas(p, xys, what, fmt.Sprintf("the loss axis stops at %s (2.2x the lowest loss) to keep the frontier readable", report.Short(top, 3)))
+	f.noteOffCanvas(p, xys, what, fmt.Sprintf("the loss axis stops at %s (2.2x the lowest loss) to keep the frontier readable", format.Short(top, 3)))
 	f.finishLegend()
 	return f, nil
 }
@@ -710,7 +711,7 @@ func curvesFigure(in *Input) (*Figure, error) {
 	for i := range ts {
 		pts = append(pts, plotter.XY{X: ts[i], Y: ls[i]})
 	}
-	f.noteOffCanvas(p, pts, "curve points", fmt.Sprintf("early-training losses above %s are cut to keep the ends of training readable", report.Short(top, 3)))
+	f.noteOffCanvas(p, pts, "curve points", fmt.Sprintf("early-training losses above %s are cut to keep the ends of training readable", format.Short(top, 3)))
 	return f, nil
 }
 
@@ -849,14 +850,14 @@ func residualsFigure(in *Input) (*Figure, error) {
 	setLinear(&pc.Y, -lim, lim)
 	setLinear(&pn.Y, -lim, lim)
 	if nfit > 0 {
-		f.Notes = append(f.Notes, "rms relative error (fitted runs) "+report.Short(math.Sqrt(sumsq/float64(nfit)), 3))
+		f.Notes = append(f.Notes, "rms relative error (fitted runs) "+format.Short(math.Sqrt(sumsq/float64(nfit)), 3))
 	}
 	if len(ch) > 0 {
 		var ss float64
 		for _, p := range ch {
 			ss += p.Y * p.Y
 		}
-		f.Notes = append(f.Notes, "rms relative error (held out) "+report.Short(math.Sqrt(ss/float64(len(ch))), 3))
+		f.Notes = append(f.Notes, "rms relative error (held out) "+format.Short(math.Sqrt(ss/float64(len(ch))), 3))
 	}
 	f.Notes = append(f.Notes, "> 0: worse (higher loss) than the law")
 	if in.LawNotConverged {
@@ -933,7 +934,7 @@ func contourFigure(in *Input) (*Figure, error) {
 		f.add(p, name, ln)
 		if len(xy) >= 2 {
 			mid := xy[len(xy)/2]
-			if lab, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{mid}, Labels: []string{report.Sci(c)}}); err == nil {
+			if lab, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{mid}, Labels: []string{format.Sci(c)}}); err == nil {
 				lab.TextStyle[0].Font.Size = vg.Points(8)
 				lab.TextStyle[0].Color = color.RGBA{110, 110, 110, 255}
 				p.Add(lab)
@@ -967,7 +968,7 @@ func contourFigure(in *Input) (*Figure, error) {
 			}
 		}
 		col := gradient(float64(i) / math.Max(1, float64(len(levels)-1)) * 0.9)
-		f.add(p, "L = "+report.Short(lv, 3), line(positive(xy, true, true), col, 1.6))
+		f.add(p, "L = "+format.Short(lv, 3), line(positive(xy, true, true), col, 1.6))
 	}
 	var opt plotter.XYs
 	for _, c := range logspace(cMin, cMax, 200) {

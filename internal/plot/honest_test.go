@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
-	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/runs"
 )
 
@@ -191,7 +191,7 @@ func TestManyBudgetsLabelledDirectly(t *testing.T) {
 		t.Error("want direct labels and a colour-scale entry, not a swatch per budget")
 	}
 	for _, b := range in.IsoFLOP.Budgets {
-		if label := report.Sci(b.FLOPs); !strings.Contains(svg, ">"+label+"<") {
+		if label := format.Sci(b.FLOPs); !strings.Contains(svg, ">"+label+"<") {
 			t.Errorf("budget %s is not labelled on the canvas", label)
 		}
 	}

@@ -27,7 +27,7 @@ import (
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/safefile"
 )
 
@@ -193,10 +193,10 @@ func (f *Figure) Save(path string) error {
 // newPanel returns a plot with scalefit's styling.
 func newPanel(title, xlabel, ylabel string) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = report.Terminal(title) // titles and labels may quote the input (file, group names)
+	p.Title.Text = format.Terminal(title) // titles and labels may quote the input (file, group names)
 	p.Title.TextStyle.Font.Size = vg.Points(13)
-	p.X.Label.Text = report.Terminal(xlabel)
-	p.Y.Label.Text = report.Terminal(ylabel)
+	p.X.Label.Text = format.Terminal(xlabel)
+	p.Y.Label.Text = format.Terminal(ylabel)
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font.Size = vg.Points(11)
 		a.Tick.Label.Font.Size = vg.Points(10)
@@ -264,11 +264,11 @@ func guardRange(lo, hi float64) (float64, float64) {
 func label(x float64, q Quantity) string {
 	switch q {
 	case FLOPs:
-		return report.Sci(x)
+		return format.Sci(x)
 	case Counts:
-		return trimZeros(report.Count(x))
+		return trimZeros(format.Count(x))
 	}
-	return report.Short(x, 3)
+	return format.Short(x, 3)
 }
 
 // trimZeros drops trailing zeros of a formatted mantissa: "1.00M" -> "1M", "2.50B" -> "2.5B".
@@ -463,7 +463,7 @@ func (f *Figure) add(p *plot.Plot, name string, ps ...plot.Plotter) {
 		}
 	}
 	if name != "" && len(thumbs) > 0 {
-		f.Legend.Add(report.Terminal(name), thumbs...)
+		f.Legend.Add(format.Terminal(name), thumbs...)
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/tasks"
 )
 
@@ -172,7 +172,7 @@ func ChainedFigure(res *tasks.Result) (*Figure, error) {
 	for i, tg := range res.Targets {
 		if i < len(shapes) {
 			s := scatter(plotter.XYs{{X: -1, Y: -1}}, grey, 4, shapes[i])
-			f.Legend.Add("target "+report.Terminal(tg.Run), s)
+			f.Legend.Add("target "+format.Terminal(tg.Run), s)
 		}
 	}
 	f.Notes = append(f.Notes, "bars: 95% bootstrap intervals")

@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/versus"
 )
 
@@ -56,7 +56,7 @@ func Versus(in *VersusInput) (*Figure, error) {
 	}
 	cs := logspace(cLo, cHi, 160)
 	pf := newPanel("Loss-optimal frontiers", "training compute C (FLOPs)", "loss (nats/token)")
-	pm := newPanel("Compute multiplier against "+r.Reference, "compute of "+report.Terminal(r.Reference)+" (FLOPs)", "multiplier m(C)")
+	pm := newPanel("Compute multiplier against "+r.Reference, "compute of "+format.Terminal(r.Reference)+" (FLOPs)", "multiplier m(C)")
 	fig := newFigure(pf, pm)
 	colour := map[string]int{}
 	lLo, lHi := math.Inf(1), 0.0

@@ -1,10 +1,11 @@
 package reconcile
 
 import (
-	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"strconv"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/testutil"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/laws"

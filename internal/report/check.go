@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -75,9 +76,9 @@ func GateSide(side string, beyond bool, relErr float64) (outside, ungated bool) 
 func (r *CheckResult) RuleText() string {
 	var s string
 	if r.Rule == "sigma" {
-		s = Float(r.K, 3) + "σ of the prediction (bootstrap spread and fit residual scale)"
+		s = format.Float(r.K, 3) + "σ of the prediction (bootstrap spread and fit residual scale)"
 	} else {
-		s = "±" + Percent(r.Tolerance) + " of the prediction"
+		s = "±" + format.Percent(r.Tolerance) + " of the prediction"
 	}
 	switch r.Side {
 	case SideWorse:
@@ -115,8 +116,8 @@ func CheckTable(r *CheckResult) *Table {
 		if row.Extrapol {
 			status += " (extrapolated)"
 		}
-		t.AddRow(fmt.Sprint(row.Line), row.ID, Count(row.Params), Count(row.Tokens), Sci(row.FLOPs),
-			Float(row.Loss, 4), Float(row.Predicted, 4), checkPercent(row.RelError), "±"+Percent(row.Band), status)
+		t.AddRow(fmt.Sprint(row.Line), row.ID, format.Count(row.Params), format.Count(row.Tokens), format.Sci(row.FLOPs),
+			format.Float(row.Loss, 4), format.Float(row.Predicted, 4), checkPercent(row.RelError), "±"+format.Percent(row.Band), status)
 	}
 	t.Notes = append(t.Notes, r.Summary())
 	t.Notes = append(t.Notes, SignConvention)
@@ -125,7 +126,7 @@ func CheckTable(r *CheckResult) *Table {
 
 func checkPercent(x float64) string {
 	if x > 0 {
-		return "+" + Percent(x)
+		return "+" + format.Percent(x)
 	}
-	return Percent(x)
+	return format.Percent(x)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -59,10 +60,10 @@ const (
 // CompareVerdict says which published allocation an exponent a sits closer to: Kaplan's
 // a = 0.73 or Chinchilla's equal scaling a ≈ 0.5, with the 95% interval when iv is not nil.
 func CompareVerdict(label string, a float64, iv *[2]float64) string {
-	f := func(x float64) string { return Float(x, 3) }
+	f := func(x float64) string { return format.Float(x, 3) }
 	s := fmt.Sprintf("%s has a = %s", label, f(a))
 	if iv != nil {
-		s += " " + Interval(*iv, f)
+		s += " " + format.Interval(*iv, f)
 	}
 	dk, dc := math.Abs(a-KaplanA), math.Abs(a-ChinchillaA)
 	switch {
@@ -95,21 +96,21 @@ func CompareVerdict(label string, a float64, iv *[2]float64) string {
 // CompareTables lays out a comparison: the allocation exponents and multipliers per 10x
 // compute, then N_opt, D_opt, tokens per parameter and loss at each budget. The verdict
 // and notes go under the tables (in CSV, which has no notes, they make a last table).
-func CompareTables(c *Comparison, f Format) []*Table {
+func CompareTables(c *Comparison, f format.Output) []*Table {
 	t := &Table{Title: "Compute-optimal scaling per 10x compute (C = 6ND)",
 		Header: []string{"law", "source", "a", "b", "N per 10x C", "D per 10x C", "N counts"}}
 	for _, e := range c.Laws {
-		a, b := Float(e.A, 3), Float(e.B, 3)
+		a, b := format.Float(e.A, 3), format.Float(e.B, 3)
 		if iv, ok := e.Intervals["a"]; ok {
-			a += " " + Interval(iv, func(x float64) string { return Float(x, 3) })
+			a += " " + format.Interval(iv, func(x float64) string { return format.Float(x, 3) })
 		}
 		if iv, ok := e.Intervals["b"]; ok {
-			b += " " + Interval(iv, func(x float64) string { return Float(x, 3) })
+			b += " " + format.Interval(iv, func(x float64) string { return format.Float(x, 3) })
 		}
-		t.AddRow(e.Name, e.Source, a, b, Ratio(e.NPer10x), Ratio(e.DPer10x), e.NCounts)
+		t.AddRow(e.Name, e.Source, a, b, format.Ratio(e.NPer10x), format.Ratio(e.DPer10x), e.NCounts)
 	}
 	t.Notes = append(t.Notes, "a and b are the exponents of N_opt ∝ C^a and D_opt ∝ C^b; 10x compute multiplies N_opt by 10^a and D_opt by 10^b")
-	if c.Verdict != "" && f != CSV {
+	if c.Verdict != "" && f != format.CSV {
 		t.Notes = append(t.Notes, "verdict: "+c.Verdict)
 	}
 
@@ -119,14 +120,14 @@ func CompareTables(c *Comparison, f Format) []*Table {
 		for _, al := range e.Allocations {
 			loss := "-"
 			if al.Loss != 0 {
-				loss = Float(al.Loss, 4)
+				loss = format.Float(al.Loss, 4)
 			}
-			b.AddRow(e.Name, Sci(al.FLOPs), Count(al.NOpt), Count(al.DOpt), Float(al.TokensPerParam, 3), loss)
+			b.AddRow(e.Name, format.Sci(al.FLOPs), format.Count(al.NOpt), format.Count(al.DOpt), format.Float(al.TokensPerParam, 3), loss)
 		}
 	}
 	b.Notes = append(b.Notes, c.Notes...)
 	tables := []*Table{t, b}
-	if f == CSV && (c.Verdict != "" || len(c.Notes) > 0) {
+	if f == format.CSV && (c.Verdict != "" || len(c.Notes) > 0) {
 		n := &Table{Title: "Notes", Header: []string{"note"}}
 		if c.Verdict != "" {
 			n.AddRow("verdict: " + c.Verdict)
@@ -167,7 +168,7 @@ func KaplanFitTable(r *kaplan.FitResult) *Table {
 	for _, name := range r.ParamNames() {
 		iv := ""
 		if v, ok := r.Intervals[name]; ok {
-			iv = Interval(v.Pair(), f)
+			iv = format.Interval(v.Pair(), f)
 		}
 		t.AddRow(name, f(params[name]), iv)
 	}
@@ -178,20 +179,20 @@ func KaplanFitTable(r *kaplan.FitResult) *Table {
 		}{{"a", r.Law.ExponentA()}, {"b", r.Law.ExponentB()}} {
 			iv := ""
 			if v, ok := r.Intervals[e.name]; ok {
-				iv = Interval(v.Pair(), func(x float64) string { return Float(x, 3) })
+				iv = format.Interval(v.Pair(), func(x float64) string { return format.Float(x, 3) })
 			}
-			t.AddRow(e.name, Float(e.v, 3), iv)
+			t.AddRow(e.name, format.Float(e.v, 3), iv)
 		}
 		mn, md := r.Law.MultiplierPer10x()
-		t.Notes = append(t.Notes, fmt.Sprintf("frontier of the fitted law under C = 6ND: a = alpha_D/(alpha_N+alpha_D); 10x compute -> %s N, %s D", Ratio(mn), Ratio(md)))
+		t.Notes = append(t.Notes, fmt.Sprintf("frontier of the fitted law under C = 6ND: a = alpha_D/(alpha_N+alpha_D); 10x compute -> %s N, %s D", format.Ratio(mn), format.Ratio(md)))
 	}
 	conv := "converged"
 	if !r.Converged {
 		conv = "NOT converged"
 	}
 	t.Notes = append(t.Notes,
-		fmt.Sprintf("%d runs; objective %s (sum of %s on ln loss); RMSE of ln loss %s", r.Runs, Float(r.Objective, 6), lossLabel(r), Float(r.RMSE, 3)),
-		fmt.Sprintf("%s (%s, max |gradient| %s); %d of %d starts reached the best", conv, r.Status, Sci(r.GradNorm), r.StartsAtBest, r.Starts),
+		fmt.Sprintf("%d runs; objective %s (sum of %s on ln loss); RMSE of ln loss %s", r.Runs, format.Float(r.Objective, 6), lossLabel(r), format.Float(r.RMSE, 3)),
+		fmt.Sprintf("%s (%s, max |gradient| %s); %d of %d starts reached the best", conv, r.Status, format.Sci(r.GradNorm), r.StartsAtBest, r.Starts),
 		"N counts parameters as the runs do (Kaplan et al. exclude embeddings); losses in nats/token")
 	if len(r.Draws) > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("intervals: 95%% percentile bootstrap over %d resamples", len(r.Draws)))

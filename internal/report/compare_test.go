@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/kaplan"
 )
 
@@ -47,7 +48,7 @@ func TestKaplanFitTableAndJSON(t *testing.T) {
 	}
 	tab := KaplanFitTable(r)
 	var b strings.Builder
-	if err := tab.Render(&b, Text); err != nil {
+	if err := tab.Render(&b, format.Text); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Kaplan L(N,D) fit", "alpha_N", "0.076", "alpha_D", "0.103", "Nc", "6.4e13", "0.575", "3.76x N", "converged"} {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/curve"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -85,12 +86,12 @@ func (d *CurveDocument) Fits() []CurveFit {
 }
 
 // CurveTables renders fits as tables: parameters and diagnostics, then per-curve PredE.
-func CurveTables(fits []CurveFit, what string, f Format) []*Table {
+func CurveTables(fits []CurveFit, what string, f format.Output) []*Table {
 	num := func(x float64, sig int) string {
-		if f == CSV {
+		if f == format.CSV {
 			return strconv.FormatFloat(x, 'g', -1, 64)
 		}
-		return Float(x, sig)
+		return format.Float(x, sig)
 	}
 	var out []*Table
 	for _, cf := range fits {
@@ -112,7 +113,7 @@ func CurveTables(fits []CurveFit, what string, f Format) []*Table {
 		}
 		if cf.Objective != nil {
 			p.Notes = append(p.Notes, fmt.Sprintf("recipe %s; Huber objective %s; converged %v (%s); %d of %d starts at the best",
-				cf.Recipe, Sci(*cf.Objective), *cf.Converged, cf.Status, cf.StartsAtBest, cf.Starts))
+				cf.Recipe, format.Sci(*cf.Objective), *cf.Converged, cf.Status, cf.StartsAtBest, cf.Starts))
 		}
 		p.Notes = append(p.Notes, "form: L = "+curve.FormName(cf.Law))
 		out = append(out, p)
@@ -150,16 +151,16 @@ type CurvePrediction struct {
 }
 
 // CurvePredictionTable renders a predicted curve.
-func CurvePredictionTable(p *CurvePrediction, f Format) *Table {
+func CurvePredictionTable(p *CurvePrediction, f format.Output) *Table {
 	t := &Table{Title: "Predicted loss under " + p.Schedule, Header: []string{"step", "lr", "loss"}}
 	for _, pt := range p.Points {
-		if f == CSV {
+		if f == format.CSV {
 			t.AddRow(strconv.Itoa(pt.Step), strconv.FormatFloat(pt.LR, 'g', -1, 64), strconv.FormatFloat(pt.Loss, 'g', -1, 64))
 			continue
 		}
-		t.AddRow(strconv.Itoa(pt.Step), Sci(pt.LR), Float(pt.Loss, 4))
+		t.AddRow(strconv.Itoa(pt.Step), format.Sci(pt.LR), format.Float(pt.Loss, 4))
 	}
-	if f != CSV {
+	if f != format.CSV {
 		t.Notes = append(t.Notes, "law "+p.Law+"; losses in nats/token; a prediction, not a measurement")
 	}
 	return t
@@ -186,9 +187,9 @@ func CurveLawsJSON() []CurveLawJSON {
 }
 
 // CurveLawsTable lists the built-in curve laws (names for curve predict --law).
-func CurveLawsTable(f Format) *Table {
+func CurveLawsTable(f format.Output) *Table {
 	t := &Table{Title: "Built-in curve laws (scalefit curve predict --law NAME)", Header: []string{"law", "constants"}}
-	if f != Text {
+	if f != format.Text {
 		t.Header = append(t.Header, "citation")
 	}
 	for _, p := range curve.PublishedLaws {
@@ -197,13 +198,13 @@ func CurveLawsTable(f Format) *Table {
 			cs = append(cs, Constant{n, p.Params.Values()[i]})
 		}
 		row := []string{p.Name, FormatConstants(cs)}
-		if f != Text {
+		if f != format.Text {
 			row = append(row, p.Citation)
 		}
 		t.AddRow(row...)
 	}
 	t.Notes = append(t.Notes, "form: L = "+curve.FormName(curve.LawMPL))
-	if f == Text {
+	if f == format.Text {
 		t.Notes = append(t.Notes, "citation: "+curve.PublishedLaws[0].Citation)
 	}
 	return t
@@ -249,9 +250,9 @@ func NewCurveForecast(fc *curve.Forecast, schedule, prior string) *CurveForecast
 }
 
 // CurveForecastTable renders a forecast and its verdict.
-func CurveForecastTable(f *CurveForecast, format Format) *Table {
+func CurveForecastTable(f *CurveForecast, out format.Output) *Table {
 	t := &Table{Title: "Forecast of run " + f.Run, Header: []string{"run", "observed", "step", "forecast", "95% interval"}}
-	if format == CSV {
+	if out == format.CSV {
 		g := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 		t.Header = []string{"run", "observed_step", "fraction_observed", "step", "forecast", "interval_lo", "interval_hi"}
 		t.AddRow(f.Run, strconv.Itoa(f.ObservedStep), g(f.Fraction), strconv.Itoa(f.Step), g(f.Forecast), g(f.Interval[0]), g(f.Interval[1]))
@@ -261,11 +262,11 @@ func CurveForecastTable(f *CurveForecast, format Format) *Table {
 		}
 		return t
 	}
-	t.AddRow(f.Run, fmt.Sprintf("%d (%s)", f.ObservedStep, Percent(f.Fraction)), strconv.Itoa(f.Step), Float(f.Forecast, 4),
-		Interval(f.Interval, func(x float64) string { return Float(x, 4) }))
+	t.AddRow(f.Run, fmt.Sprintf("%d (%s)", f.ObservedStep, format.Percent(f.Fraction)), strconv.Itoa(f.Step), format.Float(f.Forecast, 4),
+		format.Interval(f.Interval, func(x float64) string { return format.Float(x, 4) }))
 	if f.Target != nil {
 		t.Header = append(t.Header, "target", "verdict")
-		t.Rows[0] = append(t.Rows[0], Float(*f.Target, 4)+" +"+Percent(*f.Tolerance), f.Verdict)
+		t.Rows[0] = append(t.Rows[0], format.Float(*f.Target, 4)+" +"+format.Percent(*f.Tolerance), f.Verdict)
 		t.Notes = append(t.Notes, fmt.Sprintf("target from %s; the gate fails when the forecast exceeds the target by more than the tolerance (one-sided)", f.Source))
 	}
 	prior := "none (the run alone)"
@@ -318,17 +319,17 @@ func NewCurveOptimum(law string, o *curve.Optimum) *CurveOptimum {
 }
 
 // CurveOptimumTables renders the best schedule against cosine, then the best of each shape.
-func CurveOptimumTables(o *CurveOptimum, f Format) []*Table {
+func CurveOptimumTables(o *CurveOptimum, f format.Output) []*Table {
 	num := func(x float64, sig int) string {
-		if f == CSV {
+		if f == format.CSV {
 			return strconv.FormatFloat(x, 'g', -1, 64)
 		}
-		return Float(x, sig)
+		return format.Float(x, sig)
 	}
 	t := &Table{Title: "Best wsd schedule under the " + o.Law + " law", Header: []string{"schedule", "final loss"}}
 	t.AddRow(o.Best.Schedule, num(o.Best.Loss, 4))
 	t.AddRow(o.Cosine.Schedule, num(o.Cosine.Loss, 4))
-	t.Notes = append(t.Notes, fmt.Sprintf("predicted gain over cosine: %s nats/token (%s)", Float(o.Gain, 3), Percent(o.GainRelative)),
+	t.Notes = append(t.Notes, fmt.Sprintf("predicted gain over cosine: %s nats/token (%s)", format.Float(o.Gain, 3), format.Percent(o.GainRelative)),
 		fmt.Sprintf("decay starts tried every %d steps", o.GridStep), "caveat: "+o.Caveat)
 	s := &Table{Title: "Best decay start per shape and final lr", Header: []string{"decay", "final lr", "decay_start", "final loss"}}
 	best := map[string]CurveCandidate{}
@@ -362,7 +363,7 @@ func CurveMarkdown(fits []CurveFit, forecasts []*CurveForecast, figures []Figure
 	}
 	for _, cf := range fits {
 		if cf.Group != "" {
-			fmt.Fprintf(&b, "### Group %s\n\n", MarkdownText(cf.Group))
+			fmt.Fprintf(&b, "### Group %s\n\n", format.MarkdownText(cf.Group))
 		}
 		par, _ := curve.FromMap(cf.Law, cf.Params)
 		fmt.Fprintf(&b, "Law **%s** (L = %s)", cf.Law, curve.FormName(cf.Law))
@@ -371,14 +372,14 @@ func CurveMarkdown(fits []CurveFit, forecasts []*CurveForecast, figures []Figure
 		}
 		b.WriteString(".\n\n| parameter | value |\n|---|---|\n")
 		for i, n := range par.Names() {
-			fmt.Fprintf(&b, "| %s | %s |\n", n, Float(par.Values()[i], 4))
+			fmt.Fprintf(&b, "| %s | %s |\n", n, format.Float(par.Values()[i], 4))
 		}
 		if len(cf.Curves) > 0 {
 			b.WriteString("\n| run | points | PredE | WorstE |\n|---|---|---|---|\n")
 			for _, s := range cf.Curves {
-				fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", MarkdownText(s.Run), s.Points, Float(s.PredE, 3), Float(s.WorstE, 3))
+				fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", format.MarkdownText(s.Run), s.Points, format.Float(s.PredE, 3), format.Float(s.WorstE, 3))
 			}
-			fmt.Fprintf(&b, "| mean | | %s | |\n", Float(cf.PredEMean, 3))
+			fmt.Fprintf(&b, "| mean | | %s | |\n", format.Float(cf.PredEMean, 3))
 		}
 		b.WriteString("\n")
 	}
@@ -389,13 +390,13 @@ func CurveMarkdown(fits []CurveFit, forecasts []*CurveForecast, figures []Figure
 			if v == "" {
 				v = "—"
 			}
-			fmt.Fprintf(&b, "| %s | %d (%s) | %d | %s | %s | %s |\n", MarkdownText(f.Run), f.ObservedStep, Percent(f.Fraction), f.Step, Float(f.Forecast, 4),
-				Interval(f.Interval, func(x float64) string { return Float(x, 4) }), v)
+			fmt.Fprintf(&b, "| %s | %d (%s) | %d | %s | %s | %s |\n", format.MarkdownText(f.Run), f.ObservedStep, format.Percent(f.Fraction), f.Step, format.Float(f.Forecast, 4),
+				format.Interval(f.Interval, func(x float64) string { return format.Float(x, 4) }), v)
 		}
 		b.WriteString("\n")
 	}
 	for _, fg := range figures {
-		fmt.Fprintf(&b, "![%s](%s)\n\n", MarkdownText(fg.Caption), MarkdownText(fg.File))
+		fmt.Fprintf(&b, "![%s](%s)\n\n", format.MarkdownText(fg.Caption), format.MarkdownText(fg.File))
 	}
 	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/reconcile"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -103,11 +104,11 @@ func ExplainTables(x *Explanation) []*Table {
 	if len(x.Explain) > 0 {
 		r0 := x.Explain[0]
 		t := &Table{
-			Title:  fmt.Sprintf("what is counted: N_opt against C read in each convention over %s to %s FLOPs", Sci(r0.FLOPsRange[0]), Sci(r0.FLOPsRange[1])),
+			Title:  fmt.Sprintf("what is counted: N_opt against C read in each convention over %s to %s FLOPs", format.Sci(r0.FLOPsRange[0]), format.Sci(r0.FLOPsRange[1])),
 			Header: []string{"law", "convention", "N counts", "local exponent", "N per 10x", "own a", "how"},
 		}
 		for _, r := range x.Explain {
-			t.AddRow(r.Law, r.Convention, r.NCounts, Float(r.LocalExponent, 3), Ratio(r.NPer10x), Float(r.Exponent, 3), r.Method)
+			t.AddRow(r.Law, r.Convention, r.NCounts, format.Float(r.LocalExponent, 3), format.Ratio(r.NPer10x), format.Float(r.Exponent, 3), r.Method)
 		}
 		t.Notes = append(t.Notes, x.Notes...)
 		tables = append(tables, t)
@@ -121,17 +122,17 @@ func ExplainTables(x *Explanation) []*Table {
 		for _, r := range x.Chain {
 			iv := "-"
 			if r.Interval != nil {
-				iv = Interval(*r.Interval, func(v float64) string { return Float(v, 3) })
+				iv = format.Interval(*r.Interval, func(v float64) string { return format.Float(v, 3) })
 			}
 			att, attPub := "-", "-"
 			if w := r.WithAttention; w != nil {
-				att, attPub = Float(w.A, 3), Float(w.Published, 3)
+				att, attPub = format.Float(w.A, 3), format.Float(w.Published, 3)
 				if w.Interval != nil {
-					att += " " + Interval(*w.Interval, func(v float64) string { return Float(v, 3) })
+					att += " " + format.Interval(*w.Interval, func(v float64) string { return format.Float(v, 3) })
 				}
 			}
-			t.AddRow(fmt.Sprintf("%d %s", r.Step, r.Setting), Float(r.A, 3), iv, Float(r.Published, 3),
-				Interval(r.PublishedInterval, func(v float64) string { return Float(v, 3) }), fmt.Sprintf("%d/%d", r.Accepted, r.Budgets), att, attPub)
+			t.AddRow(fmt.Sprintf("%d %s", r.Step, r.Setting), format.Float(r.A, 3), iv, format.Float(r.Published, 3),
+				format.Interval(r.PublishedInterval, func(v float64) string { return format.Float(v, 3) }), fmt.Sprintf("%d/%d", r.Accepted, r.Budgets), att, attPub)
 		}
 		for _, r := range x.Chain {
 			t.Notes = append(t.Notes, fmt.Sprintf("%d: %s", r.Step, r.Change))

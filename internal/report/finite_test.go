@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/format"
 )
 
 // D4: a non-finite number in an output document is an error naming its JSON path, in
@@ -33,7 +35,7 @@ func TestCheckFiniteNamesTheField(t *testing.T) {
 	}
 	nan := math.NaN()
 	plan := &PlanDocument{Rows: []PlanRow{{FLOPs: 1e21, Params: 1e9, Tokens: 2e10, Loss: &nan}}}
-	for _, f := range []Format{Text, JSON, CSV, Markdown} {
+	for _, f := range []format.Output{format.Text, format.JSON, format.CSV, format.Markdown} {
 		var w strings.Builder
 		if err := WritePlan(&w, f, plan); err == nil || !strings.Contains(err.Error(), "rows[0].loss = NaN") {
 			t.Errorf("WritePlan %v: %v", f, err)

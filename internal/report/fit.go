@@ -6,6 +6,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/kaplan"
 )
 
@@ -86,9 +87,9 @@ func approach3Table(f *Fit, title string) *Table {
 	for _, k := range []string{"E", "A", "B", "alpha", "beta"} {
 		iv := ""
 		if v, ok := f.Intervals[k]; ok {
-			iv = Interval(v, func(x float64) string { return Float(x, 4) })
+			iv = format.Interval(v, func(x float64) string { return format.Float(x, 4) })
 		}
-		t.AddRow(k, Float(f.Params[k], 5), iv)
+		t.AddRow(k, format.Float(f.Params[k], 5), iv)
 		t.Rows[len(t.Rows)-1] = t.Rows[len(t.Rows)-1][:len(t.Header)]
 	}
 	for _, k := range []string{"a", "b"} {
@@ -98,10 +99,10 @@ func approach3Table(f *Fit, title string) *Table {
 		}
 		iv := ""
 		if x, ok := f.Intervals[k]; ok {
-			iv = Interval(x, func(x float64) string { return Float(x, 3) })
+			iv = format.Interval(x, func(x float64) string { return format.Float(x, 3) })
 		}
 		label := map[string]string{"a": "a = beta/(alpha+beta)", "b": "b = alpha/(alpha+beta)"}[k]
-		t.AddRow(label, Float(v, 4), iv)
+		t.AddRow(label, format.Float(v, 4), iv)
 		t.Rows[len(t.Rows)-1] = t.Rows[len(t.Rows)-1][:len(t.Header)]
 	}
 	conv := "yes"
@@ -109,7 +110,7 @@ func approach3Table(f *Fit, title string) *Table {
 		conv = "NO"
 	}
 	t.Notes = append(t.Notes,
-		fmt.Sprintf("objective %s (sum of %s over %d runs); RMSE of log-loss %s", Float(*f.Objective, 8), objectiveLabel(f), f.Runs, Float(*f.RMSE, 4)),
+		fmt.Sprintf("objective %s (sum of %s over %d runs); RMSE of log-loss %s", format.Float(*f.Objective, 8), objectiveLabel(f), f.Runs, format.Float(*f.RMSE, 4)),
 		fmt.Sprintf("converged: %s (%s, gradient norm %s); %d of %d starts reached the best objective (within 1e-6); %d evaluations",
 			conv, f.Status, gradNorm(*f.GradNorm), f.StartsAtBest, f.Starts, f.Evaluations))
 	if len(f.Intervals) > 0 {
@@ -121,13 +122,13 @@ func approach3Table(f *Fit, title string) *Table {
 func allocationTable(f *Fit, title string) *Table {
 	t := &Table{Title: title, Header: []string{"compute C", "N_opt", "D_opt", "tokens/param", "loss"}}
 	for _, a := range f.Allocations {
-		n, d, l := Count(a.NOpt), Count(a.DOpt), Float(a.Loss, 4)
+		n, d, l := format.Count(a.NOpt), format.Count(a.DOpt), format.Float(a.Loss, 4)
 		if a.NInterval != nil {
-			n += " " + Interval(*a.NInterval, Count)
-			d += " " + Interval(*a.DInterval, Count)
-			l += " " + Interval(*a.LossInterval, func(x float64) string { return Float(x, 4) })
+			n += " " + format.Interval(*a.NInterval, format.Count)
+			d += " " + format.Interval(*a.DInterval, format.Count)
+			l += " " + format.Interval(*a.LossInterval, func(x float64) string { return format.Float(x, 4) })
 		}
-		t.AddRow(Sci(a.FLOPs), n, d, Float(a.TokensPerParam, 3), l)
+		t.AddRow(format.Sci(a.FLOPs), n, d, format.Float(a.TokensPerParam, 3), l)
 	}
 	return t
 }
@@ -135,7 +136,7 @@ func allocationTable(f *Fit, title string) *Table {
 func holdoutTable(f *Fit, title string) *Table {
 	t := residualTable(f.Holdout.Runs, title)
 	t.Notes = append(t.Notes, fmt.Sprintf("mean absolute relative error %s, max %s, over %d held-out runs (fit on the rest)",
-		Percent(f.Holdout.MeanAbsRE), Percent(f.Holdout.MaxAbsRE), len(f.Holdout.Runs)))
+		format.Percent(f.Holdout.MeanAbsRE), format.Percent(f.Holdout.MaxAbsRE), len(f.Holdout.Runs)))
 	return t
 }
 
@@ -152,7 +153,7 @@ func residualTable(rs []Residual, title string) *Table {
 		if r.ID != "" {
 			line = r.ID
 		}
-		t.AddRow(line, Count(r.Params), Count(r.Tokens), Sci(r.FLOPs), Float(r.Loss, 4), Float(r.Predicted, 4), signedPercent(r.RelError))
+		t.AddRow(line, format.Count(r.Params), format.Count(r.Tokens), format.Sci(r.FLOPs), format.Float(r.Loss, 4), format.Float(r.Predicted, 4), signedPercent(r.RelError))
 	}
 	t.Notes = append(t.Notes, SignConvention)
 	return t
@@ -163,7 +164,7 @@ func residualTable(rs []Residual, title string) *Table {
 const SignConvention = "error = (actual - predicted) / predicted; > 0 is worse than the law"
 
 func signedPercent(x float64) string {
-	s := Percent(x)
+	s := format.Percent(x)
 	if x >= 0 {
 		s = "+" + s
 	}
@@ -179,9 +180,9 @@ func budgetTable(f *Fit, title string) *Table {
 		}
 		n, d, l := "", "", ""
 		if b.NOpt > 0 {
-			n, d, l = Count(b.NOpt), Count(b.DOpt), Float(b.Loss, 4)
+			n, d, l = format.Count(b.NOpt), format.Count(b.DOpt), format.Float(b.Loss, 4)
 		}
-		t.AddRow(Sci(b.FLOPs), fmt.Sprint(b.Sizes), n, d, l, used)
+		t.AddRow(format.Sci(b.FLOPs), fmt.Sprint(b.Sizes), n, d, l, used)
 	}
 	return t
 }
@@ -193,22 +194,22 @@ func comparisonTable(res *analysis.Result, doc *Document) *Table {
 		ref = res.Budgets[0]
 	}
 	t := &Table{Title: "Approaches side by side (Hoffmann et al. Table 2: a = 0.50, 0.49, 0.46; Kaplan 0.73)",
-		Header: []string{"approach", "a (N_opt ∝ C^a)", "b (D_opt ∝ C^b)", "tokens/param @ " + Sci(ref), "N_opt @ " + Sci(ref)}}
+		Header: []string{"approach", "a (N_opt ∝ C^a)", "b (D_opt ∝ C^b)", "tokens/param @ " + format.Sci(ref), "N_opt @ " + format.Sci(ref)}}
 	row := func(name string, f *Fit) {
 		if f.Group != "" {
 			name = f.Group + ": " + name
 		}
 		exp := func(v float64, key string) string {
-			s := Float(v, 3)
+			s := format.Float(v, 3)
 			if iv, ok := f.Intervals[key]; ok {
-				s += " " + Interval(iv, func(x float64) string { return Float(x, 3) })
+				s += " " + format.Interval(iv, func(x float64) string { return format.Float(x, 3) })
 			}
 			return s
 		}
 		tpp, n := "", ""
 		for _, al := range f.Allocations {
 			if al.FLOPs == ref {
-				tpp, n = Float(al.TokensPerParam, 3), Count(al.NOpt)
+				tpp, n = format.Float(al.TokensPerParam, 3), format.Count(al.NOpt)
 			}
 		}
 		t.AddRow(name, exp(*f.A, "a"), exp(*f.B, "b"), tpp, n)
@@ -263,12 +264,12 @@ func gradNorm(g float64) string {
 	if g < 1e-10 {
 		return "< 1e-10"
 	}
-	return Float(g, 3)
+	return format.Float(g, 3)
 }
 
 func objectiveLabel(f *Fit) string {
 	if f.Loss == "mse" {
 		return "squared log-loss residuals"
 	}
-	return "Huber(delta " + Short(f.Delta, 6) + ") of log-loss residuals"
+	return "Huber(delta " + format.Short(f.Delta, 6) + ") of log-loss residuals"
 }

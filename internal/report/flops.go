@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/arch"
+	"github.com/scalefit/scalefit/internal/format"
 )
 
 // FlopsRow is one architecture counted under one convention (`scalefit flops`).
@@ -142,15 +143,15 @@ func FlopsTables(doc *FlopsDocument) []*Table {
 	if len(doc.Architectures) == 1 {
 		a := doc.Architectures[0]
 		pt := &Table{Title: "parameters: " + a.Shape, Header: []string{"counted", "parameters", ""}}
-		pt.AddRow("non-embedding (Kaplan)", group3(a.NonEmbedding), Count(float64(a.NonEmbedding)))
-		pt.AddRow("embeddings", group3(a.Embedding), Count(float64(a.Embedding)))
-		pt.AddRow("with embeddings", group3(a.WithEmbeddings), Count(float64(a.WithEmbeddings)))
-		pt.AddRow("biases and norms", group3(a.BiasesNorms), Count(float64(a.BiasesNorms)))
-		pt.AddRow("total", group3(a.Total), Count(float64(a.Total)))
+		pt.AddRow("non-embedding (Kaplan)", group3(a.NonEmbedding), format.Count(float64(a.NonEmbedding)))
+		pt.AddRow("embeddings", group3(a.Embedding), format.Count(float64(a.Embedding)))
+		pt.AddRow("with embeddings", group3(a.WithEmbeddings), format.Count(float64(a.WithEmbeddings)))
+		pt.AddRow("biases and norms", group3(a.BiasesNorms), format.Count(float64(a.BiasesNorms)))
+		pt.AddRow("total", group3(a.Total), format.Count(float64(a.Total)))
 		pt.Notes = []string{"non-embedding: the blocks' weight matrices (Kaplan et al. 2020, Table 1); embeddings: token, learned positions and an untied output layer"}
 		ct := &Table{Title: "training FLOPs per token by convention", Header: []string{"convention", "N", "FLOPs/token", "vs 6N_total"}}
 		for _, r := range doc.Rows {
-			ct.AddRow(r.Convention, group3(r.Params), Float(r.FLOPsPerToken, 4), Ratio(r.RatioTo6N))
+			ct.AddRow(r.Convention, group3(r.Params), format.Float(r.FLOPsPerToken, 4), format.Ratio(r.RatioTo6N))
 			ct.Notes = append(ct.Notes, r.Convention+": "+r.Description)
 		}
 		ct.Notes = append(ct.Notes, "a run of D tokens costs FLOPs/token × D; fit --convention NAME derives params and flops from architecture columns this way")
@@ -161,7 +162,7 @@ func FlopsTables(doc *FlopsDocument) []*Table {
 			v    float64
 		}{{"embeddings", b.Embeddings}, {"attention projections", b.Projection}, {"attention over the context", b.Context},
 			{"feed-forward", b.Dense}, {"output logits", b.Logits}, {"total", b.Total}} {
-			bt.AddRow(r.name, Float(r.v, 4), Percent(r.v/b.Total))
+			bt.AddRow(r.name, format.Float(r.v, 4), format.Percent(r.v/b.Total))
 		}
 		bt.Notes = []string{"Appendix F counts the embedding lookup as a matmul; 6N with non-embedding N counts only the projections and the feed-forward: at small scale the context and vocabulary terms are a large share it misses"}
 		return []*Table{pt, ct, bt}
@@ -172,7 +173,7 @@ func FlopsTables(doc *FlopsDocument) []*Table {
 		if name == "" {
 			name = "-"
 		}
-		t.AddRow(name, strconv.Itoa(r.Line), r.Convention, group3(r.Params), Float(r.FLOPsPerToken, 4), Ratio(r.RatioTo6N))
+		t.AddRow(name, strconv.Itoa(r.Line), r.Convention, group3(r.Params), format.Float(r.FLOPsPerToken, 4), format.Ratio(r.RatioTo6N))
 	}
 	seen := map[string]bool{}
 	for _, r := range doc.Rows {

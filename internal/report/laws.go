@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/laws"
 )
 
@@ -41,14 +42,14 @@ func LawConstants(l *laws.Law) []Constant {
 // (a printed alpha of 0.34 stays 0.34; Kaplan's Nc 6.4e13 stays 6.4e13).
 func constant(x float64) string {
 	if a := math.Abs(x); a >= 1e5 || (a != 0 && a < 1e-3) {
-		s := Sci(x)
+		s := format.Sci(x)
 		mant, exp, _ := strings.Cut(s, "e")
 		if strings.Contains(mant, ".") {
 			mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
 		}
 		return mant + "e" + exp
 	}
-	return Short(x, 4)
+	return format.Short(x, 4)
 }
 
 // FormatConstants writes constants as "E 1.69, A 406.4, ...".
@@ -85,17 +86,17 @@ func nCounts(nonEmbedding bool) string {
 // (a, b and the multipliers on N and D per 10x compute), and a table of forms, citations
 // and conventions. In the text format the long citation and conventions go in notes under
 // the second table, so that it fits a terminal; CSV and Markdown keep them in columns.
-func LawsTables(ls []*laws.Law, f Format) []*Table {
+func LawsTables(ls []*laws.Law, f format.Output) []*Table {
 	t := &Table{Title: "Built-in laws", Header: []string{"law", "constants", "a", "b", "N per 10x C", "D per 10x C", "N counts"}}
 	c := &Table{Title: "Forms, citations and conventions", Header: []string{"law", "form", "title", "citation", "conventions"}}
-	if f == Text {
+	if f == format.Text {
 		c.Header = c.Header[:2]
 	}
 	for _, l := range ls {
 		a, b := l.Exponents()
-		t.AddRow(l.Name, FormatConstants(LawConstants(l)), Float(a, 3), Float(b, 3),
-			Ratio(math.Pow(10, a)), Ratio(math.Pow(10, b)), nCounts(l.NonEmbedding))
-		if f == Text {
+		t.AddRow(l.Name, FormatConstants(LawConstants(l)), format.Float(a, 3), format.Float(b, 3),
+			format.Ratio(math.Pow(10, a)), format.Ratio(math.Pow(10, b)), nCounts(l.NonEmbedding))
+		if f == format.Text {
 			c.AddRow(l.Name, lawForm(l))
 			c.Notes = append(c.Notes, l.Name+": "+l.Title+". "+l.Citation+". Conventions: "+l.Conventions+".")
 		} else {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -33,7 +34,7 @@ type Section struct {
 // a given input.
 func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []Figure, skipped []string, generated string, sections ...Section) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Scaling-law report: %s\n\n", MarkdownText(filepath.Base(res.Set.Source)))
+	fmt.Fprintf(&b, "# Scaling-law report: %s\n\n", format.MarkdownText(filepath.Base(res.Set.Source)))
 	fmt.Fprintf(&b, "Generated %s\n\n", generated)
 	b.WriteString(verdictMarkdown(doc, sections))
 	intervals := ""
@@ -41,7 +42,7 @@ func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []
 		intervals = " Intervals are 95% bootstrap percentiles."
 	}
 	fmt.Fprintf(&b, "Conventions: N counts parameters as the input does; D training tokens; C training FLOPs (%s); losses in nats per token; relative error = (actual - predicted) / predicted, > 0 is worse than the law.%s\n\n", flopsConvention(doc), intervals)
-	if err := RenderAll(&b, Markdown, FitTables(res, doc), nil); err != nil {
+	if err := RenderAll(&b, format.Markdown, FitTables(res, doc), nil); err != nil {
 		return err
 	}
 	if len(figures) > 0 || len(skipped) > 0 {
@@ -50,7 +51,7 @@ func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []
 			fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n%s\n\n", f.Kind, f.Kind, filepath.ToSlash(f.File), f.Caption)
 		}
 		for _, s := range skipped {
-			fmt.Fprintf(&b, "- skipped: %s\n", MarkdownText(s))
+			fmt.Fprintf(&b, "- skipped: %s\n", format.MarkdownText(s))
 		}
 		if len(skipped) > 0 {
 			b.WriteString("\n")
@@ -61,7 +62,7 @@ func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []
 		b.WriteString("None.\n")
 	}
 	for _, s := range warn.Strings(doc.Warnings) {
-		b.WriteString("- " + MarkdownText(s) + "\n")
+		b.WriteString("- " + format.MarkdownText(s) + "\n")
 	}
 	if n := sectionWarnings(sections); n > 0 {
 		fmt.Fprintf(&b, "\nThe other sections list their own warnings: %s.\n", sectionCounts(sections))
@@ -179,7 +180,7 @@ func sectionCounts(sections []Section) string {
 	var parts []string
 	for _, s := range sections {
 		if len(s.Warnings) > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", MarkdownText(s.Name), len(s.Warnings)))
+			parts = append(parts, fmt.Sprintf("%s %d", format.MarkdownText(s.Name), len(s.Warnings)))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -194,11 +195,11 @@ func verdictMarkdown(doc *Document, sections []Section) string {
 		b.WriteString("- **Converged:** yes, every fit.\n")
 	} else {
 		fmt.Fprintf(&b, "- **Converged: NO** — %s did not converge: do not act on %s numbers without checking the warnings below.\n",
-			MarkdownText(strings.Join(v.NotConverged, ", ")), map[bool]string{true: "its", false: "their"}[len(v.NotConverged) == 1])
+			format.MarkdownText(strings.Join(v.NotConverged, ", ")), map[bool]string{true: "its", false: "their"}[len(v.NotConverged) == 1])
 	}
 	var ex []string
 	for _, e := range v.Exponents {
-		ex = append(ex, fmt.Sprintf("%s a = %s", MarkdownText(e.Name), Float(e.Value, 3))) // names carry group names
+		ex = append(ex, fmt.Sprintf("%s a = %s", format.MarkdownText(e.Name), format.Float(e.Value, 3))) // names carry group names
 	}
 	switch {
 	case len(v.Exponents) < 2:
@@ -209,7 +210,7 @@ func verdictMarkdown(doc *Document, sections []Section) string {
 		fmt.Fprintf(&b, "- **Approaches agree: NO** (%s): the compute-optimal exponent depends on the method.\n", strings.Join(ex, ", "))
 	}
 	if v.HeldOut > 0 {
-		fmt.Fprintf(&b, "- **Holdout:** mean |relative error| %s over %d held-out runs.\n", Percent(v.Holdout), v.HeldOut)
+		fmt.Fprintf(&b, "- **Holdout:** mean |relative error| %s over %d held-out runs.\n", format.Percent(v.Holdout), v.HeldOut)
 	} else {
 		b.WriteString("- **Holdout:** none (no --holdout): the law was not tested on runs it was not fitted to.\n")
 	}

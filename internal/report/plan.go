@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -106,7 +107,7 @@ func ivCell(p func(r *PlanRow) *[2]float64, f func(float64) string) (func(*PlanR
 	return func(r *PlanRow) bool { return p(r) != nil },
 		func(r *PlanRow) string {
 			if v := p(r); v != nil {
-				return Interval(*v, f)
+				return format.Interval(*v, f)
 			}
 			return "-"
 		}
@@ -119,7 +120,7 @@ func col(header string, has func(*PlanRow) bool, cell func(*PlanRow) string) pla
 // loss4 formats a loss in nats/token with 4 decimals: 2.2221.
 func loss4(x float64) string {
 	if a := math.Abs(x); math.IsNaN(x) || math.IsInf(x, 0) || a >= 1e6 || (a < 1e-3 && a != 0) {
-		return Float(x, 4) // an absurd fit's loss: scientific, not 110 digits
+		return format.Float(x, 4) // an absurd fit's loss: scientific, not 110 digits
 	}
 	return strconv.FormatFloat(x, 'f', 4, 64)
 }
@@ -127,9 +128,9 @@ func loss4(x float64) string {
 // extrapolation formats a compute factor: 769.23x, 0.00923x.
 func extrapolation(x float64) string {
 	if x < 1 {
-		return Float(x, 3) + "x"
+		return format.Float(x, 3) + "x"
 	}
-	return Ratio(x)
+	return format.Ratio(x)
 }
 
 // perParam formats tokens per parameter: 23.1, 1400, 0.5.
@@ -137,7 +138,7 @@ func perParam(x float64) string {
 	if math.Abs(x) >= 100 && math.Abs(x) < 1e7 {
 		return strconv.FormatFloat(x, 'f', 0, 64)
 	}
-	return Float(x, 3)
+	return format.Float(x, 3)
 }
 
 // count4 is Count with 4 significant figures (24.18B, 2.657T, 237.3B), so that planned sizes
@@ -145,7 +146,7 @@ func perParam(x float64) string {
 func count4(x float64) string {
 	a := math.Abs(x)
 	if math.IsNaN(x) || math.IsInf(x, 0) || a >= 1e18 || a < 1e3 {
-		return Count(x)
+		return format.Count(x)
 	}
 	for _, u := range []struct {
 		v float64
@@ -155,11 +156,11 @@ func count4(x float64) string {
 			return strconv.FormatFloat(x/u.v, 'g', 4, 64) + u.s
 		}
 	}
-	return Count(x)
+	return format.Count(x)
 }
 
 var (
-	cFLOPs                                                                            = col("FLOPs", always, func(r *PlanRow) string { return Sci(r.FLOPs) })
+	cFLOPs                                                                            = col("FLOPs", always, func(r *PlanRow) string { return format.Sci(r.FLOPs) })
 	cParams                                                                           = col("params", always, func(r *PlanRow) string { return count4(r.Params) })
 	cTokens                                                                           = col("tokens", always, func(r *PlanRow) string { return count4(r.Tokens) })
 	cTPP                                                                              = col("tokens/param", always, func(r *PlanRow) string { return perParam(r.TokensPerParam) })
@@ -178,7 +179,7 @@ func init() {
 	cTarget = col("target loss", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.Loss }, loss4)
 	cLoss = col("loss", h, c)
-	h, c = ivCell(func(r *PlanRow) *[2]float64 { return r.FLOPsInterval }, Sci)
+	h, c = ivCell(func(r *PlanRow) *[2]float64 { return r.FLOPsInterval }, format.Sci)
 	cFIv = col("FLOPs 95%", h, c)
 	h, c = ivCell(func(r *PlanRow) *[2]float64 { return r.ParamsInterval }, count4)
 	cNIv = col("params 95%", h, c)
@@ -186,7 +187,7 @@ func init() {
 	cDIv = col("tokens 95%", h, c)
 	h, c = ivCell(func(r *PlanRow) *[2]float64 { return r.LossInterval }, loss4)
 	cLIv = col("loss 95%", h, c)
-	h, c = ptrCell(func(r *PlanRow) *float64 { return r.UniqueTokens }, Count)
+	h, c = ptrCell(func(r *PlanRow) *float64 { return r.UniqueTokens }, format.Count)
 	cUnique = col("unique tokens", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.Epochs }, func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) })
 	cEpochs = col("epochs", h, c)
@@ -194,24 +195,24 @@ func init() {
 	cFree = col("unlimited-data loss", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.LossPenalty }, func(x float64) string { return "+" + strconv.FormatFloat(x, 'f', 4, 64) })
 	cPenalty = col("penalty", h, c)
-	h, c = ptrCell(func(r *PlanRow) *float64 { return r.InferenceTokens }, Count)
+	h, c = ptrCell(func(r *PlanRow) *float64 { return r.InferenceTokens }, format.Count)
 	cInfTok = col("inference tokens", h, c)
-	h, c = ptrCell(func(r *PlanRow) *float64 { return r.TotalFLOPs }, Sci)
+	h, c = ptrCell(func(r *PlanRow) *float64 { return r.TotalFLOPs }, format.Sci)
 	cTotal = col("lifetime FLOPs", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.ChinchillaParams }, count4)
 	cChinN = col("Chinchilla params", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.ChinchillaTokens }, count4)
 	cChinD = col("Chinchilla tokens", h, c)
-	pct := func(x float64) string { return Float(100*x, 4) + "%" }
+	pct := func(x float64) string { return format.Float(100*x, 4) + "%" }
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.ParamsRatio }, pct)
 	cPR = col("params vs Chinchilla", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.TokensRatio }, pct)
 	cTR = col("tokens vs Chinchilla", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.FLOPsRatio }, pct)
 	cFR = col("lifetime FLOPs vs Chinchilla", h, c)
-	h, c = ptrCell(func(r *PlanRow) *float64 { return r.GPUHours }, Count)
+	h, c = ptrCell(func(r *PlanRow) *float64 { return r.GPUHours }, format.Count)
 	cGPUh = col("GPU-hours", h, c)
-	h, c = ptrCell(func(r *PlanRow) *float64 { return r.GPUDays }, Count)
+	h, c = ptrCell(func(r *PlanRow) *float64 { return r.GPUDays }, format.Count)
 	cGPUd = col("GPU-days", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.Extrapolation }, extrapolation)
 	cExtra = col("x largest run", h, c)
@@ -271,7 +272,7 @@ func (d *PlanDocument) Table() *Table {
 		if d.GPU.Name != "" {
 			g += d.GPU.Name + ", "
 		}
-		g += Float(d.GPU.PeakFLOPs/1e12, 4) + " TFLOP/s dense peak at MFU " + Float(d.GPU.MFU, 3) +
+		g += format.Float(d.GPU.PeakFLOPs/1e12, 4) + " TFLOP/s dense peak at MFU " + format.Float(d.GPU.MFU, 3) +
 			" (GPU-hours = training FLOPs / (peak x MFU))"
 		t.Notes = append(t.Notes, g)
 	}
@@ -297,8 +298,8 @@ func (d *PlanDocument) lawNotes() []string {
 	}
 	if p := l.Params; p != nil {
 		if _, ok := p["E"]; ok {
-			out = append(out, "constants: E "+Float(p["E"], 4)+", A "+Float(p["A"], 4)+", B "+Float(p["B"], 4)+
-				", alpha "+Float(p["alpha"], 4)+", beta "+Float(p["beta"], 4))
+			out = append(out, "constants: E "+format.Float(p["E"], 4)+", A "+format.Float(p["A"], 4)+", B "+format.Float(p["B"], 4)+
+				", alpha "+format.Float(p["alpha"], 4)+", beta "+format.Float(p["beta"], 4))
 		}
 	}
 	return out
@@ -307,19 +308,19 @@ func (d *PlanDocument) lawNotes() []string {
 // WritePlan writes the document in format f: JSON in full precision (warnings in
 // "warnings"), CSV rows, a table, or Markdown followed by the warnings. It adds its own
 // warnings to d.Warnings; the caller sends them all to stderr.
-func WritePlan(w io.Writer, f Format, d *PlanDocument) error {
+func WritePlan(w io.Writer, f format.Output, d *PlanDocument) error {
 	if err := CheckFinite(d); err != nil {
 		return err // the same error in every format
 	}
 	d.Warnings = append(d.Warnings, outsideIntervals(d.Rows)...)
 	switch f {
-	case JSON:
+	case format.JSON:
 		return WriteJSON(w, d)
-	case CSV:
+	case format.CSV:
 		return WriteRowsCSV(w, d.Rows)
 	}
 	var ws []warn.Warning
-	if f == Markdown {
+	if f == format.Markdown {
 		ws = d.Warnings
 	}
 	return RenderAll(w, f, []*Table{d.Table()}, ws)
@@ -341,11 +342,11 @@ func outsideIntervals(rows []PlanRow) []warn.Warning {
 		}{{"FLOPs", r.FLOPs, r.FLOPsInterval}, {"params", r.Params, r.ParamsInterval}, {"tokens", r.Tokens, r.TokensInterval}} {
 			if c.iv != nil && (c.v < c.iv[0] || c.v > c.iv[1]) {
 				out = append(out, warn.New(CodeOutsideInterval, "row %d: %s %s lies outside its 95%% interval %s: the bootstrap draws disagree with the fit, which is poorly identified; do not rely on this number",
-					i+1, c.name, Sci(c.v), Interval(*c.iv, Sci)))
+					i+1, c.name, format.Sci(c.v), format.Interval(*c.iv, format.Sci)))
 			}
 		}
 		if r.Loss != nil && r.LossInterval != nil && (*r.Loss < r.LossInterval[0] || *r.Loss > r.LossInterval[1]) {
-			out = append(out, warn.New(CodeOutsideInterval, "row %d: loss %s lies outside its 95%% interval %s: the bootstrap draws disagree with the fit", i+1, loss4(*r.Loss), Interval(*r.LossInterval, loss4)))
+			out = append(out, warn.New(CodeOutsideInterval, "row %d: loss %s lies outside its 95%% interval %s: the bootstrap draws disagree with the fit", i+1, loss4(*r.Loss), format.Interval(*r.LossInterval, loss4)))
 		}
 	}
 	return out

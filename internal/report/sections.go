@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -15,7 +16,7 @@ func WarningsMarkdown(ws []warn.Warning) string {
 		b.WriteString("None.\n")
 	}
 	for _, w := range ws {
-		b.WriteString("- " + MarkdownText(w.Qualified()) + "\n")
+		b.WriteString("- " + format.MarkdownText(w.Qualified()) + "\n")
 	}
 	return b.String()
 }

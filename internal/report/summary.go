@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/runs"
 )
 
@@ -20,11 +21,11 @@ func SummaryTable(set *runs.Set) *Table {
 		}
 		return ""
 	}
-	t.AddRow("params N", Count(s.Params[0]), Count(s.Params[1]), fmt.Sprintf("%d distinct sizes", s.DistinctParams))
-	t.AddRow("tokens D", Count(s.Tokens[0]), Count(s.Tokens[1]), derived("tokens"))
-	t.AddRow("compute C (FLOPs)", Sci(s.FLOPs[0]), Sci(s.FLOPs[1]), derived("flops"))
-	t.AddRow("loss (nats/token)", Float(s.Loss[0], 4), Float(s.Loss[1], 4), "")
-	t.AddRow("tokens per param", "", "", "median "+Float(s.TokensPerParamMedian, 3))
+	t.AddRow("params N", format.Count(s.Params[0]), format.Count(s.Params[1]), fmt.Sprintf("%d distinct sizes", s.DistinctParams))
+	t.AddRow("tokens D", format.Count(s.Tokens[0]), format.Count(s.Tokens[1]), derived("tokens"))
+	t.AddRow("compute C (FLOPs)", format.Sci(s.FLOPs[0]), format.Sci(s.FLOPs[1]), derived("flops"))
+	t.AddRow("loss (nats/token)", format.Float(s.Loss[0], 4), format.Float(s.Loss[1], 4), "")
+	t.AddRow("tokens per param", "", "", "median "+format.Float(s.TokensPerParamMedian, 3))
 	t.Notes = append(t.Notes, fmt.Sprintf("%d runs used, %d excluded by filters", s.Runs, s.Excluded))
 	t.Notes = append(t.Notes, set.Notes...)
 	if len(s.Groups) > 0 {

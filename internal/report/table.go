@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -22,11 +23,11 @@ type Table struct {
 func (t *Table) AddRow(cells ...string) { t.Rows = append(t.Rows, cells) }
 
 // Render writes the table in format f (Text, Markdown or CSV).
-func (t *Table) Render(w io.Writer, f Format) error {
+func (t *Table) Render(w io.Writer, f format.Output) error {
 	switch f {
-	case Markdown:
+	case format.Markdown:
 		return t.markdown(w)
-	case CSV:
+	case format.CSV:
 		return t.csv(w)
 	}
 	return t.text(w)
@@ -35,7 +36,7 @@ func (t *Table) Render(w io.Writer, f Format) error {
 func (t *Table) text(w io.Writer) error {
 	var b strings.Builder
 	if t.Title != "" {
-		b.WriteString(Terminal(t.Title) + "\n")
+		b.WriteString(format.Terminal(t.Title) + "\n")
 	}
 	width := make([]int, len(t.Header))
 	// Cells quote the input (group names, headers): escape what a terminal would obey.
@@ -43,7 +44,7 @@ func (t *Table) text(w io.Writer) error {
 	for _, r := range append([][]string{t.Header}, t.Rows...) {
 		esc := make([]string, len(r))
 		for i, c := range r {
-			esc[i] = Terminal(c)
+			esc[i] = format.Terminal(c)
 		}
 		all = append(all, esc)
 	}
@@ -73,7 +74,7 @@ func (t *Table) text(w io.Writer) error {
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	for _, n := range t.Notes {
-		b.WriteString("  " + Terminal(n) + "\n")
+		b.WriteString("  " + format.Terminal(n) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -82,9 +83,9 @@ func (t *Table) text(w io.Writer) error {
 func (t *Table) markdown(w io.Writer) error {
 	var b strings.Builder
 	if t.Title != "" {
-		b.WriteString("### " + MarkdownText(t.Title) + "\n\n")
+		b.WriteString("### " + format.MarkdownText(t.Title) + "\n\n")
 	}
-	esc := MarkdownText
+	esc := format.MarkdownText
 	row := func(cells []string) {
 		b.WriteString("|")
 		for _, c := range cells {
@@ -108,7 +109,7 @@ func (t *Table) markdown(w io.Writer) error {
 	if len(t.Notes) > 0 {
 		b.WriteString("\n")
 		for _, n := range t.Notes {
-			b.WriteString("- " + MarkdownText(n) + "\n")
+			b.WriteString("- " + format.MarkdownText(n) + "\n")
 		}
 	}
 	b.WriteString("\n")
@@ -133,7 +134,7 @@ func (t *Table) csv(w io.Writer) error {
 }
 
 // RenderAll writes tables one after another, separated by blank lines, then warnings.
-func RenderAll(w io.Writer, f Format, tables []*Table, ws []warn.Warning) error {
+func RenderAll(w io.Writer, f format.Output, tables []*Table, ws []warn.Warning) error {
 	warnings := warn.Strings(ws)
 	for i, t := range tables {
 		if i > 0 {
@@ -150,12 +151,12 @@ func RenderAll(w io.Writer, f Format, tables []*Table, ws []warn.Warning) error 
 	}
 	var b strings.Builder
 	switch f {
-	case Markdown:
+	case format.Markdown:
 		b.WriteString("### Warnings\n\n")
 		for _, s := range warnings {
-			b.WriteString("- " + MarkdownText(s) + "\n")
+			b.WriteString("- " + format.MarkdownText(s) + "\n")
 		}
-	case CSV:
+	case format.CSV:
 		b.WriteString("\n# warnings\nwarning\n")
 		cw := csv.NewWriter(&b)
 		for _, s := range warnings {
@@ -165,7 +166,7 @@ func RenderAll(w io.Writer, f Format, tables []*Table, ws []warn.Warning) error 
 	default:
 		b.WriteString("\nwarnings:\n")
 		for _, s := range warnings {
-			b.WriteString("  ! " + Terminal(s) + "\n")
+			b.WriteString("  ! " + format.Terminal(s) + "\n")
 		}
 	}
 	_, err := io.WriteString(w, b.String())

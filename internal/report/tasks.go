@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/tasks"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -195,7 +196,7 @@ func TasksTables(doc *TasksDocument) []*Table {
 					if p.Hypothetical {
 						kind = "projection"
 					}
-					tb.Title = fmt.Sprintf("%s (%s): N = %s, D = %s", run, kind, Count(p.Params), Count(p.Tokens))
+					tb.Title = fmt.Sprintf("%s (%s): N = %s, D = %s", run, kind, format.Count(p.Params), format.Count(p.Tokens))
 				}
 				iv := "-"
 				if p.MetricInterval != nil {
@@ -221,11 +222,11 @@ func TasksTables(doc *TasksDocument) []*Table {
 		Header: []string{"task", "runs", "E", "A", "alpha", "B", "beta", "link", "noise"}}
 	for _, t := range doc.Tasks {
 		s1 := t.Step1
-		e := Float(s1.E, 3)
+		e := format.Float(s1.E, 3)
 		if s1.Bound != "" {
 			e += " (" + s1.Bound + ")"
 		}
-		fits.AddRow(t.Task, fmt.Sprint(t.Runs), e, Float(s1.A, 3), Float(s1.Alpha, 3), Float(s1.B, 3), Float(s1.Beta, 3), linkText(t.Step2), fmt.Sprintf("%.4f", t.Noise))
+		fits.AddRow(t.Task, fmt.Sprint(t.Runs), e, format.Float(s1.A, 3), format.Float(s1.Alpha, 3), format.Float(s1.B, 3), format.Float(s1.Beta, 3), linkText(t.Step2), fmt.Sprintf("%.4f", t.Noise))
 	}
 	fits.Notes = append(fits.Notes, "noise: mean standard deviation of the metric over each ladder run's last checkpoints")
 	return append(out, fits)
@@ -244,25 +245,25 @@ func linkText(s TaskStep2) string {
 // that gathers sections.
 func TasksMarkdown(w io.Writer, doc *TasksDocument, figures []Figure) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Downstream tasks: %s\n\n", MarkdownText(filepath.Base(doc.Source)))
+	fmt.Fprintf(&b, "## Downstream tasks: %s\n\n", format.MarkdownText(filepath.Base(doc.Source)))
 	r := doc.Recipe
 	fmt.Fprintf(&b, "Two steps (Bhagia et al. 2024): %s, one point per ladder run (mean of its last %d checkpoints); then a %s link from task loss to metric, fitted on every checkpoint after dropping each run's first %.0f%% and a %d-point trailing moving average, plus the ideal point (0, max). Predictions chain the two.", r.Step1, r.Last, r.Link, 100*r.Skip, r.Smooth)
 	if r.Bootstrap > 0 {
 		fmt.Fprintf(&b, " Intervals: %.0f%% percentiles over %d bootstrap resamples of the ladder runs, refitting both steps (seed %d).", 100*r.Level, r.Bootstrap, r.Seed)
 	}
 	b.WriteString("\n\n")
-	if err := RenderAll(&b, Markdown, TasksTables(doc), nil); err != nil {
+	if err := RenderAll(&b, format.Markdown, TasksTables(doc), nil); err != nil {
 		return err
 	}
 	for _, f := range figures {
-		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n%s\n\n", MarkdownText(f.Kind), MarkdownText(f.Kind), filepath.ToSlash(f.File), MarkdownText(f.Caption))
+		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n%s\n\n", format.MarkdownText(f.Kind), format.MarkdownText(f.Kind), filepath.ToSlash(f.File), format.MarkdownText(f.Caption))
 	}
 	b.WriteString("### Warnings\n\n")
 	if len(doc.Warnings) == 0 {
 		b.WriteString("None.\n")
 	}
 	for _, x := range doc.Warnings {
-		b.WriteString("- " + MarkdownText(x.Qualified()) + "\n")
+		b.WriteString("- " + format.MarkdownText(x.Qualified()) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

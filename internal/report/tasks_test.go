@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/tasks"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -44,7 +45,7 @@ func TestTasksDocumentTablesMarkdown(t *testing.T) {
 		t.Errorf("metric_actual should appear once (the projection has none):\n%s", js.String())
 	}
 	var tb bytes.Buffer
-	if err := RenderAll(&tb, Text, TasksTables(doc), doc.Warnings); err != nil {
+	if err := RenderAll(&tb, format.Text, TasksTables(doc), doc.Warnings); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"13B (held-out run): N = 13.2B, D = 5.00T", "[0.433, 0.550]", "-0.003", "70B:15T (projection)", "mean |error| 0.003 over 1 tasks"} {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/versus"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -169,21 +170,21 @@ func ratioOrInf(x float64) string {
 	if math.IsInf(x, 1) {
 		return "never"
 	}
-	return Ratio(x)
+	return format.Ratio(x)
 }
 
 func numOrInf(x float64) string {
 	if math.IsInf(x, 1) {
 		return "inf"
 	}
-	return Float(x, 3)
+	return format.Float(x, 3)
 }
 
 func sciOrInf(x float64) string {
 	if math.IsInf(x, 1) {
 		return "inf"
 	}
-	return Sci(x)
+	return format.Sci(x)
 }
 
 // VersusVerdict is the one-line verdict of one comparison, e.g. "B needs 0.620x [0.550,
@@ -195,13 +196,13 @@ func VersusVerdict(r *versus.Result, c versus.Comparison) string {
 	p := versus.Headline(c.Multipliers)
 	var b strings.Builder
 	if math.IsInf(p.Value, 1) {
-		fmt.Fprintf(&b, "%s never reaches the loss %s reaches at %s", c.Group, r.Reference, Sci(p.FLOPs))
+		fmt.Fprintf(&b, "%s never reaches the loss %s reaches at %s", c.Group, r.Reference, format.Sci(p.FLOPs))
 	} else {
-		fmt.Fprintf(&b, "%s needs %s", c.Group, Ratio(p.Value))
+		fmt.Fprintf(&b, "%s needs %s", c.Group, format.Ratio(p.Value))
 		if p.Interval != nil {
 			fmt.Fprintf(&b, " [%s, %s]", numOrInf(p.Interval.Lo), numOrInf(p.Interval.Hi))
 		}
-		fmt.Fprintf(&b, " the compute of %s at %s", r.Reference, Sci(p.FLOPs))
+		fmt.Fprintf(&b, " the compute of %s at %s", r.Reference, format.Sci(p.FLOPs))
 	}
 	if p.Extrapolated {
 		b.WriteString(" (extrapolated)")
@@ -215,9 +216,9 @@ func VersusVerdict(r *versus.Result, c versus.Comparison) string {
 		b.WriteString(", " + c.Trend + " with scale")
 	}
 	if c.Crossover == nil {
-		fmt.Fprintf(&b, "; no crossover below %s", Sci(r.CrossoverMax))
+		fmt.Fprintf(&b, "; no crossover below %s", format.Sci(r.CrossoverMax))
 	} else {
-		fmt.Fprintf(&b, "; crossover at %s", Sci(c.Crossover.FLOPs))
+		fmt.Fprintf(&b, "; crossover at %s", format.Sci(c.Crossover.FLOPs))
 		if c.Crossover.Extrapolated {
 			b.WriteString(" (extrapolated)")
 		}
@@ -253,14 +254,14 @@ func VersusTables(r *versus.Result) []*Table {
 		if !f.Converged {
 			conv = "NO"
 		}
-		rng := Sci(f.FLOPsRange[0]) + " to " + Sci(f.FLOPsRange[1])
+		rng := format.Sci(f.FLOPsRange[0]) + " to " + format.Sci(f.FLOPsRange[1])
 		if r.Frontier == versus.FrontierIsoFLOP {
-			laws.AddRow(f.Group, fmt.Sprint(f.Runs), fmt.Sprint(f.Budgets), Float(f.Frontier.E, 4), Float(f.Frontier.K, 4),
-				Float(f.Frontier.Gamma, 3), Float(f.Exponents[versus.ExpA], 3), rng, conv)
+			laws.AddRow(f.Group, fmt.Sprint(f.Runs), fmt.Sprint(f.Budgets), format.Float(f.Frontier.E, 4), format.Float(f.Frontier.K, 4),
+				format.Float(f.Frontier.Gamma, 3), format.Float(f.Exponents[versus.ExpA], 3), rng, conv)
 			continue
 		}
-		laws.AddRow(f.Group, fmt.Sprint(f.Runs), Float(l.E, 4), Float(l.A, 4), Float(l.B, 4), Float(l.Alpha, 3), Float(l.Beta, 3),
-			Float(l.ExponentA(), 3), Float(versus.Slope(l), 3), rng, conv)
+		laws.AddRow(f.Group, fmt.Sprint(f.Runs), format.Float(l.E, 4), format.Float(l.A, 4), format.Float(l.B, 4), format.Float(l.Alpha, 3), format.Float(l.Beta, 3),
+			format.Float(l.ExponentA(), 3), format.Float(versus.Slope(l), 3), rng, conv)
 	}
 	if r.FrontierReason != "" {
 		laws.Notes = append(laws.Notes, "frontier: "+r.FrontierReason)
@@ -268,13 +269,13 @@ func VersusTables(r *versus.Result) []*Table {
 	for _, f := range r.Fits {
 		if gl := f.Granularity; gl != nil {
 			laws.Notes = append(laws.Notes, fmt.Sprintf("%s: granularity law L = c + (g/G^gamma + a)/N^alpha + b/D^beta (Krajewski et al. 2024) with c %s, a %s, g %s, gamma %s, b %s, alpha %s, beta %s; its row is that law at G = %s, its largest granularity",
-				f.Group, Float(gl.C, 4), Float(gl.A, 4), Float(gl.Gc, 4), Float(gl.Gamma, 3), Float(gl.B, 4), Float(gl.Alpha, 3), Float(gl.Beta, 3), Short(f.GranularityAt, 4)))
+				f.Group, format.Float(gl.C, 4), format.Float(gl.A, 4), format.Float(gl.Gc, 4), format.Float(gl.Gamma, 3), format.Float(gl.B, 4), format.Float(gl.Alpha, 3), format.Float(gl.Beta, 3), format.Short(f.GranularityAt, 4)))
 		}
 	}
 	if r.SharedE {
-		n := "E is shared across groups (one joint fit): E = " + Float(r.E, 4)
+		n := "E is shared across groups (one joint fit): E = " + format.Float(r.E, 4)
 		if r.EInterval != nil {
-			n += " " + ivs(r.EInterval, func(x float64) string { return Float(x, 4) })
+			n += " " + ivs(r.EInterval, func(x float64) string { return format.Float(x, 4) })
 		}
 		laws.Notes = append(laws.Notes, n)
 	}
@@ -298,7 +299,7 @@ func VersusTables(r *versus.Result) []*Table {
 			if p.Extrapolated {
 				mark = "extrapolated"
 			}
-			row := []string{Sci(p.FLOPs), Float(p.Loss, 4), ratioOrInf(p.Value), ivs(p.Interval, numOrInf), mark}
+			row := []string{format.Sci(p.FLOPs), format.Float(p.Loss, 4), ratioOrInf(p.Value), ivs(p.Interval, numOrInf), mark}
 			if mem {
 				row = append(row, ratioOrInf(p.MemoryRatio))
 			}
@@ -306,13 +307,13 @@ func VersusTables(r *versus.Result) []*Table {
 		}
 		t.Notes = append(t.Notes, VersusVerdict(r, c))
 		if x := c.Crossover; x != nil && x.Interval != nil {
-			t.Notes = append(t.Notes, fmt.Sprintf("%s of resamples cross below %s", Percent(x.Share), Sci(r.CrossoverMax)))
+			t.Notes = append(t.Notes, fmt.Sprintf("%s of resamples cross below %s", format.Percent(x.Share), format.Sci(r.CrossoverMax)))
 		}
 		out = append(out, t)
 		e := &Table{Title: fmt.Sprintf("%s against %s: exponents", c.Group, r.Reference),
 			Header: []string{"exponent", r.Reference, c.Group, "difference", "95% interval"}}
 		for _, x := range c.Exponents {
-			e.AddRow(x.Name, Float(x.Reference, 3), Float(x.Group, 3), Float(x.Diff, 3), ivs(x.Interval, func(v float64) string { return Float(v, 3) }))
+			e.AddRow(x.Name, format.Float(x.Reference, 3), format.Float(x.Group, 3), format.Float(x.Diff, 3), ivs(x.Interval, func(v float64) string { return format.Float(v, 3) }))
 		}
 		if r.Frontier == versus.FrontierIsoFLOP {
 			e.Notes = append(e.Notes, "a: N_opt ∝ C^a and b: D_opt ∝ C^b through the IsoFLOP minima (Approach 2); slope: L* − E ∝ C^(−slope)")
@@ -329,7 +330,7 @@ func VersusTables(r *versus.Result) []*Table {
 // warnings), for `scalefit report` and for gathering into a larger report.
 func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
 	var b strings.Builder
-	b.WriteString("## Which design scales better: compute multipliers against " + MarkdownText(r.Reference) + "\n\n")
+	b.WriteString("## Which design scales better: compute multipliers against " + format.MarkdownText(r.Reference) + "\n\n")
 	if r.Frontier == versus.FrontierIsoFLOP {
 		b.WriteString("Each group's loss-optimal frontier L*(C) is E + K (C/6)^-slope fitted to its IsoFLOP minima")
 	} else {
@@ -337,10 +338,10 @@ func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
 	}
 	b.WriteString("; the multiplier m(C) is the compute a group needs to reach the loss the reference reaches with C (below 1: less compute). Budgets outside the compute both groups' runs cover are marked extrapolated.\n\n")
 	for _, c := range r.Comparisons {
-		b.WriteString("- " + MarkdownText(VersusVerdict(r, c)) + "\n")
+		b.WriteString("- " + format.MarkdownText(VersusVerdict(r, c)) + "\n")
 	}
 	b.WriteString("\n")
-	if err := RenderAll(&b, Markdown, VersusTables(r), nil); err != nil {
+	if err := RenderAll(&b, format.Markdown, VersusTables(r), nil); err != nil {
 		return err
 	}
 	if figure != "" {
@@ -349,7 +350,7 @@ func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
 	if len(r.Warnings) > 0 {
 		b.WriteString("Warnings:\n\n")
 		for _, x := range r.Warnings {
-			b.WriteString("- " + MarkdownText(x.Qualified()) + "\n")
+			b.WriteString("- " + format.MarkdownText(x.Qualified()) + "\n")
 		}
 		b.WriteString("\n")
 	}

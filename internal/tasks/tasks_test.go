@@ -3,7 +3,6 @@ package tasks
 import (
 	"errors"
 	"fmt"
-	"github.com/scalefit/scalefit/internal/testutil"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/testutil"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"

@@ -1,7 +1,8 @@
-// Package report turns results into text tables, JSON, CSV and Markdown. It is the only
-// place that formats numbers for people: tables keep at least 3 significant figures
-// (7.02B, 1.86x, 5.76e23); JSON keeps full precision.
-package report
+// Package format is the one place that formats numbers and quoted input text for people, a
+// leaf package that report, plot and every command share: tables keep at least 3 significant
+// figures (7.02B, 1.86x, 5.76e23; JSON keeps full precision), and text from the input (group
+// names, headers, file names) is escaped for the terminal, Markdown and HTML it lands in.
+package format
 
 import (
 	"fmt"
@@ -10,19 +11,19 @@ import (
 	"strings"
 )
 
-// Format is an output format.
-type Format string
+// Output is an output format of a command (--format).
+type Output string
 
 // The output formats every command supports.
 const (
-	Text     Format = "table"
-	JSON     Format = "json"
-	CSV      Format = "csv"
-	Markdown Format = "markdown"
+	Text     Output = "table"
+	JSON     Output = "json"
+	CSV      Output = "csv"
+	Markdown Output = "markdown"
 )
 
-// ParseFormat checks a --format value.
-func ParseFormat(s string) (Format, error) {
+// Parse checks a --format value.
+func Parse(s string) (Output, error) {
 	switch strings.ToLower(s) {
 	case "table", "text", "":
 		return Text, nil
