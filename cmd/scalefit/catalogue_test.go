@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // The catalogue of awkward inputs: each row runs scalefit in-process on a small CSV built
@@ -400,7 +401,7 @@ func checkRow(row catRow, dir, stdout, stderr string, code int) []string {
 	}
 	if row.warning != "" || row.alpha != 0 {
 		var doc struct {
-			Warnings []string `json:"warnings"`
+			Warnings warn.List `json:"warnings"`
 			Fits     []struct {
 				Approach int                `json:"approach"`
 				Params   map[string]float64 `json:"params"`
@@ -412,7 +413,7 @@ func checkRow(row catRow, dir, stdout, stderr string, code int) []string {
 			if row.warning != "" {
 				re, found := regexp.MustCompile(row.warning), false
 				for _, w := range doc.Warnings {
-					found = found || re.MatchString(w)
+					found = found || re.MatchString(w.Qualified())
 				}
 				if !found {
 					p = append(p, fmt.Sprintf("no warning matches %q: %q", row.warning, doc.Warnings))

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/format"
+	"github.com/scalefit/scalefit/internal/lawsource"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -141,11 +141,11 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		}
 		res.Tolerance = tol
 	}
-	doc, fit, law, draws, err := fitfile.ReadApproach3(o.fit)
+	doc, fit, law, draws, err := lawsource.ReadApproach3(o.fit)
 	if err != nil {
 		return err
 	}
-	res.Warnings = append(res.Warnings, fitfile.FitWarnings(o.fit, fit)...)
+	res.Warnings = append(res.Warnings, lawsource.FitWarnings(o.fit, fit)...)
 	res.Law = "chinchilla approach 3"
 	if fit.Group != "" {
 		res.Law += ", group " + fit.Group

@@ -7,10 +7,10 @@ import (
 
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/chinchilla"
-	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/lawsource"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/report"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -298,11 +298,11 @@ func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets
 func compareEntries(c *report.Comparison, res *analysis.Result) {
 	var cands []verdictCandidate
 	// add lists a fitted law with its allocations at the budgets and its a, b intervals.
-	add := func(cand verdictCandidate, l fitfile.Law, draws []chinchilla.Law, ivs map[string]stats.Interval) {
+	add := func(cand verdictCandidate, l lawsource.Law, draws []chinchilla.Law, ivs map[string]stats.Interval) {
 		a, b := l.Exponents()
 		cand.a = a
 		en := report.CompareEntry{Name: compareLabel(cand.name, cand.group), Source: report.SourceFit, NCounts: "as in your file",
-			A: a, B: b, NPer10x: math.Pow(10, a), DPer10x: math.Pow(10, b), Allocations: fitfile.Allocations(l, res.Budgets, draws)}
+			A: a, B: b, NPer10x: math.Pow(10, a), DPer10x: math.Pow(10, b), Allocations: analysis.Allocations(l, res.Budgets, draws)}
 		if iv, ok := ivs["a"]; ok {
 			en.Intervals = map[string][2]float64{"a": iv.Pair(), "b": ivs["b"].Pair()}
 			p := iv.Pair()

@@ -5,6 +5,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/format"
+	"github.com/scalefit/scalefit/internal/lawsource"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/reconcile"
 	"github.com/scalefit/scalefit/internal/report"
@@ -124,7 +125,7 @@ func explainFit(path string) (reconcile.Law, []warn.Warning, error) {
 			if doc.Find("chinchilla", ap) == nil {
 				continue
 			}
-			s, err := fitfile.FromFile(path, ap)
+			s, err := lawsource.FromFile(path, ap)
 			if err != nil {
 				return reconcile.Law{}, nil, err
 			}
@@ -133,11 +134,11 @@ func explainFit(path string) (reconcile.Law, []warn.Warning, error) {
 			return l, s.Warnings, nil
 		}
 	}
-	_, fit, l, _, err := fitfile.ReadApproach3(path)
+	_, fit, l, _, err := lawsource.ReadApproach3(path)
 	if err != nil {
 		return reconcile.Law{}, nil, err
 	}
-	return reconcile.FromChinchilla(path, l), fitfile.FitWarnings(path, fit), nil
+	return reconcile.FromChinchilla(path, l), lawsource.FitWarnings(path, fit), nil
 }
 
 // explainNotes says how the readings were made.

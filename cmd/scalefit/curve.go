@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/curve"
-	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/lawsource"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
@@ -575,15 +575,15 @@ func curveTarget(o *curveForecastOptions, targetSet bool) (target float64, sourc
 	if err1 != nil || err2 != nil || limits.Count("--params", nv) != nil || limits.Count("--tokens", dv) != nil {
 		return 0, "", false, usagef("--params %q --tokens %q: want counts from %s to %s such as 1.2B and 240B", o.params, o.tokens, limits.Num(limits.MinCount), limits.Num(limits.MaxCount))
 	}
-	var src *fitfile.Source
+	var src *lawsource.Source
 	if o.scalingLaw != "" {
 		l, err := laws.Lookup(o.scalingLaw)
 		if err != nil {
 			return 0, "", false, &usageError{err}
 		}
-		src, source = fitfile.FromBuiltin(l), o.scalingLaw
+		src, source = lawsource.FromBuiltin(l), o.scalingLaw
 	} else {
-		if src, err = fitfile.FromFile(o.scalingFit, 3); err != nil {
+		if src, err = lawsource.FromFile(o.scalingFit, 3); err != nil {
 			return 0, "", false, err
 		}
 		source = o.scalingFit

@@ -255,7 +255,7 @@ func runFit(e *env, o *fitOptions, path string) error {
 	if err != nil {
 		return err
 	}
-	doc := fitfile.Encode(res, true)
+	doc := analysis.Encode(res, true)
 	// A non-finite number is the same error in every format, before anything is written.
 	if err := report.CheckFinite(doc); err != nil {
 		return err

@@ -42,19 +42,19 @@ func TestFitJSONContract(t *testing.T) {
 		Runs          int `json:"runs"`
 		Excluded      int `json:"excluded"`
 		Fits          []struct {
-			Law          string             `json:"law"`
-			Approach     int                `json:"approach"`
-			Params       map[string]float64 `json:"params"`
-			Objective    *float64           `json:"objective"`
-			Converged    *bool              `json:"converged"`
-			StartsAtBest int                `json:"starts_at_best"`
-			Bootstrap    [][]float64        `json:"bootstrap"`
+			Law          string               `json:"law"`
+			Approach     int                  `json:"approach"`
+			Params       map[string]float64   `json:"params"`
+			Objective    *float64             `json:"objective"`
+			Converged    *bool                `json:"converged"`
+			StartsAtBest int                  `json:"starts_at_best"`
+			Draws        map[string][]float64 `json:"draws"`
 		} `json:"fits"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.SchemaVersion != 1 || doc.Runs != 240 || doc.Excluded != 5 {
+	if doc.SchemaVersion != 2 || doc.Runs != 240 || doc.Excluded != 5 {
 		t.Fatalf("schema %d runs %d excluded %d", doc.SchemaVersion, doc.Runs, doc.Excluded)
 	}
 	approaches := map[int]int{}
@@ -76,7 +76,7 @@ func TestFitJSONContract(t *testing.T) {
 	if f.Objective == nil || f.Converged == nil || *f.Objective > 1.0182741e-3 || !*f.Converged || f.StartsAtBest < 2 {
 		t.Errorf("objective %v converged %v starts at best %d", f.Objective, f.Converged, f.StartsAtBest)
 	}
-	if f.Bootstrap != nil {
+	if f.Draws != nil {
 		t.Error("--format json leaves the draws out unless --draws")
 	}
 	if approaches[2] == 0 {

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // TestInputLayoutsCLI: the catalogue of the new input layouts, through the CLI: each good
@@ -68,7 +70,7 @@ func TestInputLayoutsCLI(t *testing.T) {
 	alphaOf := func(args ...string) (float64, []string, string, int) {
 		stdout, stderr, code := runCLI(t, "", append(append([]string{"fit"}, args...), "--approach", "3", "--format", "json")...)
 		var doc struct {
-			Warnings []string `json:"warnings"`
+			Warnings warn.List `json:"warnings"`
 			Fits     []struct {
 				Params map[string]float64 `json:"params"`
 			} `json:"fits"`
@@ -79,7 +81,7 @@ func TestInputLayoutsCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Fits) == 0 {
 			t.Fatalf("%v: %v\n%s", args, err, stdout)
 		}
-		return doc.Fits[0].Params["alpha"], doc.Warnings, stderr, code
+		return doc.Fits[0].Params["alpha"], warn.Strings(doc.Warnings), stderr, code
 	}
 	want, _, stderr, code := alphaOf(tidyP)
 	if code != 0 {

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/lawsource"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/pflag"
 )
@@ -27,7 +27,7 @@ func (f *lawFlags) register(fs *pflag.FlagSet) {
 }
 
 // resolve finds the law from the flags and the positional arguments (at most one RUNS.csv).
-func (f *lawFlags) resolve(e *env, args []string) (*fitfile.Source, error) {
+func (f *lawFlags) resolve(e *env, args []string) (*lawsource.Source, error) {
 	n := 0
 	for _, set := range []bool{f.fitPath != "", f.law != "", len(args) > 0} {
 		if set {
@@ -55,13 +55,13 @@ func (f *lawFlags) resolve(e *env, args []string) (*fitfile.Source, error) {
 	case f.approach != 3 && f.fitPath == "":
 		return nil, usagef("--approach %d applies to --fit fit.json: built-in laws and runs fitted on the fly use Approach 3", f.approach)
 	case f.fitPath != "":
-		return fitfile.FromFile(f.fitPath, f.approach)
+		return lawsource.FromFile(f.fitPath, f.approach)
 	case f.law != "":
 		l, err := laws.Lookup(f.law)
 		if err != nil {
 			return nil, usagef("--law: %v", err)
 		}
-		return fitfile.FromBuiltin(l), nil
+		return lawsource.FromBuiltin(l), nil
 	}
 	if f.runs.opts.GroupCol != "" {
 		return nil, usagef("--group: fit each group with scalefit fit --group COL -o fit.json, then pass --fit fit.json")
@@ -70,5 +70,5 @@ func (f *lawFlags) resolve(e *env, args []string) (*fitfile.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fitfile.FromRuns(set, args[0])
+	return lawsource.FromRuns(set, args[0])
 }

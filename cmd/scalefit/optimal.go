@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
-	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/format"
+	"github.com/scalefit/scalefit/internal/lawsource"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/report"
@@ -285,7 +285,7 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 }
 
 // optimalConstrained fills doc with data-constrained allocations (Muennighoff et al. 2023).
-func optimalConstrained(doc *report.PlanDocument, src *fitfile.Source, o *optimalOptions, cmd *cobra.Command, budgets []float64) error {
+func optimalConstrained(doc *report.PlanDocument, src *lawsource.Source, o *optimalOptions, cmd *cobra.Command, budgets []float64) error {
 	doc.Mode = report.PlanConstrained
 	l, err := src.ChinchillaLaw("--max-unique-tokens")
 	if err != nil {
@@ -319,7 +319,7 @@ func optimalConstrained(doc *report.PlanDocument, src *fitfile.Source, o *optima
 }
 
 // optimalInference fills doc with inference-aware allocations (Sardana et al. 2023).
-func optimalInference(doc *report.PlanDocument, src *fitfile.Source, o *optimalOptions, budgets, targets []float64) error {
+func optimalInference(doc *report.PlanDocument, src *lawsource.Source, o *optimalOptions, budgets, targets []float64) error {
 	doc.Mode = report.PlanInference
 	l, err := src.ChinchillaLaw("--inference-tokens")
 	if err != nil {
@@ -365,7 +365,7 @@ func (r *repetitionFlags) register(fs *pflag.FlagSet) {
 
 // dataLaw extends a Chinchilla law with Muennighoff et al.'s repetition constants: the
 // law's own, else --rd-star/--rn-star, else the C4 values (with a warning in doc).
-func (r *repetitionFlags) dataLaw(cmd *cobra.Command, l chinchilla.Law, src *fitfile.Source, doc *report.PlanDocument) plan.DataLaw {
+func (r *repetitionFlags) dataLaw(cmd *cobra.Command, l chinchilla.Law, src *lawsource.Source, doc *report.PlanDocument) plan.DataLaw {
 	var rd, rn *float64
 	if cmd.Flags().Changed("rd-star") {
 		rd = &r.rdStar

@@ -310,12 +310,26 @@ func TestOptimalBadFitJSON(t *testing.T) {
 		{"no approach 3", fitfile.Document{SchemaVersion: 1, Fits: []fitfile.Fit{{Law: "chinchilla", Approach: 2}}}, "no Chinchilla Approach-3 fit"},
 		{"missing beta", fitfile.Document{SchemaVersion: 1, Fits: []fitfile.Fit{{Law: "chinchilla", Approach: 3,
 			Params: map[string]float64{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.336}}}}, `"beta" missing`},
-		{"short draw", fitfile.Document{SchemaVersion: 1, Fits: []fitfile.Fit{{Law: "chinchilla", Approach: 3, Params: params,
-			Bootstrap: [][]float64{{1.7, 400}}}}}, "bootstrap row 1 has 2 values"},
 		{"schema", fitfile.Document{SchemaVersion: 7}, "schema_version 7"},
 	}
 	for _, tt := range tests {
 		p := write(tt.name+".json", tt.doc)
+		_, errOut, code := runCLI(t, "", "optimal", "--fit", p, "--compute", "1e21")
+		if code != exitError || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %q", tt.name, code, errOut, tt.want)
+		}
+	}
+	// Draws that do not make rows of E, A, B, alpha, beta, as schema 1 and 2 spell them.
+	const p5 = `"params": {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.336, "beta": 0.283}`
+	for _, tt := range []struct{ name, doc, want string }{
+		{"short row v1", `{"schema_version": 1, "fits": [{"law": "chinchilla", "approach": 3, ` + p5 + `, "bootstrap": [[1.7, 400]]}]}`, "bootstrap row 1 has 2 values"},
+		{"uneven v2", `{"schema_version": 2, "fits": [{"law": "chinchilla", "approach": 3, ` + p5 + `, "draws": {"E": [1.7], "A": [400, 1]}}]}`, `"A" has 2 values and "E" 1`},
+		{"missing v2", `{"schema_version": 2, "fits": [{"law": "chinchilla", "approach": 3, ` + p5 + `, "draws": {"E": [1.7], "A": [400]}}]}`, `draws have no "B"`},
+	} {
+		p := filepath.Join(dir, tt.name+".json")
+		if err := os.WriteFile(p, []byte(tt.doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		_, errOut, code := runCLI(t, "", "optimal", "--fit", p, "--compute", "1e21")
 		if code != exitError || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%s: exit %d, stderr %q; want %q", tt.name, code, errOut, tt.want)

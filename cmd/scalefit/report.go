@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
@@ -135,7 +136,7 @@ func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error
 	for _, s := range skipped {
 		skips = append(skips, fmt.Sprintf("%s: %s", s.Kind, s.Reason))
 	}
-	doc := fitfile.Encode(res, true)
+	doc := analysis.Encode(res, true)
 	if err := report.CheckFinite(doc); err != nil {
 		return err
 	}

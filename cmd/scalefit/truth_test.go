@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/scalefit/scalefit/internal/report"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 var plateau = repoFile("testdata", "plateau_synthetic.csv")
@@ -164,7 +165,7 @@ func TestTruthWarningsOnStderrInEveryFormat(t *testing.T) {
 			}
 			if format == "json" {
 				var v struct {
-					Warnings []string `json:"warnings"`
+					Warnings warn.List `json:"warnings"`
 				}
 				if err := json.Unmarshal([]byte(out), &v); err != nil || len(v.Warnings) == 0 {
 					t.Errorf("%s: JSON has no warnings (%v)", strings.Join(args, " "), err)

@@ -19,9 +19,15 @@ import (
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
-// SchemaVersion is the version of the JSON contract of `fit --format json` and fit.json.
-// The contract is stable: fields are added, never renamed.
-const SchemaVersion = 1
+// SchemaVersion is the version of the JSON contracts scalefit writes (fit --format json,
+// fit.json and every other command's JSON). The contract is stable: fields are added, never
+// renamed. Version 2 writes warnings as objects {code, message, group, source} (version 1:
+// strings) and a fit's bootstrap draws keyed by parameter name ("draws": {"E": [...], ...};
+// version 1: "bootstrap" rows in a fixed order). Decode reads both.
+const SchemaVersion = 2
+
+// MinSchemaVersion is the oldest fit.json version Decode reads.
+const MinSchemaVersion = 1
 
 // Document is the JSON contract of `scalefit fit --format json` and of fit.json files.
 type Document struct {
@@ -65,7 +71,7 @@ type Fit struct {
 	Form         string                `json:"form,omitempty"`
 	Group        string                `json:"group,omitempty"`
 	Params       map[string]float64    `json:"params,omitempty"`
-	Intervals    map[string][2]float64 `json:"intervals,omitempty"`
+	Intervals    map[string]Interval   `json:"intervals,omitempty"`
 	A            *float64              `json:"a,omitempty"` // N_opt ∝ C^a
 	B            *float64              `json:"b,omitempty"` // D_opt ∝ C^b
 	Objective    *float64              `json:"objective,omitempty"`
@@ -87,8 +93,12 @@ type Fit struct {
 	Warnings     warn.List             `json:"warnings,omitempty"`
 	// Resamples is the number of bootstrap resamples behind Intervals.
 	Resamples int `json:"resamples,omitempty"`
-	// Bootstrap holds one [E, A, B, alpha, beta] row per resample (Chinchilla Approach 3).
-	Bootstrap [][]float64 `json:"bootstrap,omitempty"`
+	// Bootstrap holds one row per bootstrap resample, its values named by DrawNames
+	// (Chinchilla Approach 3: E, A, B, alpha, beta). JSON keys them by name (see Draws).
+	Bootstrap [][]float64 `json:"-"`
+	// DrawNames names the columns of Bootstrap; nil means the law's default order
+	// (DefaultDrawNames).
+	DrawNames []string `json:"-"`
 	// Envelope holds Approach 1's envelope points [flops, n_opt, d_opt, loss].
 	Envelope [][4]float64 `json:"envelope,omitempty"`
 }
@@ -171,8 +181,8 @@ func Decode(r io.Reader, name string) (*Document, error) {
 	if err := json.Unmarshal(b, &d); err != nil {
 		return nil, fmt.Errorf("%s: not a scalefit fit.json: %v", name, err)
 	}
-	if d.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("%s: schema_version %d, want %d (a fit.json written by scalefit fit -o)", name, d.SchemaVersion, SchemaVersion)
+	if d.SchemaVersion < MinSchemaVersion || d.SchemaVersion > SchemaVersion {
+		return nil, fmt.Errorf("%s: schema_version %d, want %d to %d (a fit.json written by scalefit fit -o)", name, d.SchemaVersion, MinSchemaVersion, SchemaVersion)
 	}
 	if err := d.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -190,11 +200,14 @@ func Read(path string) (*Document, error) {
 	return Decode(f, path)
 }
 
-// Encode writes d as the indented JSON of the contract.
+// Encode writes d as the indented JSON of the contract, in the current schema version
+// (a document read from an older fit.json is written in today's spelling).
 func (d *Document) Encode(w io.Writer) error {
+	c := *d
+	c.SchemaVersion = SchemaVersion
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(d)
+	return enc.Encode(&c)
 }
 
 // Write writes d to path atomically (a failed write leaves any old file in place).

@@ -6,13 +6,14 @@ import (
 
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/lawsource"
 )
 
 // Resolve a built-in law and plan with it through the one interface every law family
 // satisfies.
 func ExampleFromBuiltin() {
 	l, _ := laws.Lookup("chinchilla2022-a3")
-	src := fitfile.FromBuiltin(l)
+	src := lawsource.FromBuiltin(l)
 	a, _ := src.Optimal(5.76e23) // Chinchilla's budget
 	fmt.Printf("N %.3g, D %.3g, loss %.3f\n", a.Params, a.Tokens, a.Loss)
 	// Output: N 4.17e+10, D 2.3e+12, loss 1.930

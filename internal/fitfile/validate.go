@@ -81,8 +81,12 @@ func (f *Fit) validate() error {
 	if f.Starts < 0 || f.StartsAtBest < 0 || f.Evaluations < 0 || f.Runs < 0 || f.Resamples < 0 {
 		return fmt.Errorf("starts, starts_at_best, evaluations, runs and resamples: want counts of 0 or more")
 	}
-	if f.Law == "chinchilla" {
-		for i, r := range f.Bootstrap {
+	if f.Law == "chinchilla" && len(f.Bootstrap) > 0 {
+		rows, err := f.DrawRows(chinchillaNames)
+		if err != nil {
+			return err
+		}
+		for i, r := range rows {
 			if len(r) != 5 {
 				return fmt.Errorf("bootstrap row %d has %d values: want 5 (E, A, B, alpha, beta)", i+1, len(r))
 			}

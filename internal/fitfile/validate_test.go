@@ -2,11 +2,8 @@ package fitfile
 
 import (
 	"bytes"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // D4, D12: a fit.json whose numbers are outside their valid ranges is refused with the field
@@ -58,33 +55,5 @@ func TestDecodeRefusesOutOfRangeFields(t *testing.T) {
 				t.Errorf("Decode: %v; want an error naming %q", err, c.want)
 			}
 		})
-	}
-}
-
-// D10: a fit with more bootstrap draws than limits.MaxPlannerDraws plans with that many,
-// evenly spaced, so optimal's per-draw solves stay bounded (100k draws took 18 s a target).
-func TestPlannerDrawsCapped(t *testing.T) {
-	doc, err := Read(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := doc.Find("chinchilla", 3)
-	base := f.Bootstrap
-	for len(f.Bootstrap) < limits.MaxPlannerDraws*3+7 {
-		f.Bootstrap = append(f.Bootstrap, base[len(f.Bootstrap)%len(base)])
-	}
-	path := filepath.Join(t.TempDir(), "big.json")
-	if err := Write(path, doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := FromFile(path, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(s.Draws) != limits.MaxPlannerDraws || !strings.Contains(s.Info.Title, "evenly spaced") {
-		t.Errorf("%d draws, title %q; want %d", len(s.Draws), s.Info.Title, limits.MaxPlannerDraws)
-	}
-	if s, _ := FromFile(golden, 3); len(s.Draws) != len(base) {
-		t.Errorf("a small fit lost draws: %d of %d", len(s.Draws), len(base))
 	}
 }

@@ -70,7 +70,7 @@ type Law struct {
 }
 
 // family is the law that answers for l: its Chinchilla or Kaplan loss law, or its
-// allocation rule (the method set of fitfile.Law).
+// allocation rule (the method set of lawsource.Law).
 func (l *Law) family() interface {
 	Loss(n, d float64) float64
 	Optimal(c float64) (n, d, loss float64)

@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -155,8 +155,8 @@ func HasMixedNCounts(es []CompareEntry) bool {
 
 // KaplanFit converts a Kaplan fit to the JSON contract's Fit.
 //
-// Deprecated: use fitfile.KaplanFit.
-func KaplanFit(r *kaplan.FitResult, budgets []float64) Fit { return fitfile.KaplanFit(r, budgets) }
+// Deprecated: use analysis.KaplanFit.
+func KaplanFit(r *kaplan.FitResult, budgets []float64) Fit { return analysis.KaplanFit(r, budgets) }
 
 // KaplanFitTable is the table of a Kaplan fit for `scalefit fit --law kaplan`: each
 // fitted constant (with its 95% interval under --bootstrap), the frontier exponents a and

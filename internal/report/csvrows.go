@@ -142,7 +142,8 @@ func WriteFitCSV(w io.Writer, d *Document) error {
 		}
 		interval := func(k string) *[2]float64 {
 			if iv, ok := f.Intervals[k]; ok {
-				return &iv
+				p := [2]float64(iv)
+				return &p
 			}
 			return nil
 		}

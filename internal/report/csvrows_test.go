@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -41,7 +42,7 @@ func TestWriteRowsCSV(t *testing.T) {
 func TestWriteFitCSV(t *testing.T) {
 	conv := true
 	d := &Document{Fits: []Fit{{Law: "chinchilla", Approach: 3, Params: map[string]float64{"E": 1.8, "A": 400, "B": 2000, "alpha": 0.34, "beta": 0.36},
-		Intervals: map[string][2]float64{"E": {1.7, 1.9}}, A: F(0.51), B: F(0.49), Objective: F(1e-3), Converged: &conv, Status: "GradientThreshold",
+		Intervals: map[string]fitfile.Interval{"E": {1.7, 1.9}}, A: F(0.51), B: F(0.49), Objective: F(1e-3), Converged: &conv, Status: "GradientThreshold",
 		Allocations: []Allocation{{FLOPs: 1e22, NOpt: 9e9, DOpt: 1.8e11, TokensPerParam: 20, Loss: 2.14}}, Warnings: warn.List{{Code: "not-converged", Msg: "w1"}}}},
 		Warnings: warn.List{{Code: "not-converged", Msg: "w1", Source: "approach 3"}, {Code: "duplicate-runs", Msg: "lines 2, 4"}}}
 	var b bytes.Buffer

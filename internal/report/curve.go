@@ -37,8 +37,8 @@ type CurveDocument struct {
 	SchemaVersion int    `json:"schema_version"`
 	Kind          string `json:"kind"` // "curve-fit" or "curve-predict"
 	*CurveFit
-	Groups   []CurveFit     `json:"groups,omitempty"`
-	Warnings []warn.Warning `json:"warnings"`
+	Groups   []CurveFit `json:"groups,omitempty"`
+	Warnings warn.List  `json:"warnings"`
 }
 
 // NewCurveFit describes a fit result (res may be nil for a built-in law) and the scores of
@@ -147,7 +147,7 @@ type CurvePrediction struct {
 	Schedule      string             `json:"schedule"`
 	Final         float64            `json:"final"` // predicted loss at the last step
 	Points        []CurvePoint       `json:"points"`
-	Warnings      []warn.Warning     `json:"warnings"`
+	Warnings      warn.List          `json:"warnings"`
 }
 
 // CurvePredictionTable renders a predicted curve.
@@ -232,13 +232,13 @@ type CurveForecast struct {
 	Params            map[string]float64 `json:"params"`
 	// Gate: Target is the loss to meet (from --target or a scaling law), Source says which;
 	// Threshold = Target·(1 + Tolerance); Verdict "pass" or "fail" (forecast above Threshold).
-	Target    *float64       `json:"target,omitempty"`
-	Source    string         `json:"target_source,omitempty"`
-	Tolerance *float64       `json:"tolerance,omitempty"`
-	Threshold *float64       `json:"threshold,omitempty"`
-	Excess    *float64       `json:"relative_error,omitempty"` // (forecast − target)/target
-	Verdict   string         `json:"verdict,omitempty"`
-	Warnings  []warn.Warning `json:"warnings"`
+	Target    *float64  `json:"target,omitempty"`
+	Source    string    `json:"target_source,omitempty"`
+	Tolerance *float64  `json:"tolerance,omitempty"`
+	Threshold *float64  `json:"threshold,omitempty"`
+	Excess    *float64  `json:"relative_error,omitempty"` // (forecast − target)/target
+	Verdict   string    `json:"verdict,omitempty"`
+	Warnings  warn.List `json:"warnings"`
 }
 
 // NewCurveForecast describes a forecast.
@@ -288,7 +288,7 @@ type CurveOptimum struct {
 	GridStep      int              `json:"grid_step"`
 	Candidates    []CurveCandidate `json:"candidates"`
 	Caveat        string           `json:"caveat"`
-	Warnings      []warn.Warning   `json:"warnings"`
+	Warnings      warn.List        `json:"warnings"`
 }
 
 // CurveCandidate is one schedule and its predicted final loss.

@@ -53,13 +53,13 @@ type ChainVariant struct {
 
 // Explanation is the output of `compare --explain`.
 type Explanation struct {
-	SchemaVersion int            `json:"schema_version"`
-	Explain       []ExplainRow   `json:"explain"`
-	Chain         []ChainRow     `json:"chain"`
-	Bootstrap     int            `json:"bootstrap"`
-	Level         float64        `json:"level"`
-	Notes         []string       `json:"notes"`
-	Warnings      []warn.Warning `json:"warnings"`
+	SchemaVersion int          `json:"schema_version"`
+	Explain       []ExplainRow `json:"explain"`
+	Chain         []ChainRow   `json:"chain"`
+	Bootstrap     int          `json:"bootstrap"`
+	Level         float64      `json:"level"`
+	Notes         []string     `json:"notes"`
+	Warnings      warn.List    `json:"warnings"`
 }
 
 // ExplainRows turns readings into rows.

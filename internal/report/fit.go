@@ -5,16 +5,15 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
-	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/kaplan"
 )
 
 // FitDocument converts an analysis into the JSON contract.
 //
-// Deprecated: use fitfile.Encode.
+// Deprecated: use analysis.Encode.
 func FitDocument(res *analysis.Result, withDraws bool) *Document {
-	return fitfile.Encode(res, withDraws)
+	return analysis.Encode(res, withDraws)
 }
 
 // FitTables lays out a fit document for people: the runs, each approach's estimates with

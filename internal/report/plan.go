@@ -5,8 +5,8 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/format"
+	"github.com/scalefit/scalefit/internal/lawsource"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -20,8 +20,8 @@ const (
 	PlanPredict     = "predict"          // loss of given N, D
 )
 
-// LawInfo describes where a law came from (fitfile.LawInfo).
-type LawInfo = fitfile.LawInfo
+// LawInfo describes where a law came from (lawsource.LawInfo).
+type LawInfo = lawsource.LawInfo
 
 // GPUInfo is the accelerator used to convert FLOPs into GPU time.
 type GPUInfo struct {

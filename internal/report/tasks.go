@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/tasks"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -19,11 +19,11 @@ import (
 // the input's units; metrics are fractions. Actual values and intervals are omitted (null)
 // when unknown.
 type TasksDocument struct {
-	SchemaVersion int            `json:"schema_version"`
-	Source        string         `json:"source"`
-	Recipe        TasksRecipe    `json:"recipe"`
-	Tasks         []TaskSection  `json:"tasks"`
-	Warnings      []warn.Warning `json:"warnings"`
+	SchemaVersion int           `json:"schema_version"`
+	Source        string        `json:"source"`
+	Recipe        TasksRecipe   `json:"recipe"`
+	Tasks         []TaskSection `json:"tasks"`
+	Warnings      warn.List     `json:"warnings"`
 }
 
 // TasksRecipe records the settings of both steps.
@@ -52,7 +52,7 @@ type TaskSection struct {
 	// Step1RefitsStalled counts bootstrap step-1 refits that stopped before converging.
 	Step1RefitsStalled int              `json:"step1_refits_stalled,omitempty"`
 	Predictions        []TaskPrediction `json:"predictions"`
-	Warnings           []warn.Warning   `json:"warnings"`
+	Warnings           warn.List        `json:"warnings"`
 }
 
 // TaskStep1 is the task-loss law L = E + A/N^alpha + B/D^beta.
@@ -105,7 +105,7 @@ func finiteP(v float64) *float64 {
 func TasksDocumentFrom(res *tasks.Result) *TasksDocument {
 	o := res.Options
 	doc := &TasksDocument{SchemaVersion: SchemaVersion, Source: res.Source, Warnings: []warn.Warning{},
-		Recipe: TasksRecipe{Step1: "L = E + A/N^alpha + B/D^beta, " + fitfile.LossName(o.Loss) + " on ln L, E, alpha, beta >= 0",
+		Recipe: TasksRecipe{Step1: "L = E + A/N^alpha + B/D^beta, " + analysis.LossName(o.Loss) + " on ln L, E, alpha, beta >= 0",
 			Link: string(o.Link), Last: o.Last, Skip: o.Skip, Smooth: o.Smooth, NoiseLast: o.NoiseLast,
 			Bootstrap: o.Bootstrap, Seed: o.Seed, Level: o.Level}}
 	hyp := map[string]bool{}

@@ -26,14 +26,14 @@ type VersusDocument struct {
 	EInterval []*float64 `json:"E_interval,omitempty"`
 	Frontier  string     `json:"frontier"` // "approach3" or "isoflop": what every frontier rests on
 	// FrontierReason says why --frontier auto chose it.
-	FrontierReason string         `json:"frontier_reason,omitempty"`
-	Budgets        []float64      `json:"budgets"` // FLOPs of the multiplier table
-	Crossover      float64        `json:"crossover_max"`
-	Resamples      int            `json:"resamples"`
-	Fits           []VersusFit    `json:"fits"`
-	Groups         []VersusComp   `json:"groups"`
-	Verdicts       []string       `json:"verdicts"`
-	Warnings       []warn.Warning `json:"warnings"`
+	FrontierReason string       `json:"frontier_reason,omitempty"`
+	Budgets        []float64    `json:"budgets"` // FLOPs of the multiplier table
+	Crossover      float64      `json:"crossover_max"`
+	Resamples      int          `json:"resamples"`
+	Fits           []VersusFit  `json:"fits"`
+	Groups         []VersusComp `json:"groups"`
+	Verdicts       []string     `json:"verdicts"`
+	Warnings       warn.List    `json:"warnings"`
 }
 
 // VersusFit is one group's frontier law.

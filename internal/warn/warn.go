@@ -71,35 +71,54 @@ func In(group, source string, ws []Warning) []Warning {
 // Same reports whether a and b are the same finding (Code and Msg), whatever their context.
 func Same(a, b Warning) bool { return a.Code == b.Code && a.Msg == b.Msg }
 
-// List is the warnings of a JSON document. It encodes as the array of strings scalefit's
-// JSON contract has always held (each warning's Qualified form, [] when empty) and decodes
-// such an array back: a string that starts with a code ("edge-optimum: ...") gets that Code,
-// any other string is a Msg with no code (context prefixes stay in Msg, so the string
-// re-encodes unchanged).
+// List is the warnings of a JSON document. It encodes as an array of objects
+// {code, message, group, source} ([] when empty; group and source only when set), the shape of
+// every JSON output since schema version 2, and decodes either that or the array of strings
+// that schema version 1 wrote ("code: message", with "group, source: " context prefixes): a
+// string that starts with a code gets that Code, any other string is a Msg with no code.
 type List []Warning
 
-// MarshalJSON encodes the list as an array of strings.
+// MarshalJSON encodes the list as an array of objects.
 func (l List) MarshalJSON() ([]byte, error) {
-	s := Strings(l)
-	if s == nil {
-		s = []string{}
+	if l == nil {
+		return []byte("[]"), nil
 	}
-	return json.Marshal(s)
+	return json.Marshal([]Warning(l))
 }
 
 var codePrefix = regexp.MustCompile(`^([a-z0-9]+(?:-[a-z0-9]+)*): `)
 
-// UnmarshalJSON decodes an array of strings (null decodes to an empty list).
+// UnmarshalJSON decodes an array of objects or of strings (null decodes to an empty list).
 func (l *List) UnmarshalJSON(b []byte) error {
-	var s []string
-	if err := json.Unmarshal(b, &s); err != nil {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	*l = Parse(s)
+	out := make(List, 0, len(raw))
+	for _, r := range raw {
+		var s string
+		if err := json.Unmarshal(r, &s); err == nil {
+			out = append(out, Parse([]string{s})...)
+			continue
+		}
+		var w Warning
+		if err := json.Unmarshal(r, &w); err != nil {
+			return fmt.Errorf("warning %s: want an object {code, message} or a string", truncate(string(r), 60))
+		}
+		out = append(out, w)
+	}
+	*l = out
 	return nil
 }
 
-// Parse reads rendered warnings back, as List's UnmarshalJSON does.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// Parse reads warnings rendered as strings (schema version 1) back, as UnmarshalJSON does.
 func Parse(s []string) List {
 	out := make(List, 0, len(s))
 	for _, x := range s {

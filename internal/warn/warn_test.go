@@ -28,7 +28,7 @@ func ExampleList() {
 	b2, _ := json.Marshal(back)
 	fmt.Println(string(b2) == string(b))
 	// Output:
-	// ["edge-optimum: budget 1e+19 rejected","no code","wide, approach 2: off-centre: N_opt 3x off"]
-	// "edge-optimum" ""
+	// [{"code":"edge-optimum","message":"budget 1e+19 rejected"},{"code":"","message":"no code"},{"code":"off-centre","message":"N_opt 3x off","group":"wide","source":"approach 2"}]
+	// "edge-optimum" "off-centre"
 	// true
 }

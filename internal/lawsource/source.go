@@ -1,4 +1,8 @@
-package fitfile
+// Package lawsource resolves "the law a command uses": a fit.json (with --approach), a
+// built-in published law, or runs fitted on the fly, behind one small interface, Law, that
+// optimal, predict, check and compare plan with. N is parameters, D training tokens, C
+// training FLOPs (C = 6ND), losses in nats per token.
+package lawsource
 
 import (
 	"fmt"
@@ -6,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plan"
@@ -60,7 +65,7 @@ type Source struct {
 	// RDStar and RNStar are the law's data-constrained constants (0 when it has none).
 	RDStar, RNStar float64
 	// Range is the span of the fitted runs (nil for built-in laws).
-	Range *Range
+	Range *fitfile.Range
 	// Warnings are non-fatal problems with the source (e.g. the fit did not converge).
 	Warnings []warn.Warning
 	// NotConverged names the fit when it did not converge (empty otherwise), for --strict.
@@ -72,7 +77,7 @@ func FromBuiltin(l *laws.Law) *Source {
 	s := &Source{Law: l, Builtin: l, Chinchilla: l.Chinchilla, RDStar: l.RDStar, RNStar: l.RNStar,
 		Info: LawInfo{Name: l.Name, Source: "law", Title: l.Title, Citation: l.Citation}}
 	if l.Chinchilla != nil {
-		s.Info.Params = LawParams(*l.Chinchilla)
+		s.Info.Params = fitfile.LawParams(*l.Chinchilla)
 	}
 	return s
 }
@@ -89,7 +94,7 @@ func FromFile(path string, approach int) (*Source, error) {
 		return nil, err
 	}
 	s := &Source{Law: l, Chinchilla: &l, Draws: draws, Range: doc.Range,
-		Info: LawInfo{Name: path, Source: "fit", Title: "Chinchilla Approach 3 fit", Params: LawParams(l), Draws: len(draws)}}
+		Info: LawInfo{Name: path, Source: "fit", Title: "Chinchilla Approach 3 fit", Params: fitfile.LawParams(l), Draws: len(draws)}}
 	if doc.Source != "" {
 		s.Info.Title += " to " + doc.Source
 	}
@@ -104,7 +109,7 @@ func FromFile(path string, approach int) (*Source, error) {
 }
 
 func allocationFromFile(path string, approach int) (*Source, error) {
-	doc, err := Read(path)
+	doc, err := fitfile.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("--fit: %w", err)
 	}
@@ -132,9 +137,9 @@ func allocationFromFile(path string, approach int) (*Source, error) {
 // E, A, B, alpha, beta), validating both; errors name the file. A fit with more than
 // limits.MaxPlannerDraws draws gives that many, evenly spaced (fit.Resamples still counts
 // them all).
-func ReadApproach3(path string) (*Document, *Fit, chinchilla.Law, []chinchilla.Law, error) {
+func ReadApproach3(path string) (*fitfile.Document, *fitfile.Fit, chinchilla.Law, []chinchilla.Law, error) {
 	var l chinchilla.Law
-	doc, err := Read(path)
+	doc, err := fitfile.Read(path)
 	if err != nil {
 		return nil, nil, l, nil, fmt.Errorf("--fit: %w", err)
 	}
@@ -142,11 +147,14 @@ func ReadApproach3(path string) (*Document, *Fit, chinchilla.Law, []chinchilla.L
 	if fit == nil {
 		return nil, nil, l, nil, fmt.Errorf("--fit %s: no Chinchilla Approach-3 fit in the file (run scalefit fit with --approach 3)", path)
 	}
-	l, err = ChinchillaParams(fit.Params)
+	l, err = fitfile.ChinchillaParams(fit.Params)
 	if err != nil {
 		return nil, nil, l, nil, fmt.Errorf("--fit %s: %w", path, err)
 	}
-	rows := fit.Bootstrap
+	rows, err := fit.DrawRows([]string{"E", "A", "B", "alpha", "beta"})
+	if err != nil {
+		return nil, nil, l, nil, fmt.Errorf("--fit %s: %w", path, err)
+	}
 	if len(rows) > limits.MaxPlannerDraws {
 		// A planner solves per draw (an inference-aware optimum per draw and target): keep
 		// its cost bounded with evenly spaced draws, which estimate the same percentiles.
@@ -157,49 +165,16 @@ func ReadApproach3(path string) (*Document, *Fit, chinchilla.Law, []chinchilla.L
 		}
 		rows = thin
 	}
-	draws, err := DrawLaws(rows)
+	draws, err := fitfile.DrawLaws(rows)
 	if err != nil {
 		return nil, nil, l, nil, fmt.Errorf("--fit %s: %w", path, err)
 	}
 	return doc, fit, l, draws, nil
 }
 
-// ChinchillaParams reads a Chinchilla law from the contract's "params" (E, A, B, alpha,
-// beta, each positive and finite): the inverse of LawParams.
-func ChinchillaParams(p map[string]float64) (chinchilla.Law, error) {
-	var v [5]float64
-	for i, k := range []string{"E", "A", "B", "alpha", "beta"} {
-		x, ok := p[k]
-		if !ok || !(x > 0) || math.IsInf(x, 0) {
-			return chinchilla.Law{}, fmt.Errorf("Chinchilla fit params %q missing or not positive: want E, A, B, alpha, beta", k)
-		}
-		v[i] = x
-	}
-	return chinchilla.Law{E: v[0], A: v[1], B: v[2], Alpha: v[3], Beta: v[4]}, nil
-}
-
-// DrawLaws converts bootstrap rows [E, A, B, alpha, beta] (as fit.json stores them) to laws;
-// a row of another length or with a non-finite or non-positive entry is an error naming the
-// row.
-func DrawLaws(rows [][]float64) ([]chinchilla.Law, error) {
-	out := make([]chinchilla.Law, 0, len(rows))
-	for i, r := range rows {
-		if len(r) != 5 {
-			return nil, fmt.Errorf("bootstrap row %d has %d values: want 5 (E, A, B, alpha, beta)", i+1, len(r))
-		}
-		for _, v := range r {
-			if !(v > 0) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("bootstrap row %d: %v: want positive finite E, A, B, alpha, beta", i+1, r)
-			}
-		}
-		out = append(out, chinchilla.Law{E: r[0], A: r[1], B: r[2], Alpha: r[3], Beta: r[4]})
-	}
-	return out, nil
-}
-
 // FitWarnings carries a saved fit's own warnings (non-convergence, ill-conditioning) to the
 // commands that use it, with "the fit in PATH" as their context.
-func FitWarnings(path string, fit *Fit) []warn.Warning {
+func FitWarnings(path string, fit *fitfile.Fit) []warn.Warning {
 	var out []warn.Warning
 	if fit.Converged != nil && !*fit.Converged {
 		out = append(out, warn.New(warn.CodeNotConverged, "the fit in %s did not converge: its predictions may be off", path))
@@ -222,8 +197,8 @@ func FromRuns(set *runs.Set, name string) (*Source, error) {
 	}
 	sum := set.Summarize()
 	s := &Source{Law: r.Law, Chinchilla: &r.Law,
-		Range: &Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
-		Info: LawInfo{Name: name, Source: "runs", Params: LawParams(r.Law),
+		Range: &fitfile.Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
+		Info: LawInfo{Name: name, Source: "runs", Params: fitfile.LawParams(r.Law),
 			Title: fmt.Sprintf("Chinchilla Approach 3 fitted to %d runs, no bootstrap; for intervals run scalefit fit --bootstrap K -o fit.json and pass --fit", len(rs))}}
 	if !r.Converged {
 		s.Warnings = append(s.Warnings, warn.New(warn.CodeNotConverged, "the Approach-3 fit to %s did not converge (%s): its predictions may be off", name, r.Status))

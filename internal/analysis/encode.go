@@ -1,11 +1,11 @@
-package fitfile
+package analysis
 
 import (
 	"math"
 
-	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/stats"
@@ -14,18 +14,18 @@ import (
 
 // Encode converts an analysis into the JSON contract. withDraws keeps the bootstrap
 // draws (fit.json always keeps them; `--format json` on stdout leaves them out).
-func Encode(res *analysis.Result, withDraws bool) *Document {
+func Encode(res *Result, withDraws bool) *fitfile.Document {
 	set := res.Set
 	sum := set.Summarize()
-	doc := &Document{
-		SchemaVersion: SchemaVersion,
+	doc := &fitfile.Document{
+		SchemaVersion: fitfile.SchemaVersion,
 		Source:        set.Source,
 		Runs:          len(set.Runs) - res.LeftOut,
 		Excluded:      set.Excluded + res.LeftOut,
 		Derived:       set.Derived,
 		InputNotes:    set.Notes,
-		Fits:          []Fit{},
-		Range:         &Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
+		Fits:          []fitfile.Fit{},
+		Range:         &fitfile.Range{Params: sum.Params, Tokens: sum.Tokens, FLOPs: sum.FLOPs, Loss: sum.Loss},
 	}
 	for _, g := range res.Groups {
 		doc.HeldOut += len(g.Held)
@@ -34,17 +34,17 @@ func Encode(res *analysis.Result, withDraws bool) *Document {
 			if s.Approach == 0 {
 				law = "kaplan"
 			}
-			doc.Skipped = append(doc.Skipped, Skip{Law: law, Approach: s.Approach, Group: g.Name, Reason: s.Reason})
+			doc.Skipped = append(doc.Skipped, fitfile.Skip{Law: law, Approach: s.Approach, Group: g.Name, Reason: s.Reason})
 		}
 		if r := g.A3; r != nil {
-			f := Fit{
+			f := fitfile.Fit{
 				Law: "chinchilla", Approach: 3, Form: "L = E + A/N^alpha + B/D^beta", Group: g.Name,
-				Params:    LawParams(r.Law),
-				A:         F(r.Law.ExponentA()),
-				B:         F(r.Law.ExponentB()),
-				Objective: F(r.Objective), Converged: &r.Converged, Status: r.Status, GradNorm: F(r.GradNorm),
+				Params:    fitfile.LawParams(r.Law),
+				A:         fitfile.F(r.Law.ExponentA()),
+				B:         fitfile.F(r.Law.ExponentB()),
+				Objective: fitfile.F(r.Objective), Converged: &r.Converged, Status: r.Status, GradNorm: fitfile.F(r.GradNorm),
 				Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
-				RMSE: F(r.RMSE), Runs: r.Runs, Loss: LossName(r.Loss), Delta: LossDelta(r.Loss),
+				RMSE: fitfile.F(r.RMSE), Runs: r.Runs, Loss: LossName(r.Loss), Delta: LossDelta(r.Loss),
 				Warnings: r.Warnings,
 			}
 			if len(r.Intervals) > 0 {
@@ -58,16 +58,16 @@ func Encode(res *analysis.Result, withDraws bool) *Document {
 			}
 			f.Allocations = Allocations(r.Law, res.Budgets, r.DrawLaws())
 			if h := g.Holdout; h != nil {
-				f.Holdout = &Holdout{Expr: h.Expr, MeanAbsRE: h.MeanAbsRE, MaxAbsRE: h.MaxAbsRE}
+				f.Holdout = &fitfile.Holdout{Expr: h.Expr, MeanAbsRE: h.MeanAbsRE, MaxAbsRE: h.MaxAbsRE}
 				for i, run := range g.Held {
-					f.Holdout.Runs = append(f.Holdout.Runs, Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
+					f.Holdout.Runs = append(f.Holdout.Runs, fitfile.Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
 						FLOPs: run.FLOPs, Loss: run.Loss, Predicted: h.Predicted[i], RelError: h.RelErrors[i]})
 				}
 			}
 			for _, i := range g.Outliers {
 				run := g.Runs[i]
 				pred := run.Loss / math.Exp(r.Residuals[i])
-				f.Outliers = append(f.Outliers, Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
+				f.Outliers = append(f.Outliers, fitfile.Residual{Line: run.Line, ID: run.ID, Params: run.Params, Tokens: run.Tokens,
 					FLOPs: run.FLOPs, Loss: run.Loss, Predicted: pred, RelError: fit.RelativeError(pred, run.Loss)})
 			}
 			doc.Fits = append(doc.Fits, f)
@@ -86,7 +86,7 @@ func Encode(res *analysis.Result, withDraws bool) *Document {
 		if r := g.A2; r != nil {
 			f := powerLawFit(2, "N_opt = k C^a (IsoFLOP minima)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
 			for _, b := range r.Budgets {
-				f.Budgets = append(f.Budgets, Budget{FLOPs: b.FLOPs, NOpt: b.NOpt, DOpt: b.DOpt, Loss: b.Loss, Sizes: b.Sizes, Accepted: b.Accepted, Reason: b.Reason})
+				f.Budgets = append(f.Budgets, fitfile.Budget{FLOPs: b.FLOPs, NOpt: b.NOpt, DOpt: b.DOpt, Loss: b.Loss, Sizes: b.Sizes, Accepted: b.Accepted, Reason: b.Reason})
 			}
 			doc.Fits = append(doc.Fits, f)
 		}
@@ -103,9 +103,9 @@ func Encode(res *analysis.Result, withDraws bool) *Document {
 }
 
 // powerLawFit is the JSON of Approach 1's or 2's power laws, with allocations at budgets.
-func powerLawFit(approach int, form, group string, p *chinchilla.PowerLaws, budgets []float64, ws []warn.Warning) Fit {
-	f := Fit{Law: "chinchilla", Approach: approach, Form: form, Group: group,
-		A: F(p.A), B: F(p.B), Params: map[string]float64{"k": p.K, "k_d": p.KD, "r2": p.R2A}}
+func powerLawFit(approach int, form, group string, p *chinchilla.PowerLaws, budgets []float64, ws []warn.Warning) fitfile.Fit {
+	f := fitfile.Fit{Law: "chinchilla", Approach: approach, Form: form, Group: group,
+		A: fitfile.F(p.A), B: fitfile.F(p.B), Params: map[string]float64{"k": p.K, "k_d": p.KD, "r2": p.R2A}}
 	if ivs := p.Intervals(); ivs != nil {
 		f.Intervals = pairs(ivs)
 		f.Resamples = p.BootstrapOK
@@ -115,19 +115,16 @@ func powerLawFit(approach int, form, group string, p *chinchilla.PowerLaws, budg
 	return f
 }
 
-// LawParams names a Chinchilla law's constants as the contract's "params" does.
-func LawParams(l chinchilla.Law) map[string]float64 {
-	return map[string]float64{"E": l.E, "A": l.A, "B": l.B, "alpha": l.Alpha, "beta": l.Beta}
-}
-
 // Allocations is the compute-optimal allocation of l at each budget (FLOPs): N_opt, D_opt,
 // D/N and the loss when l predicts one, with 95% intervals over the bootstrap draws when
 // there are any.
-func Allocations(l Law, budgets []float64, draws []chinchilla.Law) []Allocation {
-	var out []Allocation
+func Allocations(l interface {
+	Optimal(c float64) (n, d, loss float64)
+}, budgets []float64, draws []chinchilla.Law) []fitfile.Allocation {
+	var out []fitfile.Allocation
 	for _, c := range budgets {
 		n, d, loss := l.Optimal(c)
-		a := Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n}
+		a := fitfile.Allocation{FLOPs: c, NOpt: n, DOpt: d, TokensPerParam: d / n}
 		if !math.IsNaN(loss) {
 			a.Loss = loss
 		}
@@ -141,27 +138,27 @@ func Allocations(l Law, budgets []float64, draws []chinchilla.Law) []Allocation 
 }
 
 // pairs converts intervals to the [lo, hi] pairs of the JSON contract.
-func pairs(ivs map[string]stats.Interval) map[string][2]float64 {
-	out := make(map[string][2]float64, len(ivs))
+func pairs(ivs map[string]stats.Interval) map[string]fitfile.Interval {
+	out := make(map[string]fitfile.Interval, len(ivs))
 	for k, iv := range ivs {
 		out[k] = iv.Pair()
 	}
 	return out
 }
 
-// KaplanFit converts a Kaplan fit to the JSON contract's Fit ({"law": "kaplan", "form":
+// KaplanFit converts a Kaplan fit to the JSON contract's fitfile.Fit ({"law": "kaplan", "form":
 // "L(N,D)", "params": {"Nc", "Dc", "alpha_N", "alpha_D"}, ...}); a and b and the
 // allocations at budgets (FLOPs) are set for the joint law, which has a frontier.
-func KaplanFit(r *kaplan.FitResult, budgets []float64) Fit {
-	f := Fit{Law: "kaplan", Form: r.Form.String(), Params: r.Params(), Objective: F(r.Objective),
+func KaplanFit(r *kaplan.FitResult, budgets []float64) fitfile.Fit {
+	f := fitfile.Fit{Law: "kaplan", Form: r.Form.String(), Params: r.Params(), DrawNames: r.ParamNames(), Objective: fitfile.F(r.Objective),
 		Loss: LossName(r.Loss), Delta: LossDelta(r.Loss), Converged: &r.Converged, Status: r.Status,
-		GradNorm: F(r.GradNorm), Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
-		RMSE: F(r.RMSE), Runs: r.Runs, Warnings: r.Warnings, Bootstrap: r.Draws}
+		GradNorm: fitfile.F(r.GradNorm), Starts: r.Starts, StartsAtBest: r.StartsAtBest, Evaluations: r.Evaluations,
+		RMSE: fitfile.F(r.RMSE), Runs: r.Runs, Warnings: r.Warnings, Bootstrap: r.Draws}
 	if len(r.Intervals) > 0 {
 		f.Intervals = pairs(r.Intervals)
 	}
 	if r.HasFrontier() {
-		f.A, f.B = F(r.Law.ExponentA()), F(r.Law.ExponentB())
+		f.A, f.B = fitfile.F(r.Law.ExponentA()), fitfile.F(r.Law.ExponentB())
 		f.Allocations = Allocations(r.Law, budgets, nil)
 	}
 	return f

@@ -1,9 +1,11 @@
-package fitfile
+package lawsource
 
 import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/analysis"
 )
 
 // toyLaw is a law family fitfile has never heard of: L(N, D) = E + A/N + B/D (nats/token).
@@ -47,7 +49,7 @@ func TestToyLawFamily(t *testing.T) {
 	if l, err := s.Loss(1e9, 1e11); err != nil || math.Abs(l-(1.5+1+0.01)) > 1e-12 || !s.HasLoss() {
 		t.Errorf("loss(1e9, 1e11) = %g, %v; want 2.51", l, err)
 	}
-	al := Allocations(toy, []float64{6e20, 6e22}, nil)
+	al := analysis.Allocations(toy, []float64{6e20, 6e22}, nil)
 	if len(al) != 2 || math.Abs(al[1].NOpt/1e11-1) > 1e-12 || al[1].TokensPerParam != 1 || al[1].NInterval != nil {
 		t.Errorf("allocations %+v, want N 1e11 at 6e22, D/N 1, no intervals without draws", al)
 	}
