@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 10m
 
-.PHONY: build test test-race bench fmt vet fuzz clean
+.PHONY: build test test-race bench bench-runs fmt vet fuzz clean
 
 build:
 	$(GO) build -o bin/scalefit ./cmd/scalefit
@@ -21,6 +21,11 @@ fmt:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# bench-runs runs the loader's benchmarks and writes internal/runs/BENCHMARKS.md: the file
+# holds exactly the table this prints (tools/benchtable; medians of 3 runs, a few minutes).
+bench-runs:
+	$(GO) run ./tools/benchtable -o internal/runs/BENCHMARKS.md
 
 # fuzz runs each native fuzz target for $(FUZZTIME), one at a time (-fuzz takes one target);
 # new failing inputs land in the package's testdata/fuzz/FuzzXxx/ and become regression seeds.

@@ -10,8 +10,18 @@ import (
 	"testing"
 )
 
+// The loader's benchmarks. Each reports, besides ns/op, B/op and allocs/op:
+//   rows/cpu-s  rows per CPU-second of the process (user + system time of every thread, the
+//               garbage collector's included): the per-core speed, which wall time is not on
+//               a shared machine;
+//   rows/s      rows per wall-second;
+//   alloc/file  bytes allocated per load divided by the input's size;
+//   live/file   the heap the loaded Set keeps (after a GC) divided by the input's size;
+//   filebytes/row.
+// `make bench-runs` runs them and writes BENCHMARKS.md (tools/benchtable).
+
 // benchFile is a loss-curve log of rows runs of rows/runCount points each, as a trainer
-// writes it: run,step,params,tokens,loss (about 50 bytes a row).
+// writes it: run,step,params,tokens,loss (about 45 bytes a row).
 func benchFile(rows int) []byte {
 	const runCount = 240
 	var b bytes.Buffer
@@ -23,119 +33,98 @@ func benchFile(rows int) []byte {
 		name := fmt.Sprintf("%dM-%dxC", int(n/1e6), 1+r/12)
 		for s := 1; s <= per; s++ {
 			d := float64(s) * 524288
-			fmt.Fprintf(&b, "%s,%d,%.0f,%.0f,%.6f\n", name, s, n, d, 1.7+400/pow(n, 0.34)+410/pow(d, 0.28))
+			fmt.Fprintf(&b, "%s,%d,%.0f,%.0f,%.6f\n", name, s, n, d, 1.7+400/math.Pow(n, 0.34)+410/math.Pow(d, 0.28))
 		}
 	}
 	return b.Bytes()
 }
 
-func pow(x, y float64) float64 { return math.Pow(x, y) }
-
-// BenchmarkLoad2M4 loads a 2.4-million-row curve file (108 MB) from memory: rows/s (wall),
-// rows/cpu-s (per core: CPU time of every thread, GC included), and memory against the
-// file's size: B/op (every allocation Load makes) and live/file (the heap the loaded Set
-// keeps, after a GC, per byte of file). Load reads a seekable input in two passes, so the
-// file itself is never held whole.
-var benchRows = 2_400_000
-
-func BenchmarkLoad2M4(b *testing.B) {
-	data := benchFile(benchRows)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	var s *Set
-	for i := 0; i < b.N; i++ {
-		var err error
-		s, err = Load(bytes.NewReader(data), "bench.csv", Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	cpu := cpuTime() - cpu0
-	rows := float64(len(s.Runs))
-	b.ReportMetric(rows*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	if cpu > 0 {
-		b.ReportMetric(rows*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
-	}
-	var before, after runtime.MemStats
-	s = nil
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	s, _ = Load(bytes.NewReader(data), "bench.csv", Options{})
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(data)), "live/file")
-	b.ReportMetric(float64(len(data))/rows, "filebytes/row")
-	runtime.KeepAlive(s)
-	runtime.KeepAlive(data)
-}
-
-func BenchmarkLoad240K(b *testing.B) {
-	old := benchRows
-	benchRows = 240_000
-	defer func() { benchRows = old }()
-	BenchmarkLoad2M4(b)
-}
-
-// BenchmarkLoadJSONL240K: the same curves as JSON Lines with a nested loss (read whole, one
-// object at a time through encoding/json: a tenth of the CSV's speed).
-func BenchmarkLoadJSONL240K(b *testing.B) {
-	csv := benchFile(240_000)
+// benchJSONL is benchFile as JSON Lines with the loss nested two levels down.
+func benchJSONL(rows int) []byte {
 	var jl bytes.Buffer
-	for i, l := range bytes.Split(bytes.TrimSpace(csv), []byte{'\n'}) {
+	for i, l := range bytes.Split(bytes.TrimSpace(benchFile(rows)), []byte{'\n'}) {
 		if i == 0 {
 			continue
 		}
 		f := bytes.Split(l, []byte{','})
 		fmt.Fprintf(&jl, `{"run": %q, "step": %s, "params": %s, "tokens": %s, "eval": {"c4": {"loss": %s}}}`+"\n", f[0], f[1], f[2], f[3], f[4])
 	}
-	data := jl.Bytes()
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	var s *Set
-	for i := 0; i < b.N; i++ {
-		var err error
-		if s, err = Load(bytes.NewReader(data), "bench.jsonl", Options{LossCol: "eval/c4/loss"}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	if cpu := cpuTime() - cpu0; cpu > 0 {
-		b.ReportMetric(float64(len(s.Runs))*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
-	}
-	b.ReportMetric(float64(len(data))/float64(len(s.Runs)), "filebytes/row")
+	return jl.Bytes()
 }
 
-// BenchmarkLoadQuoted240K: the CSV with every cell quoted, as W&B exports it.
-func BenchmarkLoadQuoted240K(b *testing.B) {
+// benchQuoted is benchFile with every cell quoted, as W&B exports it.
+func benchQuoted(rows int) []byte {
 	var q bytes.Buffer
-	for _, l := range bytes.SplitAfter(benchFile(240_000), []byte{'\n'}) {
+	for _, l := range bytes.SplitAfter(benchFile(rows), []byte{'\n'}) {
 		l = bytes.TrimSuffix(l, []byte{'\n'})
 		if len(l) > 0 {
 			q.WriteString(`"` + string(bytes.ReplaceAll(l, []byte{','}, []byte(`","`))) + "\"\n")
 		}
 	}
-	data := q.Bytes()
-	b.SetBytes(int64(len(data)))
+	return q.Bytes()
+}
+
+// benchLoad measures load, which reads an input of size bytes.
+func benchLoad(b *testing.B, size int, load func() (*Set, error)) {
+	b.SetBytes(int64(size))
 	b.ReportAllocs()
+	runtime.GC()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	var s *Set
 	for i := 0; i < b.N; i++ {
+		s = nil // a command loads once: the previous set is garbage
 		var err error
-		if s, err = Load(bytes.NewReader(data), "bench.csv", Options{}); err != nil {
+		if s, err = load(); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
-	if cpu := cpuTime() - cpu0; cpu > 0 {
-		b.ReportMetric(float64(len(s.Runs))*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
+	cpu := cpuTime() - cpu0
+	runtime.ReadMemStats(&m1)
+	rows := float64(len(s.Runs))
+	b.ReportMetric(rows*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	if cpu > 0 {
+		b.ReportMetric(rows*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
 	}
-	b.ReportMetric(float64(len(data))/float64(len(s.Runs)), "filebytes/row")
+	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/float64(b.N)/float64(size), "alloc/file")
+	b.ReportMetric(float64(size)/rows, "filebytes/row")
+	// The heap the set keeps: the heap with it, less the heap once it is dropped.
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	runtime.KeepAlive(s)
+	s = nil
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	b.ReportMetric(float64(int64(m0.HeapAlloc)-int64(m1.HeapAlloc))/float64(size), "live/file")
+}
+
+// benchReader loads data from memory through Load (a seekable reader, as a file is).
+func benchReader(b *testing.B, data []byte, name string, opts Options) {
+	benchLoad(b, len(data), func() (*Set, error) { return Load(bytes.NewReader(data), name, opts) })
+}
+
+// BenchmarkLoad2M4: a 2.4-million-row curve log (108 MB).
+func BenchmarkLoad2M4(b *testing.B) { benchReader(b, benchFile(2_400_000), "bench.csv", Options{}) }
+
+// BenchmarkLoad240K: the same at a tenth of the size.
+func BenchmarkLoad240K(b *testing.B) { benchReader(b, benchFile(240_000), "bench.csv", Options{}) }
+
+// BenchmarkLoadJSONL240K: the same curves as JSON Lines with a nested loss.
+func BenchmarkLoadJSONL240K(b *testing.B) {
+	benchReader(b, benchJSONL(240_000), "bench.jsonl", Options{LossCol: "eval/c4/loss"})
+}
+
+// BenchmarkLoadJSONL2M4: the 2.4-million-row log as JSON Lines (270 MB).
+func BenchmarkLoadJSONL2M4(b *testing.B) {
+	benchReader(b, benchJSONL(2_400_000), "bench.jsonl", Options{LossCol: "eval/c4/loss"})
+}
+
+// BenchmarkLoadQuoted240K: the CSV with every cell quoted, as W&B exports it.
+func BenchmarkLoadQuoted240K(b *testing.B) {
+	benchReader(b, benchQuoted(240_000), "bench.csv", Options{})
 }
 
 // BenchmarkLoadFolder3000: a directory of 3,000 per-run files of 100 points each (no run or
@@ -162,19 +151,5 @@ func BenchmarkLoadFolder3000(b *testing.B) {
 	if err := os.WriteFile(mp, meta.Bytes(), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	var s *Set
-	for i := 0; i < b.N; i++ {
-		var err error
-		if s, err = LoadFiles([]string{dir}, nil, Options{Meta: mp}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	if cpu := cpuTime() - cpu0; cpu > 0 {
-		b.ReportMetric(float64(len(s.Runs))*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
-	}
+	benchLoad(b, size, func() (*Set, error) { return LoadFiles([]string{dir}, nil, Options{Meta: mp}) })
 }

@@ -75,7 +75,7 @@ func (t *table) splitPlain(s string, comma byte) error {
 		}
 		rec.line = line
 		rec.fields = splitLine(rec.fields[:0], l, comma)
-		rec.bad = checkRecord(t, rec)
+		rec.bad = checkRecord(t, rec, utf8.ValidString(l))
 		return rec, nil
 	}
 	return nil
@@ -108,7 +108,7 @@ func (t *table) readQuoted(data []byte, comma byte) error {
 			}
 			rec.fields = f
 			rec.line, _ = cr.FieldPos(0)
-			rec.bad = checkRecord(t, rec)
+			rec.bad = checkRecord(t, rec, false)
 			return rec, nil
 		}
 	}
@@ -116,10 +116,14 @@ func (t *table) readQuoted(data []byte, comma byte) error {
 }
 
 // checkRecord reports a row whose field count differs from the header's, or a cell that is
-// not UTF-8 text.
-func checkRecord(t *table, r *record) *Error {
+// not UTF-8 text. utf8Line says the whole line is valid UTF-8 (then so is every cell cut
+// from it at ASCII delimiters), which spares a check per cell.
+func checkRecord(t *table, r *record, utf8Line bool) *Error {
 	if len(r.fields) != len(t.headers) {
 		return &Error{File: t.file, Line: r.line, Msg: fmt.Sprintf("%d fields, want %d as in the header", len(r.fields), len(t.headers))}
+	}
+	if utf8Line {
+		return nil
 	}
 	for i, f := range r.fields {
 		if !utf8.ValidString(f) {

@@ -147,13 +147,20 @@ func jsonlTable(name string, data []byte) (*table, error) {
 func jsonlStream(name string, open func() (io.ReadCloser, error)) (*table, error) {
 	var keys []string
 	index := map[string]int{}
+	var pc pathCache
 	p := &flatJSON{
 		val: func(path []byte, _ string) {
-			if _, ok := index[string(path)]; !ok {
+			if pc.find(path) >= 0 {
+				return
+			}
+			i, ok := index[string(path)]
+			if !ok {
+				i = len(keys)
 				k := string(path)
-				index[k] = len(keys)
+				index[k] = i
 				keys = append(keys, k)
 			}
+			pc.put(keys[i], i)
 		},
 		obj: func([]byte) {},
 	}
@@ -172,6 +179,7 @@ func jsonlStream(name string, open func() (io.ReadCloser, error)) (*table, error
 			break
 		}
 		if utf8.ValidString(l) {
+			pc.next = 0
 			_ = p.parse(l) // a bad line is reported by the second pass
 		}
 	}
@@ -183,10 +191,17 @@ func jsonlStream(name string, open func() (io.ReadCloser, error)) (*table, error
 	t.hcols = make([]int, len(keys)) // JSON cells have no column: errors name the key
 	rec := &record{fields: make([]string, len(keys)), cols: t.hcols}
 	objPaths := map[string]string{}
+	pc = pathCache{}
 	p.val = func(path []byte, v string) {
-		if i, ok := index[string(path)]; ok {
-			rec.fields[i] = v
+		i := pc.find(path)
+		if i < 0 {
+			var ok bool
+			if i, ok = index[string(path)]; !ok {
+				return
+			}
+			pc.put(keys[i], i)
 		}
+		rec.fields[i] = v
 	}
 	p.obj = func(path []byte) {
 		k, ok := objPaths[string(path)]
@@ -201,6 +216,7 @@ func jsonlStream(name string, open func() (io.ReadCloser, error)) (*table, error
 			return &record{line: line, bad: &Error{File: name, Line: line, Msg: "not UTF-8 text: save the file as UTF-8"}}
 		}
 		clear(rec.fields)
+		pc.next = 0
 		rec.objs = rec.objs[:0]
 		rec.line = line
 		if err := p.parse(l); err != nil {
@@ -296,4 +312,36 @@ func jsonArrayTable(name string, data []byte) (*table, error) {
 		return nil, &Error{File: name, Line: lineAt(dec.InputOffset()), Msg: "malformed JSON: " + err.Error()}
 	}
 	return j.table(FormatJSON)
+}
+
+// pathCache remembers the column of the k-th value of the previous line: lines of a log
+// repeat their keys in the same order, so a comparison with the previous line's key
+// usually replaces a map lookup.
+type pathCache struct {
+	keys []string
+	cols []int
+	next int // ordinal of the next value on the current line
+}
+
+// find returns the column of the next value when its path is the cached one, else -1
+// (and put must follow with the column found).
+func (c *pathCache) find(path []byte) int {
+	if k := c.next; k < len(c.keys) && c.keys[k] == string(path) {
+		c.next++
+		return c.cols[k]
+	}
+	return -1
+}
+
+func (c *pathCache) put(key string, col int) {
+	k := c.next
+	c.next++
+	if k < len(c.keys) {
+		c.keys[k], c.cols[k] = key, col
+		return
+	}
+	if k == len(c.keys) && k < 4096 {
+		c.keys = append(c.keys, key)
+		c.cols = append(c.cols, col)
+	}
 }

@@ -132,7 +132,7 @@ func (p *flatJSON) value() error {
 		p.val(p.path, "")
 	case c == '-' || c >= '0' && c <= '9':
 		j := p.i
-		for p.i < len(p.s) && strings.IndexByte("+-.eE0123456789", p.s[p.i]) >= 0 {
+		for p.i < len(p.s) && isNumByte(p.s[p.i]) {
 			p.i++
 		}
 		p.val(p.path, p.s[j:p.i])
@@ -142,10 +142,24 @@ func (p *flatJSON) value() error {
 	return nil
 }
 
+// isNumByte reports a byte that may appear in a JSON number.
+func isNumByte(c byte) bool {
+	return c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'
+}
+
 // str reads a quoted string; one with escapes goes through encoding/json.
 func (p *flatJSON) str() (string, error) {
 	j := p.i
 	p.i++
+	// The usual string is short and has no escape: its end is the next quote.
+	for k := p.i; k < len(p.s); k++ {
+		if c := p.s[k]; c == '"' {
+			p.i = k + 1
+			return p.s[j+1 : k], nil
+		} else if c == '\\' {
+			break
+		}
+	}
 	esc := false
 	for p.i < len(p.s) {
 		switch p.s[p.i] {

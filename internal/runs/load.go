@@ -83,8 +83,8 @@ func isAggregate(c string) bool {
 	if len(c) < 3 || len(c) > 7 {
 		return false
 	}
-	for w := range aggregateWords {
-		if strings.EqualFold(c, w) {
+	for _, w := range aggregateWords {
+		if len(w) == len(c) && strings.EqualFold(c, w) {
 			return true
 		}
 	}
@@ -92,8 +92,10 @@ func isAggregate(c string) bool {
 }
 
 // aggregateWords are row labels of summary rows, not runs.
-var aggregateWords = map[string]bool{"mean": true, "average": true, "avg": true, "total": true, "sum": true,
-	"median": true, "std": true, "stdev": true, "min": true, "max": true, "all": true}
+var aggregateWords = [...]string{"mean", "average", "avg", "total", "sum", "median", "std", "stdev", "min", "max", "all"}
+
+// curveCols names the numeric columns a curve point reads, in the order build reads them.
+var curveCols = [...]string{"params", "loss", "tokens", "flops", "budget"}
 
 // build turns tables into a Set: it aligns their columns by name, joins --meta and
 // --run-pattern columns on the run id, resolves the canonical columns and reads every row.
@@ -452,18 +454,19 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 					continue
 				}
 			} else if curves {
-				for _, f := range [...]struct {
-					u    int
-					dst  *float64
-					name string
-				}{{iP, &run.Params, "params"}, {iL, &run.Loss, "loss"}, {iT, &run.Tokens, "tokens"}, {iC, &run.FLOPs, "flops"}, {iB, &run.Budget, "budget"}} {
-					if e != nil || f.u < 0 {
+				// The names and the destinations are separate arrays: a name reaches an
+				// error message (the heap), and sharing a struct with it would move run there too.
+				us := [...]int{iP, iL, iT, iC, iB}
+				dsts := [...]*float64{&run.Params, &run.Loss, &run.Tokens, &run.FLOPs, &run.Budget}
+				for k, u := range us {
+					if e != nil || u < 0 {
 						continue
 					}
-					if c := strings.TrimSpace(cells[f.u]); f.name != "loss" && (c == "" || c == "0") {
+					name := curveCols[k]
+					if c := strings.TrimSpace(cells[u]); name != "loss" && (c == "" || c == "0") {
 						continue // an optional column may be empty or 0 (a curve's first point)
 					}
-					*f.dst, e = num(f.u, f.name)
+					*dsts[k], e = num(u, name)
 				}
 			} else if run.Params, e = num(iP, "params"); e == nil {
 				if run.Loss, e = num(iL, "loss"); e == nil && iT >= 0 {

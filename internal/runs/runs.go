@@ -574,11 +574,22 @@ func FinalPoints(rs []Run) []Run {
 func FinalIndex(rs []Run) []int {
 	pos := map[string]int{}
 	var out []int
-	for i, r := range rs {
-		j, ok := pos[r.ID]
+	prev, j := "", -1
+	for i := range rs {
+		r := &rs[i]
+		if j >= 0 && r.ID == prev { // a curve's points are usually consecutive
+			if r.Tokens > rs[out[j]].Tokens {
+				out[j] = i
+			}
+			continue
+		}
+		var ok bool
+		j, ok = pos[r.ID]
+		prev = r.ID
 		switch {
 		case !ok:
-			pos[r.ID] = len(out)
+			j = len(out)
+			pos[r.ID] = j
 			out = append(out, i)
 		case r.Tokens > rs[out[j]].Tokens:
 			out[j] = i

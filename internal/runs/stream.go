@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/scalefit/scalefit/internal/limits"
 )
@@ -19,7 +20,7 @@ import (
 // from a pipe are read whole.
 
 const (
-	scanChunk = 1 << 20   // read size of the first pass
+	scanChunk = 256 << 10 // read size of each pass
 	headSize  = 256 << 10 // bytes kept from the start for format detection and the header
 )
 
@@ -33,8 +34,10 @@ type scanInfo struct {
 	blank     bool   // nothing but white space
 }
 
-func scanInput(r io.Reader) (scanInfo, error) {
+func scanInput(r io.Reader, format string) (scanInfo, error) {
 	si := scanInfo{blank: true}
+	// Quotes matter to delimited text only: JSON is full of them.
+	quotes := format != FormatJSONL && format != FormatJSON
 	buf := make([]byte, bufSize(r))
 	si.head = make([]byte, 0, min(len(buf), headSize))
 	first, odd := true, false
@@ -48,13 +51,16 @@ func scanInput(r io.Reader) (scanInfo, error) {
 		if first && n > 0 {
 			first = false
 			c = bytes.TrimPrefix(c, bom)
+			if format == "" || format == FormatAuto {
+				quotes = detectFormat(c) == FormatCSV
+			}
 		}
 		if len(si.head) < headSize {
 			k := min(len(c), headSize-len(si.head))
 			si.head = append(si.head, c[:k]...)
 		}
 		si.lines += bytes.Count(c, []byte{'\n'})
-		if !si.multiline && (odd || bytes.IndexByte(c, '"') >= 0) {
+		if quotes && !si.multiline && (odd || bytes.IndexByte(c, '"') >= 0) {
 			for _, ch := range c {
 				switch ch {
 				case '"':
@@ -111,7 +117,7 @@ func tableFromFile(path, name, format string) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	si, err := scanInput(fh)
+	si, err := scanInput(fh, format)
 	fh.Close()
 	if err != nil {
 		return nil, err
@@ -134,7 +140,7 @@ func tableFromFile(path, name, format string) (*table, error) {
 func tableFromReader(r io.Reader, name, format string) (*table, error) {
 	if rs, ok := r.(io.ReadSeeker); ok {
 		if pos, err := rs.Seek(0, io.SeekCurrent); err == nil {
-			si, err := scanInput(rs)
+			si, err := scanInput(rs, format)
 			if err != nil {
 				return nil, err
 			}
@@ -200,6 +206,7 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 			}
 			lr = newLineReader(rc)
 		}
+		valid := false
 		for {
 			l, ok, err := readLine()
 			if err != nil || !ok {
@@ -218,10 +225,11 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 			}
 			// A line of one empty cell ("" or spaces) is blank, as encoding/csv reads it.
 			if !(len(rec.fields) == 1 && strings.TrimSpace(rec.fields[0]) == "") {
+				valid = utf8.ValidString(l)
 				break
 			}
 		}
-		rec.bad = checkRecord(t, rec)
+		rec.bad = checkRecord(t, rec, valid)
 		return rec, nil
 	}
 	if format == FormatWandB || (format == "" || format == FormatAuto) && isWideWandB(t.headers) {

@@ -99,10 +99,7 @@ func sniffDecimalComma(data []byte, comma byte) bool {
 
 // parseCell parses a numeric cell; decimalComma reads "1,5" as 1.5.
 func parseCell(s string, decimalComma bool) (float64, error) {
-	if decimalComma && strings.IndexByte(s, ',') >= 0 {
-		return ParseQuantity(strings.Replace(s, ",", ".", 1))
-	}
-	return ParseQuantity(s)
+	return parseNumber(s, decimalComma)
 }
 
 // unitWarnings looks for the usual unit mistakes: parameter counts written in millions or
