@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/lawsource"
 	"github.com/scalefit/scalefit/internal/plan"
@@ -105,39 +106,39 @@ func parseTolerance(s string) (float64, error) {
 func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if o.fit == "" {
-		return usagef("--fit is required: a fit.json written by scalefit fit -o")
+		return app.Usagef("--fit is required: a fit.json written by scalefit fit -o")
 	}
 	if o.runs.opts.GroupCol != "" {
-		return usagef("--group: check compares every run with the one Approach-3 fit of --fit; filter groups with --where")
+		return app.Usagef("--group: check compares every run with the one Approach-3 fit of --fit; filter groups with --where")
 	}
 	res := &report.CheckResult{SchemaVersion: report.SchemaVersion, Fit: o.fit, Rule: "tolerance", Tolerance: defaultTolerance, Side: report.SideBoth}
 	switch strings.ToLower(o.side) {
 	case report.SideBoth, report.SideWorse, report.SideBetter:
 		res.Side = strings.ToLower(o.side)
 	default:
-		return usagef("--side %q: want both, worse or better", o.side)
+		return app.Usagef("--side %q: want both, worse or better", o.side)
 	}
 	if o.worseOnly {
 		if res.Side == report.SideBetter {
-			return usagef("--worse-only and --side better contradict each other: give one")
+			return app.Usagef("--worse-only and --side better contradict each other: give one")
 		}
 		res.Side = report.SideWorse
 	}
 	switch {
 	case sigmaSet && o.tolerance != "":
-		return usagef("--tolerance and --sigma are exclusive: give one band")
+		return app.Usagef("--tolerance and --sigma are exclusive: give one band")
 	case sigmaSet:
 		if !(o.sigma > 0) || math.IsInf(o.sigma, 0) {
-			return usagef("--sigma %v: want a positive number of standard deviations", o.sigma)
+			return app.Usagef("--sigma %v: want a positive number of standard deviations", o.sigma)
 		}
 		res.Rule, res.Tolerance, res.K = "sigma", 0, o.sigma
 	case o.tolerance != "":
 		tol, err := parseTolerance(o.tolerance)
 		if err != nil {
-			return &usageError{err}
+			return &app.UsageError{Err: err}
 		}
 		res.Tolerance = tol
 	}
@@ -214,7 +215,7 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		return err
 	}
 	if res.Outside > 0 {
-		return &answerNo{res.Summary()}
+		return &app.NoError{Msg: res.Summary()}
 	}
 	return nil
 }

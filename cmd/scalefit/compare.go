@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/kaplan"
@@ -85,14 +86,14 @@ irreducible loss across groups; --frontier auto|approach3|isoflop chooses the fr
 				return runCompareExplain(e, o, cmd.Flags(), args)
 			}
 			if o.explain.fitPath != "" {
-				return usagef("--fit applies to --explain")
+				return app.Usagef("--fit applies to --explain")
 			}
 			if o.runs.opts.GroupCol != "" {
 				return runCompareGroups(e, o, args, cmd.Flags().Changed("compute"))
 			}
 			for _, f := range groupOnlyFlags {
 				if cmd.Flags().Changed(f) {
-					return usagef("--%s needs --group COL (the comparison of groups)", f)
+					return app.Usagef("--%s needs --group COL (the comparison of groups)", f)
 				}
 			}
 			return runCompare(e, o, args, cmd.Flags().Changed("compute"))
@@ -114,11 +115,11 @@ irreducible loss across groups; --frontier auto|approach3|isoflop chooses the fr
 func runCompare(e *env, o *compareOptions, args []string, computeSet bool) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	budgets, err := parseCompute(o.compute)
 	if err != nil {
-		return usagef("--compute: %v", err)
+		return app.Usagef("--compute: %v", err)
 	}
 	var set *runs.Set
 	if len(args) == 1 {
@@ -134,18 +135,18 @@ func runCompare(e *env, o *compareOptions, args []string, computeSet bool) error
 	}
 	for _, c := range budgets {
 		if !(c > 0) {
-			return usagef("--compute: %g: want positive FLOPs", c)
+			return app.Usagef("--compute: %g: want positive FLOPs", c)
 		}
 	}
 	if err := limits.Resamples(o.bootstrap, 1); err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if o.bootstrap > 0 && len(args) == 0 {
-		return usagef("--bootstrap needs RUNS.csv")
+		return app.Usagef("--bootstrap needs RUNS.csv")
 	}
 	selected, err := selectCompareLaws(o.laws)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 
 	c := &report.Comparison{SchemaVersion: report.SchemaVersion, Budgets: budgets, Notes: []string{}}
@@ -268,7 +269,7 @@ func compareLabel(base, group string) string {
 func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets []float64) error {
 	if groups, _ := runs.Groups(set.Runs); o.bootstrap > 0 {
 		if err := limits.Resamples(o.bootstrap, len(groups)); err != nil {
-			return &usageError{err}
+			return &app.UsageError{Err: err}
 		}
 	}
 	res, err := analysis.Run(set, analysis.Options{Laws: "all", Budgets: budgets, FrontierOnly: true,

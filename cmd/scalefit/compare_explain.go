@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/lawsource"
@@ -35,32 +36,32 @@ var explainRefused = []string{"compute", "where", "group", "drop-highest-loss", 
 func runCompareExplain(e *env, o *compareOptions, fs *pflag.FlagSet, args []string) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if len(args) > 0 {
-		return usagef("--explain reads published laws (--law) and fits (--fit), not RUNS.csv: fit the runs with scalefit fit -o fit.json, then pass --fit fit.json")
+		return app.Usagef("--explain reads published laws (--law) and fits (--fit), not RUNS.csv: fit the runs with scalefit fit -o fit.json, then pass --fit fit.json")
 	}
 	for _, n := range explainRefused {
 		if f := fs.Lookup(n); f != nil && f.Changed {
-			return usagef("--%s does not apply to --explain (its range is Pearce & Song's 10^12.95 to 10^20.7 FLOPs)", n)
+			return app.Usagef("--%s does not apply to --explain (its range is Pearce & Song's 10^12.95 to 10^20.7 FLOPs)", n)
 		}
 	}
 	if o.bootstrap < 0 {
-		return usagef("--bootstrap %d: want 0 or more resamples", o.bootstrap)
+		return app.Usagef("--bootstrap %d: want 0 or more resamples", o.bootstrap)
 	}
 	k := explainDefaultBootstrap
 	if fs.Changed("bootstrap") {
 		k = o.bootstrap
 	}
 	if err := limits.Resamples(k, len(reconcile.PorianChain)); err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	var sources []reconcile.Law
 	var ws []warn.Warning
 	if len(o.laws) > 0 || o.explain.fitPath == "" {
 		ls, err := selectCompareLaws(o.laws)
 		if err != nil {
-			return &usageError{err}
+			return &app.UsageError{Err: err}
 		}
 		for _, l := range ls {
 			sources = append(sources, reconcile.FromBuiltin(l))

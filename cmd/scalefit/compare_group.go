@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plot"
@@ -55,38 +56,38 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	g := &o.group
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if len(args) != 1 {
-		return usagef("compare --group needs RUNS.csv")
+		return app.Usagef("compare --group needs RUNS.csv")
 	}
 	if len(o.laws) > 0 {
-		return usagef("--law does not apply to compare --group (it compares your groups, not published laws)")
+		return app.Usagef("--law does not apply to compare --group (it compares your groups, not published laws)")
 	}
 	if err := limits.Resamples(o.bootstrap, 1); err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	switch strings.ToLower(g.shared) {
 	case "", "none":
 	case "e":
 	default:
-		return usagef("--shared %q: only E can be shared (one irreducible loss across groups)", g.shared)
+		return app.Usagef("--shared %q: only E can be shared (one irreducible loss across groups)", g.shared)
 	}
 	if g.frontier != versus.FrontierAuto && g.frontier != versus.FrontierApproach3 && g.frontier != versus.FrontierIsoFLOP {
-		return usagef("--frontier %q: want auto, approach3 or isoflop", g.frontier)
+		return app.Usagef("--frontier %q: want auto, approach3 or isoflop", g.frontier)
 	}
 	if g.crossoverMax < 0 {
-		return usagef("--crossover-max %g: want positive FLOPs", g.crossoverMax)
+		return app.Usagef("--crossover-max %g: want positive FLOPs", g.crossoverMax)
 	}
 	if g.plot != "" {
 		if _, err := plot.Format(g.plot); err != nil {
-			return usagef("--plot: %v", err)
+			return app.Usagef("--plot: %v", err)
 		}
 	}
 	var budgets []float64
 	if computeSet {
 		if budgets, err = parseCompute(o.compute); err != nil {
-			return usagef("--compute: %v", err)
+			return app.Usagef("--compute: %v", err)
 		}
 	}
 	// Mixture-of-experts runs: with active_params and total_params columns (and no
@@ -139,11 +140,11 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	}
 	if g.reference != "" {
 		if !slices.Contains(names, g.reference) {
-			return usagef("--reference %q: no such group in column %q (have %s)", g.reference, set.Columns["group"], limits.Names(names))
+			return app.Usagef("--reference %q: no such group in column %q (have %s)", g.reference, set.Columns["group"], limits.Names(names))
 		}
 	}
 	if err := limits.Resamples(o.bootstrap, len(groups)); err != nil {
-		return &usageError{err} // the cap is on the total over the groups
+		return &app.UsageError{Err: err} // the cap is on the total over the groups
 	}
 	opts := versus.Options{Reference: g.reference, SharedE: strings.EqualFold(g.shared, "e"), Budgets: budgets,
 		CrossoverMax: g.crossoverMax, Bootstrap: o.bootstrap, Seed: o.seed, Frontier: g.frontier}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/arch"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/pflag"
@@ -20,10 +21,10 @@ func (c *conventionFlag) apply(opts *runs.Options) error {
 	}
 	conv, err := arch.ParseConvention(c.name)
 	if err != nil {
-		return usagef("--convention: %v", err)
+		return app.Usagef("--convention: %v", err)
 	}
 	if opts.ParamsCol != "" || opts.FLOPsCol != "" {
-		return usagef("--convention derives params and flops from the architecture columns: drop --params-col and --flops-col")
+		return app.Usagef("--convention derives params and flops from the architecture columns: drop --params-col and --flops-col")
 	}
 	opts.Derive = deriver(conv)
 	return nil

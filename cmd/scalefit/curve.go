@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/curve"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/laws"
@@ -61,13 +62,13 @@ func (ci *curveInput) flag(n string) string {
 func (ci *curveInput) load(e *env, paths []string, minPoints int) ([]*curve.Curve, []warn.Warning, error) {
 	opts := curve.ReadOptions{Input: ci.rf.opts, StepCol: ci.stepCol, Schedule: ci.schedule, MinPoints: minPoints, InferCosine: ci.infer == "cosine"}
 	if ci.infer != "" && ci.infer != "cosine" {
-		return nil, nil, usagef("%s %q: want cosine", ci.flag("infer-schedule"), ci.infer)
+		return nil, nil, app.Usagef("%s %q: want cosine", ci.flag("infer-schedule"), ci.infer)
 	}
 	if ci.rf.opts.DropHighestLoss != 0 {
-		return nil, nil, usagef("%s drops runs of a scaling-law table; the rows of a curve are its points", ci.flag("drop-highest-loss"))
+		return nil, nil, app.Usagef("%s drops runs of a scaling-law table; the rows of a curve are its points", ci.flag("drop-highest-loss"))
 	}
 	if len(paths) > maxRunArgs {
-		return nil, nil, usagef("%d inputs: want at most %d (give a directory or a quoted glob)", len(paths), maxRunArgs)
+		return nil, nil, app.Usagef("%d inputs: want at most %d (give a directory or a quoted glob)", len(paths), maxRunArgs)
 	}
 	if ci.schedule != "" {
 		if _, err := curve.Parse(ci.schedule); err != nil {
@@ -186,7 +187,7 @@ func (o *curveFitOptions) flag(n string) string {
 func runCurveFit(e *env, o *curveFitOptions, args []string) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if err := checkPlotPath(o.plot); err != nil {
 		return err
@@ -233,16 +234,16 @@ func (o *curveFitOptions) options() (curve.FitOptions, error) {
 	}
 	opts := curve.FitOptions{Law: law, Recipe: strings.ToLower(o.recipe), Delta: o.delta}
 	if !(o.delta > 0) {
-		return opts, usagef("%s %g: want a positive threshold", o.flag("delta"), o.delta)
+		return opts, app.Usagef("%s %g: want a positive threshold", o.flag("delta"), o.delta)
 	}
 	if law != "" && law != curve.LawMPL && law != curve.LawTissue {
-		return opts, usagef("%s %q: want tissue or mpl (the built-in laws are for curve predict --law)", o.flag("law"), o.law)
+		return opts, app.Usagef("%s %q: want tissue or mpl (the built-in laws are for curve predict --law)", o.flag("law"), o.law)
 	}
 	if opts.Recipe != "" && opts.Recipe != curve.RecipeTight && opts.Recipe != curve.RecipeMPL2025 {
-		return opts, usagef("%s %q: want tight or mpl2025", o.flag("recipe"), o.recipe)
+		return opts, app.Usagef("%s %q: want tight or mpl2025", o.flag("recipe"), o.recipe)
 	}
 	if opts.Recipe == curve.RecipeMPL2025 && law != curve.LawMPL {
-		return opts, usagef("%s mpl2025 fits the multi-power law: use %s mpl", o.flag("recipe"), o.flag("law"))
+		return opts, app.Usagef("%s mpl2025 fits the multi-power law: use %s mpl", o.flag("recipe"), o.flag("law"))
 	}
 	return opts, nil
 }
@@ -340,7 +341,7 @@ type curveLaw struct {
 func loadCurveLaw(fitPath, law string) (*curveLaw, error) {
 	switch {
 	case fitPath != "" && law != "":
-		return nil, usagef("give --fit or --law, not both")
+		return nil, app.Usagef("give --fit or --law, not both")
 	case fitPath != "":
 		d, err := report.ReadCurveDocument(fitPath)
 		if err != nil {
@@ -356,13 +357,13 @@ func loadCurveLaw(fitPath, law string) (*curveLaw, error) {
 	case law != "":
 		p, err := curve.LookupPublished(law)
 		if err != nil {
-			return nil, &usageError{err}
+			return nil, &app.UsageError{Err: err}
 		}
 		cf := report.NewCurveFit("", p.Params, nil, nil)
 		cf.Builtin = p.Name
 		return &curveLaw{fits: []report.CurveFit{cf}}, nil
 	}
-	return nil, usagef("give the law: --fit curve.json or --law NAME (see scalefit laws)")
+	return nil, app.Usagef("give the law: --fit curve.json or --law NAME (see scalefit laws)")
 }
 
 // params returns the law for a group ("" when ungrouped).
@@ -387,7 +388,7 @@ func (cl *curveLaw) params(group string) (curve.Params, report.CurveFit, error) 
 func runCurvePredict(e *env, o *curvePredictOptions) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if err := checkPlotPath(o.plot); err != nil {
 		return err
@@ -398,10 +399,10 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 	}
 	if len(o.against) == 0 {
 		if o.in.schedule == "" {
-			return usagef("give --schedule SPEC to predict a curve, or --against CURVES to score the law")
+			return app.Usagef("give --schedule SPEC to predict a curve, or --against CURVES to score the law")
 		}
 		if o.in.rf.opts.Meta != "" {
-			return usagef("--meta needs --against CURVES")
+			return app.Usagef("--meta needs --against CURVES")
 		}
 		sc, err := curve.Parse(o.in.schedule)
 		if err != nil {
@@ -412,7 +413,7 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 			return err
 		}
 		if len(cl.fits) > 1 {
-			return usagef("the curve.json has %d groups: predict --schedule needs an ungrouped fit", len(cl.fits))
+			return app.Usagef("the curve.json has %d groups: predict --schedule needs an ungrouped fit", len(cl.fits))
 		}
 		every := o.every
 		if every <= 0 {
@@ -555,31 +556,31 @@ func curveTarget(o *curveForecastOptions, targetSet bool) (target float64, sourc
 	}
 	switch {
 	case n > 1:
-		return 0, "", false, usagef("give one target: --target, --scaling-law or --scaling-fit")
+		return 0, "", false, app.Usagef("give one target: --target, --scaling-law or --scaling-fit")
 	case n == 0:
 		if o.params != "" || o.tokens != "" {
-			return 0, "", false, usagef("--params and --tokens go with --scaling-law or --scaling-fit")
+			return 0, "", false, app.Usagef("--params and --tokens go with --scaling-law or --scaling-fit")
 		}
 		return 0, "", false, nil
 	case targetSet:
 		if !(o.target > 0) || math.IsInf(o.target, 0) {
-			return 0, "", false, usagef("--target %g: want a positive loss", o.target)
+			return 0, "", false, app.Usagef("--target %g: want a positive loss", o.target)
 		}
 		return o.target, "--target", true, nil
 	}
 	if o.params == "" || o.tokens == "" {
-		return 0, "", false, usagef("--scaling-law and --scaling-fit need the run's --params N and --tokens D")
+		return 0, "", false, app.Usagef("--scaling-law and --scaling-fit need the run's --params N and --tokens D")
 	}
 	nv, err1 := runs.ParseQuantity(o.params)
 	dv, err2 := runs.ParseQuantity(o.tokens)
 	if err1 != nil || err2 != nil || limits.Count("--params", nv) != nil || limits.Count("--tokens", dv) != nil {
-		return 0, "", false, usagef("--params %q --tokens %q: want counts from %s to %s such as 1.2B and 240B", o.params, o.tokens, limits.Num(limits.MinCount), limits.Num(limits.MaxCount))
+		return 0, "", false, app.Usagef("--params %q --tokens %q: want counts from %s to %s such as 1.2B and 240B", o.params, o.tokens, limits.Num(limits.MinCount), limits.Num(limits.MaxCount))
 	}
 	var src *lawsource.Source
 	if o.scalingLaw != "" {
 		l, err := laws.Lookup(o.scalingLaw)
 		if err != nil {
-			return 0, "", false, &usageError{err}
+			return 0, "", false, &app.UsageError{Err: err}
 		}
 		src, source = lawsource.FromBuiltin(l), o.scalingLaw
 	} else {
@@ -598,20 +599,20 @@ func curveTarget(o *curveForecastOptions, targetSet bool) (target float64, sourc
 func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bool) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if err := checkPlotPath(o.plot); err != nil {
 		return err
 	}
 	if o.in.infer != "" {
-		return usagef("--infer-schedule: a partial curve does not show its schedule's length; give the planned schedule with --schedule SPEC (or a schedule column or --meta)")
+		return app.Usagef("--infer-schedule: a partial curve does not show its schedule's length; give the planned schedule with --schedule SPEC (or a schedule column or --meta)")
 	}
 	tol, err := parseTolerance(o.tolerance)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if o.bootstrap < 10 || o.bootstrap > limits.MaxBootstrap {
-		return usagef("--bootstrap %d: want 10 to 100000 resamples", o.bootstrap)
+		return app.Usagef("--bootstrap %d: want 10 to 100000 resamples", o.bootstrap)
 	}
 	target, source, gate, err := curveTarget(o, targetSet)
 	if err != nil {
@@ -625,7 +626,7 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 			return err
 		}
 		if len(cl.fits) > 1 {
-			return usagef("%s has %d groups: forecast needs the fit of one model (curve fit without --group)", o.fitPath, len(cl.fits))
+			return app.Usagef("%s has %d groups: forecast needs the fit of one model (curve fit without --group)", o.fitPath, len(cl.fits))
 		}
 		p, _, err := cl.params("")
 		if err != nil {
@@ -651,7 +652,7 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 	case len(cs) == 1:
 		c = cs[0]
 	default:
-		return usagef("%s has %d runs: choose one with --run", path, len(cs))
+		return app.Usagef("%s has %d runs: choose one with --run", path, len(cs))
 	}
 	fc, err := curve.ForecastCurve(c, curve.ForecastOptions{Prior: prior, At: o.at, Bootstrap: o.bootstrap, Seed: o.seed, NoBacktest: o.noBacktest})
 	if err != nil {
@@ -687,7 +688,7 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 		return err
 	}
 	if out.Verdict == "fail" {
-		return &answerNo{fmt.Sprintf("run %s: forecast %.4f exceeds the target %.4f by %.2f%% (tolerance %.2f%%)", fc.Run, fc.Loss, target, 100*(fc.Loss-target)/target, 100*tol)}
+		return &app.NoError{Msg: fmt.Sprintf("run %s: forecast %.4f exceeds the target %.4f by %.2f%% (tolerance %.2f%%)", fc.Run, fc.Loss, target, 100*(fc.Loss-target)/target, 100*tol)}
 	}
 	return nil
 }
@@ -734,24 +735,24 @@ measurement.`,
 func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if o.steps < 2 || o.steps > limits.MaxScheduleSteps || !(o.peak > 0) || math.IsInf(o.peak, 0) || o.warmup < 0 || o.warmup >= o.steps {
-		return usagef("want --steps T (2 to %d), a finite --peak P > 0 and 0 <= --warmup < T", limits.MaxScheduleSteps)
+		return app.Usagef("want --steps T (2 to %d), a finite --peak P > 0 and 0 <= --warmup < T", limits.MaxScheduleSteps)
 	}
 	for _, f := range o.finals {
 		if !(f >= 0) || f > o.peak {
-			return usagef("--final %g: want 0 <= final <= --peak", f)
+			return app.Usagef("--final %g: want 0 <= final <= --peak", f)
 		}
 	}
 	if o.grid < 2 || o.grid > 1000 {
-		return usagef("--grid %d: want 2 to 1000 decay starts", o.grid)
+		return app.Usagef("--grid %d: want 2 to 1000 decay starts", o.grid)
 	}
 	for _, d := range o.decays {
 		switch d {
 		case curve.DecayExp, curve.DecayLinear, curve.DecayCosine, curve.DecaySqrt:
 		default:
-			return usagef("--decay %q: want exp, linear, cosine or sqrt", d)
+			return app.Usagef("--decay %q: want exp, linear, cosine or sqrt", d)
 		}
 	}
 	cl, err := loadCurveLaw(o.fitPath, o.law)
@@ -759,7 +760,7 @@ func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
 		return err
 	}
 	if len(cl.fits) > 1 {
-		return usagef("%s has %d groups: optimize needs the fit of one model", o.fitPath, len(cl.fits))
+		return app.Usagef("%s has %d groups: optimize needs the fit of one model", o.fitPath, len(cl.fits))
 	}
 	par, _, err := cl.params("")
 	if err != nil {
@@ -767,7 +768,7 @@ func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
 	}
 	opt, err := curve.Optimize(par, curve.OptimizeOptions{Steps: o.steps, Warmup: o.warmup, Peak: o.peak, Finals: o.finals, Decays: o.decays, Grid: o.grid})
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	out := report.NewCurveOptimum(par.Law, opt)
 	if outFmt == format.JSON {
@@ -788,7 +789,7 @@ func curveSeries(par curve.Params, cs []*curve.Curve, fitted bool) []plot.CurveS
 
 func saveFigure(path, title string, series []plot.CurveSeries) error {
 	if _, err := plot.Format(path); err != nil {
-		return &usageError{fmt.Errorf("--plot: %w", err)}
+		return &app.UsageError{Err: fmt.Errorf("--plot: %w", err)}
 	}
 	fig, err := plot.CurvesFigure(title, series)
 	if err != nil {
@@ -812,7 +813,7 @@ func checkPlotPath(path string) error {
 		return nil
 	}
 	if _, err := plot.Format(path); err != nil {
-		return &usageError{fmt.Errorf("--plot: %w", err)}
+		return &app.UsageError{Err: fmt.Errorf("--plot: %w", err)}
 	}
 	return nil
 }

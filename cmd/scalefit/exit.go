@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/format"
 )
 
@@ -16,23 +17,9 @@ const (
 	exitError = 2 // an error: bad input, bad flags, I/O
 )
 
-// answerNo is returned by a command whose answer is "no" (exit 1); its message has
-// already been reported in the command's output.
-type answerNo struct{ msg string }
-
-func (e *answerNo) Error() string { return e.msg }
-
-// usageError marks errors in the command line itself; usage is shown for these only.
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usagef(outFmt string, args ...any) error { return &usageError{fmt.Errorf(outFmt, args...)} }
-
 // exitCode maps an error to the process exit code.
 func exitCode(err error) int {
-	var no *answerNo
+	var no *app.NoError
 	switch {
 	case err == nil:
 		return exitOK
@@ -56,15 +43,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = fmt.Errorf("cannot write the output: %w", out.err)
 	}
 	if err != nil {
-		var no *answerNo
+		var no *app.NoError
 		if !errors.As(err, &no) {
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "scalefit") {
 				msg = "scalefit: " + msg
 			}
 			fmt.Fprintln(stderr, msg)
-			var ue *usageError
-			if errors.As(err, &ue) {
+			if app.IsUsage(err) {
 				fmt.Fprintln(stderr, "Run 'scalefit --help' for usage.")
 			}
 		}

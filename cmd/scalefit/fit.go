@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/fitfile"
@@ -115,7 +116,7 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 	case "chinchilla", "all", "kaplan":
 		a.Laws = strings.ToLower(o.law)
 	default:
-		return a, usagef("--law %q: fit takes a family: chinchilla, kaplan or all (named published laws go to optimal, predict and compare)", o.law)
+		return a, app.Usagef("--law %q: fit takes a family: chinchilla, kaplan or all (named published laws go to optimal, predict and compare)", o.law)
 	}
 	a.Approaches = o.approaches
 	switch strings.ToLower(o.loss) {
@@ -123,28 +124,28 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 		a.Chinchilla.Loss = fit.Loss{Kind: fit.Huber, Delta: o.delta}
 	case "mse":
 		if o.deltaSet {
-			return a, usagef("--delta applies to --loss huber, not mse")
+			return a, app.Usagef("--delta applies to --loss huber, not mse")
 		}
 		a.Chinchilla.Loss = fit.Loss{Kind: fit.Squared}
 	default:
-		return a, usagef("--loss %q: want huber or mse", o.loss)
+		return a, app.Usagef("--loss %q: want huber or mse", o.loss)
 	}
 	if !(o.delta > 0) {
-		return a, usagef("--delta %g: want a positive number", o.delta)
+		return a, app.Usagef("--delta %g: want a positive number", o.delta)
 	}
 	switch o.starts {
 	case "default", "full":
 		a.Chinchilla.Starts = o.starts
 	default:
-		return a, usagef("--starts %q: want default or full", o.starts)
+		return a, app.Usagef("--starts %q: want default or full", o.starts)
 	}
 	m, err := fit.ParseMethod(o.method)
 	if err != nil {
-		return a, usagef("--method: %v", err)
+		return a, app.Usagef("--method: %v", err)
 	}
 	a.Chinchilla.Local.Method = m
 	if err := limits.Resamples(o.bootstrap, 1); err != nil {
-		return a, &usageError{err}
+		return a, &app.UsageError{Err: err}
 	}
 	a.Chinchilla.Bootstrap, a.Chinchilla.Seed = o.bootstrap, o.seed
 	a.Chinchilla.TieExponents = o.tie
@@ -154,17 +155,17 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 			k, v, ok := strings.Cut(kv, "=")
 			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			if !ok || err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-				return a, usagef("--fix %q: want NAME=VALUE such as E=1.69", kv)
+				return a, app.Usagef("--fix %q: want NAME=VALUE such as E=1.69", kv)
 			}
 			name := strings.TrimSpace(k)
 			switch strings.ToLower(name) {
 			case "e", "a", "b", "alpha", "beta":
 			default:
-				return a, usagef("--fix %q: cannot fix %q: want E, A, B, alpha or beta", kv, name)
+				return a, app.Usagef("--fix %q: cannot fix %q: want E, A, B, alpha or beta", kv, name)
 			}
 			for prev := range a.Chinchilla.Fix {
 				if strings.EqualFold(prev, name) {
-					return a, usagef("--fix: %s given twice", name)
+					return a, app.Usagef("--fix: %s given twice", name)
 				}
 			}
 			a.Chinchilla.Fix[name] = x
@@ -174,27 +175,27 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 	case "auto", "akima", "parabola":
 		a.IsoFLOP.Vertex = chinchilla.VertexMethod(o.vertex)
 	default:
-		return a, usagef("--vertex %q: want auto, akima or parabola", o.vertex)
+		return a, app.Usagef("--vertex %q: want auto, akima or parabola", o.vertex)
 	}
 	if o.budgetTolerance < 0 {
-		return a, usagef("--budget-tolerance %g: want a positive fraction such as 0.15", o.budgetTolerance)
+		return a, app.Usagef("--budget-tolerance %g: want a positive fraction such as 0.15", o.budgetTolerance)
 	}
 	a.IsoFLOP.BudgetTolerance = o.budgetTolerance
 	if o.minTokensPerParam < 0 {
-		return a, usagef("--min-tokens-per-param %g: want 0 or more", o.minTokensPerParam)
+		return a, app.Usagef("--min-tokens-per-param %g: want 0 or more", o.minTokensPerParam)
 	}
 	a.MinTokensPerParam = o.minTokensPerParam
 	if o.compute != "" {
 		cs, err := parseCompute(o.compute)
 		if err != nil {
-			return a, usagef("--compute: %v", err)
+			return a, app.Usagef("--compute: %v", err)
 		}
 		a.Budgets = cs
 	}
 	if o.holdout != "" {
 		h, err := runs.ParseExpr(o.holdout)
 		if err != nil {
-			return a, usagef("--holdout: %v", err)
+			return a, app.Usagef("--holdout: %v", err)
 		}
 		a.Holdout = h
 	}
@@ -227,7 +228,7 @@ func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
 	if groups, _ := runs.Groups(set.Runs); aopts.Chinchilla.Bootstrap > 0 {
 		// The cap is on the total: each group's resamples are kept in fit.json.
 		if err := limits.Resamples(aopts.Chinchilla.Bootstrap, len(groups)); err != nil {
-			return nil, &usageError{err}
+			return nil, &app.UsageError{Err: err}
 		}
 	}
 	if aopts.Chinchilla.Bootstrap > 0 && isTerminal(e.stderr) {
@@ -246,10 +247,10 @@ func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
 func runFit(e *env, o *fitOptions, path string) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if o.quiet && o.out == "" {
-		return usagef("--quiet prints nothing: give -o fit.json, or drop --quiet")
+		return app.Usagef("--quiet prints nothing: give -o fit.json, or drop --quiet")
 	}
 	res, err := o.fitRuns(e, path)
 	if err != nil {

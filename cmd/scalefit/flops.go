@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/arch"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/report"
@@ -78,13 +79,13 @@ An impossible shape (heads not dividing d_model, zero layers) exits 2 naming the
 func runFlops(e *env, o *flopsOptions, fs *pflag.FlagSet, args []string) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	var convs []arch.Convention
 	if o.convention != "" {
 		c, err := arch.ParseConvention(o.convention)
 		if err != nil {
-			return usagef("--convention: %v", err)
+			return app.Usagef("--convention: %v", err)
 		}
 		convs = []arch.Convention{c}
 	}
@@ -98,7 +99,7 @@ func runFlops(e *env, o *flopsOptions, fs *pflag.FlagSet, args []string) error {
 			}
 		}
 		if len(set) > 0 {
-			return usagef("%s: the shape comes from %s; drop the flags or the file", strings.Join(set, ", "), args[0])
+			return app.Usagef("%s: the shape comes from %s; drop the flags or the file", strings.Join(set, ", "), args[0])
 		}
 		source = args[0]
 		rows, err := readArchCSV(e, args[0])
@@ -116,7 +117,7 @@ func runFlops(e *env, o *flopsOptions, fs *pflag.FlagSet, args []string) error {
 			}
 		}
 		if len(miss) > 0 {
-			return usagef("missing %s: give the shape with flags (see --help) or an ARCH.csv", strings.Join(miss, ", "))
+			return app.Usagef("missing %s: give the shape with flags (see --help) or an ARCH.csv", strings.Join(miss, ", "))
 		}
 		a := o.a
 		a.NoBias = !o.bias
@@ -129,9 +130,9 @@ func runFlops(e *env, o *flopsOptions, fs *pflag.FlagSet, args []string) error {
 		if err := a.Validate(); err != nil {
 			var fe *arch.FieldError
 			if errors.As(err, &fe) {
-				return usagef("--%s %s", strings.ReplaceAll(fe.Field, "_", "-"), fe.Msg)
+				return app.Usagef("--%s %s", strings.ReplaceAll(fe.Field, "_", "-"), fe.Msg)
 			}
-			return &usageError{err}
+			return &app.UsageError{Err: err}
 		}
 		in = []report.ArchInput{{Arch: a}}
 	}

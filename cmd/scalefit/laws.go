@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/report"
@@ -36,7 +37,7 @@ Chinchilla's counts all parameters).`,
 func runLaws(e *env, o *lawsOptions) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	all := laws.All()
 	if outFmt == format.JSON {

@@ -1,9 +1,8 @@
 package main
 
 import (
-	"github.com/scalefit/scalefit/internal/laws"
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/lawsource"
-	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/pflag"
 )
 
@@ -26,49 +25,16 @@ func (f *lawFlags) register(fs *pflag.FlagSet) {
 	f.runs.register(fs)
 }
 
+// spec is the law the flags and positional arguments (at most one RUNS.csv) name.
+func (f *lawFlags) spec(e *env, args []string) app.LawSpec {
+	s := app.LawSpec{Fit: f.fitPath, Approach: f.approach, Law: f.law, Runs: app.Inputs{Options: f.runs.opts, Stdin: e.stdin}}
+	if len(args) > 0 {
+		s.Runs.Paths = append(args, f.runs.more...)
+	}
+	return s
+}
+
 // resolve finds the law from the flags and the positional arguments (at most one RUNS.csv).
 func (f *lawFlags) resolve(e *env, args []string) (*lawsource.Source, error) {
-	n := 0
-	for _, set := range []bool{f.fitPath != "", f.law != "", len(args) > 0} {
-		if set {
-			n++
-		}
-	}
-	if len(args) > 1 {
-		return nil, usagef("at most one RUNS.csv argument, got %d", len(args))
-	}
-	if ro := f.runs.opts; len(args) == 0 && ro.Format == runs.FormatAuto {
-		ro.Format = ""
-		if ro != (runs.Options{}) {
-			return nil, usagef("the runs flags (--group, --where, --drop-highest-loss, column overrides, --meta, ...) apply only to a RUNS.csv argument fitted on the fly")
-		}
-	} else if len(args) == 0 && ro != (runs.Options{}) {
-		return nil, usagef("the runs flags (--group, --where, --drop-highest-loss, column overrides, --meta, ...) apply only to a RUNS.csv argument fitted on the fly")
-	}
-	switch {
-	case n == 0:
-		return nil, usagef("no law given: want one of --fit fit.json, --law NAME (see scalefit laws) or a RUNS.csv to fit")
-	case n > 1:
-		return nil, usagef("more than one law given (--fit, --law, RUNS.csv): want exactly one")
-	case f.approach < 1 || f.approach > 3:
-		return nil, usagef("--approach %d: want 1, 2 or 3", f.approach)
-	case f.approach != 3 && f.fitPath == "":
-		return nil, usagef("--approach %d applies to --fit fit.json: built-in laws and runs fitted on the fly use Approach 3", f.approach)
-	case f.fitPath != "":
-		return lawsource.FromFile(f.fitPath, f.approach)
-	case f.law != "":
-		l, err := laws.Lookup(f.law)
-		if err != nil {
-			return nil, usagef("--law: %v", err)
-		}
-		return lawsource.FromBuiltin(l), nil
-	}
-	if f.runs.opts.GroupCol != "" {
-		return nil, usagef("--group: fit each group with scalefit fit --group COL -o fit.json, then pass --fit fit.json")
-	}
-	set, err := f.runs.load(e, args[0])
-	if err != nil {
-		return nil, err
-	}
-	return lawsource.FromRuns(set, args[0])
+	return f.spec(e, args).Resolve()
 }

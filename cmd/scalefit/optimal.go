@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/lawsource"
@@ -89,10 +90,10 @@ With a fit that has bootstrap draws, 95% intervals are shown.`,
 func positiveList(name, s string) ([]float64, error) {
 	vs, err := runs.ParseQuantityList(s)
 	if err != nil {
-		return nil, usagef("--%s: %v", name, err)
+		return nil, app.Usagef("--%s: %v", name, err)
 	}
 	if len(vs) > limits.MaxBudgets {
-		return nil, usagef("--%s: %d values, more than %d", name, len(vs), limits.MaxBudgets)
+		return nil, app.Usagef("--%s: %d values, more than %d", name, len(vs), limits.MaxBudgets)
 	}
 	for _, v := range vs {
 		check := limits.Count
@@ -100,7 +101,7 @@ func positiveList(name, s string) ([]float64, error) {
 			check = limits.Loss
 		}
 		if err := check("--"+name, v); err != nil {
-			return nil, &usageError{err}
+			return nil, &app.UsageError{Err: err}
 		}
 	}
 	return vs, nil
@@ -111,13 +112,13 @@ func positiveList(name, s string) ([]float64, error) {
 func countFlag(name, s string, zeroOK bool) (float64, error) {
 	v, err := runs.ParseQuantity(s)
 	if err != nil {
-		return 0, usagef("--%s: %v", name, err)
+		return 0, app.Usagef("--%s: %v", name, err)
 	}
 	if zeroOK && v == 0 {
 		return 0, nil
 	}
 	if err := limits.Count("--"+name, v); err != nil {
-		return 0, &usageError{err}
+		return 0, &app.UsageError{Err: err}
 	}
 	return v, nil
 }
@@ -141,25 +142,25 @@ func allocRow(a plan.Allocation) report.PlanRow {
 // gpuSpec resolves --gpu/--gpu-flops/--mfu; nil when no GPU time is asked for.
 func gpuSpec(cmd *cobra.Command, o *optimalOptions) (*report.GPUInfo, error) {
 	if !(o.mfu > 0 && o.mfu <= 1) {
-		return nil, usagef("--mfu %s: want a fraction in (0, 1], e.g. 0.4", format.Short(o.mfu, 6))
+		return nil, app.Usagef("--mfu %s: want a fraction in (0, 1], e.g. 0.4", format.Short(o.mfu, 6))
 	}
 	switch {
 	case o.gpu != "" && o.gpuFlops != "":
-		return nil, usagef("--gpu and --gpu-flops both given: want one")
+		return nil, app.Usagef("--gpu and --gpu-flops both given: want one")
 	case o.gpu != "":
 		g, err := plan.LookupGPU(o.gpu)
 		if err != nil {
-			return nil, usagef("--gpu: %v", err)
+			return nil, app.Usagef("--gpu: %v", err)
 		}
 		return &report.GPUInfo{Name: g.Name, PeakFLOPs: g.PeakFLOPs, MFU: o.mfu}, nil
 	case o.gpuFlops != "":
 		v, err := runs.ParseQuantity(o.gpuFlops)
 		if err != nil || !(v >= limits.MinGPUFLOPs && v <= limits.MaxGPUFLOPs) {
-			return nil, usagef("--gpu-flops %q: want a peak FLOP/s from %g to %g, such as 989.4e12", o.gpuFlops, limits.MinGPUFLOPs, limits.MaxGPUFLOPs)
+			return nil, app.Usagef("--gpu-flops %q: want a peak FLOP/s from %g to %g, such as 989.4e12", o.gpuFlops, limits.MinGPUFLOPs, limits.MaxGPUFLOPs)
 		}
 		return &report.GPUInfo{PeakFLOPs: v, MFU: o.mfu}, nil
 	case cmd.Flags().Changed("mfu"):
-		return nil, usagef("--mfu needs --gpu NAME or --gpu-flops F")
+		return nil, app.Usagef("--mfu needs --gpu NAME or --gpu-flops F")
 	}
 	return nil, nil
 }
@@ -167,29 +168,29 @@ func gpuSpec(cmd *cobra.Command, o *optimalOptions) (*report.GPUInfo, error) {
 func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	has := func(name string) bool { return cmd.Flags().Changed(name) }
 	switch {
 	case has("compute") && has("target-loss"):
-		return usagef("--compute and --target-loss both given: --compute plans a budget, --target-loss finds the budget for a loss; want one")
+		return app.Usagef("--compute and --target-loss both given: --compute plans a budget, --target-loss finds the budget for a loss; want one")
 	case has("params") && has("target-loss"):
-		return usagef("--params and --target-loss both given: want one")
+		return app.Usagef("--params and --target-loss both given: want one")
 	case has("compute") && has("params"):
-		return usagef("--compute and --params both given: want one")
+		return app.Usagef("--compute and --params both given: want one")
 	case !has("compute") && !has("params") && !has("target-loss"):
-		return usagef("nothing to plan: want --compute C, --params N or --target-loss L")
+		return app.Usagef("nothing to plan: want --compute C, --params N or --target-loss L")
 	case has("max-unique-tokens") && !has("compute"):
-		return usagef("--max-unique-tokens needs --compute (the budget to spend on the repeated data)")
+		return app.Usagef("--max-unique-tokens needs --compute (the budget to spend on the repeated data)")
 	case has("max-unique-tokens") && has("inference-tokens"):
-		return usagef("--max-unique-tokens and --inference-tokens both given: want one")
+		return app.Usagef("--max-unique-tokens and --inference-tokens both given: want one")
 	case (has("rd-star") || has("rn-star")) && !has("max-unique-tokens"):
-		return usagef("--rd-star and --rn-star need --max-unique-tokens")
+		return app.Usagef("--rd-star and --rn-star need --max-unique-tokens")
 	case has("inference-tokens") && has("params"):
-		return usagef("--inference-tokens needs --target-loss or --compute, not --params")
+		return app.Usagef("--inference-tokens needs --target-loss or --compute, not --params")
 	}
 	if o.rep.rdStar < 0 || o.rep.rnStar < 0 {
-		return usagef("--rd-star and --rn-star: want non-negative numbers")
+		return app.Usagef("--rd-star and --rn-star: want non-negative numbers")
 	}
 	gpu, err := gpuSpec(cmd, o)
 	if err != nil {
@@ -199,7 +200,7 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 	switch {
 	case has("compute"):
 		if budgets, err = parseCompute(o.compute); err != nil {
-			return usagef("--compute: %v", err)
+			return app.Usagef("--compute: %v", err)
 		}
 	case has("params"):
 		if sizes, err = positiveList("params", o.params); err != nil {
@@ -363,16 +364,21 @@ func (r *repetitionFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&r.rnStar, "rn-star", 0, "override R_N*, the same for parameters in excess of the unique data's optimum (default: the law's, else C4's 5.31)")
 }
 
-// dataLaw extends a Chinchilla law with Muennighoff et al.'s repetition constants: the
-// law's own, else --rd-star/--rn-star, else the C4 values (with a warning in doc).
-func (r *repetitionFlags) dataLaw(cmd *cobra.Command, l chinchilla.Law, src *lawsource.Source, doc *report.PlanDocument) plan.DataLaw {
-	var rd, rn *float64
+// overrides returns --rd-star and --rn-star when given (nil otherwise).
+func (r *repetitionFlags) overrides(cmd *cobra.Command) (rd, rn *float64) {
 	if cmd.Flags().Changed("rd-star") {
 		rd = &r.rdStar
 	}
 	if cmd.Flags().Changed("rn-star") {
 		rn = &r.rnStar
 	}
+	return rd, rn
+}
+
+// dataLaw extends a Chinchilla law with Muennighoff et al.'s repetition constants: the
+// law's own, else --rd-star/--rn-star, else the C4 values (with a warning in doc).
+func (r *repetitionFlags) dataLaw(cmd *cobra.Command, l chinchilla.Law, src *lawsource.Source, doc *report.PlanDocument) plan.DataLaw {
+	rd, rn := r.overrides(cmd)
 	dl, ws := src.DataLaw(l, rd, rn, func(x float64) string { return format.Float(x, 4) })
 	doc.Warnings = append(doc.Warnings, ws...)
 	return dl

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/runs"
@@ -66,24 +67,24 @@ The output outFmt follows the file's extension: .png (192 DPI), .svg or .pdf.`,
 
 func runPlot(e *env, o *plotOptions, path string) error {
 	if o.kind == "" {
-		return usagef("--kind is required: isoflop, frontier, loss, curves, residuals, contour or all")
+		return app.Usagef("--kind is required: isoflop, frontier, loss, curves, residuals, contour or all")
 	}
 	if o.out == "" {
-		return usagef("-o is required: the figure file (or a directory with --kind all)")
+		return app.Usagef("-o is required: the figure file (or a directory with --kind all)")
 	}
 	var kinds []plot.Kind
 	if o.kind == "all" {
 		kinds = plot.Kinds
 		if _, err := plot.Format("x." + o.ext); err != nil {
-			return usagef("--image-format %q: want png, svg or pdf", o.ext)
+			return app.Usagef("--image-format %q: want png, svg or pdf", o.ext)
 		}
 	} else {
 		k, err := plot.ParseKind(o.kind)
 		if err != nil {
-			return &usageError{err}
+			return &app.UsageError{Err: err}
 		}
 		if _, err := plot.Format(o.out); err != nil {
-			return &usageError{err}
+			return &app.UsageError{Err: err}
 		}
 		kinds = []plot.Kind{k}
 	}
@@ -91,10 +92,10 @@ func runPlot(e *env, o *plotOptions, path string) error {
 	if o.law != "" {
 		l, err := laws.Lookup(o.law)
 		if err != nil {
-			return &usageError{fmt.Errorf("--law: %w", err)}
+			return &app.UsageError{Err: fmt.Errorf("--law: %w", err)}
 		}
 		if l.Chinchilla == nil {
-			return usagef("--law %s has no Chinchilla loss law to draw: want one of the chinchilla2022*, epoch2024 or muennighoff2023 laws", l.Name)
+			return app.Usagef("--law %s has no Chinchilla loss law to draw: want one of the chinchilla2022*, epoch2024 or muennighoff2023 laws", l.Name)
 		}
 		fallback = l
 	}
@@ -102,7 +103,7 @@ func runPlot(e *env, o *plotOptions, path string) error {
 	if o.holdout != "" {
 		x, err := runs.ParseExpr(o.holdout)
 		if err != nil {
-			return &usageError{fmt.Errorf("--holdout: %w", err)}
+			return &app.UsageError{Err: fmt.Errorf("--holdout: %w", err)}
 		}
 		holdout = x
 	}
@@ -121,7 +122,7 @@ func runPlot(e *env, o *plotOptions, path string) error {
 	}
 	if holdout != nil {
 		if err := set.CheckExprColumns("--holdout", holdout); err != nil {
-			return &usageError{err}
+			return &app.UsageError{Err: err}
 		}
 	}
 	in, warnings, notConverged := plotInput(set, holdout, pool, fallback)

@@ -1,12 +1,7 @@
 package main
 
 import (
-	"fmt"
-
-	"github.com/scalefit/scalefit/internal/format"
-	"github.com/scalefit/scalefit/internal/plan"
-	"github.com/scalefit/scalefit/internal/report"
-	"github.com/scalefit/scalefit/internal/warn"
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/spf13/cobra"
 )
 
@@ -49,103 +44,31 @@ run (C = 6ND) and those more than 10x beyond the fitted compute are flagged.`,
 	return cmd
 }
 
-// pairLists pairs two lists element by element, broadcasting a single value.
-func pairLists(ns, ds []float64) ([][2]float64, error) {
-	switch {
-	case len(ns) == len(ds):
-	case len(ns) == 1:
-		for range ds[1:] {
-			ns = append(ns, ns[0])
-		}
-	case len(ds) == 1:
-		for range ns[1:] {
-			ds = append(ds, ds[0])
-		}
-	default:
-		return nil, usagef("--params has %d values and --tokens %d: want equal lengths, or one value for either", len(ns), len(ds))
-	}
-	out := make([][2]float64, len(ns))
-	for i := range ns {
-		out[i] = [2]float64{ns[i], ds[i]}
-	}
-	return out, nil
-}
-
 func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) error {
-	outFmt, err := format.Parse(o.format)
-	if err != nil {
-		return &usageError{err}
-	}
-	if o.params == "" || o.tokens == "" {
-		return usagef("predict needs --params N and --tokens D")
-	}
-	ns, err := positiveList("params", o.params)
+	outFmt, err := parseFormat(o.format)
 	if err != nil {
 		return err
 	}
-	ds, err := positiveList("tokens", o.tokens)
-	if err != nil {
-		return err
+	req := app.PredictRequest{Law: o.src.spec(e, args)}
+	if o.params != "" {
+		if req.Params, err = positiveList("params", o.params); err != nil {
+			return err
+		}
 	}
-	points, err := pairLists(ns, ds)
-	if err != nil {
-		return err
+	if o.tokens != "" {
+		if req.Tokens, err = positiveList("tokens", o.tokens); err != nil {
+			return err
+		}
 	}
-	src, err := o.src.resolve(e, args)
-	if err != nil {
-		return err
-	}
-	if !src.HasLoss() {
-		return fmt.Errorf("%s: predict needs a law that predicts loss (see scalefit laws)", src.Kind())
-	}
-	doc := &report.PlanDocument{Command: "predict", Mode: report.PlanPredict, Law: src.Info,
-		Warnings: append(warn.List(nil), src.Warnings...)}
-	var dl *plan.DataLaw
-	u := 0.0
 	if o.unique != "" {
-		if u, err = countFlag("unique-tokens", o.unique, false); err != nil {
+		if req.UniqueTokens, err = countFlag("unique-tokens", o.unique, false); err != nil {
 			return err
 		}
-		if o.rep.rdStar < 0 || o.rep.rnStar < 0 {
-			return usagef("--rd-star and --rn-star: want non-negative numbers")
-		}
-		l, err := src.ChinchillaLaw("--unique-tokens")
-		if err != nil {
-			return err
-		}
-		d := o.rep.dataLaw(cmd, l, src, doc)
-		dl = &d
-		doc.Notes = append(doc.Notes, "repetition: R_D* "+format.Float(d.RDStar, 4)+", R_N* "+format.Float(d.RNStar, 4)+
-			"; penalty = loss - loss of the same N and D with unlimited unique data")
-	} else if cmd.Flags().Changed("rd-star") || cmd.Flags().Changed("rn-star") {
-		return usagef("--rd-star and --rn-star need --unique-tokens")
 	}
-	for _, p := range points {
-		n, d := p[0], p[1]
-		loss, err := src.Loss(n, d)
-		if err != nil {
-			return err
-		}
-		c := 6 * n * d
-		r := report.PlanRow{FLOPs: c, Params: n, Tokens: d, TokensPerParam: d / n, Loss: fp(loss)}
-		if dl != nil {
-			free := loss
-			loss = dl.Loss(n, d, u)
-			r.Loss, r.UniqueTokens, r.Epochs = fp(loss), fp(u), fp(d/u)
-			r.UnconstrainedLoss, r.LossPenalty = fp(free), fp(loss-free)
-		}
-		if iv, ok := plan.LossInterval(src.Draws, n, d); ok && dl == nil {
-			r.LossInterval = ivp(iv)
-		}
-		if f, ws := src.Extrapolation(c, format.Sci, format.Ratio); f > 0 {
-			r.Extrapolation = fp(f)
-			doc.Warnings = append(doc.Warnings, ws...)
-		}
-		doc.Rows = append(doc.Rows, r)
-	}
-	if err := report.WritePlan(e.stdout, outFmt, doc); err != nil {
+	req.RDStar, req.RNStar = o.rep.overrides(cmd)
+	res, err := app.Predict(cmd.Context(), req)
+	if err != nil {
 		return err
 	}
-	emitWarnings(e, doc.Warnings)
-	return strictErr(e, o.src.strict, src.NotConverged)
+	return render(e, res, outFmt, o.src.strict)
 }

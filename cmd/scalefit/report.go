@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
@@ -101,10 +102,10 @@ writes the whole directory, then exits 1 when a fit did not converge.`,
 func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error {
 	start := time.Now()
 	if o.out == "" {
-		return usagef("-o DIR is required")
+		return app.Usagef("-o DIR is required")
 	}
 	if _, err := plot.Format("x." + o.ext); err != nil {
-		return usagef("--image-format %q: want png, svg or pdf", o.ext)
+		return app.Usagef("--image-format %q: want png, svg or pdf", o.ext)
 	}
 	res, err := o.fit.fitRuns(e, path)
 	if err != nil {

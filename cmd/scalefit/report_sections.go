@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/curve"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/plot"
@@ -43,7 +44,7 @@ func (o *reportOptions) checkSectionFlags(fs *pflag.FlagSet) error {
 	if len(o.curvesFiles) == 0 {
 		for _, n := range append([]string{"curves-forecast"}, o.curveFlags...) {
 			if fs.Changed(n) {
-				return usagef("--%s needs --curves FILE (the loss-curve section)", n)
+				return app.Usagef("--%s needs --curves FILE (the loss-curve section)", n)
 			}
 		}
 	} else {
@@ -51,13 +52,13 @@ func (o *reportOptions) checkSectionFlags(fs *pflag.FlagSet) error {
 			return err
 		}
 		if o.curvesForecast != "" && o.curves.in.infer != "" {
-			return usagef("--infer-schedule with --curves-forecast: a partial curve does not show its schedule's length; give the planned schedules with --schedule SPEC, --curves-meta or a schedule column")
+			return app.Usagef("--infer-schedule with --curves-forecast: a partial curve does not show its schedule's length; give the planned schedules with --schedule SPEC, --curves-meta or a schedule column")
 		}
 	}
 	if o.tasksFile == "" {
 		for _, n := range o.taskFlags {
 			if fs.Changed(n) {
-				return usagef("--%s needs --tasks FILE (the downstream-task section)", n)
+				return app.Usagef("--%s needs --tasks FILE (the downstream-task section)", n)
 			}
 		}
 		return nil

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -69,7 +70,7 @@ output is written first); 2 error (bad input, bad flags, I/O).`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &app.UsageError{Err: err} })
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error { return finiteFlags(c) }
 	root.CompletionOptions.HiddenDefaultCmd = false
 	for _, add := range subcommands {
@@ -91,9 +92,9 @@ func argsRange(min, max int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < min || len(args) > max {
 			if min == max {
-				return usagef("%s takes %d argument(s), got %d", cmd.CommandPath(), min, len(args))
+				return app.Usagef("%s takes %d argument(s), got %d", cmd.CommandPath(), min, len(args))
 			}
-			return usagef("%s takes %d to %d arguments, got %d", cmd.CommandPath(), min, max, len(args))
+			return app.Usagef("%s takes %d to %d arguments, got %d", cmd.CommandPath(), min, max, len(args))
 		}
 		return nil
 	}
@@ -110,7 +111,7 @@ func finiteFlags(c *cobra.Command) error {
 		}
 		v := strings.ToLower(f.Value.String())
 		if strings.Contains(v, "nan") || strings.Contains(v, "inf") {
-			err = usagef("--%s %s: want a finite number", f.Name, f.Value.String())
+			err = app.Usagef("--%s %s: want a finite number", f.Name, f.Value.String())
 		}
 	})
 	return err

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plot"
@@ -162,11 +163,11 @@ func taskFigureCaption(kind string) string {
 func runTasks(e *env, o *tasksOptions, paths []string, chanceSet bool) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
-		return &usageError{err}
+		return &app.UsageError{Err: err}
 	}
 	if o.plots != "" {
 		if _, err := plot.Format("x." + o.plotExt); err != nil {
-			return usagef("--plot-format %q: want png, svg or pdf", o.plotExt)
+			return app.Usagef("--plot-format %q: want png, svg or pdf", o.plotExt)
 		}
 	}
 	res, err := o.analyze(e, paths, chanceSet)
@@ -204,31 +205,31 @@ func runTasks(e *env, o *tasksOptions, paths []string, chanceSet bool) error {
 func (o *tasksOptions) check(chanceSet bool) (tasks.LinkKind, []tasks.Target, error) {
 	link, err := tasks.ParseLink(o.link)
 	if err != nil {
-		return "", nil, &usageError{err}
+		return "", nil, &app.UsageError{Err: err}
 	}
 	switch {
 	case o.cols.Task == "" || o.cols.TaskLoss == "" || o.cols.Metric == "":
-		return "", nil, usagef("%s, %s and %s are required", o.flag("task-col"), o.flag("task-loss-col"), o.flag("metric-col"))
+		return "", nil, app.Usagef("%s, %s and %s are required", o.flag("task-col"), o.flag("task-loss-col"), o.flag("metric-col"))
 	case o.holdout == "" && o.predict == "":
-		return "", nil, usagef("nothing to predict: give %s EXPR (runs in the file) or %s N:D,...", o.flag("holdout"), o.flag("predict"))
+		return "", nil, app.Usagef("nothing to predict: give %s EXPR (runs in the file) or %s N:D,...", o.flag("holdout"), o.flag("predict"))
 	case o.last < 1:
-		return "", nil, usagef("%s %d: want 1 or more checkpoints", o.flag("last"), o.last)
+		return "", nil, app.Usagef("%s %d: want 1 or more checkpoints", o.flag("last"), o.last)
 	case !(o.skip >= 0 && o.skip < 1):
-		return "", nil, usagef("%s %v: want a fraction in [0, 1)", o.flag("skip"), o.skip)
+		return "", nil, app.Usagef("%s %v: want a fraction in [0, 1)", o.flag("skip"), o.skip)
 	case o.smooth < 1:
-		return "", nil, usagef("%s %d: want 1 (none) or more points", o.flag("smooth"), o.smooth)
+		return "", nil, app.Usagef("%s %d: want 1 (none) or more points", o.flag("smooth"), o.smooth)
 	case o.noiseLast < 2:
-		return "", nil, usagef("%s %d: want 2 or more checkpoints", o.flag("noise-last"), o.noiseLast)
+		return "", nil, app.Usagef("%s %d: want 2 or more checkpoints", o.flag("noise-last"), o.noiseLast)
 	case chanceSet && !(o.chance >= 0 && o.chance <= 1):
-		return "", nil, usagef("%s %v: want a level in [0, 1]", o.flag("chance"), o.chance)
+		return "", nil, app.Usagef("%s %v: want a level in [0, 1]", o.flag("chance"), o.chance)
 	}
 	if err := limits.Resamples(o.bootstrap, 1); err != nil {
-		return "", nil, &usageError{err}
+		return "", nil, &app.UsageError{Err: err}
 	}
 	var projections []tasks.Target
 	if o.predict != "" {
 		if projections, err = parseProjections(o.flag("predict"), o.predict); err != nil {
-			return "", nil, &usageError{err}
+			return "", nil, &app.UsageError{Err: err}
 		}
 	}
 	return link, projections, nil
@@ -262,7 +263,7 @@ func (o *tasksOptions) analyze(e *env, paths []string, chanceSet bool) (*tasks.R
 	opts := tasks.Options{Last: o.last, Skip: skip, Smooth: o.smooth, Link: link, Chance: o.chance, ChanceSet: chanceSet,
 		NoiseLast: o.noiseLast, Bootstrap: o.bootstrap, Seed: o.seed}
 	if err := limits.Resamples(o.bootstrap, len(data.Tasks)); err != nil {
-		return nil, &usageError{fmt.Errorf("%w (each task is resampled)", err)}
+		return nil, &app.UsageError{Err: fmt.Errorf("%w (each task is resampled)", err)}
 	}
 	if o.bootstrap > 0 && isTerminal(e.stderr) {
 		opts.Progress = progressLine(e.stderr, "bootstrap")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -38,5 +39,5 @@ func strictErr(e *env, strict bool, notConverged []string) error {
 	}
 	msg := "--strict: " + strings.Join(notConverged, ", ") + " did not converge"
 	fmt.Fprintln(e.stderr, "scalefit:", msg)
-	return &answerNo{msg}
+	return &app.NoError{Msg: msg}
 }

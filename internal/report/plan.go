@@ -312,7 +312,7 @@ func WritePlan(w io.Writer, f format.Output, d *PlanDocument) error {
 	if err := CheckFinite(d); err != nil {
 		return err // the same error in every format
 	}
-	d.Warnings = append(d.Warnings, outsideIntervals(d.Rows)...)
+	d.Finish()
 	switch f {
 	case format.JSON:
 		return WriteJSON(w, d)
@@ -324,6 +324,11 @@ func WritePlan(w io.Writer, f format.Output, d *PlanDocument) error {
 		ws = d.Warnings
 	}
 	return RenderAll(w, f, []*Table{d.Table()}, ws)
+}
+
+// Finish adds the warnings the rows raise (a point estimate outside its own interval).
+func (d *PlanDocument) Finish() {
+	d.Warnings = append(d.Warnings, outsideIntervals(d.Rows)...)
 }
 
 // outsideIntervals warns when a point estimate lies outside its own bootstrap interval: the

@@ -1,0 +1,180 @@
+// Package doc is the block model of scalefit's documents: a command's result is a list of
+// blocks (headings, paragraphs, tables, figures, warnings, a verdict) that is rendered to
+// terminal text, Markdown or CSV here and to HTML and the CI job summary by internal/report,
+// without any renderer parsing another's output. Cells and text are already formatted for
+// people (internal/format); renderers escape them for where they land.
+package doc
+
+import (
+	"encoding/csv"
+	"io"
+	"strings"
+
+	"github.com/scalefit/scalefit/internal/format"
+	"github.com/scalefit/scalefit/internal/warn"
+)
+
+// Block is one element of a document: *Heading, *Paragraph, *Table, *Figure, *Warnings or
+// *Verdict.
+type Block interface{ block() }
+
+// Heading is a section heading; Level 1 is the document's title, 2 a section, 3 a subsection.
+type Heading struct {
+	Level int
+	Text  string
+}
+
+// Paragraph is plain text (no markup: renderers escape it).
+type Paragraph struct{ Text string }
+
+// Figure is an image written beside the document: File is its path relative to the
+// document, Caption one or two sentences that say what to read in it.
+type Figure struct {
+	Name    string // short name, e.g. "frontier"
+	File    string
+	Caption string
+}
+
+// Warnings lists non-fatal findings.
+type Warnings struct{ List []warn.Warning }
+
+// Verdict is the one-line answer a document opens with: OK false marks a "no" (a fit that
+// did not converge, a gate that failed).
+type Verdict struct {
+	Text string
+	OK   bool
+}
+
+func (*Heading) block()   {}
+func (*Paragraph) block() {}
+func (*Table) block()     {}
+func (*Figure) block()    {}
+func (*Warnings) block()  {}
+func (*Verdict) block()   {}
+
+// Tables returns the blocks of ts, for documents that are tables only.
+func Tables(ts []*Table) []Block {
+	out := make([]Block, len(ts))
+	for i, t := range ts {
+		out[i] = t
+	}
+	return out
+}
+
+// Render writes blocks in format f (Text, Markdown or CSV; JSON is each command's contract,
+// not a rendering of blocks). Blocks are separated by blank lines; a Warnings block is
+// written last under "warnings:" (text), "### Warnings" (Markdown) or a "# warnings" table
+// (CSV), as RenderAll always wrote them.
+func Render(w io.Writer, f format.Output, blocks []Block) error {
+	var tables []*Table
+	var ws []warn.Warning
+	var b strings.Builder
+	flush := func() error {
+		if len(tables) == 0 {
+			return nil
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		err := RenderAll(&b, f, tables, nil)
+		tables = nil
+		return err
+	}
+	for _, bl := range blocks {
+		switch x := bl.(type) {
+		case *Table:
+			tables = append(tables, x)
+			continue
+		case *Warnings:
+			ws = append(ws, x.List...)
+			continue
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		writeBlock(&b, f, bl)
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	return writeWarnings(w, f, ws)
+}
+
+func writeBlock(b *strings.Builder, f format.Output, bl Block) {
+	switch x := bl.(type) {
+	case *Heading:
+		switch f {
+		case format.Markdown:
+			b.WriteString(strings.Repeat("#", max(1, x.Level)) + " " + format.MarkdownText(x.Text) + "\n")
+		case format.CSV:
+			b.WriteString("# " + x.Text + "\n")
+		default:
+			b.WriteString(format.Terminal(x.Text) + "\n")
+		}
+	case *Paragraph:
+		switch f {
+		case format.Markdown:
+			b.WriteString(format.MarkdownText(x.Text) + "\n")
+		case format.CSV:
+			for _, l := range strings.Split(x.Text, "\n") {
+				b.WriteString("# " + l + "\n")
+			}
+		default:
+			b.WriteString(format.TerminalLines(x.Text) + "\n")
+		}
+	case *Verdict:
+		switch f {
+		case format.Markdown:
+			b.WriteString("**" + format.MarkdownText(x.Text) + "**\n")
+		case format.CSV:
+			b.WriteString("# verdict: " + x.Text + "\n")
+		default:
+			b.WriteString(format.Terminal(x.Text) + "\n")
+		}
+	case *Figure:
+		switch f {
+		case format.Markdown:
+			b.WriteString("![" + format.MarkdownText(x.Name) + "](" + x.File + ")\n\n" + format.MarkdownText(x.Caption) + "\n")
+		case format.CSV:
+			b.WriteString("# figure: " + x.File + "\n")
+		default:
+			b.WriteString("figure " + format.Terminal(x.File) + ": " + format.Terminal(x.Caption) + "\n")
+		}
+	}
+}
+
+// writeWarnings writes the warnings block of a rendering (nothing when there are none).
+func writeWarnings(w io.Writer, f format.Output, ws []warn.Warning) error {
+	warnings := warn.Strings(ws)
+	if len(warnings) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	switch f {
+	case format.Markdown:
+		b.WriteString("### Warnings\n\n")
+		for _, s := range warnings {
+			b.WriteString("- " + format.MarkdownText(s) + "\n")
+		}
+	case format.CSV:
+		b.WriteString("\n# warnings\nwarning\n")
+		cw := csv.NewWriter(&b)
+		for _, s := range warnings {
+			cw.Write([]string{s})
+		}
+		cw.Flush()
+	default:
+		b.WriteString("\nwarnings:\n")
+		for _, s := range warnings {
+			b.WriteString("  ! " + format.Terminal(s) + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
