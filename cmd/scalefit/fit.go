@@ -45,6 +45,7 @@ type fitOptions struct {
 	strict            bool
 	draws             bool
 	deltaSet          bool // --delta given explicitly
+	family            familyFlags
 }
 
 func newFitCmd(e *env) *cobra.Command {
@@ -74,6 +75,12 @@ when a run column holds points along each run); skipped approaches are listed wi
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.deltaSet = cmd.Flags().Changed("delta")
 			o.runs.more = args[1:]
+			if o.family.name != "" && o.family.name != "chinchilla" && o.family.name != "kaplan" {
+				return runFamilyFit(cmd, e, o, args)
+			}
+			if o.family.name != "" {
+				o.law = o.family.name
+			}
 			return runFit(e, o, args[0])
 		},
 	}
@@ -83,6 +90,7 @@ when a run column holds points along each run); skipped approaches are listed wi
 	fs.StringVarP(&o.out, "output", "o", "", "save the fit as JSON (with bootstrap draws) to this file, for optimal, predict and check")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing to stdout (with -o)")
 	fs.BoolVar(&o.draws, "draws", false, "include the bootstrap draws in --format json output (fit.json always has them)")
+	o.family.register(fs)
 	return cmd
 }
 

@@ -201,6 +201,23 @@ func (s *Set) cell(r *Run, u int) string {
 	}
 }
 
+// FindHeader returns the input's header that matches one of names (the first that does, in
+// the order given), matched as every header is: case-insensitive, spaces and hyphens read as
+// underscores.
+func (s *Set) FindHeader(names ...string) (string, bool) {
+	for _, n := range names {
+		if u, ok := s.index[normalize(n)]; ok {
+			for _, h := range s.Headers {
+				if s.index[normalize(h)] == u {
+					return h, true
+				}
+			}
+			return n, true
+		}
+	}
+	return "", false
+}
+
 // Has reports whether the file supplied a canonical column (group, run, budget, ...).
 func (s *Set) Has(canonical string) bool { _, ok := s.Columns[canonical]; return ok }
 

@@ -468,6 +468,14 @@ func bootstrapTask(tr *TaskResult, s1 *step1, f1 *step1Fit, lp *linkProblem, own
 	}
 }
 
+// Warning codes of a task's analysis.
+const (
+	CodeStep1NotConverged = "step1-not-converged" // the step-1 fit stopped before the gradient threshold
+	CodeStep1Bound        = "step1-bound"         // the step-1 optimum lies on a bound (E, alpha or beta = 0)
+	CodeFlatLink          = "flat-link"           // the link barely moves the metric over the ladder
+	CodeWithinNoise       = "within-noise"        // a predicted change within twice the task's noise
+)
+
 // taskWarnings: a flat link, predictions whose change is within the noise, and a step-1
 // fit on a bound.
 func taskWarnings(tr *TaskResult) []warn.Warning {
@@ -478,11 +486,11 @@ func taskWarnings(tr *TaskResult) []warn.Warning {
 		ws = append(ws, x)
 	}
 	if !tr.Step1Converged {
-		w("step1-not-converged", "the step-1 fit stopped before the gradient threshold")
+		w(CodeStep1NotConverged, "the step-1 fit stopped before the gradient threshold")
 	}
 	if tr.Step1Face != "" {
 		what := map[string]string{"alpha=0": "the N term is a constant", "beta=0": "the D term is a constant", "E=0": "no irreducible task loss"}[tr.Step1Face]
-		w("step1-bound", "the step-1 optimum lies on the bound %s (%s); E, alpha and beta are bounded below by 0 as in Bhagia et al.", tr.Step1Face, what)
+		w(CodeStep1Bound, "the step-1 optimum lies on the bound %s (%s); E, alpha and beta are bounded below by 0 as in Bhagia et al.", tr.Step1Face, what)
 	}
 	// The ladder's range of task loss, and the link's change over it.
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -495,13 +503,13 @@ func taskWarnings(tr *TaskResult) []warn.Warning {
 	}
 	span := math.Abs(tr.Link.Metric(lo) - tr.Link.Metric(hi))
 	if span <= 2*tr.Noise || span < 0.01 {
-		w("flat-link", "the step-2 link changes the metric by only %.3f over the ladder's task losses %.3g-%.3g (noise %.3f): the task does not move over the ladder, so its predictions say little", span, lo, hi, tr.Noise)
+		w(CodeFlatLink, "the step-2 link changes the metric by only %.3f over the ladder's task losses %.3g-%.3g (noise %.3f): the task does not move over the ladder, so its predictions say little", span, lo, hi, tr.Noise)
 	}
 	if best >= 0 {
 		ref := tr.Link.Metric(tr.Ladder[best].TaskLoss)
 		for _, p := range tr.Predictions {
 			if ch := p.Metric - ref; math.Abs(ch) <= 2*tr.Noise {
-				w("within-noise", "%s: the predicted change over the ladder's best run (%+.3f) is within twice the noise (%.3f)", p.Run, ch, tr.Noise)
+				w(CodeWithinNoise, "%s: the predicted change over the ladder's best run (%+.3f) is within twice the noise (%.3f)", p.Run, ch, tr.Noise)
 			}
 		}
 	}
