@@ -66,31 +66,31 @@ type Skip struct {
 // for Chinchilla; Nc, alpha_N, Dc, alpha_D for Kaplan); Intervals holds 95% bootstrap
 // percentile intervals by the same names plus a and b.
 type Fit struct {
-	Law          string                `json:"law"`
-	Approach     int                   `json:"approach,omitempty"`
-	Form         string                `json:"form,omitempty"`
-	Group        string                `json:"group,omitempty"`
-	Params       map[string]float64    `json:"params,omitempty"`
-	Intervals    map[string]Interval   `json:"intervals,omitempty"`
-	A            *float64              `json:"a,omitempty"` // N_opt ∝ C^a
-	B            *float64              `json:"b,omitempty"` // D_opt ∝ C^b
-	Objective    *float64              `json:"objective,omitempty"`
-	Loss         string                `json:"loss,omitempty"` // "huber" or "mse"
-	Delta        float64               `json:"delta,omitempty"`
-	Converged    *bool                 `json:"converged,omitempty"`
-	Status       string                `json:"status,omitempty"`
-	GradNorm     *float64              `json:"grad_norm,omitempty"`
-	Starts       int                   `json:"starts,omitempty"`
-	StartsAtBest int                   `json:"starts_at_best,omitempty"`
-	Evaluations  int                   `json:"evaluations,omitempty"`
-	RMSE         *float64              `json:"rmse_log_loss,omitempty"`
-	Runs         int                   `json:"runs,omitempty"`
-	Fixed        map[string]float64    `json:"fixed,omitempty"`
-	Allocations  []Allocation          `json:"allocations,omitempty"`
-	Budgets      []Budget              `json:"budgets,omitempty"`
-	Holdout      *Holdout              `json:"holdout,omitempty"`
-	Outliers     []Residual            `json:"outliers,omitempty"`
-	Warnings     warn.List             `json:"warnings,omitempty"`
+	Law          string              `json:"law"`
+	Approach     int                 `json:"approach,omitempty"`
+	Form         string              `json:"form,omitempty"`
+	Group        string              `json:"group,omitempty"`
+	Params       map[string]float64  `json:"params,omitempty"`
+	Intervals    map[string]Interval `json:"intervals,omitempty"`
+	A            *float64            `json:"a,omitempty"` // N_opt ∝ C^a
+	B            *float64            `json:"b,omitempty"` // D_opt ∝ C^b
+	Objective    *float64            `json:"objective,omitempty"`
+	Loss         string              `json:"loss,omitempty"` // "huber" or "mse"
+	Delta        float64             `json:"delta,omitempty"`
+	Converged    *bool               `json:"converged,omitempty"`
+	Status       string              `json:"status,omitempty"`
+	GradNorm     *float64            `json:"grad_norm,omitempty"`
+	Starts       int                 `json:"starts,omitempty"`
+	StartsAtBest int                 `json:"starts_at_best,omitempty"`
+	Evaluations  int                 `json:"evaluations,omitempty"`
+	RMSE         *float64            `json:"rmse_log_loss,omitempty"`
+	Runs         int                 `json:"runs,omitempty"`
+	Fixed        map[string]float64  `json:"fixed,omitempty"`
+	Allocations  []Allocation        `json:"allocations,omitempty"`
+	Budgets      []Budget            `json:"budgets,omitempty"`
+	Holdout      *Holdout            `json:"holdout,omitempty"`
+	Outliers     []Residual          `json:"outliers,omitempty"`
+	Warnings     warn.List           `json:"warnings,omitempty"`
 	// Resamples is the number of bootstrap resamples behind Intervals.
 	Resamples int `json:"resamples,omitempty"`
 	// Bootstrap holds one row per bootstrap resample, its values named by DrawNames
