@@ -215,10 +215,10 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 			col[b] = pathDraws[b][i]
 		}
 		sort.Float64s(col)
-		fc.Band = append(fc.Band, [2]float64{quantile(col, 0.025), quantile(col, 0.975)})
+		fc.Band = append(fc.Band, [2]float64{stats.QuantileSorted(col, 0.025), stats.QuantileSorted(col, 0.975)})
 	}
 	sort.Float64s(draws)
-	fc.Interval = [2]float64{quantile(draws, 0.025), quantile(draws, 0.975)}
+	fc.Interval = [2]float64{stats.QuantileSorted(draws, 0.025), stats.QuantileSorted(draws, 0.975)}
 	fc.BootstrapInterval = fc.Interval
 	if !opts.NoBacktest {
 		fc.Backtest = backtest(c, fitPartial, lambda)
@@ -351,19 +351,6 @@ func shiftLevel(base []float64, o *objective, prior Params) []float64 {
 		out[0] = math.Log(l0)
 	}
 	return out
-}
-
-// quantile is the linear-interpolation quantile of sorted xs.
-func quantile(xs []float64, q float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	h := q * float64(len(xs)-1)
-	i := int(h)
-	if i >= len(xs)-1 {
-		return xs[len(xs)-1]
-	}
-	return xs[i] + (h-float64(i))*(xs[i+1]-xs[i])
 }
 
 // Truncate returns the first points of c up to and including step last (a partial curve).

@@ -100,3 +100,20 @@ func BenchmarkMinimizeGrid(b *testing.B) {
 		MinimizeGrid(f, math.Log(1e6), math.Log(1e13), 800)
 	}
 }
+
+func TestCentralInf(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tt := range []struct {
+		v      []float64
+		lo, hi float64
+	}{
+		{[]float64{1, 2, 3, 4, 5}, 1.1, 4.9},
+		{[]float64{1, 2, 3, 4, inf}, 1.1, inf},
+		{[]float64{0, 1, 1, 1, 1}, 0.1, 1},
+	} {
+		iv := CentralInf(tt.v, 0.95)
+		if math.Abs(iv.Lo-tt.lo) > 1e-12 || (iv.Hi != tt.hi && math.Abs(iv.Hi-tt.hi) > 1e-12) {
+			t.Errorf("CentralInf(%v) = %+v, want [%g, %g]", tt.v, iv, tt.lo, tt.hi)
+		}
+	}
+}

@@ -129,3 +129,35 @@ func Order(v []float64) []int {
 	slices.SortStableFunc(idx, func(a, b int) int { return CompareNaNLast(v[a], v[b]) })
 	return idx
 }
+
+// CentralInf is the central interval at level (numpy 'linear', as Central) of v, allowing
+// infinite values: an end that falls on or next to an infinite value is that infinity (a
+// bootstrap of a multiplier that is infinite for some draws). NaN ends for empty v; v is
+// not modified.
+func CentralInf(v []float64, level float64) Interval {
+	if len(v) == 0 {
+		return Interval{Lo: math.NaN(), Hi: math.NaN()}
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	at := func(p float64) float64 {
+		h := float64(len(s)-1) * p
+		lo := int(math.Floor(h))
+		if lo >= len(s)-1 {
+			return s[len(s)-1]
+		}
+		f := h - float64(lo)
+		if math.IsInf(s[lo], 0) || math.IsInf(s[lo+1], 0) {
+			if f == 0 {
+				return s[lo]
+			}
+			if math.IsInf(s[lo], -1) {
+				return s[lo]
+			}
+			return s[lo+1]
+		}
+		return s[lo] + f*(s[lo+1]-s[lo])
+	}
+	a := (1 - level) / 2
+	return Interval{Lo: at(a), Hi: at(1 - a)}
+}

@@ -624,7 +624,7 @@ func collectShared(draws [][]Draw, fits []GroupFit, opts Options, res *Result) e
 		es = append(es, d[0].Frontier.E)
 	}
 	if len(es) > 0 {
-		iv := percentile(es, 0.95)
+		iv := stats.CentralInf(es, 0.95)
 		res.EInterval = &iv
 	}
 	if n := opts.Bootstrap - len(es); n > 0 {
@@ -663,45 +663,15 @@ func drawIntervals(draws []Draw) map[string]Interval {
 			}
 		}
 		if len(v) > 0 {
-			out[name] = percentile(v, 0.95)
+			out[name] = stats.CentralInf(v, 0.95)
 		}
 	}
 	v := make([]float64, len(draws))
 	for i, d := range draws {
 		v[i] = d.Frontier.E
 	}
-	out["E"] = percentile(v, 0.95)
+	out["E"] = stats.CentralInf(v, 0.95)
 	return out
-}
-
-// percentile is the central percentile interval at level (numpy 'linear'), allowing
-// infinite values: an end that falls on or next to an infinite value is that infinity.
-func percentile(v []float64, level float64) Interval {
-	if len(v) == 0 {
-		return Interval{Lo: math.NaN(), Hi: math.NaN()}
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	at := func(p float64) float64 {
-		h := float64(len(s)-1) * p
-		lo := int(math.Floor(h))
-		if lo >= len(s)-1 {
-			return s[len(s)-1]
-		}
-		f := h - float64(lo)
-		if math.IsInf(s[lo], 0) || math.IsInf(s[lo+1], 0) {
-			if f == 0 {
-				return s[lo]
-			}
-			if math.IsInf(s[lo], -1) {
-				return s[lo]
-			}
-			return s[lo+1]
-		}
-		return s[lo] + f*(s[lo+1]-s[lo])
-	}
-	a := (1 - level) / 2
-	return Interval{Lo: at(a), Hi: at(1 - a)}
 }
 
 // pairs returns the paired draws of two groups (resample k of each; the groups are
@@ -725,7 +695,7 @@ func point(r, f GroupFit, ra, fa []Draw, cb float64) (Point, []float64) {
 		for k := range ra {
 			v[k] = ra[k].Frontier.MultiplierOf(fa[k].Frontier, cb)
 		}
-		iv := percentile(dropNaN(slices.Clone(v)), 0.95)
+		iv := stats.CentralInf(dropNaN(slices.Clone(v)), 0.95)
 		p.Interval = &iv
 	}
 	if r.MemoryFactor > 0 && f.MemoryFactor > 0 && !math.IsInf(m, 0) {
@@ -791,7 +761,7 @@ func compareTo(r, f GroupFit, res *Result) Comparison {
 			for j := range ra {
 				v[j] = fa[j].Exponents[k] - ra[j].Exponents[k]
 			}
-			iv := percentile(dropNaN(v), 0.95)
+			iv := stats.CentralInf(dropNaN(v), 0.95)
 			e.Interval = &iv
 		}
 		c.Exponents = append(c.Exponents, e)
@@ -820,7 +790,7 @@ func compareTo(r, f GroupFit, res *Result) Comparison {
 					v[k] = math.Inf(1)
 				}
 			}
-			iv := percentile(v, 0.95)
+			iv := stats.CentralInf(v, 0.95)
 			cr.Interval = &iv
 			cr.Share = float64(crossed) / float64(len(ra))
 		}
@@ -892,7 +862,7 @@ func trend(ps []Point, draws [][2]float64) string {
 				v = append(v, x)
 			}
 		}
-		if iv := percentile(v, 0.95); iv.Lo <= 0 && 0 <= iv.Hi {
+		if iv := stats.CentralInf(v, 0.95); iv.Lo <= 0 && 0 <= iv.Hi {
 			return "steady"
 		}
 	}

@@ -246,23 +246,6 @@ func TestCompareWarningsAndErrors(t *testing.T) {
 	}
 }
 
-func TestPercentileWithInfinities(t *testing.T) {
-	inf := math.Inf(1)
-	for _, tt := range []struct {
-		v      []float64
-		lo, hi float64
-	}{
-		{[]float64{1, 2, 3, 4, 5}, 1.1, 4.9},
-		{[]float64{1, 2, 3, 4, inf}, 1.1, inf},
-		{[]float64{0, 1, 1, 1, 1}, 0.1, 1},
-	} {
-		iv := percentile(tt.v, 0.95)
-		if math.Abs(iv.Lo-tt.lo) > 1e-12 || (iv.Hi != tt.hi && math.Abs(iv.Hi-tt.hi) > 1e-12) {
-			t.Errorf("percentile(%v) = %+v, want [%g, %g]", tt.v, iv, tt.lo, tt.hi)
-		}
-	}
-}
-
 // MoE: the memory ratio is each group's compute-optimal total parameters at matched loss.
 func TestMemoryRatio(t *testing.T) {
 	ref, half, _ := synth.VersusLaws()
