@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/stats"
 )
 
 // score is how forecasts of final losses did: the mean absolute relative error, how many
@@ -50,7 +52,7 @@ func forecastScore(t *testing.T, curves []*Curve, frac float64, prior func(c *Cu
 func median(xs []float64) float64 {
 	ys := append([]float64(nil), xs...)
 	sort.Float64s(ys)
-	return quantile(ys, 0.5)
+	return stats.QuantileSorted(ys, 0.5)
 }
 
 // forecastCase is one measured row of the README's forecast table.
