@@ -34,8 +34,11 @@ func checkOptions(opts Options) error {
 	if opts.DropHighestLoss < 0 {
 		return fmt.Errorf("--drop-highest-loss %d: want 0 or more", opts.DropHighestLoss)
 	}
-	if opts.Layout != "" && opts.Layout != LayoutCurves {
-		return fmt.Errorf("layout %q: want \"\" or %q", opts.Layout, LayoutCurves)
+	if opts.Layout != "" && opts.Layout != LayoutCurves && opts.Layout != LayoutTable {
+		return fmt.Errorf("layout %q: want \"\", %q or %q", opts.Layout, LayoutCurves, LayoutTable)
+	}
+	if opts.Layout == LayoutTable && opts.Derive != nil {
+		return fmt.Errorf("a law family's table reads its own columns: --convention does not apply")
 	}
 	switch opts.Format {
 	case "", FormatAuto, FormatCSV, FormatTSV, FormatJSONL, FormatJSON, FormatWandB:
@@ -263,6 +266,9 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 	iP, iT, iC, iL := col("params"), col("tokens"), col("flops"), col("loss")
 	iG, iR, iB := col("group"), col("run"), col("budget")
 	curves := opts.Layout == LayoutCurves && opts.Derive == nil
+	table := opts.Layout == LayoutTable
+	s.table = table
+	signed := table && opts.TableLoss != nil && opts.TableLoss.Signed
 
 	rows := 0
 	for _, t := range tables {
@@ -421,6 +427,12 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 					dc, scale = false, 1
 				}
 				v, err := parseCell(cells[u], dc)
+				if err == nil && signed && what == "loss" {
+					if math.Abs(v*scale) <= limits.MaxLoss {
+						return v * scale, nil
+					}
+					err = fmt.Errorf("%q: want a number from %s to %s", clip(cells[u]), limits.Num(-limits.MaxLoss), limits.Num(limits.MaxLoss))
+				}
 				if err == nil && v > 0 {
 					if err = limits.Column(what, v*scale); err == nil {
 						return v * scale, nil
@@ -468,6 +480,8 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 					}
 					*dsts[k], e = num(u, name)
 				}
+			} else if table {
+				run.Loss, e = num(iL, "loss")
 			} else if run.Params, e = num(iP, "params"); e == nil {
 				if run.Loss, e = num(iL, "loss"); e == nil && iT >= 0 {
 					run.Tokens, e = num(iT, "tokens")
@@ -490,7 +504,7 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 				if math.IsInf(run.FLOPs, 0) || math.IsInf(run.Tokens, 0) {
 					e = &Error{File: t.file, Line: rec.line, Msg: "derived tokens or flops out of the range of a float64"}
 				}
-			} else if e == nil {
+			} else if e == nil && !table {
 				switch {
 				case iT < 0:
 					run.Tokens = run.FLOPs / (6 * run.Params)
@@ -577,10 +591,10 @@ func build(tables []*table, source string, multi bool, opts Options) (*Set, erro
 	}
 	if len(aggregates) > 0 {
 		s.Warnings = append(s.Warnings, warn.New("aggregate-row", "%d row(s) labelled as a summary (mean, total, ...) are read as runs: %s; delete them, or --where to leave them out", len(aggregates), strings.Join(firstN(aggregates, 5), ", ")))
-	} else if line, file, ok := meanRow(all); ok && (!curves || iP >= 0 && iT >= 0) {
+	} else if line, file, ok := meanRow(all); ok && !table && (!curves || iP >= 0 && iT >= 0) {
 		s.Warnings = append(s.Warnings, warn.New("aggregate-row", "%s:%d has the mean params, tokens and loss of all rows: a summary row, not a run? Delete it, or --where to leave it out", file, line))
 	}
-	if !curves || iP >= 0 && (iT >= 0 || iC >= 0) {
+	if !table && (!curves || iP >= 0 && (iT >= 0 || iC >= 0)) {
 		s.Warnings = append(s.Warnings, unitWarningsOf(s, all)...)
 	}
 	s.Runs = all[:0]

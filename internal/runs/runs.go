@@ -66,22 +66,24 @@ func (r *Run) Field(col string) (string, bool) {
 
 // lookup returns a column's value for filters: canonical names first, then file columns.
 func (r *Run) lookup(name string) (v float64, isNum bool, text string) {
-	switch name {
-	case "params":
+	own := r.set != nil && r.set.table && tableFree(name) // a family table's own column (LayoutTable)
+	switch {
+	case own:
+	case name == "params":
 		return r.Params, true, ""
-	case "tokens":
+	case name == "tokens":
 		return r.Tokens, true, ""
-	case "flops":
+	case name == "flops":
 		return r.FLOPs, true, ""
-	case "loss":
+	case name == "loss":
 		return r.Loss, true, ""
-	case "budget":
+	case name == "budget":
 		return r.Budget, true, ""
-	case "group":
+	case name == "group":
 		return 0, false, r.Group
-	case "run":
+	case name == "run":
 		return 0, false, r.ID
-	case "tokens_per_param":
+	case name == "tokens_per_param":
 		return r.Tokens / r.Params, true, ""
 	}
 	s, _ := r.Field(name)
@@ -119,8 +121,22 @@ type Options struct {
 	// needs tokens but no params or flops column; one it has is replaced by the derived value.
 	Derive *Deriver
 	// Layout is the kind of table: "" a scaling-law table (params, loss, and tokens or
-	// flops required), or LayoutCurves.
+	// flops required), LayoutCurves or LayoutTable.
 	Layout string
+	// TableLoss names and bounds the loss of a LayoutTable (nil: the usual loss column, a
+	// positive number).
+	TableLoss *TableLoss
+}
+
+// TableLoss says how a law family's table (LayoutTable) names its loss and which values it
+// takes.
+type TableLoss struct {
+	// Aliases are more headers that name the loss column, after Aliases["loss"] (e.g. a
+	// family's "lossu").
+	Aliases []string
+	// Signed accepts a loss of any sign, up to limits.MaxLoss in magnitude, for a loss that is
+	// not a cross-entropy (a unigram-normalised loss is usually negative).
+	Signed bool
 }
 
 // Deriver computes a run's parameter count and training FLOPs per token from its row.
@@ -155,6 +171,7 @@ type Set struct {
 	extras []byte         // stored cells of every run: uvarint length, bytes
 	hline  int
 	efile  string // file named by header errors
+	table  bool   // LayoutTable: params, tokens, flops and budget are the family's own columns
 }
 
 // Roles of a union column.
@@ -323,6 +340,9 @@ func (s *Set) resolveColumns(opts Options) error {
 		"group": opts.GroupCol, "run": opts.RunCol, "budget": opts.BudgetCol,
 	}
 	for _, c := range canonicalOrder {
+		if opts.Layout == LayoutTable && tableFree(c) {
+			continue
+		}
 		if o := over[c]; o != "" {
 			i, ok := s.index[normalize(o)]
 			if !ok {
@@ -335,6 +355,9 @@ func (s *Set) resolveColumns(opts Options) error {
 		aliases := Aliases[c]
 		if c == "loss" && opts.Layout == LayoutCurves {
 			aliases = append(append([]string(nil), aliases...), curveLossAliases...)
+		}
+		if c == "loss" && opts.Layout == LayoutTable && opts.TableLoss != nil {
+			aliases = append(append([]string(nil), aliases...), opts.TableLoss.Aliases...)
 		}
 		for _, a := range aliases {
 			if i, ok := s.index[normalize(a)]; ok && !slicesContains(found, i) {
@@ -368,6 +391,12 @@ func (s *Set) resolveColumns(opts Options) error {
 		}
 		if !s.Has("tokens") {
 			return s.missing("tokens", "training tokens, which "+opts.Derive.Name+" multiplies by FLOPs per token")
+		}
+		return nil
+	}
+	if opts.Layout == LayoutTable {
+		if !s.Has("loss") {
+			return s.missing("loss", "the loss the law predicts")
 		}
 		return nil
 	}
@@ -409,6 +438,18 @@ func (s *Set) resolveColumns(opts Options) error {
 // number), and tokens or flops are derived only on rows that have params. The step, lr and
 // schedule columns are read with Run.Field.
 const LayoutCurves = "curves"
+
+// LayoutTable is the Options.Layout of a law family's table (scalefit fit --family): only a
+// loss column is required (Options.TableLoss adds its names and may allow any sign). Params,
+// tokens, flops and budget take no role: their cells, like every other column's, are read with
+// Run.Field by the family that declares them, and Run.Params, Tokens, FLOPs and Budget stay 0.
+// Group and run are read as usual.
+const LayoutTable = "table"
+
+// tableFree reports whether LayoutTable leaves canonical column c to the family.
+func tableFree(c string) bool {
+	return c == "params" || c == "tokens" || c == "flops" || c == "budget"
+}
 
 // curveLossAliases are the loss headers LayoutCurves recognises besides Aliases["loss"].
 var curveLossAliases = []string{"train_loss", "training_loss", "train/loss"}
