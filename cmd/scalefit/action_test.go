@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scalefit/scalefit/internal/runs"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -135,14 +137,7 @@ func TestActionComposite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds scalefit and writes two reports")
 	}
-	raw, err := os.ReadFile(repoFile("action.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var a actionFile
-	if err := yaml.Unmarshal(raw, &a); err != nil {
-		t.Fatalf("action.yml: %v", err)
-	}
+	a := *loadAction(t)
 	if a.Runs.Using != "composite" || !a.Inputs["runs"].Required || a.Outputs["report-dir"].Value == "" {
 		t.Fatalf("action.yml: want a composite action with a required runs input and a report-dir output: %+v", a)
 	}
@@ -173,7 +168,7 @@ func TestActionComposite(t *testing.T) {
 	write("on_law.csv", 1)
 	write("worse.csv", 1.10)
 
-	with := map[string]string{"runs": "runs.csv", "output": "out", "args": "--drop-highest-loss 5", "check": "on_law.csv"}
+	with := map[string]string{"runs": "runs.csv", "output": "out", "args": "--drop-highest-loss\n5\n", "check": "on_law.csv"}
 	summary, outputs, code := actionRun(t, &a, ws, with)
 	if code != 0 {
 		t.Fatalf("action exits %d on a good run", code)
@@ -208,9 +203,24 @@ func TestActionComposite(t *testing.T) {
 	}
 }
 
-// The worked example in docs/ parses and passes the action only inputs it declares.
-func TestActionExampleWorkflow(t *testing.T) {
+// loadAction reads action.yml.
+func loadAction(t *testing.T) *actionFile {
+	t.Helper()
+	raw, err := os.ReadFile(repoFile("action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var a actionFile
+	if err := yaml.Unmarshal(raw, &a); err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	return &a
+}
+
+// The worked example in docs/ passes the action only inputs it declares, and runs as written
+// on the repository's own testdata (its `uses: ./` is this checkout).
+func TestActionExampleWorkflow(t *testing.T) {
+	a := loadAction(t)
 	var wf struct {
 		Jobs map[string]struct {
 			Steps []struct {
@@ -219,22 +229,20 @@ func TestActionExampleWorkflow(t *testing.T) {
 			} `yaml:"steps"`
 		} `yaml:"jobs"`
 	}
-	for path, v := range map[string]any{"action.yml": &a, "docs/scalefit-ci.yml": &wf} {
-		raw, err := os.ReadFile(repoFile(path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := yaml.Unmarshal(raw, v); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
+	raw, err := os.ReadFile(repoFile("docs", "scalefit-ci.yml"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	used := 0
+	if err := yaml.Unmarshal(raw, &wf); err != nil {
+		t.Fatalf("docs/scalefit-ci.yml: %v", err)
+	}
+	var with map[string]string
 	for _, j := range wf.Jobs {
 		for _, s := range j.Steps {
-			if !strings.HasPrefix(s.Uses, "scalefit/scalefit") {
+			if s.Uses != "./" && !strings.HasPrefix(s.Uses, "scalefit/scalefit") {
 				continue
 			}
-			used++
+			with = s.With
 			for k := range s.With {
 				if _, ok := a.Inputs[k]; !ok {
 					t.Errorf("docs/scalefit-ci.yml passes %q, which action.yml does not declare", k)
@@ -242,7 +250,133 @@ func TestActionExampleWorkflow(t *testing.T) {
 			}
 		}
 	}
-	if used == 0 {
-		t.Error("docs/scalefit-ci.yml does not use the action")
+	if with == nil {
+		t.Fatal("docs/scalefit-ci.yml does not use the action")
 	}
+	if testing.Short() {
+		t.Skip("runs the example's report")
+	}
+	ws := t.TempDir()
+	if err := os.Symlink(mustAbs(t, repoFile("testdata")), filepath.Join(ws, "testdata")); err != nil {
+		t.Fatal(err)
+	}
+	_, outputs, code := actionRun(t, a, ws, with)
+	if code != 0 || outputs["check-result"] != "pass" {
+		t.Errorf("the documented workflow exits %d, check-result %q: want 0 and pass", code, outputs["check-result"])
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// D13: the action's inputs reach scalefit as data, never as flags or as shell words; a check
+// that cannot run is an error, not a failed gate.
+func TestD13ActionInputs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds scalefit and writes reports")
+	}
+	a := loadAction(t)
+	ws := t.TempDir()
+	if err := os.Symlink(mustAbs(t, repoFile("testdata")), filepath.Join(ws, "testdata")); err != nil {
+		t.Fatal(err)
+	}
+	fitRuns := func(dir string) int {
+		b, err := os.ReadFile(filepath.Join(ws, dir, "fit.json"))
+		if err != nil {
+			return -1
+		}
+		var d struct {
+			Runs int `json:"runs"`
+		}
+		if json.Unmarshal(b, &d) != nil {
+			return -1
+		}
+		return d.Runs
+	}
+	chin := "testdata/chinchilla.csv"
+
+	// An argument with spaces, one per line, is one argument: 162 of the 245 runs have
+	// flops >= 1e19 and loss < 4.
+	_, _, code := actionRun(t, a, ws, map[string]string{"runs": chin, "output": "o1", "args": "--where\nflops>=1e19 and loss<4\n"})
+	want := 0
+	for _, r := range readRuns(t, repoFile(chin)) {
+		if r.flops >= 1e19 && r.loss < 4 {
+			want++
+		}
+	}
+	if code != 0 || fitRuns("o1") != want {
+		t.Errorf("args on lines: exit %d, %d runs fitted, want 0 and %d", code, fitRuns("o1"), want)
+	}
+	// Several runs files, one per line, are all read.
+	raw, err := os.ReadFile(repoFile(chin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each row its own run id: two tidy tables, not two runs' logs.
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = "run," + lines[i]
+		} else {
+			lines[i] = fmt.Sprintf("r%d,%s", i, lines[i])
+		}
+		lines[i] += "\n"
+	}
+	half := len(lines) / 2
+	for name, body := range map[string]string{"a.csv": strings.Join(lines[:half], ""), "b.csv": lines[0] + strings.Join(lines[half:], "")} {
+		if err := os.WriteFile(filepath.Join(ws, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, code = actionRun(t, a, ws, map[string]string{"runs": "a.csv\nb.csv", "output": "o2"})
+	if all := len(readRuns(t, repoFile(chin))); code != 0 || fitRuns("o2") != all {
+		t.Errorf("two runs lines: exit %d, %d runs fitted, want %d", code, fitRuns("o2"), all)
+	}
+	// A runs entry that looks like a flag is a file name: no report, exit 2.
+	if _, _, code = actionRun(t, a, ws, map[string]string{"runs": "--help", "output": "o3"}); code != 2 {
+		t.Errorf("runs --help: exit %d, want 2", code)
+	}
+	// A line break in output cannot add a line to $GITHUB_OUTPUT.
+	_, outputs, code := actionRun(t, a, ws, map[string]string{"runs": chin, "output": "o4\ndir=/etc"})
+	if code != 2 || outputs["report-dir"] == "/etc" {
+		t.Errorf("output with a newline: exit %d, report-dir %q; want 2 and no injected dir", code, outputs["report-dir"])
+	}
+	// A check entry that looks like a flag is a file name, and a check that cannot run is
+	// "error" with exit 2, never "pass" or "fail".
+	_, outputs, code = actionRun(t, a, ws, map[string]string{"runs": chin, "output": "o5", "check": "--tolerance=99%"})
+	if code != 2 || outputs["check-result"] != "error" {
+		t.Errorf("check --tolerance=99%%: exit %d, check-result %q; want 2 and error", code, outputs["check-result"])
+	}
+}
+
+type csvRun struct{ flops, loss float64 }
+
+// readRuns reads the flops (or 6ND) and loss of a params,tokens[,flops],loss CSV.
+func readRuns(t *testing.T, path string) []csvRun {
+	t.Helper()
+	set, err := runs.Load(mustOpen(t, path), path, runs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]csvRun, len(set.Runs))
+	for i, r := range set.Runs {
+		out[i] = csvRun{r.FLOPs, r.Loss}
+	}
+	return out
+}
+
+func mustOpen(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }
