@@ -166,13 +166,18 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	}
 	switch outFmt {
 	case format.JSON:
-		return report.WriteJSON(e.stdout, report.VersusDoc(res, set.Source))
+		err = report.WriteJSON(e.stdout, report.VersusDoc(res, set.Source))
 	case format.Markdown:
-		return report.VersusMarkdown(e.stdout, res, "")
+		err = report.VersusMarkdown(e.stdout, res, "")
 	case format.CSV: // machine-readable; the warnings went to stderr above
-		return report.WriteRowsCSV(e.stdout, report.VersusCSVRows(res))
+		err = report.WriteRowsCSV(e.stdout, report.VersusCSVRows(res))
+	default:
+		err = report.RenderAll(e.stdout, outFmt, report.VersusTables(res), stdoutWarnings(outFmt, res.Warnings))
 	}
-	return report.RenderAll(e.stdout, outFmt, report.VersusTables(res), stdoutWarnings(outFmt, res.Warnings))
+	if err != nil {
+		return err
+	}
+	return strictErr(e, o.strict, res.NotConverged())
 }
 
 // versusGroups splits a run set by its group column into the groups of a comparison

@@ -410,3 +410,30 @@ func TestCompareGroupFrontierAuto(t *testing.T) {
 		}
 	}
 }
+
+// D09: compare --group --strict exits 1, after its output, when a group's fit did not
+// converge (the plateau sweep's does not), in every format.
+func TestD09CompareGroupStrict(t *testing.T) {
+	raw, err := os.ReadFile(repoFile("testdata", "plateau_synthetic.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	var b strings.Builder
+	b.WriteString("arch," + lines[0] + "\n")
+	for _, g := range []string{"a", "b"} {
+		for _, l := range lines[1:] {
+			b.WriteString(g + "," + l + "\n")
+		}
+	}
+	p := filepath.Join(t.TempDir(), "groups.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"table", "json", "csv", "markdown"} {
+		out, errOut, code := runCLI(t, "", "compare", p, "--group", "arch", "--strict", "--format", f)
+		if code != exitNo || out == "" || !strings.Contains(errOut, "--strict") {
+			t.Errorf("%s: exit %d (want 1 after the output), stdout %d bytes, stderr %q", f, code, len(out), errOut)
+		}
+	}
+}

@@ -79,6 +79,8 @@ type VersusPoint struct {
 	Loss         float64    `json:"loss"` // the reference's frontier loss at flops
 	Extrapolated bool       `json:"extrapolated"`
 	MemoryRatio  float64    `json:"memory_ratio,omitempty"`
+	// Unsupported says why no verdict rests on this multiplier ("" when one may).
+	Unsupported string `json:"unsupported,omitempty"`
 }
 
 // VersusCross is the crossover compute.
@@ -151,7 +153,7 @@ func VersusDoc(r *versus.Result, source string) *VersusDocument {
 		vc := VersusComp{Group: c.Group, Trend: c.Trend, Verdict: VersusVerdict(r, c), Exponents: []VersusExp{}}
 		for _, p := range c.Multipliers {
 			vc.Multipliers = append(vc.Multipliers, VersusPoint{FLOPs: p.FLOPs, Value: finite(p.Value), Interval: ivJSON(p.Interval),
-				Loss: p.Loss, Extrapolated: p.Extrapolated, MemoryRatio: p.MemoryRatio})
+				Loss: p.Loss, Extrapolated: p.Extrapolated, MemoryRatio: p.MemoryRatio, Unsupported: p.Unsupported})
 		}
 		if x := c.Crossover; x != nil {
 			vc.Crossover = &VersusCross{FLOPs: x.FLOPs, Interval: ivJSON(x.Interval), Share: x.Share, BetterAbove: x.BetterAbove, Extrapolated: x.Extrapolated}
@@ -193,8 +195,12 @@ func VersusVerdict(r *versus.Result, c versus.Comparison) string {
 	if len(c.Multipliers) == 0 {
 		return ""
 	}
-	p := versus.Headline(c.Multipliers)
+	p, ok := versus.Headline(c.Multipliers)
 	var b strings.Builder
+	if !ok {
+		fmt.Fprintf(&b, "%s against %s: no multiplier is supported by the fits (%s); no verdict", c.Group, r.Reference, p.Unsupported)
+		return b.String()
+	}
 	if math.IsInf(p.Value, 1) {
 		fmt.Fprintf(&b, "%s never reaches the loss %s reaches at %s", c.Group, r.Reference, format.Sci(p.FLOPs))
 	} else {
@@ -212,6 +218,8 @@ func VersusVerdict(r *versus.Result, c versus.Comparison) string {
 		b.WriteString(", steady with scale")
 	case "crossing":
 		b.WriteString(", reversing with scale")
+	case "unknown", "unsupported":
+		b.WriteString(" (one supported budget: no trend)")
 	default:
 		b.WriteString(", " + c.Trend + " with scale")
 	}
@@ -298,6 +306,9 @@ func VersusTables(r *versus.Result) []*Table {
 			mark := ""
 			if p.Extrapolated {
 				mark = "extrapolated"
+			}
+			if p.Unsupported != "" {
+				mark = strings.TrimPrefix(mark+", unsupported", ", ")
 			}
 			row := []string{format.Sci(p.FLOPs), format.Float(p.Loss, 4), ratioOrInf(p.Value), ivs(p.Interval, numOrInf), mark}
 			if mem {

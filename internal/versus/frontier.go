@@ -81,23 +81,33 @@ func Multiplier(a, b chinchilla.Law, c float64) float64 {
 // (m = 1), found on a log grid and refined by bisection; ok is false when they do not cross
 // there. bBetter reports whether b's frontier is below a's at lo.
 func crossover(a, b Frontier, lo, hi float64) (c float64, ok bool, bBetter bool) {
+	// Differences within 1e-9 of the loss are ties, not a side: two identical frontiers
+	// (identical groups) never cross, whatever the last bits of their fits.
 	diff := func(lc float64) float64 {
 		x := math.Exp(lc)
-		return b.Loss(x) - a.Loss(x)
+		d := b.Loss(x) - a.Loss(x)
+		if math.Abs(d) <= 1e-9*math.Abs(a.Loss(x)) {
+			return 0
+		}
+		return d
 	}
 	const steps = 240
 	l0, l1 := math.Log(lo), math.Log(hi)
-	prev := diff(l0)
+	prev, px := diff(l0), l0
+	known := prev != 0 && !math.IsNaN(prev) // prev holds a side (the last non-tied one)
 	bBetter = prev < 0
-	px := l0
 	for i := 1; i <= steps; i++ {
 		x := l0 + (l1-l0)*float64(i)/steps
 		v := diff(x)
-		if math.IsNaN(v) || math.IsNaN(prev) {
-			prev, px = v, x
+		if math.IsNaN(v) || v == 0 {
+			continue // no side here: keep the last one
+		}
+		if !known {
+			prev, px, known = v, x, true
+			bBetter = v < 0
 			continue
 		}
-		if (prev < 0) != (v < 0) || v == 0 {
+		if (prev < 0) != (v < 0) {
 			a0, a1 := px, x
 			fa := prev
 			for range 100 {

@@ -146,7 +146,22 @@ type Point struct {
 	// MemoryRatio is the group's compute-optimal total parameters at m·C over the
 	// reference's at C, when both groups have total-parameter columns (else 0).
 	MemoryRatio float64
+	// Unsupported says why the multiplier is not supported by the fits ("" when it is): a
+	// group's fit did not converge, or the value lies outside [MinSupported, MaxSupported].
+	// An unsupported multiplier is shown but never drives a verdict, trend or headline.
+	Unsupported string
 }
+
+// A multiplier outside [MinSupported, MaxSupported] is unsupported: a design a thousand
+// times cheaper or dearer than another at matched loss is a fit running away (an E near the
+// reference's frontier, exponents far apart), not a measurement.
+const (
+	MinSupported = 1e-3
+	MaxSupported = 1e3
+)
+
+// supported reports whether the points' verdicts may rest on p.
+func (p Point) supported() bool { return p.Unsupported == "" }
 
 // Crossover is the compute at which the group's frontier crosses the reference's.
 type Crossover struct {
@@ -208,6 +223,7 @@ const (
 	CodeTooFewRuns   = "group-too-small"
 	CodeNoOverlap    = "no-compute-overlap"
 	CodeNotConverged = "not-converged"
+	CodeUnsupported  = "unsupported-multiplier"
 	CodeUnreachable  = "unreachable-loss"
 	CodeFitFailed    = "group-fit-failed"
 	// CodeFrontierMisfit: the Approach-3 frontier misses the group's IsoFLOP minima.
@@ -741,10 +757,23 @@ func compareTo(r, f GroupFit, res *Result) Comparison {
 	for i, cb := range res.Budgets {
 		p, draws := point(r, f, ra, fa, cb)
 		perDraw[i] = draws
-		if math.IsInf(p.Value, 1) {
+		switch {
+		case math.IsInf(p.Value, 1):
 			unreachable++
+		case !r.Converged || !f.Converged:
+			who := f.Group
+			if !r.Converged {
+				who = r.Group
+			}
+			p.Unsupported = fmt.Sprintf("the fit of %q did not converge", who)
+		case !(p.Value >= MinSupported && p.Value <= MaxSupported):
+			p.Unsupported = fmt.Sprintf("%.3g is outside [%g, %g]: the fits do not support a multiplier this far from 1", p.Value, MinSupported, MaxSupported)
 		}
 		c.Multipliers = append(c.Multipliers, p)
+	}
+	if n := countUnsupported(c.Multipliers); n > 0 {
+		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeUnsupported, Group: f.Group,
+			Msg: fmt.Sprintf("%d of %d multipliers are unsupported (%s): they are shown but no verdict rests on them", n, len(c.Multipliers), firstUnsupported(c.Multipliers))})
 	}
 	if unreachable > 0 {
 		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeUnreachable, Group: f.Group,
@@ -797,18 +826,9 @@ func compareTo(r, f GroupFit, res *Result) Comparison {
 		c.Crossover = cr
 	}
 	var tdraws [][2]float64
-	if len(ra) > 0 {
-		in := []int{}
-		for i, p := range c.Multipliers {
-			if !p.Extrapolated {
-				in = append(in, i)
-			}
-		}
-		if len(in) < 2 {
-			in = []int{0, len(c.Multipliers) - 1}
-		}
+	if i0, i1, ok := trendSpan(c.Multipliers); ok && len(ra) > 0 {
 		for k := range ra {
-			tdraws = append(tdraws, [2]float64{perDraw[in[0]][k], perDraw[in[len(in)-1]][k]})
+			tdraws = append(tdraws, [2]float64{perDraw[i0][k], perDraw[i1][k]})
 		}
 	}
 	c.Trend = trend(c.Multipliers, tdraws)
@@ -825,24 +845,17 @@ func dropNaN(v []float64) []float64 {
 	return out
 }
 
-// trend classifies how the gap |ln m| changes from the smallest to the largest budget
-// inside the groups' common compute range (all budgets when fewer than two lie inside):
+// trend classifies how the gap |ln m| changes between the budgets trendSpan picks:
 // "crossing" when m crosses 1, "steady" when m changes by less than 2% or, with
 // resamples, when the 95% interval of the change in ln m includes 0; else "narrowing" or
-// "widening".
+// "widening"; "unknown" with one supported budget, "unsupported" with none.
 func trend(ps []Point, draws [][2]float64) string {
-	in := []int{}
-	for i, p := range ps {
-		if !p.Extrapolated {
-			in = append(in, i)
-		}
-	}
-	if len(in) < 2 {
-		in = []int{0, len(ps) - 1}
-	}
-	i0, i1 := in[0], in[len(in)-1]
-	if i0 == i1 {
-		return "steady"
+	i0, i1, ok := trendSpan(ps)
+	switch {
+	case !ok:
+		return "unsupported"
+	case i0 == i1:
+		return "unknown"
 	}
 	m0, m1 := ps[i0].Value, ps[i1].Value
 	if math.IsInf(m0, 0) || math.IsInf(m1, 0) || math.IsNaN(m0) || math.IsNaN(m1) {
@@ -872,13 +885,73 @@ func trend(ps []Point, draws [][2]float64) string {
 	return "widening"
 }
 
-// Headline picks the budget a verdict quotes: the largest budget inside the data's common
-// compute range, else the first.
-func Headline(ps []Point) Point {
-	for i := len(ps) - 1; i >= 0; i-- {
-		if !ps[i].Extrapolated {
-			return ps[i]
+// trendSpan returns the first and last budgets a trend compares: those inside the groups'
+// common compute range whose multipliers are supported, else every supported one; ok is
+// false when no multiplier is supported.
+func trendSpan(ps []Point) (i0, i1 int, ok bool) {
+	var in []int
+	for i, p := range ps {
+		if !p.Extrapolated && p.supported() {
+			in = append(in, i)
 		}
 	}
-	return ps[0]
+	if len(in) < 2 {
+		in = in[:0]
+		for i, p := range ps {
+			if p.supported() {
+				in = append(in, i)
+			}
+		}
+	}
+	if len(in) == 0 {
+		return 0, 0, false
+	}
+	return in[0], in[len(in)-1], true
+}
+
+// Headline picks the budget a verdict quotes: the largest budget inside the data's common
+// compute range whose multiplier is supported, else the largest supported one, else the
+// first (ok false: no multiplier is supported).
+func Headline(ps []Point) (p Point, ok bool) {
+	for i := len(ps) - 1; i >= 0; i-- {
+		if !ps[i].Extrapolated && ps[i].supported() {
+			return ps[i], true
+		}
+	}
+	for i := len(ps) - 1; i >= 0; i-- {
+		if ps[i].supported() {
+			return ps[i], true
+		}
+	}
+	return ps[0], false
+}
+
+func countUnsupported(ps []Point) int {
+	n := 0
+	for _, p := range ps {
+		if !p.supported() {
+			n++
+		}
+	}
+	return n
+}
+
+func firstUnsupported(ps []Point) string {
+	for _, p := range ps {
+		if !p.supported() {
+			return fmt.Sprintf("at %.3g FLOPs %s", p.FLOPs, p.Unsupported)
+		}
+	}
+	return ""
+}
+
+// NotConverged names the groups whose fit did not converge (what --strict exits 1 on).
+func (res *Result) NotConverged() []string {
+	var out []string
+	for _, f := range res.Fits {
+		if !f.Converged {
+			out = append(out, fmt.Sprintf("the fit of group %q", f.Group))
+		}
+	}
+	return out
 }

@@ -352,3 +352,55 @@ func TestCompareIndependentOfWorkers(t *testing.T) {
 		}
 	}
 }
+
+// D08: two identical groups need exactly 1x each other's compute and never cross, with or
+// without noise and resamples (the last bits of two fits are not a crossing).
+func TestD08IdenticalGroups(t *testing.T) {
+	ref, _, _ := synth.VersusLaws()
+	for _, noise := range []float64{0, 0.005} {
+		a, b := synthGroup("a", ref, noise, 7), synthGroup("b", ref, noise, 7)
+		r, err := Compare([]Group{a, b}, Options{Bootstrap: 20, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := r.Comparisons[0]
+		for _, p := range c.Multipliers {
+			if math.Abs(p.Value-1) > 1e-6 || p.Unsupported != "" {
+				t.Errorf("noise %g: multiplier %g at %g (%s), want 1", noise, p.Value, p.FLOPs, p.Unsupported)
+			}
+		}
+		if c.Crossover != nil || c.Trend != "steady" {
+			t.Errorf("noise %g: crossover %+v, trend %q; want none and steady", noise, c.Crossover, c.Trend)
+		}
+	}
+	// Frontiers equal but for rounding never cross.
+	f := Frontier{E: 1.8, K: 40, Gamma: 0.17}
+	g := f
+	g.K *= 1 + 1e-13
+	if _, ok, _ := crossover(f, g, 1e18, 1e24); ok {
+		t.Error("frontiers 1e-13 apart cross")
+	}
+}
+
+// A multiplier from a fit that did not converge, or beyond [1e-3, 1e3], is shown but marked
+// unsupported and never chosen as the headline or the trend.
+func TestUnsupportedMultipliers(t *testing.T) {
+	ps := []Point{
+		{FLOPs: 1e19, Value: 2},
+		{FLOPs: 1e20, Value: 2.1},
+		{FLOPs: 1e21, Value: 5e4, Unsupported: "outside"},
+		{FLOPs: 1e22, Value: 2e-5, Unsupported: "outside", Extrapolated: true},
+	}
+	if h, ok := Headline(ps); !ok || h.FLOPs != 1e20 {
+		t.Errorf("headline %+v %v: want the largest supported budget inside the range, 1e20", h, ok)
+	}
+	if tr := trend(ps, nil); tr != "widening" {
+		t.Errorf("trend %q: want widening, from 2x to 2.1x over the two supported budgets (not to 5e4x)", tr)
+	}
+	if _, ok := Headline(ps[2:]); ok {
+		t.Error("headline found among unsupported points only")
+	}
+	if tr := trend(ps[2:], nil); tr != "unsupported" {
+		t.Errorf("trend of unsupported points %q", tr)
+	}
+}
