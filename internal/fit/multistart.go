@@ -21,6 +21,18 @@ type MultiStartOptions struct {
 	// AtBestRelTol is the relative gap to the best objective within which a start counts
 	// as reaching the best (starts_at_best); 0 means 1e-6.
 	AtBestRelTol float64
+	// Minimizer, if non-nil, replaces Local for each start (e.g. a family's local search
+	// that holds bound-constrained parameters at their bounds); it must be safe for
+	// concurrent use.
+	Minimizer func(obj Objective, x0 []float64, opt LocalOptions) LocalResult
+}
+
+// local runs the options' Minimizer, or Local.
+func (o MultiStartOptions) local(obj Objective, x0 []float64) LocalResult {
+	if o.Minimizer != nil {
+		return o.Minimizer(obj, x0, o.LocalOptions)
+	}
+	return Local(obj, x0, o.LocalOptions)
 }
 
 // MultiStartResult is the best of several local minimisations.
@@ -49,7 +61,7 @@ func MultiStart(obj Objective, starts [][]float64, opt MultiStartOptions) (Multi
 	}
 	res := make([]LocalResult, len(starts))
 	stats.ParallelFor(len(starts), opt.Workers, func(i int) {
-		res[i] = Local(obj, starts[i], opt.LocalOptions)
+		res[i] = opt.local(obj, starts[i])
 		if opt.Admissible != nil && res[i].Err == nil && !opt.Admissible(res[i].X) {
 			res[i].F = math.Inf(1)
 			res[i].Err = errInadmissible
