@@ -101,6 +101,11 @@ type Fit struct {
 	DrawNames []string `json:"-"`
 	// Envelope holds Approach 1's envelope points [flops, n_opt, d_opt, loss].
 	Envelope [][4]float64 `json:"envelope,omitempty"`
+	// Extra holds a law family's own fields of the entry (e.g. the data-constrained fit's
+	// "recipe", "unique_tokens" and "epochs"), written beside the standard fields (never in
+	// place of one). Decoding keeps here every field the contract does not name, so a file
+	// re-encodes with them.
+	Extra map[string]any `json:"-"`
 }
 
 // Allocation is a compute-optimal allocation at a budget, with 95% intervals when the fit

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
+	"strings"
 )
 
 // chinchillaNames are the constants of the Chinchilla law, in the order of its draws.
@@ -47,12 +49,39 @@ type fitJSON Fit
 // order: "draws": {"E": [1.79, 1.83, ...], "A": [...], ...}.
 func (f Fit) MarshalJSON() ([]byte, error) {
 	plain, err := json.Marshal(fitJSON(f))
-	if err != nil || len(f.Bootstrap) == 0 {
+	if err != nil || (len(f.Bootstrap) == 0 && len(f.Extra) == 0) {
 		return plain, err
 	}
-	names := f.DefaultDrawNames()
 	var b bytes.Buffer
 	b.Write(plain[:len(plain)-1])
+	if len(f.Extra) > 0 {
+		known := knownKeys()
+		keys := make([]string, 0, len(f.Extra))
+		for k := range f.Extra {
+			if !known[k] {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v, err := json.Marshal(f.Extra[k])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			kb, _ := json.Marshal(k)
+			if b.Len() > 1 {
+				b.WriteByte(',')
+			}
+			b.Write(kb)
+			b.WriteByte(':')
+			b.Write(v)
+		}
+	}
+	if len(f.Bootstrap) == 0 {
+		b.WriteByte('}')
+		return b.Bytes(), nil
+	}
+	names := f.DefaultDrawNames()
 	b.WriteString(`,"draws":{`)
 	for j, name := range names {
 		if j > 0 {
@@ -92,6 +121,23 @@ func (f *Fit) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*f = Fit(aux.fitJSON)
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err == nil {
+		known := knownKeys()
+		for k, raw := range all {
+			if known[k] {
+				continue
+			}
+			var v any
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			if f.Extra == nil {
+				f.Extra = map[string]any{}
+			}
+			f.Extra[k] = v
+		}
+	}
 	if len(aux.Draws) > 0 && string(aux.Draws) != "null" {
 		names, cols, err := orderedColumns(aux.Draws)
 		if err != nil {
@@ -117,6 +163,20 @@ func (f *Fit) UnmarshalJSON(data []byte) error {
 	}
 	f.Bootstrap = aux.Bootstrap
 	return nil
+}
+
+// knownKeys are the JSON names of Fit's fields and of its draws ("draws", and schema 1's
+// "bootstrap"): the names Extra never takes.
+func knownKeys() map[string]bool {
+	out := map[string]bool{"draws": true, "bootstrap": true}
+	t := reflect.TypeOf(fitJSON{})
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
 }
 
 // orderedColumns reads {"name": [numbers], ...} keeping the keys' order; a repeated key is
@@ -181,6 +241,10 @@ func (f *Fit) DrawRows(names []string) ([][]float64, error) {
 // Interval is a 95% interval [lo, hi]. An end the data do not bound is -Inf or +Inf, written
 // as null in JSON (which has no infinity): "R_N*": [3.9, null].
 type Interval [2]float64
+
+// InfiniteAsNull marks Interval for report.CheckFinite: an unbounded end is an answer here,
+// written as null, not a degenerate number.
+func (Interval) InfiniteAsNull() {}
 
 // MarshalJSON writes non-finite ends as null.
 func (iv Interval) MarshalJSON() ([]byte, error) {

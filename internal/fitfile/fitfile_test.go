@@ -177,3 +177,38 @@ func TestWriteRead(t *testing.T) {
 		t.Error("read back differs")
 	}
 }
+
+// A family's own fields (Extra) are written beside the standard ones, never in place of one,
+// and read back into Extra, so a file re-encodes with them.
+func TestExtraFieldsRoundTrip(t *testing.T) {
+	d := &Document{SchemaVersion: SchemaVersion, Runs: 3, Fits: []Fit{{Law: "data-constrained",
+		Params:    map[string]float64{"E": 1.9, "R_D*": 15},
+		Intervals: map[string]Interval{"R_D*": {12, math.Inf(1)}},
+		Extra:     map[string]any{"recipe": "joint", "unique_tokens": []float64{1e8, 4e8}, "law": "not me"},
+		Bootstrap: [][]float64{{1.9, 15}, {1.8, 16}}, DrawNames: []string{"E", "R_D*"}}}}
+	var b bytes.Buffer
+	if err := d.Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	s := b.String()
+	for _, want := range []string{`"recipe": "joint"`, `"unique_tokens": [`, `"law": "data-constrained"`, `"R_D*": [`, "null"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("encoding lacks %s:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "not me") {
+		t.Errorf("Extra overrode a standard field:\n%s", s)
+	}
+	back, err := Decode(strings.NewReader(s), "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := back.Fits[0]
+	if f.Extra["recipe"] != "joint" || len(f.Extra["unique_tokens"].([]any)) != 2 || f.Extra["law"] != nil || len(f.Bootstrap) != 2 {
+		t.Errorf("decoded extra %v, draws %v", f.Extra, f.Bootstrap)
+	}
+	var again bytes.Buffer
+	if err := back.Encode(&again); err != nil || again.String() != s {
+		t.Errorf("re-encoding differs (%v):\n%s\nvs\n%s", err, again.String(), s)
+	}
+}

@@ -14,7 +14,8 @@ import (
 // "fits[0].allocations[2].d_opt is +Inf". encoding/json cannot write such values and a
 // table would print them as an answer; every format checks the same document first, so a
 // document that cannot be trusted is the same error (exit 2) in table, JSON, CSV and
-// Markdown alike.
+// Markdown alike. A value whose type says it writes infinite ends as null (an unbounded
+// interval end, fitfile.Interval) is checked for NaN only.
 func CheckFinite(v any) error {
 	if path, x, ok := firstNonFinite(reflect.ValueOf(v), ""); ok {
 		return fmt.Errorf("cannot report %s = %s: not a finite number (the inputs or the fit are degenerate; see the warnings)", strings.TrimPrefix(path, "."), strconv.FormatFloat(x, 'g', -1, 64))
@@ -22,7 +23,20 @@ func CheckFinite(v any) error {
 	return nil
 }
 
+// infiniteAsNull is implemented by types whose JSON writes ±Inf as null on purpose.
+type infiniteAsNull interface{ InfiniteAsNull() }
+
 func firstNonFinite(v reflect.Value, path string) (string, float64, bool) {
+	if v.IsValid() && v.CanInterface() {
+		if _, ok := v.Interface().(infiniteAsNull); ok && v.Kind() == reflect.Array {
+			for i := 0; i < v.Len(); i++ {
+				if x := v.Index(i); x.CanFloat() && math.IsNaN(x.Float()) {
+					return path + "[" + strconv.Itoa(i) + "]", x.Float(), true
+				}
+			}
+			return "", 0, false
+		}
+	}
 	switch v.Kind() {
 	case reflect.Float32, reflect.Float64:
 		if x := v.Float(); math.IsNaN(x) || math.IsInf(x, 0) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/format"
 )
 
@@ -40,5 +41,19 @@ func TestCheckFiniteNamesTheField(t *testing.T) {
 		if err := WritePlan(&w, f, plan); err == nil || !strings.Contains(err.Error(), "rows[0].loss = NaN") {
 			t.Errorf("WritePlan %v: %v", f, err)
 		}
+	}
+}
+
+// An unbounded interval end is an answer (null in JSON), not a degenerate number; NaN in an
+// interval still is.
+func TestCheckFiniteAllowsUnboundedIntervals(t *testing.T) {
+	doc := &Document{SchemaVersion: 2, Fits: []Fit{{Law: "data-constrained", Params: map[string]float64{"R_N*": 9000},
+		Intervals: map[string]fitfile.Interval{"R_N*": {12, math.Inf(1)}}}}}
+	if err := CheckFinite(doc); err != nil {
+		t.Errorf("unbounded end refused: %v", err)
+	}
+	doc.Fits[0].Intervals["R_N*"] = fitfile.Interval{math.NaN(), 3}
+	if err := CheckFinite(doc); err == nil || !strings.Contains(err.Error(), "intervals.R_N*[0] = NaN") {
+		t.Errorf("NaN end: %v", err)
 	}
 }
