@@ -78,6 +78,9 @@ func (r *FamilyResult) Blocks(format.Output) []doc.Block {
 			conv = "NOT CONVERGED (" + f.Status + ")"
 		}
 		t.Notes = append(t.Notes, fmt.Sprintf("%s: %d runs, objective %s, %s, %d of %d starts at the best", g, f.Runs, format.Float(f.Objective, 6), conv, f.AtBest, f.Starts))
+		for _, n := range f.Notes {
+			t.Notes = append(t.Notes, g+": "+n)
+		}
 	}
 	if r.Info.Citation != "" {
 		t.Notes = append(t.Notes, "law: "+r.Info.Citation)
@@ -159,9 +162,13 @@ func FamilyFit(info family.Info, f family.Result) fitfile.Fit {
 	conv := f.Converged
 	out := fitfile.Fit{Law: info.Name, Group: f.Group, Params: f.Params, Converged: &conv, Status: f.Status,
 		Objective: fitfile.F(f.Objective), Starts: f.Starts, StartsAtBest: f.AtBest, Runs: f.Runs,
-		Warnings: f.Warnings, Form: info.Form}
+		Warnings: f.Warnings, Form: info.Form, Extra: f.Extra}
 	if f.Variant != "" {
 		out.Form = f.Variant + ": " + info.Form
+	}
+	if a, ok := f.Extra["approach"].(int); ok {
+		// a family fitted as an approach of Chinchilla's (the data-constrained law: Approach 3)
+		out.Approach = a
 	}
 	if len(f.Intervals) > 0 {
 		out.Intervals = map[string]fitfile.Interval{}

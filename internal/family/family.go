@@ -138,6 +138,9 @@ type Result struct {
 	Warnings  []warn.Warning
 	// Extra carries family-specific JSON fields of the fits[] entry (e.g. "unique_tokens").
 	Extra map[string]any
+	// Notes are facts for people about the input and the fit (e.g. the range of epochs),
+	// shown with the fit's table.
+	Notes []string
 }
 
 // Law is a fitted or published law of a family.

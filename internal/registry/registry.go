@@ -8,11 +8,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/dataconstrained"
 	"github.com/scalefit/scalefit/internal/family"
 )
 
 // families is the registry: one line per family, in the order `scalefit laws` lists them.
-var families = []family.Family{}
+var families = []family.Family{
+	dataconstrained.Family{},
+}
 
 // All returns every registered family, in registry order.
 func All() []family.Family { return append([]family.Family(nil), families...) }

@@ -65,5 +65,9 @@ func Catalogue() []Entry {
 		{"schedule-inferred", "a run's schedule was inferred from its lr column", "pass --schedule to state it", ""},
 		{"short-curve", "the curve covers less of its schedule than the forecast recipe was measured on", "forecast later in the run, or read the interval", ""},
 		{"no-prior", "no sibling curves to borrow a law's shape from: the forecast rests on the run alone", "pass --fit curve.json of sibling runs", ""},
+		{"not-identified", "a data-constrained constant (R_D* or R_N*) runs to its bound (1e4 or 0.01) or its profile is flat (held at a bound, the objective rises by a likelihood-ratio statistic under 3.84): the runs do not pin it down; with `--bootstrap` that interval end is unbounded (`null` in JSON)", "add runs that repeat their data more (R_D*) or models larger than their unique data's optimum (R_N*); plan with its bound in mind", "(fit with unique tokens)"},
+		{"repeats-not-identified", "no run repeats its unique data more than 1.5 epochs: R_D* and R_N* are not identified and the plain law is the honest answer", "read the Chinchilla fit; add runs that repeat their data", "(fit with unique tokens)"},
+		{"repetition-overfit", "runs whose loss rises with more epochs at the same N and U (beyond 3√2 times the fit's robust residual scale): overfitting, which the law cannot represent", "leave them out with `--where`, or accept a lower R_D*", "(fit with unique tokens)"},
+		{"plateau-runs", "many runs (at least 3 and 5%) sit within 5% of the highest loss: runs that barely learned, which pull E and the exponents", "leave them out with `--where 'loss<...'` (the message gives the value)", "(fit with unique tokens)"},
 	}
 }
