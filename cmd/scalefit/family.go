@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/registry"
@@ -74,6 +75,16 @@ func (f *familyFlags) request(cmd *cobra.Command, e *env, o *fitOptions, paths [
 		}
 	}
 	return r, nil
+}
+
+// autoFamilies fits the families that join a plain fit (family.Info.Auto) when the runs
+// give their columns, with the family flags given.
+func (o *fitOptions) autoFamilies(cmd *cobra.Command, e *env, res *analysis.Result) (*app.AutoFit, error) {
+	req, err := o.family.request(cmd, e, o, nil)
+	if err != nil {
+		return nil, err
+	}
+	return app.AutoFamilies(cmd.Context(), res, req)
 }
 
 // runFamilyFit fits a registered family and writes its result (and fit.json with -o).

@@ -81,7 +81,7 @@ when a run column holds points along each run); skipped approaches are listed wi
 			if o.family.name != "" {
 				o.law = o.family.name
 			}
-			return runFit(e, o, args[0])
+			return runFit(cmd, e, o, args[0])
 		},
 	}
 	o.register(cmd)
@@ -252,7 +252,7 @@ func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
 	return res, nil
 }
 
-func runFit(e *env, o *fitOptions, path string) error {
+func runFit(cmd *cobra.Command, e *env, o *fitOptions, path string) error {
 	outFmt, err := format.Parse(o.format)
 	if err != nil {
 		return &app.UsageError{Err: err}
@@ -265,6 +265,12 @@ func runFit(e *env, o *fitOptions, path string) error {
 		return err
 	}
 	doc := analysis.Encode(res, true)
+	auto, err := o.autoFamilies(cmd, e, res)
+	if err != nil {
+		return err
+	}
+	doc.Fits = append(doc.Fits, auto.Fits...)
+	doc.Warnings = append(doc.Warnings, auto.Warnings...)
 	// A non-finite number is the same error in every format, before anything is written.
 	if err := report.CheckFinite(doc); err != nil {
 		return err
@@ -284,12 +290,12 @@ func runFit(e *env, o *fitOptions, path string) error {
 		case format.CSV:
 			err = report.WriteFitCSV(e.stdout, doc)
 		default:
-			err = report.RenderAll(e.stdout, outFmt, report.FitTables(res, doc), stdoutWarnings(outFmt, doc.Warnings))
+			err = report.RenderAll(e.stdout, outFmt, append(report.FitTables(res, doc), auto.Tables(outFmt)...), stdoutWarnings(outFmt, doc.Warnings))
 		}
 		if err != nil {
 			return err
 		}
 	}
 	emitWarnings(e, doc.Warnings)
-	return strictErr(e, o.strict, res.Unconverged())
+	return strictErr(e, o.strict, append(res.Unconverged(), auto.NotConverged...))
 }
