@@ -526,43 +526,86 @@ func outliers(res []float64, k float64) []int {
 const CodeHoldoutBeforeWhere = "holdout-before-where"
 
 // DisagreementThreshold is the spread of the exponent a across approaches beyond which a
-// group's approaches are said to disagree (Hoffmann et al.'s three differ by 0.04).
+// group's approaches are said to disagree when at least one of them has no bootstrap
+// interval (Hoffmann et al.'s three differ by 0.04). With intervals for every approach,
+// disagreement is decided by the intervals instead: two approaches whose 95% intervals of a
+// do not overlap disagree, whatever the gap.
 const DisagreementThreshold = 0.1
 
-// disagreement warns when the approaches' exponents a differ by more than
-// DisagreementThreshold: the conclusion then depends on the method, not the data.
-func (g *Group) disagreement() (warn.Warning, bool) {
-	type est struct {
-		name string
-		a    float64
+// Agreement describes how a group's approaches were compared: the spread of a, the basis
+// (intervals or DisagreementThreshold) and the verdict, for the approaches table.
+func (g *Group) Agreement() string {
+	_, note, _ := g.compareApproaches()
+	return note
+}
+
+type approachA struct {
+	name string
+	a    float64
+	iv   *stats.Interval
+}
+
+// compareApproaches returns the lowest and highest a among the approaches that ran, a note
+// that says how they were compared, and whether they disagree.
+func (g *Group) compareApproaches() ([2]approachA, string, bool) {
+	var es []approachA
+	ivOf := func(m map[string]stats.Interval) *stats.Interval {
+		if iv, ok := m["a"]; ok {
+			return &iv
+		}
+		return nil
 	}
-	var es []est
 	if g.A1 != nil {
-		es = append(es, est{"Approach 1", g.A1.A})
+		es = append(es, approachA{"Approach 1", g.A1.A, ivOf(g.A1.Intervals())})
 	}
 	if g.A2 != nil {
-		es = append(es, est{"Approach 2", g.A2.A})
+		es = append(es, approachA{"Approach 2", g.A2.A, ivOf(g.A2.Intervals())})
 	}
 	if g.A3 != nil {
-		es = append(es, est{"Approach 3", g.A3.Law.ExponentA()})
+		es = append(es, approachA{"Approach 3", g.A3.Law.ExponentA(), ivOf(g.A3.Intervals)})
 	}
 	if len(es) < 2 {
-		return warn.Warning{}, false
+		return [2]approachA{}, "", false
 	}
 	lo, hi := es[0], es[0]
-	for _, e := range es[1:] {
+	all := true
+	for _, e := range es {
 		if e.a < lo.a {
 			lo = e
 		}
 		if e.a > hi.a {
 			hi = e
 		}
+		all = all && e.iv != nil
 	}
-	if hi.a-lo.a <= DisagreementThreshold {
+	pair := [2]approachA{lo, hi}
+	if all {
+		// Disagree when some two approaches' intervals do not overlap.
+		for i := range es {
+			for j := range es {
+				if es[i].iv.Hi < es[j].iv.Lo {
+					return [2]approachA{es[i], es[j]}, fmt.Sprintf("a spreads %.3f across the approaches; their 95%% intervals of a do not all overlap (%s below %s): they disagree", hi.a-lo.a, es[i].name, es[j].name), true
+				}
+			}
+		}
+		return pair, fmt.Sprintf("a spreads %.3f across the approaches; their 95%% intervals of a overlap: they agree within their uncertainty", hi.a-lo.a), false
+	}
+	if hi.a-lo.a > DisagreementThreshold {
+		return pair, fmt.Sprintf("a spreads %.3f across the approaches, above the threshold %.2f used without intervals for every approach (--bootstrap decides from the intervals)", hi.a-lo.a, DisagreementThreshold), true
+	}
+	return pair, fmt.Sprintf("a spreads %.3f across the approaches, within the threshold %.2f used without intervals for every approach (--bootstrap decides from the intervals)", hi.a-lo.a, DisagreementThreshold), false
+}
+
+// disagreement warns when the approaches' exponents a disagree (see DisagreementThreshold):
+// the conclusion then depends on the method, not the data.
+func (g *Group) disagreement() (warn.Warning, bool) {
+	pair, note, bad := g.compareApproaches()
+	if !bad {
 		return warn.Warning{}, false
 	}
-	w := warn.New(CodeApproachesDisagree, "%s gives a = %.3f, %s a = %.3f: the compute-optimal exponent depends on the method; check the rejected budgets and the runs with outsized residuals before trusting either",
-		lo.name, lo.a, hi.name, hi.a)
+	lo, hi := pair[0], pair[1]
+	w := warn.New(CodeApproachesDisagree, "%s gives a = %.3f, %s a = %.3f (%s): the compute-optimal exponent depends on the method; check the rejected budgets and the runs with outsized residuals before trusting either",
+		lo.name, lo.a, hi.name, hi.a, note)
 	w.Group = g.Name
 	return w, true
 }

@@ -85,8 +85,10 @@ func Encode(res *Result, withDraws bool) *fitfile.Document {
 		}
 		if r := g.A2; r != nil {
 			f := powerLawFit(2, "N_opt = k C^a (IsoFLOP minima)", g.Name, &r.PowerLaws, res.Budgets, r.Warnings)
+			f.Vertex = string(r.Options.Vertex)
 			for _, b := range r.Budgets {
-				f.Budgets = append(f.Budgets, fitfile.Budget{FLOPs: b.FLOPs, NOpt: b.NOpt, DOpt: b.DOpt, Loss: b.Loss, Sizes: b.Sizes, Accepted: b.Accepted, Reason: b.Reason})
+				f.Budgets = append(f.Budgets, fitfile.Budget{FLOPs: b.FLOPs, NOpt: b.NOpt, DOpt: b.DOpt, Loss: b.Loss, Sizes: b.Sizes,
+					Vertex: string(b.Method), Accepted: b.Accepted, Reason: b.Reason})
 			}
 			doc.Fits = append(doc.Fits, f)
 		}

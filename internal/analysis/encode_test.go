@@ -60,12 +60,14 @@ type contract struct {
 			NInt  *[2]float64 `json:"n_opt_interval"`
 		} `json:"allocations"`
 		Budgets []struct {
-			FLOPs float64 `json:"flops"`
-			NOpt  float64 `json:"n_opt"`
-			DOpt  float64 `json:"d_opt"`
-			Loss  float64 `json:"loss"`
-			Sizes int     `json:"sizes"`
+			FLOPs  float64 `json:"flops"`
+			NOpt   float64 `json:"n_opt"`
+			DOpt   float64 `json:"d_opt"`
+			Loss   float64 `json:"loss"`
+			Sizes  int     `json:"sizes"`
+			Vertex string  `json:"vertex"`
 		} `json:"budgets"`
+		Vertex string `json:"vertex"`
 	} `json:"fits"`
 }
 
@@ -96,7 +98,8 @@ func TestEncodeContract(t *testing.T) {
 	if al := a3.Allocations[0]; !(al.FLOPs == 1e22 && al.NOpt > 0 && al.DOpt > 0 && al.Loss > 0) {
 		t.Errorf("allocation %+v", al)
 	}
-	if a2.Approach != 2 || a2.A == nil || len(a2.Budgets) != 4 || a2.Budgets[0].Sizes != 5 || a2.Budgets[0].NOpt == 0 || a2.Budgets[0].Loss == 0 {
+	if a2.Approach != 2 || a2.A == nil || len(a2.Budgets) != 4 || a2.Budgets[0].Sizes != 5 || a2.Budgets[0].NOpt == 0 || a2.Budgets[0].Loss == 0 ||
+		a2.Vertex != "auto" || a2.Budgets[0].Vertex != "akima" {
 		t.Errorf("approach 2 fit is missing contract fields: %+v", a2)
 	}
 	// Encoded and decoded through Decode, the law is the fitted one.

@@ -86,11 +86,14 @@ type Fit struct {
 	RMSE         *float64            `json:"rmse_log_loss,omitempty"`
 	Runs         int                 `json:"runs,omitempty"`
 	Fixed        map[string]float64  `json:"fixed,omitempty"`
-	Allocations  []Allocation        `json:"allocations,omitempty"`
-	Budgets      []Budget            `json:"budgets,omitempty"`
-	Holdout      *Holdout            `json:"holdout,omitempty"`
-	Outliers     []Residual          `json:"outliers,omitempty"`
-	Warnings     warn.List           `json:"warnings,omitempty"`
+	// Vertex is how Approach 2 located each budget's minimum: "auto" (Akima with >= 5 sizes,
+	// else a parabola), "akima" or "parabola" (--vertex); each budget says which it used.
+	Vertex      string       `json:"vertex,omitempty"`
+	Allocations []Allocation `json:"allocations,omitempty"`
+	Budgets     []Budget     `json:"budgets,omitempty"`
+	Holdout     *Holdout     `json:"holdout,omitempty"`
+	Outliers    []Residual   `json:"outliers,omitempty"`
+	Warnings    warn.List    `json:"warnings,omitempty"`
 	// Resamples is the number of bootstrap resamples behind Intervals.
 	Resamples int `json:"resamples,omitempty"`
 	// Bootstrap holds one row per bootstrap resample, its values named by DrawNames
@@ -128,6 +131,7 @@ type Budget struct {
 	DOpt     float64 `json:"d_opt,omitempty"`
 	Loss     float64 `json:"loss,omitempty"`
 	Sizes    int     `json:"sizes"`
+	Vertex   string  `json:"vertex,omitempty"` // "akima" or "parabola": how its minimum was found
 	Accepted bool    `json:"accepted"`
 	Reason   string  `json:"reason,omitempty"`
 }

@@ -226,6 +226,14 @@ func comparisonTable(res *analysis.Result, doc *Document) *Table {
 			row("Kaplan L(N,D) frontier", f)
 		}
 	}
+	for _, g := range res.Groups {
+		if note := g.Agreement(); note != "" {
+			if g.Name != "" {
+				note = g.Name + ": " + note
+			}
+			t.Notes = append(t.Notes, note)
+		}
+	}
 	// One note per distinct skip, naming every group it applies to.
 	var order []string
 	groups := map[string][]string{}
