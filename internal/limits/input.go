@@ -10,9 +10,18 @@ import (
 // MaxInputBytes or holds a line longer than MaxLineBytes (an unbounded read of /dev/zero or
 // a 100 MB line is refused at the cap, in bounded memory). The zero value is ready.
 type Input struct {
+	// AnyLineLength leaves lines unchecked (a JSON array may be one line): only the size is
+	// capped.
+	AnyLineLength bool
+
 	bytes   int64
 	line    int // 1-based line being read
 	lineLen int // bytes of that line so far
+}
+
+// TooLarge is the error of an input over MaxInputBytes.
+func TooLarge() error {
+	return fmt.Errorf("more than %d MiB: inputs are capped at %d MiB (split the runs over several files)", MaxInputBytes>>20, MaxInputBytes>>20)
 }
 
 // Add accounts for the next chunk of the input.
@@ -22,7 +31,10 @@ func (in *Input) Add(p []byte) error {
 	}
 	in.bytes += int64(len(p))
 	if in.bytes > MaxInputBytes {
-		return fmt.Errorf("more than %d MiB: inputs are capped at %d MiB (split the runs over several files)", MaxInputBytes>>20, MaxInputBytes>>20)
+		return TooLarge()
+	}
+	if in.AnyLineLength {
+		return nil
 	}
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
@@ -57,6 +69,9 @@ func (e *LineError) Error() string {
 
 // Reader returns r with Input's caps: reads fail once r exceeds them.
 func Reader(r io.Reader) io.Reader { return &capped{r: r} }
+
+// SizeReader returns r with the size cap only: reads fail once r exceeds MaxInputBytes.
+func SizeReader(r io.Reader) io.Reader { return &capped{r: r, in: Input{AnyLineLength: true}} }
 
 type capped struct {
 	r  io.Reader

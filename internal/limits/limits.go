@@ -48,9 +48,19 @@ const (
 	// which moves a 95% percentile by well under its own sampling error.
 	MaxPlannerDraws = 2000
 
-	// MaxInputBytes caps one input file (runs CSV, fit.json); MaxLineBytes one line of it.
+	// MaxInputBytes caps one input file (runs CSV, fit.json), or one stream (stdin, a pipe),
+	// which is copied to a temporary file as it is read rather than held in memory;
+	// MaxLineBytes one line of it (a JSON array may be one line of any length).
 	MaxInputBytes = 1 << 30
 	MaxLineBytes  = 1 << 20
+
+	// MaxJSONDepth caps how deeply JSON objects nest in a runs input: their keys become
+	// columns "a/b/c", and a log nests two or three levels; a depth of 30,000 took 955 MB.
+	MaxJSONDepth = 64
+
+	// MaxStep caps a step of a loss curve (the step column): a billion optimizer steps is a
+	// hundred times the longest published pre-training run.
+	MaxStep = 1_000_000_000
 
 	// MaxLayers, MaxWidth, MaxVocab and MaxContext bound an architecture's n_layer, d_model
 	// and d_ff, vocabulary and context (scalefit flops, fit --convention): 65,536 layers of
@@ -126,6 +136,20 @@ func Column(what string, v float64) error {
 		return fmt.Errorf("%s: want a number from %s to %s", Num(v), Num(MinValue), Num(hi))
 	}
 	return nil
+}
+
+// Derived checks a value computed from an input's columns (flops = 6 x params x tokens,
+// tokens = flops / (6 params), params = flops / (6 tokens)) against the cap of its column;
+// how says how it was computed, for the message.
+func Derived(what, how string, v float64) error {
+	if Column(what, v) == nil {
+		return nil
+	}
+	hi := MaxCount
+	if what == "flops" || what == "budget" {
+		hi = MaxFLOPs
+	}
+	return fmt.Errorf("derived %s %s (%s): want a number from %s to %s", what, Num(v), how, Num(MinValue), Num(hi))
 }
 
 // Resamples checks a bootstrap request: k resamples in each of groups groups.

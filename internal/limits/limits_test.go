@@ -81,3 +81,15 @@ func ExampleBudget() {
 	// 1e-300 FLOPs: want a positive number of FLOPs from 1 to 1e40
 	// params, tokens, loss
 }
+
+func TestDerived(t *testing.T) {
+	if err := Derived("flops", "6 x params x tokens", 6e58); err == nil || !strings.Contains(err.Error(), "derived flops 6e58 (6 x params x tokens): want a number from 1e-30 to 1e40") {
+		t.Errorf("Derived(6e58) = %v", err)
+	}
+	if err := Derived("params", "flops / (6 tokens)", 1e31); err == nil || !strings.Contains(err.Error(), "1e30") {
+		t.Errorf("Derived(params 1e31) = %v", err)
+	}
+	if err := Derived("tokens", "x", 2e9); err != nil {
+		t.Errorf("Derived(tokens 2e9) = %v", err)
+	}
+}

@@ -233,6 +233,8 @@ func flopsConvention(doc *Document) string {
 		return "derived as 6ND"
 	case "tokens":
 		return "as given; tokens derived as C/(6N)"
+	case "params":
+		return "as given; params derived as C/(6D)"
 	}
 	return "as given"
 }

@@ -14,14 +14,17 @@ func SummaryTable(set *runs.Set) *Table {
 	t := &Table{Title: fmt.Sprintf("Runs: %s", set.Source), Header: []string{"quantity", "min", "max", "notes"}}
 	derived := func(c string) string {
 		if s.Derived == c {
-			if c == "tokens" {
+			switch c {
+			case "tokens":
 				return "derived: tokens = flops / (6 params)"
+			case "params":
+				return "derived: params = flops / (6 tokens); "
 			}
 			return "derived: flops = 6 params tokens"
 		}
 		return ""
 	}
-	t.AddRow("params N", format.Count(s.Params[0]), format.Count(s.Params[1]), fmt.Sprintf("%d distinct sizes", s.DistinctParams))
+	t.AddRow("params N", format.Count(s.Params[0]), format.Count(s.Params[1]), derived("params")+fmt.Sprintf("%d distinct sizes", s.DistinctParams))
 	t.AddRow("tokens D", format.Count(s.Tokens[0]), format.Count(s.Tokens[1]), derived("tokens"))
 	t.AddRow("compute C (FLOPs)", format.Sci(s.FLOPs[0]), format.Sci(s.FLOPs[1]), derived("flops"))
 	t.AddRow("loss (nats/token)", format.Float(s.Loss[0], 4), format.Float(s.Loss[1], 4), "")

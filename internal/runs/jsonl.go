@@ -1,317 +1,310 @@
 package runs
 
 import (
-	"bytes"
-	"encoding/json"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // JSON inputs: JSON Lines (one object per line, as trainers log) and a JSON array of
 // objects. Nested objects are flattened with "/": {"eval": {"c4_en": {"loss": 3.1}}} is the
 // column eval/c4_en/loss. Numbers keep their text, strings are cells, true/false are text,
-// null is an empty cell, and an array is a cell that is not a number.
+// null is an empty cell, and an array is a cell that is not a number. A key given twice on
+// one object, or a flat "eval/loss" beside a nested {"eval": {"loss": ...}}, is a bad row
+// (as a CSV with a column twice is refused): JSON itself would keep one silently.
+//
+// Both are read in one pass (flatJSON over each object) into a jsonStore: the columns in
+// first-seen order and each row's cells packed in one byte slice, so a row costs its cells'
+// bytes and no allocation; the table then yields the rows from the store.
 
-// jsonRows collects flattened objects and the union of their keys in first-seen order.
-type jsonRows struct {
-	file    string
-	keys    []string
-	index   map[string]int
-	recs    []*record
-	zeroCol []int
+// jsonStore holds the rows of a JSON input.
+type jsonStore struct {
+	file  string
+	keys  []string       // columns, in first-seen order
+	index map[string]int // key -> column
+	objs  []string       // paths of nested objects met (for error messages)
+	oidx  map[string]int
+	buf   []byte   // per row: uvarint line delta, then entries, then 0 (see add)
+	bad   []*Error // rows that cannot be read, by entry
+	rows  int
+
+	// the row being read
+	cur      []byte // its entries
+	seen     []int  // per column: the row (1-based) that last set it
+	nested   []bool // per column: set through a nested object on this row
+	dup      string // a key set twice on this row
+	dupMixed bool   // one of its two settings was nested
+	depth    int
+	pc       pathCache
+	lastLine int
 }
 
-func newJSONRows(file string) *jsonRows {
-	return &jsonRows{file: file, index: map[string]int{}}
+// Entry tags in jsonStore.buf.
+const (
+	tagEnd  = 0
+	tagBad  = 1 // then uvarint index into bad
+	tagCell = 2 // 2 + 2*column, then uvarint length and the bytes
+	tagObj  = 3 // 3 + 2*object path index
+)
+
+func newJSONStore(file string, sizeHint int64) *jsonStore {
+	s := &jsonStore{file: file, index: map[string]int{}, oidx: map[string]int{}}
+	// The cells are most of an object's bytes: size the store once.
+	s.buf = make([]byte, 0, max(64<<10, min(sizeHint, limits.MaxInputBytes)*3/5))
+	return s
 }
 
-// add reads one object from dec (its first token already consumed as '{').
-func (j *jsonRows) add(dec *json.Decoder, line int) *record {
-	rec := &record{line: line}
-	err := j.object(dec, "", rec)
+// parser returns a flatJSON whose values go into the row being read.
+func (s *jsonStore) parser() *flatJSON {
+	return &flatJSON{
+		val: func(path []byte, v string, nested bool) {
+			i := s.pc.find(path)
+			if i < 0 {
+				var ok bool
+				if i, ok = s.index[string(path)]; !ok {
+					i = len(s.keys)
+					k := string(path)
+					s.index[k] = i
+					s.keys = append(s.keys, k)
+					s.seen = append(s.seen, 0)
+					s.nested = append(s.nested, false)
+				}
+				s.pc.put(s.keys[i], i)
+			}
+			if s.seen[i] == s.rows+1 {
+				if s.dup == "" {
+					s.dup, s.dupMixed = s.keys[i], s.nested[i] != nested
+				}
+				return
+			}
+			s.seen[i], s.nested[i] = s.rows+1, nested
+			s.cur = binary.AppendUvarint(s.cur, uint64(tagCell+2*i))
+			s.cur = binary.AppendUvarint(s.cur, uint64(len(v)))
+			s.cur = append(s.cur, v...)
+		},
+		obj: func(path []byte) {
+			i, ok := s.oidx[string(path)]
+			if !ok {
+				i = len(s.objs)
+				k := string(path)
+				s.oidx[k] = i
+				s.objs = append(s.objs, k)
+			}
+			s.cur = binary.AppendUvarint(s.cur, uint64(tagObj+2*i))
+		},
+	}
+}
+
+// begin starts a row at line.
+func (s *jsonStore) begin() {
+	s.cur = s.cur[:0]
+	s.dup = ""
+	s.pc.next = 0
+}
+
+// end stores the row being read, or a bad row when err != nil or a key came twice.
+func (s *jsonStore) end(line int, err *Error) {
+	if err == nil && s.dup != "" {
+		msg := fmt.Sprintf("key %q twice in one object: JSON would keep one of the two values silently; keep one", clip(s.dup))
+		if s.dupMixed {
+			k := s.dup
+			if i := strings.LastIndexByte(k, '/'); i > 0 {
+				msg = fmt.Sprintf("key %q twice in one object: a flat %q and a nested {%q: {%q: ...}} name the same column; keep one", clip(k), clip(k), clip(k[:i]), clip(k[i+1:]))
+			}
+		}
+		err = &Error{File: s.file, Line: line, Msg: msg}
+	}
+	s.buf = binary.AppendUvarint(s.buf, uint64(line-s.lastLine))
+	s.lastLine = line
 	if err != nil {
-		return &record{line: line, bad: &Error{File: j.file, Line: line, Msg: "malformed JSON: " + err.Error()}}
+		s.buf = binary.AppendUvarint(s.buf, tagBad)
+		s.buf = binary.AppendUvarint(s.buf, uint64(len(s.bad)))
+		s.bad = append(s.bad, err)
+	} else {
+		s.buf = append(s.buf, s.cur...)
 	}
-	return rec
+	s.buf = append(s.buf, tagEnd)
+	s.rows++
 }
 
-func (j *jsonRows) set(rec *record, key, val string) {
-	i, ok := j.index[key]
-	if !ok {
-		i = len(j.keys)
-		j.index[key] = i
-		j.keys = append(j.keys, key)
+// table yields the stored rows; each record's cells are views of the store.
+func (s *jsonStore) table(format, emptyMsg string) (*table, error) {
+	if len(s.keys) == 0 {
+		if len(s.bad) > 0 {
+			return nil, s.bad[0]
+		}
+		return nil, &Error{File: s.file, Msg: emptyMsg}
 	}
-	for len(rec.fields) <= i {
-		rec.fields = append(rec.fields, "")
-	}
-	rec.fields[i] = val
-}
-
-func (j *jsonRows) object(dec *json.Decoder, prefix string, rec *record) error {
-	for dec.More() {
-		tk, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		k, ok := tk.(string)
-		if !ok {
-			return fmt.Errorf("want a key, got %v", tk)
-		}
-		if !utf8.ValidString(k) {
-			return fmt.Errorf("key is not UTF-8 text")
-		}
-		key := prefix + k
-		v, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch v := v.(type) {
-		case json.Delim:
-			if v == '{' {
-				rec.objs = append(rec.objs, key)
-				if err := j.object(dec, key+"/", rec); err != nil {
-					return err
-				}
-			} else {
-				if err := skipArray(dec); err != nil {
-					return err
-				}
-				j.set(rec, key, "(a JSON array)")
-			}
-		case json.Number:
-			j.set(rec, key, string(v))
-		case string:
-			j.set(rec, key, v)
-		case bool:
-			j.set(rec, key, fmt.Sprint(v))
-		case nil:
-			j.set(rec, key, "")
-		}
-	}
-	_, err := dec.Token() // the closing '}'
-	return err
-}
-
-func skipArray(dec *json.Decoder) error {
-	depth := 1
-	for depth > 0 {
-		tk, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		if d, ok := tk.(json.Delim); ok {
-			switch d {
-			case '[', '{':
-				depth++
-			case ']', '}':
-				depth--
-			}
-		}
-	}
-	return nil
-}
-
-func (j *jsonRows) table(format string) (*table, error) {
-	if len(j.keys) == 0 {
-		return nil, &Error{File: j.file, Msg: "no keys in any JSON object: want objects such as {\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3.1}"}
-	}
-	t := &table{file: j.file, format: format, headers: j.keys, rows: len(j.recs)}
-	t.hcols = make([]int, len(j.keys)) // JSON cells have no column: errors name the key
-	i := 0
+	t := &table{file: s.file, format: format, headers: s.keys, rows: s.rows}
+	t.hcols = make([]int, len(s.keys)) // JSON cells have no column: errors name the key
+	rec := &record{fields: make([]string, len(s.keys)), cols: t.hcols}
+	buf, off, line := s.buf, 0, 0
 	t.next = func() (*record, error) {
-		if i == len(j.recs) {
+		if off >= len(buf) {
 			return nil, io.EOF
 		}
-		r := j.recs[i]
-		i++
-		if r.bad == nil {
-			r.cols = t.hcols
+		d, n := binary.Uvarint(buf[off:])
+		off += n
+		line += int(d)
+		clear(rec.fields)
+		rec.objs = rec.objs[:0]
+		rec.line, rec.bad = line, nil
+		for {
+			tag, n := binary.Uvarint(buf[off:])
+			off += n
+			switch {
+			case tag == tagEnd:
+				if rec.bad != nil {
+					return &record{line: line, bad: rec.bad}, nil
+				}
+				return rec, nil
+			case tag == tagBad:
+				i, n := binary.Uvarint(buf[off:])
+				off += n
+				rec.bad = s.bad[i]
+			case tag%2 == 0:
+				l, n := binary.Uvarint(buf[off:])
+				off += n
+				rec.fields[(tag-tagCell)/2] = bytesString(buf[off : off+int(l)])
+				off += int(l)
+			default:
+				rec.objs = append(rec.objs, s.objs[(tag-tagObj)/2])
+			}
 		}
-		return r, nil
 	}
 	return t, nil
 }
 
-// jsonlTable reads JSON Lines held in memory.
-func jsonlTable(name string, data []byte) (*table, error) {
-	return jsonlStream(name, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
-}
-
-// jsonlStream reads JSON Lines in two passes over open(): the first collects the keys (the
-// columns, in first-seen order), the second yields one record per line. An empty line
-// between objects is a bad row (an error, or skipped with --skip-invalid); blank lines at
-// the end are ignored.
-func jsonlStream(name string, open func() (io.ReadCloser, error)) (*table, error) {
-	var keys []string
-	index := map[string]int{}
-	var pc pathCache
-	p := &flatJSON{
-		val: func(path []byte, _ string) {
-			if pc.find(path) >= 0 {
-				return
-			}
-			i, ok := index[string(path)]
-			if !ok {
-				i = len(keys)
-				k := string(path)
-				index[k] = i
-				keys = append(keys, k)
-			}
-			pc.put(keys[i], i)
-		},
-		obj: func([]byte) {},
-	}
-	rc, err := open()
+// jsonlTable reads JSON Lines: one object per line. An empty line between objects is a bad
+// row (an error, or skipped with --skip-invalid); blank lines at the end are ignored.
+func jsonlTable(in *input) (*table, error) {
+	r, err := in.rewind()
 	if err != nil {
 		return nil, err
 	}
-	lr := newLineReader(rc)
+	defer in.release()
+	s := newJSONStore(in.name, in.size)
+	p := s.parser()
+	lr := newLineReader(limits.Reader(r), in.size)
+	var blanks []int
 	for {
 		l, ok, err := lr.next()
 		if err != nil {
-			rc.Close()
 			return nil, err
 		}
 		if !ok {
 			break
 		}
-		if utf8.ValidString(l) {
-			pc.next = 0
-			_ = p.parse(l) // a bad line is reported by the second pass
+		if strings.TrimSpace(l) == "" {
+			blanks = append(blanks, lr.line)
+			continue
 		}
-	}
-	rc.Close()
-	if len(keys) == 0 {
-		return nil, &Error{File: name, Msg: "no keys in any JSON object: want one object per line such as {\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3.1}"}
-	}
-	t := &table{file: name, format: FormatJSONL, headers: keys, rows: lr.line}
-	t.hcols = make([]int, len(keys)) // JSON cells have no column: errors name the key
-	rec := &record{fields: make([]string, len(keys)), cols: t.hcols}
-	objPaths := map[string]string{}
-	pc = pathCache{}
-	p.val = func(path []byte, v string) {
-		i := pc.find(path)
-		if i < 0 {
-			var ok bool
-			if i, ok = index[string(path)]; !ok {
-				return
-			}
-			pc.put(keys[i], i)
+		for _, b := range blanks { // blank lines before an object are bad rows
+			s.end(b, &Error{File: in.name, Line: b, Msg: "empty line: want one JSON object per line"})
 		}
-		rec.fields[i] = v
+		blanks = blanks[:0]
+		s.begin()
+		s.end(lr.line, s.parseLine(p, l, lr.line))
 	}
-	p.obj = func(path []byte) {
-		k, ok := objPaths[string(path)]
-		if !ok {
-			k = string(path)
-			objPaths[k] = k
-		}
-		rec.objs = append(rec.objs, k)
-	}
-	parseLine := func(l string, line int) *record {
-		if !utf8.ValidString(l) {
-			return &record{line: line, bad: &Error{File: name, Line: line, Msg: "not UTF-8 text: save the file as UTF-8"}}
-		}
-		clear(rec.fields)
-		pc.next = 0
-		rec.objs = rec.objs[:0]
-		rec.line = line
-		if err := p.parse(l); err != nil {
-			col := 0
-			if se, ok := err.(*jsonSyntaxError); ok {
-				col = se.col
-			} else {
-				return &record{line: line, bad: &Error{File: name, Line: line, Msg: fmt.Sprintf("%q: %v", clip(strings.TrimSpace(l)), err)}}
-			}
-			return &record{line: line, bad: &Error{File: name, Line: line, Col: col, Msg: err.Error()}}
-		}
-		return rec
-	}
-	var blanks []int
-	var held string
-	heldLine := 0
-	t.next = func() (*record, error) {
-		for {
-			if heldLine > 0 && len(blanks) > 0 {
-				b := blanks[0]
-				blanks = blanks[1:]
-				return &record{line: b, bad: &Error{File: name, Line: b, Msg: "empty line: want one JSON object per line"}}, nil
-			}
-			if heldLine > 0 {
-				l, n := held, heldLine
-				heldLine = 0
-				return parseLine(l, n), nil
-			}
-			if lr == nil {
-				return nil, io.EOF
-			}
-			if rc == nil {
-				if rc, err = open(); err != nil {
-					return nil, err
-				}
-				lr = newLineReader(rc)
-			}
-			l, ok, err := lr.next()
-			if err != nil || !ok {
-				rc.Close()
-				lr = nil
-				if err == nil {
-					err = io.EOF
-				}
-				return nil, err
-			}
-			if strings.TrimSpace(l) == "" {
-				blanks = append(blanks, lr.line)
-				continue
-			}
-			if len(blanks) > 0 {
-				held, heldLine = l, lr.line
-				continue
-			}
-			return parseLine(l, lr.line), nil
-		}
-	}
-	rc = nil
-	return t, nil
+	return s.table(FormatJSONL, "no keys in any JSON object: want one object per line such as {\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3.1}")
 }
 
-// jsonArrayTable reads a JSON array of objects.
-func jsonArrayTable(name string, data []byte) (*table, error) {
-	j := newJSONRows(name)
-	lineAt := func(off int64) int {
-		for int(off) < len(data) && strings.IndexByte(" \t\r\n,", data[off]) >= 0 {
-			off++
-		}
-		return 1 + bytes.Count(data[:off], []byte{'\n'})
+// parseLine reads one line of JSON Lines into the row being read.
+func (s *jsonStore) parseLine(p *flatJSON, l string, line int) *Error {
+	if !utf8.ValidString(l) {
+		return &Error{File: s.file, Line: line, Msg: "not UTF-8 text: save the file as UTF-8"}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	tk, err := dec.Token()
-	if d, ok := tk.(json.Delim); err != nil || !ok || d != '[' {
-		return nil, &Error{File: name, Line: 1, Msg: "want a JSON array of objects [{...}, ...]"}
-	}
-	for dec.More() {
-		line := lineAt(dec.InputOffset())
-		tk, err := dec.Token()
-		if err != nil {
-			return nil, &Error{File: name, Line: line, Msg: "malformed JSON: " + err.Error()}
+	if err := p.parse(l); err != nil {
+		if se, ok := err.(*jsonSyntaxError); ok {
+			return &Error{File: s.file, Line: line, Col: se.col, Msg: err.Error()}
 		}
-		if d, ok := tk.(json.Delim); !ok || d != '{' {
-			return nil, &Error{File: name, Line: line, Msg: fmt.Sprintf("%v: want a JSON object {...} for each run", tk)}
-		}
-		rec := j.add(dec, line)
-		if rec.bad != nil {
-			return nil, rec.bad
-		}
-		j.recs = append(j.recs, rec)
+		return &Error{File: s.file, Line: line, Msg: fmt.Sprintf("%q: %v", clip(strings.TrimSpace(l)), err)}
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, &Error{File: name, Line: lineAt(dec.InputOffset()), Msg: "malformed JSON: " + err.Error()}
+	return nil
+}
+
+// jsonArrayTable reads a JSON array of objects, held whole (it may be one line of any
+// length, as pandas' to_json(orient="records") writes it), in one linear pass.
+func jsonArrayTable(in *input) (*table, error) {
+	r, err := in.rewind()
+	if err != nil {
+		return nil, err
 	}
-	return j.table(FormatJSON)
+	data, err := readAll(limits.SizeReader(r))
+	in.release()
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, n := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			i += n
+		}
+		return nil, &Error{File: in.name, Line: 1 + strings.Count(bytesString(data[:i]), "\n"), Msg: "not UTF-8 text: save the file as UTF-8"}
+	}
+	text := bytesString(data)
+	s := newJSONStore(in.name, int64(len(data)))
+	p := s.parser()
+	p.s, p.i = text, 0
+	// line counts the newlines before p.i, advancing with it (linear in the file).
+	line, at := 1, 0
+	lineAt := func(i int) int {
+		line += strings.Count(text[at:i], "\n")
+		at = i
+		return line
+	}
+	fail := func(msg string) error {
+		return &Error{File: in.name, Line: lineAt(p.i), Msg: msg}
+	}
+	p.i = len(text) - len(strings.TrimLeft(text, " \t\r\n\ufeff"))
+	if p.i >= len(text) || text[p.i] != '[' {
+		return nil, &Error{File: in.name, Line: 1, Msg: "want a JSON array of objects [{...}, ...]"}
+	}
+	p.i++
+	for first := true; ; first = false {
+		p.ws()
+		if p.i < len(text) && text[p.i] == ']' {
+			p.i++
+			break
+		}
+		if !first {
+			if p.i >= len(text) || text[p.i] != ',' {
+				return nil, fail("malformed JSON: want ',' or ']' between the objects of the array")
+			}
+			p.i++
+			p.ws()
+		}
+		if p.i >= len(text) {
+			return nil, fail("malformed JSON: unexpected end of the file: want ']'")
+		}
+		if text[p.i] != '{' {
+			j := p.i
+			for j < len(text) && !strings.ContainsRune(",]\n", rune(text[j])) {
+				j++
+			}
+			return nil, fail(fmt.Sprintf("%s: want a JSON object {...} for each run", clip(strings.TrimSpace(text[p.i:j]))))
+		}
+		l := lineAt(p.i)
+		s.begin()
+		p.path, p.depth = p.path[:0], 0
+		if err := p.object(); err != nil {
+			return nil, fail(err.Error())
+		}
+		s.end(l, nil)
+	}
+	p.ws()
+	if p.i < len(text) {
+		return nil, fail("malformed JSON: more after the array's closing ']'")
+	}
+	return s.table(FormatJSON, "no keys in any JSON object: want objects such as {\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3.1}")
 }
 
 // pathCache remembers the column of the k-th value of the previous line: lines of a log

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // flatJSON parses one JSON object (a line of JSON Lines) into flattened cells without
@@ -11,17 +13,22 @@ import (
 // ("eval/c4_en/loss") as a view of the line. Numbers keep their text; true/false are text;
 // null is an empty cell; an array is the cell "(a JSON array)"; a nested object is reported
 // through obj and flattened.
+//
+// Objects nest at most limits.MaxJSONDepth deep; the path is one buffer, cut back as each
+// object ends, so memory stays linear in the line.
 type flatJSON struct {
-	s    string
-	i    int
-	path []byte
-	val  func(path []byte, v string)
-	obj  func(path []byte)
+	s     string
+	i     int
+	path  []byte
+	depth int // objects open at p.i (the line's own is 1)
+	// val receives each value; nested says it is inside an object within the line's.
+	val func(path []byte, v string, nested bool)
+	obj func(path []byte)
 }
 
 // parse reads the whole line: one object and nothing after it but white space.
 func (p *flatJSON) parse(line string) error {
-	p.s, p.i, p.path = line, 0, p.path[:0]
+	p.s, p.i, p.path, p.depth = line, 0, p.path[:0], 0
 	p.ws()
 	if p.i >= len(p.s) || p.s[p.i] != '{' {
 		return fmt.Errorf("want a JSON object {...} on each line")
@@ -59,6 +66,17 @@ func (p *flatJSON) ws() {
 }
 
 func (p *flatJSON) object() error {
+	if p.depth >= limits.MaxJSONDepth {
+		return p.errf("JSON objects nested more than %d deep: want flat objects, or a few levels (their keys become columns a/b/c)", limits.MaxJSONDepth)
+	}
+	p.depth++
+	err := p.members()
+	p.depth--
+	return err
+}
+
+// members reads an object's members, from its '{' to its '}'.
+func (p *flatJSON) members() error {
 	p.i++ // '{'
 	p.ws()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
@@ -114,28 +132,28 @@ func (p *flatJSON) value() error {
 		if err := p.skipArray(); err != nil {
 			return err
 		}
-		p.val(p.path, "(a JSON array)")
+		p.val(p.path, "(a JSON array)", p.depth > 1)
 	case c == '"':
 		v, err := p.str()
 		if err != nil {
 			return err
 		}
-		p.val(p.path, v)
+		p.val(p.path, v, p.depth > 1)
 	case strings.HasPrefix(p.s[p.i:], "true"):
 		p.i += 4
-		p.val(p.path, "true")
+		p.val(p.path, "true", p.depth > 1)
 	case strings.HasPrefix(p.s[p.i:], "false"):
 		p.i += 5
-		p.val(p.path, "false")
+		p.val(p.path, "false", p.depth > 1)
 	case strings.HasPrefix(p.s[p.i:], "null"):
 		p.i += 4
-		p.val(p.path, "")
+		p.val(p.path, "", p.depth > 1)
 	case c == '-' || c >= '0' && c <= '9':
 		j := p.i
 		for p.i < len(p.s) && isNumByte(p.s[p.i]) {
 			p.i++
 		}
-		p.val(p.path, p.s[j:p.i])
+		p.val(p.path, p.s[j:p.i], p.depth > 1)
 	default:
 		return p.errf("malformed JSON: unexpected %q", clip(p.s[p.i:min(len(p.s), p.i+8)]))
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // flattenStd flattens a decoded JSON object as flatJSON does, for comparison.
@@ -34,7 +36,7 @@ func flattenStd(prefix string, m map[string]any, out map[string]string) {
 
 func flatten(line string) (map[string]string, error) {
 	out := map[string]string{}
-	p := &flatJSON{val: func(path []byte, v string) { out[string(path)] = v }, obj: func([]byte) {}}
+	p := &flatJSON{val: func(path []byte, v string, _ bool) { out[string(path)] = v }, obj: func([]byte) {}}
 	err := p.parse(line)
 	return out, err
 }
@@ -46,6 +48,34 @@ func dump(m map[string]string) string {
 	}
 	sort.Strings(ks)
 	return strings.Join(ks, " ")
+}
+
+// depthOf is how deeply objects nest in s outside strings and arrays (flatJSON skips an
+// array whole): close enough for the test's lines, which encoding/json has read.
+func depthOf(s string) int {
+	var stack []byte
+	m, str := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case str && c == '\\':
+			i++
+		case c == '"':
+			str = !str
+		case !str && (c == '{' || c == '['):
+			stack = append(stack, c)
+			d := 0
+			for _, x := range stack {
+				if x == '[' {
+					break
+				}
+				d++
+			}
+			m = max(m, d)
+		case !str && (c == '}' || c == ']') && len(stack) > 0:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return m
 }
 
 // FuzzFlatJSON: every line encoding/json reads as one object, flatJSON reads to the same
@@ -74,6 +104,12 @@ func FuzzFlatJSON(f *testing.F) {
 			return // something after the object
 		}
 		if !bytes.HasPrefix(bytes.TrimLeft([]byte(line), " \t\r"), []byte("{")) {
+			return
+		}
+		if depthOf(line) > limits.MaxJSONDepth {
+			if err == nil {
+				t.Fatalf("%q: nested deeper than %d, accepted", line, limits.MaxJSONDepth)
+			}
 			return
 		}
 		if err != nil {

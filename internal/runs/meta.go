@@ -6,8 +6,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-
-	"github.com/scalefit/scalefit/internal/limits"
 )
 
 // metaTable is a --meta file: one row per run, joined on the run id.
@@ -28,26 +26,28 @@ type metaRow struct {
 // loadMeta reads a metadata table (any input format). Its run column is --run-col when the
 // table has that header, else one of the run aliases; each run id may appear once.
 func loadMeta(path string, opts Options) (*metaTable, error) {
-	fh, err := os.Open(path)
+	in, err := openPath(path, path)
 	if err != nil {
-		return nil, fmt.Errorf("--meta: %w", err)
-	}
-	data, err := readAll(limits.Reader(fh))
-	fh.Close()
-	if err != nil {
+		if os.IsNotExist(err) || os.IsPermission(err) {
+			return nil, fmt.Errorf("--meta: %w", err)
+		}
 		return nil, fmt.Errorf("--meta %s: %w", path, err)
 	}
-	t, err := parseTable(path, data, "")
+	t, err := openTable(in, "")
 	if err != nil {
-		return nil, err
+		if _, ok := err.(*Error); ok {
+			return nil, err
+		}
+		return nil, fmt.Errorf("--meta %s: %w", path, wrapIO(path, err))
 	}
+	defer t.close()
 	m := &metaTable{t: t, runCol: -1, rows: map[string]*metaRow{}}
 	idx := map[string]int{}
 	for i, h := range t.headers {
-		idx[normalize(h)] = i
+		idx[NormalizeHeader(h)] = i
 	}
 	if opts.RunCol != "" {
-		if i, ok := idx[normalize(opts.RunCol)]; ok {
+		if i, ok := idx[NormalizeHeader(opts.RunCol)]; ok {
 			m.runCol = i
 		}
 	}

@@ -3,6 +3,7 @@ package runs
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,19 +23,29 @@ func LoadFiles(paths []string, stdin io.Reader, opts Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkOptions(opts); err != nil {
+		return nil, err
+	}
 	var tables []*table
+	defer func() { closeAll(tables) }()
 	for _, f := range files {
-		var t *table
+		var in *input
+		name := f
 		if f == "-" {
-			t, err = tableFromReader(stdin, "<stdin>", opts.Format)
-			if err != nil {
-				return nil, wrapIO("<stdin>", err)
-			}
-		} else if t, err = tableFromFile(f, f, opts.Format); err != nil {
+			name = "<stdin>"
+			in, err = openReader(stdin, name)
+		} else {
+			in, err = openPath(f, f)
+		}
+		if err != nil {
 			if os.IsNotExist(err) || os.IsPermission(err) {
 				return nil, fmt.Errorf("cannot read runs: %w", err)
 			}
-			return nil, wrapIO(f, err)
+			return nil, wrapIO(name, err)
+		}
+		t, err := openTable(in, opts.Format)
+		if err != nil {
+			return nil, wrapIO(name, err)
 		}
 		t.stem = fileStem(f)
 		tables = append(tables, t)
@@ -74,13 +85,28 @@ func expandPaths(paths []string) (files []string, multi bool, err error) {
 				return nil, false, fmt.Errorf("cannot read runs: %w", err)
 			}
 			var in []string
+			links := 0
 			for _, e := range ents {
-				if e.Type().IsRegular() && hasDataExt(e.Name()) && !strings.HasPrefix(e.Name(), ".") {
-					in = append(in, filepath.Join(p, e.Name()))
+				if !hasDataExt(e.Name()) || strings.HasPrefix(e.Name(), ".") {
+					continue
 				}
+				f := filepath.Join(p, e.Name())
+				if e.Type()&fs.ModeSymlink != 0 { // a link to a regular file is one
+					links++
+					if fi, err := os.Stat(f); err != nil || !fi.Mode().IsRegular() {
+						continue
+					}
+				} else if !e.Type().IsRegular() {
+					continue
+				}
+				in = append(in, f)
 			}
 			if len(in) == 0 {
-				return nil, false, fmt.Errorf("%s: a directory with no runs files (%s)", p, strings.Join(dataExts, ", "))
+				more := ""
+				if links > 0 {
+					more = fmt.Sprintf("; %d symbolic link(s) lead to no regular file", links)
+				}
+				return nil, false, fmt.Errorf("%s: a directory with no runs files (%s)%s", p, strings.Join(dataExts, ", "), more)
 			}
 			sort.Strings(in)
 			files = append(files, in...)
@@ -127,4 +153,11 @@ func hasDataExt(name string) bool {
 		}
 	}
 	return false
+}
+
+// closeAll releases the inputs of tables (after they are read, or when loading fails).
+func closeAll(tables []*table) {
+	for _, t := range tables {
+		t.close()
+	}
 }

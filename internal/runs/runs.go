@@ -101,6 +101,9 @@ const EmptyGroup = "(empty)"
 type Options struct {
 	// Column overrides: the header (case-insensitive) that holds each canonical column.
 	ParamsCol, TokensCol, FLOPsCol, LossCol, GroupCol, RunCol, BudgetCol string
+	// StepCol names the step column (else one of Aliases["step"]): it orders a run's points
+	// when --meta gives the run's total tokens.
+	StepCol string
 	// Where keeps only the runs that match this expression (see ParseExpr).
 	Where string
 	// DropHighestLoss drops the K runs with the highest loss after Where, as Epoch's
@@ -120,8 +123,8 @@ type Options struct {
 	// (scalefit fit --convention: an architecture counted under a convention). The input then
 	// needs tokens but no params or flops column; one it has is replaced by the derived value.
 	Derive *Deriver
-	// Layout is the kind of table: "" a scaling-law table (params, loss, and tokens or
-	// flops required), LayoutCurves or LayoutTable.
+	// Layout is the kind of table: "" a scaling-law table (loss, and two of params, tokens
+	// and flops required), LayoutCurves or LayoutTable.
 	Layout string
 	// TableLoss names and bounds the loss of a LayoutTable (nil: the usual loss column, a
 	// positive number).
@@ -154,7 +157,7 @@ type Set struct {
 	Source   string            // input as given ("<stdin>" for -; "runs/ (30 files)" for several)
 	Runs     []Run             // the runs kept, in input order
 	Columns  map[string]string // canonical column -> header used in the input
-	Derived  string            // "tokens" (from flops) or "flops" (from tokens) or ""
+	Derived  string            // the column computed from the others with C = 6ND: "tokens", "flops", "params" or ""
 	Read     int               // data rows read
 	Excluded int               // rows dropped by Where and DropHighestLoss
 	Headers  []string          // the input's headers as written (all files, then --meta and --run-pattern columns)
@@ -238,25 +241,23 @@ func (s *Set) FindHeader(names ...string) (string, bool) {
 // Has reports whether the file supplied a canonical column (group, run, budget, ...).
 func (s *Set) Has(canonical string) bool { _, ok := s.Columns[canonical]; return ok }
 
-// Aliases lists, for each canonical column, the headers recognised without an override.
-// Matching ignores case and treats spaces and hyphens as underscores.
+// Aliases lists, for each canonical column, the headers recognised without an override:
+// one list for every command (fit, curve, tasks, ...). Matching ignores case and treats
+// spaces and hyphens as underscores (NormalizeHeader). A log's tokens_seen is its tokens;
+// "step" orders a run's points (it is read as text, with Run.Field).
 var Aliases = map[string][]string{
 	"params": {"params", "n", "n_params", "num_params", "model_size", "parameters"},
-	"tokens": {"tokens", "d", "n_tokens", "train_tokens", "training_tokens"},
+	"tokens": {"tokens", "d", "n_tokens", "train_tokens", "training_tokens", "tokens_seen", "num_tokens_seen", "train/tokens_seen"},
 	"flops":  {"flops", "c", "compute", "training_flop", "training_flops"},
-	"loss":   {"loss", "l", "val_loss", "final_loss"},
+	"loss":   {"loss", "l", "val_loss", "final_loss", "train_loss", "training_loss", "train/loss"},
 	"run":    {"run", "run_id", "id", "name"},
-	"budget": {"budget"},
+	"budget": {"budget", "compute_budget", "flops_budget", "budget_flops", "isoflop_budget", "c_budget"},
 	"group":  {"group"},
+	"step":   {"step", "steps", "iteration", "iter", "global_step", "_step", "trainer/global_step"},
 }
 
 var canonicalOrder = []string{"params", "tokens", "flops", "loss", "group", "run", "budget"}
 
-var underscores = strings.NewReplacer(" ", "_", "-", "_")
-
-func normalize(h string) string {
-	return underscores.Replace(strings.ToLower(strings.TrimSpace(h)))
-}
 
 // Error is a problem with the input, located at a line and column (1-based; Col is the
 // field number, 0 when the problem is the whole line or file).
@@ -332,8 +333,11 @@ func (s *Set) knownNames() []string {
 	return names
 }
 
-// resolveColumns maps canonical columns to headers, from overrides or aliases.
-func (s *Set) resolveColumns(opts Options) error {
+// resolveColumns maps canonical columns to headers, from overrides or aliases. metaOnly
+// marks the union columns that only --meta has: when the data has a column of the same
+// role under another alias (a log's tokens_seen beside the metadata's total tokens), the
+// data's is taken.
+func (s *Set) resolveColumns(opts Options, metaOnly []bool) error {
 	hline := s.hline
 	over := map[string]string{
 		"params": opts.ParamsCol, "tokens": opts.TokensCol, "flops": opts.FLOPsCol, "loss": opts.LossCol,
@@ -353,15 +357,23 @@ func (s *Set) resolveColumns(opts Options) error {
 		}
 		var found []int
 		aliases := Aliases[c]
-		if c == "loss" && opts.Layout == LayoutCurves {
-			aliases = append(append([]string(nil), aliases...), curveLossAliases...)
-		}
 		if c == "loss" && opts.Layout == LayoutTable && opts.TableLoss != nil {
 			aliases = append(append([]string(nil), aliases...), opts.TableLoss.Aliases...)
 		}
 		for _, a := range aliases {
 			if i, ok := s.index[normalize(a)]; ok && !slicesContains(found, i) {
 				found = append(found, i)
+			}
+		}
+		if len(found) > 1 {
+			data := found[:0:0]
+			for _, i := range found {
+				if i >= len(metaOnly) || !metaOnly[i] {
+					data = append(data, i)
+				}
+			}
+			if len(data) > 0 {
+				found = data
 			}
 		}
 		switch {
@@ -404,23 +416,27 @@ func (s *Set) resolveColumns(opts Options) error {
 		if !s.Has("loss") {
 			return s.missing("loss", "losses in nats per token")
 		}
-		if s.Has("params") {
-			switch {
-			case !s.Has("tokens") && s.Has("flops"):
-				s.Derived = "tokens"
-			case !s.Has("flops") && s.Has("tokens"):
-				s.Derived = "flops"
+		switch {
+		case !s.Has("params"):
+			if s.Has("flops") && s.Has("tokens") {
+				s.Derived = "params"
 			}
+		case !s.Has("tokens") && s.Has("flops"):
+			s.Derived = "tokens"
+		case !s.Has("flops") && s.Has("tokens"):
+			s.Derived = "flops"
 		}
 		return nil
 	}
-	if !s.Has("params") {
-		return s.missing("params", "parameter counts")
+	if !s.Has("params") && !(s.Has("flops") && s.Has("tokens")) {
+		return s.missing("params", "parameter counts, or flops and tokens columns to derive them from")
 	}
 	if !s.Has("loss") {
 		return s.missing("loss", "losses in nats per token")
 	}
 	switch {
+	case !s.Has("params"):
+		s.Derived = "params"
 	case !s.Has("tokens") && !s.Has("flops"):
 		return s.missing("tokens", "training tokens, or a flops column to derive them from")
 	case !s.Has("tokens"):
@@ -432,11 +448,10 @@ func (s *Set) resolveColumns(opts Options) error {
 }
 
 // LayoutCurves is the Options.Layout of loss curves: one row per logged point (run, step,
-// loss, and optionally lr, schedule, tokens, params). Only a loss column is required
-// (train_loss, training_loss and W&B's train/loss also name it); params, tokens, flops and
-// budget are read when the input has them (an empty or 0 cell reads as 0, any other must be a positive
-// number), and tokens or flops are derived only on rows that have params. The step, lr and
-// schedule columns are read with Run.Field.
+// loss, and optionally lr, schedule, tokens, params). Only a loss column is required;
+// params, tokens, flops and budget are read when the input has them (an empty or 0 cell
+// reads as 0, any other must be a positive number), and tokens or flops are derived only on
+// rows that have params. The step, lr and schedule columns are read with Run.Field.
 const LayoutCurves = "curves"
 
 // LayoutTable is the Options.Layout of a law family's table (scalefit fit --family): only a
@@ -450,9 +465,6 @@ const LayoutTable = "table"
 func tableFree(c string) bool {
 	return c == "params" || c == "tokens" || c == "flops" || c == "budget"
 }
-
-// curveLossAliases are the loss headers LayoutCurves recognises besides Aliases["loss"].
-var curveLossAliases = []string{"train_loss", "training_loss", "train/loss"}
 
 func slicesContains(xs []int, x int) bool {
 	for _, v := range xs {

@@ -6,18 +6,17 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
-	"os"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/scalefit/scalefit/internal/limits"
 )
 
-// Large logs are read in two passes over the file, never whole into memory: the first counts
+// Large delimited files are read in two passes, never whole into memory: the first counts
 // lines (so the runs are allocated once, at their final size) and looks for quoted fields
-// that span lines; the second splits the lines in a 1 MB buffer (a quoted field is unquoted
-// in place unless it holds ""). A CSV with a line break inside quotes, a JSON array and stdin
-// from a pipe are read whole.
+// that span lines; the second splits the lines in a buffer of scanChunk bytes (a quoted
+// field is unquoted in place unless it holds ""). A CSV with a line break inside quotes is
+// read whole (through encoding/csv); JSON is read in one pass (jsonl.go).
 
 const (
 	scanChunk = 256 << 10 // read size of each pass
@@ -34,11 +33,13 @@ type scanInfo struct {
 	blank     bool   // nothing but white space
 }
 
-func scanInput(r io.Reader, format string) (scanInfo, error) {
+func scanInput(r io.Reader) (scanInfo, error) {
 	si := scanInfo{blank: true}
-	// Quotes matter to delimited text only: JSON is full of them.
-	quotes := format != FormatJSONL && format != FormatJSON
-	buf := make([]byte, bufSize(r))
+	size := int64(-1)
+	if l, ok := r.(interface{ Len() int }); ok {
+		size = int64(l.Len())
+	}
+	buf := make([]byte, bufSize(size))
 	si.head = make([]byte, 0, min(len(buf), headSize))
 	first, odd := true, false
 	var capped limits.Input // the one pass over every byte checks the size caps
@@ -51,16 +52,13 @@ func scanInput(r io.Reader, format string) (scanInfo, error) {
 		if first && n > 0 {
 			first = false
 			c = bytes.TrimPrefix(c, bom)
-			if format == "" || format == FormatAuto {
-				quotes = detectFormat(c) == FormatCSV
-			}
 		}
 		if len(si.head) < headSize {
 			k := min(len(c), headSize-len(si.head))
 			si.head = append(si.head, c[:k]...)
 		}
 		si.lines += bytes.Count(c, []byte{'\n'})
-		if quotes && !si.multiline && (odd || bytes.IndexByte(c, '"') >= 0) {
+		if !si.multiline && (odd || bytes.IndexByte(c, '"') >= 0) {
 			for _, ch := range c {
 				switch ch {
 				case '"':
@@ -87,88 +85,45 @@ func scanInput(r io.Reader, format string) (scanInfo, error) {
 
 // streamable: a delimited file without line breaks in quotes whose header line is within
 // the head.
-func (si *scanInfo) streamable(format string) bool {
+func (si *scanInfo) streamable() bool {
 	if si.multiline || si.blank {
-		return false
-	}
-	switch format {
-	case "", FormatAuto:
-		if detectFormat(si.head) != FormatCSV {
-			return false
-		}
-	case FormatCSV, FormatTSV, FormatWandB:
-	default:
 		return false
 	}
 	return bytes.IndexByte(bytes.TrimLeft(si.head, " \t\r\n"), '\n') >= 0
 }
 
-// jsonLines: JSON Lines, forced or detected.
-func (si *scanInfo) jsonLines(format string) bool {
+// delimitedTable reads delimited text (format csv, tsv or wandb; auto recognises a W&B wide
+// export from its header): in two passes when no quoted field spans lines, else whole.
+func delimitedTable(in *input, format string, auto bool) (*table, error) {
+	r, err := in.rewind()
+	if err != nil {
+		return nil, err
+	}
+	si, err := scanInput(r)
+	if err != nil {
+		return nil, err
+	}
 	if si.blank {
-		return false
+		return nil, &Error{File: in.name, Msg: "empty file: want a header line (params,tokens,loss or params,flops,loss) and runs"}
 	}
-	return format == FormatJSONL || (format == "" || format == FormatAuto) && detectFormat(si.head) == FormatJSONL
-}
-
-// tableFromFile reads the table of a named file.
-func tableFromFile(path, name, format string) (*table, error) {
-	fh, err := os.Open(path)
-	if err != nil {
+	if si.streamable() {
+		return streamTable(in, &si, format, auto)
+	}
+	if r, err = in.rewind(); err != nil {
 		return nil, err
 	}
-	si, err := scanInput(fh, format)
-	fh.Close()
-	if err != nil {
+	data := make([]byte, in.size)
+	if _, err := io.ReadFull(r, data); err != nil {
 		return nil, err
 	}
-	reopen := func() (io.ReadCloser, error) { return os.Open(path) }
-	if si.streamable(format) {
-		return streamTable(name, &si, format, reopen)
-	}
-	if si.jsonLines(format) {
-		return jsonlStream(name, reopen)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return parseTable(name, data, format)
-}
-
-// tableFromReader reads the table of r: in two passes when r can seek, else whole.
-func tableFromReader(r io.Reader, name, format string) (*table, error) {
-	if rs, ok := r.(io.ReadSeeker); ok {
-		if pos, err := rs.Seek(0, io.SeekCurrent); err == nil {
-			si, err := scanInput(rs, format)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := rs.Seek(pos, io.SeekStart); err != nil {
-				return nil, err
-			}
-			reopen := func() (io.ReadCloser, error) {
-				_, err := rs.Seek(pos, io.SeekStart)
-				return io.NopCloser(rs), err
-			}
-			if si.streamable(format) {
-				return streamTable(name, &si, format, reopen)
-			}
-			if si.jsonLines(format) {
-				return jsonlStream(name, reopen)
-			}
-		}
-	}
-	data, err := readAll(limits.Reader(r))
-	if err != nil {
-		return nil, err
-	}
-	return parseTable(name, data, format)
+	in.release()
+	return parseDelimited(in.name, data, format, auto)
 }
 
 // streamTable builds the table of an unquoted delimited file from its head (header,
-// delimiter, decimal commas) and reads its rows from open() when first asked.
-func streamTable(name string, si *scanInfo, format string, open func() (io.ReadCloser, error)) (*table, error) {
+// delimiter, decimal commas) and reads its rows from the input when first asked.
+func streamTable(in *input, si *scanInfo, format string, auto bool) (*table, error) {
+	name := in.name
 	comma := byte(sniffDelimiter(si.head))
 	if format == FormatTSV {
 		comma = '\t'
@@ -181,7 +136,6 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 	t := &table{file: name, format: ht.format, headers: ht.headers, hline: ht.hline, rows: si.lines + 1, decimalComma: ht.decimalComma}
 	n := len(t.headers)
 	rec := &record{fields: make([]string, 0, n)}
-	var rc io.ReadCloser
 	var lr *lineReader
 	done := false
 	readLine := func() (string, bool, error) {
@@ -200,18 +154,19 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 		if done {
 			return nil, io.EOF
 		}
-		if rc == nil {
-			if rc, err = open(); err != nil {
+		if lr == nil {
+			r, err := in.rewind()
+			if err != nil {
 				return nil, err
 			}
-			lr = newLineReader(rc)
+			lr = newLineReader(r, in.size)
 		}
 		valid := false
 		for {
 			l, ok, err := readLine()
 			if err != nil || !ok {
 				done = true
-				rc.Close()
+				in.release()
 				if err == nil {
 					err = io.EOF
 				}
@@ -232,7 +187,7 @@ func streamTable(name string, si *scanInfo, format string, open func() (io.ReadC
 		rec.bad = checkRecord(t, rec, valid)
 		return rec, nil
 	}
-	if format == FormatWandB || (format == "" || format == FormatAuto) && isWideWandB(t.headers) {
+	if format == FormatWandB || auto && isWideWandB(t.headers) {
 		return wandbTable(t, format == FormatWandB)
 	}
 	return t, nil
@@ -329,17 +284,15 @@ type lineReader struct {
 	eof  bool
 }
 
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, bufSize(r))}
+// newLineReader reads the lines of r, of size bytes: the buffer is scanChunk, or less for
+// a small file (a directory of many small per-run files should not cost much each).
+func newLineReader(r io.Reader, size int64) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r, bufSize(size))}
 }
 
-// bufSize is scanChunk, or less for a small file: a directory of many small per-run files
-// should not cost a megabyte each.
-func bufSize(r io.Reader) int {
-	if f, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() < scanChunk {
-			return max(int(fi.Size())+1, 4096)
-		}
+func bufSize(size int64) int {
+	if size >= 0 && size < scanChunk {
+		return max(int(size)+1, 4096)
 	}
 	return scanChunk
 }
