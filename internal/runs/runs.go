@@ -258,7 +258,6 @@ var Aliases = map[string][]string{
 
 var canonicalOrder = []string{"params", "tokens", "flops", "loss", "group", "run", "budget"}
 
-
 // Error is a problem with the input, located at a line and column (1-based; Col is the
 // field number, 0 when the problem is the whole line or file).
 type Error struct {
