@@ -18,8 +18,6 @@ import (
 // several points and no step column to place them: every point reads the total.
 const CodeMetaTotalsUnplaced = "meta-totals-unplaced"
 
-// catalogue: meta-totals-unplaced  --meta gives a run's total tokens/flops, and its log has several points but no step column: each point reads the total, so the run's final point is not known
-
 // finish turns the rows into the Set.
 func (l *loader) finish() error {
 	s := l.s

@@ -35,6 +35,7 @@ func Catalogue() []Entry {
 		{"aggregate-row", "a row labelled `mean`, `total`, ... or equal to the column means is read as a run", "delete the summary row, or `--where` it out", ""},
 		{"meta-unknown-run", "`--meta` has rows for runs the data lacks", "check the run ids (a typo, a renamed run)", ""},
 		{"meta-conflict", "the data and `--meta` give different values for a run's column (the data's is used)", "fix the one that is wrong; drop the column from one of them", ""},
+		{"meta-totals-unplaced", "`--meta` gives runs' total tokens or flops and the log has several points per run but no step column, so each point reads the total and a run's final point is not known", "add the log's step column (or its tokens seen)", ""},
 		{"params-unit", "parameter counts below 1,000, or most runs with fewer tokens than parameters: a unit left out", "put the unit in the header (`params (M)`, `tokens (B)`) or write `125M`, `20B`", ""},
 		{"tokens-unit", "parameter counts below 1,000, or most runs with fewer tokens than parameters: a unit left out", "put the unit in the header (`params (M)`, `tokens (B)`) or write `125M`, `20B`", ""},
 		{"flops-not-6nd", "a flops column given beside tokens is more than 10x away from 6ND at the median run (PF-days, GFLOPs, another convention)", "convert it to training FLOPs, or drop it and let C = 6ND be derived", ""},
