@@ -29,7 +29,7 @@ func (f *runFlags) registerNamed(fs *pflag.FlagSet, name func(string) string) {
 	fs.StringVar(&f.opts.BudgetCol, name("budget-col"), "", "column holding the IsoFLOP budget of each run (default: budget)")
 	fs.StringVar(&f.opts.Where, name("where"), "", "keep only runs matching EXPR, e.g. 'flops>=1e19 and loss<4' (canonical names or any column)")
 	fs.IntVar(&f.opts.DropHighestLoss, name("drop-highest-loss"), 0, "drop the K runs with the highest loss (Epoch's Chinchilla recipe uses 5)")
-	fs.StringVar(&f.opts.Format, name("input-format"), "auto", "input format: auto (from content), csv, tsv, jsonl, json or wandb (a W&B wide export)")
+	fs.StringVar(&f.opts.Format, name("input-format"), "auto", "input format: auto (from content), csv, tsv, jsonl, json, wandb (a W&B wide export) or parquet")
 	fs.StringVar(&f.opts.Meta, name("meta"), "", "table of per-run columns (params, schedule, group, ...) joined on the run id")
 	fs.StringVar(&f.opts.RunPattern, name("run-pattern"), "", "regexp whose named groups are read from each run id as columns, e.g. '(?P<params>[0-9.]+[MB])-(?P<chinchilla_multiple>[0-9.]+)xC'")
 	fs.BoolVar(&f.opts.SkipInvalid, name("skip-invalid"), false, "skip rows that cannot be read (counted in a warning with their lines) instead of failing")

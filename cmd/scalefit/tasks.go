@@ -76,7 +76,7 @@ func (o *tasksOptions) register(fs *pflag.FlagSet, name func(string) string) {
 	fs.IntVar(&o.noiseLast, name("noise-last"), 10, "final checkpoints whose metric spread is a task's noise figure")
 	fs.IntVar(&o.bootstrap, name("bootstrap"), 0, "bootstrap resamples of the ladder runs, refitting both steps (0: none)")
 	fs.Uint64Var(&o.seed, name("seed"), 0, "seed of the bootstrap")
-	fs.StringVar(&o.in.Format, name("input-format"), "auto", "input format: auto (from content), csv, tsv, jsonl, json or wandb (a W&B wide export)")
+	fs.StringVar(&o.in.Format, name("input-format"), "auto", "input format: auto (from content), csv, tsv, jsonl, json, wandb (a W&B wide export) or parquet")
 	fs.StringVar(&o.in.Meta, name("meta"), "", "table of per-run columns (params, ...) joined on the run id")
 	fs.StringVar(&o.in.RunPattern, name("run-pattern"), "", "regexp whose named groups are read from each run id as columns, e.g. '(?P<params>[0-9.]+[MB])-(?P<chinchilla_multiple>[0-9.]+)xC'")
 	fs.BoolVar(&o.in.SkipInvalid, name("skip-invalid"), false, "skip rows that cannot be read (counted in a warning with their lines) instead of failing")

@@ -78,7 +78,7 @@ func TestTasksJSONTableAndPlots(t *testing.T) {
 
 // Bad input and bad flags exit 2 with a message; nothing to predict is a usage error.
 func TestTasksErrors(t *testing.T) {
-	few := "run,params,tokens,task,bpb,acc\n" + strings.Repeat("r1,1e8,1e9,a,1.2,0.3\nr2,2e8,2e9,a,1.1,0.35\n", 2) + "big,1e10,1e11,a,0.9,0.5\n"
+	few := "run,params,tokens,task,bpb,acc\n" + "r1,1e8,1e9,a,1.2,0.3\nr2,2e8,2e9,a,1.1,0.35\nr1,1e8,2e9,a,1.15,0.31\nr2,2e8,4e9,a,1.05,0.36\n" + "big,1e10,1e11,a,0.9,0.5\n"
 	cols := []string{"--task-col", "task", "--task-loss-col", "bpb", "--metric-col", "acc"}
 	for _, c := range []struct {
 		name  string

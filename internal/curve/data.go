@@ -38,9 +38,6 @@ func (c *Curve) Spec() string {
 // Len is the schedule length T.
 func (c *Curve) Len() int { return len(c.LR) }
 
-func norm(h string) string {
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(h)))
-}
 
 // InputError is a problem with a curve (its steps, lr or schedule) at a line (1-based).
 type InputError struct {
@@ -79,7 +76,7 @@ type ReadOptions struct {
 }
 
 var curveAliases = map[string][]string{
-	"step":     {"step", "steps", "iteration", "iter", "global_step", "_step"},
+	"step":     runs.Aliases["step"],
 	"lr":       {"lr", "learning_rate", "lrs"},
 	"schedule": {"schedule"},
 }
@@ -123,7 +120,7 @@ func curvesOf(s *runs.Set, loadErr error, opts ReadOptions) ([]*Curve, []warn.Wa
 func headerOf(s *runs.Set, canonical, override string) (string, error) {
 	if override != "" {
 		for _, h := range s.Headers {
-			if norm(h) == norm(override) {
+			if runs.SameHeader(h, override) {
 				return h, nil
 			}
 		}
@@ -131,7 +128,7 @@ func headerOf(s *runs.Set, canonical, override string) (string, error) {
 	}
 	for _, a := range curveAliases[canonical] {
 		for _, h := range s.Headers {
-			if norm(h) == a {
+			if runs.SameHeader(h, a) {
 				return h, nil
 			}
 		}
@@ -176,13 +173,13 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 		id := r.ID
 		key := r.Group + "\x00" + id // a run is identified by its id within its group
 		stepText, _ := r.Field(stepH)
-		st, err := strconv.ParseFloat(strings.TrimSpace(stepText), 64)
-		if err != nil || st < 0 || st != math.Trunc(st) || st > 1e9 {
+		st, err := runs.ParseStep(stepText)
+		if err != nil {
 			if opts.Input.SkipInvalid {
 				skipped++
 				continue
 			}
-			return nil, nil, bad("step %q: want a whole number of steps (--skip-invalid skips such rows, with a warning)", stepText)
+			return nil, nil, bad("step %v (--skip-invalid skips such rows, with a warning)", err)
 		}
 		c := byRun[key]
 		if c == nil {

@@ -149,7 +149,7 @@ func Derived(what, how string, v float64) error {
 	if what == "flops" || what == "budget" {
 		hi = MaxFLOPs
 	}
-	return fmt.Errorf("derived %s %s (%s): want a number from %s to %s", what, Num(v), how, Num(MinValue), Num(hi))
+	return fmt.Errorf("derived %s %s (%s): want a number from %s to %s", what, Num(round4(v)), how, Num(MinValue), Num(hi))
 }
 
 // Resamples checks a bootstrap request: k resamples in each of groups groups.
@@ -197,4 +197,13 @@ func Names(names []string) string {
 // such).
 func Num(v float64) string {
 	return strings.NewReplacer("e+0", "e", "e+", "e", "e-0", "e-").Replace(strconv.FormatFloat(v, 'g', -1, 64))
+}
+
+// round4 rounds v to 4 significant digits, for a message (6e58, not 5.999999999999999e58).
+func round4(v float64) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 4, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
 }

@@ -1,6 +1,7 @@
 package runs
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -182,6 +183,10 @@ func (s *jsonStore) table(format, emptyMsg string) (*table, error) {
 // jsonlTable reads JSON Lines: one object per line. An empty line between objects is a bad
 // row (an error, or skipped with --skip-invalid); blank lines at the end are ignored.
 func jsonlTable(in *input) (*table, error) {
+	head, err := in.head()
+	if err != nil {
+		return nil, err
+	}
 	r, err := in.rewind()
 	if err != nil {
 		return nil, err
@@ -208,7 +213,11 @@ func jsonlTable(in *input) (*table, error) {
 		}
 		blanks = blanks[:0]
 		s.begin()
-		s.end(lr.line, s.parseLine(p, l, lr.line))
+		e := s.parseLine(p, l, lr.line)
+		if e != nil && s.rows == 0 && strings.TrimSpace(l) == "{" {
+			return nil, wrongJSON(in.name, head)
+		}
+		s.end(lr.line, e)
 	}
 	return s.table(FormatJSONL, "no keys in any JSON object: want one object per line such as {\"params\": 1e8, \"tokens\": 2e9, \"loss\": 3.1}")
 }
@@ -337,4 +346,13 @@ func (c *pathCache) put(key string, col int) {
 		c.keys = append(c.keys, key)
 		c.cols = append(c.cols, col)
 	}
+}
+
+// wrongJSON explains a JSON file that is one object spread over lines: not JSON Lines, nor
+// an array of runs; a scalefit fit.json is named as such.
+func wrongJSON(name string, head []byte) *Error {
+	if bytes.Contains(head, []byte(`"schema_version"`)) && bytes.Contains(head, []byte(`"fits"`)) {
+		return &Error{File: name, Line: 1, Msg: "this is a scalefit fit.json (written by fit -o), not runs: pass it with --fit"}
+	}
+	return &Error{File: name, Line: 1, Msg: "a JSON object spread over several lines: want JSON Lines (one object per line) or a JSON array of objects [{...}, ...]"}
 }

@@ -88,7 +88,11 @@ func readTable(in *input, format string) (*table, error) {
 	}
 	switch format {
 	case FormatParquet:
-		return parquetTable(in)
+		t, err := parquetTable(in)
+		if err == nil && isWideWandB(t.headers) {
+			return wandbTable(t, false) // a W&B wide export, as Parquet
+		}
+		return t, err
 	case FormatJSONL:
 		return jsonlTable(in)
 	case FormatJSON:

@@ -192,7 +192,7 @@ func Analyze(d *Data, targets []Target, opts Options) (*Result, error) {
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("%w: nothing to predict: want --holdout EXPR matching runs of %s or --predict N:D", ErrInput, d.Source)
 	}
-	res := &Result{Source: d.Source, Options: opts, Targets: targets}
+	res := &Result{Source: d.Source, Options: opts, Targets: targets, Warnings: append([]warn.Warning(nil), d.Warnings...)}
 	for _, t := range d.Tasks {
 		if len(t.Ladder) < MinRuns {
 			return nil, fmt.Errorf("%w: %s: task %s has %d ladder runs: want at least %d (step 1 has 5 parameters)", ErrInput, d.Source, t.Name, len(t.Ladder), MinRuns)

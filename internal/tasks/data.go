@@ -25,8 +25,10 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // Columns names the input columns (headers, case-insensitive). Task, TaskLoss and Metric
@@ -65,9 +67,11 @@ type Task struct {
 
 // Data is a loaded long-format file: one row per (run, checkpoint, task).
 type Data struct {
-	Source string
-	Rows   int    // data rows read
-	Tasks  []Task // in first-seen order
+	Source   string
+	Rows     int            // data rows read
+	Tasks    []Task         // in first-seen order
+	Skipped  int            // rows skipped under --skip-invalid (the loader's and a bad metric's)
+	Warnings []warn.Warning // about the input: skipped rows, units, metadata
 }
 
 // Load reads a long-format table (any layout internal/runs reads: CSV, TSV, JSON Lines,
@@ -159,7 +163,8 @@ func load(read func(runs.Options) (*runs.Set, error), in runs.Options, cols Colu
 			held[at{m[i].File(), m[i].Line}] = true
 		}
 	}
-	d := &Data{Source: name, Rows: set.Read}
+	d := &Data{Source: name, Rows: set.Read, Skipped: set.Skipped}
+	var skipped []string // rows with a cell that is not a number, skipped under --skip-invalid
 	type key struct {
 		task, run string
 		held      bool
@@ -168,12 +173,23 @@ func load(read func(runs.Options) (*runs.Set, error), in runs.Options, cols Colu
 	series := map[key]int{} // index into Ladder or Held of the task
 	num := func(r *runs.Run, h string, c int, what string) (float64, error) {
 		s, _ := r.Field(h)
-		v, err := strconv.ParseFloat(s, 64)
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, &runs.Error{File: r.File(), Line: r.Line, Col: c, Msg: fmt.Sprintf("%s %q: want a finite number", what, s)}
+			e := &runs.Error{File: r.File(), Line: r.Line, Col: c, Msg: fmt.Sprintf("%s %q: want a finite number", what, s)}
+			if !in.SkipInvalid {
+				e.Msg += " (--skip-invalid skips such rows, with a warning)"
+			}
+			return 0, e
 		}
 		return v, nil
 	}
+	// Each checkpoint of a run on a task once: a row pasted twice would count double.
+	type point struct {
+		task, run string
+		tokens    float64
+	}
+	seen := map[point]int{}
+rows:
 	for i := range set.Runs {
 		r := &set.Runs[i]
 		if r.Group == "" || r.Group == runs.EmptyGroup {
@@ -183,9 +199,36 @@ func load(read func(runs.Options) (*runs.Set, error), in runs.Options, cols Colu
 			return nil, &runs.Error{File: r.File(), Line: r.Line, Col: col(set.Columns["run"]), Msg: "empty run id"}
 		}
 		m, err := num(r, cols.Metric, metricCol, "metric")
-		if err != nil {
-			return nil, err
+		var cm [2]float64 // the row's chance level and maximum, when given
+		for k, c := range [...]struct{ col, what string }{{chanceCol, "chance level"}, {maxCol, "maximum"}} {
+			if err == nil && c.col != "" {
+				cm[k], err = num(r, c.col, col(c.col), c.what)
+			}
 		}
+		if err != nil {
+			if !in.SkipInvalid {
+				return nil, err
+			}
+			d.Skipped++
+			if len(skipped) < 5 {
+				skipped = append(skipped, err.Error())
+			}
+			continue rows
+		}
+		hi := 1.0 // the metric's maximum
+		if maxCol != "" {
+			hi = cm[1]
+		}
+		if chanceCol != "" && !(cm[0] >= 0 && cm[0] < hi) {
+			return nil, &runs.Error{File: r.File(), Line: r.Line, Col: col(chanceCol),
+				Msg: fmt.Sprintf("chance level %g: want a level from 0 to below the metric's maximum (%g)", cm[0], hi)}
+		}
+		p := point{r.Group, r.ID, r.Tokens}
+		if prev, dup := seen[p]; dup {
+			return nil, &runs.Error{File: r.File(), Line: r.Line,
+				Msg: fmt.Sprintf("run %q has a checkpoint at %g tokens on task %q twice (also line %d): want one row per (run, checkpoint, task)", r.ID, r.Tokens, r.Group, prev)}
+		}
+		seen[p] = r.Line
 		ti, ok := taskIdx[r.Group]
 		if !ok {
 			ti = len(d.Tasks)
@@ -194,18 +237,10 @@ func load(read func(runs.Options) (*runs.Set, error), in runs.Options, cols Colu
 		}
 		t := &d.Tasks[ti]
 		if chanceCol != "" {
-			c, err := num(r, chanceCol, col(chanceCol), "chance level")
-			if err != nil {
-				return nil, err
-			}
-			t.Chance = c
+			t.Chance = cm[0]
 		}
 		if maxCol != "" {
-			mx, err := num(r, maxCol, col(maxCol), "maximum")
-			if err != nil {
-				return nil, err
-			}
-			t.Max = mx
+			t.Max = cm[1]
 		}
 		k := key{r.Group, r.ID, held[at{r.File(), r.Line}]}
 		si, ok := series[k]
@@ -242,6 +277,10 @@ func load(read func(runs.Options) (*runs.Set, error), in runs.Options, cols Colu
 	}
 	if len(d.Tasks) == 0 {
 		return nil, &runs.Error{File: name, Msg: "no rows: want one row per (run, checkpoint, task)"}
+	}
+	d.Warnings = append(d.Warnings, set.Warnings...)
+	if n := d.Skipped - set.Skipped; n > 0 {
+		d.Warnings = append(d.Warnings, warn.New("skipped-rows", "%d row(s) with a metric, chance or maximum that is not a number skipped (--skip-invalid): %s", n, strings.Join(skipped, "; ")))
 	}
 	return d, nil
 }
