@@ -38,7 +38,6 @@ func (c *Curve) Spec() string {
 // Len is the schedule length T.
 func (c *Curve) Len() int { return len(c.LR) }
 
-
 // InputError is a problem with a curve (its steps, lr or schedule) at a line (1-based).
 type InputError struct {
 	File string
