@@ -43,5 +43,5 @@ func runLaws(e *env, o *lawsOptions) error {
 	if outFmt == format.JSON {
 		return report.WriteJSON(e.stdout, report.LawsJSON(all))
 	}
-	return report.RenderAll(e.stdout, outFmt, append(report.LawsTables(all, outFmt), report.CurveLawsTable(outFmt)), nil)
+	return report.RenderAll(e.stdout, outFmt, append(report.LawsTables(all, outFmt), report.CurveLawsTable(outFmt), report.HparamLawsTable(outFmt)), nil)
 }

@@ -93,7 +93,7 @@ func Builtins() []*Law {
 			Title:    "Step Law: optimal learning rate and batch size against N and D",
 			Citation: "Li et al. 2025, Predictable Scale: Part I, Optimal Hyperparameter Scaling Law in Large Language Model Pretraining (arXiv:2503.04715), Eq. 1-2: eta_opt = 1.79 N^-0.713 D^0.307, B_opt = 0.58 D^0.571",
 			Conventions: "N non-embedding parameters, D training tokens; lr is the peak of the paper's schedule (linear warm-up, " +
-				"then cosine decay); batch in tokens per step (the paper's sequences of 2048 tokens times their number)",
+				"then cosine decay); batch in tokens per step (the paper sweeps sequences and converts them with the sequence length)",
 			LR:    PowerLaw{Coef: 1.79, ExpParams: -0.713, ExpTokens: 0.307},
 			Batch: PowerLaw{Coef: 0.58, ExpTokens: 0.571},
 		},

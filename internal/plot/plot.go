@@ -43,6 +43,8 @@ const (
 	Height        = 5 * vg.Inch
 	StackedHeight = 4.2 * vg.Inch
 	LegendWidth   = 3.2 * vg.Inch
+	// GridPanel is the side of one panel of a grid figure (Figure.Columns > 1).
+	GridPanel = 2.6 * vg.Inch
 )
 
 // noteChars is how many characters of a note fit on one line of the legend strip (9 pt).
@@ -56,6 +58,9 @@ type Figure struct {
 	Notes []string
 	// OffCanvas counts the drawn points outside the panels' axes (a note says why).
 	OffCanvas int
+	// Columns > 1 lays the panels out in a grid of that many columns, each panel GridPanel
+	// square, instead of stacking them.
+	Columns int
 	// extrapolated is true when a fitted line was drawn beyond its runs' compute range.
 	extrapolated bool
 	// pointsIn and pointsDrawn count the data points given to and drawn by thinLine and
@@ -75,6 +80,10 @@ func newFigure(panels ...*plot.Plot) *Figure {
 // Size returns the figure's width and height: the width is the same for every figure
 // (panels stack vertically).
 func (f *Figure) Size() (w, h vg.Length) {
+	if f.Columns > 1 {
+		rows := (len(f.Panels) + f.Columns - 1) / f.Columns
+		return GridPanel*vg.Length(f.Columns) + LegendWidth, GridPanel * vg.Length(max(1, rows))
+	}
 	if len(f.Panels) <= 1 {
 		return PanelWidth + LegendWidth, Height
 	}
@@ -88,12 +97,21 @@ func (f *Figure) Draw(c draw.Canvas) {
 	c.Fill(c.Rectangle.Path())
 	w := c.Max.X - c.Min.X
 	h := c.Max.Y - c.Min.Y
-	n := vg.Length(max(1, len(f.Panels)))
-	plotH := h / n
-	for i, p := range f.Panels {
-		top := vg.Length(i) * plotH
-		bottom := h - top - plotH
-		p.Draw(draw.Crop(c, 0, -LegendWidth, bottom, -top))
+	if f.Columns > 1 {
+		rows := (len(f.Panels) + f.Columns - 1) / f.Columns
+		pw, ph := (w-LegendWidth)/vg.Length(f.Columns), h/vg.Length(max(1, rows))
+		for i, p := range f.Panels {
+			r, k := vg.Length(i/f.Columns), vg.Length(i%f.Columns)
+			p.Draw(draw.Crop(c, k*pw, -(w - (k+1)*pw), h-(r+1)*ph, -r*ph))
+		}
+	} else {
+		n := vg.Length(max(1, len(f.Panels)))
+		plotH := h / n
+		for i, p := range f.Panels {
+			top := vg.Length(i) * plotH
+			bottom := h - top - plotH
+			p.Draw(draw.Crop(c, 0, -LegendWidth, bottom, -top))
+		}
 	}
 	lc := draw.Crop(c, w-LegendWidth+vg.Points(8), 0, 0, -vg.Points(30))
 	f.Legend.Draw(lc)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/format"
+	"github.com/scalefit/scalefit/internal/hparams"
 	"github.com/scalefit/scalefit/internal/laws"
 )
 
@@ -131,11 +132,71 @@ type LawsDocument struct {
 	Laws          []LawJSON `json:"laws"`
 	// CurveLaws are the built-in loss-curve laws (curve predict --law).
 	CurveLaws []CurveLawJSON `json:"curve_laws"`
+	// HparamLaws are the built-in hyper-parameter laws (hparams predict --law).
+	HparamLaws []HparamLawJSON `json:"hparam_laws"`
+}
+
+// HparamLawJSON is one built-in hyper-parameter law: lr = lr.coef · N^lr.exp_params ·
+// D^lr.exp_tokens · C^lr.exp_compute, and batch_tokens likewise.
+type HparamLawJSON struct {
+	Name        string             `json:"name"`
+	Title       string             `json:"title"`
+	LRForm      string             `json:"lr_form"`
+	BatchForm   string             `json:"batch_form"`
+	Constants   map[string]float64 `json:"constants"`
+	Inputs      []string           `json:"inputs"`
+	Units       map[string]string  `json:"units"`
+	Citation    string             `json:"citation"`
+	Conventions string             `json:"conventions"`
+}
+
+// HparamLawsJSON describes the built-in hyper-parameter laws.
+func HparamLawsJSON() []HparamLawJSON {
+	var out []HparamLawJSON
+	for _, l := range hparams.Builtins() {
+		cs := map[string]float64{}
+		for _, p := range []struct {
+			pre string
+			p   hparams.PowerLaw
+		}{{"lr", l.LR}, {"batch", l.Batch}} {
+			cs[p.pre+"_coef"] = p.p.Coef
+			cs[p.pre+"_exp_params"] = p.p.ExpParams
+			cs[p.pre+"_exp_tokens"] = p.p.ExpTokens
+			cs[p.pre+"_exp_compute"] = p.p.ExpCompute
+		}
+		in := []string{"params", "tokens"}
+		if l.ByCompute() {
+			in = []string{"flops"}
+		}
+		out = append(out, HparamLawJSON{Name: l.Name, Title: l.Title, LRForm: "lr = " + l.LR.Form(), BatchForm: "batch_tokens = " + l.Batch.Form(),
+			Constants: cs, Inputs: in, Citation: l.Citation, Conventions: l.Conventions,
+			Units: map[string]string{"lr": "peak learning rate", "batch_tokens": "tokens per optimiser step", "params": "non-embedding parameters",
+				"tokens": "training tokens", "flops": "training FLOPs"}})
+	}
+	return out
+}
+
+// HparamLawsTable lists the built-in hyper-parameter laws (names for hparams predict --law).
+func HparamLawsTable(f format.Output) *Table {
+	t := &Table{Title: "Built-in hyper-parameter laws (scalefit hparams predict --law NAME)", Header: []string{"law", "peak lr", "batch (tokens per step)"}}
+	if f != format.Text {
+		t.Header = append(t.Header, "citation", "conventions")
+	}
+	for _, l := range HparamLawsJSON() {
+		row := []string{l.Name, l.LRForm, l.BatchForm}
+		if f != format.Text {
+			row = append(row, l.Citation, l.Conventions)
+		} else {
+			t.Notes = append(t.Notes, l.Name+": "+l.Citation+". Conventions: "+l.Conventions+".")
+		}
+		t.AddRow(row...)
+	}
+	return t
 }
 
 // LawsJSON builds the JSON description of the built-in laws.
 func LawsJSON(ls []*laws.Law) LawsDocument {
-	doc := LawsDocument{SchemaVersion: SchemaVersion, Laws: []LawJSON{}, CurveLaws: CurveLawsJSON()}
+	doc := LawsDocument{SchemaVersion: SchemaVersion, Laws: []LawJSON{}, CurveLaws: CurveLawsJSON(), HparamLaws: HparamLawsJSON()}
 	for _, l := range ls {
 		a, b := l.Exponents()
 		cs := map[string]float64{}
