@@ -216,6 +216,10 @@ func groupRuns(rs []Run) []*group {
 // optimum is unobserved.
 const edgeMargin = 0.25
 
+// atEdge reports whether an optimum x (octaves) lies within edgeMargin of the range of the
+// values tried, or beyond it.
+func atEdge(x float64, r [2]float64) bool { return x < r[0]+edgeMargin || x > r[1]-edgeMargin }
+
 // optimum turns a group's located bowl into its Optimum and warnings.
 func optimum(g *group, l located, ok bool) (Optimum, []warn.Warning) {
 	o := Optimum{Params: g.params, Tokens: g.tokens, Runs: len(g.pts), LR: math.NaN(), Batch: math.NaN(),
@@ -263,9 +267,9 @@ func optimum(g *group, l located, ok bool) (Optimum, []warn.Warning) {
 		o.LRLocated = true
 		o.LR = g.lr0 * math.Exp2(u)
 		o.PenaltyLR = l.bowl.C[3]
-		if u < g.uRange[0]+edgeMargin || u > g.uRange[1]-edgeMargin {
+		if atEdge(u, g.uRange) {
 			o.LRAtEdge = true
-			ws = append(ws, warn.New(CodeEdgeOptimum, "%s: the optimal lr %s is at the edge of the values tried (%s to %s); left out of the lr law: extend the sweep past it",
+			ws = append(ws, warn.New(CodeEdgeOptimum, "%s: the optimal lr %s is at or beyond the edge of the values tried (%s to %s); left out of the lr law: extend the sweep past it",
 				where, format.Float(o.LR, 3), format.Float(o.LRRange[0], 3), format.Float(o.LRRange[1], 3)))
 		}
 	}
@@ -273,9 +277,9 @@ func optimum(g *group, l located, ok bool) (Optimum, []warn.Warning) {
 		o.BatchLocated = true
 		o.Batch = g.batch0 * math.Exp2(v)
 		o.PenaltyBatch = l.bowl.C[4]
-		if v < g.vRange[0]+edgeMargin || v > g.vRange[1]-edgeMargin {
+		if atEdge(v, g.vRange) {
 			o.BatchAtEdge = true
-			ws = append(ws, warn.New(CodeEdgeOptimum, "%s: the optimal batch %s tokens is at the edge of the values tried (%s to %s); left out of the batch law: extend the sweep past it",
+			ws = append(ws, warn.New(CodeEdgeOptimum, "%s: the optimal batch %s tokens is at or beyond the edge of the values tried (%s to %s); left out of the batch law: extend the sweep past it",
 				where, format.Count(o.Batch), format.Count(o.BatchRange[0]), format.Count(o.BatchRange[1])))
 		}
 	}
@@ -420,8 +424,9 @@ func solveSmall(a [9]float64, b [3]float64, k int) ([3]float64, bool) {
 }
 
 // bootstrap resamples the runs of every group, relocates every optimum and refits both laws
-// over the groups the full fit used (a group whose bowl opens in a resample sits that
-// resample out); it fills the laws' draws and 95% intervals.
+// over the groups the full fit used; a group whose bowl opens, or whose optimum lands at the
+// edge of its grid, in a resample sits that resample out, as the full fit would leave it out.
+// It fills the laws' draws and 95% intervals.
 func bootstrap(ctx context.Context, res *Result, groups []*group, locs []located, useLR, useBatch []int, h float64, robust bool, opt Options) error {
 	type draw struct {
 		lr, batch     [3]float64
@@ -451,10 +456,10 @@ func bootstrap(ctx context.Context, res *Result, groups []*group, locs []located
 					continue
 				}
 				ln, ld := math.Log(g.params), math.Log(g.tokens)
-				if inLR[gi] && l.lrOK {
+				if inLR[gi] && l.lrOK && !atEdge(l.u, g.uRange) {
 					lr = append(lr, [3]float64{ln, ld, math.Log(g.lr0) + l.u*math.Ln2})
 				}
-				if inBatch[gi] && l.bOK {
+				if inBatch[gi] && l.bOK && !atEdge(l.v, g.vRange) {
 					bt = append(bt, [3]float64{ln, ld, math.Log(g.batch0) + l.v*math.Ln2})
 				}
 			}

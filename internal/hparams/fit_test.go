@@ -1,9 +1,15 @@
 package hparams
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"os"
+	"strings"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/testutil"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // vertexScore fits sweeps of spec over seeds with bandwidth h and returns the root mean
@@ -141,5 +147,99 @@ func TestRecoversStepLaw(t *testing.T) {
 	}
 	if ok < 9 || lrOK < 10 {
 		t.Errorf("exponents within 0.03 in %d of %d sweeps (want 9), lr at 4x within 15%% in %d (want %d)", ok, n, lrOK, n)
+	}
+}
+
+// testdata/hparams_sweep.csv is testdataCSV's output (HPARAMS_WRITE_TESTDATA=1 rewrites it).
+func TestTestdataSweepFresh(t *testing.T) {
+	want := testdataCSV()
+	path := testutil.Path("hparams_sweep.csv")
+	if os.Getenv("HPARAMS_WRITE_TESTDATA") != "" {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("testdata/hparams_sweep.csv is stale: HPARAMS_WRITE_TESTDATA=1 go test ./internal/hparams -run TestdataSweep")
+	}
+}
+
+func codes(ws []warn.Warning) map[string]int {
+	out := map[string]int{}
+	for _, w := range ws {
+		out[w.Code]++
+	}
+	return out
+}
+
+// What a sweep cannot tell is said, not guessed: a group whose loss falls toward higher lr
+// (open-basin), one that tried two learning rates (thin-sweep), one D only (narrow-span, the
+// exponent of D fixed at 0), too few groups (an error naming what is needed).
+func TestFitWarnings(t *testing.T) {
+	s := acceptanceSpec(3)
+	rs := synth(s)
+	// The 20M, 2B group: the loss falls with lr over its whole grid.
+	var open []Run
+	for _, r := range rs {
+		if r.Params == 20e6 && r.Tokens == 2e9 {
+			r.Loss = 4 - 0.1*math.Log2(r.LR)
+		}
+		open = append(open, r)
+	}
+	res, err := Fit(context.Background(), open, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := codes(res.Warnings); c[CodeOpenBasin] != 1 || res.LR.Groups != 14 {
+		t.Errorf("open basin: warnings %v, lr law on %d groups (want 1 open-basin, 14 groups)", res.Warnings, res.LR.Groups)
+	}
+	// Two learning rates in the 63M, 2B group: keep its runs at the two lowest.
+	inGroup := func(r Run) bool { return r.Params == 63e6 && r.Tokens == 2e9 }
+	lowest := math.Inf(1)
+	for _, r := range rs {
+		if inGroup(r) {
+			lowest = math.Min(lowest, r.LR)
+		}
+	}
+	var thin []Run
+	for _, r := range rs {
+		if !inGroup(r) || r.LR <= 2.5*lowest {
+			thin = append(thin, r)
+		}
+	}
+	res, err = Fit(context.Background(), thin, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := codes(res.Warnings); c[CodeThinSweep] != 1 || res.LR.Groups != 14 || res.Batch.Groups != 15 {
+		t.Errorf("thin sweep: warnings %v, lr law on %d groups, batch on %d", res.Warnings, res.LR.Groups, res.Batch.Groups)
+	}
+	// One data amount.
+	var oneD []Run
+	for _, r := range rs {
+		if r.Tokens == 2e10 {
+			oneD = append(oneD, r)
+		}
+	}
+	res, err = Fit(context.Background(), oneD, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := codes(res.Warnings); c[CodeNarrowSpan] != 2 || !res.LR.FixedTokens || res.LR.ExpTokens != 0 || math.Abs(res.LR.ExpParams+0.713) > 0.05 {
+		t.Errorf("one D: warnings %v, lr law %+v", res.Warnings, res.LR.PowerLaw)
+	}
+	// Two groups cannot pin three constants.
+	var two []Run
+	for _, r := range rs {
+		if r.Tokens == 2e10 && (r.Params == 20e6 || r.Params == 2e9) {
+			two = append(two, r)
+		}
+	}
+	if _, err := Fit(context.Background(), two, Options{}); err == nil || !strings.Contains(err.Error(), "at least 3 (N, D) groups") {
+		t.Errorf("two groups: %v", err)
 	}
 }

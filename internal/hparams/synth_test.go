@@ -1,6 +1,7 @@
 package hparams
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -114,4 +115,32 @@ func synth(s synthSpec) []Run {
 		}
 	}
 	return out
+}
+
+// testdataSpec is testdata/hparams_sweep.csv: 4 sizes × 3 data amounts, 6 lr × 4 batch sizes
+// (batch_size in tokens), 1% noise, where the largest (N, D) group's lr grid sits 2.5 octaves
+// too high, so that its optimum is at the grid's low edge (edge-optimum).
+func testdataSpec() synthSpec {
+	return synthSpec{name: "testdata", Ns: []float64{50e6, 100e6, 200e6, 400e6}, Ds: []float64{2e9, 8e9, 32e9},
+		nLR: 6, nBatch: 4, lrStep: 2, bStep: 2, aLR: 0.08, aB: 0.06, noise: 0.01, seed: 29}
+}
+
+func testdataCSV() []byte {
+	s := testdataSpec()
+	rs := synth(s)
+	var b []byte
+	b = append(b, "params,tokens,lr,batch_size,loss\n"...)
+	last := s.Ns[len(s.Ns)-1]
+	for _, r := range rs {
+		lr := r.LR
+		if r.Params == last && r.Tokens == s.Ds[len(s.Ds)-1] {
+			lr *= math.Exp2(2.5)
+			x := math.Log(lr / trueLR(&s, r.Params, r.Tokens))
+			y := math.Log(r.Batch / trueBatch(r.Tokens))
+			base := 1.69 + 406.4/math.Pow(r.Params, 0.34) + 410.7/math.Pow(r.Tokens, 0.28)
+			r.Loss = (base + s.aLR*x*x + s.aB*y*y) * r.Loss / (base + s.aLR*math.Pow(math.Log(r.LR/trueLR(&s, r.Params, r.Tokens)), 2) + s.aB*y*y)
+		}
+		b = append(b, fmt.Sprintf("%.6g,%.6g,%.6g,%.0f,%.6f\n", r.Params, r.Tokens, lr, r.Batch, r.Loss)...)
+	}
+	return b
 }
