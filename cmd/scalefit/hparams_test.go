@@ -180,3 +180,35 @@ func TestHparamsBatchUnitWarning(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// optimal --hparams: each allocation's lr and batch are the law's at its N and D.
+func TestOptimalHparams(t *testing.T) {
+	out, errOut, code := runCLI(t, "", "optimal", "--law", "chinchilla2022", "--compute", "1e21,1e23", "--hparams", "steplaw2025", "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var doc struct {
+		Rows []struct {
+			Params, Tokens float64
+			LR             *float64 `json:"lr"`
+			BatchTokens    *float64 `json:"batch_tokens"`
+		}
+		Notes []string
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range doc.Rows {
+		lr, b := 1.79*math.Pow(r.Params, -0.713)*math.Pow(r.Tokens, 0.307), 0.58*math.Pow(r.Tokens, 0.571)
+		if r.LR == nil || r.BatchTokens == nil || math.Abs(*r.LR/lr-1) > 1e-12 || math.Abs(*r.BatchTokens/b-1) > 1e-12 {
+			t.Errorf("row %+v: want lr %g, batch %g", r, lr, b)
+		}
+	}
+	if len(doc.Rows) != 2 || !strings.Contains(strings.Join(doc.Notes, " "), "without embeddings") {
+		t.Errorf("rows %d, notes %v", len(doc.Rows), doc.Notes)
+	}
+	_, errOut, code = runCLI(t, "", "optimal", "--law", "chinchilla2022", "--compute", "1e21", "--hparams", "nosuch.json")
+	if code != 2 || !strings.Contains(errOut, "--hparams") {
+		t.Errorf("--hparams nosuch.json: exit %d, %s", code, errOut)
+	}
+}

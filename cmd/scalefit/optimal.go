@@ -32,6 +32,7 @@ type optimalOptions struct {
 	gpu             string  // GPU preset
 	gpuFlops        string  // peak FLOP/s
 	mfu             float64 // model FLOPs utilisation
+	hparams         string  // hyper-parameter law or hparams fit file
 	format          string
 }
 
@@ -80,6 +81,7 @@ With a fit that has bootstrap draws, 95% intervals are shown.`,
 	fs.StringVar(&o.gpu, "gpu", "", "GPU preset for GPU-hours: a100-bf16, h100-bf16, h100-fp8, h200-bf16, b200-bf16")
 	fs.StringVar(&o.gpuFlops, "gpu-flops", "", "peak FLOP/s of one GPU for GPU-hours, e.g. 989.4e12")
 	fs.Float64Var(&o.mfu, "mfu", 0.4, "model FLOPs utilisation in (0, 1] for GPU-hours")
+	fs.StringVar(&o.hparams, "hparams", "", "also give the peak lr and batch size of each allocation from an hparams fit file or law (steplaw2025, deepseek2024-hparams)")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	return cmd
 }
@@ -268,6 +270,11 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 	}
 	if err != nil {
 		return err
+	}
+	if o.hparams != "" {
+		if err := app.PlanHparams(doc, o.hparams); err != nil {
+			return err
+		}
 	}
 	if gpu != nil {
 		for i := range doc.Rows {

@@ -456,6 +456,51 @@ func (s *hparamsSource) at(n, d, c float64) (HparamsRow, error) {
 	return row, nil
 }
 
+// row is at(n, d, c) with an extrapolated warning when (n, d) lies beyond
+// extrapolationFactor times the fitted sweep.
+func (s *hparamsSource) row(n, d, c float64) (HparamsRow, []warn.Warning, error) {
+	row, err := s.at(n, d, c)
+	if err != nil || s.doc == nil {
+		return row, nil, err
+	}
+	pr, tr := s.doc.ParamsRange, s.doc.TokensRange
+	if n > extrapolationFactor*pr[1] || d > extrapolationFactor*tr[1] || n < pr[0]/extrapolationFactor || d < tr[0]/extrapolationFactor {
+		return row, []warn.Warning{warn.New(CodeExtrapolated, "N %s, D %s: beyond 10x the fitted sweep (N %s to %s, D %s to %s)",
+			format.Count(n), format.Count(d), format.Count(pr[0]), format.Count(pr[1]), format.Count(tr[0]), format.Count(tr[1]))}, nil
+	}
+	return row, nil, nil
+}
+
+// PlanHparams adds the recommended peak lr and batch size (tokens per step) to every row of a
+// plan (optimal --hparams), at the row's N and D (its FLOPs for a law in compute), from
+// spec: a built-in hyper-parameter law's name, else an hparams fit file.
+func PlanHparams(doc *report.PlanDocument, spec string) error {
+	req := HparamsPredictRequest{Law: spec}
+	if _, err := hparams.Lookup(spec); err != nil {
+		req = HparamsPredictRequest{Fit: spec}
+	}
+	s, err := req.source()
+	if err != nil {
+		return fmt.Errorf("--hparams: %w (want a built-in law, deepseek2024-hparams or steplaw2025, or the file of scalefit hparams fit -o)", err)
+	}
+	for i := range doc.Rows {
+		row := &doc.Rows[i]
+		h, ws, err := s.row(row.Params, row.Tokens, row.FLOPs)
+		if err != nil {
+			return err
+		}
+		row.LR, row.BatchTokens, row.LRInterval, row.BatchInterval = ptr(h.LR), ptr(h.BatchTokens), h.LRInterval, h.BatchInterval
+		doc.Warnings = append(doc.Warnings, ws...)
+	}
+	note := "lr (peak) and batch (tokens per step): " + s.info.Name + ", lr = " + s.info.LRForm + ", batch = " + s.info.BatchForm +
+		"; hyper-parameter laws count N without embeddings, the plan's N counts as its law does"
+	if s.law != nil && s.law.ByCompute() {
+		note += "; C = the row's FLOPs (6ND)"
+	}
+	doc.Notes = append(doc.Notes, note)
+	return nil
+}
+
 // extrapolationFactor is how far beyond the fitted sweep (in N or D) a prediction is flagged.
 const extrapolationFactor = 10
 
@@ -491,19 +536,13 @@ func HparamsPredict(ctx context.Context, r HparamsPredictRequest) (*HparamsPredi
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		row, err := s.at(x.n, x.d, x.c)
+		row, ws, err := s.row(x.n, x.d, x.c)
 		if err != nil {
 			return nil, err
 		}
+		d.Warnings = append(d.Warnings, ws...)
 		if r.SeqLen > 0 {
 			row.BatchSequences = ptr(row.BatchTokens / r.SeqLen)
-		}
-		if s.doc != nil {
-			pr, tr := s.doc.ParamsRange, s.doc.TokensRange
-			if x.n > extrapolationFactor*pr[1] || x.d > extrapolationFactor*tr[1] || x.n < pr[0]/extrapolationFactor || x.d < tr[0]/extrapolationFactor {
-				d.Warnings = append(d.Warnings, warn.New(CodeExtrapolated, "N %s, D %s: beyond 10x the fitted sweep (N %s to %s, D %s to %s)",
-					format.Count(x.n), format.Count(x.d), format.Count(pr[0]), format.Count(pr[1]), format.Count(tr[0]), format.Count(tr[1])))
-			}
 		}
 		d.Rows = append(d.Rows, row)
 	}

@@ -70,6 +70,13 @@ type PlanRow struct {
 
 	// Extrapolation is FLOPs over the largest fitted run's (predict, with a fit's range).
 	Extrapolation *float64 `json:"extrapolation,omitempty"`
+
+	// Hyper-parameters (optimal --hparams): the recommended peak learning rate and batch size
+	// in tokens per optimiser step, with 95% intervals from an hparams fit's bootstrap.
+	LR            *float64    `json:"lr,omitempty"`
+	BatchTokens   *float64    `json:"batch_tokens,omitempty"`
+	LRInterval    *[2]float64 `json:"lr_interval,omitempty"`
+	BatchInterval *[2]float64 `json:"batch_interval,omitempty"`
 }
 
 // PlanDocument is the output of `scalefit optimal` and `scalefit predict`: the JSON shape of
@@ -172,6 +179,7 @@ var (
 	cLIv                                                                              planColumn
 	cUnique, cEpochs, cFree, cPenalty, cInfTok, cTotal, cChinN, cChinD, cPR, cTR, cFR planColumn
 	cGPUh, cGPUd, cExtra                                                              planColumn
+	cLR, cBatch, cLRIv, cBatchIv                                                      planColumn
 )
 
 func init() {
@@ -216,11 +224,20 @@ func init() {
 	cGPUd = col("GPU-days", h, c)
 	h, c = ptrCell(func(r *PlanRow) *float64 { return r.Extrapolation }, extrapolation)
 	cExtra = col("x largest run", h, c)
+	lr3 := func(x float64) string { return format.Float(x, 3) }
+	h, c = ptrCell(func(r *PlanRow) *float64 { return r.LR }, lr3)
+	cLR = col("peak lr", h, c)
+	h, c = ptrCell(func(r *PlanRow) *float64 { return r.BatchTokens }, format.Count)
+	cBatch = col("batch (tokens)", h, c)
+	h, c = ivCell(func(r *PlanRow) *[2]float64 { return r.LRInterval }, lr3)
+	cLRIv = col("lr 95%", h, c)
+	h, c = ivCell(func(r *PlanRow) *[2]float64 { return r.BatchInterval }, format.Count)
+	cBatchIv = col("batch 95%", h, c)
 }
 
 // planLayout returns the title and candidate columns of a mode, in order.
 func planLayout(mode string) (string, []planColumn) {
-	gpu := []planColumn{cGPUh, cGPUd}
+	gpu := []planColumn{cGPUh, cGPUd, cLR, cLRIv, cBatch, cBatchIv}
 	switch mode {
 	case PlanParams:
 		return "Budget at which each size is compute-optimal (C = 6ND)",
