@@ -46,6 +46,7 @@ const (
 	CodeOffCentre         = "off-centre"               // minimum far from the grid's geometric centre (kept)
 	CodeFewBudgets        = "few-budgets"              // fewer than 3 accepted budgets
 	CodeUnassigned        = "unassigned-runs"          // runs that fell in no budget cluster
+	CodeBudgetsSplit      = "budgets-split"            // inferred budgets so close that one was likely cut in two
 	CodeBootstrapFailures = warn.CodeBootstrapFailures // some bootstrap replicates could not be fitted
 	CodeFewSizesEnvelope  = "few-sizes-on-envelope"    // envelope dominated by <= 2 model sizes
 )
@@ -265,6 +266,9 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 	if len(unassigned) > 0 {
 		res.Warnings = append(res.Warnings, warn.Warning{Code: CodeUnassigned, Msg: fmt.Sprintf("%d run(s) fall in no budget (within ±%.0f%% of another run's FLOPs) and were not used", len(unassigned), 100*o.BudgetTolerance)})
 	}
+	if w, ok := splitBudgets(groups, pts, o.BudgetTolerance); ok {
+		res.Warnings = append(res.Warnings, w)
+	}
 	res.Budgets = make([]BudgetOptimum, len(groups))
 	for i, g := range groups {
 		res.Budgets[i] = budgetOptimum(g, o)
@@ -383,6 +387,40 @@ func groupBudgets(pts []Point, tol float64) ([]budgetGroup, []Point) {
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i].flops < groups[j].flops })
 	return groups, unassigned
+}
+
+// splitBudgets warns when budgets inferred by clustering FLOPs (points without a Budget) sit
+// so close together that one sweep budget was likely cut in two by the ±tol window: two
+// neighbouring clusters whose centres are within (1+tol)^3 of each other (their runs' FLOPs
+// interleave within about twice the window). It names the pairs and asks for a budget column.
+func splitBudgets(groups []budgetGroup, pts []Point, tol float64) (warn.Warning, bool) {
+	var inferred []budgetGroup
+	for _, g := range groups {
+		if len(g.idx) > 0 && pts[g.idx[0]].Budget == 0 {
+			inferred = append(inferred, g)
+		}
+	}
+	near := math.Pow(1+tol, 3)
+	var pairs []string
+	n := 0
+	for i := 1; i < len(inferred); i++ {
+		a, b := inferred[i-1], inferred[i]
+		if b.flops/a.flops < near {
+			n++
+			if len(pairs) < 5 {
+				pairs = append(pairs, fmt.Sprintf("%.3g (%d runs) and %.3g (%d runs)", a.flops, len(a.pts), b.flops, len(b.pts)))
+			}
+		}
+	}
+	if n == 0 {
+		return warn.Warning{}, false
+	}
+	more := ""
+	if n > len(pairs) {
+		more = fmt.Sprintf(" and %d more", n-len(pairs))
+	}
+	return warn.New(CodeBudgetsSplit, "%d budgets were inferred by clustering FLOPs within ±%.0f%% (no budget column), and %d pairs of them lie within %.2fx of each other, as one budget cut in two would: %s%s; give the sweep's budgets in a budget column (--budget-col) or widen --budget-tolerance",
+		len(inferred), 100*tol, n, near, strings.Join(pairs, ", "), more), true
 }
 
 // sameSize is the gap in ln N below which two sizes count as one (1%).

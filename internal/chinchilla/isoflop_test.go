@@ -360,3 +360,53 @@ func TestIsoFLOPNearCoincidentSizes(t *testing.T) {
 		t.Errorf("loss at the minimum %g: the spline overshot", b.Loss)
 	}
 }
+
+// Finding 5: a budget whose runs' FLOPs spread past the ±15% window is cut in two by the
+// clustering; the warning names the pair and asks for a budget column. A clean sweep, or one
+// with a budget column, says nothing.
+func TestBudgetsSplitWarning(t *testing.T) {
+	law := Law{E: 1.69, A: 406.4, B: 410.7, Alpha: 0.34, Beta: 0.28}
+	sweep := func(jitter float64, budgetCol bool) []Point {
+		var pts []Point
+		for _, c := range []float64{1e18, 1e19, 1e20, 1e21} {
+			for k, m := range []float64{0.25, 0.5, 1, 2, 4, 8} {
+				cc := c
+				if jitter > 0 && c == 1e19 && k >= 3 {
+					cc = c * (1 + jitter) // the larger models of one budget overshoot it
+				}
+				n := law.NOpt(c) * m
+				p := Point{Params: n, Tokens: cc / (6 * n), FLOPs: cc, Loss: law.Loss(n, cc/(6*n))}
+				if budgetCol {
+					p.Budget = c
+				}
+				pts = append(pts, p)
+			}
+		}
+		return pts
+	}
+	has := func(r *IsoFLOPResult) bool {
+		for _, w := range r.Warnings {
+			if w.Code == CodeBudgetsSplit {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tt := range []struct {
+		name   string
+		pts    []Point
+		expect bool
+	}{
+		{"clean", sweep(0, false), false},
+		{"one budget spread over 1.4x", sweep(0.4, false), true},
+		{"the same with a budget column", sweep(0.4, true), false},
+	} {
+		r, err := IsoFLOP(tt.pts, IsoFLOPOptions{})
+		if err != nil && !errors.Is(err, ErrTooFewBudgets) {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if has(r) != tt.expect {
+			t.Errorf("%s: budgets-split %v, want %v (%d budgets, warnings %v)", tt.name, has(r), tt.expect, len(r.Budgets), r.Warnings)
+		}
+	}
+}

@@ -23,6 +23,7 @@ func Catalogue() []Entry {
 		{"edge-optimum", "the loss minimum is at the edge of what was tried: the smallest or largest size of an IsoFLOP budget, or (hparams fit) an optimal lr or batch within a quarter octave of, or beyond, the grid's outermost value; rejected from the fit", "extend the sweep past the minimum", ""},
 		{"concave-profile", "the budget's parabola opens downward (rejected)", "noisy or mis-tuned runs in that budget; check them", ""},
 		{"off-centre", "minima sit more than 2x from their grid's centre; with α ≠ β a constant offset shifts N_opt, a drifting one biases a", "centre each budget's sizes on the optimum", ""},
+		{"budgets-split", "Approach 2 inferred budgets by clustering FLOPs within ±15% (no budget column), and neighbouring clusters lie so close that one sweep budget was likely cut in two (or the runs were never an IsoFLOP sweep)", "give the sweep's budgets in a `budget` column (`--budget-col`), or widen `--budget-tolerance`", ""},
 		{"few-budgets", "fewer than 3 budgets were usable / runs fell in no budget", "add budgets, a `budget` column, or `--budget-tolerance`", ""},
 		{"unassigned-runs", "fewer than 3 budgets were usable / runs fell in no budget", "add budgets, a `budget` column, or `--budget-tolerance`", ""},
 		{"few-sizes-on-envelope", "Approach 1 saw ≤ 2 sizes on its envelope (the approach is skipped) / no curves", "provide loss curves across more sizes", ""},
