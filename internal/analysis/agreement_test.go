@@ -1,10 +1,12 @@
 package analysis
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
+	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/stats"
 )
 
@@ -47,5 +49,36 @@ func TestApproachesAgreement(t *testing.T) {
 		if bad && (w.Code != CodeApproachesDisagree || !strings.Contains(w.Msg, tt.note)) {
 			t.Errorf("%s: warning %+v", tt.name, w)
 		}
+	}
+}
+
+// Finding 6: flops given in GFLOPs beside tokens (1e-9 of 6ND) warn flops-not-6nd, and
+// Approach 2, whose D_opt = C/(6 N_opt) would come out in the billionths of a token, is
+// skipped (an error when asked for alone) instead of printed.
+func TestFLOPsUnitMistakeSkipsApproach2(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("params,tokens,flops,loss\n")
+	law := chinchilla.Law{E: 1.69, A: 406.4, B: 410.7, Alpha: 0.34, Beta: 0.28}
+	for _, c := range []float64{1e18, 1e19, 1e20, 1e21} {
+		for _, m := range []float64{0.25, 0.5, 1, 2, 4} {
+			n := law.NOpt(c) * m
+			d := c / (6 * n)
+			fmt.Fprintf(&b, "%g,%g,%g,%g\n", n, d, c/1e9, law.Loss(n, d))
+		}
+	}
+	set, err := runs.Load(strings.NewReader(b.String()), "gflops.csv", runs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(set, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := res.Groups[0]
+	if g.A2 != nil || g.A3 == nil || len(g.Skipped) == 0 || !strings.Contains(g.Skipped[0].Reason, "flops-not-6nd") {
+		t.Errorf("approach 2 %v, skipped %+v: want it skipped naming flops-not-6nd, approach 3 fitted", g.A2 != nil, g.Skipped)
+	}
+	if _, err := Run(set, Options{Approaches: []int{2}}); err == nil || !strings.Contains(err.Error(), "more than 10x away from 6ND") {
+		t.Errorf("--approach 2 alone: %v, want an error", err)
 	}
 }

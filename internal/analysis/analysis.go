@@ -346,7 +346,16 @@ func runGroup(set *runs.Set, name string, rs []runs.Run, want map[int]bool, expl
 			}
 		}
 	}
-	if want[2] {
+	run2 := want[2]
+	if run2 && hasCode(set.Warnings, runs.CodeFLOPsNot6ND) {
+		// Approach 2's D_opt is C/(6 N_opt): with a flops column more than 10x from 6ND (a
+		// unit mistake such as GFLOPs or PF-days) every budget's allocation is nonsense.
+		if e := skip(2, "the flops column is more than 10x away from 6ND (flops-not-6nd): its budgets' D_opt = C/(6 N_opt) would be off by that factor; fix the flops unit (or drop the column: C = 6ND is then derived)"); e != nil {
+			return nil, e
+		}
+		run2 = false
+	}
+	if run2 {
 		o := opts.IsoFLOP
 		o.Bootstrap, o.Seed = opts.Chinchilla.Bootstrap, opts.Chinchilla.Seed
 		r, err := chinchilla.IsoFLOP(points(finals), o)
@@ -524,6 +533,16 @@ func outliers(res []float64, k float64) []int {
 
 // CodeHoldoutBeforeWhere says that --holdout took runs that --where left out of the fit set.
 const CodeHoldoutBeforeWhere = "holdout-before-where"
+
+// hasCode reports whether ws holds a warning with code.
+func hasCode(ws []warn.Warning, code string) bool {
+	for _, w := range ws {
+		if w.Code == code {
+			return true
+		}
+	}
+	return false
+}
 
 // DisagreementThreshold is the spread of the exponent a across approaches beyond which a
 // group's approaches are said to disagree when at least one of them has no bootstrap
