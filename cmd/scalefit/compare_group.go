@@ -228,14 +228,7 @@ func versusPlotInput(res *versus.Result, groups []versus.Group) *plot.VersusInpu
 	return in
 }
 
-func has(headers []string, name string) bool {
-	for _, h := range headers {
-		if strings.EqualFold(strings.TrimSpace(h), name) {
-			return true
-		}
-	}
-	return false
-}
+func has(headers []string, name string) bool { return runs.HeaderIndex(headers, name) >= 0 }
 
 // reportVersus returns report.md's section comparing the groups when the report's runs are
 // grouped (--group): the first group is the reference, each group keeps its own fit, and

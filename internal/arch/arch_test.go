@@ -290,3 +290,21 @@ func TestReadCSV(t *testing.T) {
 		t.Errorf("tab-separated row: %+v", a)
 	}
 }
+
+// TestReadCSVThroughTheFormatRegistry: an architecture table is read by internal/runs'
+// format registry, so JSON Lines work as a CSV does, and a column named twice is refused
+// (it was read as its first).
+func TestReadCSVThroughTheFormatRegistry(t *testing.T) {
+	jl := `{"name": "gpt2", "n_layer": 12, "n_embd": 768, "n_head": 12, "vocab_size": 50257, "block_size": 1024, "tied": true}` + "\n"
+	rows, err := ReadCSV(strings.NewReader(jl), "arch.jsonl")
+	if err != nil || len(rows) != 1 || rows[0].Arch != gpt2 || rows[0].Name != "gpt2" {
+		t.Fatalf("JSON Lines: %+v, %v", rows, err)
+	}
+	bad := `{"n_layer": 12, "n_embd": 768, "n_head": 7, "vocab_size": 50257, "block_size": 1024}` + "\n"
+	if _, err := ReadCSV(strings.NewReader(bad), "arch.jsonl"); err == nil || !strings.HasPrefix(err.Error(), "arch.jsonl:1: heads 7") {
+		t.Errorf("a bad JSON row: %v", err)
+	}
+	if _, err := ReadCSV(strings.NewReader("layers,d_model,heads,vocab,context,Layers\n12,768,12,50257,1024,24\n"), "arch.csv"); err == nil || !strings.HasPrefix(err.Error(), `arch.csv:1:6: duplicate column "Layers" (also column 1)`) {
+		t.Errorf("a column twice: %v", err)
+	}
+}

@@ -2,13 +2,15 @@ package arch
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/scalefit/scalefit/internal/limits"
+	"github.com/scalefit/scalefit/internal/runs"
 )
 
 // Aliases lists, for each architecture field, the column headers recognised (case-insensitive;
@@ -36,11 +38,6 @@ var fieldOrder = []string{"layers", "d_model", "heads", "kv_heads", "d_ff", "ffn
 // required are the fields every row needs.
 var required = []string{"layers", "d_model", "heads", "vocab", "context"}
 
-func normalize(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(h)
-}
-
 // Columns maps architecture fields to column indexes of a header.
 type Columns struct {
 	idx map[string]int // field -> column index
@@ -51,8 +48,8 @@ type Columns struct {
 func ResolveColumns(header []string) (Columns, error) {
 	index := map[string]int{}
 	for i, h := range header {
-		if _, dup := index[normalize(h)]; !dup {
-			index[normalize(h)] = i
+		if _, dup := index[runs.NormalizeHeader(h)]; !dup {
+			index[runs.NormalizeHeader(h)] = i
 		}
 	}
 	c := Columns{idx: map[string]int{}}
@@ -234,33 +231,41 @@ func (e *LineError) Error() string {
 
 func (e *LineError) Unwrap() error { return e.Err }
 
-// ReadCSV reads one architecture per row of a CSV (comma, tab or semicolon separated) whose
-// header names the architecture columns (see Aliases; layers, d_model, heads, vocab and
-// context are required). name labels errors as name:line:col. A row with an impossible
-// shape (heads not dividing d_model, zero layers, ...) is an error at its line.
+// ReadCSV reads one architecture per row of a table whose header names the architecture
+// columns (see Aliases; layers, d_model, heads, vocab and context are required): a CSV
+// (comma, tab or semicolon separated) or any other format internal/runs reads (JSON Lines,
+// a JSON array, Parquet), through its format registry. name labels errors as
+// name:line:col. A row with an impossible shape (heads not dividing d_model, zero layers,
+// ...) is an error at its line; so is a column named twice.
 func ReadCSV(r io.Reader, name string) ([]Row, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(limits.Reader(r))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniff(data)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err == io.EOF {
+	if len(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))) == 0 {
 		return nil, &LineError{File: name, Err: errors.New("empty file: want a header with layers, d_model, heads, vocab, context")}
 	}
+	tbl, err := runs.OpenTable(bytes.NewReader(data), name, "")
 	if err != nil {
-		return nil, csvErr(name, err)
+		return nil, lineError(name, err)
+	}
+	defer tbl.Close()
+	header, hline := tbl.Header(), max(tbl.HeaderLine(), 1)
+	seen := map[string]int{}
+	for i, h := range header {
+		k := runs.NormalizeHeader(h)
+		if j, dup := seen[k]; dup {
+			return nil, &LineError{File: name, Line: hline, Col: i + 1, Err: fmt.Errorf("duplicate column %q (also column %d)", h, j+1)}
+		}
+		seen[k] = i
 	}
 	cols, err := ResolveColumns(header)
 	if err != nil {
-		return nil, &LineError{File: name, Line: 1, Err: err}
+		return nil, &LineError{File: name, Line: hline, Err: err}
 	}
 	nameCol := -1
 	for i, h := range header {
-		switch normalize(h) {
+		switch runs.NormalizeHeader(h) {
 		case "name", "model", "run", "id":
 			if nameCol < 0 {
 				nameCol = i
@@ -269,22 +274,18 @@ func ReadCSV(r io.Reader, name string) ([]Row, error) {
 	}
 	var out []Row
 	for {
-		rec, err := cr.Read()
+		rec, line, err := tbl.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, csvErr(name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		if len(rec) != len(header) {
-			return nil, &LineError{File: name, Line: line, Err: fmt.Errorf("%d fields, want %d as in the header", len(rec), len(header))}
+			return nil, lineError(name, err)
 		}
 		a, col, err := cols.Parse(rec)
 		if err != nil {
+			if col > 0 {
+				col = tbl.Col(col - 1)
+			}
 			return nil, &LineError{File: name, Line: line, Col: col, Err: err}
 		}
 		row := Row{Line: line, Arch: a}
@@ -294,31 +295,16 @@ func ReadCSV(r io.Reader, name string) ([]Row, error) {
 		out = append(out, row)
 	}
 	if len(out) == 0 {
-		return nil, &LineError{File: name, Line: 1, Err: errors.New("header only: the file has no architectures")}
+		return nil, &LineError{File: name, Line: hline, Err: errors.New("header only: the file has no architectures")}
 	}
 	return out, nil
 }
 
-func sniff(data []byte) rune {
-	line := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		line = data[:i]
-	}
-	switch {
-	case bytes.IndexByte(line, ',') >= 0:
-		return ','
-	case bytes.IndexByte(line, '\t') >= 0:
-		return '\t'
-	case bytes.IndexByte(line, ';') >= 0:
-		return ';'
-	}
-	return ','
-}
-
-func csvErr(name string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return &LineError{File: name, Line: pe.Line, Col: pe.Column, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}
+// lineError turns the format registry's error into a LineError.
+func lineError(name string, err error) error {
+	var re *runs.Error
+	if errors.As(err, &re) {
+		return &LineError{File: re.File, Line: re.Line, Col: re.Col, Err: errors.New(re.Msg)}
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }

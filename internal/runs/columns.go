@@ -29,10 +29,10 @@ func listHeaders(hs []string) string {
 // closest returns the candidate nearest to name (edit distance on normalized names, or a
 // candidate that contains name or is contained in it), "" when none is plausibly meant.
 func closest(name string, cands []string) string {
-	n := normalize(name)
+	n := NormalizeHeader(name)
 	best, bestD := "", -1
 	for _, c := range cands {
-		cn := normalize(c)
+		cn := NormalizeHeader(c)
 		if cn == n {
 			continue
 		}

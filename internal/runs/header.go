@@ -27,6 +27,3 @@ func HeaderIndex(headers []string, name string) int {
 	}
 	return -1
 }
-
-// normalize is NormalizeHeader, for this package's many uses.
-func normalize(h string) string { return NormalizeHeader(h) }

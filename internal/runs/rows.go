@@ -247,13 +247,13 @@ func (l *loader) num(rec *record, u int, what string) (float64, *Error) {
 func (l *loader) numError(rec *record, u int, what string, err error) *Error {
 	o := l.origin(rec, u)
 	label := what
-	if o.col == 0 && o.header != "" && normalize(o.header) != what {
+	if o.col == 0 && o.header != "" && NormalizeHeader(o.header) != what {
 		label = fmt.Sprintf("%s (%s)", what, o.header)
 	}
 	msg := fmt.Sprintf("%s %v", label, err)
 	if strings.TrimSpace(l.cells[u]) == "" {
 		for _, k := range o.objs {
-			if normalize(k) == normalize(l.s.Headers[u]) {
+			if NormalizeHeader(k) == NormalizeHeader(l.s.Headers[u]) {
 				msg = fmt.Sprintf("%s: %q is a JSON object on this line, want a number: name one of its fields (%s/...)", label, k, k)
 			}
 		}
@@ -366,7 +366,7 @@ func (l *loader) derive(rec *record, run *Run) *Error {
 	p, fpt, col, err := d.Func(l.field)
 	if err != nil {
 		e := &Error{File: l.t.file, Line: rec.line, Msg: err.Error()}
-		if u, ok := l.s.index[normalize(col)]; ok && col != "" {
+		if u, ok := l.s.index[NormalizeHeader(col)]; ok && col != "" {
 			e.Col = l.origin(rec, u).col
 		}
 		return e
@@ -399,7 +399,7 @@ func (l *loader) derive(rec *record, run *Run) *Error {
 
 // field is the current row's cell of column col (Deriver.Func reads the row through it).
 func (l *loader) field(col string) string {
-	if u, ok := l.s.index[normalize(col)]; ok {
+	if u, ok := l.s.index[NormalizeHeader(col)]; ok {
 		return l.cells[u]
 	}
 	return ""

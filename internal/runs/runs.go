@@ -57,7 +57,7 @@ func (r *Run) Field(col string) (string, bool) {
 	if r.set == nil {
 		return "", false
 	}
-	u, ok := r.set.index[normalize(col)]
+	u, ok := r.set.index[NormalizeHeader(col)]
 	if !ok {
 		return "", false
 	}
@@ -226,9 +226,9 @@ func (s *Set) cell(r *Run, u int) string {
 // underscores.
 func (s *Set) FindHeader(names ...string) (string, bool) {
 	for _, n := range names {
-		if u, ok := s.index[normalize(n)]; ok {
+		if u, ok := s.index[NormalizeHeader(n)]; ok {
 			for _, h := range s.Headers {
-				if s.index[normalize(h)] == u {
+				if s.index[NormalizeHeader(h)] == u {
 					return h, true
 				}
 			}
@@ -347,7 +347,7 @@ func (s *Set) resolveColumns(opts Options, metaOnly []bool) error {
 			continue
 		}
 		if o := over[c]; o != "" {
-			i, ok := s.index[normalize(o)]
+			i, ok := s.index[NormalizeHeader(o)]
 			if !ok {
 				return &Error{File: s.efile, Line: hline, Msg: fmt.Sprintf("no column %q for %s: the header has %s%s%s", o, c, listHeaders(s.Headers), s.objectHint(o), didYouMean(o, s.Headers))}
 			}
@@ -360,7 +360,7 @@ func (s *Set) resolveColumns(opts Options, metaOnly []bool) error {
 			aliases = append(append([]string(nil), aliases...), opts.TableLoss.Aliases...)
 		}
 		for _, a := range aliases {
-			if i, ok := s.index[normalize(a)]; ok && !slicesContains(found, i) {
+			if i, ok := s.index[NormalizeHeader(a)]; ok && !slicesContains(found, i) {
 				found = append(found, i)
 			}
 		}
@@ -477,10 +477,10 @@ func slicesContains(xs []int, x int) bool {
 // objectHint explains a column name that is a JSON object in the input (its fields are
 // columns "name/field").
 func (s *Set) objectHint(name string) string {
-	p := normalize(name) + "/"
+	p := NormalizeHeader(name) + "/"
 	var fs []string
 	for _, h := range s.Headers {
-		if strings.HasPrefix(normalize(h), p) {
+		if strings.HasPrefix(NormalizeHeader(h), p) {
 			fs = append(fs, h)
 		}
 	}
@@ -501,7 +501,7 @@ func (s *Set) missing(c, what string) error {
 	msg := fmt.Sprintf("no %s column (%s): want a header named %s, or --%s-col NAME", c, what, strings.Join(Aliases[c], "/"), flagName(c))
 	var cands []string
 	for _, h := range s.Headers {
-		if strings.Contains(normalize(h), c) || c == "params" && strings.Contains(normalize(h), "param") {
+		if strings.Contains(NormalizeHeader(h), c) || c == "params" && strings.Contains(NormalizeHeader(h), "param") {
 			cands = append(cands, clip(h))
 		}
 	}

@@ -51,9 +51,9 @@ type loader struct {
 // ("Params (B)") is one column with its unitless name.
 func (l *loader) addCol(h string) int {
 	s := l.s
-	key := normalize(h)
+	key := NormalizeHeader(h)
 	if base, _, _, ok := unitHeader(h); ok {
-		key = normalize(base)
+		key = NormalizeHeader(base)
 	}
 	u, ok := s.index[key]
 	if !ok {
@@ -62,7 +62,7 @@ func (l *loader) addCol(h string) int {
 		s.index[key] = u
 		l.fromMe = append(l.fromMe, false)
 	}
-	if full := normalize(h); full != key {
+	if full := NormalizeHeader(h); full != key {
 		if _, taken := s.index[full]; !taken {
 			s.index[full] = u
 		}
@@ -87,9 +87,9 @@ func (l *loader) columns() error {
 		seen := map[string]int{}
 		l.tcols[ti] = make([]colInfo, len(t.headers))
 		for i, h := range t.headers {
-			k := normalize(h)
+			k := NormalizeHeader(h)
 			if base, _, _, ok := unitHeader(h); ok {
-				k = normalize(base)
+				k = NormalizeHeader(base)
 			}
 			if k == "" {
 				return &Error{File: t.file, Line: t.hline, Col: t.hcol(i), Msg: "empty column name in the header"}
@@ -173,7 +173,7 @@ func (l *loader) roles() error {
 	s.xpos = make([]int, W)
 	col := func(c string) int {
 		if h, ok := s.Columns[c]; ok {
-			return s.index[normalize(h)]
+			return s.index[NormalizeHeader(h)]
 		}
 		return -1
 	}
@@ -202,7 +202,7 @@ func (l *loader) roles() error {
 	l.iG, l.iR, l.iB = col("group"), col("run"), col("budget")
 	l.iS = -1
 	if h, ok := s.stepHeader(l.opts.StepCol); ok {
-		l.iS = s.index[normalize(h)]
+		l.iS = s.index[NormalizeHeader(h)]
 	}
 	l.curves = l.opts.Layout == LayoutCurves && l.opts.Derive == nil
 	s.table = l.opts.Layout == LayoutTable
@@ -218,7 +218,7 @@ func (l *loader) units() {
 		for i, h := range t.headers {
 			if base, scale, unit, ok := unitHeader(h); ok && numeric(l.tcols[ti][i].u) {
 				l.tcols[ti][i].scale = scale
-				l.note(unitNote(canonicalOf(normalize(base)), h, unit, scale))
+				l.note(unitNote(canonicalOf(NormalizeHeader(base)), h, unit, scale))
 			}
 		}
 	}
@@ -233,7 +233,7 @@ func (l *loader) units() {
 		}
 		l.metaScaleU[u] = 1
 		if base, scale, unit, ok := unitHeader(h); ok && numeric(u) {
-			l.note(unitNote(canonicalOf(normalize(base)), h, unit, scale))
+			l.note(unitNote(canonicalOf(NormalizeHeader(base)), h, unit, scale))
 			l.metaScaleU[u] = scale
 		}
 	}
@@ -242,13 +242,13 @@ func (l *loader) units() {
 // stepHeader names the header of the step column (an override, else an alias), if any.
 func (s *Set) stepHeader(override string) (string, bool) {
 	if override != "" {
-		if u, ok := s.index[normalize(override)]; ok {
+		if u, ok := s.index[NormalizeHeader(override)]; ok {
 			return s.Headers[u], true
 		}
 		return "", false
 	}
 	for _, a := range Aliases["step"] {
-		if u, ok := s.index[normalize(a)]; ok {
+		if u, ok := s.index[NormalizeHeader(a)]; ok {
 			return s.Headers[u], true
 		}
 	}

@@ -202,7 +202,7 @@ type record struct {
 }
 
 func (r *record) col(i int) int {
-	if r.cols != nil && i < len(r.cols) {
+	if r.cols != nil && i >= 0 && i < len(r.cols) {
 		return r.cols[i]
 	}
 	return i + 1

@@ -43,8 +43,8 @@ func unitHeader(h string) (base string, scale float64, unit string, ok bool) {
 		return "", 0, "", false
 	}
 	base, unit = m[1], m[2]
-	c := canonicalOf(normalize(base))
-	u := normalize(strings.ReplaceAll(unit, "/s-", "/s_"))
+	c := canonicalOf(NormalizeHeader(base))
+	u := NormalizeHeader(strings.ReplaceAll(unit, "/s-", "/s_"))
 	switch c {
 	case "params", "tokens":
 		scale, ok = countUnits[u]

@@ -120,7 +120,7 @@ func load(read func(runs.Options) (*runs.Set, error), in runs.Options, cols Colu
 	}
 	col := func(h string) int {
 		for i, x := range set.Headers {
-			if normalize(x) == normalize(h) {
+			if runs.SameHeader(x, h) {
 				return i + 1
 			}
 		}
@@ -283,19 +283,4 @@ rows:
 		d.Warnings = append(d.Warnings, warn.New("skipped-rows", "%d row(s) with a metric, chance or maximum that is not a number skipped (--skip-invalid): %s", n, strings.Join(skipped, "; ")))
 	}
 	return d, nil
-}
-
-func normalize(h string) string {
-	b := []byte(h)
-	out := b[:0:0]
-	for _, c := range b {
-		switch {
-		case c == ' ' || c == '-':
-			c = '_'
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		out = append(out, c)
-	}
-	return string(out)
 }
