@@ -122,3 +122,26 @@ func WriteVersusExample(w io.Writer) error {
 	}
 	return nil
 }
+
+// FlatSweep makes rows one-point runs of law, as a large hyperparameter or seed sweep
+// logs them (the benchmarks' "flat sweep"): run k has budget ExampleBudgets[k mod 7]
+// (FLOPs), N log-uniform within 8x either side of the law's compute-optimal N at that
+// budget (params), D = C/(6N) tokens, and log-normal loss noise of standard deviation
+// noise (nats/token before the log). Deterministic in seed.
+func FlatSweep(law chinchilla.Law, rows int, noise float64, seed uint64) []Run {
+	rng := rand.New(rand.NewPCG(seed, 0xf1a75eed))
+	out := make([]Run, rows)
+	for k := range out {
+		c := ExampleBudgets[k%len(ExampleBudgets)]
+		n := law.NOpt(c) * math.Pow(8, 2*rng.Float64()-1)
+		d := c / (6 * n)
+		out[k] = Run{Params: n, Tokens: d, FLOPs: c, Budget: c, Loss: law.Loss(n, d) * math.Exp(noise*rng.NormFloat64())}
+	}
+	return out
+}
+
+// WriteFlatSweep writes FlatSweep(Example, rows, 0.01, seed) as CSV (WriteCSV's header):
+// the inputs of `make bench` (go run ./tools/gensynth -flat 240000 > flat.csv).
+func WriteFlatSweep(w io.Writer, rows int, seed uint64) error {
+	return WriteCSV(w, FlatSweep(Example, rows, 0.01, seed))
+}
