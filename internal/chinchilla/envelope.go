@@ -145,7 +145,10 @@ func Envelope(pts []Point, opts EnvelopeOptions) (*EnvelopeResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	runs, err := envelopeRuns(pts)
+	// canonical order: ties on the envelope, run order and bootstrap resamples of runs do
+	// not depend on the order of the rows
+	sorted, perm := canonicalPoints(pts)
+	runs, err := envelopeRuns(sorted, perm)
 	if err != nil {
 		return nil, err
 	}
@@ -279,11 +282,13 @@ func allSingle(runs []*envRun) bool {
 	return true
 }
 
-// envelopeRuns groups points into curves sorted by compute.
-func envelopeRuns(pts []Point) ([]*envRun, error) {
+// envelopeRuns groups points into curves sorted by compute; perm[i] is point i's index as
+// given (for messages and the ids of runless points).
+func envelopeRuns(pts []Point, perm []int) ([]*envRun, error) {
 	byID := map[string]*envRun{}
 	var runs []*envRun
-	for i, p := range pts {
+	for k, p := range pts {
+		i := perm[k]
 		c := p.flops()
 		if !(p.Params > 0) || !(c > 0) || !(p.Loss > 0) || math.IsInf(c, 0) || math.IsInf(p.Loss, 0) {
 			return nil, fmt.Errorf("envelope: point %d (run %q): params %g, flops %g, loss %g: want positive finite values", i, p.Run, p.Params, c, p.Loss)

@@ -141,11 +141,16 @@ func LawFromTheta(th []float64) Law {
 // ErrTooFewRuns is returned (wrapped) when fewer than 5 usable runs remain.
 var ErrTooFewRuns = errors.New("too few runs")
 
-// a3Problem is the validated data and the parametrisation of one fit.
+// a3Problem is the validated data, in canonical row order, and the parametrisation of
+// one fit.
 type a3Problem struct {
 	lnN, lnD, y []float64
-	m           fit.Mapping
-	obj         *fit.LSE
+	// perm[i] is the input index of canonical row i (fit.CanonicalOrder by params,
+	// tokens, loss): every fit, subsample and bootstrap resample works in that order,
+	// so none depends on the order of the rows given.
+	perm []int
+	m    fit.Mapping
+	obj  *fit.LSE
 }
 
 func newA3Problem(n, d, loss []float64, opts FitOptions) (*a3Problem, error) {
@@ -160,16 +165,17 @@ func newA3Problem(n, d, loss []float64, opts FitOptions) (*a3Problem, error) {
 	if opts.Bootstrap < 0 {
 		return nil, fmt.Errorf("chinchilla: bootstrap %d: want 0 (none) or a positive number of resamples", opts.Bootstrap)
 	}
-	p := &a3Problem{}
 	for i := range n {
 		for _, v := range [3]float64{n[i], d[i], loss[i]} {
 			if !(v > 0) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("chinchilla: run %d: params %g, tokens %g, loss %g: want positive finite numbers", i, n[i], d[i], loss[i])
 			}
 		}
-		p.lnN = append(p.lnN, math.Log(n[i]))
-		p.lnD = append(p.lnD, math.Log(d[i]))
-		p.y = append(p.y, math.Log(loss[i]))
+	}
+	p := &a3Problem{perm: fit.CanonicalOrder(len(n), n, d, loss)}
+	p.lnN, p.lnD, p.y = make([]float64, len(n)), make([]float64, len(n)), make([]float64, len(n))
+	for i, j := range p.perm {
+		p.lnN[i], p.lnD[i], p.y[i] = math.Log(n[j]), math.Log(d[j]), math.Log(loss[j])
 	}
 	m, err := a3Mapping(opts)
 	if err != nil {
@@ -335,7 +341,9 @@ func reduceStarts(m fit.Mapping, full [][ThDim]float64) [][]float64 {
 // Fit fits L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022, Approach 3) to runs with
 // n parameters, d training tokens and final loss (nats/token), minimising the summed
 // robust loss of ln L − ln L̂ over θ = (ln A, ln B, ln E, α, β). Losses that do not vary
-// are an error: nothing scales.
+// are an error: nothing scales. The runs are fitted in canonical order (fit.CanonicalOrder
+// by params, tokens, loss), so the result, bootstrap draws included, does not depend on
+// the order they are given in; Residuals come back in input order.
 func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 	p, err := newA3Problem(n, d, loss, opts)
 	if err != nil {
@@ -368,11 +376,12 @@ func (p *a3Problem) result(ms fit.MultiStartResult, opts FitOptions) *FitResult 
 	copy(r.Theta[:], th)
 	pred := make([]float64, len(p.y))
 	p.obj.LogPredict(pred, th)
-	r.Residuals = make([]float64, len(p.y))
+	res := make([]float64, len(p.y))
 	for i := range p.y {
-		r.Residuals[i] = p.y[i] - pred[i]
+		res[i] = p.y[i] - pred[i]
 	}
-	r.RMSE = fit.RMSE(r.Residuals)
+	r.RMSE = fit.RMSE(res)                 // summed in canonical order
+	r.Residuals = fit.Scatter(res, p.perm) // in input order
 	return r
 }
 

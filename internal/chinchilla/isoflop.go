@@ -1,6 +1,7 @@
 package chinchilla
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/stats"
 	"github.com/scalefit/scalefit/internal/warn"
 	"gonum.org/v1/gonum/floats"
@@ -240,6 +242,23 @@ func (p *PowerLaws) Intervals() map[string]stats.Interval {
 // still returned so the caller can show the per-budget table and reasons.
 var ErrTooFewBudgets = errors.New("fewer than 2 accepted budgets")
 
+// canonicalPoints returns pts in canonical order (by params, tokens, loss, FLOPs as
+// given, budget, run id; fit.CanonicalOrder's rule) and perm, perm[i] the input index of
+// sorted[i]. Approaches 1 and 2 work on the sorted points, so that clustering, ties,
+// bootstrap resamples and results do not depend on the order of the rows and files.
+func canonicalPoints(pts []Point) (sorted []Point, perm []int) {
+	perm = make([]int, len(pts))
+	for i := range perm {
+		perm[i] = i
+	}
+	slices.SortStableFunc(perm, func(a, b int) int {
+		p, q := &pts[a], &pts[b]
+		return cmp.Or(cmp.Compare(p.Params, q.Params), cmp.Compare(p.Tokens, q.Tokens), cmp.Compare(p.Loss, q.Loss),
+			cmp.Compare(p.FLOPs, q.FLOPs), cmp.Compare(p.Budget, q.Budget), strings.Compare(p.Run, q.Run))
+	})
+	return fit.Gather(pts, perm), perm
+}
+
 // budgetGroup is the raw input of one budget.
 type budgetGroup struct {
 	flops float64
@@ -250,7 +269,8 @@ type budgetGroup struct {
 // IsoFLOP runs Chinchilla Approach 2: group points into compute budgets, locate the loss
 // minimum over ln N per budget, and fit ln N_opt = ln K + A ln C and ln D_opt = ln KD + B ln C by
 // ordinary least squares over the accepted budgets, with optional bootstrap intervals that
-// resample points within budgets and refit the whole pipeline.
+// resample points within budgets and refit the whole pipeline. The points are taken in
+// canonical order (canonicalPoints), so the result does not depend on their order.
 func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -261,6 +281,7 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 			return nil, fmt.Errorf("isoflop: point %d: params %g, loss %g, flops %g: want positive finite values", i, p.Params, p.Loss, p.flops())
 		}
 	}
+	pts, perm := canonicalPoints(pts)
 	groups, unassigned := groupBudgets(pts, o.BudgetTolerance)
 	res := &IsoFLOPResult{Unassigned: unassigned, Options: o}
 	if len(unassigned) > 0 {
@@ -272,7 +293,12 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 	res.Budgets = make([]BudgetOptimum, len(groups))
 	for i, g := range groups {
 		res.Budgets[i] = budgetOptimum(g, o)
-		res.Budgets[i].Points = slices.Sorted(slices.Values(g.idx))
+		in := make([]int, len(g.idx)) // indices of the points as given
+		for k, j := range g.idx {
+			in[k] = perm[j]
+		}
+		slices.Sort(in)
+		res.Budgets[i].Points = in
 	}
 	// One warning per rejection code, listing its budgets (a sweep with many sparse budgets
 	// would otherwise bury the other warnings).

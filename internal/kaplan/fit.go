@@ -114,7 +114,9 @@ var ErrTooFewRuns = errors.New("too few runs")
 // Fit fits a Kaplan form to runs of n parameters, d training tokens and final loss (nats
 // per token): the summed robust loss of log-loss residuals, minimised by Newton's method
 // with the analytic Hessian from a grid of starts on a worker pool. d may be nil for
-// ParamsOnly, n for DataOnly.
+// ParamsOnly, n for DataOnly. The runs are fitted in canonical order (fit.CanonicalOrder
+// by params, tokens, loss), so the result does not depend on their order; Residuals
+// come back in input order.
 func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 	o, err := newObjective(n, d, loss, opts)
 	if err != nil {
@@ -133,9 +135,10 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 	var h [maxDim * maxDim]float64
 	q := o.Dim()
 	ss := 0.0
-	for i := range o.y {
-		r.Residuals[i] = o.y[i] - o.logPredict(r.X, i, g[:q], h[:q*q], false, false)
-		ss += r.Residuals[i] * r.Residuals[i]
+	for i, j := range o.perm {
+		res := o.y[i] - o.logPredict(r.X, i, g[:q], h[:q*q], false, false)
+		r.Residuals[j] = res // back in input order
+		ss += res * res
 	}
 	r.RMSE = math.Sqrt(ss / float64(len(o.y)))
 	if !r.Converged {
@@ -203,6 +206,8 @@ func newObjective(n, d, loss []float64, opts FitOptions) (*objective, error) {
 	if o.form != Joint && len(xs) != len(loss) {
 		return nil, fmt.Errorf("kaplan: %d values and %d losses: want equal lengths", len(xs), len(loss))
 	}
+	// Validate in input order (errors name the run as given), fit in canonical order:
+	// by params, tokens, loss, so that the fit does not depend on the order of the runs.
 	for i := range loss {
 		vals := []float64{loss[i]}
 		if o.form == Joint {
@@ -215,6 +220,13 @@ func newObjective(n, d, loss []float64, opts FitOptions) (*objective, error) {
 				return nil, fmt.Errorf("kaplan: run %d has %g: want positive finite params, tokens and loss", i, v)
 			}
 		}
+	}
+	if o.form == Joint {
+		o.perm = fit.CanonicalOrder(len(loss), n, d, loss)
+	} else {
+		o.perm = fit.CanonicalOrder(len(loss), xs, loss)
+	}
+	for _, i := range o.perm {
 		o.y = append(o.y, math.Log(loss[i]))
 		if o.form == Joint {
 			o.x1 = append(o.x1, math.Log(n[i]))

@@ -42,6 +42,7 @@ type objective struct {
 	x1, x2 []float64 // ln N and ln D (Joint); ln N or ln D in x1 (single-variable forms)
 	y      []float64 // ln L
 	w      []float64 // weights (bootstrap counts), nil for all ones
+	perm   []int     // perm[i]: the input index of row i (rows are in canonical order)
 	delta  float64   // Huber threshold on log-loss residuals; 0 means squared error
 }
 

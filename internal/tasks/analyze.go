@@ -1,11 +1,13 @@
 package tasks
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
@@ -301,6 +303,15 @@ func analyzeTask(t Task, targets []Target, opts Options) (*TaskResult, error) {
 	if opts.ChanceSet {
 		chance = opts.Chance
 	}
+	// The ladder in canonical order (by params, tokens and task loss at step 1's point,
+	// run id): both steps, their bootstrap resamples and the ladder table do not depend
+	// on the order of the rows.
+	t.Ladder = slices.Clone(t.Ladder)
+	slices.SortStableFunc(t.Ladder, func(a, b Series) int {
+		na, da, la := step1Point(a, opts.Last)
+		nb, db, lb := step1Point(b, opts.Last)
+		return cmp.Or(cmp.Compare(na, nb), cmp.Compare(da, db), cmp.Compare(la, lb), strings.Compare(a.Run, b.Run))
+	})
 	// Step 1.
 	n := make([]float64, len(t.Ladder))
 	dd := make([]float64, len(t.Ladder))

@@ -20,6 +20,7 @@
 package tasks
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -263,14 +264,10 @@ rows:
 	for ti := range d.Tasks {
 		for _, l := range [][]Series{d.Tasks[ti].Ladder, d.Tasks[ti].Held} {
 			for si := range l {
+				// by tokens; repeated checkpoints by their values, so that the order of
+				// the rows never changes a fit (issue 23 #2)
 				slices.SortStableFunc(l[si].Checkpoints, func(a, b Checkpoint) int {
-					switch {
-					case a.Tokens < b.Tokens:
-						return -1
-					case a.Tokens > b.Tokens:
-						return 1
-					}
-					return 0
+					return cmp.Or(cmp.Compare(a.Tokens, b.Tokens), cmp.Compare(a.TaskLoss, b.TaskLoss), cmp.Compare(a.Metric, b.Metric))
 				})
 			}
 		}

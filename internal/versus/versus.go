@@ -1,6 +1,7 @@
 package versus
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -278,16 +279,19 @@ func Compare(groups []Group, opts Options) (*Result, error) {
 		}
 		return nil, fmt.Errorf("versus: reference group %q not found: want one of %s", ref, strings.Join(names, ", "))
 	}
-	for _, g := range groups {
+	groups = slices.Clone(groups)
+	for i, g := range groups {
 		if g.Granularity != nil && len(g.Granularity) != len(g.Loss) {
 			return nil, fmt.Errorf("versus: group %q: %d granularities for %d runs", g.Name, len(g.Granularity), len(g.Loss))
 		}
 		if opts.SharedE && len(g.Granularity) > 0 && slices.Min(g.Granularity) != slices.Max(g.Granularity) {
 			return nil, fmt.Errorf("versus: a shared E is not supported with the granularity law (group %q has a varying granularity)", g.Name)
 		}
-		if len(g.Params) != len(g.Loss) || len(g.Tokens) != len(g.Loss) || len(g.FLOPs) != len(g.Loss) {
+		if len(g.Params) != len(g.Loss) || len(g.Tokens) != len(g.Loss) || len(g.FLOPs) != len(g.Loss) ||
+			(g.Budgets != nil && len(g.Budgets) != len(g.Loss)) || (g.TotalParams != nil && len(g.TotalParams) != len(g.Loss)) {
 			return nil, fmt.Errorf("versus: group %q: columns of different lengths", g.Name)
 		}
+		groups[i] = g.canonical()
 	}
 	auto := false
 	switch opts.Frontier {
@@ -300,8 +304,11 @@ func Compare(groups []Group, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("versus: frontier %q: want %q, %q or %q", opts.Frontier, FrontierAuto, FrontierApproach3, FrontierIsoFLOP)
 	}
 	res := &Result{Reference: ref, SharedE: opts.SharedE, Frontier: opts.Frontier, Resamples: opts.Bootstrap}
-	// the reference first, then the others in their order
+	// The reference first, then the others by name: the fits (a joint fit with a shared
+	// E, each group's bootstrap stream) do not depend on the order the groups came in.
+	// Fits and comparisons are listed in that order at the end.
 	order := append([]Group{groups[ri]}, slices.Delete(slices.Clone(groups), ri, ri+1)...)
+	slices.SortStableFunc(order[1:], func(a, b Group) int { return strings.Compare(a.Name, b.Name) })
 	var kept []Group
 	for i, g := range order {
 		if len(g.Loss) < opts.MinRuns {
@@ -336,6 +343,13 @@ func Compare(groups []Group, opts Options) (*Result, error) {
 	for _, f := range fits[1:] {
 		res.Comparisons = append(res.Comparisons, compareTo(fits[0], f, res))
 	}
+	// back in the order the groups came in
+	pos := map[string]int{}
+	for i, g := range groups {
+		pos[g.Name] = i
+	}
+	slices.SortStableFunc(res.Fits[1:], func(a, b GroupFit) int { return cmp.Compare(pos[a.Group], pos[b.Group]) })
+	slices.SortStableFunc(res.Comparisons, func(a, b Comparison) int { return cmp.Compare(pos[a.Group], pos[b.Group]) })
 	return res, nil
 }
 
@@ -560,12 +574,24 @@ func fitGranGroup(f GroupFit, g Group, i, boot int, opts Options) (GroupFit, []w
 }
 
 // groupSeed gives each group its own bootstrap stream, so resamples of different groups
-// are independent.
+// are independent; i is the group's position in Compare's canonical order (the reference,
+// then the others by name), so the order the groups came in does not change it.
 func groupSeed(seed uint64, i int) uint64 { return seed + uint64(i)*0x9E3779B97F4A7C15 }
 
-// resample returns the bootstrap counts of resample k of group i's n runs.
+// resample returns the bootstrap counts of resample k of group i's n runs (in the group's
+// canonical order).
 func resample(seed uint64, i, k, n int) []int {
 	return stats.Counts(rand.New(rand.NewPCG(groupSeed(seed, i), uint64(k))), n)
+}
+
+// canonical returns g with its runs in canonical order (by params, tokens, loss, FLOPs,
+// budget, granularity, total params; fit.CanonicalOrder), so that a group's fits and
+// bootstrap resamples do not depend on the order of its rows.
+func (g Group) canonical() Group {
+	perm := fit.CanonicalOrder(len(g.Loss), g.Params, g.Tokens, g.Loss, g.FLOPs, g.Budgets, g.Granularity, g.TotalParams)
+	g.Params, g.Tokens, g.Loss, g.FLOPs = fit.Gather(g.Params, perm), fit.Gather(g.Tokens, perm), fit.Gather(g.Loss, perm), fit.Gather(g.FLOPs, perm)
+	g.Budgets, g.Granularity, g.TotalParams = fit.Gather(g.Budgets, perm), fit.Gather(g.Granularity, perm), fit.Gather(g.TotalParams, perm)
+	return g
 }
 
 // fitShared refits the groups jointly with one E and bootstraps the joint fit.
