@@ -224,11 +224,11 @@ func TestCompareGroupREADMETable(t *testing.T) {
 			{"redpajama", 1e17, 0.713, 0.434, 0.913}, {"redpajama", 1e19, 0.476, 0.351, 0.693}, {"redpajama", 1e21, 0.257, 0.114, 1.23},
 			{"refinedweb", 1e17, 0.636, 0.422, 0.957}, {"refinedweb", 1e19, 0.400, 0.320, 0.641}, {"refinedweb", 1e21, 0.146, 0.068, 0.414}}},
 		{"porian standard", porianStd, []cell{
-			{"correcting_warmup", 1e17, 0.416, 0.346, 0.494}, {"correcting_warmup", 1e18, 0.752, 0.663, 0.802}, {"correcting_warmup", 1e19, 1.05, 0.803, 1.32},
-			{"cosine_decay", 1e17, 0.467, 0.326, 0.564}, {"cosine_decay", 1e18, 0.607, 0.517, 0.659}, {"cosine_decay", 1e19, 0.501, 0.420, 0.593},
-			{"optimizer_tuning_no_decay", 1e17, 0.116, 0.0998, 0.157}, {"optimizer_tuning_no_decay", 1e18, 0.671, 0.591, 0.730}, {"optimizer_tuning_no_decay", 1e19, 0.984, 0.805, 1.04}}},
+			{"correcting_warmup", 1e17, 0.416, 0.333, 0.509}, {"correcting_warmup", 1e18, 0.752, 0.640, 0.805}, {"correcting_warmup", 1e19, 1.05, 0.748, 1.52},
+			{"cosine_decay", 1e17, 0.467, 0.318, 0.554}, {"cosine_decay", 1e18, 0.607, 0.520, 0.658}, {"cosine_decay", 1e19, 0.501, 0.405, 0.571},
+			{"optimizer_tuning_no_decay", 1e17, 0.116, 0.102, 0.158}, {"optimizer_tuning_no_decay", 1e18, 0.671, 0.585, 0.723}, {"optimizer_tuning_no_decay", 1e19, 0.984, 0.726, 1.04}}},
 		{"porian kaplan", porianKaplan, []cell{
-			{"kaplan_adjusted_tuned_hparams", 1e17, 0.659, 0.603, 0.768}, {"kaplan_adjusted_tuned_hparams", 1e18, 0.943, 0.885, 1.01}, {"kaplan_adjusted_tuned_hparams", 1e19, 0.941, 0.840, 1.03}}},
+			{"kaplan_adjusted_tuned_hparams", 1e17, 0.659, 0.610, 0.790}, {"kaplan_adjusted_tuned_hparams", 1e18, 0.943, 0.876, 1.02}, {"kaplan_adjusted_tuned_hparams", 1e19, 0.941, 0.865, 1.04}}},
 	} {
 		out, errs, code := runCLI(t, "", tt.args...)
 		if code != 0 {
@@ -436,4 +436,22 @@ func TestD09CompareGroupStrict(t *testing.T) {
 			t.Errorf("%s: exit %d (want 1 after the output), stdout %d bytes, stderr %q", f, code, len(out), errOut)
 		}
 	}
+}
+
+// showMultiplier prints a multiplier and its interval (nil: "null").
+func showMultiplier(v *float64, iv []*float64) string {
+	p := func(x *float64) string {
+		if x == nil {
+			return "null"
+		}
+		return fmt.Sprintf("%.3g", *x)
+	}
+	s := p(v) + " ["
+	for i, x := range iv {
+		if i > 0 {
+			s += ", "
+		}
+		s += p(x)
+	}
+	return s + "]"
 }

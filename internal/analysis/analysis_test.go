@@ -199,7 +199,7 @@ func TestREADMEExtrapolationTable(t *testing.T) {
 		{chin, "flops>=1e21", 0, 217, 0.0105},
 		{chin, "flops>=1e21", 5, 189, 0.0103},
 		{chin, "flops>=1e21", 15, 132, 0.0132},
-		{olmo, "params>=3e9", 0, 24, 0.0101},
+		{olmo, "params>=3e9", 0, 24, 0.0099}, // not converged: the full grid ends on a flat valley (0.0101 before the batched objective)
 		{olmo, "params>=3e9", 15, 20, 0.0077},
 	} {
 		res, err := Run(tt.set, Options{Approaches: []int{3}, Holdout: mustExpr(t, tt.holdout), MinTokensPerParam: tt.minTPP})

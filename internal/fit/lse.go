@@ -124,17 +124,17 @@ type LSE struct {
 	y       []float64 // observed log-loss
 	w       []float64 // weights, nil for all ones
 	m       Mapping
-	// fast path for two slope terms and one constant term (the Chinchilla shape):
-	// rows holds (x0, x1, y, w) per run, t3 the term order (slope, slope, constant).
-	rows []row3
+	// fast path for two slope terms and one constant term (the Chinchilla shape): quad
+	// holds (x0, x1, y, w) per run in groups of four rows (lse3kernel.go), n3 the number
+	// of runs in it, t3 the term order (slope, slope, constant).
+	quad []float64
+	n3   int
 	t3   [3]int
 }
 
-type row3 struct{ x0, x1, y, w float64 }
-
 // pack builds the fast-path rows when the model has the Chinchilla shape.
 func (o *LSE) pack() {
-	o.rows = nil
+	o.quad, o.n3 = nil, 0
 	if o.k != 3 {
 		return
 	}
@@ -151,13 +151,16 @@ func (o *LSE) pack() {
 		return
 	}
 	o.t3 = [3]int{sl[0], sl[1], cst}
-	o.rows = make([]row3, len(o.y))
+	o.n3 = len(o.y)
+	o.quad = make([]float64, (o.n3+3)/4*quadGroup)
 	for i := range o.y {
 		w := 1.0
 		if o.w != nil {
 			w = o.w[i]
 		}
-		o.rows[i] = row3{o.xs[i*3+sl[0]], o.xs[i*3+sl[1]], o.y[i], w}
+		q := o.quad[i/4*quadGroup:]
+		k := i % 4
+		q[k], q[4+k], q[8+k], q[12+k] = o.xs[i*3+sl[0]], o.xs[i*3+sl[1]], o.y[i], w
 	}
 }
 
@@ -278,7 +281,7 @@ func (o *LSE) lseRow(th []float64, i int) float64 {
 
 // Value returns f(x).
 func (o *LSE) Value(x []float64) float64 {
-	if o.rows != nil {
+	if o.quad != nil {
 		return o.eval3(x, nil, nil, nil)
 	}
 	var th [MaxParams]float64
@@ -324,7 +327,7 @@ func (o *LSE) GaussNewton(x, gn []float64) {
 }
 
 func (o *LSE) eval(x, grad, hess, gn []float64) float64 {
-	if o.rows != nil {
+	if o.quad != nil {
 		return o.eval3(x, grad, hess, gn)
 	}
 	var th, g [MaxParams]float64
@@ -486,9 +489,17 @@ func mapHess(dst []float64, h *[MaxParams][MaxParams]float64, src []int, q int) 
 	}
 }
 
-// eval3 is eval for two slope terms and a constant term: per run 2 exp and 1 log (the
-// largest term is factored out), accumulating in local coordinates
-// (intercept0, intercept1, constant, slope0, slope1).
+// lseBlock is the number of groups of four rows whose per-row results eval3 keeps at a
+// time (on the stack) to accumulate derivatives.
+const lseBlock = 32
+
+// eval3 is eval for two slope terms and a constant term: the three-term kernel
+// (lse3kernel.go: batched exponentials and logs, four rows per instruction with AVX2)
+// gives the robust loss and, per row, the residual r, ψ(r) and the softmax weights of the
+// terms, from which the derivatives are accumulated in local coordinates (intercept0,
+// intercept1, constant, slope0, slope1). The loss is ρ = ψ(r − ψ/2) with ψ = r clamped
+// to [−δ, δ]: Huber's (squared error: δ = +Inf). The sum is taken in four lanes (rows by
+// index mod 4), fixing the order of the additions.
 func (o *LSE) eval3(x, grad, hess, gn []float64) float64 {
 	var th [MaxParams]float64
 	o.m.Full(th[:o.p], x)
@@ -498,103 +509,98 @@ func (o *LSE) eval3(x, grad, hess, gn []float64) float64 {
 	a0, b0, e0 := th[i0], th[i1], th[i2]
 	al, be := th[s0], th[s1]
 	d := o.delta
-	sq := o.squared
+	if o.squared {
+		d = math.Inf(1)
+	}
 	wantG := grad != nil
 	wantH := hess != nil
 	wantGN := gn != nil
-	var f, g0, g1, g2, g3, g4 float64
+	if !finite(a0) || !finite(b0) || !finite(e0) || !finite(al) || !finite(be) {
+		// (the kernel's max and clamps would pass over a NaN)
+		if wantG {
+			for i := range grad[:o.q] {
+				grad[i] = math.NaN()
+			}
+		}
+		return math.NaN()
+	}
+	c := newLSE3Args(a0, al, b0, be, e0, d)
+	var lanes [4]float64
+	if !wantG {
+		lse3(o.quad, o.n3, c, &lanes, nil)
+		return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+	}
+	var g0, g1, g2, g3, g4 float64
 	var h00, h01, h02, h03, h04, h11, h12, h13, h14, h22, h23, h24, h33, h34, h44 float64
 	var h, hg [5][5]float64
-	for _, rw := range o.rows {
-		t0 := a0 - al*rw.x0
-		t1 := b0 - be*rw.x1
-		t2 := e0
-		var p0, p1, p2, mx float64
-		// (differences clamped at −708: e^−708 is as negligible as 0)
-		if t0 >= t1 && t0 >= t2 {
-			mx, p0, p1, p2 = t0, 1, expNonPos(max(t1-t0, -708)), expNonPos(max(t2-t0, -708))
-		} else if t1 >= t2 {
-			mx, p0, p1, p2 = t1, expNonPos(max(t0-t1, -708)), 1, expNonPos(max(t2-t1, -708))
-		} else {
-			mx, p0, p1, p2 = t2, expNonPos(max(t0-t2, -708)), expNonPos(max(t1-t2, -708)), 1
-		}
-		s := p0 + p1 + p2
-		r := rw.y - (mx + logPos(s))
-		var val, psi, curv float64
-		switch {
-		case sq:
-			val, psi, curv = 0.5*r*r, r, 1
-		case r > d:
-			val, psi = d*(r-0.5*d), d
-		case r < -d:
-			val, psi = d*(-r-0.5*d), -d
-		default:
-			val, psi, curv = 0.5*r*r, r, 1
-		}
-		w := rw.w
-		f += w * val
-		if !wantG {
-			continue
-		}
-		inv := 1 / s
-		p0 *= inv
-		p1 *= inv
-		p2 *= inv
-		c := -w * psi
-		// ∇m in local coordinates
-		gl := [5]float64{p0, p1, p2, -p0 * rw.x0, -p1 * rw.x1}
-		g0 += c * gl[0]
-		g1 += c * gl[1]
-		g2 += c * gl[2]
-		g3 += c * gl[3]
-		g4 += c * gl[4]
-		if !wantH {
-			continue
-		}
-		if wantGN {
-			b := w * curv
-			if curv == 0 {
-				b = w * psi / r
+	var out [lseBlock * quadOut]float64
+	for first := 0; first < o.n3; first += 4 * lseBlock {
+		m := min(o.n3-first, 4*lseBlock)
+		quad := o.quad[first/4*quadGroup:]
+		lse3(quad, m, c, &lanes, out[:])
+		for i := range m {
+			gi, k := i/4*quadGroup, i%4
+			ob := out[i/4*quadOut:]
+			x0, x1, w := quad[gi+k], quad[gi+4+k], quad[gi+12+k]
+			r, psi, p0, p1, p2 := ob[k], ob[4+k], ob[8+k], ob[12+k], ob[16+k]
+			cw := -w * psi
+			// ∇m in local coordinates
+			gl := [5]float64{p0, p1, p2, -p0 * x0, -p1 * x1}
+			g0 += cw * gl[0]
+			g1 += cw * gl[1]
+			g2 += cw * gl[2]
+			g3 += cw * gl[3]
+			g4 += cw * gl[4]
+			if !wantH {
+				continue
 			}
-			for u := 0; u < 5; u++ {
-				bu := b * gl[u]
-				for v := u; v < 5; v++ {
-					hg[u][v] += bu * gl[v]
+			curv := 0.0
+			if psi == r {
+				curv = 1
+			}
+			if wantGN {
+				b := w * curv
+				if curv == 0 {
+					b = w * psi / r
 				}
+				for u := 0; u < 5; u++ {
+					bu := b * gl[u]
+					for v := u; v < 5; v++ {
+						hg[u][v] += bu * gl[v]
+					}
+				}
+				continue
 			}
-			continue
+			// a ∇m∇mᵀ − ψ Σ_j p_j u_j u_jᵀ with u_0 = e_0 − x0 e_3, u_1 = e_1 − x1 e_4,
+			// u_2 = e_2; unrolled (the upper triangle, 15 entries)
+			a := w * (curv + psi)
+			q0, q1, q2, q3, q4 := a*gl[0], a*gl[1], a*gl[2], a*gl[3], a*gl[4]
+			c0, c1 := cw*p0, cw*p1
+			c0x, c1x := c0*x0, c1*x1
+			h00 += q0*gl[0] + c0
+			h01 += q0 * gl[1]
+			h02 += q0 * gl[2]
+			h03 += q0*gl[3] - c0x
+			h04 += q0 * gl[4]
+			h11 += q1*gl[1] + c1
+			h12 += q1 * gl[2]
+			h13 += q1 * gl[3]
+			h14 += q1*gl[4] - c1x
+			h22 += q2*gl[2] + cw*p2
+			h23 += q2 * gl[3]
+			h24 += q2 * gl[4]
+			h33 += q3*gl[3] + c0x*x0
+			h34 += q3 * gl[4]
+			h44 += q4*gl[4] + c1x*x1
 		}
-		// a ∇m∇mᵀ − ψ Σ_j p_j u_j u_jᵀ with u_0 = e_0 − x0 e_3, u_1 = e_1 − x1 e_4,
-		// u_2 = e_2; unrolled (the upper triangle, 15 entries)
-		a := w * (curv + psi)
-		q0, q1, q2, q3, q4 := a*gl[0], a*gl[1], a*gl[2], a*gl[3], a*gl[4]
-		c0, c1 := c*p0, c*p1
-		c0x, c1x := c0*rw.x0, c1*rw.x1
-		h00 += q0*gl[0] + c0
-		h01 += q0 * gl[1]
-		h02 += q0 * gl[2]
-		h03 += q0*gl[3] - c0x
-		h04 += q0 * gl[4]
-		h11 += q1*gl[1] + c1
-		h12 += q1 * gl[2]
-		h13 += q1 * gl[3]
-		h14 += q1*gl[4] - c1x
-		h22 += q2*gl[2] + c*p2
-		h23 += q2 * gl[3]
-		h24 += q2 * gl[4]
-		h33 += q3*gl[3] + c0x*rw.x0
-		h34 += q3 * gl[4]
-		h44 += q4*gl[4] + c1x*rw.x1
 	}
+	f := (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
 	h = [5][5]float64{
 		{h00, h01, h02, h03, h04},
 		{0, h11, h12, h13, h14},
 		{0, 0, h22, h23, h24},
 		{0, 0, 0, h33, h34},
 		{0, 0, 0, 0, h44},
-	}
-	if !wantG {
-		return f
 	}
 	// local → θ indices
 	idx := [5]int{i0, i1, i2, s0, s1}
@@ -688,8 +694,18 @@ func (o *LSE) ValueMany(dst []float64, xs [][]float64, workers int) {
 				return
 			}
 		}
-		f := 0.0
 		d := o.delta
+		if k == 3 {
+			if o.squared {
+				d = math.Inf(1)
+			}
+			var lanes [4]float64
+			dd := [2][4]float64{{d, d, d, d}, {-d, -d, -d, -d}}
+			screen3(cols[0], cols[1], cols[2], o.y, o.w, &dd, &lanes)
+			dst[p] = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+			return
+		}
+		f := 0.0
 		for i, y := range o.y {
 			s := 0.0
 			for j := 0; j < k; j++ {
