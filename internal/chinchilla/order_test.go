@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/testutil"
 )
 
 // shuffled returns a seeded permutation sigma of n rows: row k of the shuffled input is
@@ -98,6 +100,59 @@ func TestApproaches12InvariantToRowOrder(t *testing.T) {
 			if a, b := fmt.Sprintf("%+v", ref), fmt.Sprintf("%+v", got); a != b {
 				t.Errorf("%s, points shuffled (seed %d): the result changed:\n%.800s\n%.800s", c.name, seed, a, b)
 			}
+		}
+	}
+}
+
+// TestFlatOptimum: the flat-optimum rule (flatRcond) leaves every converged fit of its
+// development set converged (Epoch's runs, the 15 Porian settings, the synthetic sweeps),
+// and on other data flags plateau-synthetic, whose law cannot describe its runs, and none
+// of Gadre et al.'s six fits (3 corpora x 2 evaluation losses).
+func TestFlatOptimum(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits 24 datasets")
+	}
+	type set struct {
+		name    string
+		n, d, l []float64
+		flat    bool
+	}
+	var dev, other []set
+	n, d, l := fitEpochData(t)
+	dev = append(dev, set{"epoch", n, d, l, false})
+	for _, f := range []string{"synthetic.csv", "versus_synthetic.csv"} {
+		c := fitReadCSV(t, f, "params", "tokens", "loss")
+		dev = append(dev, set{f, c[0], c[1], c[2], false})
+	}
+	for _, s := range loadPorian(t) {
+		var n, d, l []float64
+		for _, p := range s.pts {
+			n, d, l = append(n, p.Params), append(d, p.Tokens), append(l, p.Loss)
+		}
+		dev = append(dev, set{s.key, n, d, l, false})
+	}
+	c := fitReadCSV(t, "plateau_synthetic.csv", "params", "tokens", "loss")
+	other = append(other, set{"plateau", c[0], c[1], c[2], true})
+	col, rows := testutil.ReadTable(t, "gadre.csv")
+	for _, loss := range []string{"loss_c4_val", "loss_paloma_refinedweb"} {
+		for _, corpus := range []string{"c4", "redpajama", "refinedweb"} {
+			s := set{name: "gadre " + corpus + " " + loss}
+			for _, r := range rows {
+				if r[col["train_dataset"]] == corpus {
+					s.n, s.d, s.l = append(s.n, atof(t, r[col["params"]])), append(s.d, atof(t, r[col["tokens"]])), append(s.l, atof(t, r[col[loss]]))
+				}
+			}
+			other = append(other, s)
+		}
+	}
+	for i, s := range append(dev, other...) {
+		r, err := Fit(s.n, s.d, s.l, FitOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		t.Logf("%-45s rcond %.2g, flat width %.2g, status %s", s.name, r.Rcond, r.FlatWidth, r.Status)
+		if flat := r.Status == StatusFlatOptimum; flat != s.flat {
+			t.Errorf("%s (%s set): flat %v (rcond %.2g), want %v", s.name, map[bool]string{true: "development", false: "other"}[i < len(dev)], flat, r.Rcond, s.flat)
 		}
 	}
 }
