@@ -133,6 +133,15 @@ func TestHparamsPredictGolden(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	golden(t, "hparams_predict_deepseek_markdown.golden", out, errOut)
+	out, errOut, code = runCLI(t, "", "hparams", "predict", "--law", "steplaw2025", "--params", "1B", "--tokens", "100B", "--seq-len", "2048", "--format", "csv")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	golden(t, "hparams_predict_csv.golden", out, errOut)
+	out, _, code = runCLI(t, "", "hparams", "fit", repoFile("testdata", "hparams_sweep.csv"), "--bootstrap", "0", "--format", "csv")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 0 || len(lines) != 13 || !strings.HasPrefix(lines[0], "params,tokens,runs,lr,batch_tokens") {
+		t.Errorf("fit --format csv: exit %d, %d lines:\n%s", code, len(lines), out)
+	}
 }
 
 // Bad requests exit 2 with a message that says what was wanted.

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/doc"
@@ -554,3 +556,47 @@ func HparamsPredict(ctx context.Context, r HparamsPredictRequest) (*HparamsPredi
 
 // CodeExtrapolated: a prediction far beyond the fitted range.
 const CodeExtrapolated = "extrapolated"
+
+// WriteCSV writes one row per (N, D) group at full precision (empty cells where nothing was
+// located), with the laws' constants in the first columns of every row.
+func (r *HparamsFitResult) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"params", "tokens", "runs", "lr", "batch_tokens", "loss", "penalty_2x_lr", "penalty_2x_batch",
+		"lr_at_edge", "batch_at_edge", "in_lr_law", "in_batch_law", "lr_law_fit", "batch_law_fit"})
+	for _, o := range r.Doc.Optima {
+		lrFit := r.Fit.LR.At(o.Params, o.Tokens, math.NaN())
+		bFit := r.Fit.Batch.At(o.Params, o.Tokens, math.NaN())
+		cw.Write([]string{num(o.Params), num(o.Tokens), fmt.Sprint(o.Runs), nump(o.LR), nump(o.BatchTokens), nump(o.Loss),
+			nump(o.PenaltyLR), nump(o.PenaltyBatch), fmt.Sprint(o.LRAtEdge), fmt.Sprint(o.BatchAtEdge),
+			fmt.Sprint(o.UsedInLR), fmt.Sprint(o.UsedInBatch), num(lrFit), num(bFit)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteCSV writes one row per prediction at full precision.
+func (r *HparamsPredictResult) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"params", "tokens", "flops", "lr", "batch_tokens", "batch_sequences", "lr_lo", "lr_hi", "batch_lo", "batch_hi"})
+	for _, row := range r.Doc.Rows {
+		iv := func(p *[2]float64, i int) string {
+			if p == nil {
+				return ""
+			}
+			return num(p[i])
+		}
+		cw.Write([]string{nump(row.Params), nump(row.Tokens), num(row.FLOPs), num(row.LR), num(row.BatchTokens), nump(row.BatchSequences),
+			iv(row.LRInterval, 0), iv(row.LRInterval, 1), iv(row.BatchInterval, 0), iv(row.BatchInterval, 1)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+func nump(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return num(*p)
+}

@@ -81,7 +81,7 @@ func Builtins() []*Law {
 		{
 			Name:     "deepseek2024-hparams",
 			Title:    "DeepSeek LLM optimal learning rate and batch size against compute",
-			Citation: "DeepSeek-AI 2024, DeepSeek LLM: Scaling Open-Source Language Models with Longtermism (arXiv:2401.02954), Sec. 3.1, Eq. 1: eta_opt = 0.3118 C^-0.1250, B_opt = 0.2920 C^0.3271",
+			Citation: "DeepSeek-AI 2024, DeepSeek LLM: Scaling Open-Source Language Models with Longtermism (arXiv:2401.02954), Sec. 3.1: eta_opt = 0.3118 C^-0.1250, B_opt = 0.2920 C^0.3271",
 			Conventions: "C in FLOPs as DeepSeek counts it: M·D with M the non-embedding FLOPs per token (attention included); " +
 				"given N and D instead, C = 6ND with N non-embedding parameters; lr is the peak of a multi-step schedule " +
 				"(warm-up 2000 steps, then 31.6% and 10% of the peak at 80% and 90% of training); batch in tokens per step",
@@ -91,7 +91,7 @@ func Builtins() []*Law {
 		{
 			Name:     "steplaw2025",
 			Title:    "Step Law: optimal learning rate and batch size against N and D",
-			Citation: "Li et al. 2025, Predictable Scale: Part I, Optimal Hyperparameter Scaling Law in Large Language Model Pretraining (arXiv:2503.04715), Eq. 1-2: eta_opt = 1.79 N^-0.713 D^0.307, B_opt = 0.58 D^0.571",
+			Citation: "Li et al. 2025, Predictable Scale: Part I, Optimal Hyperparameter Scaling Law in Large Language Model Pretraining (arXiv:2503.04715): eta_opt = 1.79 N^-0.713 D^0.307, B_opt = 0.58 D^0.571",
 			Conventions: "N non-embedding parameters, D training tokens; lr is the peak of the paper's schedule (linear warm-up, " +
 				"then cosine decay); batch in tokens per step (the paper sweeps sequences and converts them with the sequence length)",
 			LR:    PowerLaw{Coef: 1.79, ExpParams: -0.713, ExpTokens: 0.307},

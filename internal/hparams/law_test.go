@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// The built-in laws give the printed formulas' values (DeepSeek-AI 2024 Eq. 1; Li et al.
-// 2025 Eq. 1-2), evaluated here independently of PowerLaw.
+// The built-in laws give the printed formulas' values (DeepSeek-AI 2024 Sec. 3.1; Li et al.
+// 2025), evaluated here independently of PowerLaw.
 func TestBuiltinsArePrintedFormulas(t *testing.T) {
 	ds, err := Lookup("DeepSeek2024-HParams")
 	if err != nil {
