@@ -314,7 +314,7 @@ func optimalConstrained(doc *report.PlanDocument, src *lawsource.Source, o *opti
 		row := allocRow(r.Allocation)
 		row.UniqueTokens, row.Epochs = fp(u), fp(r.Epochs)
 		row.UnconstrainedLoss, row.LossPenalty, row.CapBinds = fp(r.Unconstrained.Loss), fp(r.Penalty), &r.Binding
-		if iv, ok := plan.ConstrainedIntervals(src.Draws, dl.RDStar, dl.RNStar, c, u); ok {
+		if iv, ok := src.ConstrainedIntervals(dl, c, u); ok {
 			row.ParamsInterval, row.TokensInterval, row.LossInterval = ivp(iv.Params), ivp(iv.Tokens), ivp(iv.Loss)
 		}
 		if !r.Binding {

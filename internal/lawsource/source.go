@@ -64,6 +64,13 @@ type Source struct {
 	Draws []chinchilla.Law
 	// RDStar and RNStar are the law's data-constrained constants (0 when it has none).
 	RDStar, RNStar float64
+	// Data is the data-constrained law fitted to the runs (a fit.json's data-constrained
+	// entry), nil when the source has none: its base law is Chinchilla (the loss with
+	// unlimited unique data) and its R_D*, R_N* are RDStar, RNStar.
+	Data *plan.DataLaw
+	// DataDraws are the data-constrained law of each bootstrap draw of that entry (nil
+	// without), for intervals of repeated-data plans.
+	DataDraws []plan.DataLaw
 	// Range is the span of the fitted runs (nil for built-in laws).
 	Range *fitfile.Range
 	// Warnings are non-fatal problems with the source (e.g. the fit did not converge).
@@ -85,9 +92,17 @@ func FromBuiltin(l *laws.Law) *Source {
 // FromFile reads the law of a fit.json: approach 3 is the Chinchilla law with its bootstrap
 // draws; approach 1 or 2 is that approach's allocation N_opt = k C^a, D_opt = k_d C^b (no
 // loss law). The fit's own warnings come with it.
+//
+// A fit.json with a data-constrained entry (the runs gave unique tokens) resolves to that
+// entry: its base law E + A/N^alpha + B/D^beta is the loss with unlimited unique data (the
+// Approach-3 fit of runs that repeated data mixes repetition into its constants), and its
+// R_D*, R_N* price repetition.
 func FromFile(path string, approach int) (*Source, error) {
 	if approach != 3 {
 		return allocationFromFile(path, approach)
+	}
+	if s, ok, err := dataFromFile(path); ok || err != nil {
+		return s, err
 	}
 	doc, fit, l, draws, err := ReadApproach3(path)
 	if err != nil {
@@ -131,6 +146,100 @@ func allocationFromFile(path string, approach int) (*Source, error) {
 	s.Info.Source = "fit"
 	s.Warnings = append(s.Warnings, FitWarnings(path, fit)...)
 	return s, nil
+}
+
+// dataFromFile reads the data-constrained entry of a fit.json, ok false when it has none.
+func dataFromFile(path string) (*Source, bool, error) {
+	doc, fit, dl, draws, err := ReadDataConstrained(path)
+	if err != nil || fit == nil {
+		return nil, false, err
+	}
+	l := dl.Law
+	base := make([]chinchilla.Law, len(draws))
+	for i, d := range draws {
+		base[i] = d.Law
+	}
+	s := &Source{Law: l, Chinchilla: &l, Draws: base, Range: doc.Range, Data: &dl, DataDraws: draws,
+		RDStar: dl.RDStar, RNStar: dl.RNStar,
+		Info: LawInfo{Name: path, Source: "fit", Params: fit.Params, Draws: len(draws), Title: "data-constrained fit"}}
+	if r, ok := fit.Extra["recipe"].(string); ok && r != "" {
+		s.Info.Title += " (recipe " + r + ")"
+	}
+	if doc.Source != "" {
+		s.Info.Title += " to " + doc.Source
+	}
+	s.Info.Title += "; its base law is the loss with unlimited unique data"
+	s.Warnings = append(s.Warnings, FitWarnings(path, fit)...)
+	if fit.Converged != nil && !*fit.Converged {
+		s.NotConverged = append(s.NotConverged, "the data-constrained fit in "+path)
+	}
+	return s, true, nil
+}
+
+// dataNames are the constants of a data-constrained fit, in the order of its draws.
+var dataNames = [...]string{"E", "A", "B", "alpha", "beta", "R_D*", "R_N*"}
+
+// ReadDataConstrained reads a fit.json's data-constrained entry (law "data-constrained")
+// and its bootstrap draws as laws (at most limits.MaxPlannerDraws, evenly spaced); fit is
+// nil when the file has none. Errors name the file.
+func ReadDataConstrained(path string) (*fitfile.Document, *fitfile.Fit, plan.DataLaw, []plan.DataLaw, error) {
+	var dl plan.DataLaw
+	doc, err := fitfile.Read(path)
+	if err != nil {
+		return nil, nil, dl, nil, fmt.Errorf("--fit: %w", err)
+	}
+	fit := doc.Find(DataConstrained, 0)
+	if fit == nil {
+		return doc, nil, dl, nil, nil
+	}
+	dl, err = dataLaw(fit.Params)
+	if err != nil {
+		return nil, nil, dl, nil, fmt.Errorf("--fit %s: data-constrained fit: %w", path, err)
+	}
+	rows, err := fit.DrawRows(dataNames[:])
+	if err != nil {
+		return nil, nil, dl, nil, fmt.Errorf("--fit %s: data-constrained fit: %w", path, err)
+	}
+	if len(rows) > limits.MaxPlannerDraws {
+		idx := limits.Thin(len(rows), limits.MaxPlannerDraws)
+		thin := make([][]float64, len(idx))
+		for i, j := range idx {
+			thin[i] = rows[j]
+		}
+		rows = thin
+	}
+	draws := make([]plan.DataLaw, 0, len(rows))
+	for i, r := range rows {
+		p := map[string]float64{}
+		for j, k := range dataNames {
+			p[k] = r[j]
+		}
+		d, err := dataLaw(p)
+		if err != nil {
+			return nil, nil, dl, nil, fmt.Errorf("--fit %s: data-constrained bootstrap row %d: %w", path, i+1, err)
+		}
+		draws = append(draws, d)
+	}
+	return doc, fit, dl, draws, nil
+}
+
+// DataConstrained is the law name of a data-constrained fits[] entry
+// (internal/dataconstrained.Name).
+const DataConstrained = "data-constrained"
+
+// dataLaw reads E, A, B, alpha, beta, R_D*, R_N* (each positive and finite).
+func dataLaw(p map[string]float64) (plan.DataLaw, error) {
+	l, err := fitfile.ChinchillaParams(p)
+	if err != nil {
+		return plan.DataLaw{}, err
+	}
+	rd, rn := p["R_D*"], p["R_N*"]
+	for k, v := range map[string]float64{"R_D*": rd, "R_N*": rn} {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return plan.DataLaw{}, fmt.Errorf("%s %v: want a positive finite constant", k, v)
+		}
+	}
+	return plan.DataLaw{Law: l, RDStar: rd, RNStar: rn}, nil
 }
 
 // ReadApproach3 reads a fit.json's Chinchilla Approach-3 law and its bootstrap draws (rows of
@@ -305,13 +414,32 @@ func (s *Source) Extrapolation(c float64, sci, ratio func(float64) string) (floa
 	return f, nil
 }
 
-// DataLaw extends a Chinchilla-form law with Muennighoff et al.'s repetition constants: the
-// given rdStar and rnStar when set (non-nil), else the source's own, else the C4 values of
-// muennighoff2023 (with a "default-repetition-constants" warning). float formats the
-// constants for the warning.
+// DataLaw extends a Chinchilla-form law with Muennighoff et al.'s repetition constants for a
+// repeated-data plan. A source with a fitted data-constrained law (Data) answers with it,
+// base law and all (l is then ignored), with rdStar, rnStar overriding its constants when
+// given. Otherwise l takes the given rdStar and rnStar, else the source's own, else the C4
+// values of muennighoff2023 (with a "default-repetition-constants" warning); a law fitted to
+// runs whose unique tokens were not given (a fit.json without a data-constrained entry, or
+// runs fitted on the fly) also warns "penalty-may-double-count". float formats the constants
+// for the warnings.
 func (s *Source) DataLaw(l chinchilla.Law, rdStar, rnStar *float64, float func(float64) string) (plan.DataLaw, []warn.Warning) {
+	if s.Data != nil {
+		dl := *s.Data
+		if rdStar != nil {
+			dl.RDStar = *rdStar
+		}
+		if rnStar != nil {
+			dl.RNStar = *rnStar
+		}
+		return dl, nil
+	}
 	dl := plan.DataLaw{Law: l, RDStar: s.RDStar, RNStar: s.RNStar}
 	var ws []warn.Warning
+	if s.Info.Source == "fit" || s.Info.Source == "runs" {
+		ws = append(ws, warn.Warning{Code: plan.CodePenaltyDoubleCount, Msg: "the law was fitted to runs whose unique tokens " +
+			"were not given: if they repeated data, its constants already contain the repetition and the penalty counts it twice; " +
+			"fit with the runs' unique tokens (a unique_tokens column, --unique-tokens-col or --unique-tokens) to fit R_D* and R_N* on them"})
+	}
 	if dl.RDStar == 0 && dl.RNStar == 0 && rdStar == nil && rnStar == nil {
 		c4, _ := laws.Lookup("muennighoff2023")
 		dl.RDStar, dl.RNStar = c4.RDStar, c4.RNStar
@@ -325,4 +453,15 @@ func (s *Source) DataLaw(l chinchilla.Law, rdStar, rnStar *float64, float func(f
 		dl.RNStar = *rnStar
 	}
 	return dl, ws
+}
+
+// ConstrainedIntervals returns 95% intervals of the data-constrained optimum of dl at c FLOPs
+// with u unique tokens over the source's draws: a data-constrained fit's own draws (each
+// with its R_D*, R_N*) when dl is that fit's law, else the base law's draws with dl's
+// constants.
+func (s *Source) ConstrainedIntervals(dl plan.DataLaw, c, u float64) (plan.AllocationIntervals, bool) {
+	if s.Data != nil && len(s.DataDraws) > 0 && dl == *s.Data {
+		return plan.ConstrainedIntervalsOf(s.DataDraws, c, u)
+	}
+	return plan.ConstrainedIntervals(s.Draws, dl.RDStar, dl.RNStar, c, u)
 }

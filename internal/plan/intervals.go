@@ -54,9 +54,20 @@ func ComputeForLossInterval(draws []chinchilla.Law, target float64) (stats.Inter
 // ConstrainedIntervals returns 95% intervals over the draws of the data-constrained
 // optimum's N, D and loss at c FLOPs with u unique tokens, each draw keeping R_D*, R_N*.
 func ConstrainedIntervals(draws []chinchilla.Law, rdStar, rnStar, c, u float64) (AllocationIntervals, bool) {
+	dl := make([]DataLaw, len(draws))
+	for i, l := range draws {
+		dl[i] = DataLaw{Law: l, RDStar: rdStar, RNStar: rnStar}
+	}
+	return ConstrainedIntervalsOf(dl, c, u)
+}
+
+// ConstrainedIntervalsOf returns 95% intervals over draws of data-constrained laws (each
+// with its own R_D*, R_N*, as a data-constrained fit's bootstrap gives them) of the
+// optimum's N, D and loss at c FLOPs with u unique tokens.
+func ConstrainedIntervalsOf(draws []DataLaw, c, u float64) (AllocationIntervals, bool) {
 	var ns, ds, ls []float64
 	for _, l := range draws {
-		r, err := DataLaw{Law: l, RDStar: rdStar, RNStar: rnStar}.Optimal(c, u)
+		r, err := l.Optimal(c, u)
 		if err != nil {
 			continue
 		}

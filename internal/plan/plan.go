@@ -112,4 +112,7 @@ const (
 	// CodeDefaultRepetition flags a data-constrained plan that uses Muennighoff et al.'s C4
 	// R_D*, R_N* because the law has none of its own.
 	CodeDefaultRepetition = "default-repetition-constants"
+	// CodePenaltyDoubleCount flags a repetition penalty applied to a law fitted to runs whose
+	// unique tokens were not given: if they repeated data, the penalty counts it twice.
+	CodePenaltyDoubleCount = "penalty-may-double-count"
 )
