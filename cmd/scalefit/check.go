@@ -142,12 +142,13 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		}
 		res.Tolerance = tol
 	}
-	doc, fit, law, draws, err := lawsource.ReadApproach3(o.fit)
+	rl, err := lawsource.ReadRunLaw(o.fit)
 	if err != nil {
 		return err
 	}
+	doc, fit, draws := rl.Doc, rl.Fit, rl.Draws
 	res.Warnings = append(res.Warnings, lawsource.FitWarnings(o.fit, fit)...)
-	res.Law = "chinchilla approach 3"
+	res.Law = rl.Name
 	if fit.Group != "" {
 		res.Law += ", group " + fit.Group
 	}
@@ -166,17 +167,24 @@ func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
 		return fmt.Errorf("%s: no runs to check", set.Source)
 	}
 	res.Warnings = append(res.Warnings, set.Warnings...)
+	unique, note, err := rl.UniqueTokens(set)
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		res.Law += "; " + note
+	}
 	band := plan.Band{Tolerance: res.Tolerance, RMSE: rmse, Draws: draws}
 	if res.Rule == "sigma" {
 		band.K = o.sigma
 	}
 	extrapolated, wide := 0, 0
-	for _, r := range set.Runs {
-		pred := law.Loss(r.Params, r.Tokens)
+	for i, r := range set.Runs {
+		pred := rl.Predict(r.Params, r.Tokens, unique[i])
 		row := report.CheckRow{Line: r.Line, ID: r.ID, Params: r.Params, Tokens: r.Tokens, FLOPs: r.FLOPs,
 			Loss: r.Loss, Predicted: pred, RelError: (r.Loss - pred) / pred}
 		var beyond bool
-		row.Sigma, row.Band, beyond = band.At(r.Params, r.Tokens, pred, r.Loss)
+		row.Sigma, row.Band, beyond = band.AtSpread(rl.Spread(r.Params, r.Tokens, unique[i]), pred, r.Loss)
 		if row.Band > wideBand {
 			wide++
 		}

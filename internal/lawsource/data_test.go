@@ -1,13 +1,16 @@
 package lawsource
 
 import (
+	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/plan"
+	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -78,4 +81,44 @@ func mustLaw(t *testing.T, name string) *laws.Law {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// check's law: the data-constrained entry predicts each run with its own unique tokens (a
+// column found by the family's aliases), the base law without them; a bad count names its
+// line.
+func TestRunLaw(t *testing.T) {
+	doc := mustDoc(t)
+	doc.Fits = append(doc.Fits, fitfile.Fit{Law: DataConstrained,
+		Params: map[string]float64{"E": 2.2, "A": 388.7, "B": 22827, "alpha": 0.3415, "beta": 0.4678, "R_D*": 25.09, "R_N*": 9628}})
+	path := filepath.Join(t.TempDir(), "dc.json")
+	if err := fitfile.Write(path, doc); err != nil {
+		t.Fatal(err)
+	}
+	rl, err := ReadRunLaw(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := runs.Load(strings.NewReader("params,tokens,U,loss\n1e9,1e11,1e10,2.6\n1e9,1e11,1e11,2.5\n"), "new.csv", runs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	us, note, err := rl.UniqueTokens(set)
+	if err != nil || us[0] != 1e10 || !strings.Contains(note, "U") {
+		t.Fatalf("unique tokens %v, %q, %v", us, note, err)
+	}
+	if a, b := rl.Predict(1e9, 1e11, us[0]), rl.Predict(1e9, 1e11, us[1]); !(a > b) || b != rl.Data.Loss(1e9, 1e11, 1e11) {
+		t.Errorf("10 epochs predict %g, 1 epoch %g: want repetition to cost loss", a, b)
+	}
+	bad, _ := runs.Load(strings.NewReader("params,tokens,unique,loss\n1e9,1e11,1e10,2.6\n1e9,1e11,-3,2.5\n"), "bad.csv", runs.Options{})
+	if _, _, err := rl.UniqueTokens(bad); err == nil || !strings.Contains(err.Error(), "bad.csv:3") {
+		t.Errorf("U = -3: %v, want an error naming bad.csv:3", err)
+	}
+	none, _ := runs.Load(strings.NewReader("params,tokens,loss\n1e9,1e11,2.6\n"), "none.csv", runs.Options{})
+	if us, note, err := rl.UniqueTokens(none); err != nil || !math.IsNaN(us[0]) || !strings.Contains(note, "unlimited") || rl.Predict(1e9, 1e11, us[0]) != rl.Law.Loss(1e9, 1e11) {
+		t.Errorf("no column: %v %q %v", us, note, err)
+	}
+	a3, err := ReadRunLaw(golden)
+	if err != nil || a3.Data != nil || a3.Name != "chinchilla approach 3" {
+		t.Errorf("golden: %+v, %v", a3, err)
+	}
 }

@@ -22,8 +22,14 @@ type Band struct {
 // (nats/token): σ (0 for a tolerance band), the band's relative half-width, and whether the
 // run lies beyond it (either side).
 func (b Band) At(n, d, predicted, actual float64) (sigma, halfWidth float64, beyond bool) {
+	return b.AtSpread(LogSpread(b.Draws, n, d), predicted, actual)
+}
+
+// AtSpread is At with the spread of ln L̂ over the draws given (for laws whose draws are not
+// b.Draws, e.g. a data-constrained fit's).
+func (b Band) AtSpread(spread, predicted, actual float64) (sigma, halfWidth float64, beyond bool) {
 	if b.K > 0 {
-		sigma = math.Hypot(LogSpread(b.Draws, n, d), b.RMSE)
+		sigma = math.Hypot(spread, b.RMSE)
 		return sigma, math.Exp(b.K*sigma) - 1, !(math.Abs(math.Log(actual/predicted)) <= b.K*sigma)
 	}
 	return 0, b.Tolerance, !(math.Abs((actual-predicted)/predicted) <= b.Tolerance)
