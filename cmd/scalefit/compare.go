@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -289,6 +290,18 @@ func compareFits(c *report.Comparison, set *runs.Set, o *compareOptions, budgets
 		}
 	}
 	compareEntries(c, res)
+	// runs with unique tokens: what repetition costs at the budgets (the data-constrained law)
+	auto, err := app.AutoFamilies(context.Background(), res, app.FamilyRequest{Seed: o.seed})
+	if err != nil {
+		c.Warnings = append(c.Warnings, warn.Warning{Code: codeFitFailed, Msg: "the data-constrained law could not be fitted: " + err.Error()})
+		return nil
+	}
+	c.Warnings = append(c.Warnings, auto.Warnings...)
+	o.notConverged = append(o.notConverged, auto.NotConverged...)
+	for _, r := range app.Repetitions(auto, budgets) {
+		c.Repetition = append(c.Repetition, r)
+		c.Notes = append(c.Notes, r.Line())
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -138,6 +139,11 @@ func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error
 		skips = append(skips, fmt.Sprintf("%s: %s", s.Kind, s.Reason))
 	}
 	doc := analysis.Encode(res, true)
+	auto, err := app.AutoFamilies(context.Background(), res, app.FamilyRequest{Bootstrap: o.fit.bootstrap, Seed: o.fit.seed})
+	if err != nil {
+		return err
+	}
+	doc.Fits = append(doc.Fits, auto.Fits...) // their warnings are in their entries and section
 	if err := report.CheckFinite(doc); err != nil {
 		return err
 	}
@@ -164,6 +170,9 @@ func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error
 	}
 	sec, err := reportCompare(res)
 	if err := add(sec, nil, err); err != nil {
+		return err
+	}
+	if err := add(app.RepetitionSection(auto, res.Budgets, tmp, o.ext)); err != nil {
 		return err
 	}
 	if err := add(reportVersus(res.Set, o, tmp)); err != nil {
@@ -210,7 +219,7 @@ func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error
 	for _, s := range sections {
 		emitWarnings(e, s.Warnings)
 	}
-	return strictErr(e, o.fit.strict, append(res.Unconverged(), curvesUnconverged...))
+	return strictErr(e, o.fit.strict, append(append(res.Unconverged(), auto.NotConverged...), curvesUnconverged...))
 }
 
 // reportOwns reports whether a file in a report directory is one that report writes (or a
@@ -223,7 +232,7 @@ func reportOwns(name string) bool {
 	// The sections' figures: versus (--group), task-<task> and chained (--tasks), curve-fit
 	// and curve-forecast-<run> (--curves).
 	if base, ext := trimExt(name), filepath.Ext(name); ext == ".png" || ext == ".svg" || ext == ".pdf" {
-		if base == "versus" || base == "chained" || base == "curve-fit" || strings.HasPrefix(base, "task-") || strings.HasPrefix(base, "curve-forecast-") {
+		if base == "versus" || base == "repetition" || base == "chained" || base == "curve-fit" || strings.HasPrefix(base, "task-") || strings.HasPrefix(base, "curve-forecast-") {
 			return true
 		}
 	}

@@ -82,6 +82,7 @@ func AutoFamilies(ctx context.Context, res *analysis.Result, r FamilyRequest) (*
 			if err != nil {
 				return nil, err
 			}
+			fr.inputs = append(fr.inputs, in)
 			for _, f := range fits {
 				f.Group = g.Name
 				fr.Fits = append(fr.Fits, f)

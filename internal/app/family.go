@@ -46,6 +46,7 @@ type FamilyResult struct {
 	warns   []warn.Warning
 	unconv  []string
 	prepare []string // input notes (columns used, values given)
+	inputs  []family.Input // what each fit saw, for figures (one per group)
 }
 
 // Contract is fit.json's document: one fits[] entry per group, law = the family's name.

@@ -238,6 +238,7 @@ const (
 	FLOPs                  // compute: 1e20
 	Loss                   // loss in nats/token: 2, 2.5, 3
 	Plain                  // residuals and other linear quantities
+	Epochs                 // passes over the unique data: 1, 10, 100, 1000
 )
 
 // setLog makes a a log axis over [lo, hi] (both > 0) with readable ticks.
@@ -285,6 +286,8 @@ func label(x float64, q Quantity) string {
 		return format.Sci(x)
 	case Counts:
 		return trimZeros(format.Count(x))
+	case Epochs:
+		return format.Short(x, 6)
 	}
 	return format.Short(x, 3)
 }

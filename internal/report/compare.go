@@ -46,8 +46,11 @@ type Comparison struct {
 	Budgets       []float64      `json:"budgets"` // FLOPs, C = 6ND
 	Laws          []CompareEntry `json:"laws"`
 	Verdict       string         `json:"verdict,omitempty"`
-	Notes         []string       `json:"notes"`
-	Warnings      warn.List      `json:"warnings"`
+	// Repetition is what repeating data costs at the budgets under the unique data the runs
+	// had, when they give unique tokens (one per group).
+	Repetition []Repetition `json:"repetition,omitempty"`
+	Notes      []string     `json:"notes"`
+	Warnings   warn.List    `json:"warnings"`
 }
 
 // Kaplan's and Chinchilla's published allocation exponents a of N_opt ∝ C^a, the two poles

@@ -35,6 +35,9 @@ func FitTables(res *analysis.Result, doc *Document) []*Table {
 		tables[0].Notes = append(tables[0].Notes, "Approaches 2 and 3 use each run's last point (the finished run); Approach 1 uses the whole curves")
 	}
 	for _, f := range doc.Fits {
+		if f.Law != "chinchilla" {
+			continue // Kaplan's below; a family's fit (e.g. data-constrained) has its own table
+		}
 		title := func(s string) string {
 			if f.Group != "" {
 				return fmt.Sprintf("[%s] %s", f.Group, s)

@@ -122,7 +122,7 @@ func VerdictOf(doc *Document) Verdict {
 		name := f.Law
 		if f.Law == "chinchilla" {
 			name = fmt.Sprintf("Approach %d", f.Approach)
-		} else if f.Form != "" {
+		} else if f.Form != "" && f.Law == "kaplan" {
 			name += " " + f.Form
 		}
 		if f.Group != "" {
