@@ -45,7 +45,7 @@ type FamilyResult struct {
 	Doc     *fitfile.Document
 	warns   []warn.Warning
 	unconv  []string
-	prepare []string // input notes (columns used, values given)
+	prepare []string       // input notes (columns used, values given)
 	inputs  []family.Input // what each fit saw, for figures (one per group)
 }
 
