@@ -31,8 +31,10 @@ const (
 	MinRepeatEpochs = 1.5
 	// OverfitSigmas: a run overfits when its loss exceeds the lowest loss at fewer epochs
 	// (same N and U) by more than OverfitSigmas × √2 × the fit's robust residual scale
-	// (the spread of a difference of two runs' noise).
-	OverfitSigmas = 3.0
+	// (√2σ is the spread of a difference of two runs' noise). 4 rather than 3: the lowest of
+	// several runs is itself biased low, and at 3 two of 15 clean development sweeps
+	// flagged a run.
+	OverfitSigmas = 4.0
 	// PlateauFrac: runs with a loss within this fraction of the highest loss "barely
 	// learned"; they are many when at least PlateauMinRuns and PlateauMinShare of the runs.
 	PlateauFrac     = 0.05
