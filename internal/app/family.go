@@ -167,9 +167,13 @@ func FamilyFit(info family.Info, f family.Result) fitfile.Fit {
 	if f.Variant != "" {
 		out.Form = f.Variant + ": " + info.Form
 	}
+	// standard fields a family may give through Extra
 	if a, ok := f.Extra["approach"].(int); ok {
 		// a family fitted as an approach of Chinchilla's (the data-constrained law: Approach 3)
 		out.Approach = a
+	}
+	if r, ok := f.Extra["rmse_log_loss"].(float64); ok {
+		out.RMSE = fitfile.F(r)
 	}
 	if len(f.Intervals) > 0 {
 		out.Intervals = map[string]fitfile.Interval{}

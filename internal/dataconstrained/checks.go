@@ -127,21 +127,26 @@ func (p *problem) identMessage(res *Result, name string, id Identification) stri
 	if name == ParamRNStar {
 		v, k, what = res.Law.RNStar, res.Excess, "have parameters in excess of their unique data's compute-optimal size"
 	}
+	few := 4*k < n
 	why := fmt.Sprintf("few runs %s (%d of %d)", what, k, n)
-	if 4*k >= n {
+	if !few {
 		why = fmt.Sprintf("%d of %d runs %s, and they show no diminishing return the law can measure", k, n, what)
+	}
+	tail := "" // a flat profile with many informative runs needs no excuse
+	if few {
+		tail = "; " + why
 	}
 	switch {
 	case id.AtBound == "upper":
 		return fmt.Sprintf("%s runs to its bound (%g): %s", name, MaxStar, why)
 	case id.AtBound == "lower":
-		return fmt.Sprintf("%s runs to its lower bound (%g): the runs gain nothing from it; %s", name, MinStar, why)
+		return fmt.Sprintf("%s runs to its lower bound (%g): the runs gain nothing from it%s", name, MinStar, tail)
 	case id.Flat[1] && id.Flat[0]:
-		return fmt.Sprintf("%s = %.4g: its profile is flat (held at %g or %g the objective barely changes, statistics %.3g and %.3g < %.3g): %s", name, v, MinStar, MaxStar, id.LR[0], id.LR[1], FlatLR, why)
+		return fmt.Sprintf("%s = %.4g: its profile is flat (held at %g or %g the objective barely changes, statistics %.3g and %.3g < %.3g)%s", name, v, MinStar, MaxStar, id.LR[0], id.LR[1], FlatLR, tail)
 	case id.Flat[1]:
-		return fmt.Sprintf("%s = %.4g is not bounded above: held at %g the objective barely changes (profile statistic %.3g < %.3g); %s", name, v, MaxStar, id.LR[1], FlatLR, why)
+		return fmt.Sprintf("%s = %.4g is not bounded above: held at %g the objective barely changes (profile statistic %.3g < %.3g)%s", name, v, MaxStar, id.LR[1], FlatLR, tail)
 	case id.Flat[0]:
-		return fmt.Sprintf("%s = %.4g is not bounded below: held at %g the objective barely changes (profile statistic %.3g < %.3g)", name, v, MinStar, id.LR[0], FlatLR)
+		return fmt.Sprintf("%s = %.4g is not bounded below: held at %g the objective barely changes (profile statistic %.3g < %.3g)%s", name, v, MinStar, id.LR[0], FlatLR, tail)
 	}
 	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/scalefit/scalefit/internal/family"
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/stats"
 )
@@ -245,4 +246,4 @@ func medianEpochs(rs []Run) float64 {
 	return stats.Quantile(v, 0.5)
 }
 
-func g3(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+func g3(v float64) string { return format.Short(v, 4) }
