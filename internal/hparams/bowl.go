@@ -68,7 +68,6 @@ func features(u, v float64, f *[6]float64) {
 
 // fitter holds the scratch space of weighted least-squares fits of one group's bowl.
 type fitter struct {
-	terms []int // indices into the 6 terms that the model has
 	a     [36]float64
 	rhs   [6]float64
 	w     []float64 // the weights of the current fit
@@ -77,33 +76,31 @@ type fitter struct {
 	scale float64   // the robust scale of the residuals (0: not yet measured)
 }
 
-// solve fits the bowl's terms to pts with weights w by weighted least squares (normal
-// equations, Cholesky). It returns false when the system is singular (too few distinct
-// points for the terms).
-func (ft *fitter) solve(pts []point, w []float64, out *[6]float64) bool {
-	k := len(ft.terms)
-	a, rhs := ft.a[:k*k], ft.rhs[:k]
-	for i := range a {
-		a[i] = 0
-	}
-	for i := range rhs {
-		rhs[i] = 0
-	}
-	var f [6]float64
-	for i, p := range pts {
-		wi := w[i]
+// solve fits the bowl's terms to the group's runs with weights w by weighted least squares
+// (normal equations, Cholesky). It returns false when the system is singular (too few
+// distinct points for the terms).
+func (ft *fitter) solve(g *group, w []float64, out *[6]float64) bool {
+	k, stride := len(g.terms), g.stride
+	var acc [27]float64 // the lower triangle of XᵀWX, then XᵀWy
+	acc2 := acc[:stride]
+	for i, wi := range w {
 		if wi == 0 {
 			continue
 		}
-		features(p.u, p.v, &f)
-		for r := 0; r < k; r++ {
-			fr := f[ft.terms[r]] * wi
-			rhs[r] += fr * p.loss
-			for c := 0; c <= r; c++ {
-				a[r*k+c] += fr * f[ft.terms[c]]
-			}
+		row := g.prods[i*stride : (i+1)*stride]
+		for j := range acc2 {
+			acc2[j] += wi * row[j]
 		}
 	}
+	a, rhs := ft.a[:k*k], ft.rhs[:k]
+	n := 0
+	for r := 0; r < k; r++ {
+		for c := 0; c <= r; c++ {
+			a[r*k+c] = acc[n]
+			n++
+		}
+	}
+	copy(rhs, acc[n:n+k])
 	// Cholesky in place (lower triangle).
 	for j := 0; j < k; j++ {
 		s := a[j*k+j]
@@ -139,7 +136,7 @@ func (ft *fitter) solve(pts []point, w []float64, out *[6]float64) bool {
 		y[i] = t / a[i*k+i]
 	}
 	*out = [6]float64{}
-	for r, t := range ft.terms {
+	for r, t := range g.terms {
 		out[t] = y[r]
 	}
 	return true

@@ -23,7 +23,11 @@ type group struct {
 	lr0, batch0    float64    // centre: geometric means of the values tried
 	uRange, vRange [2]float64 // octaves spanned by the values tried
 	nLR, nBatch    int        // distinct values tried
-	terms          []int
+	terms          []int      // the bowl's terms (indices of features) this group fits
+	// prods holds, per run, the products of its features that the normal equations sum:
+	// the lower triangle of f fᵀ over terms, then f·loss (stride numbers per run).
+	prods  []float64
+	stride int
 }
 
 // newGroup builds a group from its runs' learning rates, batch sizes (tokens) and losses.
@@ -59,6 +63,21 @@ func newGroup(params, tokens float64, lr, batch, loss []float64) *group {
 	}
 	if g.nLR >= 3 && g.nBatch >= 3 {
 		g.terms = append(g.terms, 5)
+	}
+	k := len(g.terms)
+	g.stride = k*(k+1)/2 + k
+	g.prods = make([]float64, 0, len(g.pts)*g.stride)
+	var f [6]float64
+	for _, p := range g.pts {
+		features(p.u, p.v, &f)
+		for r := 0; r < k; r++ {
+			for c := 0; c <= r; c++ {
+				g.prods = append(g.prods, f[g.terms[r]]*f[g.terms[c]])
+			}
+		}
+		for r := 0; r < k; r++ {
+			g.prods = append(g.prods, f[g.terms[r]]*p.loss)
+		}
 	}
 	return g
 }
@@ -105,7 +124,6 @@ const robustC = 4.685
 // for a bootstrap resample: the same fixed point, reached in fewer iterations).
 func (ft *fitter) locate(g *group, mult []float64, h float64, robust bool, warm *located) (located, bool) {
 	out := located{bowl: Bowl{LR0: g.lr0, Batch0: g.batch0, SweptLR: g.nLR >= 3, SweptBatch: g.nBatch >= 3}}
-	ft.terms = g.terms
 	n := len(g.pts)
 	if cap(ft.w) < n {
 		ft.w, ft.rob, ft.res = make([]float64, n), make([]float64, n), make([]float64, n)
@@ -138,10 +156,14 @@ func (ft *fitter) locate(g *group, mult []float64, h float64, robust bool, warm 
 			if mult != nil {
 				m = mult[i]
 			}
+			if m == 0 || rob[i] == 0 {
+				w[i] = 0 // a run the resample left out, or one the biweight rejects
+				continue
+			}
 			du, dv := p.u-cu, p.v-cv
 			w[i] = m * math.Exp(-(du*du+dv*dv)*inv) * rob[i]
 		}
-		if !ft.solve(g.pts, w, &out.bowl.C) {
+		if !ft.solve(g, w, &out.bowl.C) {
 			return out, false
 		}
 		reweighted := robust && ft.reweight(g, &out.bowl, mult, floor)
@@ -188,6 +210,9 @@ func (ft *fitter) reweight(g *group, b *Bowl, mult []float64, floor float64) boo
 	s := ft.scale
 	changed := false
 	for i, p := range g.pts {
+		if mult != nil && mult[i] == 0 {
+			continue
+		}
 		r := math.Abs(p.loss-b.at(p.u, p.v)) / (robustC * s)
 		w := 0.0
 		if r < 1 {
