@@ -3,11 +3,13 @@ package dataconstrained
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/scalefit/scalefit/internal/family"
+	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/runs"
 )
 
@@ -211,5 +213,41 @@ func TestFamilyInput(t *testing.T) {
 	_, err = Family{}.Fit(context.Background(), in)
 	if err == nil || !strings.Contains(err.Error(), "x.csv:3") || !strings.Contains(err.Error(), "want a positive count") {
 		t.Errorf("U = 0: %v; want an error naming x.csv:3", err)
+	}
+}
+
+// --base-law: a built-in Chinchilla-form law by name, or a fit.json's data-constrained
+// entry (its base) or Approach-3 law; anything else is an error saying what was expected.
+func TestBaseLaw(t *testing.T) {
+	c4l, err := BaseLaw("")
+	if err != nil || c4l != c4().Law {
+		t.Errorf("default base: %+v, %v; want muennighoff2023's", c4l, err)
+	}
+	if l, err := BaseLaw("CHINCHILLA2022"); err != nil || l.E != 1.69 {
+		t.Errorf("chinchilla2022: %+v, %v", l, err)
+	}
+	if _, err := BaseLaw("kaplan2020"); err == nil || !strings.Contains(err.Error(), "not of the form") {
+		t.Errorf("kaplan2020 as a base: %v", err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "fit.json")
+	doc := &fitfile.Document{SchemaVersion: fitfile.SchemaVersion, Fits: []fitfile.Fit{
+		{Law: "chinchilla", Approach: 3, Params: map[string]float64{"E": 1.8, "A": 400, "B": 2000, "alpha": 0.3, "beta": 0.35}},
+		{Law: Name, Params: c4().Params()}}}
+	if err := fitfile.Write(path, doc); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := BaseLaw(path); err != nil || l != c4().Law {
+		t.Errorf("fit.json with a data-constrained entry: %+v, %v; want its base", l, err)
+	}
+	doc.Fits = doc.Fits[:1]
+	if err := fitfile.Write(path, doc); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := BaseLaw(path); err != nil || l.E != 1.8 {
+		t.Errorf("fit.json with Approach 3 only: %+v, %v", l, err)
+	}
+	if _, err := BaseLaw(filepath.Join(dir, "nope.json")); err == nil || !strings.Contains(err.Error(), "neither a built-in law") {
+		t.Errorf("missing file: %v", err)
 	}
 }
