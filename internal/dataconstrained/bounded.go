@@ -103,7 +103,7 @@ func local(o *objective, x0 []float64, lo fit.LocalOptions) fit.LocalResult {
 			xp := make([]float64, o.q)
 			o.m.Reduce(xp, thp[:])
 			evals++
-			if o.Value(xp) < r.F-1e-12*math.Abs(r.F) {
+			if o.Value(xp) < r.F-1e-6*math.Abs(r.F) { // a clear gain, not rounding on a flat profile
 				x, released = xp, true
 				break
 			}
