@@ -96,6 +96,7 @@ func main() {
 	count := flag.Int("count", 3, "runs of each benchmark (the table gives medians)")
 	benchtime := flag.String("benchtime", "3x", "go test -benchtime")
 	pattern := flag.String("bench", "^BenchmarkLoad", "go test -bench")
+	commands := flag.Bool("commands", true, "also measure whole commands (max RSS with /usr/bin/time -v) on generated 2.4M-row files")
 	flag.Parse()
 	args := []string{"test", "-run", "^$", "-bench", *pattern, "-benchmem", "-count", strconv.Itoa(*count), "-benchtime", *benchtime, "./internal/runs"}
 	load := loadAverage()
@@ -113,8 +114,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchtable: no benchmark results in the output of go test")
 		os.Exit(1)
 	}
+	var cmds []commandResult
+	if *commands {
+		if cmds, err = measureCommands(); err != nil {
+			fmt.Fprintln(os.Stderr, "benchtable: whole commands:", err)
+			os.Exit(1)
+		}
+	}
 	var b bytes.Buffer
 	write(&b, res, cpu, load, start, time.Since(start), "go "+strings.Join(args, " "))
+	writeCommands(&b, cmds)
 	os.Stdout.Write(b.Bytes())
 	if *out != "" {
 		if err := safefile.WriteBytes(*out, b.Bytes()); err != nil {
