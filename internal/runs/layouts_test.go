@@ -255,3 +255,26 @@ func TestBudgetAliases(t *testing.T) {
 		}
 	}
 }
+
+// TestOLMoLabTestdata: testdata/olmo_wandb.csv and olmo_meta.csv, the W&B workflow of
+// docs/inputs.md, are olmoLab's W&B wide export and metadata of testdata/olmo_curves.csv.
+// RUNS_WRITE_TESTDATA=1 rewrites them.
+func TestOLMoLabTestdata(t *testing.T) {
+	dir := olmoLab(t)
+	for _, f := range [][2]string{{"wandb.csv", "olmo_wandb.csv"}, {"meta.csv", "olmo_meta.csv"}} {
+		want, err := os.ReadFile(filepath.Join(dir, f[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if os.Getenv("RUNS_WRITE_TESTDATA") == "1" {
+			if err := os.WriteFile(testutil.Path(f[1]), want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(testutil.Path(f[1]))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("testdata/%s is stale (%v): RUNS_WRITE_TESTDATA=1 go test ./internal/runs -run TestOLMoLabTestdata", f[1], err)
+		}
+	}
+}
