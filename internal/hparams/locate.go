@@ -149,6 +149,13 @@ func (ft *fitter) locate(g *group, mult []float64, h float64, robust bool, warm 
 		inv = 1 / (2 * h * h)
 	}
 	floor := 1e-4 * math.Abs(g.pts[best].loss)
+	// The full data's fit iterates until no robustness weight moves by 0.02; a resample,
+	// started at that solution, until none moves by 0.05: a fifth fewer iterations, and
+	// interval ends that move by less than the resampling's own noise.
+	tol := 0.02
+	if warm != nil {
+		tol = 0.05
+	}
 	ft.scale = 0
 	for it := 0; it < maxLocateIter; it++ {
 		for i, p := range g.pts {
@@ -166,7 +173,7 @@ func (ft *fitter) locate(g *group, mult []float64, h float64, robust bool, warm 
 		if !ft.solve(g, w, &out.bowl.C) {
 			return out, false
 		}
-		reweighted := robust && ft.reweight(g, &out.bowl, mult, floor)
+		reweighted := robust && ft.reweight(g, &out.bowl, mult, floor, tol)
 		nu, nv := cu, cv
 		out.lrOK, out.bOK = false, false
 		b := &out.bowl
@@ -195,8 +202,9 @@ func (ft *fitter) locate(g *group, mult []float64, h float64, robust bool, warm 
 }
 
 // reweight sets the biweight robustness weights from the residuals of b, scaled by the
-// robust spread of the first fit's residuals (at least floor). It reports whether any weight moved by more than 0.02.
-func (ft *fitter) reweight(g *group, b *Bowl, mult []float64, floor float64) bool {
+// robust spread of the first fit's residuals (at least floor). It reports whether any weight
+// moved by more than tol.
+func (ft *fitter) reweight(g *group, b *Bowl, mult []float64, floor, tol float64) bool {
 	if ft.scale == 0 {
 		res := ft.res[:0]
 		for i, p := range g.pts {
@@ -218,7 +226,7 @@ func (ft *fitter) reweight(g *group, b *Bowl, mult []float64, floor float64) boo
 		if r < 1 {
 			w = (1 - r*r) * (1 - r*r)
 		}
-		if math.Abs(w-ft.rob[i]) > 0.02 {
+		if math.Abs(w-ft.rob[i]) > tol {
 			changed = true
 		}
 		ft.rob[i] = w
