@@ -66,6 +66,11 @@ type FitOptions struct {
 	// Local overrides the local minimiser settings (zero value: Newton, gradient
 	// threshold 1e-10 on the summed objective).
 	Local fit.LocalOptions
+	// Warm, when not nil, is θ = (ln A, ln B, ln E, α, β) of an earlier fit of similar runs
+	// (e.g. the previous cut of a backtest): the default search adds it to its first round
+	// and, when its rounds still disagree, keeps their best instead of running the full
+	// grid. The result is the default search's whenever its first rounds agree.
+	Warm []float64
 
 	bootGuard float64 // tests: override bootGuardFactor
 }

@@ -25,6 +25,13 @@ func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 	}
 	order := p.screen(grid, opts.Workers)
 	starts := p.dataStarts()
+	if len(opts.Warm) == ThDim {
+		x := make([]float64, p.m.Free())
+		p.m.Reduce(x, opts.Warm)
+		if p.admissible(x) {
+			starts = append([][]float64{x}, starts...)
+		}
+	}
 	next := 0
 	take := func(k int) {
 		for ; k > 0 && next < len(order); next++ {
@@ -50,6 +57,9 @@ func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 		}
 		if agree(total.Objectives, best.F) >= minAgreeStarts || next >= len(order) {
 			break
+		}
+		if round == 1 && opts.Warm != nil {
+			break // a warm-started refit trusts its rounds' best
 		}
 		if round == 1 {
 			// the screened starts keep disagreeing: run the whole grid

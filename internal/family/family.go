@@ -74,7 +74,12 @@ type Info struct {
 	// Auto, when true, makes `scalefit fit` (without --family) add this family whenever the
 	// runs have all its required columns (the data-constrained law joins the Chinchilla fit
 	// when the runs give unique tokens).
-	Auto     bool
+	Auto bool
+	// Frontier, when true, says the family's law is a compute-optimal frontier L*(C) fitted
+	// to the loss minima of IsoFLOP budgets (runs.Run.Budget, or FLOPs clustered as Approach
+	// 2 does): its Law.Predict takes {"flops": C} and returns L* in nats/token. A backtest
+	// scores it against each budget's observed minimum, whenever the runs have budgets.
+	Frontier bool
 	Builtins []Builtin
 }
 
@@ -108,6 +113,10 @@ type Input struct {
 	Workers int
 	// Progress, when set, is called as bootstrap resamples finish (from any goroutine).
 	Progress func(done, total int)
+	// Warm, when not nil, holds the constants of an earlier fit of the same family by
+	// parameter name (e.g. at the previous cut of a backtest): a family may add them to its
+	// starts. The optimum must not depend on it beyond which of equal optima is found.
+	Warm map[string]float64
 }
 
 // Interval is a 95% interval [lo, hi]; an end the data do not bound is ±Inf (null in JSON).
@@ -135,7 +144,10 @@ type Result struct {
 	Starts    int     // multi-start: starts tried and how many reached the best objective
 	AtBest    int
 	Runs      int // runs fitted
-	Warnings  []warn.Warning
+	// Free is the number of constants fitted (0: every Info.Params name; fewer when some are
+	// fixed by an option, e.g. the broken power law's smoothness).
+	Free     int
+	Warnings []warn.Warning
 	// Extra carries family-specific JSON fields of the fits[] entry (e.g. "unique_tokens").
 	Extra map[string]any
 	// Notes are facts for people about the input and the fit (e.g. the range of epochs),

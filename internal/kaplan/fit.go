@@ -38,7 +38,15 @@ type FitOptions struct {
 	// GradientThreshold stops a local minimisation when the max-abs gradient of the summed
 	// objective falls below it; 0 means 1e-10.
 	GradientThreshold float64
+	// Warm, when not nil, is the free vector X of an earlier fit of the same form (e.g. at
+	// the previous cut of a backtest): the search then polishes it and the WarmGrid grid
+	// starts with the lowest objective instead of the whole grid.
+	Warm []float64
 }
+
+// WarmGrid is how many of the best grid starts (by objective value) a warm-started fit
+// polishes beside the warm start.
+const WarmGrid = 4
 
 // FitResult is a fitted Kaplan form with its diagnostics. N counts parameters as the runs
 // do (Kaplan et al. exclude embeddings; say which in your data).
@@ -123,6 +131,9 @@ func Fit(n, d, loss []float64, opts FitOptions) (*FitResult, error) {
 		return nil, err
 	}
 	starts := o.starts()
+	if len(opts.Warm) == o.Dim() {
+		starts = o.warmStarts(opts.Warm, starts)
+	}
 	ms, err := fit.MultiStart(o, starts, fit.MultiStartOptions{LocalOptions: fit.LocalOptions{GradientThreshold: opts.GradientThreshold}, Workers: opts.Workers})
 	if err != nil {
 		return nil, fmt.Errorf("kaplan: %w", err)
@@ -289,6 +300,19 @@ func (o *objective) starts() [][]float64 {
 				out = append(out, []float64{mx1 + rest/a + s, math.Log(a), e})
 			}
 		}
+	}
+	return out
+}
+
+// warmStarts returns the warm start and the WarmGrid starts of grid with the lowest objective.
+func (o *objective) warmStarts(warm []float64, grid [][]float64) [][]float64 {
+	vals := make([]float64, len(grid))
+	for i, x := range grid {
+		vals[i] = o.Value(x)
+	}
+	out := [][]float64{slices.Clone(warm)}
+	for _, i := range stats.Order(vals)[:min(WarmGrid, len(grid))] {
+		out = append(out, grid[i])
 	}
 	return out
 }
