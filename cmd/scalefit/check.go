@@ -31,6 +31,7 @@ type checkOptions struct {
 	side      string
 	worseOnly bool
 	format    string
+	backtest  string // RUNS to backtest instead of checking runs against a fit
 }
 
 // wideBand is the relative band above which check warns that its gate can hardly fail: a
@@ -44,7 +45,7 @@ const codeWideBand = "wide-band"
 func newCheckCmd(e *env) *cobra.Command {
 	o := &checkOptions{}
 	cmd := &cobra.Command{
-		Use:   "check --fit fit.json NEW.csv",
+		Use:   "check (--fit fit.json NEW.csv | --backtest RUNS)",
 		Short: "Check new runs against a fitted law: exit 1 when any falls outside the prediction",
 		Long: `Predict the loss of each run of NEW.csv with the Chinchilla Approach-3 law of a fit.json
 (written by scalefit fit -o) and compare it with the actual loss. The exit status is 0 when
@@ -64,13 +65,24 @@ Which side fails (--side, or --worse-only for --side worse):
 error = (actual - predicted) / predicted throughout: > 0 is worse than the law. A band wider
 than 20% warns (wide-band): such a gate hardly ever fails.
 
-For CI: fit once on the runs you trust, then check each new run before scaling up.`,
+For CI: fit once on the runs you trust, then check each new run before scaling up.
+
+--backtest RUNS instead backtests the laws on RUNS (scalefit backtest) and exits 1 when no
+candidate is recommended or the recommended law misses the largest budget at the largest cut
+by more than --tolerance (default 3%).`,
 		Example: `  scalefit fit runs.csv --bootstrap 1000 --seed 1 -o fit.json
   scalefit check --fit fit.json new_runs.csv
   scalefit check --fit fit.json new_runs.csv --tolerance 5% --worse-only
-  scalefit check --fit fit.json new_runs.csv --sigma 2 --format json`,
-		Args: argsRange(1, maxRunArgs),
+  scalefit check --fit fit.json new_runs.csv --sigma 2 --format json
+  scalefit check --backtest runs.csv --tolerance 3%`,
+		Args: argsRange(0, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.backtest != "" {
+				return runCheckBacktest(cmd, e, o, args)
+			}
+			if len(args) == 0 {
+				return app.Usagef("check needs NEW.csv (runs to check against --fit), or --backtest RUNS")
+			}
 			o.runs.more = args[1:]
 			return runCheck(e, o, args[0], cmd.Flags().Changed("sigma"))
 		},
@@ -83,7 +95,34 @@ For CI: fit once on the runs you trust, then check each new run before scaling u
 	fs.StringVar(&o.side, "side", "both", "which side of the band fails: both, worse (actual above the prediction) or better")
 	fs.BoolVar(&o.worseOnly, "worse-only", false, "one-sided gate: fail only runs worse than the law (same as --side worse)")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
+	fs.StringVar(&o.backtest, "backtest", "", "backtest the laws on these runs and exit 1 when the recommended law misses the largest budget by more than --tolerance")
 	return cmd
+}
+
+// runCheckBacktest is check --backtest RUNS: the backtest's output, exit 1 when its gate fails.
+func runCheckBacktest(cmd *cobra.Command, e *env, o *checkOptions, args []string) error {
+	outFmt, err := parseFormat(o.format)
+	if err != nil {
+		return err
+	}
+	if o.fit != "" || cmd.Flags().Changed("sigma") || o.worseOnly || cmd.Flags().Changed("side") {
+		return app.Usagef("--backtest takes --tolerance only: --fit, --sigma, --side and --worse-only check runs against a fit")
+	}
+	tol := 0.0
+	if o.tolerance != "" {
+		if tol, err = parseTolerance(o.tolerance); err != nil {
+			return &app.UsageError{Err: err}
+		}
+	}
+	req := (&backtestFlags{runs: o.runs}).request(e, append([]string{o.backtest}, args...), tol)
+	res, err := app.CheckBacktest(cmd.Context(), req)
+	if res == nil {
+		return err
+	}
+	if rerr := render(e, res, outFmt, false); rerr != nil {
+		return rerr
+	}
+	return err
 }
 
 // parseTolerance reads "3%" or "0.03".

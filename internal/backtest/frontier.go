@@ -190,11 +190,15 @@ func (b *engine) leaveOneOut(res *Result) {
 		variant string
 		nOpt    func(train []int) (float64, bool)
 	}
+	var warm []float64 // the refits without a budget start from the fit with every budget
 	laws := []law{{VariantA3Huber, func(train []int) (float64, bool) {
 		n, d, l := b.columns(train)
-		r, err := chinchilla.Fit(n, d, l, chinchilla.FitOptions{Workers: b.opts.Workers})
+		r, err := chinchilla.Fit(n, d, l, chinchilla.FitOptions{Workers: b.opts.Workers, Warm: warm})
 		if err != nil {
 			return 0, false
+		}
+		if warm == nil {
+			warm = r.Theta[:]
 		}
 		return a3Model{r, b.rs}.nOpt(c)
 	}}}
@@ -233,4 +237,21 @@ func (b *engine) leaveOneOut(res *Result) {
 			}
 		}
 	}
+}
+
+// Curve samples the local exponent (with its 95% band) and the total local exponent at n
+// log-spaced FLOPs across the budgets, for the figure.
+func (f *FrontierFit) Curve(n int) (c, est, lo, hi, total []float64) {
+	if f == nil || len(f.Budget) < 2 || n < 2 {
+		return
+	}
+	a, z := math.Log(f.Budget[0]), math.Log(f.Budget[len(f.Budget)-1])
+	for i := 0; i < n; i++ {
+		x := math.Exp(a + (z-a)*float64(i)/float64(n-1))
+		e := f.Fit.Law.LocalExponent(x)
+		iv := around(f.Fit, e, func(l bpl.Law) float64 { return l.LocalExponent(x) })
+		c, est, lo, hi = append(c, x), append(est, e), append(lo, iv[0]), append(hi, iv[1])
+		total = append(total, f.Fit.Law.LocalExponentTotal(x))
+	}
+	return
 }

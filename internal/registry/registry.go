@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/scalefit/scalefit/internal/bpl"
 	"github.com/scalefit/scalefit/internal/dataconstrained"
 	"github.com/scalefit/scalefit/internal/family"
 )
@@ -15,6 +16,7 @@ import (
 // families is the registry: one line per family, in the order `scalefit laws` lists them.
 var families = []family.Family{
 	dataconstrained.Family{},
+	bpl.Family{}, // broken-power-law: the compute-optimal frontier with one smooth break
 }
 
 // All returns every registered family, in registry order.
