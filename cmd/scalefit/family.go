@@ -101,6 +101,9 @@ func runFamilyFit(cmd *cobra.Command, e *env, o *fitOptions, paths []string) err
 	if err != nil {
 		return err
 	}
+	if o.autoNote != "" {
+		res.Doc.InputNotes = append(res.Doc.InputNotes, o.autoNote)
+	}
 	if o.out != "" {
 		if err := fitfile.Write(o.out, res.Doc); err != nil {
 			return err

@@ -46,6 +46,7 @@ type fitOptions struct {
 	draws             bool
 	deltaSet          bool // --delta given explicitly
 	family            familyFlags
+	autoNote          string // --law auto: which law the backtest chose
 }
 
 func newFitCmd(e *env) *cobra.Command {
@@ -75,6 +76,11 @@ when a run column holds points along each run); skipped approaches are listed wi
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.deltaSet = cmd.Flags().Changed("delta")
 			o.runs.more = args[1:]
+			if strings.EqualFold(o.law, "auto") {
+				if err := o.chooseLaw(cmd, e, args); err != nil {
+					return err
+				}
+			}
 			if o.family.name != "" && o.family.name != "chinchilla" && o.family.name != "kaplan" {
 				return runFamilyFit(cmd, e, o, args)
 			}
@@ -99,7 +105,7 @@ func (o *fitOptions) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	o.runs.register(fs)
 	o.convention.register(fs)
-	fs.StringVar(&o.law, "law", "chinchilla", "law family to fit: chinchilla, kaplan or all")
+	fs.StringVar(&o.law, "law", "chinchilla", "law family to fit: chinchilla, kaplan, all, or auto (the law these runs' own backtest recommends)")
 	fs.IntSliceVar(&o.approaches, "approach", nil, "Chinchilla approaches to run, e.g. 3 or 1,2,3 (default: all the data allow)")
 	fs.IntVar(&o.bootstrap, "bootstrap", 0, "bootstrap resamples K for 95% intervals (Epoch used 4000)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the bootstrap")
@@ -230,6 +236,9 @@ func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.autoNote != "" {
+		set.Notes = append(set.Notes, o.autoNote)
+	}
 	if err := set.CheckExprColumns("--holdout", aopts.Holdout); err != nil {
 		return nil, err
 	}
@@ -298,4 +307,33 @@ func runFit(cmd *cobra.Command, e *env, o *fitOptions, path string) error {
 	}
 	emitWarnings(e, doc.Warnings)
 	return strictErr(e, o.strict, append(res.Unconverged(), auto.NotConverged...))
+}
+
+// chooseLaw is --law auto: backtest the runs and set the law, approach, loss and vertex (or
+// the family) of the recommended candidate.
+func (o *fitOptions) chooseLaw(cmd *cobra.Command, e *env, args []string) error {
+	if o.family.name != "" || len(o.approaches) > 0 || cmd.Flags().Changed("loss") || cmd.Flags().Changed("vertex") {
+		return app.Usagef("--law auto chooses the family, approach, loss and vertex itself: drop --family, --approach, --loss and --vertex")
+	}
+	req := (&backtestFlags{runs: o.runs}).request(e, args, 0)
+	req.BudgetTolerance = o.budgetTolerance
+	law, err := app.ChooseLaw(cmd.Context(), req)
+	if err != nil {
+		return err
+	}
+	emitWarnings(e, law.Warnings)
+	o.law, o.autoNote = "chinchilla", law.Note
+	switch law.Family + " " + law.Variant {
+	case "chinchilla approach3-huber":
+		o.approaches = []int{3}
+	case "chinchilla approach3-mse":
+		o.approaches, o.loss = []int{3}, "mse"
+	case "chinchilla approach2-akima", "chinchilla approach2-parabola":
+		o.approaches, o.vertex = []int{2}, strings.TrimPrefix(law.Variant, "approach2-")
+	case "kaplan L(N,D)":
+		o.law = "kaplan"
+	default:
+		o.family.name = law.Family
+	}
+	return nil
 }

@@ -321,3 +321,35 @@ func (r *BacktestResult) Gate() error {
 	}
 	return nil
 }
+
+// AutoLaw is the law `fit --law auto` fits: the candidate the runs' own backtest recommends,
+// or the best-ranked one (with a warning) when none extrapolates within the tolerance.
+type AutoLaw struct {
+	Family, Variant string
+	// Note says which law was chosen and on what evidence, for the fit's input notes.
+	Note     string
+	Warnings []warn.Warning
+}
+
+// ChooseLaw backtests the runs (without the bootstrap and the leave-one-out, which the
+// choice does not use) and returns the law to fit.
+func ChooseLaw(ctx context.Context, r BacktestRequest) (*AutoLaw, error) {
+	r.Bootstrap, r.NoLeaveOneOut, r.Figure = -1, true, ""
+	res, err := Backtest(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("--law auto: %w", err)
+	}
+	rec := res.R.Recommendation
+	if len(res.R.Ranking) == 0 {
+		return nil, fmt.Errorf("--law auto: no candidate law could be fitted at the largest cuts of the backtest: choose --law yourself")
+	}
+	best := res.R.Ranking[0]
+	out := &AutoLaw{Family: best.Family, Variant: best.Variant}
+	out.Note = fmt.Sprintf("--law auto: %s %s, the candidate with the lowest mean |error| on the largest budget (%s, spread %s) over the %d largest cuts of these runs' own backtest (scalefit backtest)",
+		best.Family, best.Variant, format.Percent(best.Error), format.Percent(best.Spread), res.R.ScoredCuts)
+	if rec.Family == nil {
+		out.Warnings = append(out.Warnings, warn.New(backtest.CodeNoRecommendation, "--law auto: no candidate extrapolates within %s on these runs' backtest; fitting the best-ranked, %s %s, which misses the largest budget by %s on average",
+			format.Percent(res.R.Tolerance), best.Family, best.Variant, format.Percent(best.Error)))
+	}
+	return out, nil
+}

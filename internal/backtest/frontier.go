@@ -39,9 +39,10 @@ type Break struct {
 }
 
 // BreakTest is the out-of-sample comparison behind Break: at each scored cut, the single
-// power law and the broken power law fitted to the minima up to the cut, scored on the
-// largest budget's minimum.
+// power law and the broken power law fitted (from cold starts) to the minima up to the cut,
+// scored on the largest budget's minimum.
 type BreakTest struct {
+	// Cuts are the scored cuts' budgets (FLOPs).
 	Cuts   []float64  `json:"cuts"`
 	Single []*float64 `json:"single_error_largest"`
 	Broken []*float64 `json:"broken_error_largest"`
@@ -60,41 +61,70 @@ type FrontierFit struct {
 	Break  *Break
 }
 
+// BreakGain is the break test on IsoFLOP minima: at each cut (the largest minimum's FLOPs
+// excluded), the single and the broken power law are fitted to the minima at or below the
+// cut and predict the largest minimum. It returns each law's relative error there per cut
+// (nil where a law could not be fitted) and the mean over the cuts where both were of
+// |error of the single law| − |error of the broken law| (ok false when there is none):
+// positive favours the break.
+func BreakGain(vs []bpl.Vertex, cuts []float64, largest bpl.Vertex, o bpl.Options) (single, broken []*float64, gain float64, ok bool) {
+	var gains []float64
+	for _, c := range cuts {
+		var up []bpl.Vertex
+		for _, v := range vs {
+			if v.FLOPs <= c*(1+1e-9) {
+				up = append(up, v)
+			}
+		}
+		var es [2]*float64
+		for k, one := range []bool{true, false} {
+			oo := o
+			oo.Single = one
+			if f, err := bpl.Fit(up, oo); err == nil {
+				p := f.Law.Loss(largest.FLOPs)
+				es[k] = ptr((largest.Loss - p) / p)
+			}
+		}
+		single, broken = append(single, es[0]), append(broken, es[1])
+		if es[0] != nil && es[1] != nil {
+			gains = append(gains, math.Abs(*es[0])-math.Abs(*es[1]))
+		}
+	}
+	if len(gains) == 0 {
+		return single, broken, 0, false
+	}
+	g, _ := meanSD(gains)
+	return single, broken, g, true
+}
+
 // frontier fills Slope, Break and BreakTest.
 func (b *engine) frontier(ctx context.Context, res *Result) error {
 	bt := &BreakTest{}
 	res.BreakTest = bt
 	s := res.ScoredCuts
-	largest := b.split.budgets[len(b.split.budgets)-1]
-	var gains []float64
-	for _, cut := range res.Cuts[len(res.Cuts)-s:] {
-		bt.Cuts = append(bt.Cuts, cut.FLOPs)
-		var single, broken *float64
-		if largest.Minimum != nil {
-			var vs []bpl.Vertex
-			for _, bu := range b.split.budgets {
-				if bu.FLOPs <= cut.Budget && bu.Minimum != nil {
-					vs = append(vs, bpl.Vertex{FLOPs: bu.FLOPs, Loss: *bu.Minimum})
-				}
-			}
-			if f, err := bpl.Fit(vs, bpl.Options{Single: true, Workers: b.opts.Workers}); err == nil {
-				p := f.Law.Loss(largest.FLOPs)
-				single = ptr((*largest.Minimum - p) / p)
-			}
-			for _, c := range cut.Candidates {
-				if c.Family == bpl.Name {
-					broken = c.ErrorLargest
-				}
-			}
-		}
-		bt.Single, bt.Broken = append(bt.Single, single), append(bt.Broken, broken)
-		if single != nil && broken != nil {
-			gains = append(gains, math.Abs(*single)-math.Abs(*broken))
+	nb := len(b.split.budgets)
+	var vs []bpl.Vertex
+	for _, bu := range b.split.budgets[:nb-1] {
+		if bu.Minimum != nil {
+			vs = append(vs, bpl.Vertex{FLOPs: bu.FLOPs, Loss: *bu.Minimum})
 		}
 	}
-	if len(gains) > 0 {
-		g, _ := meanSD(gains)
-		bt.Gain = ptr(g)
+	for _, cut := range res.Cuts[len(res.Cuts)-s:] {
+		bt.Cuts = append(bt.Cuts, cut.Budget)
+	}
+	ngains := 0
+	if lg := b.split.budgets[nb-1]; lg.Minimum != nil {
+		var g float64
+		var ok bool
+		bt.Single, bt.Broken, g, ok = BreakGain(vs, bt.Cuts, bpl.Vertex{FLOPs: lg.FLOPs, Loss: *lg.Minimum}, bpl.Options{Smoothness: b.opts.Smoothness, Workers: b.opts.Workers})
+		if ok {
+			bt.Gain = ptr(g)
+			for k := range bt.Single {
+				if bt.Single[k] != nil && bt.Broken[k] != nil {
+					ngains++
+				}
+			}
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -128,7 +158,10 @@ func (b *engine) frontier(ctx context.Context, res *Result) error {
 		bt.Text = "no evidence of a slowdown in this range: the break test needs the broken and the single law fitted at the largest cuts and a minimum at the largest budget, and has neither"
 	case *bt.Gain <= 0:
 		bt.Text = fmt.Sprintf("no evidence of a slowdown in this range: a broken power law predicts the largest budget's minimum no better than a single power law out of sample (%s worse on average over the %d largest cuts)",
-			pct(-*bt.Gain), len(gains))
+			pct(-*bt.Gain), ngains)
+	case *bt.Gain <= BreakMargin:
+		bt.Text = fmt.Sprintf("no evidence of a slowdown in this range: a broken power law predicts the largest budget's minimum only %s better than a single power law out of sample (mean over the %d largest cuts), within the margin of %s that a law without a break reaches by chance",
+			pct(*bt.Gain), ngains, pct(BreakMargin))
 	case !law.Broken():
 		bt.Text = "no evidence of a slowdown in this range: the broken power law fitted to every budget has no break"
 	default:
@@ -144,7 +177,7 @@ func (b *engine) frontier(ctx context.Context, res *Result) error {
 			verb = "speeds up"
 		}
 		bt.Text = fmt.Sprintf("scaling %s at about %s FLOPs (95%% interval %s to %s): the local exponent of the reducible loss goes from %s to %s, and the broken power law predicts the largest budget's minimum %s better than a single power law out of sample (mean over the %d largest cuts)",
-			verb, sci(br.FLOPs), sci(br.Interval[0]), sci(br.Interval[1]), fmt3(br.ExponentBefore), fmt3(br.ExponentAfter), pct(br.OutOfSampleGain), len(gains))
+			verb, sci(br.FLOPs), sci(br.Interval[0]), sci(br.Interval[1]), fmt3(br.ExponentBefore), fmt3(br.ExponentAfter), pct(br.OutOfSampleGain), ngains)
 	}
 	return nil
 }

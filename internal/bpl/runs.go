@@ -54,8 +54,9 @@ func Vertices(r *chinchilla.IsoFLOPResult) []Vertex {
 // budget, where an Akima spline runs through the noisy sizes near the minimum (Approach 2's
 // choice for locating N_opt). A parabola's bias on a wide profile is the same fraction of
 // the reducible loss at every budget when the profiles share their shape, which K absorbs.
-// Chosen on the development sweeps of TestVertexDevelopment (seeds 11-20); reported on the
-// acceptance sweeps in docs/backtest.md.
+// Chosen on the development sweeps of internal/backtest's TestBreakRuleDevelopment, where
+// Akima minima decided breaks worse (seeds 11-60); reported on other seeds in
+// docs/backtest.md.
 const DefaultVertex = chinchilla.VertexParabola
 
 // bootstrapGrid is how many of the best grid starts (by objective value) a resample

@@ -67,9 +67,10 @@ type FitOptions struct {
 	// threshold 1e-10 on the summed objective).
 	Local fit.LocalOptions
 	// Warm, when not nil, is θ = (ln A, ln B, ln E, α, β) of an earlier fit of similar runs
-	// (e.g. the previous cut of a backtest): the default search adds it to its first round
-	// and, when its rounds still disagree, keeps their best instead of running the full
-	// grid. The result is the default search's whenever its first rounds agree.
+	// (e.g. the previous cut of a backtest): the search first polishes it with the four best
+	// data-driven starts and stops when three of the five reach the best objective; else it
+	// runs the default search with the warm start added, keeping the best of its rounds
+	// instead of running the full grid.
 	Warm []float64
 
 	bootGuard float64 // tests: override bootGuardFactor

@@ -14,6 +14,7 @@ const (
 	screenPolish   = 16 // best grid starts by objective value polished in the first round
 	screenWiden    = 64 // polished in the second round when the first disagrees
 	minAgreeStarts = 3  // starts that must reach the best objective to stop
+	warmDataStarts = 4  // data-driven starts polished beside a warm start
 )
 
 // a3Search finds the optimum of p's objective according to opts.Starts.
@@ -22,6 +23,18 @@ func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
 	grid := reduceStarts(p.m, HoffmannGrid())
 	if opts.Starts == StartsFull {
 		return p.fullGrid(grid, opts)
+	}
+	if len(opts.Warm) == ThDim {
+		// a warm start and the best data-driven starts first: when enough of them agree the
+		// grid is not screened at all
+		x := make([]float64, p.m.Free())
+		p.m.Reduce(x, opts.Warm)
+		if p.admissible(x) {
+			ms, err := fit.MultiStart(p.obj, append([][]float64{x}, p.bestDataStarts(warmDataStarts)...), mo)
+			if err == nil && ms.StartsAtBest >= minAgreeStarts {
+				return p.polish(ms, opts), nil
+			}
+		}
 	}
 	order := p.screen(grid, opts.Workers)
 	starts := p.dataStarts()
