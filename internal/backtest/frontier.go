@@ -157,11 +157,11 @@ func (b *engine) frontier(ctx context.Context, res *Result) error {
 	case bt.Gain == nil:
 		bt.Text = "no evidence of a slowdown in this range: the break test needs the broken and the single law fitted at the largest cuts and a minimum at the largest budget, and has neither"
 	case *bt.Gain <= 0:
-		bt.Text = fmt.Sprintf("no evidence of a slowdown in this range: a broken power law predicts the largest budget's minimum no better than a single power law out of sample (%s worse on average over the %d largest cuts)",
-			pct(-*bt.Gain), ngains)
+		bt.Text = fmt.Sprintf("no evidence of a slowdown in this range: a broken power law predicts the largest budget's minimum no better than a single power law out of sample (%s worse on average over %s)",
+			pct(-*bt.Gain), largestCuts(ngains))
 	case *bt.Gain <= BreakMargin:
-		bt.Text = fmt.Sprintf("no evidence of a slowdown in this range: a broken power law predicts the largest budget's minimum only %s better than a single power law out of sample (mean over the %d largest cuts), within the margin of %s that a law without a break reaches by chance",
-			pct(*bt.Gain), ngains, pct(BreakMargin))
+		bt.Text = fmt.Sprintf("no evidence of a slowdown in this range: a broken power law predicts the largest budget's minimum only %s better than a single power law out of sample (mean over %s), within the margin of %s that a law without a break reaches by chance",
+			pct(*bt.Gain), largestCuts(ngains), pct(BreakMargin))
 	case !law.Broken():
 		bt.Text = "no evidence of a slowdown in this range: the broken power law fitted to every budget has no break"
 	default:
@@ -176,8 +176,8 @@ func (b *engine) frontier(ctx context.Context, res *Result) error {
 		if br.Direction == "speed-up" {
 			verb = "speeds up"
 		}
-		bt.Text = fmt.Sprintf("scaling %s at about %s FLOPs (95%% interval %s to %s): the local exponent of the reducible loss goes from %s to %s, and the broken power law predicts the largest budget's minimum %s better than a single power law out of sample (mean over the %d largest cuts)",
-			verb, sci(br.FLOPs), sci(br.Interval[0]), sci(br.Interval[1]), fmt3(br.ExponentBefore), fmt3(br.ExponentAfter), pct(br.OutOfSampleGain), ngains)
+		bt.Text = fmt.Sprintf("scaling %s at about %s FLOPs (95%% interval %s to %s): the local exponent of the reducible loss goes from %s to %s, and the broken power law predicts the largest budget's minimum %s better than a single power law out of sample (mean over %s)",
+			verb, sci(br.FLOPs), sci(br.Interval[0]), sci(br.Interval[1]), fmt3(br.ExponentBefore), fmt3(br.ExponentAfter), pct(br.OutOfSampleGain), largestCuts(ngains))
 	}
 	return nil
 }

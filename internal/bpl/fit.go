@@ -11,12 +11,12 @@ import (
 )
 
 // DefaultSmoothness is the smoothness s of the break when none is given: the exponent
-// changes over about ±0.15 decades of compute (within a half-decade budget step). Chosen
+// changes over about ±0.3 decades of compute (about one half-decade budget step). Chosen
 // with the minima's vertex on the development sweeps of internal/backtest's
 // TestBreakRuleDevelopment (clean sweeps and breaks of smoothness 0.15 to 0.6 at 3e18 to
 // 3e19 FLOPs, seeds 11-60), where it decided and located breaks and covered the local
 // exponent best of 0.15, 0.3, 0.5 and 1; docs/backtest.md reports it on other seeds.
-const DefaultSmoothness = 0.15
+const DefaultSmoothness = 0.3
 
 // Vertex is the observed compute-optimal loss of one IsoFLOP budget: the minimum of its loss
 // profile over model size (nats/token) at its compute (FLOPs).
@@ -121,7 +121,8 @@ func (p *problem) result(ms fit.MultiStartResult) *Result {
 // problem is the least-squares objective over θ = (e, k, γ[, Δγ, t]): E = e^e, ln(L* − E) =
 // k − γ·x − Δγ·s·softplus((x − b)/s) with x = ln(C/C0) (C0 the geometric mean of the
 // vertices' compute, for conditioning) and the break b = lo + (hi − lo)·logistic(t) kept
-// within the vertices' range of x (a break beyond the data cannot be located).
+// between the second and the second-to-last vertex (a break beyond the data cannot be
+// located, and one at its first or last vertex bends the law through a single point).
 type problem struct {
 	x, y   []float64
 	lnC0   float64
@@ -158,6 +159,12 @@ func newProblem(vs []Vertex, o Options) (*problem, error) {
 	p.lo, p.hi = slices.Min(p.x), slices.Max(p.x)
 	if p.hi-p.lo < 1e-9 {
 		return nil, errors.New("broken-power-law: every IsoFLOP minimum is at the same compute: nothing scales")
+	}
+	if !p.single {
+		// the break lies between the second and the second-to-last minimum: a break at the
+		// first or last would bend the law through one point
+		xs := slices.Sorted(slices.Values(p.x))
+		p.lo, p.hi = xs[1], xs[len(xs)-2]
 	}
 	return p, nil
 }

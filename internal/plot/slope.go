@@ -48,40 +48,45 @@ func Slope(in *SlopeInput) (*Figure, error) {
 			}
 		}
 	}
+	for i := range in.FLOPs {
+		track(in.Lo[i], in.Hi[i], in.Exponent[i])
+		if i < len(in.Total) {
+			track(in.Total[i])
+		}
+	}
+	pad := 0.08 * (yHi - yLo + 1e-3)
+	yMin, yMax := math.Min(0, yLo-pad), yHi+pad
 	var band plotter.XYs
 	for i, c := range in.FLOPs {
 		band = append(band, plotter.XY{X: c, Y: in.Lo[i]})
-		track(in.Lo[i], in.Hi[i], in.Exponent[i])
 	}
 	for i := len(in.FLOPs) - 1; i >= 0; i-- {
 		band = append(band, plotter.XY{X: in.FLOPs[i], Y: in.Hi[i]})
 	}
 	if pg, err := plotter.NewPolygon(positive(band, true, false)); err == nil {
-		pg.Color = color.RGBA{R: blue.R, G: blue.G, B: blue.B, A: 60}
+		pg.Color = color.NRGBA{R: blue.R, G: blue.G, B: blue.B, A: 60}
 		pg.LineStyle.Width = 0
 		p.Add(pg)
 	}
 	if in.Break != nil {
-		// the break's interval as a shaded span, its estimate as a line
+		// the break's interval as a shaded span, its estimate as a dashed line
 		lo, hi := math.Max(in.Break.Lo, in.FLOPs[0]), math.Min(in.Break.Hi, in.FLOPs[len(in.FLOPs)-1])
-		top, bottom := yHi+0.1*(yHi-yLo+1e-3), yLo-0.1*(yHi-yLo+1e-3)
 		if hi > lo {
-			span := plotter.XYs{{X: lo, Y: bottom}, {X: hi, Y: bottom}, {X: hi, Y: top}, {X: lo, Y: top}}
+			span := plotter.XYs{{X: lo, Y: yMin}, {X: hi, Y: yMin}, {X: hi, Y: yMax}, {X: lo, Y: yMax}}
 			if pg, err := plotter.NewPolygon(span); err == nil {
-				pg.Color = color.RGBA{R: red.R, G: red.G, B: red.B, A: 35}
+				pg.Color = color.NRGBA{R: red.R, G: red.G, B: red.B, A: 40}
 				pg.LineStyle.Width = 0
 				p.Add(pg)
 			}
 		}
 		fig.add(p, "break at "+format.Sci(in.Break.FLOPs)+" FLOPs (shaded: 95% interval)",
-			line(plotter.XYs{{X: in.Break.FLOPs, Y: bottom}, {X: in.Break.FLOPs, Y: top}}, red, 1.5, vg.Points(4), vg.Points(3)))
+			line(plotter.XYs{{X: in.Break.FLOPs, Y: yMin}, {X: in.Break.FLOPs, Y: yMax}}, red, 1.5, vg.Points(4), vg.Points(3)))
 	}
 	var cur, tot plotter.XYs
 	for i, c := range in.FLOPs {
 		cur = append(cur, plotter.XY{X: c, Y: in.Exponent[i]})
 		if i < len(in.Total) {
 			tot = append(tot, plotter.XY{X: c, Y: in.Total[i]})
-			track(in.Total[i])
 		}
 	}
 	fig.add(p, "-d ln(L* - E) / d ln C (band: 95% bootstrap)", line(positive(cur, true, false), blue, 2))
@@ -92,8 +97,7 @@ func Slope(in *SlopeInput) (*Figure, error) {
 	}
 	fig.add(p, "budgets", scatter(positive(marks, true, false), blue, 2.5, draw.CircleGlyph{}))
 	setLog(&p.X, in.FLOPs[0]/1.3, in.FLOPs[len(in.FLOPs)-1]*1.3, FLOPs)
-	pad := 0.08 * (yHi - yLo + 1e-3)
-	setLinear(&p.Y, math.Min(0, yLo-pad), yHi+pad)
+	setLinear(&p.Y, yMin, yMax)
 	if in.Caption != "" {
 		fig.Notes = append(fig.Notes, in.Caption)
 	}
