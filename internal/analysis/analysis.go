@@ -230,10 +230,9 @@ func Run(set *runs.Set, opts Options) (*Result, error) {
 	if len(res.Budgets) == 0 {
 		res.Budgets = DefaultBudgets(all)
 	}
-	names, by := runs.Groups(all)
-	pooled := !set.Has("group") || opts.Pooled
-	if pooled {
-		names, by = []string{""}, map[string][]runs.Run{"": all}
+	names, by := []string{""}, map[string][]runs.Run{"": all}
+	if set.Has("group") && !opts.Pooled {
+		names, by = runs.Groups(all)
 	}
 	if opts.Holdout != nil && opts.HoldoutPool != nil {
 		inSet, inPool := 0, 0

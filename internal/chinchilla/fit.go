@@ -185,9 +185,9 @@ func newA3Problem(n, d, loss []float64, opts FitOptions) (*a3Problem, error) {
 		}
 	}
 	p := &a3Problem{perm: fit.CanonicalOrder(len(n), n, d, loss)}
-	p.lnN, p.lnD, p.y = make([]float64, len(n)), make([]float64, len(n)), make([]float64, len(n))
-	for i, j := range p.perm {
-		p.lnN[i], p.lnD[i], p.y[i] = math.Log(n[j]), math.Log(d[j]), math.Log(loss[j])
+	p.lnN, p.lnD, p.y = fit.Gather(n, p.perm), fit.Gather(d, p.perm), fit.Gather(loss, p.perm)
+	for _, v := range [3][]float64{p.lnN, p.lnD, p.y} {
+		fit.Log(v, v) // in place
 	}
 	m, err := a3Mapping(opts)
 	if err != nil {
@@ -431,12 +431,8 @@ func (p *a3Problem) result(ms fit.MultiStartResult, opts FitOptions) *FitResult 
 	r := &FitResult{Law: LawFromTheta(th), Objective: ms.F, Loss: opts.Loss, Runs: len(p.y), Free: p.obj.Dim(),
 		Diagnostics: ms.Diagnostics()}
 	copy(r.Theta[:], th)
-	pred := make([]float64, len(p.y))
-	p.obj.LogPredict(pred, th)
 	res := make([]float64, len(p.y))
-	for i := range p.y {
-		res[i] = p.y[i] - pred[i]
-	}
+	p.obj.Residuals(res, ms.X)
 	r.RMSE = fit.RMSE(res)                 // summed in canonical order
 	r.Residuals = fit.Scatter(res, p.perm) // in input order
 	return r

@@ -1,12 +1,18 @@
 package chinchilla
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"sort"
 
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/stats"
+)
+
+var (
+	errInadmissible = errors.New("chinchilla: the optimum lies outside the admissible region")
+	errRefineFailed = errors.New("chinchilla: no optimum of the subsample refined to a finite fit on every run")
 )
 
 // Default search sizes (measured in BENCHMARKS.md / TestFitDefaultMatchesFullGrid).
@@ -17,8 +23,25 @@ const (
 	warmDataStarts = 4  // data-driven starts polished beside a warm start
 )
 
+// Large run sets (issue 31): the search for starts runs on a subsample, the chosen starts
+// are refined on every run.
+const (
+	// SubsampleAbove is the number of runs above which Fit searches its starts (the
+	// screened grid and the polished starts, or the full grid) on a subsample of
+	// SubsampleRows runs and refines the best RefineOptima distinct optima it finds on
+	// every run. The subsample is every (n/SubsampleRows)-th run of the canonical order
+	// (by params, then tokens: stratified by size and, within a size, by tokens), each
+	// weighted n/SubsampleRows, so it does not depend on the order of the runs.
+	SubsampleAbove = 8192
+	SubsampleRows  = 1024
+	RefineOptima   = 3
+)
+
 // a3Search finds the optimum of p's objective according to opts.Starts.
 func a3Search(p *a3Problem, opts FitOptions) (fit.MultiStartResult, error) {
+	if len(p.y) > SubsampleAbove {
+		return p.searchSubsampled(opts)
+	}
 	mo := fit.MultiStartOptions{LocalOptions: opts.Local, Workers: opts.Workers, Admissible: p.admissible}
 	grid := reduceStarts(p.m, HoffmannGrid())
 	if opts.Starts == StartsFull {
@@ -274,4 +297,100 @@ func (p *a3Problem) dataStarts() [][]float64 {
 	}
 	// fixed parameters keep their values: the mapping drops them
 	return reduceStarts(p.m, full)
+}
+
+// subsample returns the problem restricted to m runs spread evenly over the canonical
+// order (the middle run of each of m equal slices), each weighted n/m.
+func (p *a3Problem) subsample(m int) *a3Problem {
+	n := len(p.y)
+	q := &a3Problem{m: p.m, lnN: make([]float64, m), lnD: make([]float64, m), y: make([]float64, m)}
+	for k := range m {
+		i := (2*k + 1) * n / (2 * m)
+		q.lnN[k], q.lnD[k], q.y[k] = p.lnN[i], p.lnD[i], p.y[i]
+	}
+	tN, tD, tE := Terms(q.lnN, q.lnD)
+	obj, err := fit.NewLSE(q.y, []fit.Term{tN, tD, tE}, ThDim, p.obj.Loss(), p.m)
+	if err != nil {
+		panic(err) // the same terms and mapping as p's, which were valid
+	}
+	q.obj = obj.Scale(float64(n) / float64(m))
+	return q
+}
+
+// competitive reports whether the subsample cannot rule out that optimum x fits every
+// run better than best: its subsample objective exceeds best's by less than 3 standard
+// errors of that difference under resampling of the subsample's runs (the difference is a
+// sum over runs, so its standard error is the runs' scaled sd times sqrt(m)). f is x's
+// subsample objective.
+func (q *a3Problem) competitive(best, x []float64) (f float64, ok bool) {
+	m := len(q.y)
+	pb, px := make([]float64, m), make([]float64, m)
+	q.obj.LogPredict(pb, q.obj.FullParams(best))
+	q.obj.LogPredict(px, q.obj.FullParams(x))
+	loss := q.obj.Loss()
+	var sum, sum2 float64
+	for i, y := range q.y {
+		d := loss.Value(y-px[i]) - loss.Value(y-pb[i])
+		sum += d
+		sum2 += d * d
+	}
+	mean := sum / float64(m)
+	sd := math.Sqrt(math.Max(sum2/float64(m)-mean*mean, 0))
+	// (every run of the subsample has the same weight, which cancels)
+	return q.obj.Value(x), sum < 3*sd*math.Sqrt(float64(m))
+}
+
+// searchSubsampled runs the search of opts.Starts on a subsample of SubsampleRows runs,
+// then refines its best optimum and the next distinct ones (RefineOptima in all) on
+// every run, and keeps the lowest. Starts counts the subsample's local runs and the
+// refinements; StartsAtBest the subsample's starts that reached the optimum the winner was
+// refined from; Evaluations the passes over the subsample and over the runs.
+func (p *a3Problem) searchSubsampled(opts FitOptions) (fit.MultiStartResult, error) {
+	sub := p.subsample(SubsampleRows)
+	ms, err := a3Search(sub, opts)
+	if err != nil {
+		return ms, err
+	}
+	cands := [][]float64{ms.X}
+	candF := []float64{ms.F}
+	for _, x := range sub.otherOptima(ms, RefineOptima-1) {
+		if f, ok := sub.competitive(ms.X, x); ok {
+			cands, candF = append(cands, x), append(candF, f)
+		}
+	}
+	ref := make([]fit.LocalResult, len(cands))
+	stats.ParallelFor(len(cands), opts.Workers, func(i int) {
+		ref[i] = fit.Local(p.obj, cands[i], opts.Local)
+		if ref[i].Err == nil && !p.admissible(ref[i].X) {
+			ref[i].F, ref[i].Err = math.Inf(1), errInadmissible
+		}
+	})
+	out := fit.MultiStartResult{Best: -1, F: math.Inf(1), Starts: ms.Starts + len(cands), Evaluations: ms.Evaluations}
+	for i, r := range ref {
+		out.Evaluations += r.Evaluations
+		out.Objectives = append(out.Objectives, r.F)
+		out.Evals = append(out.Evals, r.Evaluations)
+		out.Finals = append(out.Finals, r.X)
+		if r.F < out.F {
+			out.F, out.Best = r.F, i
+		}
+	}
+	if out.Best < 0 {
+		// no refinement stayed finite and admissible: keep the subsample's optimum's
+		// refinement as is, which says why
+		return out, errRefineFailed
+	}
+	w := ref[out.Best]
+	out.X, out.Status, out.Converged = slices.Clone(w.X), w.Status, w.Converged()
+	g := make([]float64, len(out.X))
+	p.obj.ValueGrad(out.X, g)
+	for _, v := range g {
+		out.GradNorm = math.Max(out.GradNorm, math.Abs(v))
+	}
+	for _, f := range ms.Objectives {
+		if math.Abs(f-candF[out.Best]) <= 1e-6*math.Abs(candF[out.Best])+1e-12 {
+			out.StartsAtBest++
+		}
+	}
+	return p.polish(out, opts), nil
 }

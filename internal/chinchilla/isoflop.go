@@ -248,12 +248,13 @@ var ErrTooFewBudgets = errors.New("fewer than 2 accepted budgets")
 // bootstrap resamples and results do not depend on the order of the rows and files.
 func canonicalPoints(pts []Point) (sorted []Point, perm []int) {
 	perm = make([]int, len(pts))
-	for i := range perm {
-		perm[i] = i
+	params := make([]float64, len(pts))
+	for i := range pts {
+		params[i] = pts[i].Params
 	}
-	slices.SortStableFunc(perm, func(a, b int) int {
+	fit.SortByKey(perm, params, func(a, b int) int { // points equal in every field are interchangeable
 		p, q := &pts[a], &pts[b]
-		return cmp.Or(cmp.Compare(p.Params, q.Params), cmp.Compare(p.Tokens, q.Tokens), cmp.Compare(p.Loss, q.Loss),
+		return cmp.Or(cmp.Compare(p.Tokens, q.Tokens), cmp.Compare(p.Loss, q.Loss),
 			cmp.Compare(p.FLOPs, q.FLOPs), cmp.Compare(p.Budget, q.Budget), strings.Compare(p.Run, q.Run))
 	})
 	return fit.Gather(pts, perm), perm
@@ -291,14 +292,23 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 		res.Warnings = append(res.Warnings, w)
 	}
 	res.Budgets = make([]BudgetOptimum, len(groups))
+	// each budget's points by their index as given, ascending: one pass over the input
+	// order (no sort)
+	budgetOf := make([]int32, len(pts))
+	for i := range budgetOf {
+		budgetOf[i] = -1
+	}
 	for i, g := range groups {
 		res.Budgets[i] = budgetOptimum(g, o)
-		in := make([]int, len(g.idx)) // indices of the points as given
-		for k, j := range g.idx {
-			in[k] = perm[j]
+		res.Budgets[i].Points = make([]int, 0, len(g.idx))
+		for _, j := range g.idx {
+			budgetOf[perm[j]] = int32(i)
 		}
-		slices.Sort(in)
-		res.Budgets[i].Points = in
+	}
+	for in, b := range budgetOf {
+		if b >= 0 {
+			res.Budgets[b].Points = append(res.Budgets[b].Points, in)
+		}
 	}
 	// One warning per rejection code, listing its budgets (a sweep with many sparse budgets
 	// would otherwise bury the other warnings).
@@ -372,14 +382,22 @@ func IsoFLOP(pts []Point, opts IsoFLOPOptions) (*IsoFLOPResult, error) {
 func groupBudgets(pts []Point, tol float64) ([]budgetGroup, []Point) {
 	byBudget := map[float64]*budgetGroup{}
 	var free []int
-	for i, p := range pts {
+	count := map[float64]int{} // sized once: a sweep's budgets hold many points each
+	for i := range pts {
+		if b := pts[i].Budget; b > 0 {
+			count[b]++
+		}
+	}
+	for i := range pts {
+		p := &pts[i]
 		if p.Budget > 0 {
 			g := byBudget[p.Budget]
 			if g == nil {
-				g = &budgetGroup{flops: p.Budget}
+				c := count[p.Budget]
+				g = &budgetGroup{flops: p.Budget, pts: make([]Point, 0, c), idx: make([]int, 0, c)}
 				byBudget[p.Budget] = g
 			}
-			g.pts, g.idx = append(g.pts, p), append(g.idx, i)
+			g.pts, g.idx = append(g.pts, *p), append(g.idx, i)
 		} else {
 			free = append(free, i)
 		}
@@ -455,14 +473,14 @@ const sameSize = 0.01
 // budgetOptimum finds the loss minimum over ln N of one budget.
 func budgetOptimum(g budgetGroup, o IsoFLOPOptions) BudgetOptimum {
 	b := BudgetOptimum{FLOPs: g.flops, Runs: len(g.pts)}
-	// Lowest loss per distinct N.
-	pts := append([]Point(nil), g.pts...)
-	sort.Slice(pts, func(i, j int) bool {
-		if pts[i].Params != pts[j].Params {
-			return pts[i].Params < pts[j].Params
-		}
-		return pts[i].Loss < pts[j].Loss
-	})
+	// Lowest loss per distinct N. (The points given to IsoFLOP come in canonical order,
+	// by params first; a bootstrap resample does not.)
+	pts := g.pts
+	byParams := func(a, b Point) int { return cmp.Compare(a.Params, b.Params) }
+	if !slices.IsSortedFunc(pts, byParams) {
+		pts = slices.Clone(pts)
+		slices.SortFunc(pts, byParams)
+	}
 	xs := make([]float64, 0, len(pts))
 	ys := make([]float64, 0, len(pts))
 	for _, p := range pts {

@@ -1,5 +1,7 @@
 package fit
 
+import "math"
+
 // Batched exp and log for the hot loop of the LSE objective: every element is computed by
 // the same sequence of IEEE operations (adds, multiplies, fused multiply-adds, one
 // division for the log) with no table and no branch, so that the AVX2 kernels on amd64
@@ -55,5 +57,39 @@ func logBatchGo(dst, s []float64) {
 	s = s[:len(dst)]
 	for i, v := range s {
 		dst[i] = logElem(v)
+	}
+}
+
+// Log writes ln s[i] into dst[i] (len(dst) ≤ len(s); dst may be s), a batch at a time
+// (four per instruction with AVX2): for normal positive s, relative error below 4e-16 on
+// [1, 4] and absolute error below 4e-16·max(1, |ln s|) elsewhere against math.Log
+// (TestBatchMath), several times faster on long slices; other values (0, subnormal,
+// negative, Inf, NaN) get math.Log's answer. For the logs of millions of runs' columns.
+func Log(dst, s []float64) {
+	s = s[:len(dst)]
+	var odd []int // inputs the batch log does not take, by index
+	for i, v := range s {
+		if !(v >= 0x1p-1022 && v <= math.MaxFloat64) {
+			odd = append(odd, i)
+		}
+	}
+	if len(odd) == 0 {
+		logBatch(dst, s)
+		return
+	}
+	vals := make([]float64, len(odd))
+	for k, i := range odd {
+		vals[k] = s[i]
+	}
+	for i, v := range s {
+		if !(v >= 0x1p-1022 && v <= math.MaxFloat64) {
+			dst[i] = 1
+		} else {
+			dst[i] = v
+		}
+	}
+	logBatch(dst, dst)
+	for k, i := range odd {
+		dst[i] = math.Log(vals[k])
 	}
 }

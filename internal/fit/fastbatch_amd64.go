@@ -70,29 +70,29 @@ func batchImpls() []batchImpl {
 }
 
 //go:noescape
-func lse3AVX2(quad []float64, groups int, c *lse3Args, f *[4]float64, out []float64)
+func lse3AVX2(quad []float64, groups int, c *lse3Args, f *[4]float64, out []float64, acc *lse3Acc)
 
 // lse3 runs the three-term kernel on the first n rows of quad: the AVX2 kernel on whole
 // groups of four, lse3Go on the rest.
-func lse3(quad []float64, n int, c *lse3Args, f *[4]float64, out []float64) {
+func lse3(quad []float64, n int, c *lse3Args, f *[4]float64, out []float64, acc *lse3Acc) {
 	if useAVX2 && n >= 4 {
 		g := n / 4
 		_ = quad[g*quadGroup-1]
 		if out != nil {
 			_ = out[g*quadOut-1]
 		}
-		lse3AVX2(quad, g, c, f, out)
+		lse3AVX2(quad, g, c, f, out, acc)
 		quad, n = quad[g*quadGroup:], n-4*g
 		if out != nil {
 			out = out[g*quadOut:]
 		}
 	}
-	lse3Go(quad, n, c, f, out)
+	lse3Go(quad, n, c, f, out, acc)
 }
 
 // lse3Impls lists the kernels the tests compare.
-func lse3Impls() map[string]func([]float64, int, *lse3Args, *[4]float64, []float64) {
-	m := map[string]func([]float64, int, *lse3Args, *[4]float64, []float64){"go": lse3Go}
+func lse3Impls() map[string]func([]float64, int, *lse3Args, *[4]float64, []float64, *lse3Acc) {
+	m := map[string]func([]float64, int, *lse3Args, *[4]float64, []float64, *lse3Acc){"go": lse3Go}
 	if useAVX2 {
 		m["avx2"] = lse3
 	}

@@ -129,6 +129,11 @@ DATA expC<>+0x180(SB)/8, $0x3ff0000000000000
 DATA expC<>+0x188(SB)/8, $0x3ff0000000000000
 DATA expC<>+0x190(SB)/8, $0x3ff0000000000000
 DATA expC<>+0x198(SB)/8, $0x3ff0000000000000
+DATA negZero<>+0x00(SB)/8, $0x8000000000000000
+DATA negZero<>+0x08(SB)/8, $0x8000000000000000
+DATA negZero<>+0x10(SB)/8, $0x8000000000000000
+DATA negZero<>+0x18(SB)/8, $0x8000000000000000
+GLOBL negZero<>(SB), RODATA|NOPTR, $32
 GLOBL expC<>(SB), RODATA|NOPTR, $416
 DATA logC<>+0x00(SB)/8, $0x3fb8618618618618
 DATA logC<>+0x08(SB)/8, $0x3fb8618618618618
@@ -280,15 +285,17 @@ logloop:
 logdone:
 	RET
 
-// func lse3AVX2(quad []float64, groups int, c *lse3Args, f *[4]float64, out []float64)
+// func lse3AVX2(quad []float64, groups int, c *lse3Args, f *[4]float64, out []float64, acc *[20][4]float64)
 // Runs the three-term kernel (lse3kernel.go) on groups of four rows, exactly as lse3Go
-// does each row. out is nil or holds 20 floats per group.
-TEXT ·lse3AVX2(SB), NOSPLIT, $0-72
+// does each row. out is nil or holds 20 floats per group; acc is nil or receives the
+// lane sums of the gradient and Hessian terms (when out is nil).
+TEXT ·lse3AVX2(SB), NOSPLIT, $0-80
 	MOVQ quad_base+0(FP), SI
 	MOVQ groups+24(FP), CX
 	MOVQ c+32(FP), DX
 	MOVQ f+40(FP), BX
 	MOVQ out_base+48(FP), DI
+	MOVQ acc+72(FP), R12
 	TESTQ CX, CX
 	JZ   k3done
 	VMOVUPD (BX), Y15
@@ -416,7 +423,105 @@ k3loop:
 	VMULPD  Y8, Y7, Y8               // val = psi*(r - psi/2)
 	VFMADD231PD 96(SI), Y8, Y15      // f += val*w
 	TESTQ   DI, DI
+	JNZ     k3out
+	TESTQ   R12, R12
 	JZ      k3next
+	VMOVUPD one<>(SB), Y10
+	VDIVPD  Y0, Y10, Y10             // 1/s
+	VMULPD  Y10, Y2, Y2              // p0
+	VMULPD  Y10, Y3, Y3              // p1
+	VMULPD  Y10, Y4, Y4              // p2
+	VMOVUPD 96(SI), Y8               // w
+	VMULPD  Y7, Y8, Y9
+	VXORPD  negZero<>(SB), Y9, Y9    // cw = -(w*psi)
+	VMOVUPD 0(SI), Y10               // x0
+	VMULPD  Y10, Y2, Y11
+	VXORPD  negZero<>(SB), Y11, Y11  // gl3 = -(p0*x0)
+	VMULPD  32(SI), Y3, Y12
+	VXORPD  negZero<>(SB), Y12, Y12  // gl4 = -(p1*x1)
+	VMOVUPD 0(R12), Y13
+	VFMADD231PD Y9, Y2, Y13
+	VMOVUPD Y13, 0(R12)              // g0 += gl0*cw
+	VMOVUPD 32(R12), Y13
+	VFMADD231PD Y9, Y3, Y13
+	VMOVUPD Y13, 32(R12)              // g1 += gl1*cw
+	VMOVUPD 64(R12), Y13
+	VFMADD231PD Y9, Y4, Y13
+	VMOVUPD Y13, 64(R12)              // g2 += gl2*cw
+	VMOVUPD 96(R12), Y13
+	VFMADD231PD Y9, Y11, Y13
+	VMOVUPD Y13, 96(R12)              // g3 += gl3*cw
+	VMOVUPD 128(R12), Y13
+	VFMADD231PD Y9, Y12, Y13
+	VMOVUPD Y13, 128(R12)              // g4 += gl4*cw
+	VCMPPD  $0x00, Y6, Y7, Y13       // psi == r (EQ_OQ)
+	VANDPD  one<>(SB), Y13, Y13      // curv
+	VADDPD  Y7, Y13, Y13
+	VMULPD  Y8, Y13, Y13             // a = (curv + psi)*w
+	VMULPD  Y2, Y13, Y0              // q0 = a*p0
+	VMULPD  Y2, Y9, Y1               // c0 = cw*p0
+	VMOVAPD Y1, Y5
+	VFMADD231PD Y2, Y0, Y5           // q0*p0 + c0
+	VADDPD  160(R12), Y5, Y5
+	VMOVUPD Y5, 160(R12)
+	VMOVUPD 192(R12), Y6
+	VFMADD231PD Y3, Y0, Y6
+	VMOVUPD Y6, 192(R12)
+	VMOVUPD 224(R12), Y6
+	VFMADD231PD Y4, Y0, Y6
+	VMOVUPD Y6, 224(R12)
+	VMULPD  Y10, Y1, Y7              // c0x = c0*x0
+	VXORPD  negZero<>(SB), Y7, Y8
+	VFMADD231PD Y11, Y0, Y8          // q0*gl3 - c0x
+	VADDPD  256(R12), Y8, Y8
+	VMOVUPD Y8, 256(R12)
+	VMOVUPD 288(R12), Y6
+	VFMADD231PD Y12, Y0, Y6
+	VMOVUPD Y6, 288(R12)
+	VMULPD  Y3, Y13, Y0              // q1 = a*p1
+	VMULPD  Y3, Y9, Y1               // c1 = cw*p1
+	VMOVAPD Y1, Y5
+	VFMADD231PD Y3, Y0, Y5           // q1*p1 + c1
+	VADDPD  320(R12), Y5, Y5
+	VMOVUPD Y5, 320(R12)
+	VMOVUPD 352(R12), Y6
+	VFMADD231PD Y4, Y0, Y6
+	VMOVUPD Y6, 352(R12)
+	VMOVUPD 384(R12), Y6
+	VFMADD231PD Y11, Y0, Y6
+	VMOVUPD Y6, 384(R12)
+	VMULPD  32(SI), Y1, Y14          // c1x = c1*x1
+	VXORPD  negZero<>(SB), Y14, Y8
+	VFMADD231PD Y12, Y0, Y8          // q1*gl4 - c1x
+	VADDPD  416(R12), Y8, Y8
+	VMOVUPD Y8, 416(R12)
+	VMULPD  Y4, Y13, Y0              // q2 = a*p2
+	VMULPD  Y4, Y9, Y1               // c2 = cw*p2
+	VMOVAPD Y1, Y5
+	VFMADD231PD Y4, Y0, Y5           // q2*p2 + c2
+	VADDPD  448(R12), Y5, Y5
+	VMOVUPD Y5, 448(R12)
+	VMOVUPD 480(R12), Y6
+	VFMADD231PD Y11, Y0, Y6
+	VMOVUPD Y6, 480(R12)
+	VMOVUPD 512(R12), Y6
+	VFMADD231PD Y12, Y0, Y6
+	VMOVUPD Y6, 512(R12)
+	VMULPD  Y11, Y13, Y0             // q3 = a*gl3
+	VMULPD  Y10, Y7, Y8              // c0x*x0
+	VFMADD231PD Y11, Y0, Y8          // q3*gl3 + c0x*x0
+	VADDPD  544(R12), Y8, Y8
+	VMOVUPD Y8, 544(R12)
+	VMOVUPD 576(R12), Y6
+	VFMADD231PD Y12, Y0, Y6
+	VMOVUPD Y6, 576(R12)
+	VMULPD  Y12, Y13, Y0             // q4 = a*gl4
+	VMULPD  32(SI), Y14, Y8          // c1x*x1
+	VFMADD231PD Y12, Y0, Y8          // q4*gl4 + c1x*x1
+	VADDPD  608(R12), Y8, Y8
+	VMOVUPD Y8, 608(R12)
+	JMP     k3next
+k3out:
 	VMOVUPD Y6, 0(DI)
 	VMOVUPD Y7, 32(DI)
 	VMOVUPD one<>(SB), Y10

@@ -165,15 +165,30 @@ func TestLSE3KernelsAgree(t *testing.T) {
 		for _, m := range []int{0, 1, 3, 4, 5, 8, 101, n} {
 			var fs [][4]float64
 			var outs [][]float64
+			var accs []lse3Acc
 			for _, name := range []string{"go", "avx2"} {
 				impl, ok := impls[name]
 				if !ok {
 					continue
 				}
-				var f [4]float64
+				var f, f2 [4]float64
+				var acc lse3Acc
 				out := make([]float64, (m+3)/4*quadOut)
-				impl(quad, m, c, &f, out)
-				fs, outs = append(fs, f), append(outs, out)
+				impl(quad, m, c, &f, out, nil)
+				impl(quad, m, c, &f2, nil, &acc)
+				if f != f2 {
+					t.Fatalf("%s: lane sums differ with and without the accumulation", name)
+				}
+				fs, outs, accs = append(fs, f), append(outs, out), append(accs, acc)
+			}
+			for k := 1; k < len(accs); k++ {
+				for e := range accs[0] {
+					for j := range 4 {
+						if math.Float64bits(accs[0][e][j]) != math.Float64bits(accs[k][e][j]) {
+							t.Fatalf("args %d, %d rows: accumulator %d lane %d: %v vs %v", ai, m, e, j, accs[k][e][j], accs[0][e][j])
+						}
+					}
+				}
 			}
 			for k := 1; k < len(fs); k++ {
 				for j := range fs[0] {
@@ -214,6 +229,51 @@ func TestScreen3KernelsAgree(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// Log takes any input: values the batch log does not (0, subnormal, negative, Inf, NaN)
+// get math.Log's answer; the rest match logBatch.
+func TestLogAnyInput(t *testing.T) {
+	in := []float64{2, 0, 1e-310, -1, math.Inf(1), math.NaN(), 3.5, math.MaxFloat64, 0x1p-1022, 1}
+	got := make([]float64, len(in))
+	Log(got, in)
+	for i, v := range in {
+		want := math.Log(v)
+		if v >= 0x1p-1022 && v <= math.MaxFloat64 {
+			want = logElem(v)
+		}
+		if !(got[i] == want || math.IsNaN(got[i]) && math.IsNaN(want)) {
+			t.Errorf("Log(%g) = %g, want %g", v, got[i], want)
+		}
+	}
+	Log(in, in) // in place
+	if in[0] != got[0] || in[6] != got[6] {
+		t.Error("in place: different values")
+	}
+}
+
+// Residuals agree with y − LogPredict (math.Exp and math.Log) to rounding.
+func TestResidualsMatchLogPredict(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	n := 203
+	lnN, lnD, y := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		lnN[i], lnD[i] = 16+8*r.Float64(), 18+10*r.Float64()
+		y[i] = math.Log(1.7 + 450*math.Exp(-0.33*lnN[i]) + 1600*math.Exp(-0.37*lnD[i]) + 0.01*r.NormFloat64())
+	}
+	o, err := NewLSE(y, []Term{{0, 3, lnN}, {1, 4, lnD}, {2, -1, nil}}, 5, Loss{}, Mapping{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{math.Log(450), math.Log(1600), math.Log(1.7), 0.33, 0.37}
+	got, pred := make([]float64, n), make([]float64, n)
+	o.Residuals(got, x)
+	o.LogPredict(pred, x)
+	for i := range got {
+		if d := math.Abs(got[i] - (y[i] - pred[i])); d > 1e-15*math.Max(1, math.Abs(y[i])) { // a few ulp of the prediction
+			t.Fatalf("run %d: residual %g, y - LogPredict %g", i, got[i], y[i]-pred[i])
 		}
 	}
 }

@@ -243,6 +243,22 @@ func (o *LSE) Reweight(counts []int) *LSE {
 	return &c
 }
 
+// Scale returns the objective with every run's weight multiplied by s > 0: a subsample
+// of m of n runs scaled by n/m estimates the whole objective on its own scale, so
+// absolute tolerances (gradient thresholds) mean the same on both.
+func (o *LSE) Scale(s float64) *LSE {
+	c := *o
+	c.w = make([]float64, len(o.y))
+	for i := range c.w {
+		c.w[i] = s
+		if o.w != nil {
+			c.w[i] *= o.w[i]
+		}
+	}
+	c.pack()
+	return &c
+}
+
 // FullParams returns θ for the free vector x.
 func (o *LSE) FullParams(x []float64) []float64 {
 	th := make([]float64, o.p)
@@ -277,6 +293,30 @@ func (o *LSE) lseRow(th []float64, i int) float64 {
 		s += math.Exp(t[j] - mx)
 	}
 	return mx + math.Log(s)
+}
+
+// Residuals writes each run's residual y_i − LSE_k t_ik(θ(x)) (observed minus predicted
+// log-loss, for the free vector x) into dst, in the objective's row order.
+func (o *LSE) Residuals(dst, x []float64) {
+	th := o.FullParams(x)
+	if o.quad == nil || !allFinite(th) {
+		o.LogPredict(dst, th)
+		for i, y := range o.y {
+			dst[i] = y - dst[i]
+		}
+		return
+	}
+	j0, j1, j2 := o.t3[0], o.t3[1], o.t3[2]
+	c := newLSE3Args(th[o.icpt[j0]], th[o.slope[j0]], th[o.icpt[j1]], th[o.slope[j1]], th[o.icpt[j2]], math.Inf(1))
+	var lanes [4]float64
+	var out [lseBlock * quadOut]float64
+	for first := 0; first < o.n3; first += 4 * lseBlock {
+		m := min(o.n3-first, 4*lseBlock)
+		lse3(o.quad[first/4*quadGroup:], m, c, &lanes, out[:], nil)
+		for i := range m {
+			dst[first+i] = out[i/4*quadOut+i%4]
+		}
+	}
 }
 
 // Value returns f(x).
@@ -527,9 +567,36 @@ func (o *LSE) eval3(x, grad, hess, gn []float64) float64 {
 	c := newLSE3Args(a0, al, b0, be, e0, d)
 	var lanes [4]float64
 	if !wantG {
-		lse3(o.quad, o.n3, c, &lanes, nil)
+		lse3(o.quad, o.n3, c, &lanes, nil, nil)
 		return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
 	}
+	if !wantGN {
+		// gradient and Hessian accumulated in the kernel, in four lanes
+		var acc lse3Acc
+		lse3(o.quad, o.n3, c, &lanes, nil, &acc)
+		var sum [20]float64
+		for e := range acc {
+			sum[e] = (acc[e][0] + acc[e][1]) + (acc[e][2] + acc[e][3])
+		}
+		h := [5][5]float64{
+			{sum[5], sum[6], sum[7], sum[8], sum[9]},
+			{0, sum[10], sum[11], sum[12], sum[13]},
+			{0, 0, sum[14], sum[15], sum[16]},
+			{0, 0, 0, sum[17], sum[18]},
+			{0, 0, 0, 0, sum[19]},
+		}
+		idx := [5]int{i0, i1, i2, s0, s1}
+		var gt [MaxParams]float64
+		for u, iu := range idx {
+			gt[iu] += sum[u]
+		}
+		mapGrad(grad, gt[:], o.m.Src, o.q)
+		if wantH {
+			mapHess(hess, scatter5(&h, idx), o.m.Src, o.q)
+		}
+		return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+	}
+	// the Gauss-Newton matrix (with the gradient), from the kernel's per-row results
 	var g0, g1, g2, g3, g4 float64
 	var h00, h01, h02, h03, h04, h11, h12, h13, h14, h22, h23, h24, h33, h34, h44 float64
 	var h, hg [5][5]float64
@@ -537,7 +604,7 @@ func (o *LSE) eval3(x, grad, hess, gn []float64) float64 {
 	for first := 0; first < o.n3; first += 4 * lseBlock {
 		m := min(o.n3-first, 4*lseBlock)
 		quad := o.quad[first/4*quadGroup:]
-		lse3(quad, m, c, &lanes, out[:])
+		lse3(quad, m, c, &lanes, out[:], nil)
 		for i := range m {
 			gi, k := i/4*quadGroup, i%4
 			ob := out[i/4*quadOut:]

@@ -34,8 +34,20 @@ const (
 	quadOut   = 20
 )
 
-// lse3Go runs the kernel on the first n rows of quad (n ≤ 4·len(quad)/16), in Go.
-func lse3Go(quad []float64, n int, c *lse3Args, f *[4]float64, out []float64) {
+// lse3Acc holds the lane sums (rows by index mod 4) of the gradient and Hessian terms in
+// local coordinates (intercept0, intercept1, constant, slope0, slope1): entries 0-4 the
+// gradient, 5-19 the Hessian's upper triangle by rows (00, 01, 02, 03, 04, 11, ..., 44).
+type lse3Acc [20][4]float64
+
+// lse3Go runs the kernel on the first n rows of quad (n ≤ 4·len(quad)/16), in Go. With
+// out nil and acc not nil it accumulates each row's gradient and Hessian terms into acc:
+//
+//	cw = −(w ψ), ∇m = (p0, p1, p2, −(p0 x0), −(p1 x1)), g += ∇m·cw,
+//	a = (ρ'' + ψ)·w with ρ'' = 1 where ψ = r, else 0 (Huber's curvature),
+//	H += a ∇m∇mᵀ − ψ w Σ_j p_j u_j u_jᵀ (u_0 = e_0 − x0 e_3, u_1 = e_1 − x1 e_4, u_2 = e_2)
+//
+// in a fixed order of fused multiply-adds (below), which the AVX2 kernel follows.
+func lse3Go(quad []float64, n int, c *lse3Args, f *[4]float64, out []float64, acc *lse3Acc) {
 	nal, a0, nbe, b0, e0, d := c.nal[0], c.a0[0], c.nbe[0], c.b0[0], c.e0[0], c.d[0]
 	for i := range n {
 		g, k := i/4, i%4
@@ -55,6 +67,45 @@ func lse3Go(quad []float64, n int, c *lse3Args, f *[4]float64, out []float64) {
 			o := out[g*quadOut:]
 			inv := 1 / s
 			o[k], o[4+k], o[8+k], o[12+k], o[16+k] = r, psi, q0*inv, q1*inv, q2*inv
+		} else if acc != nil {
+			inv := 1 / s
+			p0, p1, p2 := q0*inv, q1*inv, q2*inv
+			cw := -(w * psi)
+			gl3, gl4 := -(p0 * x0), -(p1 * x1)
+			for u, gu := range [5]float64{p0, p1, p2, gl3, gl4} {
+				acc[u][k] = math.FMA(gu, cw, acc[u][k])
+			}
+			curv := 0.0
+			if psi == r {
+				curv = 1
+			}
+			a := (curv + psi) * w
+			h := func(e int, v float64) { acc[e][k] += v }
+			fma := func(e int, x, y float64) { acc[e][k] = math.FMA(x, y, acc[e][k]) }
+			q := a * p0
+			c0 := cw * p0
+			h(5, math.FMA(q, p0, c0))
+			fma(6, q, p1)
+			fma(7, q, p2)
+			c0x := c0 * x0
+			h(8, math.FMA(q, gl3, -c0x))
+			fma(9, q, gl4)
+			q = a * p1
+			c1 := cw * p1
+			h(10, math.FMA(q, p1, c1))
+			fma(11, q, p2)
+			fma(12, q, gl3)
+			c1x := c1 * x1
+			h(13, math.FMA(q, gl4, -c1x))
+			q = a * p2
+			h(14, math.FMA(q, p2, cw*p2))
+			fma(15, q, gl3)
+			fma(16, q, gl4)
+			q = a * gl3
+			h(17, math.FMA(q, gl3, c0x*x0))
+			fma(18, q, gl4)
+			q = a * gl4
+			h(19, math.FMA(q, gl4, c1x*x1))
 		}
 	}
 }
