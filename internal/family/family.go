@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/runs"
+	"github.com/scalefit/scalefit/internal/stats"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -81,6 +83,11 @@ type Info struct {
 	// scores it against each budget's observed minimum, whenever the runs have budgets.
 	Frontier bool
 	Builtins []Builtin
+	// Table, when not nil, makes the family read its runs as a family table
+	// (runs.LayoutTable): only the loss column is required, also under Table.Aliases and of
+	// any sign when Table.Signed; every other input (the parameter count included) is one of
+	// Columns. Nil: the usual scaling-law table (params, loss, tokens or flops).
+	Table *runs.TableLoss
 }
 
 // ParamNames returns the names of Info.Params in order.
@@ -117,6 +124,26 @@ type Input struct {
 	// parameter name (e.g. at the previous cut of a backtest): a family may add them to its
 	// starts. The optimum must not depend on it beyond which of equal optima is found.
 	Warm map[string]float64
+}
+
+// RobustLoss is the objective's robust loss the input asks for: Huber (the default) with
+// Delta, or the family's defaultDelta when Delta is 0 (in the units of the family's
+// residuals), or squared error for "mse".
+func (in Input) RobustLoss(defaultDelta float64) (fit.Loss, error) {
+	switch in.Loss {
+	case "", "huber":
+		d := in.Delta
+		if d == 0 {
+			d = defaultDelta
+		}
+		if !(d > 0) || math.IsInf(d, 0) {
+			return fit.Loss{}, fmt.Errorf("--delta %g: want a positive Huber threshold", d)
+		}
+		return fit.Loss{Kind: fit.Huber, Delta: d}, nil
+	case "mse":
+		return fit.Loss{Kind: fit.Squared}, nil
+	}
+	return fit.Loss{}, fmt.Errorf("--loss %q: want huber or mse", in.Loss)
 }
 
 // Interval is a 95% interval [lo, hi]; an end the data do not bound is ±Inf (null in JSON).
@@ -189,6 +216,57 @@ type Row map[string]float64
 type Optimizer interface {
 	Keys() []Column
 	Optimal(q Query) (Row, error)
+}
+
+// Ranker is implemented by an Optimizer whose answers compare across the groups of a fit
+// (which base model to fine-tune for a data budget): Rank names the Row key whose lowest
+// value is the best group's for query q, "" when the rows do not compare.
+type Ranker interface {
+	Rank(q Query) string
+}
+
+// Summarize turns bootstrap draws into a Result's Draws and Intervals: rows holds one value
+// per name for each resample (rows with a non-finite value are left out); intervals are the
+// 95% percentile intervals of stats.Central.
+func Summarize(names []string, rows [][]float64) (map[string][]float64, map[string]Interval) {
+	draws := map[string][]float64{}
+	for _, r := range rows {
+		if len(r) != len(names) || !allFinite(r) {
+			continue
+		}
+		for j, n := range names {
+			draws[n] = append(draws[n], r[j])
+		}
+	}
+	if len(draws) == 0 {
+		return nil, nil
+	}
+	ivs := map[string]Interval{}
+	for n, v := range draws {
+		if iv, ok := stats.Central(v, stats.Level95); ok {
+			ivs[n] = Interval(iv.Pair())
+		}
+	}
+	return draws, ivs
+}
+
+func allFinite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// RunError is a bad input value of run r, named by its file and line:
+// "runs.csv:14: experts 0: want 1 or more".
+func RunError(r *runs.Run, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if f := r.File(); f != "" {
+		return fmt.Errorf("%s:%d: %s", f, r.Line, msg)
+	}
+	return fmt.Errorf("line %d: %s", r.Line, msg)
 }
 
 // Validate checks that p holds every parameter of info, each finite.
