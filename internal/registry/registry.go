@@ -11,12 +11,18 @@ import (
 	"github.com/scalefit/scalefit/internal/bpl"
 	"github.com/scalefit/scalefit/internal/dataconstrained"
 	"github.com/scalefit/scalefit/internal/family"
+	"github.com/scalefit/scalefit/internal/moe"
+	"github.com/scalefit/scalefit/internal/sft"
+	"github.com/scalefit/scalefit/internal/vocab"
 )
 
 // families is the registry: one line per family, in the order `scalefit laws` lists them.
 var families = []family.Family{
 	dataconstrained.Family{},
 	bpl.Family{}, // broken-power-law: the compute-optimal frontier with one smooth break
+	moe.Family{},
+	vocab.Family{},
+	sft.Family{},
 }
 
 // All returns every registered family, in registry order.

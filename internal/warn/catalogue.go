@@ -82,5 +82,13 @@ func Catalogue() []Entry {
 		{"repeats-not-identified", "no run repeats its unique data more than 1.5 epochs: R_D* and R_N* are not identified and the plain law is the honest answer", "read the Chinchilla fit; add runs that repeat their data", "(fit with unique tokens)"},
 		{"repetition-overfit", "runs whose loss rises with more epochs at the same N and U (by more than 4√2 times the fit's robust residual scale): overfitting, which the law cannot represent", "leave them out with `--where`, or accept a lower R_D*", "(fit with unique tokens)"},
 		{"plateau-runs", "many runs (at least 3 and 5%) sit within 5% of the highest loss: runs that barely learned, which pull E and the exponents", "leave them out with `--where 'loss<...'` (the message gives the value)", "(fit with unique tokens)"},
+		{"moe-mixed-tokens", "the runs of a moe-clark2022 fit were trained on different token counts; the law holds the data fixed", "fit one token count at a time (`--where`, `--group`)", "(fit --family moe-clark2022)"},
+		{"moe-estart-below-one", "the fitted E_start is below 1: a dense model counts as fewer than one expert", "add runs with few experts (1, 2, 4); read E_start and b with care", "(fit --family moe-clark2022)"},
+		{"moe-emax-beyond-data", "the fitted E_max is more than 10x the largest expert count fitted: where the gains saturate is an extrapolation", "add runs with more experts, or read E_max as a lower bound", "(fit --family moe-clark2022)"},
+		{"moe-no-routing-gain", "at the fitted constants more experts do not lower the loss at any fitted size (b + c log10 N >= 0)", "check the expert-count column and the runs; routing did not pay in these runs", "(fit --family moe-clark2022)"},
+		{"vocab-few-sizes", "fewer than three non-vocabulary sizes: A1 and alpha1 rest on one or two points", "add model sizes", "(fit --family vocab-tao2024)"},
+		{"vocab-few-vocabularies", "fewer than three vocabulary sizes: A2 and alpha2 rest on one or two points", "add vocabularies", "(fit --family vocab-tao2024)"},
+		{"sft-no-pre-power", "the fitted pre-power phase (D up to D_l^(1/beta)) ends below the smallest fine-tuning set fitted: D_l is an extrapolation", "add runs with fewer fine-tuning examples (and D = 0, the base model)", "(fit --family sft-lin2024)"},
+		{"sft-far-from-e", "at the largest fine-tuning set the loss is still more than E above E: E is an extrapolation", "add runs with more fine-tuning data; read E as a bound", "(fit --family sft-lin2024)"},
 	}
 }
