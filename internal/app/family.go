@@ -113,13 +113,29 @@ func fitFamily(ctx context.Context, fam family.Family, r FamilyRequest) (*Family
 	if err != nil {
 		return nil, err
 	}
+	if info.Table != nil {
+		// A family table: only the loss has a role; the family's columns are its own,
+		// --params-col and --tokens-col included.
+		o := &r.Inputs.Options
+		o.Layout, o.TableLoss = runs.LayoutTable, info.Table
+		named := map[string]string{}
+		for k, v := range r.Columns {
+			named[k] = v
+		}
+		for name, h := range map[string]string{"params": o.ParamsCol, "tokens": o.TokensCol, "flops": o.FLOPsCol, "budget": o.BudgetCol} {
+			if _, ok := named[name]; !ok && h != "" {
+				named[name] = h
+			}
+		}
+		r.Columns = named
+	}
 	set, err := r.Inputs.Load()
 	if err != nil {
 		return nil, err
 	}
 	res := &FamilyResult{Info: info, Set: set, warns: append([]warn.Warning(nil), set.Warnings...)}
 	names, byGroup := runs.Groups(set.Runs)
-	res.Doc = &fitfile.Document{SchemaVersion: fitfile.SchemaVersion, Source: set.Source, Runs: len(set.Runs),
+	res.Doc = &fitfile.Document{SchemaVersion: fitfile.SchemaVersion, Family: info.Name, Source: set.Source, Runs: len(set.Runs),
 		Excluded: set.Excluded, Derived: set.Derived, InputNotes: set.Notes, Fits: []fitfile.Fit{}}
 	for gi, name := range names {
 		g := byGroup[name]

@@ -32,6 +32,7 @@ const MinSchemaVersion = 1
 // Document is the JSON contract of `scalefit fit --format json` and of fit.json files.
 type Document struct {
 	SchemaVersion int      `json:"schema_version"`
+	Family        string   `json:"family,omitempty"` // the law family of `fit --family NAME`
 	Source        string   `json:"source,omitempty"`
 	Runs          int      `json:"runs"`
 	Excluded      int      `json:"excluded"`

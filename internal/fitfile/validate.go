@@ -45,6 +45,9 @@ func (d *Document) Validate() error {
 
 func (f *Fit) validate() error {
 	for k, v := range f.Params {
+		if !positiveLaw(f.Law) {
+			continue // a registered family's constants may be negative (moe-clark2022's a, b; vocab-tao2024's Lu): its Law checks them
+		}
 		if err := param(k, v); err != nil {
 			return fmt.Errorf("params.%s = %s: %w", k, limits.Num(v), err)
 		}
@@ -112,6 +115,12 @@ func (f *Fit) validate() error {
 		}
 	}
 	return nil
+}
+
+// positiveLaw reports whether law's constants are those param checks: Chinchilla's and
+// Kaplan's (and a fit.json that names no law).
+func positiveLaw(law string) bool {
+	return law == "" || law == "chinchilla" || law == "kaplan"
 }
 
 // param checks one named constant of a law: exponents in (0, MaxExponent], an irreducible
