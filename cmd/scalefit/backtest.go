@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-var _ = register(newBacktestCmd)
+var _ = register("backtest", newBacktestCmd)
 
 // backtestFlags are the flags of `scalefit backtest` (check --backtest shares them).
 type backtestFlags struct {

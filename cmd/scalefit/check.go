@@ -15,7 +15,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var _ = register(newCheckCmd)
+var _ = register("check", newCheckCmd)
 
 // defaultTolerance is the relative band of `check` when neither --tolerance nor --sigma is
 // given: 3% of the predicted loss, about the spread of Chinchilla-style fits' extrapolations

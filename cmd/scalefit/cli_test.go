@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -91,6 +92,25 @@ func TestIgnoredFlagsRefused(t *testing.T) {
 	} {
 		if _, errs, code := runCLI(t, "", args...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// Start-up is lazy: each registered name builds the subcommand of that name (so running
+// it builds nothing else), and the whole tree has every subcommand.
+func TestLazySubcommands(t *testing.T) {
+	e := &env{}
+	all := newRootCmd(nil, io.Discard, io.Discard, nil)
+	if len(all.Commands()) < len(subcommands) {
+		t.Fatalf("the whole tree has %d commands, want at least %d", len(all.Commands()), len(subcommands))
+	}
+	for _, sc := range subcommands {
+		if got := sc.build(e).Name(); got != sc.name {
+			t.Errorf("registered as %q, the command is %q", sc.name, got)
+		}
+		root := newRootCmd(nil, io.Discard, io.Discard, []string{sc.name, "--help"})
+		if n := len(root.Commands()); n != 1 {
+			t.Errorf("%s: %d subcommands built, want 1", sc.name, n)
 		}
 	}
 }

@@ -21,7 +21,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var _ = register(newCompareCmd)
+var _ = register("compare", newCompareCmd)
 
 // compareDefaultLaws is the order in which compare shows the published laws: OpenAI first,
 // then DeepMind and the refits. Laws added to the catalogue later follow, by name.

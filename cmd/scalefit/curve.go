@@ -22,7 +22,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-var _ = register(newCurveCmd)
+var _ = register("curve", newCurveCmd)
 
 // curveInput holds the flags that say how to read curves files: the shared input flags of
 // every command that reads runs (--meta, --run-col, --loss-col, --group, --input-format,

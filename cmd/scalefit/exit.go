@@ -34,7 +34,7 @@ func exitCode(err error) int {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := &stickyWriter{w: stdout}
 	stderr = escapingWriter{stderr}
-	root := newRootCmd(stdin, out, stderr)
+	root := newRootCmd(stdin, out, stderr, args)
 	root.SetArgs(args)
 	err := root.Execute()
 	if out.err != nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var _ = register(newFitCmd)
+var _ = register("fit", newFitCmd)
 
 // fitOptions holds the flags of `scalefit fit` (and `scalefit report`, which fits too).
 type fitOptions struct {

@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-var _ = register(newFlopsCmd)
+var _ = register("flops", newFlopsCmd)
 
 // flopsOptions holds the flags of `scalefit flops`.
 type flopsOptions struct {

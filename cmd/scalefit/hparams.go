@@ -5,7 +5,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var _ = register(newHparamsCmd)
+var _ = register("hparams", newHparamsCmd)
 
 func newHparamsCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{

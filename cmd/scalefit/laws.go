@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var _ = register(newLawsCmd)
+var _ = register("laws", newLawsCmd)
 
 // lawsOptions holds the flags of `scalefit laws`.
 type lawsOptions struct {

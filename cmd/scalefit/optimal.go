@@ -18,7 +18,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-var _ = register(newOptimalCmd)
+var _ = register("optimal", newOptimalCmd)
 
 // optimalOptions holds the flags of `scalefit optimal`.
 type optimalOptions struct {

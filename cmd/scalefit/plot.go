@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var _ = register(newPlotCmd)
+var _ = register("plot", newPlotCmd)
 
 // plotOptions holds the flags of `scalefit plot`.
 type plotOptions struct {

@@ -5,7 +5,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var _ = register(newPredictCmd)
+var _ = register("predict", newPredictCmd)
 
 // predictOptions holds the flags of `scalefit predict`.
 type predictOptions struct {

@@ -19,7 +19,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var _ = register(newReportCmd)
+var _ = register("report", newReportCmd)
 
 // reportOptions holds the flags of `scalefit report`.
 type reportOptions struct {

@@ -44,7 +44,10 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+// newRootCmd builds the command tree for args. Start-up is lazy: when args name a
+// subcommand, only that one is built (each builds its flags, some dozens); help, version,
+// completion and anything unrecognised get the whole tree.
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer, args []string) *cobra.Command {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := &cobra.Command{
 		Use:   "scalefit",
@@ -73,17 +76,36 @@ output is written first); 2 error (bad input, bad flags, I/O).`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &app.UsageError{Err: err} })
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error { return finiteFlags(c) }
 	root.CompletionOptions.HiddenDefaultCmd = false
-	for _, add := range subcommands {
-		root.AddCommand(add(e))
+	only := ""
+	if len(args) > 0 {
+		only = args[0]
+	}
+	found := false
+	for _, sc := range subcommands {
+		if sc.name == only {
+			root.AddCommand(sc.build(e))
+			found = true
+		}
+	}
+	if !found {
+		for _, sc := range subcommands {
+			root.AddCommand(sc.build(e))
+		}
 	}
 	return root
 }
 
-// subcommands lists the constructors of scalefit's subcommands; each file registers its own.
-var subcommands []func(*env) *cobra.Command
+// subcommand is a subcommand's name (its cobra Use's first word) and constructor.
+type subcommand struct {
+	name  string
+	build func(*env) *cobra.Command
+}
 
-func register(f func(*env) *cobra.Command) bool {
-	subcommands = append(subcommands, f)
+// subcommands lists scalefit's subcommands; each file registers its own.
+var subcommands []subcommand
+
+func register(name string, f func(*env) *cobra.Command) bool {
+	subcommands = append(subcommands, subcommand{name, f})
 	return true
 }
 

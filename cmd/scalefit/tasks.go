@@ -17,7 +17,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-var _ = register(newTasksCmd)
+var _ = register("tasks", newTasksCmd)
 
 // tasksOptions holds the flags of `scalefit tasks`.
 type tasksOptions struct {
