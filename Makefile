@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 10m
 
-.PHONY: build test test-race bench bench-runs fmt vet fuzz clean
+.PHONY: build test test-race bench bench-go bench-runs fmt vet fuzz clean
 
 build:
 	$(GO) build -o bin/scalefit ./cmd/scalefit
@@ -19,7 +19,14 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# bench prints one table of what scalefit costs (whole processes on generated and shipped
+# inputs, the scipy reference side by side when ../shared/bench is there, selected Go
+# benchmarks) and writes it to docs/benchmarks.md with the machine it ran on; its rows are
+# tools/bench/cases.go. A few minutes; not part of CI. bench-go runs every Go benchmark.
 bench:
+	$(GO) run ./tools/bench -o docs/benchmarks.md
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # bench-runs runs the loader's benchmarks and writes internal/runs/BENCHMARKS.md: the file
