@@ -271,6 +271,7 @@ func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) er
 	if err != nil {
 		return err
 	}
+	app.MarkExtrapolation(src, doc)
 	if o.hparams != "" {
 		if err := app.PlanHparams(doc, o.hparams); err != nil {
 			return err

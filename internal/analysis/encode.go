@@ -2,10 +2,13 @@ package analysis
 
 import (
 	"math"
+	"sort"
+	"strings"
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/kaplan"
 	"github.com/scalefit/scalefit/internal/plan"
 	"github.com/scalefit/scalefit/internal/stats"
@@ -101,6 +104,9 @@ func Encode(res *Result, withDraws bool) *fitfile.Document {
 		}
 	}
 	doc.Warnings = res.AllWarnings()
+	if w, ok := markExtrapolated(doc); ok {
+		doc.Warnings = append(doc.Warnings, w)
+	}
 	return doc
 }
 
@@ -183,4 +189,42 @@ func LossDelta(l fit.Loss) float64 {
 		return fit.DefaultDelta
 	}
 	return l.Delta
+}
+
+// FarOutside is the factor beyond the largest fitted run's compute from which an allocation
+// is an extrapolation (the rule of every command: lawsource.FarOutside).
+const FarOutside = 10
+
+// markExtrapolated records on every allocation its compute over the largest fitted run's,
+// and returns one "extrapolated" warning naming the budgets more than FarOutside beyond it.
+func markExtrapolated(doc *fitfile.Document) (warn.Warning, bool) {
+	if doc.Range == nil || !(doc.Range.FLOPs[1] > 0) {
+		return warn.Warning{}, false
+	}
+	top := doc.Range.FLOPs[1]
+	far := map[float64]bool{}
+	for i := range doc.Fits {
+		for j := range doc.Fits[i].Allocations {
+			a := &doc.Fits[i].Allocations[j]
+			f := a.FLOPs / top
+			a.Extrapolation = &f
+			if f > FarOutside {
+				far[a.FLOPs] = true
+			}
+		}
+	}
+	if len(far) == 0 {
+		return warn.Warning{}, false
+	}
+	cs := make([]float64, 0, len(far))
+	for c := range far {
+		cs = append(cs, c)
+	}
+	sort.Float64s(cs)
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = format.Sci(c)
+	}
+	return warn.New(plan.CodeExtrapolated, "the allocations at %s FLOPs lie %s to %s beyond the largest fitted run (%s FLOPs): extrapolations (choose budgets with --compute)",
+		strings.Join(names, ", "), format.Ratio(cs[0]/top), format.Ratio(cs[len(cs)-1]/top), format.Sci(top)), true
 }

@@ -155,12 +155,9 @@ func Predict(ctx context.Context, r PredictRequest) (*PlanResult, error) {
 		if iv, ok := plan.LossInterval(src.Draws, n, dTok); ok && dl == nil {
 			row.LossInterval = &[2]float64{iv.Lo, iv.Hi}
 		}
-		if f, ws := src.Extrapolation(c, format.Sci, format.Ratio); f > 0 {
-			row.Extrapolation = ptr(f)
-			d.Warnings = append(d.Warnings, ws...)
-		}
 		d.Rows = append(d.Rows, row)
 	}
+	MarkExtrapolation(src, d)
 	d.Finish()
 	return &PlanResult{Doc: d, notConverged: src.NotConverged}, nil
 }

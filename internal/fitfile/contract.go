@@ -123,6 +123,9 @@ type Allocation struct {
 	NInterval      *[2]float64 `json:"n_opt_interval,omitempty"`
 	DInterval      *[2]float64 `json:"d_opt_interval,omitempty"`
 	LossInterval   *[2]float64 `json:"loss_interval,omitempty"`
+	// Extrapolation is FLOPs over the largest fitted run's (absent without a fitted range);
+	// beyond 10 the allocation is an extrapolation (warning "extrapolated").
+	Extrapolation *float64 `json:"extrapolation,omitempty"`
 }
 
 // Budget is one IsoFLOP budget of Approach 2.

@@ -117,6 +117,11 @@ func Short(x float64, sig int) string {
 
 // Ratio formats a multiplier: 5.37x.
 func Ratio(x float64) string {
+	if a := math.Abs(x); a >= 1e4 && !math.IsInf(a, 0) {
+		mant, exp, _ := strings.Cut(strconv.FormatFloat(x, 'e', 2, 64), "e")
+		e, _ := strconv.Atoi(exp)
+		return fmt.Sprintf("%se%dx", mant, e)
+	}
 	if a := math.Abs(x); a >= 1e6 || (a < 1e-2 && a != 0) {
 		return Float(x, 3) + "x"
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fitfile"
+	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plan"
@@ -396,22 +397,59 @@ const FarOutside = 10
 
 // Extrapolation returns c relative to the largest fitted run's compute (0 without a fitted
 // range) and, when c lies more than FarOutside beyond the fitted range on either side, an
-// "extrapolated" warning.
-func (s *Source) Extrapolation(c float64, sci, ratio func(float64) string) (float64, []warn.Warning) {
+// "extrapolated" warning (Extrapolated with compute only).
+func (s *Source) Extrapolation(c float64, _, _ func(float64) string) (float64, []warn.Warning) {
+	f, w := s.Extrapolated(c, 0, 0)
+	if w == nil {
+		return f, nil
+	}
+	return f, []warn.Warning{*w}
+}
+
+// Extrapolated is the one rule every command uses for "how far beyond the fitted runs": the
+// largest factor by which a query's compute c, parameters n or tokens d (0: not part of the
+// query) lies beyond the fitted runs' range, above its largest or below its smallest value;
+// factor 0 without a fitted range (built-in laws). Beyond FarOutside the query is an
+// extrapolation, and w is the "extrapolated" warning that names the quantity and the factor.
+func (s *Source) Extrapolated(c, n, d float64) (factor float64, w *warn.Warning) {
 	rg := s.Range
 	if rg == nil || !(rg.FLOPs[1] > 0) {
 		return 0, nil
 	}
-	f := c / rg.FLOPs[1]
-	switch {
-	case f > FarOutside:
-		return f, []warn.Warning{{Code: plan.CodeExtrapolated, Msg: "C = " + sci(c) + " is " + ratio(f) + " the largest fitted run (" +
-			sci(rg.FLOPs[1]) + " FLOPs): an extrapolation"}}
-	case rg.FLOPs[0] > 0 && c < rg.FLOPs[0]/FarOutside:
-		return f, []warn.Warning{{Code: plan.CodeExtrapolated, Msg: "C = " + sci(c) + " is " + ratio(rg.FLOPs[0]/c) + " below the smallest fitted run (" +
-			sci(rg.FLOPs[0]) + " FLOPs): an extrapolation"}}
+	type q struct {
+		name, unit string
+		v          float64
+		rng        [2]float64
+		show       func(float64) string
 	}
-	return f, nil
+	worst, what, msg := 0.0, "", ""
+	for _, x := range []q{{"C", "FLOPs", c, rg.FLOPs, format.Sci}, {"N", "parameters", n, rg.Params, format.Count}, {"D", "tokens", d, rg.Tokens, format.Count}} {
+		if !(x.v > 0) || !(x.rng[1] > 0) {
+			continue
+		}
+		f, side := x.v/x.rng[1], "the largest fitted run"
+		if x.rng[0] > 0 && x.v < x.rng[0] && x.rng[0]/x.v > f {
+			f, side = x.rng[0]/x.v, "below the smallest fitted run"
+		}
+		if x.name == "C" && factor == 0 {
+			factor = x.v / x.rng[1] // the reported factor stays C over the largest run's C
+		}
+		if f > worst {
+			worst, what = f, x.name
+			bound := x.rng[1]
+			if side != "the largest fitted run" {
+				bound = x.rng[0]
+			}
+			msg = fmt.Sprintf("%s = %s is %s %s (%s %s): an extrapolation", x.name, x.show(x.v), format.Ratio(f), side, x.show(bound), x.unit)
+		}
+	}
+	if factor == 0 {
+		factor = worst
+	}
+	if worst > FarOutside && what != "" {
+		return factor, &warn.Warning{Code: plan.CodeExtrapolated, Msg: msg}
+	}
+	return factor, nil
 }
 
 // DataLaw extends a Chinchilla-form law with Muennighoff et al.'s repetition constants for a

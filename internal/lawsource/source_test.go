@@ -108,3 +108,32 @@ func mustDoc(t *testing.T) *fitfile.Document {
 	}
 	return d
 }
+
+// Finding 7: one extrapolation rule for compute, parameters and tokens, on both sides.
+func TestExtrapolatedRule(t *testing.T) {
+	s := &Source{Range: &fitfile.Range{Params: [2]float64{1e7, 1e9}, Tokens: [2]float64{1e9, 1e11}, FLOPs: [2]float64{1e17, 1e21}}}
+	for _, tt := range []struct {
+		c, n, d float64
+		warn    string
+	}{
+		{1e21, 1e9, 1e11, ""},
+		{1e26, 0, 0, "C = 1e26 is 1.00e5x the largest fitted run (1e21 FLOPs)"},
+		{1e21, 5e10, 1e11, "N = 50.0B is 50.00x the largest fitted run (1.00B parameters)"},
+		{1e21, 1e9, 1e7, "D = 10.0M is 100.00x below the smallest fitted run (1.00B tokens)"},
+		{5e21, 2e9, 2e11, ""}, // 5x and 2x: within the rule
+	} {
+		f, w := s.Extrapolated(tt.c, tt.n, tt.d)
+		switch {
+		case tt.warn == "" && w != nil:
+			t.Errorf("(%g, %g, %g): warning %q, want none", tt.c, tt.n, tt.d, w.Msg)
+		case tt.warn != "" && (w == nil || !strings.Contains(w.Msg, tt.warn) || w.Code != "extrapolated"):
+			t.Errorf("(%g, %g, %g): warning %+v, want %q", tt.c, tt.n, tt.d, w, tt.warn)
+		}
+		if want := tt.c / 1e21; math.Abs(f/want-1) > 1e-12 {
+			t.Errorf("(%g, %g, %g): factor %g, want C over the largest run's, %g", tt.c, tt.n, tt.d, f, want)
+		}
+	}
+	if f, w := (&Source{}).Extrapolated(1e30, 1e15, 1e15); f != 0 || w != nil {
+		t.Errorf("a built-in law without a fitted range: %g, %v", f, w)
+	}
+}

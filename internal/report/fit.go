@@ -123,6 +123,7 @@ func approach3Table(f *Fit, title string) *Table {
 
 func allocationTable(f *Fit, title string) *Table {
 	t := &Table{Title: title, Header: []string{"compute C", "N_opt", "D_opt", "tokens/param", "loss"}}
+	far := 0
 	for _, a := range f.Allocations {
 		n, d, l := format.Count(a.NOpt), format.Count(a.DOpt), format.Float(a.Loss, 4)
 		if a.NInterval != nil {
@@ -130,7 +131,15 @@ func allocationTable(f *Fit, title string) *Table {
 			d += " " + format.Interval(*a.DInterval, format.Count)
 			l += " " + format.Interval(*a.LossInterval, func(x float64) string { return format.Float(x, 4) })
 		}
-		t.AddRow(format.Sci(a.FLOPs), n, d, format.Float(a.TokensPerParam, 3), l)
+		c := format.Sci(a.FLOPs)
+		if a.Extrapolation != nil && *a.Extrapolation > analysis.FarOutside {
+			c += " †"
+			far++
+		}
+		t.AddRow(c, n, d, format.Float(a.TokensPerParam, 3), l)
+	}
+	if far > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("† more than %dx beyond the largest fitted run's compute: an extrapolation", analysis.FarOutside))
 	}
 	return t
 }
