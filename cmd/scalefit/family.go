@@ -21,10 +21,12 @@ type familyFlags struct {
 	values  map[string]*string // column name -> one value (--X)
 	options map[string]*string // option flag -> value
 	flags   map[string]string  // "col:NAME" or "value:NAME" -> its flag
+	plot    string             // --plot FILE: the family's figure
 }
 
 func (f *familyFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.name, "family", "", "law family to fit instead of --law: "+strings.Join(registry.Names(), ", "))
+	fs.StringVar(&f.plot, "plot", "", "with --family: draw the family's figure of the fit to this file (.png, .svg or .pdf)")
 	f.cols, f.values, f.options, f.flags = map[string]*string{}, map[string]*string{}, map[string]*string{}, map[string]string{}
 	for _, fam := range registry.All() {
 		info := fam.Info()
@@ -50,7 +52,7 @@ func (f *familyFlags) register(fs *pflag.FlagSet) {
 func (f *familyFlags) request(cmd *cobra.Command, e *env, o *fitOptions, paths []string) (app.FamilyRequest, error) {
 	r := app.FamilyRequest{Family: f.name, Inputs: app.Inputs{Paths: paths, Options: o.runs.opts, Stdin: e.stdin},
 		Columns: map[string]string{}, Values: map[string]float64{}, Options: map[string]string{},
-		Bootstrap: o.bootstrap, Seed: o.seed, Loss: o.loss}
+		Bootstrap: o.bootstrap, Seed: o.seed, Loss: o.loss, Plot: f.plot}
 	if o.deltaSet {
 		r.Delta = o.delta
 	}

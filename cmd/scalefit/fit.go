@@ -84,6 +84,9 @@ when a run column holds points along each run); skipped approaches are listed wi
 			if o.family.name != "" && o.family.name != "chinchilla" && o.family.name != "kaplan" {
 				return runFamilyFit(cmd, e, o, args)
 			}
+			if o.family.plot != "" {
+				return app.Usagef("--plot applies to --family NAME (a registered family's figure); scalefit plot draws the Chinchilla figures")
+			}
 			if o.family.name != "" {
 				o.law = o.family.name
 			}

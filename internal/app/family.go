@@ -11,6 +11,7 @@ import (
 	"github.com/scalefit/scalefit/internal/family"
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/format"
+	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/registry"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -35,6 +36,9 @@ type FamilyRequest struct {
 	Delta     float64
 	Workers   int
 	Progress  func(done, total int)
+	// Plot, when set, is a file (.png, .svg, .pdf) to draw the family's figure of the fits
+	// into (a family.Charter).
+	Plot string
 }
 
 // FamilyResult is the fit of one family, per group when the runs have groups.
@@ -109,6 +113,11 @@ func FitFamily(ctx context.Context, r FamilyRequest) (*FamilyResult, error) {
 // fitFamily is FitFamily with the family given.
 func fitFamily(ctx context.Context, fam family.Family, r FamilyRequest) (*FamilyResult, error) {
 	info := fam.Info()
+	if r.Plot != "" {
+		if _, err := plot.Format(r.Plot); err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("--plot: %w", err)}
+		}
+	}
 	opts, err := familyOptions(info, r.Options)
 	if err != nil {
 		return nil, err
@@ -157,6 +166,7 @@ func fitFamily(ctx context.Context, fam family.Family, r FamilyRequest) (*Family
 			group = name
 		}
 		for _, f := range fits {
+			res.inputs = append(res.inputs, in)
 			f.Group = group
 			res.Fits = append(res.Fits, f)
 			res.warns = append(res.warns, warn.In(group, info.Name, f.Warnings)...)
@@ -171,6 +181,11 @@ func fitFamily(ctx context.Context, fam family.Family, r FamilyRequest) (*Family
 		}
 	}
 	res.Doc.Warnings = res.warns
+	if r.Plot != "" {
+		if err := res.drawFamily(fam, r.Plot); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 
@@ -296,4 +311,25 @@ func flagHint(f, flag string) string {
 		return ""
 	}
 	return fmt.Sprintf(f, flag)
+}
+
+// drawFamily draws the family's figure of the fits into path.
+func (r *FamilyResult) drawFamily(fam family.Family, path string) error {
+	ch, ok := fam.(family.Charter)
+	if !ok {
+		return Usagef("--plot: the %s family draws no figure", r.Info.Name)
+	}
+	fitted := make([]family.Fitted, len(r.Fits))
+	for i, f := range r.Fits {
+		fitted[i] = family.Fitted{Input: r.inputs[i], Result: f}
+	}
+	c, err := ch.Chart(fitted)
+	if err != nil {
+		return err
+	}
+	fig, err := plot.FamilyChart(c)
+	if err != nil {
+		return err
+	}
+	return fig.Save(path)
 }

@@ -1,9 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,9 +28,16 @@ func TestFitFamilyTable(t *testing.T) {
 		}
 	}
 	p := writeFile(t, "voc.csv", b.String())
-	res, err := FitFamily(context.Background(), FamilyRequest{Family: "vocab-tao2024", Inputs: Inputs{Paths: []string{p}}})
+	png := filepath.Join(t.TempDir(), "voc.png")
+	res, err := FitFamily(context.Background(), FamilyRequest{Family: "vocab-tao2024", Inputs: Inputs{Paths: []string{p}}, Plot: png})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if img, err := os.ReadFile(png); err != nil || !bytes.HasPrefix(img, []byte("\x89PNG")) {
+		t.Errorf("--plot: %v", err)
+	}
+	if _, err := FitFamily(context.Background(), FamilyRequest{Family: "vocab-tao2024", Inputs: Inputs{Paths: []string{p}}, Plot: "x.gif"}); err == nil || !IsUsage(err) {
+		t.Errorf("--plot x.gif: %v", err)
 	}
 	if f := res.Fits[0]; !f.Converged || math.Abs(f.Params["alpha2"]-vocab.Published.Alpha2) > 1e-4 || res.Doc.Family != "vocab-tao2024" {
 		t.Errorf("fit %+v", f)

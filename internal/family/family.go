@@ -225,6 +225,42 @@ type Ranker interface {
 	Rank(q Query) string
 }
 
+// Chart is the figure of a family's fits as data (internal/plot draws it): runs as points
+// and the law's curves as lines, one series per model size or group.
+type Chart struct {
+	Title, XLabel, YLabel string
+	// LogX and LogY make an axis logarithmic (every value drawn on it must be positive).
+	LogX, LogY bool
+	Series     []Series
+	// Notes are one-line remarks drawn under the legend (what a figure leaves out, ...).
+	Notes []string
+}
+
+// Series is one set of runs and the law's curve through them.
+type Series struct {
+	Name       string
+	X, Y       []float64 // the runs
+	LawX, LawY []float64 // the law's curve, drawn as a line
+}
+
+// Fitted is one fit (a group's) with the input it was fitted to.
+type Fitted struct {
+	Input  Input
+	Result Result
+}
+
+// Charter is implemented by a Family that draws its fits (`scalefit fit --family NAME --plot
+// FILE`): one chart of every fit, with its runs.
+type Charter interface {
+	Chart(fits []Fitted) (Chart, error)
+}
+
+// OptimalKeys is implemented by a Family whose laws are Optimizers, so that `optimal` knows
+// its query flags without a law in hand (a family with no built-in law).
+type OptimalKeys interface {
+	OptimalKeys() []Column
+}
+
 // Summarize turns bootstrap draws into a Result's Draws and Intervals: rows holds one value
 // per name for each resample (rows with a non-finite value are left out); intervals are the
 // 95% percentile intervals of stats.Central.

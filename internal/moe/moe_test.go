@@ -241,3 +241,15 @@ func BenchmarkFit(b *testing.B) {
 		})
 	}
 }
+
+func TestChart(t *testing.T) {
+	in := sweep(truth, 1, 1, 0.001)
+	res, err := Family{}.Fit(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Family{}.Chart([]family.Fitted{{Input: in, Result: res[0]}})
+	if err != nil || len(c.Series) != 8 || !c.LogX || len(c.Series[0].X) != 18 || len(c.Series[0].LawX) < 50 {
+		t.Errorf("chart: %d series, %v", len(c.Series), err)
+	}
+}

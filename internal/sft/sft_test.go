@@ -192,3 +192,20 @@ func BenchmarkFit(b *testing.B) {
 		})
 	}
 }
+
+func TestChart(t *testing.T) {
+	var fits []family.Fitted
+	for i, l := range truths {
+		in := sweep(l, 1, 1, 0.001)
+		res, err := Family{}.Fit(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res[0].Group = []string{"a", "b"}[i]
+		fits = append(fits, family.Fitted{Input: in, Result: res[0]})
+	}
+	c, err := Family{}.Chart(fits)
+	if err != nil || len(c.Series) != 2 || c.Series[1].Name != "b" || len(c.Series[0].X) != 30 || !strings.Contains(strings.Join(c.Notes, ";"), "2 run(s) at D = 0") {
+		t.Errorf("chart: %+v, %v", c.Notes, err)
+	}
+}

@@ -229,3 +229,15 @@ func BenchmarkOptimal(b *testing.B) {
 		Published.OptimalVocab(70e9, 8192, 7.1e23)
 	}
 }
+
+func TestChart(t *testing.T) {
+	in := sweep(truth, 1, 5, 0.003)
+	res, err := Family{}.Fit(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Family{}.Chart([]family.Fitted{{Input: in, Result: res[0]}})
+	if err != nil || len(c.Series) != 6 || c.LogY || len(c.Series[0].X) != 10 {
+		t.Errorf("chart: %d series, %v", len(c.Series), err)
+	}
+}
