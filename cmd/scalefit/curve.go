@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -253,7 +254,7 @@ func (o *curveFitOptions) fit(e *env, args []string) (*curveFitResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, ws, err := o.in.load(e, args, 10)
+	cs, ws, err := o.in.load(e, args, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +321,12 @@ lr column, or --schedule).`,
 		Example: `  scalefit curve predict --law mpl2025-400m --schedule cosine:warmup=2160,steps=72000,peak=3e-4,final=3e-5
   scalefit curve predict --fit curve.json --against test.csv --meta schedules.csv --format json`,
 		Args: argsRange(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error { return runCurvePredict(e, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("every") && o.every < 1 {
+				return app.Usagef("--every %d: want a step of 1 or more", o.every)
+			}
+			return runCurvePredict(e, o)
+		},
 	}
 	o.in.register(cmd)
 	fs := cmd.Flags()
@@ -416,35 +422,25 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 			return app.Usagef("the curve.json has %d groups: predict --schedule needs an ungrouped fit", len(cl.fits))
 		}
 		every := o.every
-		if every <= 0 {
-			every = max(1, sc.Steps/24)
+		if every == 0 {
+			every = curve.EveryDefault(sc)
 		}
-		var steps []int
-		for s := 0; s < sc.Steps; s += every {
-			if s > 0 {
-				steps = append(steps, s)
-			}
-		}
-		if len(steps) == 0 || steps[len(steps)-1] != sc.Steps-1 {
-			steps = append(steps, sc.Steps-1)
-		}
-		lr := sc.LRs()
-		pred := curve.Predict(par, lr, steps)
+		lr := sc.LRs
 		out := &report.CurvePrediction{SchemaVersion: report.SchemaVersion, Kind: "curve-predict", Law: par.Law,
-			Params: par.Map(), Schedule: sc.String(), Final: pred[len(pred)-1], Warnings: []warn.Warning{}}
-		for i, s := range steps {
-			out.Points = append(out.Points, report.CurvePoint{Step: s, LR: lr[s], Loss: pred[i]})
-		}
+			Params: par.Map(), Schedule: sc.String(), Warnings: []warn.Warning{}}
 		if o.plot != "" {
-			ms, ml := plot.ModelPath(par, lr, 1, 200)
-			if err := saveFigure(o.plot, "predicted curve", []plot.CurveSeries{{Run: sc.Kind, ModelSteps: ms, Model: ml, LR: lr}}); err != nil {
+			ms, ml := plot.ModelPath(par, lr(), 1, 200)
+			if err := saveFigure(o.plot, "predicted curve", []plot.CurveSeries{{Run: sc.Kind, ModelSteps: ms, Model: ml, LR: lr()}}); err != nil {
 				return err
 			}
 		}
-		if outFmt == format.JSON {
-			return report.WriteJSON(e.stdout, out)
+		pw := report.NewCurvePredictionWriter(e.stdout, outFmt, out, curve.PredictSteps(sc, every))
+		if err := curve.PredictEach(par, sc, curve.PredictEachOptions{Every: every}, func(step int, lr, loss float64) error {
+			return pw.Add(report.CurvePoint{Step: step, LR: lr, Loss: loss})
+		}); err != nil {
+			return err
 		}
-		return report.RenderAll(e.stdout, outFmt, []*report.Table{report.CurvePredictionTable(out, outFmt)}, nil)
+		return pw.Close()
 	}
 	cs, ws, err := o.in.load(e, o.against, 2)
 	if err != nil {
@@ -460,7 +456,11 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 			return err
 		}
 		series = append(series, curveSeries(par, by[g], false)...)
-		cf := report.NewCurveFit(g, par, nil, curve.Evaluate(par, by[g]))
+		scores, err := curve.Evaluate(par, by[g])
+		if err != nil {
+			return err
+		}
+		cf := report.NewCurveFit(g, par, nil, scores)
 		cf.Builtin, cf.Recipe = base.Builtin, base.Recipe
 		doc.Groups = append(doc.Groups, cf)
 	}
@@ -523,7 +523,14 @@ better than the target passes.`,
   scalefit curve forecast run.csv --meta schedules.csv --run 1B-10xC --scaling-fit fit.json --params 1.2B --tokens 240B --format json`,
 		Args: argsRange(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCurveForecast(e, o, args[0], cmd.Flags().Changed("target"))
+			fs := cmd.Flags()
+			if fs.Changed("at") && o.at < 1 {
+				return app.Usagef("--at %d: want a step beyond the last logged step", o.at)
+			}
+			if fs.Changed("tolerance") && !fs.Changed("target") && o.scalingLaw == "" && o.scalingFit == "" {
+				return app.Usagef("--tolerance goes with a target: --target, --scaling-law or --scaling-fit")
+			}
+			return runCurveForecast(e, o, args[0], fs.Changed("target"))
 		},
 	}
 	o.in.register(cmd)
@@ -740,9 +747,18 @@ func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
 	if o.steps < 2 || o.steps > limits.MaxScheduleSteps || !(o.peak > 0) || math.IsInf(o.peak, 0) || o.warmup < 0 || o.warmup >= o.steps {
 		return app.Usagef("want --steps T (2 to %d), a finite --peak P > 0 and 0 <= --warmup < T", limits.MaxScheduleSteps)
 	}
+	if err := limits.LearningRate("--peak", o.peak, false); err != nil {
+		return &app.UsageError{Err: err}
+	}
 	for _, f := range o.finals {
 		if !(f >= 0) || f > o.peak {
 			return app.Usagef("--final %g: want 0 <= final <= --peak", f)
+		}
+		if err := limits.LearningRate("--final", f, true); err != nil {
+			return &app.UsageError{Err: err}
+		}
+		if f == 0 && slices.Contains(o.decays, curve.DecayExp) {
+			return app.Usagef("--final 0 with --decay exp: an exp decay never reaches 0 (give a positive --final, or another --decay)")
 		}
 	}
 	if o.grid < 2 || o.grid > 1000 {
@@ -768,13 +784,14 @@ func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
 	}
 	opt, err := curve.Optimize(par, curve.OptimizeOptions{Steps: o.steps, Warmup: o.warmup, Peak: o.peak, Finals: o.finals, Decays: o.decays, Grid: o.grid})
 	if err != nil {
-		return &app.UsageError{Err: err}
+		return err
 	}
 	out := report.NewCurveOptimum(par.Law, opt)
+	emitWarnings(e, out.Warnings)
 	if outFmt == format.JSON {
 		return report.WriteJSON(e.stdout, out)
 	}
-	return report.RenderAll(e.stdout, outFmt, report.CurveOptimumTables(out, outFmt), nil)
+	return report.RenderAll(e.stdout, outFmt, report.CurveOptimumTables(out, outFmt), stdoutWarnings(outFmt, out.Warnings))
 }
 
 // curveSeries pairs each curve with the law's curve under its schedule (fitted: solid).

@@ -109,7 +109,7 @@ func TestCurveBadInputs(t *testing.T) {
 	}{
 		{"beyond", []string{"curve", "fit", write("beyond.csv", pts(append(ok, "1200")...)), "--schedule", spec}, "beyond.csv:11"},
 		{"negative lr", []string{"curve", "fit", write("a.csv", pts(append(ok, "950")...)), "--schedule", "cosine:steps=1000,peak=1e-3,final=-1e-4"}, "cosine:steps=1000,peak=1e-3,final=-1e-4"},
-		{"few points", []string{"curve", "fit", write("few.csv", pts("1", "2", "3")), "--schedule", spec}, "few.csv:2"},
+		{"few points", []string{"curve", "fit", write("few.csv", pts("1", "2")), "--schedule", spec}, "few.csv:2"},
 		{"unsorted", []string{"curve", "fit", write("uns.csv", pts("5", "4", "6", "7", "8", "9", "10", "11", "12", "13")), "--schedule", spec}, "uns.csv:3"},
 		{"duplicate", []string{"curve", "fit", write("dup.csv", pts("5", "5", "6", "7", "8", "9", "10", "11", "12", "13")), "--schedule", spec}, "dup.csv:3"},
 		{"unknown kind", []string{"curve", "predict", "--law", "mpl2025-25m", "--schedule", "poly:steps=10,peak=1"}, "poly:steps=10,peak=1"},
@@ -348,7 +348,7 @@ func TestCurveCSVFullPrecision(t *testing.T) {
 	}
 	dir := t.TempDir()
 	p := filepath.Join(dir, "r.csv")
-	os.WriteFile(p, []byte("run,step,loss\nr,100,4\nr,200,3.8\nr,300,3.7\nr,400,3.65\nr,500,3.6\nr,600,3.58\n"), 0o644)
+	os.WriteFile(p, []byte("run,step,loss\nr,100,4\nr,200,3.8\nr,300,3.7\nr,400,3.65\nr,500,3.6\nr,600,3.58\nr,700,3.56\nr,800,3.55\n"), 0o644)
 	out, _, code = runCLI(t, "", "curve", "forecast", p, "--schedule", "cosine:warmup=10,steps=2000,peak=1e-3,final=1e-4", "--format", "csv", "--bootstrap", "20")
 	if code != 0 || !strings.Contains(out, "interval_lo,interval_hi") {
 		t.Errorf("forecast csv: exit %d\n%s", code, out)

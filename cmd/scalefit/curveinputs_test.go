@@ -153,10 +153,9 @@ func TestCurveInputErrorsAnyLayout(t *testing.T) {
 	}{
 		{"unsorted jsonl", []string{write("u.jsonl", lines(100, 300, 200, 400, 500, 600, 700, 800, 900, 950))}, "u.jsonl:3: run \"a\": step 200 after step 300", 2},
 		{"duplicate jsonl", []string{write("d.jsonl", lines(100, 200, 200, 400, 500, 600, 700, 800, 900, 950))}, "d.jsonl:3: run \"a\": duplicate step 200", 2},
-		{"few jsonl", []string{write("f.jsonl", lines(1, 2, 3))}, "f.jsonl:1: run \"a\" has 3 points: want at least 10", 2},
+		{"few jsonl", []string{write("f.jsonl", lines(1, 2))}, "f.jsonl:1: run \"a\" has 2 points where the law is defined: want at least 3", 2},
 		{"beyond jsonl", []string{write("b.jsonl", lines(append(nine, 1001)...))}, "b.jsonl:10: run \"a\": step 1001 is beyond the schedule", 2},
 		{"bad loss", []string{write("l.jsonl", lines(nine...)+"{\"run\": \"a\", \"step\": 950, \"loss\": \"x\"}\n")}, "l.jsonl:10", 2},
-		{"bad loss skipped", []string{write("s.jsonl", lines(append(nine, 950)...)+"{\"run\": \"a\", \"step\": 960, \"loss\": \"x\"}\n"), "--skip-invalid"}, "skipped-rows", 0},
 		{"split run", []string{write("p1.csv", "run,step,loss\na,1,3\n"), write("p2.csv", "run,step,loss\na,2,3\n")}, "p2.csv:2: run \"a\" is also in", 2},
 		{"drop-highest-loss", []string{write("ok.jsonl", lines(append(nine, 950)...)), "--drop-highest-loss", "5"}, "--drop-highest-loss", 2},
 	}
@@ -165,6 +164,11 @@ func TestCurveInputErrorsAnyLayout(t *testing.T) {
 		if code != c.code || !strings.Contains(errs, c.want) {
 			t.Errorf("%s: exit %d (want %d), stderr %q, want %q", c.name, code, c.code, errs, c.want)
 		}
+	}
+	// --skip-invalid skips a bad loss with a warning (scored by a law: one curve cannot be fitted)
+	skip := write("s.jsonl", lines(append(nine, 950)...)+"{\"run\": \"a\", \"step\": 960, \"loss\": \"x\"}\n")
+	if _, errs, code := runCLI(t, "", "curve", "predict", "--law", "mpl2025-25m", "--against", skip, "--skip-invalid", "--schedule", spec); code != 0 || !strings.Contains(errs, "skipped-rows") {
+		t.Errorf("bad loss skipped: exit %d, stderr %q", code, errs)
 	}
 }
 

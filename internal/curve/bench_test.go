@@ -31,7 +31,7 @@ func BenchmarkPredictTestCurves(b *testing.B) {
 	p := publishedParams(b, "400M")
 	b.ResetTimer()
 	for b.Loop() {
-		Evaluate(p, test)
+		mustEval(b, p, test)
 	}
 }
 

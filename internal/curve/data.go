@@ -203,8 +203,11 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 		if lrH != "" {
 			text, _ := r.Field(lrH)
 			v, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
-			if err != nil || v < 0 || math.IsInf(v, 0) {
+			if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
 				return nil, nil, bad("lr %q: want a learning rate of 0 or more", text)
+			}
+			if err := limits.LearningRate("lr", v, true); err != nil {
+				return nil, nil, bad("%v", err)
 			}
 			lrs[key] = append(lrs[key], v)
 		}
@@ -224,16 +227,21 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 	}
 	var ws []warn.Warning
 	if skipped > 0 {
-		ws = append(ws, warn.New("skipped-rows", "%d row(s) whose step is not a whole number skipped (--skip-invalid)", skipped))
+		ws = append(ws, warn.New(WarnSkippedRows, "%d row(s) whose step is not a whole number skipped (--skip-invalid)", skipped))
 	}
 	minPts := opts.MinPoints
 	if minPts == 0 {
-		minPts = 10
+		minPts = MinCurvePoints
 	}
+	shared := map[string][]float64{} // one learning-rate slice per distinct schedule spec
+	dropped, droppedRuns := 0, 0
 	for _, c := range curves {
 		key := c.Group + "\x00" + c.Run
-		if len(c.Steps) < minPts {
-			return nil, nil, &InputError{File: c.File, Line: c.Lines[0], Msg: fmt.Sprintf("run %q has %d points: want at least %d", c.Run, len(c.Steps), minPts)}
+		line0 := c.Lines[0]
+		if l, ok := lrs[key]; ok {
+			if err := checkLRColumn(c, l); err != nil {
+				return nil, nil, err
+			}
 		}
 		spec, where := "", ""
 		if sc := specs[key]; sc != "" {
@@ -246,7 +254,13 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: run %q: %w", where, c.Run, err)
 			}
-			c.Schedule, c.LR = sc, sc.LRs()
+			canon := sc.Canonical()
+			if lr, ok := shared[canon]; ok {
+				c.Schedule, c.LR = sc, lr
+			} else {
+				c.Schedule, c.LR = sc, sc.LRs()
+				shared[canon] = c.LR
+			}
 			if l, ok := lrs[key]; ok {
 				if w, bad := compareLR(c, l); bad {
 					ws = append(ws, w)
@@ -258,7 +272,7 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 				return nil, nil, &InputError{File: c.File, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: no cosine schedule from its lr column: %v", c.Run, err)}
 			}
 			c.Schedule, c.LR = sc, sc.LRs()
-			ws = append(ws, warn.New("schedule-inferred", "run %q: schedule %s inferred from its lr column (largest mismatch %.2g of the peak)", c.Run, sc.String(), mism))
+			ws = append(ws, warn.New(WarnScheduleInferred, "run %q: schedule %s inferred from its lr column (largest mismatch %.2g of the peak)", c.Run, sc.String(), mism))
 			if mism > 0.01 {
 				return nil, nil, &InputError{File: c.File, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: its lr column is not a cosine schedule with linear warm-up (mismatch %.2g of the peak): give --schedule SPEC", c.Run, mism)}
 			}
@@ -275,9 +289,60 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 			if err := c.clampSteps(); err != nil {
 				return nil, nil, err
 			}
+			if k := c.dropUndefined(); k > 0 {
+				dropped += k
+				droppedRuns++
+			}
+		}
+		if len(c.Steps) < minPts {
+			return nil, nil, &InputError{File: c.File, Line: line0, Msg: fmt.Sprintf("run %q has %d points where the law is defined: want at least %d", c.Run, len(c.Steps), minPts)}
 		}
 	}
+	if dropped > 0 {
+		ws = append(ws, warn.New(WarnPointsDropped, "%d point(s) of %d run(s) dropped: logged before the first positive learning rate (at step 0 of a warm-up nothing has been trained, and the laws' S1 = 0 is undefined)", dropped, droppedRuns))
+	}
 	return curves, ws, nil
+}
+
+// MinCurvePoints is the fewest points a curve may have (where the law is defined): a law is
+// fitted jointly over curves, so a curve needs only enough points to show its own shape
+// (the totals are checked by CheckData).
+const MinCurvePoints = 3
+
+// dropUndefined removes the points logged before the first positive learning rate (S1 = 0:
+// the laws' S1^-α is undefined there) and returns how many.
+func (c *Curve) dropUndefined() int {
+	first := -1
+	for s, v := range c.LR {
+		if v > 0 {
+			first = s
+			break
+		}
+	}
+	k := 0
+	if first < 0 {
+		k = len(c.Steps)
+	} else {
+		k = sort.SearchInts(c.Steps, first)
+	}
+	if k > 0 {
+		c.Steps, c.Loss = c.Steps[k:], c.Loss[k:]
+		if len(c.Lines) >= k {
+			c.Lines = c.Lines[k:]
+		}
+	}
+	return k
+}
+
+// checkLRColumn refuses an lr column without a positive learning rate (a column of zeros
+// trains nothing), naming the run's first line.
+func checkLRColumn(c *Curve, l []float64) error {
+	for _, v := range l {
+		if v > 0 {
+			return nil
+		}
+	}
+	return &InputError{File: c.File, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: its lr column is 0 at every logged step: want the learning rates the run used", c.Run)}
 }
 
 // clampSteps reads a step T as T-1 and rejects steps beyond the schedule.
@@ -320,7 +385,7 @@ func lrFromColumn(c *Curve, l []float64) ([]float64, *warn.Warning) {
 	if dense {
 		return out, nil
 	}
-	w := warn.New("lr-interpolated", "run %q: the lr column is logged at %d of %d steps; the learning rates between them are interpolated linearly (give --schedule SPEC for the exact schedule)", c.Run, len(c.Steps), last+1)
+	w := warn.New(WarnLRInterpolated, "run %q: the lr column is logged at %d of %d steps; the learning rates between them are interpolated linearly (give --schedule SPEC for the exact schedule)", c.Run, len(c.Steps), last+1)
 	return out, &w
 }
 
@@ -336,7 +401,7 @@ func compareLR(c *Curve, l []float64) (warn.Warning, bool) {
 			continue
 		}
 		if math.Abs(c.LR[s]-l[i]) > 0.01*peak {
-			return warn.New("lr-mismatch", "run %q: the logged lr %.4g at step %d (line %d) differs from the schedule's %.4g (%s)", c.Run, l[i], s, c.Lines[i], c.LR[s], c.Spec()), true
+			return warn.New(WarnLRMismatch, "run %q: the logged lr %.4g at step %d (line %d) differs from the schedule's %.4g (%s)", c.Run, l[i], s, c.Lines[i], c.LR[s], c.Spec()), true
 		}
 	}
 	return warn.Warning{}, false

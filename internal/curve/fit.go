@@ -1,10 +1,13 @@
 package curve
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/stats"
@@ -38,6 +41,9 @@ type FitOptions struct {
 	// Lambda is the Tissue law's momentum decay; 0 means DefaultLambda.
 	Lambda  float64
 	Workers int // goroutines for multi-start; 0 means GOMAXPROCS (results do not depend on it)
+	// OneSchedule accepts curves under one schedule (CheckData): a forecast refitting a run
+	// alone.
+	OneSchedule bool
 }
 
 func (o FitOptions) withDefaults() (FitOptions, error) {
@@ -79,8 +85,10 @@ type Result struct {
 	Recipe    string
 	Objective float64 // Huber sum over all points of the fitted curves at Params
 	fit.Diagnostics
-	Curves   []Score // in-sample scores of the fitted curves
-	Warnings []warn.Warning
+	Curves []Score // in-sample scores of the fitted curves
+	// Degenerate says why the law is degenerate (see Degenerate); nil when it is not.
+	Degenerate []string
+	Warnings   []warn.Warning
 }
 
 // PredE returns the mean of the curves' PredE.
@@ -95,7 +103,7 @@ func PredE(scores []Score) float64 {
 // Predict returns the law's loss at each of steps under the per-step learning rates lr
 // (steps sorted, each < len(lr)).
 func Predict(par Params, lr []float64, steps []int) []float64 {
-	p := prepare(lr, steps, par.lambda())
+	p := prepare(lr, steps, par.lambda(), par.Law == LawMPL)
 	out := make([]float64, len(steps))
 	for i := range steps {
 		out[i] = p.predictPoint(&par, i, nil)
@@ -104,11 +112,25 @@ func Predict(par Params, lr []float64, steps []int) []float64 {
 }
 
 // Evaluate scores the law on each curve.
-func Evaluate(par Params, curves []*Curve) []Score {
+//
+// Curves that share a schedule are prepared once (see prepareCurves); a computation past the
+// caps of internal/limits is a *WorkError.
+func Evaluate(par Params, curves []*Curve) ([]Score, error) {
+	preps, err := prepareCurves(curves, par.lambda(), par.Law == LawMPL)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Score, len(curves))
+	bad := make([]*LossError, len(curves))
 	stats.ParallelFor(len(curves), 0, func(i int) {
 		c := curves[i]
-		pred := Predict(par, c.LR, c.Steps)
+		pred := make([]float64, len(c.Steps))
+		for j := range pred {
+			pred[j] = preps[i].predictPoint(&par, j, nil)
+			if !finitePositive(pred[j]) && bad[i] == nil {
+				bad[i] = &LossError{Step: c.Steps[j], Loss: pred[j], Schedule: c.Spec()}
+			}
+		}
 		s := Score{Run: c.Run, Points: len(pred)}
 		for j, p := range pred {
 			e := math.Abs(p-c.Loss[j]) / c.Loss[j]
@@ -121,7 +143,12 @@ func Evaluate(par Params, curves []*Curve) []Score {
 		s.PredE /= float64(len(pred))
 		out[i] = s
 	})
-	return out
+	for i, b := range bad {
+		if b != nil {
+			return nil, fmt.Errorf("run %q: %w", curves[i].Run, b)
+		}
+	}
+	return out, nil
 }
 
 // objective is the Huber sum over the points of several curves of ln L − ln L̂, as a
@@ -134,20 +161,24 @@ type objective struct {
 	q     int
 }
 
-func newObjective(law string, curves []*Curve, delta, lambda float64) *objective {
+func newObjective(law string, curves []*Curve, delta, lambda float64) (*objective, error) {
 	o := &objective{law: law, loss: fit.Loss{Delta: delta}, q: 7}
 	if law == LawTissue {
 		o.q = 4
 	}
+	preps, err := prepareCurves(curves, lambda, law == LawMPL)
+	if err != nil {
+		return nil, err
+	}
+	o.preps = preps
 	for _, c := range curves {
-		o.preps = append(o.preps, prepare(c.LR, c.Steps, lambda))
 		l := make([]float64, len(c.Loss))
 		for i, v := range c.Loss {
 			l[i] = math.Log(v)
 		}
 		o.lnL = append(o.lnL, l)
 	}
-	return o
+	return o, nil
 }
 
 func (o *objective) Dim() int { return o.q }
@@ -222,7 +253,10 @@ func (o *objective) eval(x, grad, hess []float64) float64 {
 	return f
 }
 
-// Fit fits a curve law to one or more curves of the same model.
+// Fit fits a curve law to one or more curves of the same model. The data must meet
+// CheckData's minimum (unless opts.OneSchedule); a law that fits them degenerately (see
+// Degenerate) is returned with Converged false, Status "degenerate-law: ..." and a
+// degenerate-law warning.
 func Fit(curves []*Curve, opts FitOptions) (*Result, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -236,7 +270,14 @@ func Fit(curves []*Curve, opts FitOptions) (*Result, error) {
 			return nil, fmt.Errorf("run %q has no schedule", c.Run)
 		}
 	}
-	obj := newObjective(opts.Law, curves, opts.Delta, opts.Lambda)
+	dataWarnings, err := CheckData(curves, opts.Law, opts.OneSchedule)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := newObjective(opts.Law, curves, opts.Delta, opts.Lambda)
+	if err != nil {
+		return nil, err
+	}
 	var res *Result
 	if opts.Recipe == RecipeMPL2025 {
 		res = fitMPL2025(obj, curves, opts)
@@ -246,11 +287,141 @@ func Fit(curves []*Curve, opts FitOptions) (*Result, error) {
 			return nil, err
 		}
 	}
-	res.Curves = Evaluate(res.Params, curves)
+	res.Warnings = append(res.Warnings, dataWarnings...)
+	if res.Curves, err = Evaluate(res.Params, curves); err != nil {
+		return nil, err
+	}
 	if !res.Converged && opts.Recipe == RecipeTight {
-		res.Warnings = append(res.Warnings, warn.New("not-converged", "the %s fit stopped with status %s (max |gradient| %.2g)", opts.Law, res.Status, res.GradNorm))
+		res.Warnings = append(res.Warnings, warn.New(WarnNotConverged, "the %s fit stopped with status %s (max |gradient| %.2g)", opts.Law, res.Status, res.GradNorm))
+	}
+	if why := Degenerate(res.Params, obj); len(why) > 0 {
+		res.Degenerate = why
+		res.Converged = false
+		res.Status = WarnDegenerateLaw + ": " + strings.Join(why, "; ")
+		res.Warnings = append(res.Warnings, warn.New(WarnDegenerateLaw, "the fitted %s law is degenerate (%s): it is not a converged law, and its predictions away from these curves mean nothing (more schedules, or the default law, fix most)", opts.Law, strings.Join(why, "; ")))
 	}
 	return res, nil
+}
+
+// Thresholds of Degenerate.
+const (
+	// DegenerateTerm: a term of the law whose largest size over the fitted points is below
+	// this fraction of the loss there does not take part in the fit.
+	DegenerateTerm = 1e-6
+	// DegenerateExponent: an exponent (alpha, beta, gamma) above it makes its term a step.
+	DegenerateExponent = 50.0
+	// ParamLo and ParamHi bound a meaningful parameter value (the fit searches the logs of
+	// the parameters, unbounded): a parameter outside ran off to 0 or to infinity.
+	ParamLo = 1e-10
+	ParamHi = 1e10
+)
+
+// Degenerate returns why the law is degenerate on the points of obj: a term below
+// DegenerateTerm of the loss at every point, an exponent above DegenerateExponent, or a
+// parameter outside [ParamLo, ParamHi]; nil when it is not.
+func Degenerate(par Params, obj *objective) []string {
+	var why []string
+	vals := par.Values()
+	for i, n := range par.Names() {
+		v := vals[i]
+		if !(v >= ParamLo && v <= ParamHi) {
+			why = append(why, fmt.Sprintf("%s = %.3g at a bound (outside [%g, %g])", n, v, ParamLo, ParamHi))
+		}
+	}
+	for _, e := range []struct {
+		n string
+		v float64
+	}{{"alpha", par.Alpha}, {"beta", par.Beta}, {"gamma", par.Gamma}} {
+		if par.Law == LawTissue && e.n != "alpha" {
+			continue
+		}
+		if e.v > DegenerateExponent {
+			why = append(why, fmt.Sprintf("exponent %s = %.3g above %g", e.n, e.v, DegenerateExponent))
+		}
+	}
+	// each term's largest share of the loss over the points
+	var l0, a, drop float64
+	for ci, p := range obj.preps {
+		for i := range p.steps {
+			loss := math.Exp(obj.lnL[ci][i])
+			l0 = math.Max(l0, par.L0/loss)
+			a = math.Max(a, par.A*math.Exp(-par.Alpha*p.lnS1[i])/loss)
+			if par.Law == LawTissue {
+				drop = math.Max(drop, math.Abs(par.C*p.s2[i])/loss)
+			} else {
+				ld, _, _, _ := p.mplDrop(i, par.C, par.Beta, par.Gamma, false)
+				drop = math.Max(drop, math.Abs(par.B*ld)/loss)
+			}
+		}
+	}
+	dropName := "the annealing term C·S2"
+	if par.Law == LawMPL {
+		dropName = "the loss-drop term B·LD"
+	}
+	for _, t := range []struct {
+		n string
+		v float64
+	}{{"L0", l0}, {"A·S1^-alpha", a}, {dropName, drop}} {
+		if !(t.v >= DegenerateTerm) {
+			why = append(why, fmt.Sprintf("%s at most %.2g of the loss (below %g)", t.n, t.v, DegenerateTerm))
+		}
+	}
+	return why
+}
+
+// FewPoints is the number of points per curve below which CheckData warns (few-points).
+const FewPoints = 10
+
+// CheckData checks that curves can determine the law: at least MinCurvePoints points per
+// curve, at least twice as many points in total as the law has parameters, and at least 2
+// distinct schedules (a law's annealing term is not identified by one), unless oneSchedule
+// (the law's shape is fixed by a prior, or a forecast refits one run). A curve of fewer
+// than FewPoints points is warned about (few-points) with the totals.
+func CheckData(curves []*Curve, law string, oneSchedule bool) ([]warn.Warning, error) {
+	q := len(Params{Law: law}.Names())
+	total := 0
+	var few []string
+	scheds := map[string]bool{}
+	for _, c := range curves {
+		n := len(c.Steps)
+		total += n
+		if n < MinCurvePoints {
+			line := 0
+			if len(c.Lines) > 0 {
+				line = c.Lines[0]
+			}
+			return nil, &InputError{File: c.File, Line: line, Msg: fmt.Sprintf("run %q has %d points: want at least %d per curve", c.Run, n, MinCurvePoints)}
+		}
+		if n < FewPoints {
+			few = append(few, fmt.Sprintf("%s (%d)", c.Run, n))
+		}
+		scheds[scheduleKey(c)] = true
+	}
+	if total < 2*q {
+		return nil, fmt.Errorf("%d points in %d curve(s): the %s law has %d parameters, want at least %d points (twice as many)", total, len(curves), law, q, 2*q)
+	}
+	if !oneSchedule && len(scheds) < 2 {
+		return nil, fmt.Errorf("%d curve(s) under one schedule: the %s law's annealing term is not determined by one schedule; want curves under at least 2 distinct schedules (or forecast the run with a prior fitted on its siblings, curve forecast --fit)", len(curves), law)
+	}
+	var ws []warn.Warning
+	if len(few) > 0 {
+		ws = append(ws, warn.New(WarnFewPoints, "%d curve(s) with fewer than %d points: %s; the law is fitted jointly over %d curves and %d points for %d parameters, so it fits, but each curve's own shape is thinly sampled", len(few), FewPoints, strings.Join(few, ", "), len(curves), total, q))
+	}
+	return ws, nil
+}
+
+// scheduleKey names a curve's schedule: its canonical spec, or its learning rates.
+func scheduleKey(c *Curve) string {
+	if c.Schedule != nil {
+		return c.Schedule.Canonical()
+	}
+	h := fnv.New64a()
+	var b [8]byte
+	for _, v := range c.LR {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		h.Write(b[:])
+	}
+	return fmt.Sprintf("lr:%d:%x", len(c.LR), h.Sum64())
 }
 
 // simpleInit returns Luo et al.'s initial L0, A, α from a log-log regression of
@@ -304,14 +475,78 @@ func fitTight(obj *objective, curves []*Curve, opts FitOptions) (*Result, error)
 			}
 		}
 	}
-	ms, err := fit.MultiStart(obj, starts, fit.MultiStartOptions{
-		LocalOptions: fit.LocalOptions{FuncEvaluations: 400, GradientThreshold: 1e-9, MaxStep: 2},
-		Workers:      opts.Workers,
-	})
+	local := fit.LocalOptions{FuncEvaluations: 400, GradientThreshold: 1e-9, MaxStep: 2}
+	scoreObj := obj
+	sub := subsample(curves, MaxScorePoints)
+	if sub != nil {
+		var err error
+		if scoreObj, err = newObjective(opts.Law, sub, obj.loss.Delta, obj.preps[0].lambda); err != nil {
+			return nil, err
+		}
+	}
+	ms, err := fit.MultiStart(scoreObj, starts, fit.MultiStartOptions{LocalOptions: local, Workers: opts.Workers})
 	if err != nil {
 		return nil, fmt.Errorf("curve fit: %w", err)
 	}
-	return &Result{Params: obj.params(ms.X), Recipe: RecipeTight, Objective: ms.F, Diagnostics: ms.Diagnostics()}, nil
+	d := ms.Diagnostics()
+	x, f := ms.X, ms.F
+	if sub != nil {
+		// the best start's solution refined on every point
+		r := fit.Local(obj, ms.X, local)
+		if r.Err != nil || math.IsInf(r.F, 1) {
+			return nil, fmt.Errorf("curve fit: refining on all %d points: %v", countPoints(curves), r.Err)
+		}
+		x, f = r.X, r.F
+		g := make([]float64, obj.Dim())
+		obj.ValueGrad(x, g)
+		gn := 0.0
+		for _, v := range g {
+			gn = math.Max(gn, math.Abs(v))
+		}
+		d.Converged, d.Status, d.GradNorm = r.Converged(), r.Status.String()+fmt.Sprintf(" (starts scored on %d of %d points)", countPoints(sub), countPoints(curves)), gn
+		d.Evaluations += r.Evaluations
+	}
+	return &Result{Params: obj.params(x), Recipe: RecipeTight, Objective: f, Diagnostics: d}, nil
+}
+
+// MaxScorePoints is the most points the multi-start scores its starts on: past it, the starts
+// run on an even subsample of each curve (every k-th point, the last kept; deterministic) and
+// the best is refined on every point. Below it, every point is used (the fits of
+// data/mpl-curves and the OLMo ladder are unchanged).
+const MaxScorePoints = 20000
+
+func countPoints(curves []*Curve) int {
+	n := 0
+	for _, c := range curves {
+		n += len(c.Steps)
+	}
+	return n
+}
+
+// subsample returns the curves thinned to about max points in total (each curve keeps every
+// k-th point and its last, at least MinCurvePoints), or nil when they have no more than max.
+func subsample(curves []*Curve, maxPts int) []*Curve {
+	total := countPoints(curves)
+	if total <= maxPts {
+		return nil
+	}
+	k := (total + maxPts - 1) / maxPts
+	out := make([]*Curve, len(curves))
+	for i, c := range curves {
+		t := *c
+		n := len(c.Steps)
+		step := k
+		if n/step < MinCurvePoints {
+			step = max(1, n/MinCurvePoints)
+		}
+		t.Steps, t.Loss, t.Lines = nil, nil, nil
+		for j := (n - 1) % step; j < n; j += step {
+			t.Steps = append(t.Steps, c.Steps[j])
+			t.Loss = append(t.Loss, c.Loss[j])
+		}
+		out[i] = &t
+	}
+	return out
 }
 
 // simpleObjective is the Huber objective of Luo et al.'s simplified form
@@ -535,6 +770,7 @@ func LeaveOneOut(curves []*Curve, opts FitOptions) ([]Score, error) {
 		return nil, errors.New("leave-one-curve-out needs at least 2 curves")
 	}
 	out := make([]Score, len(curves))
+	opts.OneSchedule = true // the held-in curves may share one schedule
 	for i := range curves {
 		rest := make([]*Curve, 0, len(curves)-1)
 		rest = append(rest, curves[:i]...)
@@ -543,7 +779,11 @@ func LeaveOneOut(curves []*Curve, opts FitOptions) ([]Score, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = Evaluate(res.Params, curves[i:i+1])[0]
+		sc, err := Evaluate(res.Params, curves[i:i+1])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = sc[0]
 	}
 	return out, nil
 }

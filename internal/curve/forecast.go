@@ -141,6 +141,9 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 	if at >= T {
 		return nil, fmt.Errorf("--at %d is beyond the schedule %s (steps 0..%d)", at, c.Spec(), T-1)
 	}
+	if last := c.Steps[n-1]; at <= last {
+		return nil, &ForecastStepError{At: at, Last: last, Spec: c.Spec(), Explicit: opts.At > 0}
+	}
 	B := opts.Bootstrap
 	if B <= 0 {
 		B = 200
@@ -166,7 +169,7 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 	}
 	par := obj.params(sol)
 	fc.Params = par
-	pAt := prepare(c.LR[:at+1], []int{at}, lambda)
+	pAt := prepare(c.LR[:at+1], []int{at}, lambda, law == LawMPL)
 	fc.Loss = pAt.predictPoint(&par, 0, nil)
 	// residuals and the bootstrap
 	fitted := make([]float64, n)
@@ -182,7 +185,7 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 			fc.Path = append(fc.Path, s)
 		}
 	}
-	pPath := prepare(c.LR, fc.Path, lambda)
+	pPath := prepare(c.LR, fc.Path, lambda, law == LawMPL)
 	fc.PathLoss = make([]float64, len(fc.Path))
 	for i := range fc.Path {
 		fc.PathLoss[i] = pPath.predictPoint(&par, i, nil)
@@ -221,7 +224,7 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 	fc.Interval = [2]float64{stats.QuantileSorted(draws, 0.025), stats.QuantileSorted(draws, 0.975)}
 	fc.BootstrapInterval = fc.Interval
 	if !opts.NoBacktest {
-		fc.Backtest = backtest(c, fitPartial, lambda)
+		fc.Backtest = backtest(c, fitPartial, law, lambda)
 		dist := func(s int) float64 { return extrapDistance(obs, s) }
 		for _, b := range fc.Backtest {
 			fc.ErrorRate = math.Max(fc.ErrorRate, math.Abs(b.RelErr)/b.Distance)
@@ -235,11 +238,14 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 			fc.Band[i] = widen(fc.Band[i], fc.PathLoss[i], s)
 		}
 	}
+	if !finitePositive(fc.Loss) || math.IsNaN(fc.Interval[0]) || math.IsNaN(fc.Interval[1]) || math.IsInf(fc.Interval[0], 0) || math.IsInf(fc.Interval[1], 0) {
+		return nil, &LossError{Step: at, Loss: fc.Loss, Schedule: c.Spec()}
+	}
 	if fc.Fraction < ShortFraction {
-		fc.Warnings = append(fc.Warnings, warn.New("short-curve", "run %q: %.0f%% of the schedule observed (%d of %d steps); on the OLMo ladder, final-loss forecasts from a quarter of the schedule erred by 0.5%% with sibling runs as the prior and 1.1%% without, from half by 0.07%% and 1.0%%; the interval includes the extrapolation error the run's own backtest shows, not the law's error in a part of the schedule the run has not reached", c.Run, 100*fc.Fraction, c.Steps[n-1]+1, T))
+		fc.Warnings = append(fc.Warnings, warn.New(WarnShortCurve, "run %q: %.0f%% of the schedule observed (%d of %d steps); on the OLMo ladder, final-loss forecasts from a quarter of the schedule erred by 0.5%% with sibling runs as the prior and 1.1%% without, from half by 0.07%% and 1.0%%; the interval includes the extrapolation error the run's own backtest shows, not the law's error in a part of the schedule the run has not reached", c.Run, 100*fc.Fraction, c.Steps[n-1]+1, T))
 	}
 	if opts.Prior == nil {
-		fc.Warnings = append(fc.Warnings, warn.New("no-prior", "run %q: forecast from the run alone; on the OLMo ladder this erred by about 1%% and the 95%% interval covered 2 of 5 final losses from half the schedule (sibling runs as the prior, --fit curve.json: 0.07%%, 5 of 5)", c.Run))
+		fc.Warnings = append(fc.Warnings, warn.New(WarnNoPrior, "run %q: forecast from the run alone; on the OLMo ladder this erred by about 1%% and the 95%% interval covered 2 of 5 final losses from half the schedule (sibling runs as the prior, --fit curve.json: 0.07%%, 5 of 5)", c.Run))
 	}
 	return fc, nil
 }
@@ -248,7 +254,10 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 // amplitude A (the prior's shape kept); without, every parameter. It returns the objective,
 // the solution (logs of the parameters) and the local refit used by the bootstrap.
 func fitPartialCurve(c *Curve, law string, prior *Params, lambda float64, workers int) (*objective, []float64, func(*objective, []float64) []float64, error) {
-	obj := newObjective(law, []*Curve{c}, fit.DefaultDelta, lambda)
+	obj, err := newObjective(law, []*Curve{c}, fit.DefaultDelta, lambda)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	if prior != nil {
 		base := logParams(*prior)
 		free := []int{0, 1}
@@ -267,7 +276,7 @@ func fitPartialCurve(c *Curve, law string, prior *Params, lambda float64, worker
 		}
 		return obj, best, fitOne, nil
 	}
-	res, err := Fit([]*Curve{c}, FitOptions{Law: law, Workers: workers})
+	res, err := Fit([]*Curve{c}, FitOptions{Law: law, Workers: workers, OneSchedule: true})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -304,12 +313,12 @@ func extrapDistance(a, b int) float64 {
 // observed steps, each with at least MinForecastPoints points) and forecasts its last
 // observed points (the last 5%, at least one) from each: how far the law extrapolates wrong,
 // measured on the run itself.
-func backtest(c *Curve, fitPartial func(*Curve) (*objective, []float64, func(*objective, []float64) []float64, error), lambda float64) []BacktestPoint {
+func backtest(c *Curve, fitPartial func(*Curve) (*objective, []float64, func(*objective, []float64) []float64, error), law string, lambda float64) []BacktestPoint {
 	n := len(c.Steps)
 	obs := c.Steps[n-1]
 	m := max(1, n/20)
 	tail := c.Steps[n-m:]
-	pTail := prepare(c.LR[:obs+1], tail, lambda)
+	pTail := prepare(c.LR[:obs+1], tail, lambda, law == LawMPL)
 	var out []BacktestPoint
 	for _, f := range BacktestFractions {
 		cut := int(f * float64(obs))
@@ -398,4 +407,19 @@ func InferCosine(steps []int, lr []float64) (*Schedule, float64, error) {
 	}
 	best.spec = best.Canonical()
 	return best, bestE / peak, nil
+}
+
+// ForecastStepError is a forecast step at or before the last logged step: the current loss
+// is not a forecast.
+type ForecastStepError struct {
+	At, Last int
+	Spec     string
+	Explicit bool // the step came from --at (else: the schedule's last step)
+}
+
+func (e *ForecastStepError) Error() string {
+	if e.Explicit {
+		return fmt.Sprintf("--at %d: the run has logged up to step %d already; want a step beyond it (a forecast of a logged step is not a forecast)", e.At, e.Last)
+	}
+	return fmt.Sprintf("the schedule %s ends at step %d, and the run has logged up to step %d: the run is finished, or --schedule is not its planned schedule; give the planned --schedule SPEC or --at STEP beyond %d", e.Spec, e.At, e.Last, e.Last)
 }

@@ -121,19 +121,65 @@ type prepared struct {
 }
 
 // prepare builds the per-point quantities of steps (sorted, each < len(lr)) under the
-// per-step learning rates lr.
-func prepare(lr []float64, steps []int, lambda float64) *prepared {
-	T := len(lr)
+// per-step learning rates lr: S1 and S2 by one pass over the schedule up to the last step,
+// kept only at the steps (memory O(len(steps))), and with nodes the multi-power law's
+// quadrature nodes (prefix arrays of the schedule up to the last step while they are built).
+func prepare(lr []float64, steps []int, lambda float64, nodes bool) *prepared {
 	p := &prepared{steps: steps, lambda: lambda}
-	// prefix sums: S[k] = Σ_{s<=k} η_s; of Δ_k = η_k − η_{k-1} (k >= 1); of Δ_k·S[k-1];
-	// of Δ_k·η_k.
-	S := make([]float64, T)
-	pw := make([]float64, T)
-	pd := make([]float64, T)
-	pe := make([]float64, T)
-	lastPos := make([]int, T) // last k' <= k with Δ > 0 (0 when none)
-	lastNeg := make([]int, T)
-	prevNZ := make([]int, T) // last k' <= k with Δ != 0 (0 when none)
+	n := len(steps)
+	p.s1 = make([]float64, n)
+	p.lnS1 = make([]float64, n)
+	p.s2 = make([]float64, n)
+	if n == 0 {
+		p.start = []int{0}
+		return p
+	}
+	// S1 by its running sum; Tissue's S2 by its literal recurrence from step 1, warm-up
+	// included (the warm-up's increases enter m with a negative sign, as the formula says).
+	S, m, s2 := 0.0, 0.0, 0.0
+	j := 0
+	for t := 0; t <= steps[n-1]; t++ {
+		S += lr[t]
+		if t > 0 {
+			m = lambda*m + (lr[t-1] - lr[t])
+			s2 += m
+		}
+		for j < n && steps[j] == t {
+			p.s1[j], p.lnS1[j], p.s2[j] = S, math.Log(S), s2
+			j++
+		}
+	}
+	if nodes {
+		p.buildNodes(lr[:steps[n-1]+1])
+	} else {
+		p.start = make([]int, n+1)
+	}
+	return p
+}
+
+// nodeCount is the number of quadrature nodes a prepared multi-power law holds.
+func (p *prepared) nodeCount() int { return len(p.w) }
+
+// buildNodes builds the multi-power law's quadrature nodes of each step from prefix sums of
+// lr (the schedule up to the last step).
+func (p *prepared) buildNodes(lr []float64) {
+	newMPLPrefix(lr).nodes(p, lr)
+}
+
+// mplPrefix holds the prefix sums of a schedule the multi-power law's quadrature reads: S[k]
+// = Σ_{s<=k} η_s; of Δ_k = η_k − η_{k-1} (k >= 1); of Δ_k·S[k-1]; of Δ_k·η_k; and for each k
+// the last k' <= k with Δ > 0, Δ < 0 and Δ != 0 (0 when none).
+type mplPrefix struct {
+	S, pw, pd, pe            []float64
+	lastPos, lastNeg, prevNZ []int32
+}
+
+func newMPLPrefix(lr []float64) *mplPrefix {
+	T := len(lr)
+	x := &mplPrefix{S: make([]float64, T), pw: make([]float64, T), pd: make([]float64, T), pe: make([]float64, T),
+		lastPos: make([]int32, T), lastNeg: make([]int32, T), prevNZ: make([]int32, T)}
+	S, pw, pd, pe := x.S, x.pw, x.pd, x.pe
+	lastPos, lastNeg, prevNZ := x.lastPos, x.lastNeg, x.prevNZ
 	S[0] = lr[0]
 	for k := 1; k < T; k++ {
 		S[k] = S[k-1] + lr[k]
@@ -144,26 +190,24 @@ func prepare(lr []float64, steps []int, lambda float64) *prepared {
 		lastPos[k], lastNeg[k], prevNZ[k] = lastPos[k-1], lastNeg[k-1], prevNZ[k-1]
 		switch {
 		case dk > 0:
-			lastPos[k], prevNZ[k] = k, k
+			lastPos[k], prevNZ[k] = int32(k), int32(k)
 		case dk < 0:
-			lastNeg[k], prevNZ[k] = k, k
+			lastNeg[k], prevNZ[k] = int32(k), int32(k)
 		}
 	}
-	// Tissue's S2 by its literal recurrence from step 1, warm-up included (the warm-up's
-	// increases enter m with a negative sign, as the formula says).
-	s2 := make([]float64, T)
-	m := 0.0
-	for i := 1; i < T; i++ {
-		m = lambda*m + (lr[i-1] - lr[i])
-		s2[i] = s2[i-1] + m
-	}
+	return x
+}
+
+// nodes appends the quadrature nodes of p's steps (each < len(lr)) to p.
+func (x *mplPrefix) nodes(p *prepared, lr []float64) {
+	S, pw, pd, pe := x.S, x.pw, x.pd, x.pe
+	lastPos, lastNeg, prevNZ := x.lastPos, x.lastNeg, x.prevNZ
+	steps := p.steps
+	p.w, p.d, p.lnEta = p.w[:0], p.d[:0], p.lnEta[:0]
 	p.start = make([]int, 0, len(steps)+1)
 	for _, t := range steps {
-		p.s1 = append(p.s1, S[t])
-		p.lnS1 = append(p.lnS1, math.Log(S[t]))
-		p.s2 = append(p.s2, s2[t])
 		p.start = append(p.start, len(p.w))
-		k := prevNZ[t]
+		k := int(prevNZ[t])
 		for k >= 1 {
 			hi := k
 			n := int(quadRatio * float64(t-hi))
@@ -178,9 +222,9 @@ func prepare(lr []float64, steps []int, lambda float64) *prepared {
 				n = 1
 			}
 			lo := hi - n + 1
-			run := lastNeg[hi] + 1
+			run := int(lastNeg[hi]) + 1
 			if lr[hi]-lr[hi-1] < 0 {
-				run = lastPos[hi] + 1
+				run = int(lastPos[hi]) + 1
 			}
 			if lo < run {
 				lo = run
@@ -198,11 +242,10 @@ func prepare(lr []float64, steps []int, lambda float64) *prepared {
 					p.lnEta = append(p.lnEta, math.Log(ebar))
 				}
 			}
-			k = prevNZ[lo-1]
+			k = int(prevNZ[lo-1])
 		}
 	}
 	p.start = append(p.start, len(p.w))
-	return p
 }
 
 // mplDrop returns LD = Σ nodes w·(1 − (1 + C·η^-γ·d)^-β) of point i and, when dC is non-nil,

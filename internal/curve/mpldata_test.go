@@ -49,3 +49,12 @@ func publishedParams(t testing.TB, size string) Params {
 	}
 	return p.Params
 }
+
+func mustEval(t testing.TB, par Params, curves []*Curve) []Score {
+	t.Helper()
+	s, err := Evaluate(par, curves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -6,7 +6,9 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/stats"
+	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // OptimizeOptions describe the warmup-stable-decay family searched by Optimize. Steps and
@@ -38,6 +40,7 @@ type Optimum struct {
 	Gain       float64   // Cosine.Loss − Best.Loss (nats/token; positive: the wsd schedule is better)
 	GridStep   int       // steps between decay starts tried
 	Candidates []Candidate
+	Warnings   []warn.Warning
 }
 
 // Optimize searches wsd schedules (decay start, shape and final lr) for the lowest final
@@ -64,12 +67,14 @@ func Optimize(par Params, opts OptimizeOptions) (*Optimum, error) {
 	span := opts.Steps - opts.Warmup
 	step := max(1, span/grid)
 	var cands []Candidate
+	var skipped []float64
 	for _, f := range finals {
 		if !(f >= 0) || f > opts.Peak {
 			return nil, fmt.Errorf("optimize: final lr %g: want 0 <= final <= peak", f)
 		}
 		for _, d := range decays {
 			if d == DecayExp && f == 0 {
+				skipped = append(skipped, f)
 				continue
 			}
 			for s0 := opts.Warmup; s0 < opts.Steps-1; s0 += step {
@@ -81,10 +86,18 @@ func Optimize(par Params, opts OptimizeOptions) (*Optimum, error) {
 	if len(cands) == 0 {
 		return nil, errors.New("optimize: no candidate schedules")
 	}
-	last := []int{opts.Steps - 1}
+	if work := int64(len(cands)+1) * int64(opts.Steps); work > limits.MaxCurveScheduleWork {
+		return nil, &WorkError{fmt.Sprintf("optimize: %d candidate schedules of %d steps walk %d steps: want at most %d (limits.MaxCurveScheduleWork; fewer --grid starts, --final values or --decay shapes)", len(cands)+1, opts.Steps, work, limits.MaxCurveScheduleWork)}
+	}
+	errs := make([]error, len(cands))
 	stats.ParallelFor(len(cands), opts.Workers, func(i int) {
-		cands[i].Loss = Predict(par, cands[i].Schedule.LRs(), last)[0]
+		cands[i].Loss, errs[i] = finalLoss(par, cands[i].Schedule)
 	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
 	best := 0
 	for i, c := range cands {
 		if c.Loss < cands[best].Loss || math.IsNaN(cands[best].Loss) {
@@ -93,9 +106,27 @@ func Optimize(par Params, opts OptimizeOptions) (*Optimum, error) {
 	}
 	b := cands[best]
 	cos := &Schedule{Kind: "cosine", Warmup: opts.Warmup, Steps: opts.Steps, Peak: opts.Peak, Final: b.Schedule.Final}
-	cl := Predict(par, cos.LRs(), last)[0]
+	cos.spec = cos.Canonical()
+	cl, err := finalLoss(par, cos)
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range append(cands, Candidate{Schedule: cos}) {
 		c.Schedule.spec = c.Schedule.Canonical()
 	}
-	return &Optimum{Best: b, Cosine: Candidate{Schedule: cos, Loss: cl}, Gain: cl - b.Loss, GridStep: step, Candidates: cands}, nil
+	o := &Optimum{Best: b, Cosine: Candidate{Schedule: cos, Loss: cl}, Gain: cl - b.Loss, GridStep: step, Candidates: cands}
+	if len(skipped) > 0 {
+		o.Warnings = append(o.Warnings, warn.New(WarnDecaySkipped, "the exp decay was not tried with a final learning rate of 0 (a geometric decay never reaches 0): give a positive --final to compare it"))
+	}
+	return o, nil
+}
+
+// finalLoss is the law's loss at the last step of sc (finite and positive, else a *LossError).
+func finalLoss(par Params, sc *Schedule) (float64, error) {
+	loss := math.NaN()
+	err := PredictEach(par, sc, PredictEachOptions{Every: sc.Steps - 1}, func(_ int, _, l float64) error {
+		loss = l
+		return nil
+	})
+	return loss, err
 }

@@ -126,8 +126,8 @@ func Parse(spec string) (*Schedule, error) {
 			if f < 0 {
 				return 0, bad("%s=%s: a learning rate cannot be negative", k, x)
 			}
-			if f > 1e6 {
-				return 0, bad("%s=%s: want a learning rate below 1e6", k, x)
+			if err := limits.LearningRate(k, f, true); err != nil {
+				return 0, bad("%v", err)
 			}
 			return f, nil
 		}

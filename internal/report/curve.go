@@ -1,8 +1,11 @@
 package report
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -310,7 +313,7 @@ func candidate(c curve.Candidate) CurveCandidate {
 // NewCurveOptimum describes a schedule search.
 func NewCurveOptimum(law string, o *curve.Optimum) *CurveOptimum {
 	out := &CurveOptimum{SchemaVersion: SchemaVersion, Law: law, Best: candidate(o.Best), Cosine: candidate(o.Cosine),
-		Gain: o.Gain, GainRelative: o.Gain / o.Cosine.Loss, GridStep: o.GridStep, Caveat: OptimumCaveat, Warnings: []warn.Warning{}}
+		Gain: o.Gain, GainRelative: o.Gain / o.Cosine.Loss, GridStep: o.GridStep, Caveat: OptimumCaveat, Warnings: append([]warn.Warning{}, o.Warnings...)}
 	out.Cosine.Decay = ""
 	for _, c := range o.Candidates {
 		out.Candidates = append(out.Candidates, candidate(c))
@@ -399,4 +402,130 @@ func CurveMarkdown(fits []CurveFit, forecasts []*CurveForecast, figures []Figure
 		fmt.Fprintf(&b, "![%s](%s)\n\n", format.MarkdownText(fg.Caption), format.MarkdownText(fg.File))
 	}
 	return b.String()
+}
+
+// StreamRows is the most rows a predicted curve is rendered from memory; past it,
+// CurvePredictionWriter streams its rows (a memory independent of the steps printed).
+const StreamRows = 10000
+
+// CurvePredictionWriter writes the predicted curve of `curve predict --schedule` row by row:
+// up to StreamRows rows it renders exactly as CurvePredictionTable and WriteJSON do; past it,
+// it streams (format.JSON: the same fields, "final" after "points"; text: fixed-width columns).
+type CurvePredictionWriter struct {
+	w         io.Writer
+	f         format.Output
+	p         *CurvePrediction
+	rows      int // rows expected
+	streaming bool
+	n         int
+	stepW     int
+	cw        *csv.Writer
+}
+
+// NewCurvePredictionWriter starts writing p (its Points empty) to w in format f; rows is how
+// many points will be added.
+func NewCurvePredictionWriter(w io.Writer, f format.Output, p *CurvePrediction, rows int) *CurvePredictionWriter {
+	return &CurvePredictionWriter{w: w, f: f, p: p, rows: rows, streaming: rows > StreamRows}
+}
+
+// Add writes (or keeps) one point.
+func (s *CurvePredictionWriter) Add(pt CurvePoint) error {
+	s.p.Final = pt.Loss
+	if !s.streaming {
+		s.p.Points = append(s.p.Points, pt)
+		return nil
+	}
+	if s.n == 0 {
+		if err := s.head(); err != nil {
+			return err
+		}
+	}
+	s.n++
+	var err error
+	switch s.f {
+	case format.JSON:
+		b, _ := json.Marshal(pt)
+		sep := ",\n    "
+		if s.n == 1 {
+			sep = "\n    "
+		}
+		_, err = io.WriteString(s.w, sep+string(b))
+	case format.CSV:
+		err = s.cw.Write([]string{strconv.Itoa(pt.Step), strconv.FormatFloat(pt.LR, 'g', -1, 64), strconv.FormatFloat(pt.Loss, 'g', -1, 64)})
+	case format.Markdown:
+		_, err = fmt.Fprintf(s.w, "| %d | %s | %s |\n", pt.Step, format.Sci(pt.LR), format.Float(pt.Loss, 4))
+	default:
+		_, err = fmt.Fprintf(s.w, "%*d  %10s  %8s\n", s.stepW, pt.Step, format.Sci(pt.LR), format.Float(pt.Loss, 4))
+	}
+	return err
+}
+
+func (s *CurvePredictionWriter) head() error {
+	p := s.p
+	switch s.f {
+	case format.JSON:
+		params, _ := json.Marshal(p.Params)
+		law, _ := json.Marshal(p.Law)
+		sched, _ := json.Marshal(p.Schedule)
+		_, err := fmt.Fprintf(s.w, "{\n  \"schema_version\": %d,\n  \"kind\": \"curve-predict\",\n  \"law\": %s,\n  \"params\": %s,\n  \"schedule\": %s,\n  \"points\": [", p.SchemaVersion, law, params, sched)
+		return err
+	case format.CSV:
+		if _, err := fmt.Fprintf(s.w, "# Predicted loss under %s\n", p.Schedule); err != nil {
+			return err
+		}
+		s.cw = csv.NewWriter(s.w)
+		return s.cw.Write([]string{"step", "lr", "loss"})
+	case format.Markdown:
+		_, err := fmt.Fprintf(s.w, "### %s\n\n| step | lr | loss |\n|---|---:|---:|\n", format.MarkdownText("Predicted loss under "+p.Schedule))
+		return err
+	}
+	s.stepW = max(4, len(strconv.Itoa(maxStepOf(p.Schedule))))
+	_, err := fmt.Fprintf(s.w, "%s\n%-*s  %10s  %8s\n", format.Terminal("Predicted loss under "+p.Schedule), s.stepW, "step", "lr", "loss")
+	return err
+}
+
+// maxStepOf is a generous width source: the schedule's steps key, else 10 digits.
+func maxStepOf(spec string) int {
+	if i := strings.Index(spec, "steps="); i >= 0 {
+		rest := spec[i+6:]
+		if j := strings.IndexAny(rest, ",;"); j >= 0 {
+			rest = rest[:j]
+		}
+		if v, err := strconv.ParseFloat(rest, 64); err == nil && v >= 1 && v < 1e10 {
+			return int(v)
+		}
+	}
+	return 1_000_000_000
+}
+
+// Close finishes the output.
+func (s *CurvePredictionWriter) Close() error {
+	if !s.streaming {
+		if s.f == format.JSON {
+			return WriteJSON(s.w, s.p)
+		}
+		return RenderAll(s.w, s.f, []*Table{CurvePredictionTable(s.p, s.f)}, nil)
+	}
+	if s.n == 0 {
+		if err := s.head(); err != nil {
+			return err
+		}
+	}
+	switch s.f {
+	case format.JSON:
+		ws, _ := json.Marshal(s.p.Warnings)
+		if math.IsNaN(s.p.Final) || math.IsInf(s.p.Final, 0) {
+			return fmt.Errorf("final: not a finite number")
+		}
+		_, err := fmt.Fprintf(s.w, "\n  ],\n  \"final\": %s,\n  \"warnings\": %s\n}\n", strconv.FormatFloat(s.p.Final, 'g', -1, 64), ws)
+		return err
+	case format.CSV:
+		s.cw.Flush()
+		return s.cw.Error()
+	case format.Markdown:
+		_, err := fmt.Fprintf(s.w, "\nlaw %s; losses in nats/token; a prediction, not a measurement\n", format.MarkdownText(s.p.Law))
+		return err
+	}
+	_, err := fmt.Fprintf(s.w, "  law %s; losses in nats/token; a prediction, not a measurement\n", s.p.Law)
+	return err
 }
