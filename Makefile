@@ -36,7 +36,7 @@ bench-runs:
 
 # fuzz runs each native fuzz target for $(FUZZTIME), one at a time (-fuzz takes one target);
 # new failing inputs land in the package's testdata/fuzz/FuzzXxx/ and become regression seeds.
-FUZZ_TARGETS = FuzzLoad:./internal/runs FuzzParseExpr:./internal/runs FuzzParseQuantity:./internal/runs FuzzFit:./internal/chinchilla FuzzPlannerFlags:./cmd/scalefit FuzzDecode:./internal/fitfile
+FUZZ_TARGETS = FuzzParse:./internal/curve FuzzReadCurves:./internal/curve FuzzLoad:./internal/runs FuzzParseExpr:./internal/runs FuzzParseQuantity:./internal/runs FuzzFit:./internal/chinchilla FuzzPlannerFlags:./cmd/scalefit FuzzDecode:./internal/fitfile
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -274,6 +274,12 @@ func (o *curveFitOptions) fit(e *env, args []string) (*curveFitResult, error) {
 			notConverged = append(notConverged, what)
 		}
 		cf := report.NewCurveFit(g, res.Params, res, res.Curves)
+		cf.Degenerate = res.Degenerate
+		le, err := curve.MeasureError(by[g], res, opts, curve.ErrorOptions{Seed: 1})
+		if err != nil {
+			return nil, err
+		}
+		cf.SetLawError(le)
 		cf.Schedules = map[string]string{}
 		for _, c := range by[g] {
 			cf.Schedules[c.Run] = c.Spec()
@@ -367,6 +373,8 @@ func loadCurveLaw(fitPath, law string) (*curveLaw, error) {
 		}
 		cf := report.NewCurveFit("", p.Params, nil, nil)
 		cf.Builtin = p.Name
+		e := p.HeldOutPredE
+		cf.LOOError, cf.ErrorSource = &e, "the published PredE on the authors' held-out test curves"
 		return &curveLaw{fits: []report.CurveFit{cf}}, nil
 	}
 	return nil, app.Usagef("give the law: --fit curve.json or --law NAME (see scalefit laws)")
@@ -414,13 +422,14 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 		if err != nil {
 			return fmt.Errorf("--schedule: %w", err)
 		}
-		par, _, err := cl.params("")
+		par, base, err := cl.params("")
 		if err != nil {
 			return err
 		}
 		if len(cl.fits) > 1 {
 			return app.Usagef("the curve.json has %d groups: predict --schedule needs an ungrouped fit", len(cl.fits))
 		}
+		lawErr, draws := base.LawError()
 		every := o.every
 		if every == 0 {
 			every = curve.EveryDefault(sc)
@@ -434,9 +443,15 @@ func runCurvePredict(e *env, o *curvePredictOptions) error {
 				return err
 			}
 		}
+		out.LawError, out.ErrorSource, out.Draws = lawErr, base.ErrorSource, len(draws)
 		pw := report.NewCurvePredictionWriter(e.stdout, outFmt, out, curve.PredictSteps(sc, every))
-		if err := curve.PredictEach(par, sc, curve.PredictEachOptions{Every: every}, func(step int, lr, loss float64) error {
-			return pw.Add(report.CurvePoint{Step: step, LR: lr, Loss: loss})
+		if err := curve.PredictEach(par, sc, curve.PredictEachOptions{Every: every, Draws: draws}, func(step int, lr, loss float64, dv []float64) error {
+			pt := report.CurvePoint{Step: step, LR: lr, Loss: loss}
+			if lawErr > 0 || len(dv) > 0 {
+				iv := curve.PredictionInterval(loss, dv, lawErr)
+				pt.Interval = &iv
+			}
+			return pw.Add(pt)
 		}); err != nil {
 			return err
 		}
@@ -485,6 +500,8 @@ type curveForecastOptions struct {
 	fitPath    string
 	law        string
 	at         int
+	steps      int
+	gate       string
 	bootstrap  int
 	noBacktest bool
 	seed       uint64
@@ -527,6 +544,12 @@ better than the target passes.`,
 			if fs.Changed("at") && o.at < 1 {
 				return app.Usagef("--at %d: want a step beyond the last logged step", o.at)
 			}
+			if fs.Changed("steps") && o.steps < 2 {
+				return app.Usagef("--steps %d: want the planned schedule length", o.steps)
+			}
+			if o.gate != "interval" && o.gate != "point" {
+				return app.Usagef("--gate %q: want interval or point", o.gate)
+			}
 			if fs.Changed("tolerance") && !fs.Changed("target") && o.scalingLaw == "" && o.scalingFit == "" {
 				return app.Usagef("--tolerance goes with a target: --target, --scaling-law or --scaling-fit")
 			}
@@ -538,7 +561,9 @@ better than the target passes.`,
 	fs.StringVar(&o.run, "run", "", "the run to forecast, when the file has several")
 	fs.StringVar(&o.fitPath, "fit", "", "curve.json of sibling runs (curve fit -o) to use as the prior")
 	fs.StringVar(&o.law, "law", "", "built-in curve law to use as the prior (mpl2025-25m, -100m, -400m)")
-	fs.IntVar(&o.at, "at", 0, "step to forecast (default: the last step of the schedule)")
+	fs.IntVar(&o.at, "at", 0, "step to forecast, beyond the last logged step (default: the last step of the schedule)")
+	fs.IntVar(&o.steps, "steps", 0, "without --schedule, the planned schedule length T: the schedule is inferred from the run's lr column")
+	fs.StringVar(&o.gate, "gate", "interval", "what the gate reads: interval (its upper end) or point (the forecast alone)")
 	fs.IntVar(&o.bootstrap, "bootstrap", 200, "bootstrap resamples for the 95% interval")
 	fs.BoolVar(&o.noBacktest, "no-backtest", false, "leave the backtest's extrapolation error out of the interval (the bootstrap's alone: too narrow)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the bootstrap")
@@ -626,7 +651,8 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 		return err
 	}
 	var prior *curve.Params
-	priorName := ""
+	priorName, priorErr := "", 0.0
+	var priorErrs []curve.FracError
 	if o.fitPath != "" || o.law != "" {
 		cl, err := loadCurveLaw(o.fitPath, o.law)
 		if err != nil {
@@ -640,6 +666,8 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 			return err
 		}
 		prior, priorName = &p, o.fitPath+o.law
+		priorErr, _ = cl.fits[0].LawError()
+		priorErrs = cl.fits[0].PriorErrors
 	}
 	cs, ws, err := o.in.load(e, []string{path}, curve.MinForecastPoints)
 	if err != nil {
@@ -661,7 +689,21 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 	default:
 		return app.Usagef("%s has %d runs: choose one with --run", path, len(cs))
 	}
-	fc, err := curve.ForecastCurve(c, curve.ForecastOptions{Prior: prior, At: o.at, Bootstrap: o.bootstrap, Seed: o.seed, NoBacktest: o.noBacktest})
+	if c.Schedule == nil {
+		if o.in.schedule != "" {
+			return fmt.Errorf("run %q: no schedule", c.Run)
+		}
+		sc, w, err := curve.InferPlanned(c, o.steps, o.at)
+		if err != nil {
+			return err
+		}
+		c.Schedule, c.LR = sc, sc.LRs()
+		ws = slices.DeleteFunc(ws, func(w warn.Warning) bool { return w.Code == curve.WarnLRInterpolated })
+		ws = append(ws, w)
+	} else if o.steps > 0 {
+		return app.Usagef("--steps goes with an lr column and no --schedule: the run's schedule %s sets its length", c.Spec())
+	}
+	fc, err := curve.ForecastCurve(c, curve.ForecastOptions{Prior: prior, PriorError: priorErr, PriorErrors: priorErrs, At: o.at, Bootstrap: o.bootstrap, Seed: o.seed, NoBacktest: o.noBacktest})
 	if err != nil {
 		return err
 	}
@@ -680,8 +722,9 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 		thr := target * (1 + tol)
 		ex := (fc.Loss - target) / target
 		out.Target, out.Source, out.Tolerance, out.Threshold, out.Excess = &target, source, &tol, &thr, &ex
+		out.Gate = o.gate
 		out.Verdict = "pass"
-		if fc.Loss > thr {
+		if read := gateValue(fc, o.gate); read > thr {
 			out.Verdict = "fail"
 		}
 	}
@@ -695,9 +738,23 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 		return err
 	}
 	if out.Verdict == "fail" {
-		return &app.NoError{Msg: fmt.Sprintf("run %s: forecast %.4f exceeds the target %.4f by %.2f%% (tolerance %.2f%%)", fc.Run, fc.Loss, target, 100*(fc.Loss-target)/target, 100*tol)}
+		what := "forecast"
+		if o.gate == "interval" {
+			what = "the forecast interval's upper end"
+		}
+		v := gateValue(fc, o.gate)
+		return &app.NoError{Msg: fmt.Sprintf("run %s: %s %.4f exceeds the target %.4f by %.2f%% (tolerance %.2f%%)", fc.Run, what, v, target, 100*(v-target)/target, 100*tol)}
 	}
 	return nil
+}
+
+// gateValue is what the gate compares with its threshold: the interval's worse (upper) end,
+// or with --gate point the forecast alone.
+func gateValue(fc *curve.Forecast, gate string) float64 {
+	if gate == "point" {
+		return fc.Loss
+	}
+	return fc.Interval[1]
 }
 
 type curveOptimizeOptions struct {

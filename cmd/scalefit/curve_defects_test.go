@@ -140,14 +140,16 @@ func TestD03StepZeroAndBadLR(t *testing.T) {
 
 // D04: a non-finite (or non-positive) forecast is exit 2, with or without a gate, in any format.
 func TestD04NonFiniteForecastExit2(t *testing.T) {
-	prior := writeTemp(t, "prior.json", `{"schema_version": 1, "kind": "curve-fit", "law": "tissue", "params": {"L0": 2.5, "A": 1, "alpha": 0.5, "C": 1e9, "lambda": 0.999}, "curves": [], "pred_e_mean": 0}`)
+	prior := writeTemp(t, "prior.json", `{"schema_version": 1, "kind": "curve-fit", "law": "mpl", "params": {"L0": 2.5, "A": 1, "alpha": 0.5, "B": 1e9, "C": 2, "beta": 0.6, "gamma": 0.6}, "curves": [], "pred_e_mean": 0}`)
 	var b strings.Builder
 	b.WriteString("run,step,loss\n")
 	for i := range 12 {
 		fmt.Fprintf(&b, "r,%d,%.4f\n", 200+100*i, 3.5-0.02*float64(i))
 	}
 	run := writeTemp(t, "r.csv", b.String())
-	spec := "cosine:warmup=100,steps=10000,peak=1e-3,final=1e-4"
+	// a drop of the learning rate after the logged steps: the prior's annealing term takes
+	// the loss below zero at the end
+	spec := "step:steps=10000,peak=1e-3,at=5000:1e-5"
 	for _, extra := range [][]string{nil, {"--target", "1"}, {"--scaling-law", "chinchilla2022", "--params", "1e8", "--tokens", "2e9"}, {"--format", "csv", "--target", "1"}, {"--format", "json"}} {
 		args := append([]string{"curve", "forecast", run, "--schedule", spec, "--fit", prior, "--bootstrap", "20"}, extra...)
 		out, errs, code := runCLI(t, "", args...)

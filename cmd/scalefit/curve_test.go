@@ -80,7 +80,7 @@ func TestCurveFitPredictCLI(t *testing.T) {
 		t.Errorf("default fit on the 400M test curves: PredE %.5f, measured 0.00182", doc.PredEMean)
 	}
 	out, _, code = runCLI(t, "", "curve", "predict", "--fit", fitJSON, "--schedule", testutil.MPLSchedules(t)["wsdcon_3"], "--format", "csv")
-	if code != 0 || !strings.Contains(out, "step,lr,loss\n") || !strings.Contains(out, "\n15999,") {
+	if code != 0 || !strings.Contains(out, "step,lr,loss,interval_lo,interval_hi\n") || !strings.Contains(out, "\n15999,") {
 		t.Errorf("predict --schedule: exit %d\n%s", code, out)
 	}
 }

@@ -218,7 +218,8 @@ func reportCurves(e *env, o *reportOptions, dir string) (*report.Section, map[st
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			fc, err := curve.ForecastCurve(c, curve.ForecastOptions{Prior: &prior, Bootstrap: 200, Seed: o.fit.seed})
+			pe, _ := doc.Groups[k].LawError()
+			fc, err := curve.ForecastCurve(c, curve.ForecastOptions{Prior: &prior, PriorError: pe, PriorErrors: doc.Groups[k].PriorErrors, Bootstrap: 200, Seed: o.fit.seed})
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: run %s: %w", o.curvesForecast, c.Run, err)
 			}

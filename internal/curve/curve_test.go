@@ -289,6 +289,19 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("%q: lr(%d) = %g", spec, s, v)
 			}
 		}
+		// the streamed prediction walks any accepted schedule: a loss finite and positive,
+		// or a *LossError, never a panic
+		law := Params{Law: LawTissue, L0: 2, A: 1, Alpha: 0.5, C: 1, Lambda: DefaultLambda}
+		err = PredictEach(law, sc, PredictEachOptions{Every: max(1, sc.Steps/7)}, func(step int, _, loss float64, _ []float64) error {
+			if !finitePositive(loss) {
+				t.Fatalf("%q: loss %g at step %d passed the check", spec, loss, step)
+			}
+			return nil
+		})
+		var le *LossError
+		if err != nil && !errors.As(err, &le) {
+			t.Fatalf("%q: %v", spec, err)
+		}
 	})
 }
 
@@ -308,6 +321,26 @@ func FuzzReadCurves(f *testing.F) {
 		for _, c := range cs {
 			if c.LR != nil && c.Steps[len(c.Steps)-1] >= len(c.LR) {
 				t.Fatalf("step %d beyond the schedule of %d steps", c.Steps[len(c.Steps)-1], len(c.LR))
+			}
+			if c.LR != nil && !(c.LR[0] >= 0) {
+				t.Fatalf("lr %g", c.LR[0])
+			}
+		}
+		// what loads can be checked and scored: errors, never a panic or a non-finite score
+		if _, err := CheckData(cs, LawTissue, false); err != nil {
+			return
+		}
+		for _, c := range cs {
+			if c.LR == nil || c.Len() > 100000 {
+				return
+			}
+		}
+		sc, err := Evaluate(Params{Law: LawTissue, L0: 2, A: 1, Alpha: 0.5, C: 1, Lambda: DefaultLambda}, cs)
+		if err == nil {
+			for _, s := range sc {
+				if math.IsNaN(s.PredE) || math.IsInf(s.PredE, 0) {
+					t.Fatalf("PredE %g", s.PredE)
+				}
 			}
 		}
 	})

@@ -235,6 +235,7 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 	}
 	shared := map[string][]float64{} // one learning-rate slice per distinct schedule spec
 	dropped, droppedRuns := 0, 0
+	var lrColumnSteps int64
 	for _, c := range curves {
 		key := c.Group + "\x00" + c.Run
 		line0 := c.Lines[0]
@@ -277,6 +278,10 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 				return nil, nil, &InputError{File: c.File, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: its lr column is not a cosine schedule with linear warm-up (mismatch %.2g of the peak): give --schedule SPEC", c.Run, mism)}
 			}
 		} else if l, ok := lrs[key]; ok {
+			lrColumnSteps += int64(c.Steps[len(c.Steps)-1] + 1)
+			if lrColumnSteps > limits.MaxLRColumnSteps {
+				return nil, nil, &InputError{File: c.File, Line: line0, Msg: fmt.Sprintf("run %q: the lr columns of the runs so far span %d steps in all: want at most %d (limits.MaxLRColumnSteps; give the runs' schedules with --schedule SPEC or --meta, which runs of one schedule share)", c.Run, lrColumnSteps, limits.MaxLRColumnSteps)}
+			}
 			var w *warn.Warning
 			c.LR, w = lrFromColumn(c, l)
 			if w != nil {

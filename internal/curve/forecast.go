@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
 
 	"github.com/scalefit/scalefit/internal/fit"
 	"github.com/scalefit/scalefit/internal/stats"
@@ -16,25 +17,32 @@ import (
 const MinForecastPoints = 5
 
 // ShortFraction is the fraction of its schedule below which a partial curve is warned about
-// ("short-curve"). Measured on the OLMo ladder's five 10xC runs (README): with sibling runs as
-// the prior, the final-loss error is 0.07% from the first half and 0.48% from the first
-// quarter (without a prior 0.99% and 1.09%); the threshold sits just below half, so that a
-// run truncated at half its schedule (49.8% of the steps logged) is not warned about.
+// ("short-curve"): less than this share of the schedule shows little of the law's shape.
 const ShortFraction = 0.45
 
 // ForecastOptions configure ForecastCurve. The zero value fits the default law to the
 // partial curve alone and forecasts the loss at the schedule's last step with a 95% interval
-// from 200 block-bootstrap resamples widened by the backtest's extrapolation error.
+// (see ForecastCurve).
 type ForecastOptions struct {
 	// Prior, when non-nil, is a law fitted to sibling runs of the same model (curve.json):
 	// its shape is kept and only its level L0 and amplitude A are refitted to the run.
 	Prior *Params
-	Law   string // law fitted without a prior; "" means DefaultLaw
-	// At is the step to forecast; 0 or less means the last step of the schedule.
+	// PriorErrors is the prior's error as a forecast prior, measured by leave-one-curve-out on
+	// its sibling curves per cut fraction (curve.json's prior_forecast_error, from
+	// MeasureError); PriorError a whole-curve error used when PriorErrors is empty (the
+	// law's loo_error, or a built-in law's published held-out PredE). The prior is used only
+	// when its error at the run's observed fraction is below the run-only fit's backtest
+	// error at the forecast step. Both empty: the prior's error is unknown, and it is used
+	// (it was given), with a warning that says so.
+	PriorErrors []FracError
+	PriorError  float64
+	Law         string // law fitted without a prior; "" means DefaultLaw
+	// At is the step to forecast; 0 or less means the last step of the schedule. It must be
+	// beyond the last logged step.
 	At        int
 	Bootstrap int // resamples; 0 means 200
 	// NoBacktest leaves out the backtest's extrapolation error: the interval is the
-	// bootstrap's alone (the noise of the observed points).
+	// bootstrap's (and the prior's error) alone.
 	NoBacktest bool
 	Seed       uint64 // random seed of the bootstrap
 	Workers    int
@@ -45,27 +53,60 @@ type Forecast struct {
 	Run  string
 	Step int     // forecast step
 	Loss float64 // point forecast, nats/token
-	// Interval is the 95% interval: the bootstrap's widened on each side by the
-	// extrapolation error the backtest measured (ErrorRate × the distance to Step × Loss).
+	// Interval is the 95% interval, built in log-loss space (so never below zero): the
+	// bootstrap's interval of ln L widened on each side by the run's own backtest error at
+	// Step (ErrorRate × the log-steps to Step) and, with a prior, by the prior's
+	// leave-one-curve-out error times the share of the schedule's decay unseen at the cut
+	// (DecayUnseen).
 	Interval [2]float64
 	// BootstrapInterval is the 95% bootstrap percentile interval alone (the noise of the
-	// observed points, refitted), the interval before the backtest.
+	// observed points, refitted).
 	BootstrapInterval [2]float64
 	// Backtest holds the forecasts of the last observed points from prefixes of the partial
 	// curve; ErrorRate is the largest |relative error| per unit of extrapolation distance
 	// among them (distance as in BacktestPoint).
 	Backtest  []BacktestPoint
 	ErrorRate float64
-	Points    int     // points of the partial curve used
-	Observed  int     // last observed step
-	Fraction  float64 // (Observed+1)/T of the schedule observed
-	Params    Params  // the law fitted to the partial curve
+	// Used says which candidate the forecast is: "prior" (the prior's shape refitted to the
+	// run), "run" (the default law fitted to the run alone) or "run-mpl" (the multi-power
+	// law fitted to the run alone, a fallback).
+	Used string
+	// RunError is the run-only fit's backtest error at Step (its ErrorRate × the log-steps
+	// to Step; +Inf without a backtest); PriorError the prior's leave-one-curve-out error
+	// (0: none or unknown). The prior is used when PriorError < RunError.
+	RunError   float64
+	PriorError float64
+	// DecayUnseen is the share of the schedule's decay (peak to the learning rate at Step)
+	// still ahead at the last logged step, in [0, 1].
+	DecayUnseen float64
+	// LowestLogged is the lowest raw loss logged; NonIncreasing says the learning rate does
+	// not increase after the last logged step, so that a forecast above LowestLogged is
+	// physically wrong (the law that made it is rejected).
+	LowestLogged  float64
+	NonIncreasing bool
+	Rejected      []string // candidates rejected (law-rejected), in order
+	Points        int      // points of the partial curve used
+	Observed      int      // last observed step
+	Fraction      float64  // (Observed+1)/T of the schedule observed
+	Params        Params   // the law fitted to the partial curve
 	// Path is the forecast curve from the last observed step to the end of the schedule
-	// (about 50 steps), with its pointwise 95% bootstrap band, for figures.
+	// (about 50 steps), with its pointwise 95% band (built as Interval), for figures.
 	Path     []int
 	PathLoss []float64
 	Band     [][2]float64
 	Warnings []warn.Warning
+}
+
+// LawRejectedError is a forecast refused because every candidate law forecast more than the
+// lowest loss already logged under a learning rate that does not increase.
+type LawRejectedError struct {
+	Run      string
+	Lowest   float64
+	Rejected []string
+}
+
+func (e *LawRejectedError) Error() string {
+	return fmt.Sprintf("run %q: law-rejected: every law forecast more than the lowest loss already logged (%.4f) although the learning rate does not increase after the last logged step (%s); no forecast (log more of the run, or give --fit with sibling runs)", e.Run, e.Lowest, strings.Join(e.Rejected, "; "))
 }
 
 // subObjective minimises an objective over some of its coordinates, the others fixed.
@@ -115,16 +156,23 @@ func logParams(p Params) []float64 {
 }
 
 // ForecastCurve forecasts the loss of a run at the end of its schedule (or at opts.At) from
-// its partial curve c, with a 95% interval in two parts. The noise of the observed points: a
-// moving-block bootstrap of the fit's log-residuals (blocks of about √n points, so that the
-// autocorrelation of a curve's noise is kept), each resample refitted. The law's
-// extrapolation error: a backtest on the run itself, refitting the law on the first 50%, 60%,
-// 70% and 80% of the observed steps and forecasting the last observed points; the largest
-// relative error per log-step of extrapolation, times the log-steps from the last observed
-// step to the forecast step, widens the bootstrap interval on each side. On the 38 trials of
-// the README the bootstrap interval alone covered 11, the widened one 31 (median half-width
-// 0.94% against a median error of 0.35%; a calibrated normal 95% interval is 2.9x its median
-// absolute error).
+// its partial curve c, with a 95% interval.
+//
+// Candidates: the default law fitted to the run alone ("run"), and with a prior, the prior's
+// shape with its level and amplitude refitted to the run ("prior"). The prior goes first
+// only when its leave-one-curve-out error on the siblings (opts.PriorError) beats the
+// run-only fit's own backtest error at the forecast step; the multi-power law fitted to the
+// run alone is the last fallback. Under a learning rate that does not increase after the
+// last logged step, a candidate forecasting more than the lowest raw loss logged is
+// rejected (warning law-rejected) and the next one is tried; when all are rejected the
+// forecast is refused (*LawRejectedError).
+//
+// The interval: a moving-block bootstrap of the fit's log-residuals (blocks of about √n
+// points, each resample refitted) gives the 95% interval of ln L; it is widened on each side
+// by the run's own backtest error at the step (refits on the first 50-80% of the logged
+// steps forecast the last logged points: the largest relative error per log-step, times the
+// log-steps to the forecast) and, for the prior, by its leave-one-curve-out error times the
+// share of the schedule's decay unseen at the cut; then exponentiated (never below zero).
 func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 	if c.LR == nil {
 		return nil, fmt.Errorf("run %q has no schedule", c.Run)
@@ -144,24 +192,188 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 	if last := c.Steps[n-1]; at <= last {
 		return nil, &ForecastStepError{At: at, Last: last, Spec: c.Spec(), Explicit: opts.At > 0}
 	}
+	if err := checkWork(int64(T), false); err != nil {
+		return nil, err
+	}
+	law := opts.Law
+	if law == "" {
+		law = DefaultLaw
+	}
+	obs := c.Steps[n-1]
+	lowest := math.Inf(1)
+	for _, l := range c.Loss {
+		lowest = math.Min(lowest, l)
+	}
+	nonInc := true
+	for s := obs + 1; s <= at; s++ {
+		if c.LR[s] > c.LR[s-1] {
+			nonInc = false
+			break
+		}
+	}
+	unseen := decayUnseen(c.LR, obs, at)
+	dist := extrapDistance(obs, at)
+	priorErr := PriorErrorAt(opts.PriorErrors, float64(obs+1)/float64(T))
+	if priorErr == 0 {
+		priorErr = opts.PriorError
+	}
+
+	run, runErr := forecastCandidate(c, law, nil, DefaultLambda, at, opts)
+	if runErr != nil && opts.Prior == nil {
+		return nil, runErr
+	}
+	eRun := math.Inf(1)
+	if run != nil && len(run.Backtest) > 0 {
+		eRun = run.ErrorRate * dist
+	}
+	var cands []*Forecast
+	var prior *Forecast
+	if opts.Prior != nil {
+		var err error
+		prior, err = forecastCandidate(c, opts.Prior.Law, opts.Prior, opts.Prior.lambda(), at, opts)
+		if err != nil {
+			return nil, err
+		}
+		prior.Used = "prior"
+		// the prior's own error: its leave-one-curve-out error, for the share of the decay
+		// the run has not shown yet
+		widenLog(prior, priorErr*unseen)
+	}
+	usePrior := prior != nil && (priorErr < eRun || run == nil)
+	if run != nil {
+		run.Used = "run"
+	}
+	switch {
+	case usePrior:
+		cands = append(cands, prior)
+		if run != nil {
+			cands = append(cands, run)
+		}
+	default:
+		cands = append(cands, run)
+		if prior != nil {
+			cands = append(cands, prior)
+		}
+	}
+	var rejected []string
+	var ws []warn.Warning
+	var fc *Forecast
+	try := func(f *Forecast) bool {
+		if nonInc && f.Loss > lowest {
+			why := fmt.Sprintf("%s forecast %.4f > lowest logged %.4f", f.Used, f.Loss, lowest)
+			rejected = append(rejected, why)
+			ws = append(ws, warn.New(WarnLawRejected, "run %q: the %s law (%s) forecast %.4f at step %d, above the lowest loss already logged (%.4f) although the learning rate does not increase after step %d: not used", c.Run, f.Params.Law, describeUsed(f.Used), f.Loss, at, lowest, obs))
+			return false
+		}
+		fc = f
+		return true
+	}
+	for _, f := range cands {
+		if try(f) {
+			break
+		}
+	}
+	if fc == nil && law != LawMPL && n >= 2*len(Params{Law: LawMPL}.Names()) {
+		if f, err := forecastCandidate(c, LawMPL, nil, DefaultLambda, at, opts); err == nil {
+			f.Used = "run-mpl"
+			try(f)
+		}
+	}
+	if fc == nil {
+		return nil, &LawRejectedError{Run: c.Run, Lowest: lowest, Rejected: rejected}
+	}
+	fc.Warnings = append(ws, fc.Warnings...)
+	fc.Rejected = rejected
+	fc.RunError, fc.PriorError, fc.DecayUnseen = eRun, priorErr, unseen
+	fc.LowestLogged, fc.NonIncreasing = lowest, nonInc
+	if !finitePositive(fc.Loss, fc.Interval[0], fc.Interval[1]) {
+		return nil, &LossError{Step: at, Loss: fc.Loss, Schedule: c.Spec()}
+	}
+	// what was measured on this run, said with the forecast
+	bt := "no backtest (too few points)"
+	if !math.IsInf(eRun, 1) {
+		bt = fmt.Sprintf("the run-only fit's backtest on this run's own prefixes: %.2g%% at step %d", 100*eRun, at)
+	}
+	if prior != nil {
+		pe := "unknown"
+		switch {
+		case len(opts.PriorErrors) > 0:
+			pe = fmt.Sprintf("%.2g%% (forecasts of its sibling curves from %.0f%% of their schedules, each with the law refitted without it)", 100*priorErr, 100*fc.Fraction)
+		case priorErr > 0:
+			pe = fmt.Sprintf("%.2g%% (its whole-curve error on curves it was not fitted on)", 100*priorErr)
+		default:
+			fc.Warnings = append(fc.Warnings, warn.New(WarnPriorRejected, "run %q: the prior's own error is unknown (its curve.json holds no leave-one-curve-out error: refit it with this version's curve fit); it was used as given, and its error is not in the interval", c.Run))
+		}
+		switch {
+		case fc.Used != "prior" && usePrior:
+			fc.Warnings = append(fc.Warnings, warn.New(WarnPriorRejected, "run %q: the prior (error %s, below %s) forecast above the lowest logged loss and was not used", c.Run, pe, bt))
+		case fc.Used != "prior":
+			fc.Warnings = append(fc.Warnings, warn.New(WarnPriorRejected, "run %q: the prior was not used: its error %s does not beat %s", c.Run, pe, bt))
+		}
+	} else {
+		fc.Warnings = append(fc.Warnings, warn.New(WarnNoPrior, "run %q: forecast from the run alone; %s (a prior of sibling runs, --fit curve.json, is used when its own error is lower)", c.Run, bt))
+	}
+	if fc.Fraction < ShortFraction {
+		fc.Warnings = append(fc.Warnings, warn.New(WarnShortCurve, "run %q: %.0f%% of the schedule observed (%d of %d steps), %.0f%% of its decay still ahead; the interval holds the errors measured on this run (%s) and the prior's, not what the law does in a part of the schedule no curve here has shown", c.Run, 100*fc.Fraction, obs+1, T, 100*unseen, bt))
+	}
+	if fc.Interval[1]/fc.Loss-1 > WideBand || 1-fc.Interval[0]/fc.Loss > WideBand {
+		fc.Warnings = append(fc.Warnings, warn.New(WarnWideBand, "run %q: the 95%% interval [%.4f, %.4f] is wider than ±%.0f%% of the forecast %.4f: too wide to gate on", c.Run, fc.Interval[0], fc.Interval[1], 100*WideBand, fc.Loss))
+	}
+	return fc, nil
+}
+
+// WideBand is the relative half-width of a forecast's interval past which it is warned about
+// (wide-band): a gate on such a band says little.
+const WideBand = 0.05
+
+func describeUsed(u string) string {
+	switch u {
+	case "prior":
+		return "the prior's shape refitted to the run"
+	case "run-mpl":
+		return "fitted to the run alone, the multi-power fallback"
+	}
+	return "fitted to the run alone"
+}
+
+// decayUnseen is the share of the schedule's decay, from its peak to the learning rate at
+// step at, that is still ahead at step obs: (η_obs − η_at)/(peak − η_at), in [0, 1].
+func decayUnseen(lr []float64, obs, at int) float64 {
+	peak := 0.0
+	for _, v := range lr[:at+1] {
+		peak = math.Max(peak, v)
+	}
+	den := peak - lr[at]
+	if !(den > 0) {
+		return 0
+	}
+	return math.Min(1, math.Max(0, (lr[obs]-lr[at])/den))
+}
+
+// widenLog widens a forecast's interval and band by e (relative) on each side in log space.
+func widenLog(f *Forecast, e float64) {
+	if !(e > 0) {
+		return
+	}
+	w := math.Log1p(e)
+	f.Interval = [2]float64{f.Interval[0] * math.Exp(-w), f.Interval[1] * math.Exp(w)}
+	for i := range f.Band {
+		f.Band[i] = [2]float64{f.Band[i][0] * math.Exp(-w), f.Band[i][1] * math.Exp(w)}
+	}
+}
+
+// forecastCandidate forecasts c at step at with one law (and prior, when non-nil): the
+// point forecast, the bootstrap interval and the backtest-widened interval in log space.
+func forecastCandidate(c *Curve, law string, prior *Params, lambda float64, at int, opts ForecastOptions) (*Forecast, error) {
+	n := len(c.Steps)
+	T := c.Len()
 	B := opts.Bootstrap
 	if B <= 0 {
 		B = 200
 	}
 	fc := &Forecast{Run: c.Run, Step: at, Points: n, Observed: c.Steps[n-1], Fraction: float64(c.Steps[n-1]+1) / float64(T)}
-	law := opts.Law
-	if opts.Prior != nil {
-		law = opts.Prior.Law
-	}
-	if law == "" {
-		law = DefaultLaw
-	}
-	lambda := DefaultLambda
-	if opts.Prior != nil {
-		lambda = opts.Prior.lambda()
-	}
 	fitPartial := func(cc *Curve) (*objective, []float64, func(*objective, []float64) []float64, error) {
-		return fitPartialCurve(cc, law, opts.Prior, lambda, opts.Workers)
+		return fitPartialCurve(cc, law, prior, lambda, opts.Workers)
 	}
 	obj, sol, fitOne, err := fitPartial(c)
 	if err != nil {
@@ -169,7 +381,8 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 	}
 	par := obj.params(sol)
 	fc.Params = par
-	pAt := prepare(c.LR[:at+1], []int{at}, lambda, law == LawMPL)
+	nodes := law == LawMPL
+	pAt := prepare(c.LR[:at+1], []int{at}, lambda, nodes)
 	fc.Loss = pAt.predictPoint(&par, 0, nil)
 	// residuals and the bootstrap
 	fitted := make([]float64, n)
@@ -180,12 +393,12 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 	}
 	obs := c.Steps[n-1]
 	for k := 0; k <= 50; k++ {
-		s := obs + (T-1-obs)*k/50
+		s := obs + (at-obs)*k/50
 		if len(fc.Path) == 0 || s > fc.Path[len(fc.Path)-1] {
 			fc.Path = append(fc.Path, s)
 		}
 	}
-	pPath := prepare(c.LR, fc.Path, lambda, law == LawMPL)
+	pPath := prepare(c.LR[:at+1], fc.Path, lambda, nodes)
 	fc.PathLoss = make([]float64, len(fc.Path))
 	for i := range fc.Path {
 		fc.PathLoss[i] = pPath.predictPoint(&par, i, nil)
@@ -206,48 +419,54 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 		o.lnL = [][]float64{l}
 		x := fitOne(o, sol)
 		pb := o.params(x)
-		draws[b] = pAt.predictPoint(&pb, 0, nil)
+		draws[b] = logOrNaN(pAt.predictPoint(&pb, 0, nil))
 		pathDraws[b] = make([]float64, len(fc.Path))
 		for i := range fc.Path {
-			pathDraws[b][i] = pPath.predictPoint(&pb, i, nil)
+			pathDraws[b][i] = logOrNaN(pPath.predictPoint(&pb, i, nil))
 		}
 	})
+	central := func(v []float64, point float64) [2]float64 {
+		iv, ok := stats.Central(v, 0.95)
+		if !ok {
+			return [2]float64{point, point}
+		}
+		// the bootstrap's interval of ln L always holds the point forecast
+		return [2]float64{math.Exp(math.Min(iv.Lo, math.Log(point))), math.Exp(math.Max(iv.Hi, math.Log(point)))}
+	}
 	col := make([]float64, B)
 	for i := range fc.Path {
 		for b := range B {
 			col[b] = pathDraws[b][i]
 		}
-		sort.Float64s(col)
-		fc.Band = append(fc.Band, [2]float64{stats.QuantileSorted(col, 0.025), stats.QuantileSorted(col, 0.975)})
+		fc.Band = append(fc.Band, central(col, fc.PathLoss[i]))
 	}
-	sort.Float64s(draws)
-	fc.Interval = [2]float64{stats.QuantileSorted(draws, 0.025), stats.QuantileSorted(draws, 0.975)}
+	fc.Interval = central(draws, fc.Loss)
 	fc.BootstrapInterval = fc.Interval
 	if !opts.NoBacktest {
 		fc.Backtest = backtest(c, fitPartial, law, lambda)
-		dist := func(s int) float64 { return extrapDistance(obs, s) }
 		for _, b := range fc.Backtest {
 			fc.ErrorRate = math.Max(fc.ErrorRate, math.Abs(b.RelErr)/b.Distance)
 		}
-		widen := func(iv [2]float64, loss float64, s int) [2]float64 {
-			w := fc.ErrorRate * dist(s) * loss
-			return [2]float64{iv[0] - w, iv[1] + w}
+		widen := func(iv [2]float64, s int) [2]float64 {
+			w := math.Log1p(fc.ErrorRate * extrapDistance(obs, s))
+			return [2]float64{iv[0] * math.Exp(-w), iv[1] * math.Exp(w)}
 		}
-		fc.Interval = widen(fc.Interval, fc.Loss, at)
+		fc.Interval = widen(fc.Interval, at)
 		for i, s := range fc.Path {
-			fc.Band[i] = widen(fc.Band[i], fc.PathLoss[i], s)
+			fc.Band[i] = widen(fc.Band[i], s)
 		}
 	}
-	if !finitePositive(fc.Loss) || math.IsNaN(fc.Interval[0]) || math.IsNaN(fc.Interval[1]) || math.IsInf(fc.Interval[0], 0) || math.IsInf(fc.Interval[1], 0) {
+	if !finitePositive(fc.Loss) {
 		return nil, &LossError{Step: at, Loss: fc.Loss, Schedule: c.Spec()}
 	}
-	if fc.Fraction < ShortFraction {
-		fc.Warnings = append(fc.Warnings, warn.New(WarnShortCurve, "run %q: %.0f%% of the schedule observed (%d of %d steps); on the OLMo ladder, final-loss forecasts from a quarter of the schedule erred by 0.5%% with sibling runs as the prior and 1.1%% without, from half by 0.07%% and 1.0%%; the interval includes the extrapolation error the run's own backtest shows, not the law's error in a part of the schedule the run has not reached", c.Run, 100*fc.Fraction, c.Steps[n-1]+1, T))
-	}
-	if opts.Prior == nil {
-		fc.Warnings = append(fc.Warnings, warn.New(WarnNoPrior, "run %q: forecast from the run alone; on the OLMo ladder this erred by about 1%% and the 95%% interval covered 2 of 5 final losses from half the schedule (sibling runs as the prior, --fit curve.json: 0.07%%, 5 of 5)", c.Run))
-	}
 	return fc, nil
+}
+
+func logOrNaN(x float64) float64 {
+	if !(x > 0) {
+		return math.NaN()
+	}
+	return math.Log(x)
 }
 
 // fitPartialCurve fits law to the partial curve c: with a prior, only its level L0 and

@@ -18,20 +18,26 @@ type score struct {
 	halfWidth, bootHW  float64
 }
 
+// priorOf is a law fitted on sibling curves with its measured errors (the prior of a forecast).
+type priorOf struct {
+	par  *Params
+	errs []FracError
+	loo  float64
+}
+
 // forecastScore forecasts each curve's last point from its first frac of the schedule.
-func forecastScore(t *testing.T, curves []*Curve, frac float64, prior func(c *Curve) *Params) score {
+func forecastScore(t *testing.T, curves []*Curve, frac float64, prior func(c *Curve) priorOf) score {
 	t.Helper()
 	var s score
 	var hw, bhw []float64
 	for _, c := range curves {
 		part := c.Truncate(int(frac * float64(c.Len())))
-		fc, err := ForecastCurve(part, ForecastOptions{Seed: 1, Prior: prior(c)})
+		p := prior(c)
+		fc, err := ForecastCurve(part, ForecastOptions{Seed: 1, Prior: p.par, PriorErrors: p.errs, PriorError: p.loo, At: c.Steps[len(c.Steps)-1]})
 		if err != nil {
 			t.Fatal(err)
 		}
 		act := c.Loss[len(c.Loss)-1]
-		// the forecast is at the schedule's last step; the last logged point is at most one
-		// logging interval before it
 		s.mae += math.Abs(fc.Loss-act) / act / float64(len(curves))
 		if fc.Interval[0] <= act && act <= fc.Interval[1] {
 			s.covered++
@@ -39,8 +45,8 @@ func forecastScore(t *testing.T, curves []*Curve, frac float64, prior func(c *Cu
 		if fc.BootstrapInterval[0] <= act && act <= fc.BootstrapInterval[1] {
 			s.bootCover++
 		}
-		if !(fc.Interval[0] <= fc.BootstrapInterval[0] && fc.BootstrapInterval[1] <= fc.Interval[1]) {
-			t.Errorf("%s: interval %v does not contain the bootstrap's %v", c.Run, fc.Interval, fc.BootstrapInterval)
+		if !(fc.Interval[0] <= fc.BootstrapInterval[0] && fc.BootstrapInterval[1] <= fc.Interval[1]) || !(fc.Interval[0] > 0) {
+			t.Errorf("%s: interval %v does not contain the bootstrap's %v, or is not above 0", c.Run, fc.Interval, fc.BootstrapInterval)
 		}
 		hw = append(hw, (fc.Interval[1]-fc.Interval[0])/2/fc.Loss)
 		bhw = append(bhw, (fc.BootstrapInterval[1]-fc.BootstrapInterval[0])/2/fc.Loss)
@@ -55,13 +61,15 @@ func median(xs []float64) float64 {
 	return stats.QuantileSorted(ys, 0.5)
 }
 
-// forecastCase is one measured row of the README's forecast table.
+// forecastCase is one row of forecast checks with floors: at most maxMAE mean error, at
+// least minCovered intervals covering the actual final loss.
 type forecastCase struct {
-	name   string
-	curves []*Curve
-	frac   float64
-	prior  func(*Curve) *Params
-	want   score // measured
+	name       string
+	curves     []*Curve
+	frac       float64
+	prior      func(*Curve) priorOf
+	maxMAE     float64
+	minCovered int
 }
 
 func checkForecastCases(t *testing.T, cases []forecastCase) (covered, boot, trials int) {
@@ -70,24 +78,36 @@ func checkForecastCases(t *testing.T, cases []forecastCase) (covered, boot, tria
 		got := forecastScore(t, c.curves, c.frac, c.prior)
 		n := len(c.curves)
 		t.Logf("%s: MAE %.4f, coverage %d/%d (bootstrap alone %d/%d), median half-width %.4f (bootstrap %.4f)", c.name, got.mae, got.covered, n, got.bootCover, n, got.halfWidth, got.bootHW)
-		w := c.want
-		if math.Abs(got.mae-w.mae) > 0.0003 || got.covered != w.covered || got.bootCover != w.bootCover ||
-			math.Abs(got.halfWidth-w.halfWidth) > 0.0003 || math.Abs(got.bootHW-w.bootHW) > 0.0003 {
-			t.Errorf("%s: got MAE %.4f, coverage %d (bootstrap %d), half-widths %.4f (bootstrap %.4f); measured %.4f, %d (%d), %.4f (%.4f)",
-				c.name, got.mae, got.covered, got.bootCover, got.halfWidth, got.bootHW, w.mae, w.covered, w.bootCover, w.halfWidth, w.bootHW)
+		if got.mae > c.maxMAE || got.covered < c.minCovered {
+			t.Errorf("%s: MAE %.4f (floor: at most %.4f), coverage %d of %d (floor: at least %d)", c.name, got.mae, c.maxMAE, got.covered, n, c.minCovered)
 		}
 		covered, boot, trials = covered+got.covered, boot+got.bootCover, trials+n
 	}
 	return covered, boot, trials
 }
 
-// OLMo ladder: each 10xC run's final C4 loss forecast from its first half and first quarter,
-// with the same size's shorter runs (0.5xC to 5xC) as the prior and without (README).
+// fitPrior fits the default law on sib and measures its errors as a prior.
+func fitPrior(t *testing.T, sib []*Curve) priorOf {
+	t.Helper()
+	r, err := Fit(sib, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	le, err := MeasureError(sib, r, FitOptions{}, ErrorOptions{Seed: 1, Bootstrap: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return priorOf{&r.Params, le.Forecast, le.Mean}
+}
+
+// The OLMo ladder's five 10xC runs, forecast from half and a quarter of their schedules,
+// with the other runs of their size as the prior (the prior never saw the run) and without.
+// Floors, not measured figures: the figures are in docs/forecast-accuracy.md.
 func TestForecastOLMoLadder(t *testing.T) {
 	all := olmoCurves(t, "")
 	targets := olmoCurves(t, "10xC")
-	priors := map[string]*Params{}
-	withPrior := func(c *Curve) *Params {
+	priors := map[string]priorOf{}
+	withPrior := func(c *Curve) priorOf {
 		size := strings.Split(c.Run, "-")[0]
 		if p, ok := priors[size]; ok {
 			return p
@@ -98,56 +118,39 @@ func TestForecastOLMoLadder(t *testing.T) {
 				sib = append(sib, s)
 			}
 		}
-		r, err := Fit(sib, FitOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		priors[size] = &r.Params
-		return &r.Params
+		priors[size] = fitPrior(t, sib)
+		return priors[size]
 	}
-	none := func(*Curve) *Params { return nil }
+	none := func(*Curve) priorOf { return priorOf{} }
 	cases := []forecastCase{
-		{"prior, first half", targets, 0.5, withPrior, score{0.0007, 5, 5, 0.0177, 0.0019}},
-		{"prior, first quarter", targets, 0.25, withPrior, score{0.0048, 5, 0, 0.0155, 0.0011}},
-		{"no prior, first half", targets, 0.5, none, score{0.0099, 2, 0, 0.0084, 0.0012}},
-		{"no prior, first quarter", targets, 0.25, none, score{0.0109, 4, 2, 0.0202, 0.0115}},
+		{"prior, first half", targets, 0.5, withPrior, 0.01, 3},
+		{"prior, first quarter", targets, 0.25, withPrior, 0.02, 4},
+		{"no prior, first half", targets, 0.5, none, 0.02, 2},
+		{"no prior, first quarter", targets, 0.25, none, 0.03, 2},
 	}
 	if testing.Short() {
-		cases = cases[:2]
+		cases = cases[:1]
 	}
 	checkForecastCases(t, cases)
 }
 
 // mpl-curves: each test curve's final loss forecast from its first third, with the default
-// law fitted on the same size's three train curves as the prior (README); and, pooled with
-// the OLMo ladder's 20 trials, the share of 95% intervals that cover the actual loss.
+// law fitted on the same size's three train curves as the prior; floors.
 func TestForecastMPLFirstThird(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits three sizes")
+	}
 	var cases []forecastCase
-	for _, m := range []struct {
-		size string
-		want score
-	}{
-		{"400M", score{MPL400MThirdMAE, MPL400MThirdCoverage, 1, 0.0048, 0.0005}},
-		{"100M", score{0.0020, 5, 1, 0.0047, 0.0005}},
-		{"25M", score{0.0037, 6, 2, 0.0095, 0.0009}},
-	} {
-		res, err := Fit(mplCurves(t, m.size, "train"), FitOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := res.Params
-		cases = append(cases, forecastCase{m.size + " first third", mplCurves(t, m.size, "test"), 1.0 / 3, func(*Curve) *Params { return &p }, m.want})
+	for _, size := range []string{"400M", "100M", "25M"} {
+		p := fitPrior(t, mplCurves(t, size, "train"))
+		cases = append(cases, forecastCase{size + " first third", mplCurves(t, size, "test"), 1.0 / 3, func(*Curve) priorOf { return p }, 0.02, 4})
 	}
 	cov, boot, n := checkForecastCases(t, cases)
 	t.Logf("mpl-curves: %d of %d covered (bootstrap alone %d)", cov, n, boot)
+	if cov < 14 {
+		t.Errorf("%d of %d intervals cover the final loss: want at least 14", cov, n)
+	}
 }
-
-// Measured: the mean absolute relative error of the six 400M forecasts and how many of their
-// 95% intervals cover the actual final loss.
-const (
-	MPL400MThirdMAE      = 0.0036
-	MPL400MThirdCoverage = 4
-)
 
 func TestForecastBadInputs(t *testing.T) {
 	sc, _ := Parse("constant:warmup=10,steps=1000,peak=1e-3")

@@ -124,7 +124,7 @@ func Optimize(par Params, opts OptimizeOptions) (*Optimum, error) {
 // finalLoss is the law's loss at the last step of sc (finite and positive, else a *LossError).
 func finalLoss(par Params, sc *Schedule) (float64, error) {
 	loss := math.NaN()
-	err := PredictEach(par, sc, PredictEachOptions{Every: sc.Steps - 1}, func(_ int, _, l float64) error {
+	err := PredictEach(par, sc, PredictEachOptions{Every: sc.Steps - 1}, func(_ int, _, l float64, _ []float64) error {
 		loss = l
 		return nil
 	})

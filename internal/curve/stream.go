@@ -6,9 +6,11 @@ import (
 )
 
 // PredictEachOptions say which steps PredictEach visits: every Every-th step from Every
-// (Every >= 1), and always the schedule's last step.
+// (Every >= 1), and always the schedule's last step. Draws are further laws of the same
+// family (a fit's bootstrap draws) evaluated at the same steps.
 type PredictEachOptions struct {
 	Every int
+	Draws []Params
 }
 
 // EveryDefault is the default spacing of a predicted curve: about 24 rows.
@@ -31,7 +33,9 @@ func PredictSteps(sc *Schedule, every int) int {
 // report is finite and positive (a law taken far from the schedules it was fitted on can
 // predict a negative loss): a *LossError otherwise, and fn is not called. An error from fn
 // stops the walk and is returned.
-func PredictEach(par Params, sc *Schedule, opts PredictEachOptions, fn func(step int, lr, loss float64) error) error {
+//
+// fn's draws slice holds the Draws' losses at the step; it is reused between calls.
+func PredictEach(par Params, sc *Schedule, opts PredictEachOptions, fn func(step int, lr, loss float64, draws []float64) error) error {
 	every := opts.Every
 	if every < 1 {
 		return fmt.Errorf("every %d: want 1 or more", every)
@@ -46,7 +50,8 @@ func PredictEach(par Params, sc *Schedule, opts PredictEachOptions, fn func(step
 		lr = sc.LRs()
 		pre = newMPLPrefix(lr)
 	}
-	walk := func(emit func(step int, lr, loss float64) error) error {
+	dv := make([]float64, len(opts.Draws))
+	walk := func(emit func(step int, lr, loss float64, draws []float64) error) error {
 		if mpl {
 			const block = 4096
 			p := &prepared{lambda: par.lambda()}
@@ -63,7 +68,10 @@ func PredictEach(par Params, sc *Schedule, opts PredictEachOptions, fn func(step
 				}
 				pre.nodes(p, lr)
 				for i, t := range steps {
-					if err := emit(t, lr[t], p.predictPoint(&par, i, nil)); err != nil {
+					for k := range opts.Draws {
+						dv[k] = p.predictPoint(&opts.Draws[k], i, nil)
+					}
+					if err := emit(t, lr[t], p.predictPoint(&par, i, nil), dv); err != nil {
 						return err
 					}
 				}
@@ -100,8 +108,12 @@ func PredictEach(par Params, sc *Schedule, opts PredictEachOptions, fn func(step
 			}
 			prev = eta
 			if t == next {
-				loss := par.L0 + par.A*math.Exp(-par.Alpha*math.Log(S)) - par.C*s2
-				if err := emit(t, eta, loss); err != nil {
+				lnS := math.Log(S)
+				loss := par.L0 + par.A*math.Exp(-par.Alpha*lnS) - par.C*s2
+				for k, d := range opts.Draws {
+					dv[k] = d.L0 + d.A*math.Exp(-d.Alpha*lnS) - d.C*s2
+				}
+				if err := emit(t, eta, loss, dv); err != nil {
 					return err
 				}
 				next += every
@@ -112,7 +124,7 @@ func PredictEach(par Params, sc *Schedule, opts PredictEachOptions, fn func(step
 		}
 		return nil
 	}
-	if err := walk(func(step int, lr, loss float64) error {
+	if err := walk(func(step int, lr, loss float64, _ []float64) error {
 		if !finitePositive(loss) {
 			return &LossError{Step: step, Loss: loss, Schedule: sc.String()}
 		}

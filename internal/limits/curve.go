@@ -32,6 +32,11 @@ const (
 	// doubling of the distance from a logged point to the start of the schedule, per point):
 	// 8M nodes are about 200 MB.
 	MaxMPLNodes = 8_000_000
+
+	// MaxLRColumnSteps caps the per-step learning rates built from lr columns, summed over
+	// the runs that have one (8 bytes per step: 30M steps are 240 MB). Runs that share a
+	// schedule spec share one array and do not count here.
+	MaxLRColumnSteps = 30_000_000
 )
 
 // LearningRate checks a positive learning rate: finite and in [MinLearningRate,

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/scalefit/scalefit/internal/format"
 	"io"
 	"math"
 	"os"
@@ -11,12 +12,11 @@ import (
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/curve"
-	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
 // CurveFit is one fitted (or built-in) curve law in `curve fit`/`curve predict --against`
-// JSON and in curve.json: its parameters, diagnostics and per-curve scores.
+// format.JSON and in curve.json: its parameters, diagnostics and per-curve scores.
 type CurveFit struct {
 	Group        string             `json:"group,omitempty"`
 	Law          string             `json:"law"`
@@ -32,9 +32,66 @@ type CurveFit struct {
 	PredEMean    float64            `json:"pred_e_mean"`
 	// Schedules of the fitted curves (run -> spec), so forecast can reuse the prior.
 	Schedules map[string]string `json:"schedules,omitempty"`
+	// Degenerate says why the fitted law is degenerate (curve.Degenerate); empty when not.
+	Degenerate []string `json:"degenerate,omitempty"`
+	// LOOError is the law's leave-one-curve-out error on the fitted curves (mean PredE of
+	// each curve under the law refitted without it), or for a built-in law its published
+	// held-out PredE; ErrorSource says which. LOO holds the per-curve scores.
+	LOOError    *float64      `json:"loo_error,omitempty"`
+	ErrorSource string        `json:"error_source,omitempty"`
+	LOO         []curve.Score `json:"loo_curves,omitempty"`
+	// Draws are the law refitted on bootstrap resamples of the curves (for predict's
+	// intervals).
+	Draws []map[string]float64 `json:"bootstrap_params,omitempty"`
+	// PriorErrors is the law's error as a forecast prior by leave-one-curve-out, per cut
+	// fraction (curve.LawError.Forecast).
+	PriorErrors []curve.FracError `json:"prior_forecast_error,omitempty"`
 }
 
-// CurveDocument is the JSON of `curve fit` and `curve predict --against`, and curve.json.
+// PriorErrorAt is the law's error as a forecast prior from a cut at fraction of a schedule:
+// measured by leave-one-curve-out (PriorErrors), else its LOOError (a whole-curve error, a
+// bound), 0 when unknown.
+func (cf *CurveFit) PriorErrorAt(fraction float64) float64 {
+	if e := curve.PriorErrorAt(cf.PriorErrors, fraction); e > 0 {
+		return e
+	}
+	if cf.LOOError != nil {
+		return *cf.LOOError
+	}
+	return 0
+}
+
+// SetLawError records a fit's measured error in cf.
+func (cf *CurveFit) SetLawError(le *curve.LawError) {
+	if le == nil {
+		return
+	}
+	if len(le.LOO) > 0 {
+		m := le.Mean
+		cf.LOOError, cf.ErrorSource, cf.LOO = &m, "leave-one-curve-out on the fitted curves", le.LOO
+	}
+	for _, d := range le.Draws {
+		cf.Draws = append(cf.Draws, d.Map())
+	}
+	cf.PriorErrors = le.Forecast
+}
+
+// LawError returns the law's error (LOOError, 0 when unknown) and its bootstrap draws.
+func (cf *CurveFit) LawError() (float64, []curve.Params) {
+	e := 0.0
+	if cf.LOOError != nil {
+		e = *cf.LOOError
+	}
+	var ds []curve.Params
+	for _, m := range cf.Draws {
+		if p, err := curve.FromMap(cf.Law, m); err == nil {
+			ds = append(ds, p)
+		}
+	}
+	return e, ds
+}
+
+// CurveDocument is the format.JSON of `curve fit` and `curve predict --against`, and curve.json.
 // Ungrouped, the fit's fields sit at the top level; with --group, in "groups".
 type CurveDocument struct {
 	SchemaVersion int    `json:"schema_version"`
@@ -134,14 +191,16 @@ func CurveTables(fits []CurveFit, what string, f format.Output) []*Table {
 	return out
 }
 
-// CurvePoint is one step of a predicted curve.
+// CurvePoint is one step of a predicted curve, with its 95% interval when the law's error is
+// known.
 type CurvePoint struct {
-	Step int     `json:"step"`
-	LR   float64 `json:"lr"`
-	Loss float64 `json:"loss"`
+	Step     int         `json:"step"`
+	LR       float64     `json:"lr"`
+	Loss     float64     `json:"loss"`
+	Interval *[2]float64 `json:"interval,omitempty"`
 }
 
-// CurvePrediction is the JSON of `curve predict --schedule`.
+// CurvePrediction is the format.JSON of `curve predict --schedule`.
 type CurvePrediction struct {
 	SchemaVersion int                `json:"schema_version"`
 	Kind          string             `json:"kind"`
@@ -149,24 +208,61 @@ type CurvePrediction struct {
 	Params        map[string]float64 `json:"params"`
 	Schedule      string             `json:"schedule"`
 	Final         float64            `json:"final"` // predicted loss at the last step
-	Points        []CurvePoint       `json:"points"`
-	Warnings      warn.List          `json:"warnings"`
+	// LawError is the relative error the intervals carry (the law's leave-one-curve-out
+	// error, or a built-in law's published held-out PredE), ErrorSource where it comes from;
+	// Draws the number of bootstrap refits (over curves) whose spread the intervals hold.
+	LawError    float64      `json:"law_error,omitempty"`
+	ErrorSource string       `json:"error_source,omitempty"`
+	Draws       int          `json:"bootstrap_draws,omitempty"`
+	Points      []CurvePoint `json:"points"`
+	Warnings    warn.List    `json:"warnings"`
 }
 
 // CurvePredictionTable renders a predicted curve.
 func CurvePredictionTable(p *CurvePrediction, f format.Output) *Table {
 	t := &Table{Title: "Predicted loss under " + p.Schedule, Header: []string{"step", "lr", "loss"}}
-	for _, pt := range p.Points {
+	withIv := len(p.Points) > 0 && p.Points[0].Interval != nil
+	if withIv {
 		if f == format.CSV {
-			t.AddRow(strconv.Itoa(pt.Step), strconv.FormatFloat(pt.LR, 'g', -1, 64), strconv.FormatFloat(pt.Loss, 'g', -1, 64))
-			continue
+			t.Header = append(t.Header, "interval_lo", "interval_hi")
+		} else {
+			t.Header = append(t.Header, "95% interval")
 		}
-		t.AddRow(strconv.Itoa(pt.Step), format.Sci(pt.LR), format.Float(pt.Loss, 4))
+	}
+	for _, pt := range p.Points {
+		t.AddRow(predictionRow(pt, f)...)
 	}
 	if f != format.CSV {
 		t.Notes = append(t.Notes, "law "+p.Law+"; losses in nats/token; a prediction, not a measurement")
+		if withIv {
+			t.Notes = append(t.Notes, intervalNote(p))
+		}
 	}
 	return t
+}
+
+func intervalNote(p *CurvePrediction) string {
+	s := fmt.Sprintf("95%% interval: the law's error %s (%s) on each side", format.Percent(p.LawError), p.ErrorSource)
+	if p.Draws > 0 {
+		s += fmt.Sprintf(", around the spread of %d refits on resampled curves", p.Draws)
+	}
+	return s
+}
+
+func predictionRow(pt CurvePoint, f format.Output) []string {
+	if f == format.CSV {
+		g := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+		r := []string{strconv.Itoa(pt.Step), g(pt.LR), g(pt.Loss)}
+		if pt.Interval != nil {
+			r = append(r, g(pt.Interval[0]), g(pt.Interval[1]))
+		}
+		return r
+	}
+	r := []string{strconv.Itoa(pt.Step), format.Sci(pt.LR), format.Float(pt.Loss, 4)}
+	if pt.Interval != nil {
+		r = append(r, format.Interval(*pt.Interval, func(x float64) string { return format.Float(x, 4) }))
+	}
+	return r
 }
 
 // CurveLawJSON is a built-in curve law in `scalefit laws --format json`.
@@ -213,7 +309,7 @@ func CurveLawsTable(f format.Output) *Table {
 	return t
 }
 
-// CurveForecast is the JSON of `curve forecast`: the loss forecast at Step with its 95%
+// CurveForecast is the format.JSON of `curve forecast`: the loss forecast at Step with its 95%
 // bootstrap interval and, with a target, the one-sided gate's verdict.
 type CurveForecast struct {
 	SchemaVersion int        `json:"schema_version"`
@@ -224,15 +320,29 @@ type CurveForecast struct {
 	// BootstrapInterval is the bootstrap's 95% interval alone (the noise of the logged
 	// points); Interval widens it by BacktestErrorRate (relative error per log-step of
 	// extrapolation, measured on the run) times the log-steps to Step.
-	BootstrapInterval [2]float64         `json:"bootstrap_interval"`
-	BacktestErrorRate float64            `json:"backtest_error_rate"`
-	Schedule          string             `json:"schedule"`
-	Points            int                `json:"points"`
-	ObservedStep      int                `json:"observed_step"`
-	Fraction          float64            `json:"fraction_observed"`
-	Law               string             `json:"law"`
-	Prior             string             `json:"prior,omitempty"` // curve.json used as the prior
-	Params            map[string]float64 `json:"params"`
+	BootstrapInterval [2]float64 `json:"bootstrap_interval"`
+	BacktestErrorRate float64    `json:"backtest_error_rate"`
+	Schedule          string     `json:"schedule"`
+	Points            int        `json:"points"`
+	ObservedStep      int        `json:"observed_step"`
+	Fraction          float64    `json:"fraction_observed"`
+	Law               string     `json:"law"`
+	Prior             string     `json:"prior,omitempty"` // curve.json given as the prior
+	// Used is the candidate forecast: "prior" (the prior's shape refitted to the run),
+	// "run" (the default law fitted to the run alone) or "run-mpl" (the multi-power
+	// fallback). RunError is the run-only fit's backtest error at Step (null without a
+	// backtest), PriorError the prior's leave-one-curve-out error (null without one): the
+	// prior is used when it is lower. Rejected lists candidates that forecast above
+	// LowestLogged under a non-increasing learning rate (law-rejected).
+	Used         string   `json:"used"`
+	RunError     *float64 `json:"run_error"`
+	PriorError   *float64 `json:"prior_error"`
+	DecayUnseen  float64  `json:"decay_unseen"`
+	LowestLogged float64  `json:"lowest_logged"`
+	Rejected     []string `json:"rejected,omitempty"`
+	// Gate is "interval" (the verdict reads the interval's upper end) or "point".
+	Gate   string             `json:"gate,omitempty"`
+	Params map[string]float64 `json:"params"`
 	// Gate: Target is the loss to meet (from --target or a scaling law), Source says which;
 	// Threshold = Target·(1 + Tolerance); Verdict "pass" or "fail" (forecast above Threshold).
 	Target    *float64  `json:"target,omitempty"`
@@ -246,22 +356,30 @@ type CurveForecast struct {
 
 // NewCurveForecast describes a forecast.
 func NewCurveForecast(fc *curve.Forecast, schedule, prior string) *CurveForecast {
-	return &CurveForecast{SchemaVersion: SchemaVersion, Run: fc.Run, Step: fc.Step, Forecast: fc.Loss, Interval: fc.Interval,
+	out := &CurveForecast{SchemaVersion: SchemaVersion, Run: fc.Run, Step: fc.Step, Forecast: fc.Loss, Interval: fc.Interval,
 		BootstrapInterval: fc.BootstrapInterval, BacktestErrorRate: fc.ErrorRate,
 		Schedule: schedule, Points: fc.Points, ObservedStep: fc.Observed, Fraction: fc.Fraction, Law: fc.Params.Law,
-		Prior: prior, Params: fc.Params.Map(), Warnings: append([]warn.Warning{}, fc.Warnings...)}
+		Prior: prior, Used: fc.Used, DecayUnseen: fc.DecayUnseen, LowestLogged: fc.LowestLogged, Rejected: fc.Rejected,
+		Params: fc.Params.Map(), Warnings: append([]warn.Warning{}, fc.Warnings...)}
+	if !math.IsInf(fc.RunError, 0) && !math.IsNaN(fc.RunError) {
+		out.RunError = F(fc.RunError)
+	}
+	if fc.PriorError > 0 {
+		out.PriorError = F(fc.PriorError)
+	}
+	return out
 }
 
 // CurveForecastTable renders a forecast and its verdict.
-func CurveForecastTable(f *CurveForecast, out format.Output) *Table {
+func CurveForecastTable(f *CurveForecast, outFmt format.Output) *Table {
 	t := &Table{Title: "Forecast of run " + f.Run, Header: []string{"run", "observed", "step", "forecast", "95% interval"}}
-	if out == format.CSV {
+	if outFmt == format.CSV {
 		g := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-		t.Header = []string{"run", "observed_step", "fraction_observed", "step", "forecast", "interval_lo", "interval_hi"}
-		t.AddRow(f.Run, strconv.Itoa(f.ObservedStep), g(f.Fraction), strconv.Itoa(f.Step), g(f.Forecast), g(f.Interval[0]), g(f.Interval[1]))
+		t.Header = []string{"run", "observed_step", "fraction_observed", "step", "forecast", "interval_lo", "interval_hi", "used"}
+		t.AddRow(f.Run, strconv.Itoa(f.ObservedStep), g(f.Fraction), strconv.Itoa(f.Step), g(f.Forecast), g(f.Interval[0]), g(f.Interval[1]), f.Used)
 		if f.Target != nil {
-			t.Header = append(t.Header, "target", "tolerance", "verdict")
-			t.Rows[0] = append(t.Rows[0], g(*f.Target), g(*f.Tolerance), f.Verdict)
+			t.Header = append(t.Header, "target", "tolerance", "verdict", "gate")
+			t.Rows[0] = append(t.Rows[0], g(*f.Target), g(*f.Tolerance), f.Verdict, f.Gate)
 		}
 		return t
 	}
@@ -270,17 +388,46 @@ func CurveForecastTable(f *CurveForecast, out format.Output) *Table {
 	if f.Target != nil {
 		t.Header = append(t.Header, "target", "verdict")
 		t.Rows[0] = append(t.Rows[0], format.Float(*f.Target, 4)+" +"+format.Percent(*f.Tolerance), f.Verdict)
-		t.Notes = append(t.Notes, fmt.Sprintf("target from %s; the gate fails when the forecast exceeds the target by more than the tolerance (one-sided)", f.Source))
+		if f.Gate == "point" {
+			t.Notes = append(t.Notes, fmt.Sprintf("target from %s; gate on the point forecast (--gate point): it fails when the forecast exceeds the target by more than the tolerance (one-sided), whatever the interval", f.Source))
+		} else {
+			t.Notes = append(t.Notes, fmt.Sprintf("target from %s; gate on the interval: it fails when the interval's upper end exceeds the target by more than the tolerance (one-sided; --gate point reads the forecast alone)", f.Source))
+		}
 	}
 	prior := "none (the run alone)"
 	if f.Prior != "" {
 		prior = f.Prior
 	}
-	t.Notes = append(t.Notes, "law "+f.Law+"; prior "+prior+"; schedule "+f.Schedule+"; losses in nats/token")
+	t.Notes = append(t.Notes, "law "+f.Law+"; prior "+prior+"; forecast from "+usedText(f.Used)+"; schedule "+f.Schedule+"; losses in nats/token")
+	errs := "errors measured on this data: run-only backtest "
+	if f.RunError != nil {
+		errs += format.Percent(*f.RunError)
+	} else {
+		errs += "none (too few points)"
+	}
+	if f.Prior != "" {
+		errs += ", prior's leave-one-curve-out "
+		if f.PriorError != nil {
+			errs += format.Percent(*f.PriorError)
+		} else {
+			errs += "unknown"
+		}
+	}
+	t.Notes = append(t.Notes, errs+"; the interval adds them (in log-loss) to the bootstrap's")
 	return t
 }
 
-// CurveOptimum is the JSON of `curve optimize`.
+func usedText(u string) string {
+	switch u {
+	case "prior":
+		return "the prior's shape refitted to the run"
+	case "run-mpl":
+		return "the multi-power law fitted to the run alone (fallback)"
+	}
+	return "the law fitted to the run alone"
+}
+
+// CurveOptimum is the format.JSON of `curve optimize`.
 type CurveOptimum struct {
 	SchemaVersion int              `json:"schema_version"`
 	Law           string           `json:"law"`
@@ -354,7 +501,7 @@ func CurveOptimumTables(o *CurveOptimum, f format.Output) []*Table {
 	return []*Table{t, s}
 }
 
-// CurveMarkdown renders the Markdown section of report.md for loss curves: the fitted
+// CurveMarkdown renders the format.Markdown section of report.md for loss curves: the fitted
 // law, each curve's PredE, and forecasts (any of the three may be empty). Figures are
 // linked by their paths relative to report.md.
 func CurveMarkdown(fits []CurveFit, forecasts []*CurveForecast, figures []Figure) string {
@@ -410,7 +557,7 @@ const StreamRows = 10000
 
 // CurvePredictionWriter writes the predicted curve of `curve predict --schedule` row by row:
 // up to StreamRows rows it renders exactly as CurvePredictionTable and WriteJSON do; past it,
-// it streams (format.JSON: the same fields, "final" after "points"; text: fixed-width columns).
+// it streams (JSON: the same fields, "final" after "points"; text: fixed-width columns).
 type CurvePredictionWriter struct {
 	w         io.Writer
 	f         format.Output
@@ -420,6 +567,7 @@ type CurvePredictionWriter struct {
 	n         int
 	stepW     int
 	cw        *csv.Writer
+	iv        bool // rows carry intervals
 }
 
 // NewCurvePredictionWriter starts writing p (its Points empty) to w in format f; rows is how
@@ -436,6 +584,7 @@ func (s *CurvePredictionWriter) Add(pt CurvePoint) error {
 		return nil
 	}
 	if s.n == 0 {
+		s.iv = pt.Interval != nil
 		if err := s.head(); err != nil {
 			return err
 		}
@@ -451,11 +600,16 @@ func (s *CurvePredictionWriter) Add(pt CurvePoint) error {
 		}
 		_, err = io.WriteString(s.w, sep+string(b))
 	case format.CSV:
-		err = s.cw.Write([]string{strconv.Itoa(pt.Step), strconv.FormatFloat(pt.LR, 'g', -1, 64), strconv.FormatFloat(pt.Loss, 'g', -1, 64)})
+		err = s.cw.Write(predictionRow(pt, format.CSV))
 	case format.Markdown:
-		_, err = fmt.Fprintf(s.w, "| %d | %s | %s |\n", pt.Step, format.Sci(pt.LR), format.Float(pt.Loss, 4))
+		_, err = io.WriteString(s.w, "| "+strings.Join(predictionRow(pt, s.f), " | ")+" |\n")
 	default:
-		_, err = fmt.Fprintf(s.w, "%*d  %10s  %8s\n", s.stepW, pt.Step, format.Sci(pt.LR), format.Float(pt.Loss, 4))
+		r := predictionRow(pt, s.f)
+		line := fmt.Sprintf("%*s  %10s  %8s", s.stepW, r[0], r[1], r[2])
+		if len(r) > 3 {
+			line += "  " + r[3]
+		}
+		_, err = io.WriteString(s.w, line+"\n")
 	}
 	return err
 }
@@ -474,13 +628,25 @@ func (s *CurvePredictionWriter) head() error {
 			return err
 		}
 		s.cw = csv.NewWriter(s.w)
-		return s.cw.Write([]string{"step", "lr", "loss"})
+		h := []string{"step", "lr", "loss"}
+		if s.iv {
+			h = append(h, "interval_lo", "interval_hi")
+		}
+		return s.cw.Write(h)
 	case format.Markdown:
-		_, err := fmt.Fprintf(s.w, "### %s\n\n| step | lr | loss |\n|---|---:|---:|\n", format.MarkdownText("Predicted loss under "+p.Schedule))
+		h, sep := "| step | lr | loss |", "|---|---:|---:|"
+		if s.iv {
+			h, sep = h+" 95% interval |", sep+"---:|"
+		}
+		_, err := fmt.Fprintf(s.w, "### %s\n\n%s\n%s\n", format.MarkdownText("Predicted loss under "+p.Schedule), h, sep)
 		return err
 	}
 	s.stepW = max(4, len(strconv.Itoa(maxStepOf(p.Schedule))))
-	_, err := fmt.Fprintf(s.w, "%s\n%-*s  %10s  %8s\n", format.Terminal("Predicted loss under "+p.Schedule), s.stepW, "step", "lr", "loss")
+	h := fmt.Sprintf("%-*s  %10s  %8s", s.stepW, "step", "lr", "loss")
+	if s.iv {
+		h += "  95% interval"
+	}
+	_, err := fmt.Fprintf(s.w, "%s\n%s\n", format.Terminal("Predicted loss under "+p.Schedule), h)
 	return err
 }
 
@@ -517,15 +683,25 @@ func (s *CurvePredictionWriter) Close() error {
 		if math.IsNaN(s.p.Final) || math.IsInf(s.p.Final, 0) {
 			return fmt.Errorf("final: not a finite number")
 		}
-		_, err := fmt.Fprintf(s.w, "\n  ],\n  \"final\": %s,\n  \"warnings\": %s\n}\n", strconv.FormatFloat(s.p.Final, 'g', -1, 64), ws)
+		extra := ""
+		if s.p.LawError > 0 {
+			src, _ := json.Marshal(s.p.ErrorSource)
+			extra = fmt.Sprintf(",\n  \"law_error\": %s,\n  \"error_source\": %s,\n  \"bootstrap_draws\": %d", strconv.FormatFloat(s.p.LawError, 'g', -1, 64), src, s.p.Draws)
+		}
+		_, err := fmt.Fprintf(s.w, "\n  ],\n  \"final\": %s%s,\n  \"warnings\": %s\n}\n", strconv.FormatFloat(s.p.Final, 'g', -1, 64), extra, ws)
 		return err
 	case format.CSV:
 		s.cw.Flush()
 		return s.cw.Error()
-	case format.Markdown:
-		_, err := fmt.Fprintf(s.w, "\nlaw %s; losses in nats/token; a prediction, not a measurement\n", format.MarkdownText(s.p.Law))
+	}
+	note := "law " + s.p.Law + "; losses in nats/token; a prediction, not a measurement"
+	if s.iv {
+		note += "; " + intervalNote(s.p)
+	}
+	if s.f == format.Markdown {
+		_, err := fmt.Fprintf(s.w, "\n%s\n", format.MarkdownText(note))
 		return err
 	}
-	_, err := fmt.Fprintf(s.w, "  law %s; losses in nats/token; a prediction, not a measurement\n", s.p.Law)
+	_, err := fmt.Fprintf(s.w, "  %s\n", format.Terminal(note))
 	return err
 }
