@@ -698,7 +698,7 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 			return err
 		}
 		c.Schedule, c.LR = sc, sc.LRs()
-		ws = slices.DeleteFunc(ws, func(w warn.Warning) bool { return w.Code == curve.WarnLRInterpolated })
+		ws = slices.DeleteFunc(ws, func(w warn.Warning) bool { return w.Code == curve.CodeLRInterpolated })
 		ws = append(ws, w)
 	} else if o.steps > 0 {
 		return app.Usagef("--steps goes with an lr column and no --schedule: the run's schedule %s sets its length", c.Spec())

@@ -258,7 +258,7 @@ func TestReadCurvesLRColumn(t *testing.T) {
 	}
 	cs, ws, err = ReadCurves(strings.NewReader(sparse), "s.csv", ReadOptions{})
 	// (its lr is 0 at step 0: that point is dropped, with a count)
-	if err != nil || len(ws) != 2 || ws[0].Code != "lr-interpolated" || ws[1].Code != WarnPointsDropped {
+	if err != nil || len(ws) != 2 || ws[0].Code != "lr-interpolated" || ws[1].Code != CodePointsDropped {
 		t.Fatalf("sparse: %v %v", err, ws)
 	}
 	if got := cs[0].LR[5]; math.Abs(got-5e-4) > 1e-12 {

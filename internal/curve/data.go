@@ -227,7 +227,7 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 	}
 	var ws []warn.Warning
 	if skipped > 0 {
-		ws = append(ws, warn.New(WarnSkippedRows, "%d row(s) whose step is not a whole number skipped (--skip-invalid)", skipped))
+		ws = append(ws, warn.New(CodeSkippedRows, "%d row(s) whose step is not a whole number skipped (--skip-invalid)", skipped))
 	}
 	minPts := opts.MinPoints
 	if minPts == 0 {
@@ -273,7 +273,7 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 				return nil, nil, &InputError{File: c.File, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: no cosine schedule from its lr column: %v", c.Run, err)}
 			}
 			c.Schedule, c.LR = sc, sc.LRs()
-			ws = append(ws, warn.New(WarnScheduleInferred, "run %q: schedule %s inferred from its lr column (largest mismatch %.2g of the peak)", c.Run, sc.String(), mism))
+			ws = append(ws, warn.New(CodeScheduleInferred, "run %q: schedule %s inferred from its lr column (largest mismatch %.2g of the peak)", c.Run, sc.String(), mism))
 			if mism > 0.01 {
 				return nil, nil, &InputError{File: c.File, Line: c.Lines[0], Msg: fmt.Sprintf("run %q: its lr column is not a cosine schedule with linear warm-up (mismatch %.2g of the peak): give --schedule SPEC", c.Run, mism)}
 			}
@@ -304,7 +304,7 @@ func FromSet(s *runs.Set, opts ReadOptions) ([]*Curve, []warn.Warning, error) {
 		}
 	}
 	if dropped > 0 {
-		ws = append(ws, warn.New(WarnPointsDropped, "%d point(s) of %d run(s) dropped: logged before the first positive learning rate (at step 0 of a warm-up nothing has been trained, and the laws' S1 = 0 is undefined)", dropped, droppedRuns))
+		ws = append(ws, warn.New(CodePointsDropped, "%d point(s) of %d run(s) dropped: logged before the first positive learning rate (at step 0 of a warm-up nothing has been trained, and the laws' S1 = 0 is undefined)", dropped, droppedRuns))
 	}
 	return curves, ws, nil
 }
@@ -390,7 +390,7 @@ func lrFromColumn(c *Curve, l []float64) ([]float64, *warn.Warning) {
 	if dense {
 		return out, nil
 	}
-	w := warn.New(WarnLRInterpolated, "run %q: the lr column is logged at %d of %d steps; the learning rates between them are interpolated linearly (give --schedule SPEC for the exact schedule)", c.Run, len(c.Steps), last+1)
+	w := warn.New(CodeLRInterpolated, "run %q: the lr column is logged at %d of %d steps; the learning rates between them are interpolated linearly (give --schedule SPEC for the exact schedule)", c.Run, len(c.Steps), last+1)
 	return out, &w
 }
 
@@ -406,7 +406,7 @@ func compareLR(c *Curve, l []float64) (warn.Warning, bool) {
 			continue
 		}
 		if math.Abs(c.LR[s]-l[i]) > 0.01*peak {
-			return warn.New(WarnLRMismatch, "run %q: the logged lr %.4g at step %d (line %d) differs from the schedule's %.4g (%s)", c.Run, l[i], s, c.Lines[i], c.LR[s], c.Spec()), true
+			return warn.New(CodeLRMismatch, "run %q: the logged lr %.4g at step %d (line %d) differs from the schedule's %.4g (%s)", c.Run, l[i], s, c.Lines[i], c.LR[s], c.Spec()), true
 		}
 	}
 	return warn.Warning{}, false

@@ -292,13 +292,13 @@ func Fit(curves []*Curve, opts FitOptions) (*Result, error) {
 		return nil, err
 	}
 	if !res.Converged && opts.Recipe == RecipeTight {
-		res.Warnings = append(res.Warnings, warn.New(WarnNotConverged, "the %s fit stopped with status %s (max |gradient| %.2g)", opts.Law, res.Status, res.GradNorm))
+		res.Warnings = append(res.Warnings, warn.New(CodeNotConverged, "the %s fit stopped with status %s (max |gradient| %.2g)", opts.Law, res.Status, res.GradNorm))
 	}
 	if why := Degenerate(res.Params, obj); len(why) > 0 {
 		res.Degenerate = why
 		res.Converged = false
-		res.Status = WarnDegenerateLaw + ": " + strings.Join(why, "; ")
-		res.Warnings = append(res.Warnings, warn.New(WarnDegenerateLaw, "the fitted %s law is degenerate (%s): it is not a converged law, and its predictions away from these curves mean nothing (more schedules, or the default law, fix most)", opts.Law, strings.Join(why, "; ")))
+		res.Status = CodeDegenerateLaw + ": " + strings.Join(why, "; ")
+		res.Warnings = append(res.Warnings, warn.New(CodeDegenerateLaw, "the fitted %s law is degenerate (%s): it is not a converged law, and its predictions away from these curves mean nothing (more schedules, or the default law, fix most)", opts.Law, strings.Join(why, "; ")))
 	}
 	return res, nil
 }
@@ -405,7 +405,7 @@ func CheckData(curves []*Curve, law string, oneSchedule bool) ([]warn.Warning, e
 	}
 	var ws []warn.Warning
 	if len(few) > 0 {
-		ws = append(ws, warn.New(WarnFewPoints, "%d curve(s) with fewer than %d points: %s; the law is fitted jointly over %d curves and %d points for %d parameters, so it fits, but each curve's own shape is thinly sampled", len(few), FewPoints, strings.Join(few, ", "), len(curves), total, q))
+		ws = append(ws, warn.New(CodeFewPoints, "%d curve(s) with fewer than %d points: %s; the law is fitted jointly over %d curves and %d points for %d parameters, so it fits, but each curve's own shape is thinly sampled", len(few), FewPoints, strings.Join(few, ", "), len(curves), total, q))
 	}
 	return ws, nil
 }

@@ -262,7 +262,7 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 		if nonInc && f.Loss > lowest {
 			why := fmt.Sprintf("%s forecast %.4f > lowest logged %.4f", f.Used, f.Loss, lowest)
 			rejected = append(rejected, why)
-			ws = append(ws, warn.New(WarnLawRejected, "run %q: the %s law (%s) forecast %.4f at step %d, above the lowest loss already logged (%.4f) although the learning rate does not increase after step %d: not used", c.Run, f.Params.Law, describeUsed(f.Used), f.Loss, at, lowest, obs))
+			ws = append(ws, warn.New(CodeLawRejected, "run %q: the %s law (%s) forecast %.4f at step %d, above the lowest loss already logged (%.4f) although the learning rate does not increase after step %d: not used", c.Run, f.Params.Law, describeUsed(f.Used), f.Loss, at, lowest, obs))
 			return false
 		}
 		fc = f
@@ -302,22 +302,22 @@ func ForecastCurve(c *Curve, opts ForecastOptions) (*Forecast, error) {
 		case priorErr > 0:
 			pe = fmt.Sprintf("%.2g%% (its whole-curve error on curves it was not fitted on)", 100*priorErr)
 		default:
-			fc.Warnings = append(fc.Warnings, warn.New(WarnPriorRejected, "run %q: the prior's own error is unknown (its curve.json holds no leave-one-curve-out error: refit it with this version's curve fit); it was used as given, and its error is not in the interval", c.Run))
+			fc.Warnings = append(fc.Warnings, warn.New(CodePriorRejected, "run %q: the prior's own error is unknown (its curve.json holds no leave-one-curve-out error: refit it with this version's curve fit); it was used as given, and its error is not in the interval", c.Run))
 		}
 		switch {
 		case fc.Used != "prior" && usePrior:
-			fc.Warnings = append(fc.Warnings, warn.New(WarnPriorRejected, "run %q: the prior (error %s, below %s) forecast above the lowest logged loss and was not used", c.Run, pe, bt))
+			fc.Warnings = append(fc.Warnings, warn.New(CodePriorRejected, "run %q: the prior (error %s, below %s) forecast above the lowest logged loss and was not used", c.Run, pe, bt))
 		case fc.Used != "prior":
-			fc.Warnings = append(fc.Warnings, warn.New(WarnPriorRejected, "run %q: the prior was not used: its error %s does not beat %s", c.Run, pe, bt))
+			fc.Warnings = append(fc.Warnings, warn.New(CodePriorRejected, "run %q: the prior was not used: its error %s does not beat %s", c.Run, pe, bt))
 		}
 	} else {
-		fc.Warnings = append(fc.Warnings, warn.New(WarnNoPrior, "run %q: forecast from the run alone; %s (a prior of sibling runs, --fit curve.json, is used when its own error is lower)", c.Run, bt))
+		fc.Warnings = append(fc.Warnings, warn.New(CodeNoPrior, "run %q: forecast from the run alone; %s (a prior of sibling runs, --fit curve.json, is used when its own error is lower)", c.Run, bt))
 	}
 	if fc.Fraction < ShortFraction {
-		fc.Warnings = append(fc.Warnings, warn.New(WarnShortCurve, "run %q: %.0f%% of the schedule observed (%d of %d steps), %.0f%% of its decay still ahead; the interval holds the errors measured on this run (%s) and the prior's, not what the law does in a part of the schedule no curve here has shown", c.Run, 100*fc.Fraction, obs+1, T, 100*unseen, bt))
+		fc.Warnings = append(fc.Warnings, warn.New(CodeShortCurve, "run %q: %.0f%% of the schedule observed (%d of %d steps), %.0f%% of its decay still ahead; the interval holds the errors measured on this run (%s) and the prior's, not what the law does in a part of the schedule no curve here has shown", c.Run, 100*fc.Fraction, obs+1, T, 100*unseen, bt))
 	}
 	if fc.Interval[1]/fc.Loss-1 > WideBand || 1-fc.Interval[0]/fc.Loss > WideBand {
-		fc.Warnings = append(fc.Warnings, warn.New(WarnWideBand, "run %q: the 95%% interval [%.4f, %.4f] is wider than ±%.0f%% of the forecast %.4f: too wide to gate on", c.Run, fc.Interval[0], fc.Interval[1], 100*WideBand, fc.Loss))
+		fc.Warnings = append(fc.Warnings, warn.New(CodeWideBand, "run %q: the 95%% interval [%.4f, %.4f] is wider than ±%.0f%% of the forecast %.4f: too wide to gate on", c.Run, fc.Interval[0], fc.Interval[1], 100*WideBand, fc.Loss))
 	}
 	return fc, nil
 }

@@ -108,6 +108,6 @@ func InferPlanned(c *Curve, steps, at int) (*Schedule, warn.Warning, error) {
 	if steps <= 0 {
 		src = "--at + 1"
 	}
-	w := warn.New(WarnScheduleInferred, "run %q: no --schedule: its lr column (%d values up to step %d) is %s; with the planned length %d (%s) the forecast uses %s (largest mismatch %.2g of the peak); give --schedule SPEC if the plan differs", c.Run, n, last, what, T, src, best.Canonical(), bestE)
+	w := warn.New(CodeScheduleInferred, "run %q: no --schedule: its lr column (%d values up to step %d) is %s; with the planned length %d (%s) the forecast uses %s (largest mismatch %.2g of the peak); give --schedule SPEC if the plan differs", c.Run, n, last, what, T, src, best.Canonical(), bestE)
 	return best, w, nil
 }

@@ -116,7 +116,7 @@ func Optimize(par Params, opts OptimizeOptions) (*Optimum, error) {
 	}
 	o := &Optimum{Best: b, Cosine: Candidate{Schedule: cos, Loss: cl}, Gain: cl - b.Loss, GridStep: step, Candidates: cands}
 	if len(skipped) > 0 {
-		o.Warnings = append(o.Warnings, warn.New(WarnDecaySkipped, "the exp decay was not tried with a final learning rate of 0 (a geometric decay never reaches 0): give a positive --final to compare it"))
+		o.Warnings = append(o.Warnings, warn.New(CodeDecaySkipped, "the exp decay was not tried with a final learning rate of 0 (a geometric decay never reaches 0): give a positive --final to compare it"))
 	}
 	return o, nil
 }
