@@ -835,11 +835,15 @@ func runCurveOptimize(e *env, o *curveOptimizeOptions) error {
 	if len(cl.fits) > 1 {
 		return app.Usagef("%s has %d groups: optimize needs the fit of one model", o.fitPath, len(cl.fits))
 	}
-	par, _, err := cl.params("")
+	par, base, err := cl.params("")
 	if err != nil {
 		return err
 	}
-	opt, err := curve.Optimize(par, curve.OptimizeOptions{Steps: o.steps, Warmup: o.warmup, Peak: o.peak, Finals: o.finals, Decays: o.decays, Grid: o.grid})
+	if len(base.Degenerate) > 0 {
+		return fmt.Errorf("%s: the law is degenerate (%s): its predictions for other schedules mean nothing, so no schedule is searched (refit on curves under more schedules)", o.fitPath, strings.Join(base.Degenerate, "; "))
+	}
+	lawErr, _ := base.LawError()
+	opt, err := curve.Optimize(par, curve.OptimizeOptions{Steps: o.steps, Warmup: o.warmup, Peak: o.peak, Finals: o.finals, Decays: o.decays, Grid: o.grid, LawError: lawErr})
 	if err != nil {
 		return err
 	}

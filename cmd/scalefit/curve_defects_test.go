@@ -251,3 +251,29 @@ func TestCurveFitDegenerateStrict(t *testing.T) {
 		}
 	}
 }
+
+// Issue 24: curve optimize refuses a degenerate law, and states the law's own error beside
+// the gain, declining to recommend a gain within it.
+func TestCurveOptimizeDegenerateAndNoGain(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("run,step,loss,schedule\n")
+	for _, spec := range []string{"constant:warmup=100,steps=10000,peak=1e-3", "cosine:warmup=100,steps=10000,peak=1e-3,final=1e-4"} {
+		for s := 700; s < 10000; s += 700 {
+			fmt.Fprintf(&b, "%s,%d,3,\"%s\"\n", spec[:6], s, spec)
+		}
+	}
+	fitJSON := filepath.Join(t.TempDir(), "deg.json")
+	runCLI(t, "", "curve", "fit", writeTemp(t, "deg.csv", b.String()), "-o", fitJSON, "-q")
+	if _, errs, code := runCLI(t, "", "curve", "optimize", "--fit", fitJSON, "--steps", "10000", "--peak", "1e-3"); code != 2 || !strings.Contains(errs, "degenerate") {
+		t.Errorf("degenerate law: exit %d, %q: want a refusal", code, errs)
+	}
+	noisy := writeTemp(t, "noisy.json", `{"schema_version": 1, "kind": "curve-fit", "law": "tissue", "params": {"L0": 2.5, "A": 1, "alpha": 0.5, "C": 1, "lambda": 0.999}, "curves": [], "pred_e_mean": 0, "loo_error": 0.5}`)
+	out, errs, code := runCLI(t, "", "curve", "optimize", "--fit", noisy, "--steps", "10000", "--warmup", "100", "--peak", "1e-3", "--format", "json")
+	var o struct {
+		LawError    float64 `json:"law_error"`
+		Recommended bool    `json:"recommended"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &o) != nil || o.Recommended || o.LawError != 0.5 || !strings.Contains(errs, "no-gain") {
+		t.Errorf("gain within a 50%% law error: exit %d, %+v, %q: want not recommended with no-gain", code, o, errs)
+	}
+}

@@ -25,6 +25,9 @@ type OptimizeOptions struct {
 	// last step; 0 means 20.
 	Grid    int
 	Workers int
+	// LawError is the law's own error on schedules it was not fitted on (its
+	// leave-one-curve-out error, relative); a gain within it is not recommended.
+	LawError float64
 }
 
 // Candidate is one schedule of the search and its predicted final loss.
@@ -40,7 +43,11 @@ type Optimum struct {
 	Gain       float64   // Cosine.Loss − Best.Loss (nats/token; positive: the wsd schedule is better)
 	GridStep   int       // steps between decay starts tried
 	Candidates []Candidate
-	Warnings   []warn.Warning
+	// LawError is OptimizeOptions.LawError; Recommended is false when the relative gain is
+	// within it (warning no-gain).
+	LawError    float64
+	Recommended bool
+	Warnings    []warn.Warning
 }
 
 // Optimize searches wsd schedules (decay start, shape and final lr) for the lowest final
@@ -114,7 +121,11 @@ func Optimize(par Params, opts OptimizeOptions) (*Optimum, error) {
 	for _, c := range append(cands, Candidate{Schedule: cos}) {
 		c.Schedule.spec = c.Schedule.Canonical()
 	}
-	o := &Optimum{Best: b, Cosine: Candidate{Schedule: cos, Loss: cl}, Gain: cl - b.Loss, GridStep: step, Candidates: cands}
+	o := &Optimum{Best: b, Cosine: Candidate{Schedule: cos, Loss: cl}, Gain: cl - b.Loss, GridStep: step, Candidates: cands, LawError: opts.LawError, Recommended: true}
+	if rel := o.Gain / cl; opts.LawError > 0 && rel <= opts.LawError {
+		o.Recommended = false
+		o.Warnings = append(o.Warnings, warn.New(CodeNoGain, "the predicted gain over cosine, %.2g%%, is within this law's own error on schedules it was not fitted on (%.2g%%, leave-one-curve-out): no schedule is recommended", 100*rel, 100*opts.LawError))
+	}
 	if len(skipped) > 0 {
 		o.Warnings = append(o.Warnings, warn.New(CodeDecaySkipped, "the exp decay was not tried with a final learning rate of 0 (a geometric decay never reaches 0): give a positive --final to compare it"))
 	}

@@ -436,6 +436,10 @@ type CurveOptimum struct {
 	Gain          float64          `json:"gain"`          // cosine loss − best loss, nats/token
 	GainRelative  float64          `json:"gain_relative"` // gain / cosine loss
 	GridStep      int              `json:"grid_step"`
+	// LawError is the law's leave-one-curve-out error (relative) the gain is compared with;
+	// Recommended is false when the gain is within it.
+	LawError    float64 `json:"law_error"`
+	Recommended bool    `json:"recommended"`
 	Candidates    []CurveCandidate `json:"candidates"`
 	Caveat        string           `json:"caveat"`
 	Warnings      warn.List        `json:"warnings"`
@@ -451,7 +455,7 @@ type CurveCandidate struct {
 }
 
 // OptimumCaveat is printed with every schedule search.
-const OptimumCaveat = "a prediction of the fitted law, not a measurement: laws fitted on a few schedules extrapolate to others with errors of about 0.2% (PredE); confirm a large change with a run"
+const OptimumCaveat = "a prediction of the fitted law, not a measurement: the law's own error on schedules it was not fitted on is stated beside the gain; confirm a large change with a run"
 
 func candidate(c curve.Candidate) CurveCandidate {
 	return CurveCandidate{Schedule: c.Schedule.String(), Decay: c.Schedule.Decay, DecayStart: c.Schedule.DecayStart, Final: c.Schedule.Final, Loss: c.Loss}
@@ -460,7 +464,7 @@ func candidate(c curve.Candidate) CurveCandidate {
 // NewCurveOptimum describes a schedule search.
 func NewCurveOptimum(law string, o *curve.Optimum) *CurveOptimum {
 	out := &CurveOptimum{SchemaVersion: SchemaVersion, Law: law, Best: candidate(o.Best), Cosine: candidate(o.Cosine),
-		Gain: o.Gain, GainRelative: o.Gain / o.Cosine.Loss, GridStep: o.GridStep, Caveat: OptimumCaveat, Warnings: append([]warn.Warning{}, o.Warnings...)}
+		Gain: o.Gain, GainRelative: o.Gain / o.Cosine.Loss, GridStep: o.GridStep, LawError: o.LawError, Recommended: o.Recommended, Caveat: OptimumCaveat, Warnings: append([]warn.Warning{}, o.Warnings...)}
 	out.Cosine.Decay = ""
 	for _, c := range o.Candidates {
 		out.Candidates = append(out.Candidates, candidate(c))
@@ -479,7 +483,11 @@ func CurveOptimumTables(o *CurveOptimum, f format.Output) []*Table {
 	t := &Table{Title: "Best wsd schedule under the " + o.Law + " law", Header: []string{"schedule", "final loss"}}
 	t.AddRow(o.Best.Schedule, num(o.Best.Loss, 4))
 	t.AddRow(o.Cosine.Schedule, num(o.Cosine.Loss, 4))
-	t.Notes = append(t.Notes, fmt.Sprintf("predicted gain over cosine: %s nats/token (%s)", format.Float(o.Gain, 3), format.Percent(o.GainRelative)),
+	verdict := "recommended"
+	if !o.Recommended {
+		verdict = "not recommended: within the law's own error"
+	}
+	t.Notes = append(t.Notes, fmt.Sprintf("predicted gain over cosine: %s nats/token (%s) beside this law's own error on curves it was not fitted on, %s: %s", format.Float(o.Gain, 3), format.Percent(o.GainRelative), format.Percent(o.LawError), verdict),
 		fmt.Sprintf("decay starts tried every %d steps", o.GridStep), "caveat: "+o.Caveat)
 	s := &Table{Title: "Best decay start per shape and final lr", Header: []string{"decay", "final lr", "decay_start", "final loss"}}
 	best := map[string]CurveCandidate{}
