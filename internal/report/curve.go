@@ -429,20 +429,20 @@ func usedText(u string) string {
 
 // CurveOptimum is the format.JSON of `curve optimize`.
 type CurveOptimum struct {
-	SchemaVersion int              `json:"schema_version"`
-	Law           string           `json:"law"`
-	Best          CurveCandidate   `json:"best"`
-	Cosine        CurveCandidate   `json:"cosine"`
-	Gain          float64          `json:"gain"`          // cosine loss − best loss, nats/token
-	GainRelative  float64          `json:"gain_relative"` // gain / cosine loss
-	GridStep      int              `json:"grid_step"`
+	SchemaVersion int            `json:"schema_version"`
+	Law           string         `json:"law"`
+	Best          CurveCandidate `json:"best"`
+	Cosine        CurveCandidate `json:"cosine"`
+	Gain          float64        `json:"gain"`          // cosine loss − best loss, nats/token
+	GainRelative  float64        `json:"gain_relative"` // gain / cosine loss
+	GridStep      int            `json:"grid_step"`
 	// LawError is the law's leave-one-curve-out error (relative) the gain is compared with;
 	// Recommended is false when the gain is within it.
-	LawError    float64 `json:"law_error"`
-	Recommended bool    `json:"recommended"`
-	Candidates    []CurveCandidate `json:"candidates"`
-	Caveat        string           `json:"caveat"`
-	Warnings      warn.List        `json:"warnings"`
+	LawError    float64          `json:"law_error"`
+	Recommended bool             `json:"recommended"`
+	Candidates  []CurveCandidate `json:"candidates"`
+	Caveat      string           `json:"caveat"`
+	Warnings    warn.List        `json:"warnings"`
 }
 
 // CurveCandidate is one schedule and its predicted final loss.
