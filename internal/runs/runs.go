@@ -10,8 +10,10 @@
 package runs
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -280,26 +282,58 @@ func (e *Error) Error() string {
 // Duplicates lists groups of runs with identical params, tokens, loss and group (by line):
 // a row pasted twice counts double in a fit and its bootstrap.
 func (s *Set) Duplicates() [][]int {
-	type key struct {
-		n, d, l float64
-		g, id   string
+	// Runs sorted by params (a plain sort of (params, index) pairs, fast at millions of
+	// runs); runs of equal params are then sorted by the rest of the key, and identical
+	// neighbours form a group.
+	type pi struct {
+		p float64
+		i int
 	}
-	seen := map[key]int{}
-	var out [][]int
-	for _, r := range s.Runs {
-		k := key{r.Params, r.Tokens, r.Loss, r.Group, r.ID}
-		if i, ok := seen[k]; ok {
-			out[i] = append(out[i], r.Line)
-			continue
-		}
-		seen[k] = len(out)
-		out = append(out, []int{r.Line})
+	order := make([]pi, len(s.Runs))
+	for i := range s.Runs {
+		order[i] = pi{s.Runs[i].Params, i}
 	}
-	dups := out[:0]
-	for _, g := range out {
-		if len(g) > 1 {
-			dups = append(dups, g)
+	slices.SortFunc(order, func(a, b pi) int { return cmp.Or(cmp.Compare(a.p, b.p), cmp.Compare(a.i, b.i)) })
+	rest := func(a, b pi) int {
+		ra, rb := &s.Runs[a.i], &s.Runs[b.i]
+		return cmp.Or(cmp.Compare(ra.Tokens, rb.Tokens), cmp.Compare(ra.Loss, rb.Loss),
+			strings.Compare(ra.Group, rb.Group), strings.Compare(ra.ID, rb.ID))
+	}
+	type group struct {
+		first int
+		lines []int
+	}
+	var found []group
+	for lo := 0; lo < len(order); {
+		hi := lo + 1
+		for hi < len(order) && order[hi].p == order[lo].p {
+			hi++
 		}
+		if hi-lo > 1 {
+			sz := order[lo:hi]
+			slices.SortFunc(sz, func(a, b pi) int { return cmp.Or(rest(a, b), cmp.Compare(a.i, b.i)) })
+			for a := 0; a < len(sz); {
+				b := a + 1
+				for b < len(sz) && rest(sz[a], sz[b]) == 0 {
+					b++
+				}
+				if b-a > 1 {
+					g := group{first: sz[a].i}
+					for _, e := range sz[a:b] {
+						g.lines = append(g.lines, s.Runs[e.i].Line)
+					}
+					found = append(found, g)
+				}
+				a = b
+			}
+		}
+		lo = hi
+	}
+	// in the order their first rows were read
+	slices.SortFunc(found, func(a, b group) int { return cmp.Compare(a.first, b.first) })
+	var dups [][]int
+	for _, g := range found {
+		dups = append(dups, g.lines)
 	}
 	return dups
 }
@@ -542,15 +576,16 @@ func (s *Set) Summarize() Summary {
 			p[1] = v
 		}
 	}
-	sizes, groups, ids, budgets := map[float64]bool{}, map[string]bool{}, map[string]bool{}, map[float64]bool{}
+	groups, ids, budgets := map[string]bool{}, map[string]bool{}, map[float64]bool{}
 	tpp := make([]float64, 0, len(s.Runs))
+	sizes := make([]float64, 0, len(s.Runs)) // distinct counted after a sort (a map of millions of keys is slower)
 	for i, r := range s.Runs {
 		first := i == 0
 		rng(&sum.Params, r.Params, first)
 		rng(&sum.Tokens, r.Tokens, first)
 		rng(&sum.FLOPs, r.FLOPs, first)
 		rng(&sum.Loss, r.Loss, first)
-		sizes[r.Params] = true
+		sizes = append(sizes, r.Params)
 		if s.Has("group") && !groups[r.Group] {
 			groups[r.Group] = true
 			sum.Groups = append(sum.Groups, r.Group)
@@ -563,7 +598,8 @@ func (s *Set) Summarize() Summary {
 		}
 		tpp = append(tpp, r.Tokens/r.Params)
 	}
-	sum.DistinctParams = len(sizes)
+	slices.Sort(sizes)
+	sum.DistinctParams = len(slices.Compact(sizes))
 	sum.RunIDs = len(ids)
 	sum.Budgets = len(budgets)
 	sort.Float64s(tpp)

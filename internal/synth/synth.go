@@ -129,82 +129,37 @@ func WriteVersusExample(w io.Writer) error {
 // budget (params), D = C/(6N) tokens, and log-normal loss noise of standard deviation
 // noise (nats/token before the log). Deterministic in seed.
 func FlatSweep(law chinchilla.Law, rows int, noise float64, seed uint64) []Run {
-	rng := rand.New(rand.NewPCG(seed, 0xf1a75eed))
 	out := make([]Run, rows)
+	next := flatRuns(law, noise, seed)
 	for k := range out {
+		out[k] = next(k)
+	}
+	return out
+}
+
+// flatRuns returns the generator of FlatSweep's runs, to be called with k = 0, 1, ...
+func flatRuns(law chinchilla.Law, noise float64, seed uint64) func(k int) Run {
+	rng := rand.New(rand.NewPCG(seed, 0xf1a75eed))
+	return func(k int) Run {
 		c := ExampleBudgets[k%len(ExampleBudgets)]
 		n := law.NOpt(c) * math.Pow(8, 2*rng.Float64()-1)
 		d := c / (6 * n)
-		out[k] = Run{Params: n, Tokens: d, FLOPs: c, Budget: c, Loss: law.Loss(n, d) * math.Exp(noise*rng.NormFloat64())}
+		return Run{Params: n, Tokens: d, FLOPs: c, Budget: c, Loss: law.Loss(n, d) * math.Exp(noise*rng.NormFloat64())}
 	}
-	return out
 }
 
-// WriteFlatSweep writes FlatSweep(Example, rows, 0.01, seed) as CSV (WriteCSV's header):
-// the inputs of `make bench` (go run ./tools/gensynth -flat 240000 > flat.csv).
+// WriteFlatSweep writes FlatSweep(Example, rows, 0.01, seed) as CSV (WriteCSV's format)
+// a row at a time: the inputs of `make bench` (go run ./tools/gensynth -flat 240000).
 func WriteFlatSweep(w io.Writer, rows int, seed uint64) error {
-	return WriteCSV(w, FlatSweep(Example, rows, 0.01, seed))
-}
-
-// Break is a smooth break of the compute-optimal frontier's exponent (Caballero et al. 2022):
-// the law's reducible loss A/N^α + B/D^β is multiplied by (1 + (C/FLOPs)^(1/S))^(−Change·S),
-// so that the local exponent −d ln(L* − E)/d ln C moves from the law's own αβ/(α+β) well
-// below the break to that plus Change well above it (Change < 0: scaling slows). The zero
-// value is no break.
-type Break struct {
-	FLOPs  float64 // compute of the break, FLOPs
-	S      float64 // smoothness: decades of compute over which the exponent changes
-	Change float64 // change of the local exponent across the break
-}
-
-// factor is the break's multiplier of the reducible loss at c FLOPs.
-func (b Break) factor(c float64) float64 {
-	if b.Change == 0 {
-		return 1
+	if _, err := fmt.Fprintln(w, "budget,params,tokens,flops,loss"); err != nil {
+		return err
 	}
-	return math.Pow(1+math.Pow(c/b.FLOPs, 1/b.S), -b.Change*b.S)
-}
-
-// LocalExponent is the true local exponent −d ln(L* − E)/d ln C of law with the break at c
-// FLOPs (C = 6ND).
-func (b Break) LocalExponent(law chinchilla.Law, c float64) float64 {
-	g := law.Alpha * law.Beta / (law.Alpha + law.Beta)
-	if b.Change == 0 {
-		return g
-	}
-	u := math.Pow(c/b.FLOPs, 1/b.S)
-	return g + b.Change*u/(1+u)
-}
-
-// BrokenGrid is IsoFLOPGrid (centred on the optimum) with the reducible loss of every run
-// multiplied by the break's factor at its budget: the frontier bends, the shape of each
-// budget's profile over model size does not.
-func BrokenGrid(law chinchilla.Law, b Break, budgets []float64, sizes int, span, noise float64, seed uint64) []Run {
-	rng := rand.New(rand.NewPCG(seed, 0x5ca1ef17))
-	var out []Run
-	for _, c := range budgets {
-		nopt := law.NOpt(c)
-		f := b.factor(c)
-		for i := 0; i < sizes; i++ {
-			x := -1 + 2*float64(i)/float64(sizes-1)
-			n := nopt * math.Pow(span, x)
-			d := c / (6 * n)
-			l := (law.E + (law.Loss(n, d)-law.E)*f) * math.Exp(noise*rng.NormFloat64())
-			out = append(out, Run{Params: n, Tokens: d, FLOPs: c, Budget: c, Loss: l})
+	next := flatRuns(Example, 0.01, seed)
+	for k := range rows {
+		r := next(k)
+		if _, err := fmt.Fprintf(w, "%.6g,%.6g,%.6g,%.6g,%.6f\n", r.Budget, r.Params, r.Tokens, r.FLOPs, r.Loss); err != nil {
+			return err
 		}
 	}
-	return out
+	return nil
 }
-
-// HalfDecades returns the budgets 10^lo, 10^(lo+0.5), ..., 10^hi FLOPs.
-func HalfDecades(lo, hi float64) []float64 {
-	var out []float64
-	for k := 0; lo+0.5*float64(k) <= hi+1e-9; k++ {
-		out = append(out, math.Pow(10, lo+0.5*float64(k)))
-	}
-	return out
-}
-
-// Printed is Hoffmann et al.'s printed Approach-3 law (E 1.69, A 406.4, B 410.7, α 0.34,
-// β 0.28), the law of the backtest sweeps.
-var Printed = chinchilla.Law{E: 1.69, A: 406.4, B: 410.7, Alpha: 0.34, Beta: 0.28}

@@ -25,6 +25,8 @@ var cases = []Case{
 		Args: []string{"fit", "{input}", "--law", "chinchilla", "--approach", "3", "--drop-highest-loss", "5", "--bootstrap", "4000", "--seed", "42", "--format", "json"}},
 	{ID: "boot-scipy", Work: "the same in scipy (`ref_chinchilla.py bootstrap --K 4000`)", Input: "epoch",
 		Peer: []string{"bootstrap", "--K", "4000"}, Ratio: "boot", Goal: atLeast(20, "x faster in wall time")},
+	{ID: "report", Work: "`report` (fit, figures, report.md, summary.md, report.html)", Input: "epoch",
+		Args: []string{"report", "{input}", "--drop-highest-loss", "5", "-o", "{out}"}, Runs: 3},
 	{ID: "objective", Work: "the Approach-3 objective, one pass (`BenchmarkObjective/Value`)", Input: "240,000 runs in memory",
 		Bench: Bench{Pkg: "./internal/fit", Name: "BenchmarkObjective/Value/rows=240000", Metric: "cpu-ns/row"}, Goal: figureAtMost(12, "ns per row")},
 	{ID: "objective-hess", Work: "the same with gradient and Hessian (one Newton step, `BenchmarkObjective/ValueGradHess`)", Input: "240,000 runs in memory",

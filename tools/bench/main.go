@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,7 +38,8 @@ import (
 // Case is one row of the table (see cases).
 type Case struct {
 	ID, Work, Input string
-	// Args runs the scalefit binary; ExitCode is the exit status it must end with.
+	// Args runs the scalefit binary ("{input}": the input's path, "{out}": a fresh path in a
+	// temporary directory); ExitCode is the exit status it must end with.
 	Args     []string
 	ExitCode int
 	// RowsPerCPU reports the input's rows per CPU-second in the ratio column.
@@ -91,7 +93,7 @@ var (
 	countFlag = flag.Int("count", 5, "go test -count for the Go benchmarks")
 	outFlag   = flag.String("o", "", "also write the table, with the machine it ran on, to this file (atomically)")
 	onlyFlag  = flag.String("only", "", "run only the cases whose ID matches this regular expression (and those they are compared with)")
-	scipyFlag = flag.String("scipy", "../shared/bench/ref_chinchilla.py", "the scipy reference script (rows left out when absent)")
+	scipyFlag = flag.String("scipy", "", "the scipy reference script (default: ../shared/bench/ref_chinchilla.py from the repository or its parent; rows left out when absent)")
 	pyFlag    = flag.String("python", "/usr/bin/python3", "the Python with numpy and scipy")
 )
 
@@ -194,10 +196,6 @@ func selected() map[string]bool {
 
 // process runs the binary Runs times after a warm-up and keeps the medians.
 func process(bin string, c Case, input string) (*result, error) {
-	args := slices.Clone(c.Args)
-	for i, a := range args {
-		args[i] = strings.ReplaceAll(a, "{input}", input)
-	}
 	n := c.Runs
 	if n == 0 {
 		n = *runsFlag
@@ -205,7 +203,16 @@ func process(bin string, c Case, input string) (*result, error) {
 	var cpus, walls []time.Duration
 	r := &result{}
 	for i := 0; i <= n; i++ {
+		out, err := os.MkdirTemp("", "scalefit-bench-out-")
+		if err != nil {
+			return nil, err
+		}
+		args := slices.Clone(c.Args)
+		for i, a := range args {
+			args[i] = strings.NewReplacer("{input}", input, "{out}", filepath.Join(out, "o")).Replace(a)
+		}
 		cpu, wall, rss, err := measure(bin, args, c.ExitCode)
+		os.RemoveAll(out)
 		if err != nil {
 			return nil, err
 		}
@@ -221,6 +228,15 @@ func process(bin string, c Case, input string) (*result, error) {
 
 // peer runs the scipy reference (3 runs by default: each takes tens of seconds).
 func peer(c Case) (*result, error) {
+	if *scipyFlag == "" {
+		*scipyFlag = "../shared/bench/ref_chinchilla.py"
+		for _, p := range []string{"../shared/bench/ref_chinchilla.py", "../../shared/bench/ref_chinchilla.py"} {
+			if _, err := os.Stat(p); err == nil {
+				*scipyFlag = p
+				break
+			}
+		}
+	}
 	if _, err := os.Stat(*scipyFlag); err != nil {
 		return &result{skipped: "no " + *scipyFlag}, nil
 	}
@@ -246,7 +262,11 @@ func peer(c Case) (*result, error) {
 }
 
 // measure runs one process and returns its CPU time, wall time and max RSS (KB).
+//
+// (The child's max RSS counts this process's resident set at the fork, so the tool keeps
+// its own small: inputs are written a row at a time, and memory is returned first.)
 func measure(name string, args []string, exit int) (cpu, wall time.Duration, rss int64, err error) {
+	debug.FreeOSMemory()
 	cmd := exec.Command(name, args...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
