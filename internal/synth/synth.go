@@ -163,3 +163,66 @@ func WriteFlatSweep(w io.Writer, rows int, seed uint64) error {
 	}
 	return nil
 }
+
+// Break is a smooth break of the compute-optimal frontier's exponent (Caballero et al. 2022):
+// the law's reducible loss A/N^α + B/D^β is multiplied by (1 + (C/FLOPs)^(1/S))^(−Change·S),
+// so that the local exponent −d ln(L* − E)/d ln C moves from the law's own αβ/(α+β) well
+// below the break to that plus Change well above it (Change < 0: scaling slows). The zero
+// value is no break.
+type Break struct {
+	FLOPs  float64 // compute of the break, FLOPs
+	S      float64 // smoothness: decades of compute over which the exponent changes
+	Change float64 // change of the local exponent across the break
+}
+
+// factor is the break's multiplier of the reducible loss at c FLOPs.
+func (b Break) factor(c float64) float64 {
+	if b.Change == 0 {
+		return 1
+	}
+	return math.Pow(1+math.Pow(c/b.FLOPs, 1/b.S), -b.Change*b.S)
+}
+
+// LocalExponent is the true local exponent −d ln(L* − E)/d ln C of law with the break at c
+// FLOPs (C = 6ND).
+func (b Break) LocalExponent(law chinchilla.Law, c float64) float64 {
+	g := law.Alpha * law.Beta / (law.Alpha + law.Beta)
+	if b.Change == 0 {
+		return g
+	}
+	u := math.Pow(c/b.FLOPs, 1/b.S)
+	return g + b.Change*u/(1+u)
+}
+
+// BrokenGrid is IsoFLOPGrid (centred on the optimum) with the reducible loss of every run
+// multiplied by the break's factor at its budget: the frontier bends, the shape of each
+// budget's profile over model size does not.
+func BrokenGrid(law chinchilla.Law, b Break, budgets []float64, sizes int, span, noise float64, seed uint64) []Run {
+	rng := rand.New(rand.NewPCG(seed, 0x5ca1ef17))
+	var out []Run
+	for _, c := range budgets {
+		nopt := law.NOpt(c)
+		f := b.factor(c)
+		for i := 0; i < sizes; i++ {
+			x := -1 + 2*float64(i)/float64(sizes-1)
+			n := nopt * math.Pow(span, x)
+			d := c / (6 * n)
+			l := (law.E + (law.Loss(n, d)-law.E)*f) * math.Exp(noise*rng.NormFloat64())
+			out = append(out, Run{Params: n, Tokens: d, FLOPs: c, Budget: c, Loss: l})
+		}
+	}
+	return out
+}
+
+// HalfDecades returns the budgets 10^lo, 10^(lo+0.5), ..., 10^hi FLOPs.
+func HalfDecades(lo, hi float64) []float64 {
+	var out []float64
+	for k := 0; lo+0.5*float64(k) <= hi+1e-9; k++ {
+		out = append(out, math.Pow(10, lo+0.5*float64(k)))
+	}
+	return out
+}
+
+// Printed is Hoffmann et al.'s printed Approach-3 law (E 1.69, A 406.4, B 410.7, α 0.34,
+// β 0.28), the law of the backtest sweeps.
+var Printed = chinchilla.Law{E: 1.69, A: 406.4, B: 410.7, Alpha: 0.34, Beta: 0.28}
