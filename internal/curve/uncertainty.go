@@ -112,6 +112,12 @@ func MeasureError(curves []*Curve, res *Result, opts FitOptions, eo ErrorOptions
 	}
 	le := &LawError{}
 	x0 := logParams(res.Params)
+	// past MaxScorePoints, the refits run on the fit's deterministic subsample of each curve
+	// (every k-th point): the errors of a law are measured as well on a thinned curve, in
+	// time independent of the log's length
+	if sub := subsample(curves, MaxScorePoints); sub != nil {
+		curves = sub
+	}
 	refit := func(cs []*Curve) (Params, bool) {
 		o, err := newObjective(res.Params.Law, cs, opts.Delta, res.Params.lambda())
 		if err != nil {
