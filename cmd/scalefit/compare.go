@@ -118,7 +118,7 @@ func runCompare(e *env, o *compareOptions, args []string, computeSet bool) error
 	if err != nil {
 		return &app.UsageError{Err: err}
 	}
-	budgets, err := parseCompute(o.compute)
+	budgets, err := app.ParseCompute(o.compute)
 	if err != nil {
 		return app.Usagef("--compute: %v", err)
 	}

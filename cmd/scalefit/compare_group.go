@@ -86,7 +86,7 @@ func runCompareGroups(e *env, o *compareOptions, args []string, computeSet bool)
 	}
 	var budgets []float64
 	if computeSet {
-		if budgets, err = parseCompute(o.compute); err != nil {
+		if budgets, err = app.ParseCompute(o.compute); err != nil {
 			return app.Usagef("--compute: %v", err)
 		}
 	}

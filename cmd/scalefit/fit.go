@@ -203,7 +203,7 @@ func (o *fitOptions) analysisOptions() (analysis.Options, error) {
 	}
 	a.MinTokensPerParam = o.minTokensPerParam
 	if o.compute != "" {
-		cs, err := parseCompute(o.compute)
+		cs, err := app.ParseCompute(o.compute)
 		if err != nil {
 			return a, app.Usagef("--compute: %v", err)
 		}

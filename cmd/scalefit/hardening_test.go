@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/scalefit/scalefit/internal/app"
 )
 
 // Hardening II (issue 20): hostile flag values are refused with exit 2 and a message naming
@@ -75,13 +77,13 @@ func TestParseComputeLimits(t *testing.T) {
 		{"1e21:1e25:xInf", 0, true},
 		{"1e21:1e25:xNaN", 0, true},
 	} {
-		got, err := parseCompute(c.in)
+		got, err := app.ParseCompute(c.in)
 		if (err != nil) != c.fail || (!c.fail && len(got) != c.n) {
-			t.Errorf("parseCompute(%q) = %d budgets, %v; want %d, fail %v", c.in, len(got), err, c.n, c.fail)
+			t.Errorf("app.ParseCompute(%q) = %d budgets, %v; want %d, fail %v", c.in, len(got), err, c.n, c.fail)
 		}
 		for _, v := range got {
 			if v < 1 || v > 1e40 {
-				t.Errorf("parseCompute(%q): budget %g outside [1, 1e40]", c.in, v)
+				t.Errorf("app.ParseCompute(%q): budget %g outside [1, 1e40]", c.in, v)
 			}
 		}
 	}

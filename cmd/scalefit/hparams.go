@@ -109,13 +109,13 @@ NAME. Lists pair up element by element. deepseek2024-hparams takes --compute C, 
 				to      *[]float64
 			}{{"params", params, &req.Params}, {"tokens", tokens, &req.Tokens}} {
 				if l.s != "" {
-					if *l.to, err = positiveList(l.flag, l.s); err != nil {
+					if *l.to, err = app.ParseList(l.flag, l.s); err != nil {
 						return err
 					}
 				}
 			}
 			if compute != "" {
-				if req.Compute, err = parseCompute(compute); err != nil {
+				if req.Compute, err = app.ParseCompute(compute); err != nil {
 					return app.Usagef("--compute: %v", err)
 				}
 			}

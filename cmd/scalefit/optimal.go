@@ -1,19 +1,11 @@
 package main
 
 import (
-	"math"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/app"
-	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/format"
-	"github.com/scalefit/scalefit/internal/lawsource"
-	"github.com/scalefit/scalefit/internal/limits"
 	"github.com/scalefit/scalefit/internal/plan"
-	"github.com/scalefit/scalefit/internal/report"
-	"github.com/scalefit/scalefit/internal/runs"
-	"github.com/scalefit/scalefit/internal/stats"
-	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -34,9 +26,15 @@ type optimalOptions struct {
 	mfu             float64 // model FLOPs utilisation
 	hparams         string  // hyper-parameter law or hparams fit file
 	format          string
+	family          map[string]*string // a family optimizer's query values by key name
+	familyFlags     map[string]string  // key name -> flag
 }
 
-func newOptimalCmd(e *env) *cobra.Command {
+func newOptimalCmd(e *env) *cobra.Command { return newOptimalCmdF(e, nil) }
+
+// newOptimalCmdF is optimal with a run hook: runF, when not nil, receives the request
+// instead of running it (tests of flag parsing).
+func newOptimalCmdF(e *env, runF func(*app.OptimalRequest) error) *cobra.Command {
 	o := &optimalOptions{}
 	var gpuNames []string
 	for _, g := range plan.GPUs() {
@@ -68,7 +66,20 @@ With a fit that has bootstrap draws, 95% intervals are shown.`,
   scalefit optimal --law chinchilla2022-a3 --target-loss 1.947 --inference-tokens 2e12
   scalefit optimal --fit fit.json --compute 1e21,1e23 --format json`,
 		Args: argsRange(0, 1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runOptimal(e, cmd, o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			req, err := o.request(cmd, e, args)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(req)
+			}
+			res, err := app.Optimal(cmd.Context(), *req)
+			if err != nil {
+				return err
+			}
+			return render(e, res, outFmt(o.format), o.src.strict)
+		},
 	}
 	fs := cmd.Flags()
 	o.src.register(fs)
@@ -83,285 +94,66 @@ With a fit that has bootstrap draws, 95% intervals are shown.`,
 	fs.Float64Var(&o.mfu, "mfu", 0.4, "model FLOPs utilisation in (0, 1] for GPU-hours")
 	fs.StringVar(&o.hparams, "hparams", "", "also give the peak lr and batch size of each allocation from an hparams fit file or law (steplaw2025, deepseek2024-hparams)")
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
+	o.family, o.familyFlags = map[string]*string{}, map[string]string{}
+	for _, k := range app.OptimizerKeys() {
+		if fs.Lookup(k.ValueFlag) == nil {
+			o.family[k.Name] = fs.String(k.ValueFlag, "", k.Doc+" ("+k.Family+"'s optimal question)")
+			o.familyFlags[k.Name] = k.ValueFlag
+		}
+	}
 	return cmd
 }
 
-// positiveList parses a comma-separated list of quantities for flag name, each within its
-// limits: losses (--target-loss) in [limits.MinLoss, limits.MaxLoss], counts (--params,
-// --tokens) in [limits.MinCount, limits.MaxCount].
-func positiveList(name, s string) ([]float64, error) {
-	vs, err := runs.ParseQuantityList(s)
-	if err != nil {
-		return nil, app.Usagef("--%s: %v", name, err)
+// request builds the request from the flags and positional arguments.
+func (o *optimalOptions) request(cmd *cobra.Command, e *env, args []string) (*app.OptimalRequest, error) {
+	if _, err := parseFormat(o.format); err != nil {
+		return nil, err
 	}
-	if len(vs) > limits.MaxBudgets {
-		return nil, app.Usagef("--%s: %d values, more than %d", name, len(vs), limits.MaxBudgets)
-	}
-	for _, v := range vs {
-		check := limits.Count
-		if name == "target-loss" {
-			check = limits.Loss
-		}
-		if err := check("--"+name, v); err != nil {
-			return nil, &app.UsageError{Err: err}
+	has := cmd.Flags().Changed
+	r := &app.OptimalRequest{Law: o.src.spec(e, args), Hparams: o.hparams,
+		GPU: app.GPURequest{Name: o.gpu, PeakFLOPs: o.gpuFlops, MFU: o.mfu, MFUGiven: has("mfu")}}
+	var err error
+	if has("compute") {
+		if r.Compute, err = app.ParseCompute(o.compute); err != nil {
+			return nil, app.Usagef("--compute: %v", err)
 		}
 	}
-	return vs, nil
-}
-
-// countFlag parses one count (--max-unique-tokens, --inference-tokens, --unique-tokens)
-// within [limits.MinCount, limits.MaxCount]; zero too when zeroOK.
-func countFlag(name, s string, zeroOK bool) (float64, error) {
-	v, err := runs.ParseQuantity(s)
-	if err != nil {
-		return 0, app.Usagef("--%s: %v", name, err)
+	if has("params") {
+		if r.Params, err = app.ParseList("params", o.params); err != nil {
+			return nil, err
+		}
 	}
-	if zeroOK && v == 0 {
-		return 0, nil
+	if has("target-loss") {
+		if r.TargetLoss, err = app.ParseList("target-loss", o.targetLoss); err != nil {
+			return nil, err
+		}
 	}
-	if err := limits.Count("--"+name, v); err != nil {
-		return 0, &app.UsageError{Err: err}
+	if has("max-unique-tokens") {
+		if r.MaxUniqueTokens, err = app.ParseCount("max-unique-tokens", o.maxUnique, false); err != nil {
+			return nil, err
+		}
 	}
-	return v, nil
-}
-
-func fp(v float64) *float64 { return &v }
-
-func ivp(iv stats.Interval) *[2]float64 { return &[2]float64{iv.Lo, iv.Hi} }
-
-// lossPtr is nil for a NaN loss (allocation rules have none).
-func lossPtr(x float64) *float64 {
-	if math.IsNaN(x) {
-		return nil
-	}
-	return fp(x)
-}
-
-func allocRow(a plan.Allocation) report.PlanRow {
-	return report.PlanRow{FLOPs: a.FLOPs, Params: a.Params, Tokens: a.Tokens, TokensPerParam: a.TokensPerParam(), Loss: lossPtr(a.Loss)}
-}
-
-// gpuSpec resolves --gpu/--gpu-flops/--mfu; nil when no GPU time is asked for.
-func gpuSpec(cmd *cobra.Command, o *optimalOptions) (*report.GPUInfo, error) {
-	if !(o.mfu > 0 && o.mfu <= 1) {
-		return nil, app.Usagef("--mfu %s: want a fraction in (0, 1], e.g. 0.4", format.Short(o.mfu, 6))
-	}
-	switch {
-	case o.gpu != "" && o.gpuFlops != "":
-		return nil, app.Usagef("--gpu and --gpu-flops both given: want one")
-	case o.gpu != "":
-		g, err := plan.LookupGPU(o.gpu)
+	if has("inference-tokens") {
+		t, err := app.ParseCount("inference-tokens", o.inferenceTokens, true)
 		if err != nil {
-			return nil, app.Usagef("--gpu: %v", err)
+			return nil, err
 		}
-		return &report.GPUInfo{Name: g.Name, PeakFLOPs: g.PeakFLOPs, MFU: o.mfu}, nil
-	case o.gpuFlops != "":
-		v, err := runs.ParseQuantity(o.gpuFlops)
-		if err != nil || !(v >= limits.MinGPUFLOPs && v <= limits.MaxGPUFLOPs) {
-			return nil, app.Usagef("--gpu-flops %q: want a peak FLOP/s from %g to %g, such as 989.4e12", o.gpuFlops, limits.MinGPUFLOPs, limits.MaxGPUFLOPs)
-		}
-		return &report.GPUInfo{PeakFLOPs: v, MFU: o.mfu}, nil
-	case cmd.Flags().Changed("mfu"):
-		return nil, app.Usagef("--mfu needs --gpu NAME or --gpu-flops F")
+		r.InferenceTokens = &t
 	}
-	return nil, nil
-}
-
-func runOptimal(e *env, cmd *cobra.Command, o *optimalOptions, args []string) error {
-	outFmt, err := format.Parse(o.format)
-	if err != nil {
-		return &app.UsageError{Err: err}
-	}
-	has := func(name string) bool { return cmd.Flags().Changed(name) }
-	switch {
-	case has("compute") && has("target-loss"):
-		return app.Usagef("--compute and --target-loss both given: --compute plans a budget, --target-loss finds the budget for a loss; want one")
-	case has("params") && has("target-loss"):
-		return app.Usagef("--params and --target-loss both given: want one")
-	case has("compute") && has("params"):
-		return app.Usagef("--compute and --params both given: want one")
-	case !has("compute") && !has("params") && !has("target-loss"):
-		return app.Usagef("nothing to plan: want --compute C, --params N or --target-loss L")
-	case has("max-unique-tokens") && !has("compute"):
-		return app.Usagef("--max-unique-tokens needs --compute (the budget to spend on the repeated data)")
-	case has("max-unique-tokens") && has("inference-tokens"):
-		return app.Usagef("--max-unique-tokens and --inference-tokens both given: want one")
-	case (has("rd-star") || has("rn-star")) && !has("max-unique-tokens"):
-		return app.Usagef("--rd-star and --rn-star need --max-unique-tokens")
-	case has("inference-tokens") && has("params"):
-		return app.Usagef("--inference-tokens needs --target-loss or --compute, not --params")
-	}
-	if o.rep.rdStar < 0 || o.rep.rnStar < 0 {
-		return app.Usagef("--rd-star and --rn-star: want non-negative numbers")
-	}
-	gpu, err := gpuSpec(cmd, o)
-	if err != nil {
-		return err
-	}
-	var budgets, sizes, targets []float64
-	switch {
-	case has("compute"):
-		if budgets, err = parseCompute(o.compute); err != nil {
-			return app.Usagef("--compute: %v", err)
-		}
-	case has("params"):
-		if sizes, err = positiveList("params", o.params); err != nil {
-			return err
-		}
-	default:
-		if targets, err = positiveList("target-loss", o.targetLoss); err != nil {
-			return err
-		}
-	}
-	src, err := o.src.resolve(e, args)
-	if err != nil {
-		return err
-	}
-	doc := &report.PlanDocument{Command: "optimal", Law: src.Info, GPU: gpu, Warnings: append(warn.List(nil), src.Warnings...)}
-	switch {
-	case has("max-unique-tokens"):
-		err = optimalConstrained(doc, src, o, cmd, budgets)
-	case has("inference-tokens"):
-		err = optimalInference(doc, src, o, budgets, targets)
-	case budgets != nil:
-		doc.Mode = report.PlanCompute
-		for _, c := range budgets {
-			a, err := src.Optimal(c)
+	r.RDStar, r.RNStar = o.rep.overrides(cmd)
+	for key, p := range o.family {
+		if flag := o.familyFlags[key]; has(flag) {
+			vs, err := app.ParseList(flag, *p)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			r := allocRow(a)
-			if iv, ok := plan.OptimalIntervals(src.Draws, c); ok {
-				r.ParamsInterval, r.TokensInterval, r.LossInterval = ivp(iv.Params), ivp(iv.Tokens), ivp(iv.Loss)
+			if r.Family == nil {
+				r.Family = map[string][]float64{}
 			}
-			doc.Rows = append(doc.Rows, r)
-		}
-	case sizes != nil:
-		doc.Mode = report.PlanParams
-		for _, n := range sizes {
-			a, err := src.ForParams(n)
-			if err != nil {
-				return err
-			}
-			r := allocRow(a)
-			if fi, di, li, ok := plan.ForParamsIntervals(src.Draws, n); ok {
-				r.FLOPsInterval, r.TokensInterval, r.LossInterval = ivp(fi), ivp(di), ivp(li)
-			}
-			doc.Rows = append(doc.Rows, r)
-		}
-	default:
-		doc.Mode = report.PlanTargetLoss
-		l, err := src.ChinchillaLaw("--target-loss")
-		if err != nil {
-			return err
-		}
-		for _, target := range targets {
-			a, err := plan.ComputeForLoss(l, target)
-			if err != nil {
-				return err
-			}
-			r := allocRow(a)
-			r.Loss, r.TargetLoss = nil, fp(target)
-			if iv, ok := plan.ComputeForLossInterval(src.Draws, target); ok {
-				r.FLOPsInterval = ivp(iv)
-			}
-			doc.Rows = append(doc.Rows, r)
+			r.Family[key] = vs
 		}
 	}
-	if err != nil {
-		return err
-	}
-	app.MarkExtrapolation(src, doc)
-	if o.hparams != "" {
-		if err := app.PlanHparams(doc, o.hparams); err != nil {
-			return err
-		}
-	}
-	if gpu != nil {
-		for i := range doc.Rows {
-			h, err := plan.GPUHours(doc.Rows[i].FLOPs, gpu.PeakFLOPs, gpu.MFU)
-			if err != nil {
-				return err
-			}
-			doc.Rows[i].GPUHours, doc.Rows[i].GPUDays = fp(h), fp(h/24)
-		}
-	}
-	if err := report.WritePlan(e.stdout, outFmt, doc); err != nil {
-		return err
-	}
-	emitWarnings(e, doc.Warnings)
-	return strictErr(e, o.src.strict, src.NotConverged)
-}
-
-// optimalConstrained fills doc with data-constrained allocations (Muennighoff et al. 2023).
-func optimalConstrained(doc *report.PlanDocument, src *lawsource.Source, o *optimalOptions, cmd *cobra.Command, budgets []float64) error {
-	doc.Mode = report.PlanConstrained
-	l, err := src.ChinchillaLaw("--max-unique-tokens")
-	if err != nil {
-		return err
-	}
-	u, err := countFlag("max-unique-tokens", o.maxUnique, false)
-	if err != nil {
-		return err
-	}
-	dl := o.rep.dataLaw(cmd, l, src, doc)
-	doc.Notes = append(doc.Notes, "repetition: R_D* "+format.Float(dl.RDStar, 4)+", R_N* "+format.Float(dl.RNStar, 4)+
-		"; penalty = loss - loss of the Chinchilla-optimal model at the same FLOPs with unlimited data")
-	for _, c := range budgets {
-		r, err := dl.Optimal(c, u)
-		if err != nil {
-			return err
-		}
-		row := allocRow(r.Allocation)
-		row.UniqueTokens, row.Epochs = fp(u), fp(r.Epochs)
-		row.UnconstrainedLoss, row.LossPenalty, row.CapBinds = fp(r.Unconstrained.Loss), fp(r.Penalty), &r.Binding
-		if iv, ok := src.ConstrainedIntervals(dl, c, u); ok {
-			row.ParamsInterval, row.TokensInterval, row.LossInterval = ivp(iv.Params), ivp(iv.Tokens), ivp(iv.Loss)
-		}
-		if !r.Binding {
-			doc.Notes = append(doc.Notes, "at "+format.Sci(c)+" FLOPs the cap does not bind: the compute-optimal model needs "+
-				format.Count(r.Unconstrained.Tokens)+" tokens, no more than the "+format.Count(u)+" unique; the unconstrained answer is shown")
-		}
-		doc.Rows = append(doc.Rows, row)
-	}
-	return nil
-}
-
-// optimalInference fills doc with inference-aware allocations (Sardana et al. 2023).
-func optimalInference(doc *report.PlanDocument, src *lawsource.Source, o *optimalOptions, budgets, targets []float64) error {
-	doc.Mode = report.PlanInference
-	l, err := src.ChinchillaLaw("--inference-tokens")
-	if err != nil {
-		return err
-	}
-	t, err := countFlag("inference-tokens", o.inferenceTokens, true)
-	if err != nil {
-		return err
-	}
-	if budgets != nil {
-		doc.Notes = append(doc.Notes, "target loss: that of the Chinchilla-optimal model at each --compute budget")
-		for _, c := range budgets {
-			_, _, loss := chinchilla.Law(l).Optimal(c)
-			targets = append(targets, loss)
-		}
-	}
-	doc.Notes = append(doc.Notes, "FLOPs: training 6ND; lifetime adds inference 2N x inference tokens; GPU time is for training only")
-	for _, target := range targets {
-		r, err := plan.InferenceOptimal(l, target, t)
-		if err != nil {
-			return err
-		}
-		row := allocRow(r.Allocation)
-		row.Loss, row.TargetLoss = nil, fp(target)
-		row.InferenceTokens, row.InferenceFLOPs, row.TotalFLOPs = fp(t), fp(r.InferenceFLOPs), fp(r.TotalFLOPs)
-		row.ChinchillaParams, row.ChinchillaTokens, row.ChinchillaTotalFLOPs = fp(r.Chinchilla.Params), fp(r.Chinchilla.Tokens), fp(r.ChinchillaTotal)
-		row.ParamsRatio, row.TokensRatio, row.FLOPsRatio = fp(r.ParamsRatio()), fp(r.TokensRatio()), fp(r.FLOPsRatio())
-		if ni, di, ci, ok := plan.InferenceIntervals(src.Draws, target, t); ok {
-			row.ParamsInterval, row.TokensInterval, row.FLOPsInterval = ivp(ni), ivp(di), ivp(ci)
-		}
-		doc.Rows = append(doc.Rows, row)
-	}
-	return nil
+	return r, nil
 }
 
 // repetitionFlags override Muennighoff et al.'s repetition constants (optimal and predict).
@@ -381,13 +173,4 @@ func (r *repetitionFlags) overrides(cmd *cobra.Command) (rd, rn *float64) {
 		rn = &r.rnStar
 	}
 	return rd, rn
-}
-
-// dataLaw extends a Chinchilla law with Muennighoff et al.'s repetition constants: the
-// law's own, else --rd-star/--rn-star, else the C4 values (with a warning in doc).
-func (r *repetitionFlags) dataLaw(cmd *cobra.Command, l chinchilla.Law, src *lawsource.Source, doc *report.PlanDocument) plan.DataLaw {
-	rd, rn := r.overrides(cmd)
-	dl, ws := src.DataLaw(l, rd, rn, func(x float64) string { return format.Float(x, 4) })
-	doc.Warnings = append(doc.Warnings, ws...)
-	return dl
 }

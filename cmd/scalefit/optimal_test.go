@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/report"
 )
@@ -133,7 +134,7 @@ func TestParseComputeList(t *testing.T) {
 		{"5e20,1e21:1e22:x10", []float64{5e20, 1e21, 1e22}},
 	}
 	for _, tt := range tests {
-		got, err := parseCompute(tt.in)
+		got, err := app.ParseCompute(tt.in)
 		if err != nil {
 			t.Fatalf("%q: %v", tt.in, err)
 		}
@@ -147,7 +148,7 @@ func TestParseComputeList(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "1e21:1e25", "1e25:1e21:x10", "a:b:x2", "1e21:1e25:x0.5"} {
-		if _, err := parseCompute(bad); err == nil {
+		if _, err := app.ParseCompute(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}
@@ -380,17 +381,17 @@ func TestOptimalFromApproach2Fit(t *testing.T) {
 
 // A range's budgets are START·FACTOR^k and end at STOP when a step lands within 0.5%.
 func TestParseComputeRangesSnapToStop(t *testing.T) {
-	got, err := parseCompute("1e21:1e25:x3.16")
+	got, err := app.ParseCompute("1e21:1e25:x3.16")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 9 || got[8] != 1e25 || math.Abs(got[2]/1e22-1) > 1e-12 {
 		t.Errorf("x3.16 budgets %v", got)
 	}
-	if got, _ := parseCompute("1e21:5e23:x10"); len(got) != 3 || got[2] != 1e23 {
+	if got, _ := app.ParseCompute("1e21:5e23:x10"); len(got) != 3 || got[2] != 1e23 {
 		t.Errorf("a STOP off the grid is not reached: %v", got)
 	}
-	if _, err := parseCompute("1e18:1e30:x1.001"); err == nil || !strings.Contains(err.Error(), "more than 1000") {
+	if _, err := app.ParseCompute("1e18:1e30:x1.001"); err == nil || !strings.Contains(err.Error(), "more than 1000") {
 		t.Errorf("too many budgets: %v", err)
 	}
 }

@@ -51,17 +51,17 @@ func runPredict(cmd *cobra.Command, e *env, o *predictOptions, args []string) er
 	}
 	req := app.PredictRequest{Law: o.src.spec(e, args)}
 	if o.params != "" {
-		if req.Params, err = positiveList("params", o.params); err != nil {
+		if req.Params, err = app.ParseList("params", o.params); err != nil {
 			return err
 		}
 	}
 	if o.tokens != "" {
-		if req.Tokens, err = positiveList("tokens", o.tokens); err != nil {
+		if req.Tokens, err = app.ParseList("tokens", o.tokens); err != nil {
 			return err
 		}
 	}
 	if o.unique != "" {
-		if req.UniqueTokens, err = countFlag("unique-tokens", o.unique, false); err != nil {
+		if req.UniqueTokens, err = app.ParseCount("unique-tokens", o.unique, false); err != nil {
 			return err
 		}
 	}

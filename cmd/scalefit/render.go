@@ -24,3 +24,9 @@ func parseFormat(s string) (format.Output, error) {
 	}
 	return f, nil
 }
+
+// outFmt is a --format value already checked by parseFormat.
+func outFmt(s string) format.Output {
+	f, _ := format.Parse(s)
+	return f
+}

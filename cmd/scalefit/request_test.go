@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/scalefit/scalefit/internal/app"
+	"github.com/spf13/cobra"
+)
+
+// parseOnly runs cmd's flag parsing and request building with args; the command's run hook
+// captures the request instead of running the analysis.
+func parseOnly(t *testing.T, cmd *cobra.Command, args ...string) error {
+	t.Helper()
+	cmd.SetArgs(args)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	return cmd.ExecuteContext(context.Background())
+}
+
+func testEnv() *env {
+	return &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+}
+
+func TestOptimalRequest(t *testing.T) {
+	var got *app.OptimalRequest
+	hook := func(r *app.OptimalRequest) error { got = r; return nil }
+	err := parseOnly(t, newOptimalCmdF(testEnv(), hook), "--law", "chinchilla2022", "--compute", "1e21:1e23:x10",
+		"--max-unique-tokens", "25B", "--rd-star", "10", "--gpu", "h100-bf16", "--mfu", "0.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Law.Law != "chinchilla2022" || len(got.Compute) != 3 || got.Compute[2] != 1e23 || got.MaxUniqueTokens != 25e9 ||
+		got.RDStar == nil || *got.RDStar != 10 || got.RNStar != nil || got.GPU.Name != "h100-bf16" || got.GPU.MFU != 0.5 || !got.GPU.MFUGiven {
+		t.Errorf("request %+v", got)
+	}
+	got = nil
+	if err := parseOnly(t, newOptimalCmdF(testEnv(), hook), "runs.csv", "--where", "loss<3", "--target-loss", "2.1,2.0", "--inference-tokens", "0"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Law.Runs.Paths[0] != "runs.csv" || got.Law.Runs.Options.Where != "loss<3" || len(got.TargetLoss) != 2 || got.InferenceTokens == nil || *got.InferenceTokens != 0 || got.Compute != nil {
+		t.Errorf("request %+v", got)
+	}
+	for _, bad := range [][]string{
+		{"--law", "x", "--compute", "1e21:1e25"},
+		{"--law", "x", "--params", "-1B"},
+		{"--law", "x", "--format", "yaml"},
+		{"--law", "x", "--compute", "1e21", "--max-unique-tokens", "0"},
+	} {
+		got = nil
+		if err := parseOnly(t, newOptimalCmdF(testEnv(), hook), bad...); err == nil || got != nil || !app.IsUsage(err) {
+			t.Errorf("%v: err %v, request %v; want a usage error before any request", bad, err, got)
+		}
+	}
+}
