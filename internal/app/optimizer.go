@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"math"
 	"sort"
 	"strings"
 
@@ -28,10 +29,11 @@ type OptimizerKey struct {
 
 // OptimizerKeys lists the query keys of every registered family whose law is a
 // family.Optimizer, one per flag (the first family to use a flag describes it), in registry
-// order. The key whose ValueFlag is "compute" is optimal's --compute and is left out.
+// order. Keys whose flag is one of optimal's own (--compute, --params, --target-loss) take
+// their values from it.
 func OptimizerKeys() []OptimizerKey {
 	var out []OptimizerKey
-	seen := map[string]bool{"compute": true}
+	seen := map[string]bool{}
 	for _, f := range registry.All() {
 		opt := sampleOptimizer(f)
 		if opt == nil {
@@ -234,7 +236,7 @@ func (r *FamilyOptimalResult) Blocks(format.Output) []doc.Block {
 				cells = append(cells, "")
 				continue
 			}
-			cells = append(cells, format.Short(v, 4))
+			cells = append(cells, familyCell(k, v))
 		}
 		t.AddRow(cells...)
 	}
@@ -254,15 +256,21 @@ func familyOptimal(ctx context.Context, r OptimalRequest, src *optimizerSource) 
 		return nil, err
 	}
 	name := src.info.Name
-	for flag, given := range map[string]bool{"params": r.Params != nil, "target-loss": r.TargetLoss != nil,
+	keys := src.fits[0].opt.Keys()
+	// optimal's own flags that a family key may take its values from.
+	own := map[string][]float64{"compute": r.Compute, "params": r.Params, "target-loss": r.TargetLoss}
+	isKey := map[string]bool{}
+	for _, k := range keys {
+		isKey[k.ValueFlag] = true
+	}
+	for flag, given := range map[string]bool{"compute": r.Compute != nil, "params": r.Params != nil, "target-loss": r.TargetLoss != nil,
 		"max-unique-tokens": r.MaxUniqueTokens != 0, "inference-tokens": r.InferenceTokens != nil,
 		"rd-star": r.RDStar != nil, "rn-star": r.RNStar != nil, "hparams": r.Hparams != "",
 		"gpu": r.GPU.Name != "" || r.GPU.PeakFLOPs != "" || r.GPU.MFUGiven} {
-		if given {
-			return nil, Usagef("--%s does not apply to %s's optimal question (%s)", flag, name, keyFlags(src.fits[0].opt.Keys()))
+		if given && !isKey[flag] {
+			return nil, Usagef("--%s does not apply to %s's optimal question (%s)", flag, name, keyFlags(keys))
 		}
 	}
-	keys := src.fits[0].opt.Keys()
 	values := map[string][]float64{}
 	known := map[string]bool{}
 	var order, missing []string
@@ -271,8 +279,8 @@ func familyOptimal(ctx context.Context, r OptimalRequest, src *optimizerSource) 
 		known[k.Name] = true
 		order = append(order, k.Name)
 		vs := r.Family[k.Name]
-		if k.ValueFlag == "compute" {
-			vs = r.Compute
+		if v, ok := own[k.ValueFlag]; ok {
+			vs = v
 		}
 		if len(vs) == 0 {
 			if !k.Optional {
@@ -337,4 +345,16 @@ func keyFlags(keys []family.Column) string {
 		}
 	}
 	return "its flags: " + strings.Join(fs, ", ")
+}
+
+// familyCell formats a family optimal answer: FLOPs in scientific notation, counts with a
+// suffix (36.7K, 7B), other numbers to 4 significant figures.
+func familyCell(key string, v float64) string {
+	switch {
+	case key == "flops" || strings.HasSuffix(key, "_flops"):
+		return format.Sci(v)
+	case math.Abs(v) >= 1e4:
+		return format.Count(v)
+	}
+	return format.Float(v, 4)
 }
