@@ -3,9 +3,7 @@ package main
 import (
 	"strings"
 
-	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/app"
-	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/registry"
 	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/cobra"
@@ -48,14 +46,10 @@ func (f *familyFlags) register(fs *pflag.FlagSet) {
 	}
 }
 
-// request builds the family fit from the flags that were given.
-func (f *familyFlags) request(cmd *cobra.Command, e *env, o *fitOptions, paths []string) (app.FamilyRequest, error) {
-	r := app.FamilyRequest{Family: f.name, Inputs: app.Inputs{Paths: paths, Options: o.runs.opts, Stdin: e.stdin},
-		Columns: map[string]string{}, Values: map[string]float64{}, Options: map[string]string{},
-		Bootstrap: o.bootstrap, Seed: o.seed, Loss: o.loss, Plot: f.plot}
-	if o.deltaSet {
-		r.Delta = o.delta
-	}
+// request holds the family flags that were given (the family, its columns, values and
+// options).
+func (f *familyFlags) request(cmd *cobra.Command) (app.FamilyRequest, error) {
+	r := app.FamilyRequest{Family: f.name, Columns: map[string]string{}, Values: map[string]float64{}, Options: map[string]string{}, Plot: f.plot}
 	changed := cmd.Flags().Changed
 	for name, p := range f.cols {
 		if changed(f.flags["col:"+name]) {
@@ -77,43 +71,4 @@ func (f *familyFlags) request(cmd *cobra.Command, e *env, o *fitOptions, paths [
 		}
 	}
 	return r, nil
-}
-
-// autoFamilies fits the families that join a plain fit (family.Info.Auto) when the runs
-// give their columns, with the family flags given.
-func (o *fitOptions) autoFamilies(cmd *cobra.Command, e *env, res *analysis.Result) (*app.AutoFit, error) {
-	req, err := o.family.request(cmd, e, o, nil)
-	if err != nil {
-		return nil, err
-	}
-	return app.AutoFamilies(cmd.Context(), res, req)
-}
-
-// runFamilyFit fits a registered family and writes its result (and fit.json with -o).
-func runFamilyFit(cmd *cobra.Command, e *env, o *fitOptions, paths []string) error {
-	outFmt, err := parseFormat(o.format)
-	if err != nil {
-		return err
-	}
-	req, err := o.family.request(cmd, e, o, paths)
-	if err != nil {
-		return err
-	}
-	res, err := app.FitFamily(cmd.Context(), req)
-	if err != nil {
-		return err
-	}
-	if o.autoNote != "" {
-		res.Doc.InputNotes = append(res.Doc.InputNotes, o.autoNote)
-	}
-	if o.out != "" {
-		if err := fitfile.Write(o.out, res.Doc); err != nil {
-			return err
-		}
-	}
-	if o.quiet {
-		emitWarnings(e, res.Warnings())
-		return strictErr(e, o.strict, res.NotConverged())
-	}
-	return render(e, res, outFmt, o.strict)
 }

@@ -2,19 +2,9 @@ package main
 
 import (
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 
-	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/app"
-	"github.com/scalefit/scalefit/internal/chinchilla"
 	"github.com/scalefit/scalefit/internal/fit"
-	"github.com/scalefit/scalefit/internal/fitfile"
-	"github.com/scalefit/scalefit/internal/format"
-	"github.com/scalefit/scalefit/internal/limits"
-	"github.com/scalefit/scalefit/internal/report"
-	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/cobra"
 )
 
@@ -23,7 +13,7 @@ var _ = register("fit", newFitCmd)
 // fitOptions holds the flags of `scalefit fit` (and `scalefit report`, which fits too).
 type fitOptions struct {
 	runs              runFlags
-	convention        conventionFlag // --convention (convention.go)
+	convention        string
 	law               string
 	approaches        []int
 	bootstrap         int
@@ -44,12 +34,14 @@ type fitOptions struct {
 	quiet             bool
 	strict            bool
 	draws             bool
-	deltaSet          bool // --delta given explicitly
 	family            familyFlags
-	autoNote          string // --law auto: which law the backtest chose
 }
 
-func newFitCmd(e *env) *cobra.Command {
+func newFitCmd(e *env) *cobra.Command { return newFitCmdF(e, nil) }
+
+// newFitCmdF is fit with a run hook: runF, when not nil, receives the request instead of
+// running it.
+func newFitCmdF(e *env, runF func(*app.FitRequest) error) *cobra.Command {
 	o := &fitOptions{}
 	cmd := &cobra.Command{
 		Use:   "fit RUNS.csv [MORE_RUNS...]",
@@ -74,23 +66,25 @@ when a run column holds points along each run); skipped approaches are listed wi
   scalefit fit wandb_export.csv --run-pattern '(?P<params>[0-9.]+[MB])-(?P<chinchilla_multiple>[0-9.]+)xC'`,
 		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.deltaSet = cmd.Flags().Changed("delta")
-			o.runs.more = args[1:]
-			if strings.EqualFold(o.law, "auto") {
-				if err := o.chooseLaw(cmd, e, args); err != nil {
-					return err
-				}
+			req, err := o.request(cmd, e, args)
+			if err != nil {
+				return err
 			}
-			if o.family.name != "" && o.family.name != "chinchilla" && o.family.name != "kaplan" {
-				return runFamilyFit(cmd, e, o, args)
+			if runF != nil {
+				return runF(req)
 			}
-			if o.family.plot != "" {
-				return app.Usagef("--plot applies to --family NAME (a registered family's figure); scalefit plot draws the Chinchilla figures")
+			res, err := app.Fit(cmd.Context(), *req)
+			if req.Progress != nil {
+				fmt.Fprint(e.stderr, "\r\033[K")
 			}
-			if o.family.name != "" {
-				o.law = o.family.name
+			if err != nil {
+				return err
 			}
-			return runFit(cmd, e, o, args[0])
+			if o.quiet {
+				emitWarnings(e, res.Warnings())
+				return strictErr(e, o.strict, res.NotConverged())
+			}
+			return render(e, res, outFmt(o.format), o.strict)
 		},
 	}
 	o.register(cmd)
@@ -107,7 +101,7 @@ when a run column holds points along each run); skipped approaches are listed wi
 func (o *fitOptions) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	o.runs.register(fs)
-	o.convention.register(fs)
+	fs.StringVar(&o.convention, "convention", "", "derive params and flops from architecture columns (layers, d_model, heads, vocab, context, ...; see scalefit flops) counted under this convention: 6n, 6n-nonembedding, kaplan, hoffmann or deepseek; flops = FLOPs/token × tokens")
 	fs.StringVar(&o.law, "law", "chinchilla", "law family to fit: chinchilla, kaplan, all, or auto (the law these runs' own backtest recommends)")
 	fs.IntSliceVar(&o.approaches, "approach", nil, "Chinchilla approaches to run, e.g. 3 or 1,2,3 (default: all the data allow)")
 	fs.IntVar(&o.bootstrap, "bootstrap", 0, "bootstrap resamples K for 95% intervals (Epoch used 4000)")
@@ -126,219 +120,43 @@ func (o *fitOptions) register(cmd *cobra.Command) {
 	fs.BoolVar(&o.strict, "strict", false, "exit 1, after writing the full output, when a fit did not converge")
 }
 
-// analysisOptions turns flags into analysis options.
-func (o *fitOptions) analysisOptions() (analysis.Options, error) {
-	var a analysis.Options
-	switch strings.ToLower(o.law) {
-	case "chinchilla", "all", "kaplan":
-		a.Laws = strings.ToLower(o.law)
-	default:
-		return a, app.Usagef("--law %q: fit takes a family: chinchilla, kaplan or all (named published laws go to optimal, predict and compare)", o.law)
+// request builds fit's request from the flags and the positional arguments (report builds
+// its fit with it too).
+func (o *fitOptions) request(cmd *cobra.Command, e *env, args []string) (*app.FitRequest, error) {
+	if _, err := parseFormat(o.format); err != nil {
+		return nil, err
 	}
-	a.Approaches = o.approaches
-	switch strings.ToLower(o.loss) {
-	case "huber":
-		a.Chinchilla.Loss = fit.Loss{Kind: fit.Huber, Delta: o.delta}
-	case "mse":
-		if o.deltaSet {
-			return a, app.Usagef("--delta applies to --loss huber, not mse")
-		}
-		a.Chinchilla.Loss = fit.Loss{Kind: fit.Squared}
-	default:
-		return a, app.Usagef("--loss %q: want huber or mse", o.loss)
+	if o.quiet && o.out == "" {
+		return nil, app.Usagef("--quiet prints nothing: give -o fit.json, or drop --quiet")
 	}
-	if !(o.delta > 0) {
-		return a, app.Usagef("--delta %g: want a positive number", o.delta)
+	changed := cmd.Flags().Changed
+	r := &app.FitRequest{Inputs: app.Inputs{Paths: args, Options: o.runs.opts, Stdin: e.stdin}, Convention: o.convention,
+		Law: o.law, Approaches: o.approaches, Bootstrap: o.bootstrap, Seed: o.seed, Holdout: o.holdout, Starts: o.starts,
+		Method: o.method, Tie: o.tie, Fix: o.fix, BudgetTolerance: o.budgetTolerance, MinTokensPerParam: o.minTokensPerParam,
+		Output: o.out, Draws: o.draws}
+	if changed("loss") {
+		r.Loss = o.loss
 	}
-	switch o.starts {
-	case "default", "full":
-		a.Chinchilla.Starts = o.starts
-	default:
-		return a, app.Usagef("--starts %q: want default or full", o.starts)
+	if changed("delta") {
+		r.Delta = &o.delta
 	}
-	m, err := fit.ParseMethod(o.method)
-	if err != nil {
-		return a, app.Usagef("--method: %v", err)
+	if changed("vertex") {
+		r.Vertex = o.vertex
 	}
-	a.Chinchilla.Local.Method = m
-	if err := limits.Resamples(o.bootstrap, 1); err != nil {
-		return a, &app.UsageError{Err: err}
-	}
-	a.Chinchilla.Bootstrap, a.Chinchilla.Seed = o.bootstrap, o.seed
-	a.Chinchilla.TieExponents = o.tie
-	if len(o.fix) > 0 {
-		a.Chinchilla.Fix = map[string]float64{}
-		for _, kv := range o.fix {
-			k, v, ok := strings.Cut(kv, "=")
-			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if !ok || err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-				return a, app.Usagef("--fix %q: want NAME=VALUE such as E=1.69", kv)
-			}
-			name := strings.TrimSpace(k)
-			switch strings.ToLower(name) {
-			case "e", "a", "b", "alpha", "beta":
-			default:
-				return a, app.Usagef("--fix %q: cannot fix %q: want E, A, B, alpha or beta", kv, name)
-			}
-			for prev := range a.Chinchilla.Fix {
-				if strings.EqualFold(prev, name) {
-					return a, app.Usagef("--fix: %s given twice", name)
-				}
-			}
-			a.Chinchilla.Fix[name] = x
-		}
-	}
-	switch o.vertex {
-	case "auto", "akima", "parabola":
-		a.IsoFLOP.Vertex = chinchilla.VertexMethod(o.vertex)
-	default:
-		return a, app.Usagef("--vertex %q: want auto, akima or parabola", o.vertex)
-	}
-	if o.budgetTolerance < 0 {
-		return a, app.Usagef("--budget-tolerance %g: want a positive fraction such as 0.15", o.budgetTolerance)
-	}
-	a.IsoFLOP.BudgetTolerance = o.budgetTolerance
-	if o.minTokensPerParam < 0 {
-		return a, app.Usagef("--min-tokens-per-param %g: want 0 or more", o.minTokensPerParam)
-	}
-	a.MinTokensPerParam = o.minTokensPerParam
 	if o.compute != "" {
 		cs, err := app.ParseCompute(o.compute)
 		if err != nil {
-			return a, app.Usagef("--compute: %v", err)
+			return nil, app.Usagef("--compute: %v", err)
 		}
-		a.Budgets = cs
+		r.Budgets = cs
 	}
-	if o.holdout != "" {
-		h, err := runs.ParseExpr(o.holdout)
-		if err != nil {
-			return a, app.Usagef("--holdout: %v", err)
-		}
-		a.Holdout = h
-	}
-	return a, nil
-}
-
-// fitRuns loads the runs and fits them; shared by fit and report. --where selects the runs
-// to fit; --holdout takes the held-out runs from the input before --where.
-func (o *fitOptions) fitRuns(e *env, path string) (*analysis.Result, error) {
-	aopts, err := o.analysisOptions()
+	fam, err := o.family.request(cmd)
 	if err != nil {
 		return nil, err
 	}
-	if err := o.convention.apply(&o.runs.opts); err != nil {
-		return nil, err
+	r.Family = fam
+	if o.bootstrap > 0 && isTerminal(e.stderr) {
+		r.Progress = progressLine(e.stderr, "bootstrap")
 	}
-	le := e
-	if aopts.Holdout != nil {
-		if aopts.HoldoutPool, le, err = o.runs.holdoutPool(e, path); err != nil {
-			return nil, err
-		}
-	}
-	set, err := o.runs.load(le, path)
-	if err != nil {
-		return nil, err
-	}
-	if o.autoNote != "" {
-		set.Notes = append(set.Notes, o.autoNote)
-	}
-	if err := set.CheckExprColumns("--holdout", aopts.Holdout); err != nil {
-		return nil, err
-	}
-	if aopts.Chinchilla.Bootstrap > 0 {
-		// The cap is on the total: each group's resamples are kept in fit.json. (Grouping
-		// 240,000 runs costs a tenth of the fit: only with a bootstrap.)
-		groups, _ := runs.Groups(set.Runs)
-		if err := limits.Resamples(aopts.Chinchilla.Bootstrap, len(groups)); err != nil {
-			return nil, &app.UsageError{Err: err}
-		}
-	}
-	if aopts.Chinchilla.Bootstrap > 0 && isTerminal(e.stderr) {
-		aopts.Chinchilla.Progress = progressLine(e.stderr, "bootstrap")
-	}
-	res, err := analysis.Run(set, aopts)
-	if err != nil {
-		return nil, err
-	}
-	if aopts.Chinchilla.Progress != nil {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
-	return res, nil
-}
-
-func runFit(cmd *cobra.Command, e *env, o *fitOptions, path string) error {
-	outFmt, err := format.Parse(o.format)
-	if err != nil {
-		return &app.UsageError{Err: err}
-	}
-	if o.quiet && o.out == "" {
-		return app.Usagef("--quiet prints nothing: give -o fit.json, or drop --quiet")
-	}
-	res, err := o.fitRuns(e, path)
-	if err != nil {
-		return err
-	}
-	doc := analysis.Encode(res, true)
-	auto, err := o.autoFamilies(cmd, e, res)
-	if err != nil {
-		return err
-	}
-	doc.Fits = append(doc.Fits, auto.Fits...)
-	doc.Warnings = append(doc.Warnings, auto.Warnings...)
-	// A non-finite number is the same error in every format, before anything is written.
-	if err := report.CheckFinite(doc); err != nil {
-		return err
-	}
-	if o.out != "" {
-		if err := fitfile.Write(o.out, doc); err != nil {
-			return err
-		}
-	}
-	if !o.draws {
-		doc = doc.WithoutDraws()
-	}
-	if !o.quiet {
-		switch outFmt {
-		case format.JSON:
-			err = report.WriteJSON(e.stdout, doc)
-		case format.CSV:
-			err = report.WriteFitCSV(e.stdout, doc)
-		default:
-			err = report.RenderAll(e.stdout, outFmt, append(report.FitTables(res, doc), auto.Tables(outFmt)...), stdoutWarnings(outFmt, doc.Warnings))
-		}
-		if err != nil {
-			return err
-		}
-	}
-	emitWarnings(e, doc.Warnings)
-	return strictErr(e, o.strict, append(res.Unconverged(), auto.NotConverged...))
-}
-
-// chooseLaw is --law auto: backtest the runs and set the law, approach, loss and vertex (or
-// the family) of the recommended candidate.
-func (o *fitOptions) chooseLaw(cmd *cobra.Command, e *env, args []string) error {
-	if o.family.name != "" || len(o.approaches) > 0 || cmd.Flags().Changed("loss") || cmd.Flags().Changed("vertex") {
-		return app.Usagef("--law auto chooses the family, approach, loss and vertex itself: drop --family, --approach, --loss and --vertex")
-	}
-	req := (&backtestFlags{runs: o.runs}).request(e, args, 0)
-	req.BudgetTolerance = o.budgetTolerance
-	law, err := app.ChooseLaw(cmd.Context(), req)
-	if err != nil {
-		return err
-	}
-	emitWarnings(e, law.Warnings)
-	o.law, o.autoNote = "chinchilla", law.Note
-	switch law.Family + " " + law.Variant {
-	case "chinchilla approach3-huber":
-		o.approaches = []int{3}
-	case "chinchilla approach3-mse":
-		o.approaches, o.loss = []int{3}, "mse"
-	case "chinchilla approach2-akima", "chinchilla approach2-parabola":
-		o.approaches, o.vertex = []int{2}, strings.TrimPrefix(law.Variant, "approach2-")
-	case "kaplan L(N,D)":
-		o.law = "kaplan"
-	default:
-		o.family.name = law.Family
-	}
-	return nil
+	return r, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -9,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/fitfile"
 	"github.com/scalefit/scalefit/internal/plot"
@@ -83,12 +81,10 @@ writes the whole directory, then exits 1 when a fit did not converge.`,
   cat report/summary.md >> "$GITHUB_STEP_SUMMARY"   # no images: a job summary cannot show local files`,
 		Args: argsRange(1, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.fit.deltaSet = cmd.Flags().Changed("delta")
-			o.fit.runs.more = args[1:]
 			if err := o.checkSectionFlags(cmd.Flags()); err != nil {
 				return err
 			}
-			return runReport(e, o, args[0], cmd.Flags().Changed(reportTaskFlag("chance")))
+			return runReport(cmd, e, o, args, cmd.Flags().Changed(reportTaskFlag("chance")))
 		},
 	}
 	o.fit.register(cmd)
@@ -100,7 +96,7 @@ writes the whole directory, then exits 1 when a fit did not converge.`,
 	return cmd
 }
 
-func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error {
+func runReport(cmd *cobra.Command, e *env, o *reportOptions, args []string, tasksChanceSet bool) error {
 	start := time.Now()
 	if o.out == "" {
 		return app.Usagef("-o DIR is required")
@@ -108,10 +104,18 @@ func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error
 	if _, err := plot.Format("x." + o.ext); err != nil {
 		return app.Usagef("--image-format %q: want png, svg or pdf", o.ext)
 	}
-	res, err := o.fit.fitRuns(e, path)
+	req, err := o.fit.request(cmd, e, args)
 	if err != nil {
 		return err
 	}
+	fr, err := app.FitRuns(cmd.Context(), *req)
+	if req.Progress != nil {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	res, auto := fr.Analysis, fr.Auto
 	// The report is built in a temporary sibling of -o DIR and swapped in whole: a failed or
 	// killed run leaves the old report as it was, never new figures beside an old report.md.
 	stage, err := safefile.NewDir(o.out)
@@ -138,16 +142,9 @@ func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error
 	for _, s := range skipped {
 		skips = append(skips, fmt.Sprintf("%s: %s", s.Kind, s.Reason))
 	}
-	doc := analysis.Encode(res, true)
-	auto, err := app.AutoFamilies(context.Background(), res, app.FamilyRequest{Bootstrap: o.fit.bootstrap, Seed: o.fit.seed})
-	if err != nil {
-		return err
-	}
-	doc.Fits = append(doc.Fits, auto.Fits...) // their warnings are in their entries and section
-	if err := report.CheckFinite(doc); err != nil {
-		return err
-	}
-	if err := fitfile.Write(filepath.Join(tmp, "fit.json"), doc); err != nil {
+	doc := *fr.Doc
+	doc.Warnings = fr.Base // the families' warnings are in their entries and section
+	if err := fitfile.Write(filepath.Join(tmp, "fit.json"), &doc); err != nil {
 		return err
 	}
 	mdPath := filepath.Join(tmp, "report.md")
@@ -187,7 +184,7 @@ func runReport(e *env, o *reportOptions, path string, tasksChanceSet bool) error
 	}
 	generated := fmt.Sprintf("by scalefit %s in %.2f s.", version, time.Since(start).Seconds())
 	var md strings.Builder
-	if err := report.ReportMarkdown(&md, res, doc, figs, skips, generated, sections...); err != nil {
+	if err := report.ReportMarkdown(&md, res, &doc, figs, skips, generated, sections...); err != nil {
 		return err
 	}
 	if err := safefile.Write(mdPath, func(w io.Writer) error {

@@ -56,3 +56,36 @@ func TestOptimalRequest(t *testing.T) {
 		}
 	}
 }
+
+func TestFitRequest(t *testing.T) {
+	var got *app.FitRequest
+	hook := func(r *app.FitRequest) error { got = r; return nil }
+	err := parseOnly(t, newFitCmdF(testEnv(), hook), "a.csv", "b.csv", "--where", "loss<4", "--holdout", "flops>=1e21",
+		"--compute", "1e21:1e23:x10", "--fix", "E=1.69", "--delta", "0.01", "--approach", "3", "-o", "fit.json", "-q", "--convention", "kaplan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Inputs.Paths) != 2 || got.Inputs.Options.Where != "loss<4" || got.Holdout != "flops>=1e21" || len(got.Budgets) != 3 ||
+		got.Delta == nil || *got.Delta != 0.01 || got.Loss != "" || got.Vertex != "" || got.Output != "fit.json" || got.Convention != "kaplan" ||
+		len(got.Approaches) != 1 || got.Fix[0] != "E=1.69" || got.Law != "chinchilla" {
+		t.Errorf("request %+v", got)
+	}
+	// A registered family's value and column flags reach the family request.
+	if err := parseOnly(t, newFitCmdF(testEnv(), hook), "v.csv", "--family", "vocab-tao2024", "--embed-dim", "4096", "--vocab-col", "V"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Family.Family != "vocab-tao2024" || got.Family.Values["embed_dim"] != 4096 || got.Family.Columns["vocab_size"] != "V" || got.Delta != nil {
+		t.Errorf("family request %+v", got.Family)
+	}
+	for _, bad := range [][]string{
+		{"a.csv", "-q"},                  // --quiet without -o
+		{"a.csv", "--compute", "1e21:x"}, // a bad range
+		{"a.csv", "--format", "yaml"},    // a bad format
+		{"a.csv", "--embed-dim", "wide"}, // a bad family value
+	} {
+		got = nil
+		if err := parseOnly(t, newFitCmdF(testEnv(), hook), bad...); err == nil || got != nil || !app.IsUsage(err) {
+			t.Errorf("%v: err %v, request %v; want a usage error", bad, err, got)
+		}
+	}
+}
