@@ -70,8 +70,8 @@ See docs/backtest.md.`,
 			}
 			tol := 0.0
 			if tolerance != "" {
-				if tol, err = parseTolerance(tolerance); err != nil {
-					return &app.UsageError{Err: err}
+				if tol, err = app.ParseTolerance(tolerance); err != nil {
+					return err
 				}
 			}
 			res, err := app.Backtest(cmd.Context(), f.request(e, args, tol))

@@ -1,26 +1,11 @@
 package main
 
 import (
-	"fmt"
-	"math"
-	"strconv"
-	"strings"
-
 	"github.com/scalefit/scalefit/internal/app"
-	"github.com/scalefit/scalefit/internal/format"
-	"github.com/scalefit/scalefit/internal/lawsource"
-	"github.com/scalefit/scalefit/internal/plan"
-	"github.com/scalefit/scalefit/internal/report"
-	"github.com/scalefit/scalefit/internal/warn"
 	"github.com/spf13/cobra"
 )
 
 var _ = register("check", newCheckCmd)
-
-// defaultTolerance is the relative band of `check` when neither --tolerance nor --sigma is
-// given: 3% of the predicted loss, about the spread of Chinchilla-style fits' extrapolations
-// one decade of compute out (Epoch's refit has a log-loss rmse of ~2% on its own runs).
-const defaultTolerance = 0.03
 
 // checkOptions holds the flags of `scalefit check`.
 type checkOptions struct {
@@ -34,15 +19,11 @@ type checkOptions struct {
 	backtest  string // RUNS to backtest instead of checking runs against a fit
 }
 
-// wideBand is the relative band above which check warns that its gate can hardly fail: a
-// regressed run would need a loss more than 20% above the law's to be caught, while the
-// regressions worth catching (a bad learning rate, a data bug) cost a few percent.
-const wideBand = 0.20
+func newCheckCmd(e *env) *cobra.Command { return newCheckCmdF(e, nil) }
 
-// codeWideBand is the warning that check's band is wider than wideBand.
-const codeWideBand = "wide-band"
-
-func newCheckCmd(e *env) *cobra.Command {
+// newCheckCmdF is check with a run hook: runF, when not nil, receives the request instead
+// of running it.
+func newCheckCmdF(e *env, runF func(*app.CheckRequest) error) *cobra.Command {
 	o := &checkOptions{}
 	cmd := &cobra.Command{
 		Use:   "check (--fit fit.json NEW.csv | --backtest RUNS)",
@@ -77,14 +58,24 @@ by more than --tolerance (default 3%).`,
   scalefit check --backtest runs.csv --tolerance 3%`,
 		Args: argsRange(0, maxRunArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := parseFormat(o.format); err != nil {
+				return err
+			}
 			if o.backtest != "" {
 				return runCheckBacktest(cmd, e, o, args)
 			}
-			if len(args) == 0 {
-				return app.Usagef("check needs NEW.csv (runs to check against --fit), or --backtest RUNS")
+			req, err := o.request(cmd, e, args)
+			if err != nil {
+				return err
 			}
-			o.runs.more = args[1:]
-			return runCheck(e, o, args[0], cmd.Flags().Changed("sigma"))
+			if runF != nil {
+				return runF(req)
+			}
+			res, err := app.Check(cmd.Context(), *req)
+			if err != nil {
+				return err
+			}
+			return render(e, res, outFmt(o.format), false)
 		},
 	}
 	fs := cmd.Flags()
@@ -99,19 +90,38 @@ by more than --tolerance (default 3%).`,
 	return cmd
 }
 
+// request builds check's request from the flags and the runs to check.
+func (o *checkOptions) request(cmd *cobra.Command, e *env, args []string) (*app.CheckRequest, error) {
+	if len(args) == 0 {
+		return nil, app.Usagef("check needs NEW.csv (runs to check against --fit), or --backtest RUNS")
+	}
+	r := &app.CheckRequest{Fit: o.fit, Runs: app.Inputs{Paths: args, Options: o.runs.opts, Stdin: e.stdin}, Side: o.side, WorseOnly: o.worseOnly}
+	if cmd.Flags().Changed("sigma") {
+		r.Sigma = &o.sigma
+	}
+	if o.tolerance != "" {
+		if r.Sigma != nil {
+			return nil, app.Usagef("--tolerance and --sigma are exclusive: give one band")
+		}
+		tol, err := app.ParseTolerance(o.tolerance)
+		if err != nil {
+			return nil, err
+		}
+		r.Tolerance = tol
+	}
+	return r, nil
+}
+
 // runCheckBacktest is check --backtest RUNS: the backtest's output, exit 1 when its gate fails.
 func runCheckBacktest(cmd *cobra.Command, e *env, o *checkOptions, args []string) error {
-	outFmt, err := parseFormat(o.format)
-	if err != nil {
-		return err
-	}
 	if o.fit != "" || cmd.Flags().Changed("sigma") || o.worseOnly || cmd.Flags().Changed("side") {
 		return app.Usagef("--backtest takes --tolerance only: --fit, --sigma, --side and --worse-only check runs against a fit")
 	}
 	tol := 0.0
 	if o.tolerance != "" {
-		if tol, err = parseTolerance(o.tolerance); err != nil {
-			return &app.UsageError{Err: err}
+		var err error
+		if tol, err = app.ParseTolerance(o.tolerance); err != nil {
+			return err
 		}
 	}
 	req := (&backtestFlags{runs: o.runs}).request(e, append([]string{o.backtest}, args...), tol)
@@ -119,150 +129,8 @@ func runCheckBacktest(cmd *cobra.Command, e *env, o *checkOptions, args []string
 	if res == nil {
 		return err
 	}
-	if rerr := render(e, res, outFmt, false); rerr != nil {
+	if rerr := render(e, res, outFmt(o.format), false); rerr != nil {
 		return rerr
 	}
 	return err
-}
-
-// parseTolerance reads "3%" or "0.03".
-func parseTolerance(s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	pct := strings.HasSuffix(t, "%")
-	v, err := strconv.ParseFloat(strings.TrimSuffix(t, "%"), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("--tolerance %q: want a percentage like 3%% or a fraction like 0.03", s)
-	}
-	if pct {
-		v /= 100
-	}
-	if !(v > 0) || v >= 1 {
-		return 0, fmt.Errorf("--tolerance %q: want a relative error above 0 and below 1, as a fraction or a percentage (0.03 or 3%%)", s)
-	}
-	return v, nil
-}
-
-func runCheck(e *env, o *checkOptions, path string, sigmaSet bool) error {
-	outFmt, err := format.Parse(o.format)
-	if err != nil {
-		return &app.UsageError{Err: err}
-	}
-	if o.fit == "" {
-		return app.Usagef("--fit is required: a fit.json written by scalefit fit -o")
-	}
-	if o.runs.opts.GroupCol != "" {
-		return app.Usagef("--group: check compares every run with the one Approach-3 fit of --fit; filter groups with --where")
-	}
-	res := &report.CheckResult{SchemaVersion: report.SchemaVersion, Fit: o.fit, Rule: "tolerance", Tolerance: defaultTolerance, Side: report.SideBoth}
-	switch strings.ToLower(o.side) {
-	case report.SideBoth, report.SideWorse, report.SideBetter:
-		res.Side = strings.ToLower(o.side)
-	default:
-		return app.Usagef("--side %q: want both, worse or better", o.side)
-	}
-	if o.worseOnly {
-		if res.Side == report.SideBetter {
-			return app.Usagef("--worse-only and --side better contradict each other: give one")
-		}
-		res.Side = report.SideWorse
-	}
-	switch {
-	case sigmaSet && o.tolerance != "":
-		return app.Usagef("--tolerance and --sigma are exclusive: give one band")
-	case sigmaSet:
-		if !(o.sigma > 0) || math.IsInf(o.sigma, 0) {
-			return app.Usagef("--sigma %v: want a positive number of standard deviations", o.sigma)
-		}
-		res.Rule, res.Tolerance, res.K = "sigma", 0, o.sigma
-	case o.tolerance != "":
-		tol, err := parseTolerance(o.tolerance)
-		if err != nil {
-			return &app.UsageError{Err: err}
-		}
-		res.Tolerance = tol
-	}
-	rl, err := lawsource.ReadRunLaw(o.fit)
-	if err != nil {
-		return err
-	}
-	doc, fit, draws := rl.Doc, rl.Fit, rl.Draws
-	res.Warnings = append(res.Warnings, lawsource.FitWarnings(o.fit, fit)...)
-	res.Law = rl.Name
-	if fit.Group != "" {
-		res.Law += ", group " + fit.Group
-	}
-	rmse := 0.0
-	if fit.RMSE != nil && *fit.RMSE > 0 {
-		rmse = *fit.RMSE
-	}
-	if res.Rule == "sigma" && rmse == 0 && len(draws) < 2 {
-		return fmt.Errorf("--sigma: %s has neither bootstrap draws nor rmse_log_loss to give the prediction a spread: refit with --bootstrap K, or use --tolerance", o.fit)
-	}
-	set, err := o.runs.load(e, path)
-	if err != nil {
-		return err
-	}
-	if len(set.Runs) == 0 {
-		return fmt.Errorf("%s: no runs to check", set.Source)
-	}
-	res.Warnings = append(res.Warnings, set.Warnings...)
-	unique, note, err := rl.UniqueTokens(set)
-	if err != nil {
-		return err
-	}
-	if note != "" {
-		res.Law += "; " + note
-	}
-	band := plan.Band{Tolerance: res.Tolerance, RMSE: rmse, Draws: draws}
-	if res.Rule == "sigma" {
-		band.K = o.sigma
-	}
-	extrapolated, wide := 0, 0
-	for i, r := range set.Runs {
-		pred := rl.Predict(r.Params, r.Tokens, unique[i])
-		row := report.CheckRow{Line: r.Line, ID: r.ID, Params: r.Params, Tokens: r.Tokens, FLOPs: r.FLOPs,
-			Loss: r.Loss, Predicted: pred, RelError: (r.Loss - pred) / pred}
-		var beyond bool
-		row.Sigma, row.Band, beyond = band.AtSpread(rl.Spread(r.Params, r.Tokens, unique[i]), pred, r.Loss)
-		if row.Band > wideBand {
-			wide++
-		}
-		row.Outside, row.Ungated = report.GateSide(res.Side, beyond, row.RelError)
-		if doc.Range != nil && doc.Range.FLOPs[1] > 0 && (r.FLOPs > doc.Range.FLOPs[1]*(1+1e-9) || r.FLOPs < doc.Range.FLOPs[0]*(1-1e-9)) {
-			row.Extrapol = true
-			extrapolated++
-		}
-		if row.Outside {
-			res.Outside++
-		}
-		res.Rows = append(res.Rows, row)
-	}
-	res.Runs = len(res.Rows)
-	if wide > 0 {
-		res.Warnings = append(res.Warnings, warn.New(codeWideBand, "the band exceeds ±%s of the prediction at %d of %d runs (%s): a regressed run would pass unless its loss is that far above the law; refit with more runs or --bootstrap, or use --tolerance",
-			format.Percent(wideBand), wide, res.Runs, res.RuleText()))
-	}
-	if extrapolated > 0 {
-		res.Warnings = append(res.Warnings, warn.New(plan.CodeExtrapolated, "%d of %d runs lie outside the compute range of the fitted runs (%s to %s FLOPs): their predictions are extrapolations",
-			extrapolated, res.Runs, format.Sci(doc.Range.FLOPs[0]), format.Sci(doc.Range.FLOPs[1])))
-	}
-	if err := report.CheckFinite(res); err != nil {
-		return err // the same error in every format
-	}
-	switch outFmt {
-	case format.JSON:
-		err = report.WriteJSON(e.stdout, res)
-	case format.CSV:
-		err = report.WriteRowsCSV(e.stdout, res.Rows)
-	default:
-		err = report.RenderAll(e.stdout, outFmt, []*report.Table{report.CheckTable(res)}, stdoutWarnings(outFmt, res.Warnings))
-	}
-	emitWarnings(e, res.Warnings)
-	if err != nil {
-		return err
-	}
-	if res.Outside > 0 {
-		return &app.NoError{Msg: res.Summary()}
-	}
-	return nil
 }

@@ -639,9 +639,9 @@ func runCurveForecast(e *env, o *curveForecastOptions, path string, targetSet bo
 	if o.in.infer != "" {
 		return app.Usagef("--infer-schedule: a partial curve does not show its schedule's length; give the planned schedule with --schedule SPEC (or a schedule column or --meta)")
 	}
-	tol, err := parseTolerance(o.tolerance)
+	tol, err := app.ParseTolerance(o.tolerance)
 	if err != nil {
-		return &app.UsageError{Err: err}
+		return err
 	}
 	if o.bootstrap < 10 || o.bootstrap > limits.MaxBootstrap {
 		return app.Usagef("--bootstrap %d: want 10 to 100000 resamples", o.bootstrap)

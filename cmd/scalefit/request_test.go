@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/scalefit/scalefit/internal/app"
+	"github.com/scalefit/scalefit/internal/runs"
 	"github.com/spf13/cobra"
 )
 
@@ -89,3 +90,43 @@ func TestFitRequest(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckRequest(t *testing.T) {
+	var got *app.CheckRequest
+	hook := func(r *app.CheckRequest) error { got = r; return nil }
+	if err := parseOnly(t, newCheckCmdF(testEnv(), hook), "--fit", "fit.json", "new.csv", "more.csv", "--tolerance", "5%", "--worse-only"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Fit != "fit.json" || len(got.Runs.Paths) != 2 || got.Tolerance != 0.05 || got.Sigma != nil || !got.WorseOnly {
+		t.Errorf("request %+v", got)
+	}
+	if err := parseOnly(t, newCheckCmdF(testEnv(), hook), "--fit", "fit.json", "new.csv", "--sigma", "2", "--side", "better"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Sigma == nil || *got.Sigma != 2 || got.Tolerance != 0 || got.Side != "better" {
+		t.Errorf("request %+v", got)
+	}
+	for _, bad := range [][]string{
+		{"--fit", "fit.json"},                                                 // no runs
+		{"--fit", "fit.json", "new.csv", "--tolerance", "3"},                  // not a fraction
+		{"--fit", "fit.json", "new.csv", "--tolerance", "3%", "--sigma", "2"}, // two bands
+	} {
+		got = nil
+		if err := parseOnly(t, newCheckCmdF(testEnv(), hook), bad...); err == nil || got != nil || !app.IsUsage(err) {
+			t.Errorf("%v: err %v, request %v; want a usage error", bad, err, got)
+		}
+	}
+	// The request's own checks.
+	for _, r := range []app.CheckRequest{
+		{Runs: app.Inputs{Paths: []string{"x"}}},
+		{Fit: "f", Side: "sideways"},
+		{Fit: "f", Side: "better", WorseOnly: true},
+		{Fit: "f", Runs: app.Inputs{Options: runsOptions("g")}},
+	} {
+		if err := r.Validate(); err == nil || !app.IsUsage(err) {
+			t.Errorf("%+v: err %v, want a usage error", r, err)
+		}
+	}
+}
+
+func runsOptions(group string) runs.Options { return runs.Options{GroupCol: group} }

@@ -36,6 +36,12 @@ type Result interface {
 	NotConverged() []string
 }
 
+// Answerer is implemented by Results that answer yes or no (check): Answer is nil for yes
+// and a *NoError saying why for no (exit 1, after the result was written).
+type Answerer interface {
+	Answer() error
+}
+
 // CSVWriter is implemented by Results whose CSV is not their blocks' tables (machine-readable
 // rows at full precision, e.g. one row per allocation).
 type CSVWriter interface {
