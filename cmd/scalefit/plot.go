@@ -165,7 +165,7 @@ func runPlot(e *env, o *plotOptions, path string) error {
 func plotInput(set *runs.Set, holdout *runs.Expr, pool []runs.Run, fallback *laws.Law) (in *plot.Input, warnings []warn.Warning, notConverged []string) {
 	res, err := analysis.Run(set, analysis.Options{Holdout: holdout, HoldoutPool: pool, Pooled: true})
 	if err != nil {
-		warnings = append(warnings, warn.Warning{Code: codeFitFailed, Msg: "no law could be fitted: " + err.Error()})
+		warnings = append(warnings, warn.Warning{Code: app.CodeFitFailed, Msg: "no law could be fitted: " + err.Error()})
 	}
 	in = inputFromAnalysis(set, res, holdout)
 	if in.Law == nil && fallback != nil {

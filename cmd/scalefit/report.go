@@ -108,6 +108,10 @@ func runReport(cmd *cobra.Command, e *env, o *reportOptions, args []string, task
 	if err != nil {
 		return err
 	}
+	// The runs are read again by the group comparison: standard input is kept.
+	if req.Inputs, err = req.Inputs.Buffered(); err != nil {
+		return err
+	}
 	fr, err := app.FitRuns(cmd.Context(), *req)
 	if req.Progress != nil {
 		fmt.Fprint(e.stderr, "\r\033[K")
@@ -172,7 +176,7 @@ func runReport(cmd *cobra.Command, e *env, o *reportOptions, args []string, task
 	if err := add(app.RepetitionSection(auto, res.Budgets, tmp, o.ext)); err != nil {
 		return err
 	}
-	if err := add(reportVersus(res.Set, o, tmp)); err != nil {
+	if err := add(reportVersus(cmd.Context(), req.Inputs, len(res.Groups), o, tmp)); err != nil {
 		return err
 	}
 	if err := add(reportTasks(e, o, tmp, tasksChanceSet)); err != nil {

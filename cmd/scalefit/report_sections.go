@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/curve"
+	"github.com/scalefit/scalefit/internal/doc"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/plot"
 	"github.com/scalefit/scalefit/internal/report"
@@ -117,16 +119,10 @@ func reportTasks(e *env, o *reportOptions, dir string, chanceSet bool) (*report.
 // DeepMind's (Chinchilla): the tables of scalefit compare, built by compare's code from the
 // fits the report already made (no second fit), at the report's budgets.
 func reportCompare(res *analysis.Result) (*report.Section, error) {
-	selected, err := selectCompareLaws(nil)
+	c, err := app.PublishedComparison(res)
 	if err != nil {
 		return nil, err
 	}
-	c := &report.Comparison{SchemaVersion: report.SchemaVersion, Budgets: res.Budgets, Notes: []string{}, Source: res.Set.Source, Runs: len(res.Set.Runs)}
-	for _, l := range selected {
-		c.Laws = append(c.Laws, publishedEntry(l, res.Budgets))
-	}
-	compareEntries(c, res)
-	c.Notes = append(c.Notes, compareNotes(c.Laws)...)
 	var md strings.Builder
 	md.WriteString("## OpenAI vs DeepMind allocation\n\n")
 	md.WriteString("How your runs' compute-optimal allocation compares with the published laws (scalefit compare): per 10x compute, the multipliers on N_opt and D_opt. `scalefit compare RUNS.csv` adds each law's allocation at each budget.\n\n")
@@ -138,6 +134,28 @@ func reportCompare(res *analysis.Result) (*report.Section, error) {
 		return nil, err
 	}
 	return &report.Section{Name: "allocation comparison", Markdown: md.String()}, nil
+}
+
+// reportVersus returns report.md's section comparing the groups when the report's runs are
+// grouped (--group), made as compare --group makes it (mixture-of-experts and granularity
+// columns included): the first group is the reference, the fit's --bootstrap and --seed
+// give the intervals. The figure is written into dir as versus.<image format>; its SVG is
+// returned for report.html, keyed by file name. A comparison that cannot be made is a note
+// in the section, not a failed report.
+func reportVersus(ctx context.Context, in app.Inputs, groups int, o *reportOptions, dir string) (*report.Section, map[string][]byte, error) {
+	if in.Options.GroupCol == "" || groups < 2 {
+		return nil, nil, nil
+	}
+	res, err := app.CompareGroups(ctx, app.GroupsRequest{Runs: in, Bootstrap: o.fit.bootstrap, Seed: o.fit.seed, Dir: dir, Ext: o.ext})
+	if err != nil {
+		return &report.Section{Name: "group comparison", Markdown: fmt.Sprintf("## Which design scales better\n\nNo comparison of the groups: %s.\n", format.MarkdownText(err.Error()))}, nil, nil
+	}
+	var md strings.Builder
+	if err := doc.Render(&md, format.Markdown, res.Blocks(format.Markdown)); err != nil {
+		return nil, nil, err
+	}
+	md.WriteString("\n" + report.WarningsMarkdown(res.R.Warnings))
+	return &report.Section{Name: "group comparison", Markdown: md.String(), Warnings: res.R.Warnings}, map[string][]byte{res.Figure: res.SVG}, nil
 }
 
 // reportCurveFlag names report's flags of the curve fit: those report's own flags would

@@ -1,9 +1,7 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -389,21 +387,16 @@ func (in Inputs) LoadWithPool() (*runs.Set, []runs.Run, error) {
 		set, err := in.Load()
 		return set, nil, err
 	}
-	var stdin []byte
-	if slices.Contains(in.Paths, "-") {
-		b, err := io.ReadAll(in.Stdin)
-		if err != nil {
-			return nil, nil, fmt.Errorf("cannot read standard input: %w", err)
-		}
-		stdin = b
+	in, err := in.Buffered()
+	if err != nil {
+		return nil, nil, err
 	}
 	all := in
-	all.Options.Where, all.Stdin = "", bytes.NewReader(stdin)
+	all.Options.Where = ""
 	pool, err := all.Load()
 	if err != nil {
 		return nil, nil, err
 	}
-	in.Stdin = bytes.NewReader(stdin)
 	set, err := in.Load()
 	if err != nil {
 		return nil, nil, err

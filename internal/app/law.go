@@ -1,7 +1,10 @@
 package app
 
 import (
+	"bytes"
+	"fmt"
 	"io"
+	"slices"
 
 	"github.com/scalefit/scalefit/internal/laws"
 	"github.com/scalefit/scalefit/internal/lawsource"
@@ -14,11 +17,32 @@ type Inputs struct {
 	Paths   []string
 	Options runs.Options
 	Stdin   io.Reader
+	stdin   []byte // standard input read once (Buffered), replayed by every Load
+	read    bool
 }
 
 // Load reads the runs.
 func (in Inputs) Load() (*runs.Set, error) {
-	return runs.LoadFiles(in.Paths, in.Stdin, in.Options)
+	stdin := in.Stdin
+	if in.read {
+		stdin = bytes.NewReader(in.stdin)
+	}
+	return runs.LoadFiles(in.Paths, stdin, in.Options)
+}
+
+// Buffered returns the inputs with standard input read into memory when a path is "-", so
+// that they can be loaded more than once (a comparison of groups after a fit, a holdout
+// pool before --where).
+func (in Inputs) Buffered() (Inputs, error) {
+	if in.read || !slices.Contains(in.Paths, "-") {
+		return in, nil
+	}
+	b, err := io.ReadAll(in.Stdin)
+	if err != nil {
+		return in, fmt.Errorf("cannot read standard input: %w", err)
+	}
+	in.stdin, in.read = b, true
+	return in, nil
 }
 
 // given reports whether any loader option differs from its zero value (auto format aside).

@@ -14,8 +14,8 @@ import (
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
-// Block is one element of a document: *Heading, *Paragraph, *Table, *Figure, *Warnings or
-// *Verdict.
+// Block is one element of a document: *Heading, *Paragraph, *List, *Table, *Figure,
+// *Warnings or *Verdict.
 type Block interface{ block() }
 
 // Heading is a section heading; Level 1 is the document's title, 2 a section, 3 a subsection.
@@ -24,8 +24,64 @@ type Heading struct {
 	Text  string
 }
 
-// Paragraph is plain text (no markup: renderers escape it).
-type Paragraph struct{ Text string }
+// Paragraph is plain text (no markup: renderers escape it), or rich text when Rich is set.
+type Paragraph struct {
+	Text string
+	Rich Text
+}
+
+// Span is inline text with at most one style: bold, code, or a link to Link (a file beside
+// the document). Renderers escape Text where it lands.
+type Span struct {
+	Text       string
+	Bold, Code bool
+	Link       string
+}
+
+// Text is a run of spans.
+type Text []Span
+
+// Plain is s as one unstyled span.
+func Plain(s string) Text { return Text{{Text: s}} }
+
+// String is the text without styles (terminal and CSV renderings).
+func (t Text) String() string {
+	var b strings.Builder
+	for _, s := range t {
+		b.WriteString(s.Text)
+	}
+	return b.String()
+}
+
+// Markdown is the text in Markdown: **bold**, `code` and [text](link), the rest escaped.
+func (t Text) Markdown() string {
+	var b strings.Builder
+	for _, s := range t {
+		switch {
+		case s.Bold:
+			b.WriteString("**" + format.MarkdownText(s.Text) + "**")
+		case s.Code:
+			b.WriteString("`" + format.Terminal(s.Text) + "`")
+		case s.Link != "":
+			b.WriteString("[" + format.MarkdownText(s.Text) + "](" + s.Link + ")")
+		default:
+			b.WriteString(format.MarkdownText(s.Text))
+		}
+	}
+	return b.String()
+}
+
+// List is a bulleted list.
+type List struct{ Items []Text }
+
+// Bullets is a list of plain items.
+func Bullets(items ...string) *List {
+	l := &List{}
+	for _, s := range items {
+		l.Items = append(l.Items, Plain(s))
+	}
+	return l
+}
 
 // Figure is an image written beside the document: File is its path relative to the
 // document, Caption one or two sentences that say what to read in it.
@@ -47,6 +103,7 @@ type Verdict struct {
 
 func (*Heading) block()   {}
 func (*Paragraph) block() {}
+func (*List) block()      {}
 func (*Table) block()     {}
 func (*Figure) block()    {}
 func (*Warnings) block()  {}
@@ -118,15 +175,34 @@ func writeBlock(b *strings.Builder, f format.Output, bl Block) {
 			b.WriteString(format.Terminal(x.Text) + "\n")
 		}
 	case *Paragraph:
+		text := x.Text
+		if x.Rich != nil {
+			text = x.Rich.String()
+		}
 		switch f {
 		case format.Markdown:
-			b.WriteString(format.MarkdownText(x.Text) + "\n")
+			if x.Rich != nil {
+				b.WriteString(x.Rich.Markdown() + "\n")
+			} else {
+				b.WriteString(format.MarkdownText(x.Text) + "\n")
+			}
 		case format.CSV:
-			for _, l := range strings.Split(x.Text, "\n") {
+			for _, l := range strings.Split(text, "\n") {
 				b.WriteString("# " + l + "\n")
 			}
 		default:
-			b.WriteString(format.TerminalLines(x.Text) + "\n")
+			b.WriteString(format.TerminalLines(text) + "\n")
+		}
+	case *List:
+		for _, it := range x.Items {
+			switch f {
+			case format.Markdown:
+				b.WriteString("- " + it.Markdown() + "\n")
+			case format.CSV:
+				b.WriteString("# - " + it.String() + "\n")
+			default:
+				b.WriteString("- " + format.Terminal(it.String()) + "\n")
+			}
 		}
 	case *Verdict:
 		switch f {
