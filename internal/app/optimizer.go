@@ -35,11 +35,13 @@ func OptimizerKeys() []OptimizerKey {
 	var out []OptimizerKey
 	seen := map[string]bool{}
 	for _, f := range registry.All() {
-		opt := sampleOptimizer(f)
-		if opt == nil {
-			continue
+		var keys []family.Column
+		if ok, is := f.(family.OptimalKeys); is {
+			keys = ok.OptimalKeys()
+		} else if opt := sampleOptimizer(f); opt != nil {
+			keys = opt.Keys()
 		}
-		for _, k := range opt.Keys() {
+		for _, k := range keys {
 			if k.ValueFlag == "" || seen[k.ValueFlag] {
 				continue
 			}
