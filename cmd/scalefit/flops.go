@@ -2,14 +2,10 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"os"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/app"
 	"github.com/scalefit/scalefit/internal/arch"
-	"github.com/scalefit/scalefit/internal/format"
-	"github.com/scalefit/scalefit/internal/report"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -77,48 +73,37 @@ An impossible shape (heads not dividing d_model, zero layers) exits 2 naming the
 }
 
 func runFlops(e *env, o *flopsOptions, fs *pflag.FlagSet, args []string) error {
-	outFmt, err := format.Parse(o.format)
+	f, err := parseFormat(o.format)
 	if err != nil {
-		return &app.UsageError{Err: err}
+		return err
 	}
-	var convs []arch.Convention
+	req := app.FlopsRequest{Stdin: e.stdin}
 	if o.convention != "" {
 		c, err := arch.ParseConvention(o.convention)
 		if err != nil {
 			return app.Usagef("--convention: %v", err)
 		}
-		convs = []arch.Convention{c}
+		req.Conventions = []arch.Convention{c}
 	}
-	var in []report.ArchInput
-	source := ""
-	if len(args) == 1 {
-		var set []string
-		for _, n := range archFlagNames {
-			if fs.Changed(n) {
-				set = append(set, "--"+n)
-			}
+	var set, miss []string
+	for _, n := range archFlagNames {
+		if fs.Changed(n) {
+			set = append(set, "--"+n)
 		}
-		if len(set) > 0 {
-			return app.Usagef("%s: the shape comes from %s; drop the flags or the file", strings.Join(set, ", "), args[0])
+	}
+	for _, n := range []string{"layers", "d-model", "heads", "vocab", "context"} {
+		if !fs.Changed(n) {
+			miss = append(miss, "--"+n)
 		}
-		source = args[0]
-		rows, err := readArchCSV(e, args[0])
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			in = append(in, report.ArchInput{Name: r.Name, Line: r.Line, Arch: r.Arch})
-		}
-	} else {
-		var miss []string
-		for _, n := range []string{"layers", "d-model", "heads", "vocab", "context"} {
-			if !fs.Changed(n) {
-				miss = append(miss, "--"+n)
-			}
-		}
-		if len(miss) > 0 {
-			return app.Usagef("missing %s: give the shape with flags (see --help) or an ARCH.csv", strings.Join(miss, ", "))
-		}
+	}
+	switch {
+	case len(args) == 1 && len(set) > 0:
+		return app.Usagef("%s: the shape comes from %s; drop the flags or the file", strings.Join(set, ", "), args[0])
+	case len(args) == 1:
+		req.Path = args[0]
+	case len(miss) > 0:
+		return app.Usagef("missing %s: give the shape with flags (see --help) or an ARCH.csv", strings.Join(miss, ", "))
+	default:
 		a := o.a
 		a.NoBias = !o.bias
 		a.Norm = arch.Norm(strings.ToLower(o.norm))
@@ -134,27 +119,11 @@ func runFlops(e *env, o *flopsOptions, fs *pflag.FlagSet, args []string) error {
 			}
 			return &app.UsageError{Err: err}
 		}
-		in = []report.ArchInput{{Arch: a}}
+		req.Arch = &a
 	}
-	doc := report.Flops(source, in, convs)
-	switch outFmt {
-	case format.JSON:
-		return report.WriteJSON(e.stdout, doc)
-	case format.CSV:
-		return report.WriteRowsCSV(e.stdout, doc.Rows)
-	}
-	return report.RenderAll(e.stdout, outFmt, report.FlopsTables(doc), nil)
-}
-
-// readArchCSV reads architectures from a file or stdin ("-").
-func readArchCSV(e *env, path string) ([]arch.Row, error) {
-	if path == "-" {
-		return arch.ReadCSV(e.stdin, "<stdin>")
-	}
-	f, err := os.Open(path)
+	res, err := app.Flops(req)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read architectures: %w", err)
+		return err
 	}
-	defer f.Close()
-	return arch.ReadCSV(f, path)
+	return render(e, res, f, false)
 }

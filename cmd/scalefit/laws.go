@@ -2,9 +2,6 @@ package main
 
 import (
 	"github.com/scalefit/scalefit/internal/app"
-	"github.com/scalefit/scalefit/internal/format"
-	"github.com/scalefit/scalefit/internal/laws"
-	"github.com/scalefit/scalefit/internal/report"
 	"github.com/spf13/cobra"
 )
 
@@ -35,13 +32,9 @@ Chinchilla's counts all parameters).`,
 }
 
 func runLaws(e *env, o *lawsOptions) error {
-	outFmt, err := format.Parse(o.format)
+	f, err := parseFormat(o.format)
 	if err != nil {
-		return &app.UsageError{Err: err}
+		return err
 	}
-	all := laws.All()
-	if outFmt == format.JSON {
-		return report.WriteJSON(e.stdout, report.LawsJSON(all))
-	}
-	return report.RenderAll(e.stdout, outFmt, append(report.LawsTables(all, outFmt), report.CurveLawsTable(outFmt), report.HparamLawsTable(outFmt)), nil)
+	return render(e, app.Laws(), f, false)
 }
