@@ -88,6 +88,7 @@ when a run column holds points along each run); skipped approaches are listed wi
 		},
 	}
 	o.register(cmd)
+	o.registerRecipe(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&o.format, "format", "table", "output format: table, json, csv or markdown")
 	fs.StringVarP(&o.out, "output", "o", "", "save the fit as JSON (with bootstrap draws) to this file, for optimal, predict and check")
@@ -97,7 +98,8 @@ when a run column holds points along each run); skipped approaches are listed wi
 	return cmd
 }
 
-// register adds the fitting flags shared by fit and report.
+// register adds the fitting flags shared by fit and report: the runs' input, which law and
+// approaches, the bootstrap, the holdout, the budgets and --strict.
 func (o *fitOptions) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	o.runs.register(fs)
@@ -107,6 +109,15 @@ func (o *fitOptions) register(cmd *cobra.Command) {
 	fs.IntVar(&o.bootstrap, "bootstrap", 0, "bootstrap resamples K for 95% intervals (Epoch used 4000)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the bootstrap")
 	fs.StringVar(&o.holdout, "holdout", "", "leave out runs matching EXPR (e.g. 'flops>=1e21'), fit the rest and report how well it predicts them")
+	fs.StringVar(&o.compute, "compute", "", "budgets (FLOPs) for the allocation table, e.g. 1e21,1e23 or 1e21:1e25:x10 (default: decades above the data)")
+	fs.Float64Var(&o.minTokensPerParam, "min-tokens-per-param", 0, "leave out under-trained runs with fewer tokens per parameter")
+	fs.BoolVar(&o.strict, "strict", false, "exit 1, after writing the full output, when a fit did not converge")
+}
+
+// registerRecipe adds fit's options of the Approach-2 and -3 recipes (report takes the
+// defaults: fit with them and -o fit.json for a different recipe).
+func (o *fitOptions) registerRecipe(cmd *cobra.Command) {
+	fs := cmd.Flags()
 	fs.StringVar(&o.loss, "loss", "huber", "robust loss on log-loss residuals: huber or mse")
 	fs.Float64Var(&o.delta, "delta", fit.DefaultDelta, "Huber delta on log-loss residuals")
 	fs.StringVar(&o.starts, "starts", "default", "Approach 3 start set: default (screened search) or full (Hoffmann's 4,500-point grid)")
@@ -115,9 +126,6 @@ func (o *fitOptions) register(cmd *cobra.Command) {
 	fs.StringSliceVar(&o.fix, "fix", nil, "fix parameters, e.g. E=1.69 or alpha=0.34,beta=0.28")
 	fs.StringVar(&o.vertex, "vertex", "auto", "Approach 2 minimum per budget: auto (Akima with >= 5 sizes, else parabola), akima or parabola")
 	fs.Float64Var(&o.budgetTolerance, "budget-tolerance", 0, "Approach 2: relative spread of FLOPs within one budget when there is no budget column (default 0.15)")
-	fs.StringVar(&o.compute, "compute", "", "budgets (FLOPs) for the allocation table, e.g. 1e21,1e23 or 1e21:1e25:x10 (default: decades above the data)")
-	fs.Float64Var(&o.minTokensPerParam, "min-tokens-per-param", 0, "leave out under-trained runs with fewer tokens per parameter")
-	fs.BoolVar(&o.strict, "strict", false, "exit 1, after writing the full output, when a fit did not converge")
 }
 
 // request builds fit's request from the flags and the positional arguments (report builds
@@ -129,7 +137,7 @@ func (o *fitOptions) request(cmd *cobra.Command, e *env, args []string) (*app.Fi
 	if o.quiet && o.out == "" {
 		return nil, app.Usagef("--quiet prints nothing: give -o fit.json, or drop --quiet")
 	}
-	changed := cmd.Flags().Changed
+	changed := func(n string) bool { f := cmd.Flags().Lookup(n); return f != nil && f.Changed }
 	r := &app.FitRequest{Inputs: app.Inputs{Paths: args, Options: o.runs.opts, Stdin: e.stdin}, Convention: o.convention,
 		Law: o.law, Approaches: o.approaches, Bootstrap: o.bootstrap, Seed: o.seed, Holdout: o.holdout, Starts: o.starts,
 		Method: o.method, Tie: o.tie, Fix: o.fix, BudgetTolerance: o.budgetTolerance, MinTokensPerParam: o.minTokensPerParam,
@@ -150,7 +158,7 @@ func (o *fitOptions) request(cmd *cobra.Command, e *env, args []string) (*app.Fi
 		}
 		r.Budgets = cs
 	}
-	fam, err := o.family.request(cmd)
+	fam, err := o.family.request(cmd) // nothing on report, which has no family flags
 	if err != nil {
 		return nil, err
 	}

@@ -10,52 +10,54 @@ import (
 	"testing"
 )
 
-// reportTasksArgs is a report of the Chinchilla runs that also predicts the OLMo ladder's
-// downstream tasks (the 7B and 13B runs held out).
-func reportTasksArgs(dir string) []string {
-	return []string{"report", repoFile("testdata", "chinchilla.csv"), "--drop-highest-loss", "5", "-o", dir,
-		"--tasks", repoFile("testdata", "olmo_ladder_tasks.csv"), "--task-col", "task", "--task-loss-col", "task_bpb",
-		"--metric-col", "task_acc", "--tasks-holdout", "params>=5e9"}
+// tasksJSON saves the OLMo ladder's downstream predictions (the 7B and 13B runs held out) as
+// scalefit tasks --format json writes them, for report --tasks.
+func tasksJSON(t testing.TB) string {
+	t.Helper()
+	out, errOut, code := runCLIB(t, "tasks", repoFile("testdata", "olmo_ladder_tasks.csv"), "--task-col", "task", "--task-loss-col", "task_bpb",
+		"--metric-col", "task_acc", "--holdout", "params>=5e9", "--format", "json")
+	if code != 0 {
+		t.Fatalf("tasks: exit %d: %s", code, errOut)
+	}
+	p := filepath.Join(t.TempDir(), "tasks.json")
+	if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
-// report --tasks gathers the downstream-task section (tables, a step-1/step-2 figure per
-// task, the chained figure, its warnings) into report.md, and through it into report.html
-// (the figures inline as SVG) and summary.md (the tables, no images); the verdict counts
-// the fit's and the tasks' warnings; the compare section is always there.
+// runCLIB is runCLI for tests and benchmarks.
+func runCLIB(t testing.TB, args ...string) (string, string, int) {
+	var out, errb strings.Builder
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// report --tasks tasks.json gathers the downstream-task section (its tables and warnings)
+// into report.md, and through it into report.html and summary.md; the verdict counts the
+// fit's and the tasks' warnings; the compare section is always there.
 func TestReportSections(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits the Chinchilla runs and the OLMo ladder")
+	}
+	tasks := tasksJSON(t)
 	dir := filepath.Join(t.TempDir(), "out")
-	out, errOut, code := runCLI(t, "", reportTasksArgs(dir)...)
+	_, errOut, code := runCLI(t, "", "report", repoFile("testdata", "chinchilla.csv"), "--drop-highest-loss", "5", "-o", dir, "--tasks", tasks)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	md := readFile(t, filepath.Join(dir, "report.md"))
 	page := readFile(t, filepath.Join(dir, "report.html"))
 	summary := readFile(t, filepath.Join(dir, "summary.md"))
-
-	tasks := []string{"mmlu_avg_test", "hellaswag_val", "arc_challenge_test", "arc_easy_test", "piqa_val", "csqa_val", "socialiqa_val", "openbookqa_test"}
-	var figs []string
-	for _, task := range tasks {
-		figs = append(figs, "task-"+task+".png")
-	}
-	figs = append(figs, "chained.png")
-	for _, f := range figs {
-		if !strings.Contains(md, "]("+f+")") {
-			t.Errorf("report.md does not link %s", f)
-		}
-		if !strings.Contains(out, filepath.Join(dir, f)+"\n") {
-			t.Errorf("stdout does not list %s", f)
-		}
-		readFile(t, filepath.Join(dir, f)) // written
-	}
-	// report.html: one inline SVG per figure report.md links, the task figures among them.
+	// report.html: one inline SVG per figure report.md links.
 	links := regexp.MustCompile(`!\[[^\]]*\]\(([^)]+)\)`).FindAllStringSubmatch(md, -1)
-	if n := strings.Count(page, "<svg"); n != len(links) || n < 5+len(figs) {
-		t.Errorf("report.html inlines %d SVG figures; report.md links %d, want >= %d", n, len(links), 5+len(figs))
+	if n := strings.Count(page, "<svg"); n != len(links) || n < 5 {
+		t.Errorf("report.html inlines %d SVG figures; report.md links %d, want >= 5", n, len(links))
 	}
 	if strings.Contains(page, `class="missing"`) {
 		t.Error("report.html names a figure it does not embed")
 	}
-	for _, want := range []string{">Downstream tasks: olmo_ladder_tasks.csv</h2>", ">7B-4T (held-out run): N = 6.89B, D = 3.95T</h3>", ">task-hellaswag_val</h3>",
+	for _, want := range []string{">Downstream tasks: olmo_ladder_tasks.csv</h2>", ">7B-4T (held-out run): N = 6.89B, D = 3.95T</h3>",
 		">OpenAI vs DeepMind allocation</h2>", ">Compute-optimal scaling per 10x compute (C = 6ND)</h3>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)
@@ -64,20 +66,15 @@ func TestReportSections(t *testing.T) {
 	if strings.Count(page, `id="warnings"`) != 1 {
 		t.Error("report.html repeats the heading id warnings")
 	}
-	for _, want := range []string{"## Downstream tasks: olmo_ladder_tasks.csv", "| hellaswag_val |", "## OpenAI vs DeepMind allocation", "| kaplan2020-allocation | published | 0.730 |"} {
+	for _, want := range []string{"## Downstream tasks: olmo_ladder_tasks.csv", "| hellaswag_val |", "## OpenAI vs DeepMind allocation", "| kaplan2020-allocation | published | 0.730 |",
+		"The figures are in the report directory", "`fit.json`"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary.md lacks %q", want)
 		}
 	}
-	if strings.Contains(summary, "![") || strings.Contains(summary, ".png)") {
-		t.Error("summary.md links images")
+	if strings.Contains(summary, "![") || strings.Contains(summary, ".png)") || strings.Contains(summary, "](fit.json)") {
+		t.Error("summary.md links images or local files")
 	}
-	// A job summary cannot show the figures: one line names them instead of a heading each.
-	if strings.Contains(summary, "### task-hellaswag_val") || !strings.Contains(summary, "Figures not shown here (report.html has them, and the image files are beside it): task-mmlu_avg_test, ") ||
-		!strings.Contains(summary, ", chained.\n") {
-		t.Error("summary.md does not name the task figures in one line")
-	}
-
 	// The verdict counts every warning on stderr: the fit's and the tasks'.
 	m := regexp.MustCompile(`\*\*Warnings:\*\* (\d+): the fit's (\d+) listed under Warnings below, and downstream tasks (\d+) in their sections`).FindStringSubmatch(md)
 	if m == nil {
@@ -94,44 +91,50 @@ func TestReportSections(t *testing.T) {
 	}
 }
 
-// A section's flags without its file, or a tasks section without what tasks needs, are
-// usage errors naming report's flags.
-func TestReportSectionFlags(t *testing.T) {
+// Section files that are not the contracts they should be are errors naming the file, before
+// anything is fitted.
+func TestReportSectionFiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
+	csv := repoFile("testdata", "chinchilla.csv")
 	cases := []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"tasks flag without --tasks", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--tasks-holdout", "params>=5e9"}, "--tasks-holdout needs --tasks FILE"},
-		{"no task columns", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--tasks", repoFile("testdata", "olmo_ladder_tasks.csv"), "--tasks-holdout", "params>=5e9"}, "--task-col, --task-loss-col and --metric-col are required"},
-		{"nothing to predict", reportTasksArgs(dir)[:len(reportTasksArgs(dir))-2], "give --tasks-holdout EXPR (runs in the file) or --tasks-predict N:D"},
-		{"bad projection", append(reportTasksArgs(dir), "--tasks-predict", "7B"), `--tasks-predict "7B": want N:D pairs`},
-		{"bad smooth", append(reportTasksArgs(dir), "--tasks-smooth", "0"), "--tasks-smooth 0: want 1 (none) or more points"},
-		{"curve flag without --curves", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves-meta", "m.csv"}, "--curves-meta needs --curves FILE"},
-		{"bad curve law", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves", "c.csv", "--curves-law", "mpl2025-400m"}, `--curves-law "mpl2025-400m": want tissue or mpl`},
-		{"forecast with an inferred schedule", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves", "c.csv", "--curves-forecast", "f.csv", "--infer-schedule", "cosine"}, "a partial curve does not show its schedule's length"},
-		{"forecast without --curves", []string{"report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves-forecast", "f.csv"}, "--curves-forecast needs --curves FILE"},
+		{"tasks not JSON", []string{"--tasks", csv}, "not a tasks document"},
+		{"tasks missing", []string{"--tasks", filepath.Join(dir, "none.json")}, "--tasks:"},
+		{"curves not a contract", []string{"--curves", repoFile("internal", "fitfile", "testdata", "fit-v2.json")}, "want a curve.json"},
+		{"bad image format", []string{"--image-format", "gif"}, `--image-format "gif"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, errOut, code := runCLI(t, "", c.args...)
+			_, errOut, code := runCLI(t, "", append([]string{"report", csv, "-o", dir}, c.args...)...)
 			if code != 2 || !strings.Contains(errOut, c.want) {
 				t.Errorf("exit %d, stderr %q: want 2 and %q", code, errOut, c.want)
+			}
+			if _, err := os.Stat(dir); err == nil {
+				t.Error("a report directory was written")
 			}
 		})
 	}
 }
 
-// report --curves fits the curve law as curve fit does and --curves-forecast forecasts a run
-// in flight under it; the "Loss curves" section, its figures (inline SVG in report.html) and
-// the forecast's row reach report.md, report.html and summary.md.
-func TestReportCurves(t *testing.T) {
+// curveContracts saves the 25M curve fit of mpl_curves.csv (curve fit -o) and, with a
+// forecast, the forecast of the first half of its cosine run under that fit.
+func curveContracts(t testing.TB, forecast bool, extra ...string) []string {
+	t.Helper()
 	train, _, meta := mplFiles(t, "25M")
-	// The run in flight: the first half of the 25M cosine run (its schedule is in meta).
+	tmp := t.TempDir()
+	fit := filepath.Join(tmp, "curve.json")
+	if _, errOut, code := runCLIB(t, append([]string{"curve", "fit", train, "--meta", meta, "-o", fit, "-q"}, extra...)...); code != 0 {
+		t.Fatalf("curve fit: exit %d: %s", code, errOut)
+	}
+	if !forecast {
+		return []string{fit}
+	}
 	var flight strings.Builder
 	flight.WriteString("run,step,loss\n")
-	for _, l := range strings.Split(readFile(t, train), "\n") {
+	for _, l := range strings.Split(readFileB(t, train), "\n") {
 		f := strings.Split(l, ",")
 		if len(f) == 3 && f[0] == "cosine_24000" {
 			if step, _ := strconv.Atoi(f[1]); step <= 12000 {
@@ -139,13 +142,40 @@ func TestReportCurves(t *testing.T) {
 			}
 		}
 	}
-	inFlight := filepath.Join(t.TempDir(), "flight.csv")
+	inFlight := filepath.Join(tmp, "flight.csv")
 	if err := os.WriteFile(inFlight, []byte(flight.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	out, errOut, code := runCLIB(t, "curve", "forecast", inFlight, "--meta", meta, "--fit", fit, "--format", "json")
+	if code != 0 {
+		t.Fatalf("curve forecast: exit %d: %s", code, errOut)
+	}
+	fc := filepath.Join(tmp, "forecast.json")
+	if err := os.WriteFile(fc, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{fit, fc}
+}
+
+func readFileB(t testing.TB, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// report --curves takes a saved curve fit and forecast: the "Loss curves" section, the law
+// drawn over its runs' schedules (inline SVG in report.html) and the forecast's row reach
+// report.md, report.html and summary.md.
+func TestReportCurves(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits curves and the Chinchilla runs")
+	}
+	files := curveContracts(t, true)
 	dir := filepath.Join(t.TempDir(), "out")
-	out, errOut, code := runCLI(t, "", "report", repoFile("testdata", "chinchilla.csv"), "-o", dir,
-		"--curves", train, "--curves-meta", meta, "--curves-forecast", inFlight)
+	out, errOut, code := runCLI(t, "", "report", repoFile("testdata", "chinchilla.csv"), "-o", dir, "--curves", strings.Join(files, ","))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -153,13 +183,11 @@ func TestReportCurves(t *testing.T) {
 	page := readFile(t, filepath.Join(dir, "report.html"))
 	summary := readFile(t, filepath.Join(dir, "summary.md"))
 	curves := md[strings.Index(md, "## Loss curves"):]
-	for _, f := range []string{"curve-fit.png", "curve-forecast-cosine_24000.png"} {
-		if !strings.Contains(curves, "]("+f+")") || !strings.Contains(out, filepath.Join(dir, f)+"\n") {
-			t.Errorf("report.md or stdout lacks %s", f)
-		}
-		readFile(t, filepath.Join(dir, f))
+	if !strings.Contains(curves, "](curve-fit.png)") || !strings.Contains(out, filepath.Join(dir, "curve-fit.png")+"\n") {
+		t.Error("report.md or stdout lacks curve-fit.png")
 	}
-	if !regexp.MustCompile(`Law \*\*tissue\*\* .*converged true`).MatchString(curves) {
+	readFile(t, filepath.Join(dir, "curve-fit.png"))
+	if !regexp.MustCompile(`\| tissue \| L0 \|`).MatchString(curves) || !strings.Contains(curves, "converged true") {
 		t.Errorf("the section does not give the fitted law:\n%s", curves)
 	}
 	// The forecast from half the schedule: the 25M cosine run ends near 3.3 nats/token.
@@ -185,11 +213,13 @@ func TestReportCurves(t *testing.T) {
 // --strict counts a curve law that did not converge (the mpl2025 recipe stops early by
 // design): the whole report is written, then exit 1 naming the curve fit.
 func TestReportCurvesStrict(t *testing.T) {
-	train, _, meta := mplFiles(t, "25M")
+	if testing.Short() {
+		t.Skip("fits curves and the Chinchilla runs")
+	}
+	files := curveContracts(t, false, "--law", "mpl", "--recipe", "mpl2025")
 	dir := filepath.Join(t.TempDir(), "out")
-	_, errOut, code := runCLI(t, "", "report", repoFile("testdata", "chinchilla.csv"), "--drop-highest-loss", "5", "-o", dir,
-		"--curves", train, "--curves-meta", meta, "--curves-recipe", "mpl2025", "--strict")
-	if code != 1 || !strings.Contains(errOut, "--strict: the mpl fit did not converge") {
+	_, errOut, code := runCLI(t, "", "report", repoFile("testdata", "chinchilla.csv"), "--drop-highest-loss", "5", "-o", dir, "--curves", files[0], "--strict")
+	if code != 1 || !strings.Contains(errOut, "--strict: the mpl curve fit did not converge") {
 		t.Errorf("exit %d, stderr %q: want 1 naming the curve fit", code, errOut)
 	}
 	if md := readFile(t, filepath.Join(dir, "report.md")); !strings.Contains(md, "## Loss curves") || !strings.Contains(md, "converged false") {
@@ -198,28 +228,11 @@ func TestReportCurvesStrict(t *testing.T) {
 }
 
 // BenchmarkReportSections is report on the Chinchilla runs alone, then with each section:
-// the OLMo ladder's tasks, the 25M curves of mpl_curves.csv with a run in flight, and both.
+// the OLMo ladder's tasks, the 25M curves of mpl_curves.csv with a run in flight, and both
+// (the sections' contracts saved once, outside the timing).
 func BenchmarkReportSections(b *testing.B) {
-	train, _, meta := mplFiles(b, "25M")
-	var flight strings.Builder
-	flight.WriteString("run,step,loss\n")
-	src, err := os.ReadFile(train)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, l := range strings.Split(string(src), "\n") {
-		if f := strings.Split(l, ","); len(f) == 3 && f[0] == "cosine_24000" {
-			if step, _ := strconv.Atoi(f[1]); step <= 12000 {
-				flight.WriteString(l + "\n")
-			}
-		}
-	}
-	inFlight := filepath.Join(b.TempDir(), "flight.csv")
-	if err := os.WriteFile(inFlight, []byte(flight.String()), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	tasks := reportTasksArgs("")[6:]
-	curves := []string{"--curves", train, "--curves-meta", meta, "--curves-forecast", inFlight}
+	tasks := []string{"--tasks", tasksJSON(b)}
+	curves := []string{"--curves", strings.Join(curveContracts(b, true), ",")}
 	for _, c := range []struct {
 		name  string
 		extra []string

@@ -50,8 +50,8 @@ type CSVWriter interface {
 
 // Write renders res on w in format f: JSON is the contract (indented, full precision, every
 // number finite or an error); CSV is WriteCSV's rows when res has them, else the blocks; text
-// and Markdown are the blocks. Markdown and CSV carry the warnings at their end (a document
-// kept whole, structured rows); text leaves them to stderr, where the caller writes them for
+// and Markdown are the blocks. Markdown and CSV carry the warnings at their end unless the
+// blocks place them (a document kept whole, structured rows); text leaves them to stderr, where the caller writes them for
 // every format. A result with a non-finite number is the same error in every format.
 func Write(w io.Writer, f format.Output, res Result) error {
 	c := res.Contract()
@@ -67,12 +67,22 @@ func Write(w io.Writer, f format.Output, res Result) error {
 		}
 	}
 	blocks := res.Blocks(f)
-	if f == format.Markdown || f == format.CSV {
+	if (f == format.Markdown || f == format.CSV) && !hasWarnings(blocks) {
 		if ws := res.Warnings(); len(ws) > 0 {
 			blocks = append(blocks, &doc.Warnings{List: ws})
 		}
 	}
 	return doc.Render(w, f, blocks)
+}
+
+// hasWarnings reports whether the blocks place the warnings themselves.
+func hasWarnings(blocks []doc.Block) bool {
+	for _, b := range blocks {
+		if _, ok := b.(*doc.Warnings); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // UsageError marks an error in the command line itself (a flag value, a missing flag, flags

@@ -1,10 +1,6 @@
 package app
 
 import (
-	"bytes"
-	"path/filepath"
-	"strings"
-
 	"github.com/scalefit/scalefit/internal/dataconstrained"
 	"github.com/scalefit/scalefit/internal/doc"
 	"github.com/scalefit/scalefit/internal/format"
@@ -75,42 +71,33 @@ func RepetitionFigure(auto *AutoFit) *plot.Figure {
 	return nil
 }
 
-// RepetitionSection is report.md's section on the data-constrained fit: its table, what
-// repetition costs at the report's budgets, its figure (loss against epochs, saved as
-// dir/repetition.EXT and returned as SVG for report.html) and its warnings; nil when the
-// runs gave no unique tokens.
-func RepetitionSection(auto *AutoFit, budgets []float64, dir, ext string) (*report.Section, map[string][]byte, error) {
+// RepetitionSection is a report's section on the data-constrained fit: its table, what
+// repetition costs at the report's budgets, its figure (loss against epochs, saved into fd)
+// and its warnings; nil when the runs gave no unique tokens.
+func RepetitionSection(auto *AutoFit, budgets []float64, fd FigureDir) (*report.Section, []FigureFile, error) {
 	if auto == nil || len(auto.Results) == 0 {
 		return nil, nil, nil
 	}
-	var md strings.Builder
-	md.WriteString("## Data running out\n\n")
-	md.WriteString("The runs give unique tokens, so scalefit fitted Muennighoff et al.'s data-constrained law (docs/data-running-out.md): " +
-		"R_D* is how many repetitions of the data it takes to lose 1/e of their value, R_N* the same for parameters beyond the unique data's optimum. " +
-		"Plan with `scalefit optimal --fit fit.json --compute C --max-unique-tokens U`.\n\n")
-	var blocks []doc.Block
+	out := []doc.Block{&doc.Heading{Level: 2, Text: "Data running out"},
+		&doc.Paragraph{Rich: doc.Text{{Text: "The runs give unique tokens, so scalefit fitted Muennighoff et al.'s data-constrained law (docs/data-running-out.md): " +
+			"R_D* is how many repetitions of the data it takes to lose 1/e of their value, R_N* the same for parameters beyond the unique data's optimum. Plan with "},
+			{Text: "scalefit optimal --fit fit.json --compute C --max-unique-tokens U", Code: true}, {Text: "."}}}}
 	for _, t := range auto.Tables(format.Markdown) {
-		blocks = append(blocks, t)
-	}
-	if err := doc.Render(&md, format.Markdown, blocks); err != nil {
-		return nil, nil, err
+		out = append(out, t)
 	}
 	for _, r := range Repetitions(auto, budgets) {
-		md.WriteString("\n" + format.MarkdownText(r.Line()) + "\n")
+		out = append(out, &doc.Paragraph{Text: r.Line()})
 	}
-	files := map[string][]byte{}
+	var figs []FigureFile
 	if fig := RepetitionFigure(auto); fig != nil {
-		name := "repetition." + ext
-		if err := fig.Save(filepath.Join(dir, name)); err != nil {
+		var err error
+		if figs, err = fd.save([]plot.NamedFigure{{Name: "repetition", Figure: fig}}, func(string) string { return "" }); err != nil {
 			return nil, nil, err
 		}
-		var b bytes.Buffer
-		if err := fig.WriteTo(&b, "svg"); err != nil {
-			return nil, nil, err
-		}
-		files[name] = b.Bytes()
-		md.WriteString("\n![Loss against epochs of repeated data, with the data-constrained law](" + name + ")\n")
+		f := figs[0].Figure
+		f.Name = "Loss against epochs of repeated data, with the data-constrained law"
+		out = append(out, &f)
 	}
-	md.WriteString("\n" + report.WarningsMarkdown(auto.Warnings))
-	return &report.Section{Name: "data-constrained fit", Markdown: md.String(), Warnings: auto.Warnings}, files, nil
+	out = append(out, &doc.Warnings{List: auto.Warnings, None: true})
+	return &report.Section{Name: "data-constrained fit", Blocks: out, Warnings: auto.Warnings}, figs, nil
 }

@@ -91,8 +91,12 @@ type Figure struct {
 	Caption string
 }
 
-// Warnings lists non-fatal findings.
-type Warnings struct{ List []warn.Warning }
+// Warnings lists non-fatal findings; with None set, an empty list says "None." (a document
+// section that always has its warnings heading).
+type Warnings struct {
+	List []warn.Warning
+	None bool
+}
 
 // Verdict is the one-line answer a document opens with: OK false marks a "no" (a fit that
 // did not converge, a gate that failed).
@@ -120,19 +124,23 @@ func Tables(ts []*Table) []Block {
 
 // Render writes blocks in format f (Text, Markdown or CSV; JSON is each command's contract,
 // not a rendering of blocks). Blocks are separated by blank lines; a Warnings block is
-// written last under "warnings:" (text), "### Warnings" (Markdown) or a "# warnings" table
-// (CSV), as RenderAll always wrote them.
+// written where it stands, under "warnings:" (text), "### Warnings" (Markdown) or a
+// "# warnings" table (CSV), as RenderAll always wrote them.
 func Render(w io.Writer, f format.Output, blocks []Block) error {
 	var tables []*Table
-	var ws []warn.Warning
 	var b strings.Builder
+	// sep separates a block from the one before by a blank line (a Markdown table ends
+	// with one already).
+	sep := func() {
+		if s := b.String(); len(s) > 0 && !strings.HasSuffix(s, "\n\n") {
+			b.WriteString("\n")
+		}
+	}
 	flush := func() error {
 		if len(tables) == 0 {
 			return nil
 		}
-		if b.Len() > 0 {
-			b.WriteString("\n")
-		}
+		sep()
 		err := RenderAll(&b, f, tables, nil)
 		tables = nil
 		return err
@@ -143,24 +151,32 @@ func Render(w io.Writer, f format.Output, blocks []Block) error {
 			tables = append(tables, x)
 			continue
 		case *Warnings:
-			ws = append(ws, x.List...)
+			if err := flush(); err != nil {
+				return err
+			}
+			if f == format.Markdown {
+				sep()
+			}
+			if len(x.List) == 0 && x.None && f == format.Markdown {
+				b.WriteString("### Warnings\n\nNone.\n")
+				continue
+			}
+			if err := writeWarnings(&b, f, x.List); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := flush(); err != nil {
 			return err
 		}
-		if b.Len() > 0 {
-			b.WriteString("\n")
-		}
+		sep()
 		writeBlock(&b, f, bl)
 	}
 	if err := flush(); err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, b.String()); err != nil {
-		return err
-	}
-	return writeWarnings(w, f, ws)
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func writeBlock(b *strings.Builder, f format.Output, bl Block) {
@@ -216,7 +232,10 @@ func writeBlock(b *strings.Builder, f format.Output, bl Block) {
 	case *Figure:
 		switch f {
 		case format.Markdown:
-			b.WriteString("![" + format.MarkdownText(x.Name) + "](" + x.File + ")\n\n" + format.MarkdownText(x.Caption) + "\n")
+			b.WriteString("![" + format.MarkdownText(x.Name) + "](" + x.File + ")\n")
+			if x.Caption != "" {
+				b.WriteString("\n" + format.MarkdownText(x.Caption) + "\n")
+			}
 		case format.CSV:
 			b.WriteString("# figure: " + x.File + "\n")
 		default:

@@ -4,12 +4,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"github.com/scalefit/scalefit/internal/format"
 	"io"
 	"math"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/scalefit/scalefit/internal/format"
 
 	"github.com/scalefit/scalefit/internal/curve"
 	"github.com/scalefit/scalefit/internal/warn"
@@ -507,56 +508,6 @@ func CurveOptimumTables(o *CurveOptimum, f format.Output) []*Table {
 		s.AddRow(c.Decay, num(c.Final, 3), strconv.Itoa(c.DecayStart), num(c.Loss, 4))
 	}
 	return []*Table{t, s}
-}
-
-// CurveMarkdown renders the format.Markdown section of report.md for loss curves: the fitted
-// law, each curve's PredE, and forecasts (any of the three may be empty). Figures are
-// linked by their paths relative to report.md.
-func CurveMarkdown(fits []CurveFit, forecasts []*CurveForecast, figures []Figure) string {
-	var b strings.Builder
-	b.WriteString("## Loss curves\n\n")
-	if len(fits) == 0 && len(forecasts) == 0 {
-		b.WriteString("No curves.\n")
-		return b.String()
-	}
-	for _, cf := range fits {
-		if cf.Group != "" {
-			fmt.Fprintf(&b, "### Group %s\n\n", format.MarkdownText(cf.Group))
-		}
-		par, _ := curve.FromMap(cf.Law, cf.Params)
-		fmt.Fprintf(&b, "Law **%s** (L = %s)", cf.Law, curve.FormName(cf.Law))
-		if cf.Converged != nil {
-			fmt.Fprintf(&b, ", recipe %s, converged %v, %d of %d starts at the best", cf.Recipe, *cf.Converged, cf.StartsAtBest, cf.Starts)
-		}
-		b.WriteString(".\n\n| parameter | value |\n|---|---|\n")
-		for i, n := range par.Names() {
-			fmt.Fprintf(&b, "| %s | %s |\n", n, format.Float(par.Values()[i], 4))
-		}
-		if len(cf.Curves) > 0 {
-			b.WriteString("\n| run | points | PredE | WorstE |\n|---|---|---|---|\n")
-			for _, s := range cf.Curves {
-				fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", format.MarkdownText(s.Run), s.Points, format.Float(s.PredE, 3), format.Float(s.WorstE, 3))
-			}
-			fmt.Fprintf(&b, "| mean | | %s | |\n", format.Float(cf.PredEMean, 3))
-		}
-		b.WriteString("\n")
-	}
-	if len(forecasts) > 0 {
-		b.WriteString("| run | observed | step | forecast | 95% interval | verdict |\n|---|---|---|---|---|---|\n")
-		for _, f := range forecasts {
-			v := f.Verdict
-			if v == "" {
-				v = "—"
-			}
-			fmt.Fprintf(&b, "| %s | %d (%s) | %d | %s | %s | %s |\n", format.MarkdownText(f.Run), f.ObservedStep, format.Percent(f.Fraction), f.Step, format.Float(f.Forecast, 4),
-				format.Interval(f.Interval, func(x float64) string { return format.Float(x, 4) }), v)
-		}
-		b.WriteString("\n")
-	}
-	for _, fg := range figures {
-		fmt.Fprintf(&b, "![%s](%s)\n\n", format.MarkdownText(fg.Caption), format.MarkdownText(fg.File))
-	}
-	return b.String()
 }
 
 // StreamRows is the most rows a predicted curve is rendered from memory; past it,

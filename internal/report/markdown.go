@@ -2,12 +2,12 @@ package report
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
+	"github.com/scalefit/scalefit/internal/doc"
 	"github.com/scalefit/scalefit/internal/format"
 	"github.com/scalefit/scalefit/internal/warn"
 )
@@ -17,62 +17,60 @@ type Figure struct {
 	Kind, File, Caption string
 }
 
-// Section is the section of one more analysis that report.md gathers after the fit's (the
-// comparison of published allocations, groups, downstream tasks, loss curves): its Markdown,
+// Section is the section of one more analysis that a report gathers after the fit's (the
+// comparison of published allocations, groups, downstream tasks, loss curves): its blocks,
 // a level-2 heading and what follows, with its own figures and warnings; Warnings are
 // counted in the verdict block.
 type Section struct {
 	// Name is what the verdict and the Warnings section call it, e.g. "downstream tasks".
 	Name     string
-	Markdown string
+	Blocks   []doc.Block
 	Warnings []warn.Warning
 }
 
-// ReportMarkdown writes report.md: the fit tables, the approaches side by side, allocations
-// at budgets, the figures it links and the warnings, then the sections in order. The line
-// starting "Generated" carries the version and timing; everything else is deterministic for
-// a given input.
-func ReportMarkdown(w io.Writer, res *analysis.Result, doc *Document, figures []Figure, skipped []string, generated string, sections ...Section) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Scaling-law report: %s\n\n", format.MarkdownText(filepath.Base(res.Set.Source)))
-	fmt.Fprintf(&b, "Generated %s\n\n", generated)
-	b.WriteString(verdictMarkdown(doc, sections))
+// ReportBlocks is report.md as blocks: the verdict, the fit tables, the approaches side by
+// side, allocations at budgets, the figures it links and the warnings, then the sections in
+// order. The paragraph starting "Generated" carries the version and timing; everything else
+// is deterministic for a given input.
+func ReportBlocks(res *analysis.Result, d *Document, figures []Figure, skipped []string, generated string, sections ...Section) []doc.Block {
+	out := []doc.Block{&doc.Heading{Level: 1, Text: "Scaling-law report: " + filepath.Base(res.Set.Source)},
+		&doc.Paragraph{Text: "Generated " + generated}}
+	out = append(out, verdictBlocks(d, sections)...)
 	intervals := ""
-	if HasIntervals(doc) {
+	if HasIntervals(d) {
 		intervals = " Intervals are 95% bootstrap percentiles."
 	}
-	fmt.Fprintf(&b, "Conventions: N counts parameters as the input does; D training tokens; C training FLOPs (%s); losses in nats per token; relative error = (actual - predicted) / predicted, > 0 is worse than the law.%s\n\n", flopsConvention(doc), intervals)
-	if err := RenderAll(&b, format.Markdown, FitTables(res, doc), nil); err != nil {
-		return err
-	}
+	out = append(out, &doc.Paragraph{Text: fmt.Sprintf("Conventions: N counts parameters as the input does; D training tokens; C training FLOPs (%s); losses in nats per token; relative error = (actual - predicted) / predicted, > 0 is worse than the law.%s", flopsConvention(d), intervals)})
+	out = append(out, doc.Tables(FitTables(res, d))...)
 	if len(figures) > 0 || len(skipped) > 0 {
-		b.WriteString("## Figures\n\n")
+		out = append(out, &doc.Heading{Level: 2, Text: FiguresHeading})
 		for _, f := range figures {
-			fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n%s\n\n", f.Kind, f.Kind, filepath.ToSlash(f.File), f.Caption)
-		}
-		for _, s := range skipped {
-			fmt.Fprintf(&b, "- skipped: %s\n", format.MarkdownText(s))
+			out = append(out, &doc.Heading{Level: 3, Text: f.Kind}, &doc.Figure{Name: f.Kind, File: filepath.ToSlash(f.File), Caption: f.Caption})
 		}
 		if len(skipped) > 0 {
-			b.WriteString("\n")
+			l := &doc.List{}
+			for _, s := range skipped {
+				l.Items = append(l.Items, doc.Plain("skipped: "+s))
+			}
+			out = append(out, l)
 		}
 	}
-	b.WriteString("## Warnings\n\n")
-	if len(doc.Warnings) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, s := range warn.Strings(doc.Warnings) {
-		b.WriteString("- " + format.MarkdownText(s) + "\n")
+	out = append(out, &doc.Heading{Level: 2, Text: "Warnings"})
+	if len(d.Warnings) == 0 {
+		out = append(out, &doc.Paragraph{Text: "None."})
+	} else {
+		out = append(out, doc.Bullets(warn.Strings(d.Warnings)...))
 	}
 	if n := sectionWarnings(sections); n > 0 {
-		fmt.Fprintf(&b, "\nThe other sections list their own warnings: %s.\n", sectionCounts(sections))
+		out = append(out, &doc.Paragraph{Text: "The other sections list their own warnings: " + sectionCounts(sections) + "."})
 	}
-	b.WriteString("\nThe fit with its bootstrap draws is in [fit.json](fit.json): `scalefit optimal --fit fit.json`, `scalefit predict --fit fit.json` and `scalefit check --fit fit.json` reuse it.\n")
+	out = append(out, &doc.Paragraph{Rich: doc.Text{{Text: "The fit with its bootstrap draws is in "}, {Text: "fit.json", Link: "fit.json"}, {Text: ": "},
+		{Text: "scalefit optimal --fit fit.json", Code: true}, {Text: ", "}, {Text: "scalefit predict --fit fit.json", Code: true}, {Text: " and "},
+		{Text: "scalefit check --fit fit.json", Code: true}, {Text: " reuse it."}}})
 	for _, s := range sections {
-		b.WriteString("\n" + strings.TrimRight(s.Markdown, "\n") + "\n")
+		out = append(out, s.Blocks...)
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return out
 }
 
 // HasIntervals reports whether any fit of doc has bootstrap intervals.
@@ -163,9 +161,6 @@ func VerdictOf(doc *Document) Verdict {
 	return v
 }
 
-// VerdictMarkdown is the verdict block report.md opens with.
-func VerdictMarkdown(doc *Document) string { return verdictMarkdown(doc, nil) }
-
 func sectionWarnings(sections []Section) int {
 	n := 0
 	for _, s := range sections {
@@ -180,51 +175,52 @@ func sectionCounts(sections []Section) string {
 	var parts []string
 	for _, s := range sections {
 		if len(s.Warnings) > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", format.MarkdownText(s.Name), len(s.Warnings)))
+			parts = append(parts, fmt.Sprintf("%s %d", s.Name, len(s.Warnings)))
 		}
 	}
 	return strings.Join(parts, ", ")
 }
 
-// verdictMarkdown is the verdict block, counting the fit's warnings and the sections'.
-func verdictMarkdown(doc *Document, sections []Section) string {
-	v := VerdictOf(doc)
-	var b strings.Builder
-	b.WriteString("## Verdict\n\n")
+// verdictBlocks is the verdict a report opens with, counting the fit's warnings and the
+// sections'.
+func verdictBlocks(d *Document, sections []Section) []doc.Block {
+	v := VerdictOf(d)
+	item := func(label, text string) doc.Text { return doc.Text{{Text: label, Bold: true}, {Text: text}} }
+	l := &doc.List{}
 	if len(v.NotConverged) == 0 {
-		b.WriteString("- **Converged:** yes, every fit.\n")
+		l.Items = append(l.Items, item("Converged:", " yes, every fit."))
 	} else {
-		fmt.Fprintf(&b, "- **Converged: NO** — %s did not converge: do not act on %s numbers without checking the warnings below.\n",
-			format.MarkdownText(strings.Join(v.NotConverged, ", ")), map[bool]string{true: "its", false: "their"}[len(v.NotConverged) == 1])
+		l.Items = append(l.Items, item("Converged: NO", fmt.Sprintf(" — %s did not converge: do not act on %s numbers without checking the warnings below.",
+			strings.Join(v.NotConverged, ", "), map[bool]string{true: "its", false: "their"}[len(v.NotConverged) == 1])))
 	}
 	var ex []string
 	for _, e := range v.Exponents {
-		ex = append(ex, fmt.Sprintf("%s a = %s", format.MarkdownText(e.Name), format.Float(e.Value, 3))) // names carry group names
+		ex = append(ex, fmt.Sprintf("%s a = %s", e.Name, format.Float(e.Value, 3)))
 	}
 	switch {
 	case len(v.Exponents) < 2:
-		b.WriteString("- **Approaches agree:** only one approach could run, so there is nothing to cross-check.\n")
+		l.Items = append(l.Items, item("Approaches agree:", " only one approach could run, so there is nothing to cross-check."))
 	case v.Agree:
-		fmt.Fprintf(&b, "- **Approaches agree:** yes (%s).\n", strings.Join(ex, ", "))
+		l.Items = append(l.Items, item("Approaches agree:", fmt.Sprintf(" yes (%s).", strings.Join(ex, ", "))))
 	default:
-		fmt.Fprintf(&b, "- **Approaches agree: NO** (%s): the compute-optimal exponent depends on the method.\n", strings.Join(ex, ", "))
+		l.Items = append(l.Items, item("Approaches agree: NO", fmt.Sprintf(" (%s): the compute-optimal exponent depends on the method.", strings.Join(ex, ", "))))
 	}
 	if v.HeldOut > 0 {
-		fmt.Fprintf(&b, "- **Holdout:** mean |relative error| %s over %d held-out runs.\n", format.Percent(v.Holdout), v.HeldOut)
+		l.Items = append(l.Items, item("Holdout:", fmt.Sprintf(" mean |relative error| %s over %d held-out runs.", format.Percent(v.Holdout), v.HeldOut)))
 	} else {
-		b.WriteString("- **Holdout:** none (no --holdout): the law was not tested on runs it was not fitted to.\n")
+		l.Items = append(l.Items, item("Holdout:", " none (no --holdout): the law was not tested on runs it was not fitted to."))
 	}
 	switch other := sectionWarnings(sections); {
 	case v.Warnings+other == 0:
-		b.WriteString("- **Warnings:** none.\n\n")
+		l.Items = append(l.Items, item("Warnings:", " none."))
 	case other == 0:
-		fmt.Fprintf(&b, "- **Warnings:** %d, listed under Warnings below.\n\n", v.Warnings)
+		l.Items = append(l.Items, item("Warnings:", fmt.Sprintf(" %d, listed under Warnings below.", v.Warnings)))
 	case v.Warnings == 0:
-		fmt.Fprintf(&b, "- **Warnings:** %d, in the sections they concern: %s.\n\n", other, sectionCounts(sections))
+		l.Items = append(l.Items, item("Warnings:", fmt.Sprintf(" %d, in the sections they concern: %s.", other, sectionCounts(sections))))
 	default:
-		fmt.Fprintf(&b, "- **Warnings:** %d: the fit's %d listed under Warnings below, and %s in their sections.\n\n", v.Warnings+other, v.Warnings, sectionCounts(sections))
+		l.Items = append(l.Items, item("Warnings:", fmt.Sprintf(" %d: the fit's %d listed under Warnings below, and %s in their sections.", v.Warnings+other, v.Warnings, sectionCounts(sections))))
 	}
-	return b.String()
+	return []doc.Block{&doc.Heading{Level: 2, Text: "Verdict"}, l}
 }
 
 func flopsConvention(doc *Document) string {

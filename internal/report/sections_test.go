@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scalefit/scalefit/internal/doc"
+	"github.com/scalefit/scalefit/internal/format"
+
 	"github.com/scalefit/scalefit/internal/warn"
 )
 
@@ -31,7 +34,11 @@ func TestVerdictCountsSectionWarnings(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := verdictMarkdown(&Document{Warnings: w(c.fit)}, c.sections)
+			var b strings.Builder
+			if err := doc.Render(&b, format.Markdown, verdictBlocks(&Document{Warnings: w(c.fit)}, c.sections)); err != nil {
+				t.Fatal(err)
+			}
+			got := b.String()
 			if !strings.Contains(got, c.want+"\n") {
 				t.Errorf("verdict:\n%s\nwant the line %q", got, c.want)
 			}
@@ -42,22 +49,14 @@ func TestVerdictCountsSectionWarnings(t *testing.T) {
 // Headings with the same text get distinct ids in report.html (each section's Warnings).
 func TestHTMLHeadingIDsUnique(t *testing.T) {
 	var b strings.Builder
-	if err := HTMLReport(&b, "# R\n\n## Warnings\n\nNone.\n\n## Tasks\n\n### Warnings\n\nNone.\n\n### Warnings\n", HTMLOptions{}); err != nil {
+	blocks := []doc.Block{&doc.Heading{Level: 1, Text: "R"}, &doc.Heading{Level: 2, Text: "Warnings"}, &doc.Heading{Level: 2, Text: "Tasks"},
+		&doc.Warnings{None: true}, &doc.Warnings{None: true}}
+	if err := HTMLPage(&b, "R", blocks, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{`id="warnings"`, `id="warnings-2"`, `id="warnings-3"`} {
 		if strings.Count(b.String(), id) != 1 {
 			t.Errorf("%s appears %d times in\n%s", id, strings.Count(b.String(), id), b.String())
 		}
-	}
-}
-
-func TestWarningsMarkdown(t *testing.T) {
-	if got := WarningsMarkdown(nil); got != "### Warnings\n\nNone.\n" {
-		t.Errorf("no warnings: %q", got)
-	}
-	got := WarningsMarkdown([]warn.Warning{{Code: "short-curve", Msg: "run a_b is short", Group: "g"}})
-	if !strings.HasPrefix(got, "### Warnings\n\n- ") || !strings.Contains(got, "short-curve") || strings.Count(got, "\n- ") != 1 {
-		t.Errorf("one warning: %q", got)
 	}
 }

@@ -2,10 +2,7 @@ package report
 
 import (
 	"fmt"
-	"io"
 	"math"
-	"path/filepath"
-	"strings"
 
 	"github.com/scalefit/scalefit/internal/analysis"
 	"github.com/scalefit/scalefit/internal/format"
@@ -238,33 +235,4 @@ func linkText(s TaskStep2) string {
 		return fmt.Sprintf("err = %.3g - %.3g exp(-%.3g L)", p["eps"], p["k"], p["gamma"])
 	}
 	return fmt.Sprintf("%.3g/(1+exp(-%.3g(L-%.3g))) + %.3g", p["a"], p["k"], p["x0"], p["b"])
-}
-
-// TasksMarkdown writes a self-contained Markdown section (a level-2 heading, the tables,
-// the figures it links relative to the report's directory, and the warnings) for a report
-// that gathers sections.
-func TasksMarkdown(w io.Writer, doc *TasksDocument, figures []Figure) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Downstream tasks: %s\n\n", format.MarkdownText(filepath.Base(doc.Source)))
-	r := doc.Recipe
-	fmt.Fprintf(&b, "Two steps (Bhagia et al. 2024): %s, one point per ladder run (mean of its last %d checkpoints); then a %s link from task loss to metric, fitted on every checkpoint after dropping each run's first %.0f%% and a %d-point trailing moving average, plus the ideal point (0, max). Predictions chain the two.", r.Step1, r.Last, r.Link, 100*r.Skip, r.Smooth)
-	if r.Bootstrap > 0 {
-		fmt.Fprintf(&b, " Intervals: %.0f%% percentiles over %d bootstrap resamples of the ladder runs, refitting both steps (seed %d).", 100*r.Level, r.Bootstrap, r.Seed)
-	}
-	b.WriteString("\n\n")
-	if err := RenderAll(&b, format.Markdown, TasksTables(doc), nil); err != nil {
-		return err
-	}
-	for _, f := range figures {
-		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n%s\n\n", format.MarkdownText(f.Kind), format.MarkdownText(f.Kind), filepath.ToSlash(f.File), format.MarkdownText(f.Caption))
-	}
-	b.WriteString("### Warnings\n\n")
-	if len(doc.Warnings) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, x := range doc.Warnings {
-		b.WriteString("- " + format.MarkdownText(x.Qualified()) + "\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

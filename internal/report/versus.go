@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"strings"
 
@@ -334,39 +333,6 @@ func VersusTables(r *versus.Result) []*Table {
 		out = append(out, e)
 	}
 	return out
-}
-
-// VersusMarkdown writes the comparison as a Markdown section (a "## Which design scales
-// better" heading, the verdicts, the tables, the figure when figure is not "", and the
-// warnings), for `scalefit report` and for gathering into a larger report.
-func VersusMarkdown(w io.Writer, r *versus.Result, figure string) error {
-	var b strings.Builder
-	b.WriteString("## Which design scales better: compute multipliers against " + format.MarkdownText(r.Reference) + "\n\n")
-	if r.Frontier == versus.FrontierIsoFLOP {
-		b.WriteString("Each group's loss-optimal frontier L*(C) is E + K (C/6)^-slope fitted to its IsoFLOP minima")
-	} else {
-		b.WriteString("Each group's loss-optimal frontier L*(C) comes from its Approach-3 fit")
-	}
-	b.WriteString("; the multiplier m(C) is the compute a group needs to reach the loss the reference reaches with C (below 1: less compute). Budgets outside the compute both groups' runs cover are marked extrapolated.\n\n")
-	for _, c := range r.Comparisons {
-		b.WriteString("- " + format.MarkdownText(VersusVerdict(r, c)) + "\n")
-	}
-	b.WriteString("\n")
-	if err := RenderAll(&b, format.Markdown, VersusTables(r), nil); err != nil {
-		return err
-	}
-	if figure != "" {
-		fmt.Fprintf(&b, "![frontiers and multipliers](%s)\n\n%s\n\n", figure, VersusCaption)
-	}
-	if len(r.Warnings) > 0 {
-		b.WriteString("Warnings:\n\n")
-		for _, x := range r.Warnings {
-			b.WriteString("- " + format.MarkdownText(x.Qualified()) + "\n")
-		}
-		b.WriteString("\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // VersusCaption says what the comparison figure shows.

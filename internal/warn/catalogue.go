@@ -54,6 +54,7 @@ func Catalogue() []Entry {
 		{"outside-interval", "a planned number lies outside its own bootstrap interval", "the fit is poorly identified; do not rely on the number", ""},
 		{"default-repetition-constants", "the law has no R_D*, R_N*: Muennighoff et al.'s C4 values are used", "pass `--rd-star`, `--rn-star` for your data", ""},
 		{"fit-failed", "`compare`/`plot` could not fit your runs, or an approach was skipped (too few runs or sizes)", "read the reason; add runs", ""},
+		{"figure-skipped", "`plot --kind all` left out a figure kind the data cannot support (curves without a run column, IsoFLOP profiles without budgets, ...)", "read the reason; give the column or runs the figure needs", ""},
 		{"skipped", "`compare`/`plot` could not fit your runs, or an approach was skipped (too few runs or sizes)", "read the reason; add runs", ""},
 		{"group-too-small", "a group has fewer than 8 runs, or its fit failed (too few IsoFLOP budgets, a single granularity, ...): it is left out of the comparison; an error for the reference", "add runs to that group, or drop it with `--where`", "(compare --group)"},
 		{"group-fit-failed", "a group has fewer than 8 runs, or its fit failed (too few IsoFLOP budgets, a single granularity, ...): it is left out of the comparison; an error for the reference", "add runs to that group, or drop it with `--where`", "(compare --group)"},
