@@ -28,4 +28,3 @@ func TestCompareVerdictRanks(t *testing.T) {
 		}
 	}
 }
-

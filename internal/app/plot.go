@@ -186,7 +186,9 @@ func isFigureName(name string) bool {
 }
 
 // isTemporary reports whether name is a temporary an older, killed run left.
-func isTemporary(name string) bool { return strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") }
+func isTemporary(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-")
+}
 
 // PlotInput gathers the runs and the fits of an analysis (its first group) for the figures;
 // res may be nil when nothing could be fitted.

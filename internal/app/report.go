@@ -206,7 +206,10 @@ func Report(ctx context.Context, r ReportRequest) (*ReportResult, error) {
 		name  string
 		write func(w io.Writer) error
 	}{
-		{reportMD, func(w io.Writer) error { _, err := io.WriteString(w, strings.TrimRight(md.String(), "\n")+"\n"); return err }},
+		{reportMD, func(w io.Writer) error {
+			_, err := io.WriteString(w, strings.TrimRight(md.String(), "\n")+"\n")
+			return err
+		}},
 		{reportHTML, func(w io.Writer) error {
 			return report.HTMLPage(w, "Scaling-law report: "+filepath.Base(res.Set.Source), blocks, svgs)
 		}},

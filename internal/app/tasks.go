@@ -152,7 +152,9 @@ func (r *TasksResult) Warnings() []warn.Warning { return r.Doc.Warnings }
 func (r *TasksResult) NotConverged() []string { return nil }
 
 // WriteCSV writes one row per (task, target).
-func (r *TasksResult) WriteCSV(w io.Writer) error { return report.WriteRowsCSV(w, report.TasksRows(r.Doc)) }
+func (r *TasksResult) WriteCSV(w io.Writer) error {
+	return report.WriteRowsCSV(w, report.TasksRows(r.Doc))
+}
 
 // Figures are the figures written.
 func (r *TasksResult) Figures() []FigureFile { return r.figs }
