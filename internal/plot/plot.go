@@ -66,6 +66,8 @@ type Figure struct {
 	// pointsIn and pointsDrawn count the data points given to and drawn by thinLine and
 	// thinScatter.
 	pointsIn, pointsDrawn int
+	// legend holds the texts of the legend entries added through add and legendAdd.
+	legend []string
 }
 
 func newFigure(panels ...*plot.Plot) *Figure {
@@ -484,8 +486,15 @@ func (f *Figure) add(p *plot.Plot, name string, ps ...plot.Plotter) {
 		}
 	}
 	if name != "" && len(thumbs) > 0 {
-		f.Legend.Add(format.Terminal(name), thumbs...)
+		f.legendAdd(name, thumbs...)
 	}
+}
+
+// legendAdd adds a legend entry (its name escaped) and records its text.
+func (f *Figure) legendAdd(name string, thumbs ...plot.Thumbnailer) {
+	name = format.Terminal(name)
+	f.Legend.Add(name, thumbs...)
+	f.legend = append(f.legend, name)
 }
 
 // Colours.

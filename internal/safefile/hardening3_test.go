@@ -57,7 +57,9 @@ func TestD10OutputIsAnInput(t *testing.T) {
 // a symbolic link to a directory stays a link (the directory gets the files); the current
 // directory and its ancestors are refused.
 func TestD11ReportDirKeepsForeignFiles(t *testing.T) {
-	owned := func(name string) bool { return strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".png") || name == "fit.json" }
+	owned := func(name string) bool {
+		return strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".png") || name == "fit.json"
+	}
 	build := func(dir string, inputs ...string) error {
 		d, err := NewDir(dir, inputs...)
 		if err != nil {
